@@ -1,0 +1,79 @@
+# CafLab — the workflow. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+export UV_COMPILE_BYTECODE := 1
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(shell command -v $(PYTHON))
+
+# The production-like stack on the local services (see `make services`).
+STACK_ENV := DEBUG=0 SECRET_KEY=$${SECRET_KEY:-local-stack-only-secret-key-change-me-0123456789} \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/caflab} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \
+	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+
+.PHONY: help install run test lint format check-deploy services stack stack-web stack-worker stack-beat messages clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools uv
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(VENV)/.synced ## Create .venv with every dependency (uv, from uv.lock)
+
+run: install ## Serve the site at http://127.0.0.1:8000 on the embedded defaults (SQLite, tasks in-process)
+	DEBUG=1 $(MANAGE) migrate --noinput
+	DEBUG=1 $(MANAGE) seed_demo
+	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+test: install ## Run the whole test suite (SQLite by default; PostgreSQL when DATABASE_URL is set)
+	$(VENV)/bin/pytest $(ARGS)
+
+lint: install ## ruff, and models in step with migrations
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+format: install ## Format the code with ruff
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-deploy: install ## `check --deploy` with the production profile
+	DEBUG=0 SECURE=1 SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+		$(MANAGE) check --deploy --fail-level WARNING
+
+services: ## Start the local PostgreSQL and Redis if they are stopped, create the database
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='caflab'" | grep -q 1 || createdb -h 127.0.0.1 -U postgres caflab
+
+stack: install services ## The production-like stack on local services: gunicorn + worker + beat
+	$(STACK_ENV) $(MANAGE) migrate --noinput
+	$(STACK_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	@mkdir -p var
+	$(STACK_ENV) $(VENV)/bin/celery -A caflab worker --loglevel INFO & \
+	$(STACK_ENV) $(VENV)/bin/celery -A caflab beat --loglevel INFO & \
+	trap 'kill 0' EXIT INT TERM; \
+	$(STACK_ENV) ALLOWED_HOSTS=127.0.0.1,localhost $(VENV)/bin/gunicorn -c gunicorn.conf.py caflab.wsgi
+
+stack-web: install ## Only gunicorn, on the local services
+	$(STACK_ENV) $(VENV)/bin/gunicorn -c gunicorn.conf.py caflab.wsgi
+
+stack-worker: install ## Only the Celery worker, on the local services
+	$(STACK_ENV) $(VENV)/bin/celery -A caflab worker --loglevel INFO
+
+stack-beat: install ## Only Celery beat, on the local services
+	@mkdir -p var
+	$(STACK_ENV) $(VENV)/bin/celery -A caflab beat --loglevel INFO
+
+clean: ## Remove the environment, the SQLite database and collected files
+	rm -rf $(VENV) .tools staticfiles db.sqlite3 var .pytest_cache .ruff_cache

@@ -1,0 +1,204 @@
+"""The CafLab user: e-mail as login, one role, and the organisation the role belongs to."""
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from caflab.network.models import Caf, Directorate, Partner
+
+
+class Role(models.TextChoices):
+    LAB_STAFF = "lab_staff", _("Équipe du CafLab")
+    CORRESPONDENT = "correspondent", _("Correspondant innovation")
+    AGENT = "agent", _("Agent de Caf")
+    DIRECTORATE = "directorate", _("Membre d'une direction de la Cnaf")
+    PARTNER = "partner", _("Partenaire")
+    CITIZEN = "citizen", _("Citoyen")
+    MODERATOR = "moderator", _("Modérateur")
+    ADMIN = "admin", _("Administrateur")
+
+
+# Roles whose holder works for a given Caf, and must therefore name it.
+CAF_ROLES = (Role.CORRESPONDENT, Role.AGENT)
+# Roles of network employees (Cnaf or Caf): they see the network's internal catalogue.
+NETWORK_ROLES = (
+    Role.LAB_STAFF,
+    Role.CORRESPONDENT,
+    Role.AGENT,
+    Role.DIRECTORATE,
+    Role.MODERATOR,
+    Role.ADMIN,
+)
+
+
+class EmailFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immédiatement, un e-mail par événement")
+    DAILY = "daily", _("Un récapitulatif quotidien")
+    WEEKLY = "weekly", _("Un récapitulatif hebdomadaire")
+    NEVER = "never", _("Jamais (sauf ce qui concerne mes propres contributions)")
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def active(self) -> "UserQuerySet":
+        return self.filter(is_active=True)
+
+    def of_caf(self, caf: Caf | int) -> "UserQuerySet":
+        return self.filter(caf=caf)
+
+    def correspondents_of(self, caf: Caf | int) -> "UserQuerySet":
+        return self.active().filter(role=Role.CORRESPONDENT, caf=caf)
+
+    def lab_staff(self) -> "UserQuerySet":
+        return self.active().filter(role=Role.LAB_STAFF)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # The whole address is case-insensitive for us: store it lower-cased.
+        return (email or "").strip().lower()
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.setdefault("role", Role.ADMIN)
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    role = models.CharField(_("rôle"), max_length=20, choices=Role, default=Role.CITIZEN)
+    caf = models.ForeignKey(
+        Caf,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("Caf"),
+    )
+    directorate = models.ForeignKey(
+        Directorate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("direction de la Cnaf"),
+    )
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organisation partenaire"),
+    )
+    email_frequency = models.CharField(
+        _("e-mails de notification"),
+        max_length=10,
+        choices=EmailFrequency,
+        default=EmailFrequency.IMMEDIATE,
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(
+        _("accès à l'administration"),
+        default=False,
+        help_text=_("Peut se connecter à l'administration Django."),
+    )
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=~Q(role__in=CAF_ROLES) | Q(caf__isnull=False),
+                name="user_caf_role_has_caf",
+                violation_error_message=_(
+                    "Un agent ou un correspondant doit être rattaché à une Caf."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.DIRECTORATE) | Q(directorate__isnull=False),
+                name="user_directorate_role_has_directorate",
+                violation_error_message=_(
+                    "Un membre de direction doit être rattaché à une direction."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.PARTNER) | Q(partner__isnull=False),
+                name="user_partner_role_has_partner",
+                violation_error_message=_("Un partenaire doit être rattaché à une organisation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = UserManager.normalize_email(self.email)
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    # --- role facts, read by permissions.py and templates --------------------------------------
+    @property
+    def is_lab_staff(self) -> bool:
+        return self.is_active and (self.role == Role.LAB_STAFF or self.is_superuser)
+
+    @property
+    def is_correspondent(self) -> bool:
+        return self.is_active and self.role == Role.CORRESPONDENT
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.is_active and self.role in (Role.MODERATOR, Role.LAB_STAFF, Role.ADMIN)
+
+    @property
+    def is_network_member(self) -> bool:
+        """A Cnaf or Caf employee, who sees the network's internal catalogue."""
+        return self.is_active and self.role in NETWORK_ROLES
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.role == Role.CITIZEN
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == Role.PARTNER
+
+    @property
+    def is_directorate_member(self) -> bool:
+        return self.role == Role.DIRECTORATE
+
+    @property
+    def organisation(self) -> Caf | Directorate | Partner | None:
+        return self.caf or self.directorate or self.partner

@@ -1,0 +1,65 @@
+"""The Celery application. Tasks take ids, never objects, and are safe to run twice."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caflab.settings")
+
+app = Celery("caflab")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+# Embedded default (no broker): tasks run eagerly, but Celery still opens a producer; give it an
+# in-memory transport rather than letting kombu guess an AMQP host on localhost.
+if not app.conf.broker_url:
+    app.conf.broker_url = "memory://localhost/"
+
+# Periodic tasks (celery beat), in CELERY_TIMEZONE (Europe/Paris). Each app adds its entries.
+app.conf.beat_schedule = {
+    # Mails left pending by a broker outage or a lost retry go out once Redis is back.
+    "notifications-flush-outbox": {
+        "task": "caflab.notifications.tasks.flush_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "notifications-daily-digest": {
+        "task": "caflab.notifications.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ("daily",),
+    },
+    "notifications-weekly-digest": {
+        "task": "caflab.notifications.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+        "args": ("weekly",),
+    },
+    "projects-remind-shelved": {
+        "task": "projects.tasks.remind_shelved_projects",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "projects-remind-shelved-ideas": {
+        "task": "projects.tasks.remind_shelved_ideas",
+        "schedule": crontab(hour=8, minute=10),
+    },
+    "projects-remind-due-gate-reviews": {
+        "task": "projects.tasks.remind_due_gate_reviews",
+        "schedule": crontab(hour=8, minute=5),
+    },
+    # Consultations open and close at their dates (to the minute).
+    "ecoute-open-and-close-consultations": {
+        "task": "ecoute.tasks.open_and_close_consultations",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Export jobs whose message was lost while Redis was down are queued again.
+    "ecoute-requeue-stale-exports": {
+        "task": "ecoute.tasks.requeue_stale_exports",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # Export files (what people wrote) are kept a week.
+    "ecoute-purge-exports": {
+        "task": "ecoute.tasks.purge_exports",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}

@@ -1,0 +1,29 @@
+"""Template tags of the shell: `{% load caflab %}`."""
+
+from typing import Any
+
+from django import template
+
+from caflab.core.navigation import main_nav
+
+register = template.Library()
+
+ALERT_CLASSES = {
+    "debug": "alert-secondary",
+    "info": "alert-info",
+    "success": "alert-success",
+    "warning": "alert-warning",
+    "error": "alert-danger",
+}
+
+
+@register.inclusion_tag("includes/main_nav.html", takes_context=True)
+def main_navigation(context: template.Context) -> dict[str, Any]:
+    request = context.get("request")
+    return {"items": main_nav(request) if request is not None else []}
+
+
+@register.filter
+def alert_class(level_tag: str) -> str:
+    """Bootstrap's class for a Django message level (`error` is `danger` there)."""
+    return ALERT_CLASSES.get(level_tag, "alert-info")

@@ -1,0 +1,82 @@
+"""The shell's pages: home, the legal pages, the health check and the error pages."""
+
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist, loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
+
+from caflab.core import health as health_checks
+from caflab.core.navigation import entry_points
+
+
+class HomeView(TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["entry_points"] = entry_points(self.request.user)
+        return context
+
+
+class LegalPageMixin:
+    """The site address and contacts the legal pages give; settings may name the contacts."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        contact = (
+            getattr(settings, "CAFLAB_CONTACT_EMAIL", "")
+            or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        )
+        context["contact_email"] = contact
+        context["dpo_email"] = getattr(settings, "CAFLAB_DPO_EMAIL", "") or contact
+        context["site_url"] = settings.SITE_URL
+        return context
+
+
+class AccessibilityView(LegalPageMixin, TemplateView):
+    template_name = "core/accessibility.html"
+
+
+class LegalView(LegalPageMixin, TemplateView):
+    template_name = "core/legal.html"
+
+
+class PrivacyView(LegalPageMixin, TemplateView):
+    template_name = "core/privacy.html"
+
+
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
+    results = health_checks.run_checks()
+    status = 200 if health_checks.is_healthy(results) else 503
+    return JsonResponse(results, status=status)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", {"request_path": request.path}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No request context: the database or a context processor may be what failed.
+    try:
+        template = loader.get_template("500.html")
+    except TemplateDoesNotExist:
+        return HttpResponseServerError(
+            "<!DOCTYPE html><html lang='fr'><title>Erreur serveur – CafLab</title>"
+            "<h1>Erreur serveur</h1></html>"
+        )
+    return HttpResponseServerError(template.render())

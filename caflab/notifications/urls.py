@@ -1,0 +1,11 @@
+from django.urls import path
+
+from caflab.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.NotificationListView.as_view(), name="list"),
+    path("<int:pk>/ouvrir/", views.notification_open, name="open"),
+    path("tout-lire/", views.notification_mark_all_read, name="mark-all-read"),
+]

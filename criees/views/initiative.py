@@ -1,0 +1,628 @@
+"""One initiative's pages: create, detail, update, promote; and the small POST actions of the
+detail page (submit, validate, files and images, support, follow, comments and their
+moderation, interest). The services do the work; these views parse, authorise, call, answer.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, TemplateView, UpdateView
+
+from caflab.core.uploads import download_response
+from caflab.notifications.services import follow, is_following, unfollow
+from criees import services
+from criees.forms import (
+    CommentForm,
+    FileForm,
+    ImageForm,
+    InitiativeForm,
+    InterestForm,
+    PromoteForm,
+    ReviewForm,
+)
+from criees.models import (
+    Comment,
+    CommentReport,
+    Criee,
+    Initiative,
+    InitiativeFile,
+    InitiativeImage,
+    InitiativeMember,
+    InitiativeStatusChange,
+    InterestDeclaration,
+    InterestLevel,
+    Support,
+)
+from criees.models.initiatives import count_of
+from criees.services import AlreadyDone, InterestOutcome
+from criees.views.base import NetworkMixin, initiative_for, network_only, require, safe_next
+from projects.models import Deployment
+
+# --- create and update -------------------------------------------------------------------
+
+
+class InitiativeCreateView(NetworkMixin, FormView):
+    permission_required = "criees.add_initiative"
+    form_class = InitiativeForm
+    template_name = "criees/initiative_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: InitiativeForm) -> HttpResponse:
+        data = dict(form.cleaned_data)
+        team = data.pop("team_emails")
+        caf = data.pop("caf", None) or self.request.user.caf
+        initiative = services.initiative_create(by=self.request.user, caf=caf, team=team, **data)
+        messages.success(
+            self.request,
+            _(
+                "Le brouillon est enregistré. Ajoutez des fichiers et des images si vous le "
+                "souhaitez, puis soumettez l'initiative à validation."
+            ),
+        )
+        return redirect(initiative)
+
+
+class InitiativeUpdateView(NetworkMixin, UpdateView):
+    """The team edits until publication; the Caf's correspondents and the lab at any time."""
+
+    form_class = InitiativeForm
+    template_name = "criees/initiative_form.html"
+    context_object_name = "initiative"
+
+    def get_object(self, queryset: Any = None) -> Initiative:
+        return initiative_for(self.request, self.kwargs["pk"], "criees.change_initiative")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: InitiativeForm) -> HttpResponse:
+        with transaction.atomic():
+            initiative = form.save()
+            services.initiative_team_set(
+                initiative=initiative, users=form.cleaned_data["team_emails"]
+            )
+        messages.success(self.request, _("L'initiative est enregistrée."))
+        return redirect(initiative)
+
+
+# --- detail --------------------------------------------------------------------------------
+
+
+def detail_queryset() -> Any:
+    """Everything the detail page reads, in a fixed number of queries."""
+    return (
+        Initiative.objects.select_related("caf__region", "project", "created_by")
+        .prefetch_related(
+            "themes",
+            "publics",
+            Prefetch(
+                "members",
+                queryset=InitiativeMember.objects.select_related("user").order_by(
+                    "role", "user__last_name", "pk"
+                ),
+            ),
+            "files",
+            "images",
+            Prefetch(
+                "status_changes",
+                queryset=InitiativeStatusChange.objects.select_related("changed_by"),
+            ),
+            Prefetch(
+                "interests",
+                queryset=InterestDeclaration.objects.select_related(
+                    "caf", "contact_person"
+                ).order_by("caf__position"),
+            ),
+        )
+        .annotate(n_supports=count_of(Support))
+    )
+
+
+def _comment_threads(request: HttpRequest, initiative: Initiative, may_moderate: bool) -> list:
+    """Top-level comments, each with its `thread` of replies. Moderators also see the hidden
+    ones (marked); the others see visible comments only."""
+    comments = list(
+        Comment.objects.filter(initiative=initiative)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    if not may_moderate:
+        comments = [c for c in comments if c.is_visible]
+    reported = set(
+        CommentReport.objects.filter(
+            reporter=request.user, comment__initiative=initiative
+        ).values_list("comment_id", flat=True)
+    )
+    replies: dict[int, list[Comment]] = defaultdict(list)
+    roots = []
+    for comment in comments:
+        comment.is_reported_by_me = comment.pk in reported
+        comment.is_mine = comment.author_id == request.user.pk
+        if comment.parent_id:
+            replies[comment.parent_id].append(comment)
+        else:
+            roots.append(comment)
+    for root in roots:
+        root.thread = replies.get(root.pk, [])
+    return roots
+
+
+def _interest_context(
+    request: HttpRequest, initiative: Initiative, form: InterestForm | None
+) -> dict[str, Any]:
+    user = request.user
+    interests = list(initiative.interests.all())
+    counts = {level: 0 for level in InterestLevel.values}
+    for interest in interests:
+        counts[interest.level] += 1
+    own = next((i for i in interests if user.caf_id and i.caf_id == user.caf_id), None)
+    may_declare = user.has_perm("criees.declare_interest", initiative)
+    may_replicate = user.is_lab_staff or (
+        bool(user.caf_id) and user.has_perm("criees.declare_replicate", user.caf)
+    )
+    # A "wants to replicate" of the Caf is changed by its correspondent only.
+    locked = bool(own and own.level == InterestLevel.REPLICATE and not may_replicate)
+    if may_declare and not locked and form is None:
+        initial = {}
+        if own:
+            initial = {
+                "level": own.level,
+                "contact_person": own.contact_person_id,
+                "comment": own.comment,
+            }
+        form = InterestForm(
+            initial=initial,
+            user=user,
+            initiative=initiative,
+            may_replicate=may_replicate,
+            action=reverse("criees:declare-interest", kwargs={"pk": initiative.pk}),
+        )
+    return {
+        "interests": interests,
+        "interest_counts": [(InterestLevel(level), n) for level, n in counts.items()],
+        "own_interest": own,
+        "interest_locked": locked,
+        "interest_form": form if may_declare and not locked else None,
+    }
+
+
+def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
+    """The detail page; a POST view whose form is invalid passes it here with its errors."""
+    initiative = initiative_for(request, pk, queryset=detail_queryset())
+    user = request.user
+    can_change = user.has_perm("criees.change_initiative", initiative)
+    may_moderate = user.has_perm("criees.moderate_comments")
+
+    def action(name: str) -> str:
+        return reverse(f"criees:{name}", kwargs={"pk": initiative.pk})
+
+    deployments = []
+    if initiative.project_id:
+        deployments = list(
+            Deployment.objects.live()
+            .filter(project=initiative.project_id)
+            .select_related("caf")
+            .order_by("caf__position")
+        )
+    context: dict[str, Any] = {
+        "initiative": initiative,
+        "members": list(initiative.members.all()),
+        "can_change": can_change,
+        "can_submit": can_change and initiative.can_be_submitted,
+        "can_review": initiative.status == Initiative.Status.SUBMITTED
+        and user.has_perm("criees.review_initiative", initiative),
+        "can_support": user.has_perm("criees.support_initiative", initiative),
+        "has_supported": Support.objects.filter(initiative=initiative, user=user).exists(),
+        "can_follow": user.has_perm("criees.follow_initiative", initiative),
+        "is_following": is_following(user=user, obj=initiative),
+        "can_promote": not initiative.project_id
+        and user.has_perm("criees.promote_initiative", initiative),
+        "can_comment": user.has_perm("criees.comment_initiative", initiative),
+        "can_moderate": may_moderate,
+        "comments": _comment_threads(request, initiative, may_moderate),
+        "deployments": deployments,
+        "history": list(initiative.status_changes.all()),
+        **_interest_context(request, initiative, forms.pop("interest_form", None)),
+    }
+    if context["can_review"]:
+        context["review_form"] = forms.get("review_form") or ReviewForm(
+            action=action("initiative-review")
+        )
+    if can_change:
+        context["file_form"] = forms.get("file_form") or FileForm(action=action("file-add"))
+        context["image_form"] = forms.get("image_form") or ImageForm(action=action("image-add"))
+    if context["can_comment"]:
+        context["comment_form"] = forms.get("comment_form") or CommentForm(
+            action=action("comment-add")
+        )
+    return render(request, "criees/initiative_detail.html", context)
+
+
+class InitiativeDetailView(NetworkMixin, TemplateView):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return render_detail(request, kwargs["pk"])
+
+
+# --- status: submit, validate ----------------------------------------------------------------
+
+
+@require_POST
+@network_only
+def initiative_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = initiative_for(request, pk, "criees.change_initiative")
+    try:
+        services.initiative_submit(initiative=initiative, by=request.user)
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    else:
+        messages.success(
+            request,
+            _("L'initiative est soumise à validation : le correspondant de votre Caf est prévenu."),
+        )
+    return redirect(initiative)
+
+
+@require_POST
+@network_only
+def initiative_review(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = initiative_for(request, pk, "criees.review_initiative")
+    form = ReviewForm(
+        request.POST, action=reverse("criees:initiative-review", kwargs={"pk": initiative.pk})
+    )
+    if not form.is_valid():
+        return render_detail(request, pk, review_form=form)
+    try:
+        if form.cleaned_data["decision"] == "publish":
+            services.initiative_publish(initiative=initiative, by=request.user)
+            messages.success(request, _("L'initiative est publiée dans le catalogue."))
+        else:
+            services.initiative_return(
+                initiative=initiative, by=request.user, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, _("L'initiative est renvoyée à son équipe."))
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(initiative)
+
+
+# --- files and images --------------------------------------------------------------------------
+
+
+def _upload(request: HttpRequest, pk: int, form_class: type, model: type, key: str) -> Any:
+    initiative = initiative_for(request, pk, "criees.change_initiative")
+    action = reverse(request.resolver_match.view_name, kwargs={"pk": initiative.pk})
+    form = form_class(
+        request.POST,
+        request.FILES,
+        instance=model(initiative=initiative, uploaded_by=request.user),
+        action=action,
+    )
+    if not form.is_valid():
+        return render_detail(request, pk, **{key: form})
+    form.save()
+    return redirect(f"{initiative.get_absolute_url()}#documents")
+
+
+@require_POST
+@network_only
+def file_add(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _upload(request, pk, FileForm, InitiativeFile, "file_form")
+    if response.status_code == 302:
+        messages.success(request, _("Le fichier est ajouté."))
+    return response
+
+
+@require_POST
+@network_only
+def image_add(request: HttpRequest, pk: int) -> HttpResponse:
+    response = _upload(request, pk, ImageForm, InitiativeImage, "image_form")
+    if response.status_code == 302:
+        messages.success(request, _("L'image est ajoutée."))
+    return response
+
+
+def _attachment_for(request: HttpRequest, model: type, pk: int) -> Any:
+    """A file or image of an initiative the user sees (else 404)."""
+    visible = Initiative.objects.visible_to(request.user)
+    return get_object_or_404(
+        model.objects.filter(initiative__in=visible).select_related("initiative"), pk=pk
+    )
+
+
+def _download(attachment: InitiativeFile | InitiativeImage) -> FileResponse:
+    """Always a download, typed by the kind checked at upload (`download_response`). Cached a
+    while: images are shown in the initiative's pages."""
+    return download_response(
+        attachment.file, filename=attachment.name, cache_control="private, max-age=3600"
+    )
+
+
+@network_only
+def file_download(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(_attachment_for(request, InitiativeFile, pk))
+
+
+@network_only
+def image_download(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(_attachment_for(request, InitiativeImage, pk))
+
+
+def _delete_attachment(request: HttpRequest, model: type, pk: int) -> HttpResponse:
+    attachment = _attachment_for(request, model, pk)
+    initiative = attachment.initiative
+    require(request, "criees.change_initiative", initiative)
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+    messages.success(request, _("« %(name)s » est supprimé.") % {"name": attachment.name})
+    return redirect(f"{initiative.get_absolute_url()}#documents")
+
+
+@require_POST
+@network_only
+def file_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _delete_attachment(request, InitiativeFile, pk)
+
+
+@require_POST
+@network_only
+def image_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _delete_attachment(request, InitiativeImage, pk)
+
+
+# --- support and follow ------------------------------------------------------------------------
+
+
+@require_POST
+@network_only
+def support_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Support or withdraw. The form says which (`action`), so a double click or a stale page
+    never flips the choice back."""
+    initiative = initiative_for(request, pk, "criees.support_initiative")
+    try:
+        if request.POST.get("action") == "withdraw":
+            services.support_remove(initiative=initiative, by=request.user)
+            messages.success(request, _("Vous ne soutenez plus cette initiative."))
+        else:
+            services.support_add(initiative=initiative, by=request.user)
+            messages.success(request, _("Merci : votre soutien est enregistré."))
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    return redirect(initiative)
+
+
+@require_POST
+@network_only
+def follow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = initiative_for(request, pk, "criees.follow_initiative")
+    if request.POST.get("action") == "unfollow":
+        unfollow(user=request.user, obj=initiative)
+        messages.success(request, _("Vous ne suivez plus cette initiative."))
+    else:
+        follow(user=request.user, obj=initiative)
+        messages.success(
+            request, _("Vous suivez cette initiative : ses nouvelles vous seront signalées.")
+        )
+    return redirect(initiative)
+
+
+# --- comments and moderation ---------------------------------------------------------------
+
+
+@require_POST
+@network_only
+def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = initiative_for(request, pk, "criees.comment_initiative")
+    form = CommentForm(
+        request.POST, action=reverse("criees:comment-add", kwargs={"pk": initiative.pk})
+    )
+    if not form.is_valid():
+        return render_detail(request, pk, comment_form=form)
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = Comment.objects.filter(
+            initiative=initiative, pk=form.cleaned_data["parent"]
+        ).first()
+    try:
+        comment = services.comment_add(
+            initiative=initiative, by=request.user, text=form.cleaned_data["text"], parent=parent
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(f"{initiative.get_absolute_url()}#commentaires")
+    messages.success(request, _("Votre commentaire est publié."))
+    return redirect(f"{initiative.get_absolute_url()}#commentaire-{comment.pk}")
+
+
+def _comment_for(request: HttpRequest, pk: int) -> Comment:
+    visible = Initiative.objects.visible_to(request.user)
+    return get_object_or_404(
+        Comment.objects.filter(initiative__in=visible).select_related("initiative"), pk=pk
+    )
+
+
+@require_POST
+@network_only
+def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _comment_for(request, pk)
+    require(request, "criees.report_comment", comment)
+    try:
+        services.comment_report(
+            comment=comment, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    else:
+        messages.success(request, _("Merci : le commentaire est signalé à la modération."))
+    return redirect(f"{comment.initiative.get_absolute_url()}#commentaires")
+
+
+@require_POST
+@network_only
+def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, "criees.moderate_comments")
+    comment = _comment_for(request, pk)
+    try:
+        services.comment_moderate(
+            comment=comment,
+            by=request.user,
+            action=request.POST.get("action", ""),
+            note=request.POST.get("note", ""),
+        )
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("La modération est enregistrée."))
+    default = f"{comment.initiative.get_absolute_url()}#commentaire-{comment.pk}"
+    return redirect(safe_next(request, default))
+
+
+class ModerationView(NetworkMixin, TemplateView):
+    """Comments waiting for a moderator (hidden after reports), then those hidden by one."""
+
+    permission_required = "criees.moderate_comments"
+    template_name = "criees/moderation.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        comments = list(
+            Comment.objects.to_moderate()
+            .select_related("initiative", "author", "moderated_by")
+            .prefetch_related(
+                Prefetch("reports", queryset=CommentReport.objects.select_related("reporter"))
+            )
+            .order_by("status", "-updated_at", "pk")[:200]
+        )
+        pending = [c for c in comments if c.status == Comment.Status.PENDING]
+        hidden = [c for c in comments if c.status == Comment.Status.HIDDEN]
+        return super().get_context_data(pending=pending, hidden=hidden, **kwargs)
+
+
+# --- interest ------------------------------------------------------------------------------
+
+
+@require_POST
+@network_only
+def declare_interest(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "We want to take it up" for the user's Caf, from the detail page (the whole form) or
+    the live page (one click: the level only, the Caf's contact and comment are kept)."""
+    initiative = initiative_for(request, pk, "criees.declare_interest")
+    user = request.user
+    may_replicate = user.is_lab_staff or (
+        bool(user.caf_id) and user.has_perm("criees.declare_replicate", user.caf)
+    )
+    form = InterestForm(
+        request.POST,
+        user=user,
+        initiative=initiative,
+        may_replicate=True,  # the choice is checked below: a forged "replicate" is a 403
+        action=reverse("criees:declare-interest", kwargs={"pk": initiative.pk}),
+    )
+    back = safe_next(request, f"{initiative.get_absolute_url()}#interet")
+    if not form.is_valid():
+        form.fields["level"].choices = [
+            c for c in InterestLevel.choices if may_replicate or c[0] != "replicate"
+        ]
+        return render_detail(request, pk, interest_form=form)
+    caf = form.chosen_caf()
+    level = form.cleaned_data["level"]
+    if level == InterestLevel.REPLICATE:
+        require(request, "criees.declare_replicate", caf)
+    contact, comment = form.cleaned_data["contact_person"], form.cleaned_data["comment"]
+    if request.POST.get("rapide"):
+        existing = InterestDeclaration.objects.filter(initiative=initiative, caf=caf).first()
+        if existing is not None:
+            contact, comment = existing.contact_person, existing.comment
+    criee = Criee.objects.filter(pk=request.POST.get("criee") or None).first()
+    try:
+        interest, outcome = services.interest_declare(
+            initiative=initiative,
+            caf=caf,
+            by=user,
+            level=level,
+            contact_person=contact,
+            comment=comment,
+            criee=criee,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    if outcome == InterestOutcome.UNCHANGED:
+        messages.info(request, _("Cette déclaration était déjà enregistrée."))
+    else:
+        messages.success(
+            request,
+            _("Intérêt de la %(caf)s enregistré : « %(level)s ». L'équipe est prévenue.")
+            % {"caf": caf.name, "level": interest.get_level_display()},
+        )
+    return redirect(back)
+
+
+# --- promotion into the portfolio ----------------------------------------------------------
+
+
+class PromoteView(NetworkMixin, FormView):
+    """The lab turns the initiative into a portfolio project at the essaimage stage."""
+
+    form_class = PromoteForm
+    template_name = "criees/initiative_promote.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        require(request, "criees.view_catalogue")
+        self.initiative = initiative_for(request, kwargs["pk"], "criees.promote_initiative")
+        if self.initiative.project_id:
+            messages.info(request, _("Cette initiative est déjà un projet du portefeuille."))
+            return redirect(self.initiative)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "initiative": self.initiative}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        replicate = (
+            InterestDeclaration.objects.replicate()
+            .filter(initiative=self.initiative)
+            .select_related("caf", "contact_person")
+            .order_by("caf__position")
+        )
+        return super().get_context_data(
+            initiative=self.initiative, replicate=list(replicate), **kwargs
+        )
+
+    def form_valid(self, form: PromoteForm) -> HttpResponse:
+        try:
+            project = services.initiative_promote(
+                initiative=self.initiative,
+                by=self.request.user,
+                title=form.cleaned_data["title"],
+                lead=form.cleaned_data["lead"],
+            )
+        except AlreadyDone as done:
+            messages.info(self.request, str(done))
+            return redirect(self.initiative)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Le projet %(code)s est créé à l'étape essaimage, avec %(n)s déploiement(s).")
+            % {"code": project.code, "n": project.deployments.count()},
+        )
+        return redirect(project)

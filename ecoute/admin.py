@@ -1,0 +1,225 @@
+"""The écoute models in the Django admin. Answers are read-only here: they are what people said,
+and nothing in the admin links an anonymous answer back to anyone."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ecoute.models import (
+    Answer,
+    AnswerChoice,
+    Consultation,
+    ExportJob,
+    HearBackRequest,
+    Option,
+    ParticipationToken,
+    Question,
+    Questionnaire,
+    Response,
+    Section,
+)
+
+AUDIT = ("created_at", "updated_at")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the answering flow only: viewable, never added or edited here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ("title", "status", "audience", "access", "caf", "opens_at", "closes_at")
+    list_filter = ("status", "audience", "access", "allow_anonymous", "caf")
+    search_fields = ("title", "slug", "summary")
+    list_select_related = ("caf",)
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("caf", "perimeter_cafs", "projects", "owner")
+    readonly_fields = ("status_changed_at", *AUDIT)
+    date_hierarchy = "opens_at"
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "summary", "body")}),
+        (
+            _("Public et accès"),
+            {"fields": ("audience", "access", "allow_anonymous", "caf", "perimeter_cafs")},
+        ),
+        (_("Calendrier"), {"fields": ("status", "status_changed_at", "opens_at", "closes_at")}),
+        (
+            _("Données personnelles"),
+            {
+                "fields": (
+                    "privacy_controller",
+                    "privacy_purpose",
+                    "privacy_retention_months",
+                    "privacy_contact",
+                    "privacy_rights",
+                )
+            },
+        ),
+        (_("Rattachements"), {"fields": ("projects", "owner")}),
+        (_("Audit"), {"fields": AUDIT}),
+    )
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+    fields = ("title", "position", "is_hidden")
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(admin.ModelAdmin):
+    list_display = ("title", "consultation", "created_at")
+    search_fields = ("title", "consultation__title")
+    list_filter = ("consultation__status",)
+    list_select_related = ("consultation",)
+    autocomplete_fields = ("consultation",)
+    readonly_fields = AUDIT
+    inlines = (SectionInline,)
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ("title", "questionnaire", "position", "is_hidden")
+    list_filter = ("is_hidden",)
+    search_fields = ("title", "questionnaire__title")
+    list_select_related = ("questionnaire",)
+    autocomplete_fields = ("questionnaire",)
+    readonly_fields = AUDIT
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    extra = 0
+    fields = ("label", "position", "is_hidden")
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = (
+        "label",
+        "kind",
+        "questionnaire",
+        "section",
+        "position",
+        "is_required",
+        "is_hidden",
+    )
+    list_filter = ("kind", "is_required", "is_hidden")
+    search_fields = ("label", "questionnaire__title")
+    list_select_related = ("questionnaire", "section")
+    autocomplete_fields = ("questionnaire", "section", "condition_question", "condition_option")
+    readonly_fields = AUDIT
+    inlines = (OptionInline,)
+
+
+@admin.register(Option)
+class OptionAdmin(admin.ModelAdmin):
+    list_display = ("label", "question", "position", "is_hidden")
+    list_filter = ("is_hidden", "question__kind")
+    search_fields = ("label", "question__label")
+    list_select_related = ("question",)
+    autocomplete_fields = ("question",)
+    readonly_fields = AUDIT
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    list_display = (
+        "questionnaire",
+        "submitted_on",
+        "audience",
+        "caf",
+        "is_anonymous",
+        "is_assisted",
+    )
+    list_filter = ("audience", "is_anonymous", "is_assisted", "submitted_on")
+    search_fields = ("questionnaire__title",)
+    list_select_related = ("questionnaire", "caf")
+    readonly_fields = (
+        "id",
+        "questionnaire",
+        "respondent",
+        "is_anonymous",
+        "is_assisted",
+        "audience",
+        "caf",
+        "submitted_on",
+    )
+
+
+@admin.register(Answer)
+class AnswerAdmin(ReadOnlyAdmin):
+    list_display = (
+        "question",
+        "value_text",
+        "value_number",
+        "value_date",
+        "value_bool",
+        "other_text",
+    )
+    list_filter = ("question__kind",)
+    search_fields = ("question__label", "value_text", "other_text")
+    list_select_related = ("question",)
+    readonly_fields = (
+        "response",
+        "question",
+        "value_text",
+        "value_number",
+        "value_date",
+        "value_bool",
+        "other_text",
+    )
+
+
+@admin.register(AnswerChoice)
+class AnswerChoiceAdmin(ReadOnlyAdmin):
+    list_display = ("option", "rank", "answer")
+    list_filter = ("option__question__kind",)
+    search_fields = ("option__label", "option__question__label")
+    list_select_related = ("option", "answer")
+    readonly_fields = ("answer", "option", "rank")
+
+
+@admin.register(ParticipationToken)
+class ParticipationTokenAdmin(ReadOnlyAdmin):
+    list_display = ("questionnaire", "created_on")
+    list_filter = ("created_on",)
+    search_fields = ("questionnaire__title",)
+    list_select_related = ("questionnaire",)
+    readonly_fields = ("questionnaire", "token_hash", "created_on")
+
+
+@admin.register(HearBackRequest)
+class HearBackRequestAdmin(admin.ModelAdmin):
+    list_display = ("email", "questionnaire", "created_on")
+    list_filter = ("created_on",)
+    search_fields = ("email", "questionnaire__title")
+    list_select_related = ("questionnaire",)
+    autocomplete_fields = ("questionnaire",)
+    readonly_fields = ("created_on",)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ("questionnaire", "format", "status", "progress", "requested_by", "created_at")
+    list_filter = ("status", "format")
+    search_fields = ("questionnaire__title", "requested_by__email")
+    list_select_related = ("questionnaire", "requested_by")
+    readonly_fields = (
+        "questionnaire",
+        "requested_by",
+        "format",
+        "status",
+        "progress",
+        "row_count",
+        "file",
+        "error",
+        "started_at",
+        "finished_at",
+        *AUDIT,
+    )

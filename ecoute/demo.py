@@ -1,0 +1,427 @@
+"""Demo consultations: a closed public questionnaire with about 2,000 answers (its results and
+exports to try), an open public consultation answerable anonymously with conditional questions,
+an agents-only consultation, and a draft of the Isère Caf.
+
+Answers are bulk-created (a few seconds), not sent through the answering flow; each consultation
+is skipped when its slug exists, so the seed runs twice safely.
+"""
+
+import datetime
+import random
+import uuid
+from decimal import Decimal
+from typing import TextIO
+
+from django.utils import timezone
+
+from caflab.accounts.models import User
+from caflab.network.models import Caf
+from ecoute.models import (
+    Answer,
+    AnswerChoice,
+    Audience,
+    Consultation,
+    HearBackRequest,
+    Option,
+    Question,
+    Questionnaire,
+    Response,
+    Section,
+)
+from projects.models import Project
+
+Kind = Question.Kind
+Status = Consultation.Status
+CLOSED_ANSWERS = 2000
+PRIVACY = {
+    "privacy_purpose": "Recueillir l'avis des usagers et des agents pour améliorer le service rendu par les Caf.",
+    "privacy_contact": "dpo@caf.example",
+}
+
+
+def _questionnaire(
+    consultation: Consultation, sections: list[tuple[str, list[dict]]]
+) -> dict[str, Question]:
+    """Create the questionnaire; each question dict: key, kind, label, options=[…], and fields."""
+    questionnaire = Questionnaire.objects.create(
+        consultation=consultation, title=consultation.title
+    )
+    questions: dict[str, Question] = {}
+    for s_position, (title, specs) in enumerate(sections, start=1):
+        section = Section.objects.create(
+            questionnaire=questionnaire, title=title, position=s_position
+        )
+        for q_position, spec in enumerate(specs, start=1):
+            spec = dict(spec)
+            key, options = spec.pop("key"), spec.pop("options", [])
+            condition = spec.pop("condition", None)
+            question = Question(
+                questionnaire=questionnaire, section=section, position=q_position, **spec
+            )
+            if condition:
+                source_key, operator, option_label = condition
+                source = questions[source_key]
+                question.condition_question = source
+                question.condition_operator = operator
+                if option_label:
+                    question.condition_option = source.options.get(label=option_label)
+            question.save()
+            for o_position, label in enumerate(options, start=1):
+                Option.objects.create(question=question, label=label, position=o_position)
+            questions[key] = question
+    return questions
+
+
+def _closed_consultation(lab: User, cafs: list[Caf], now: datetime.datetime) -> None:
+    consultation = Consultation.objects.create(
+        title="Votre accueil à la Caf",
+        slug="votre-accueil-a-la-caf",
+        summary="Comment s'est passé votre dernier contact avec la Caf ? Vos réponses aident à repenser l'accueil.",
+        body="Cette consultation nationale a recueilli l'avis des allocataires et des agents d'accueil sur le dernier contact avec leur Caf : au guichet, au téléphone ou en ligne.",
+        audience=Consultation.Audience.BOTH,
+        allow_anonymous=True,
+        status=Status.CLOSED,
+        opens_at=now - datetime.timedelta(days=75),
+        closes_at=now - datetime.timedelta(days=15),
+        status_changed_at=now - datetime.timedelta(days=15),
+        owner=lab,
+        **PRIVACY,
+    )
+    project = Project.objects.filter(title="Accueil sans rendez-vous repensé").first()
+    if project:
+        consultation.projects.add(project)
+    q = _questionnaire(
+        consultation,
+        [
+            (
+                "Votre dernier contact",
+                [
+                    {
+                        "key": "channel",
+                        "kind": Kind.SINGLE_CHOICE,
+                        "label": "Comment avez-vous contacté la Caf la dernière fois ?",
+                        "is_required": True,
+                        "allow_other": True,
+                        "options": [
+                            "À l'accueil",
+                            "Par téléphone",
+                            "Sur caf.fr ou l'appli",
+                            "Par courrier",
+                        ],
+                    },
+                    {
+                        "key": "satisfaction",
+                        "kind": Kind.SCALE,
+                        "label": "Êtes-vous satisfait de la réponse obtenue ?",
+                        "is_required": True,
+                        "scale_min": 1,
+                        "scale_max": 5,
+                        "scale_min_label": "Pas du tout satisfait",
+                        "scale_max_label": "Très satisfait",
+                    },
+                    {
+                        "key": "helped",
+                        "kind": Kind.MULTIPLE_CHOICE,
+                        "label": "Qu'est-ce qui vous a le plus aidé ?",
+                        "max_choices": 2,
+                        "allow_other": True,
+                        "options": [
+                            "L'écoute de l'agent",
+                            "La rapidité",
+                            "Des explications claires",
+                            "Un rendez-vous proposé",
+                        ],
+                    },
+                ],
+            ),
+            (
+                "Vos priorités",
+                [
+                    {
+                        "key": "ranking",
+                        "kind": Kind.RANKING,
+                        "label": "Classez ces améliorations, de la plus à la moins importante",
+                        "options": [
+                            "Moins d'attente",
+                            "Des courriers plus clairs",
+                            "Un interlocuteur unique",
+                        ],
+                    },
+                    {
+                        "key": "contacts",
+                        "kind": Kind.NUMBER,
+                        "label": "Combien de fois avez-vous contacté la Caf ce mois-ci ?",
+                        "number_min": Decimal(0),
+                        "number_max": Decimal(30),
+                    },
+                    {
+                        "key": "improve",
+                        "kind": Kind.LONG_TEXT,
+                        "label": "Que devrions-nous améliorer en priorité ?",
+                    },
+                ],
+            ),
+        ],
+    )
+    rng = random.Random(2026)
+    options = {key: list(q[key].options.all()) for key in ("channel", "helped", "ranking")}
+    texts = [
+        "Pouvoir joindre quelqu'un sans attendre une heure au téléphone.",
+        "Des courriers que l'on comprend du premier coup.",
+        "Garder le même conseiller pour tout le dossier.",
+        "Être prévenu quand le dossier avance.",
+        "Un accueil sans rendez-vous le samedi matin.",
+        "Moins de pièces justificatives à renvoyer.",
+    ]
+    start = (now - datetime.timedelta(days=75)).date()
+    responses, answers, picks = [], [], []
+    for _ in range(CLOSED_ANSWERS):
+        is_agent = rng.random() < 0.2
+        assisted = not is_agent and rng.random() < 0.05
+        response = Response(
+            id=uuid.UUID(int=rng.getrandbits(128), version=4),
+            questionnaire=q["channel"].questionnaire,
+            is_anonymous=not assisted,
+            is_assisted=assisted,
+            audience=Audience.AGENT if is_agent else Audience.CITIZEN,
+            caf=rng.choice(cafs) if (is_agent or rng.random() < 0.7) else None,
+            submitted_on=start + datetime.timedelta(days=min(59, int(rng.expovariate(1 / 12)))),
+        )
+        responses.append(response)
+        channel = rng.choices(options["channel"] + [None], weights=[35, 35, 25, 4, 1])[0]
+        channel_answer = Answer(
+            response=response,
+            question=q["channel"],
+            other_text="" if channel else "Par un travailleur social",
+        )
+        answers.append(channel_answer)
+        if channel:
+            picks.append(AnswerChoice(answer=channel_answer, option=channel))
+        note = rng.choices([1, 2, 3, 4, 5], weights=[8, 12, 25, 35, 20])[0]
+        answers.append(
+            Answer(response=response, question=q["satisfaction"], value_number=Decimal(note))
+        )
+        if rng.random() < 0.8:
+            helped = Answer(
+                response=response,
+                question=q["helped"],
+                other_text="Mon assistante sociale" if rng.random() < 0.03 else "",
+            )
+            answers.append(helped)
+            for option in rng.sample(options["helped"], rng.randint(1, 2)):
+                picks.append(AnswerChoice(answer=helped, option=option))
+        if rng.random() < 0.6:
+            ranking = Answer(response=response, question=q["ranking"])
+            answers.append(ranking)
+            for rank, option in enumerate(rng.sample(options["ranking"], 3), start=1):
+                picks.append(AnswerChoice(answer=ranking, option=option, rank=rank))
+        if rng.random() < 0.5:
+            answers.append(
+                Answer(
+                    response=response,
+                    question=q["contacts"],
+                    value_number=Decimal(rng.randint(0, 6)),
+                )
+            )
+        if rng.random() < 0.3:
+            answers.append(
+                Answer(response=response, question=q["improve"], value_text=rng.choice(texts))
+            )
+    Response.objects.bulk_create(responses, batch_size=1000)
+    Answer.objects.bulk_create(answers, batch_size=2000)
+    for pick in picks:
+        pick.answer_id = pick.answer.pk
+    AnswerChoice.objects.bulk_create(picks, batch_size=2000)
+    HearBackRequest.objects.bulk_create(
+        HearBackRequest(
+            questionnaire=q["channel"].questionnaire,
+            email=f"usager{n}@example.org",
+            created_on=start,
+        )
+        for n in range(1, 41)
+    )
+
+
+def _open_consultation(lab: User, now: datetime.datetime) -> None:
+    consultation = Consultation.objects.create(
+        title="Vos démarches en ligne sur caf.fr",
+        slug="vos-demarches-en-ligne",
+        summary="Avez-vous réussi votre dernière démarche en ligne ? Dites-nous ce qui vous a aidé et ce qui vous a bloqué.",
+        body="Cinq minutes, sans compte et de façon anonyme : vos réponses orienteront la refonte des démarches en ligne.",
+        audience=Consultation.Audience.CITIZENS,
+        allow_anonymous=True,
+        status=Status.OPEN,
+        opens_at=now - datetime.timedelta(days=3),
+        closes_at=now + datetime.timedelta(days=40),
+        status_changed_at=now - datetime.timedelta(days=3),
+        owner=lab,
+        **PRIVACY,
+    )
+    project = Project.objects.filter(title="Médiation numérique en tiers-lieux").first()
+    if project:
+        consultation.projects.add(project)
+    _questionnaire(
+        consultation,
+        [
+            (
+                "Votre dernière démarche",
+                [
+                    {
+                        "key": "done",
+                        "kind": Kind.SINGLE_CHOICE,
+                        "label": "Avez-vous réussi votre dernière démarche en ligne ?",
+                        "is_required": True,
+                        "options": ["Oui", "En partie", "Non"],
+                    },
+                    {
+                        "key": "blocked",
+                        "kind": Kind.LONG_TEXT,
+                        "label": "Qu'est-ce qui vous a bloqué ?",
+                        "help_text": "Une étape, un mot, un document demandé…",
+                        "condition": ("done", Question.Operator.EQUALS, "Non"),
+                    },
+                    {
+                        "key": "ease",
+                        "kind": Kind.SCALE,
+                        "label": "Était-ce facile ?",
+                        "scale_min": 0,
+                        "scale_max": 10,
+                        "scale_min_label": "Très difficile",
+                        "scale_max_label": "Très facile",
+                    },
+                ],
+            ),
+            (
+                "Vos usages",
+                [
+                    {
+                        "key": "procedures",
+                        "kind": Kind.MULTIPLE_CHOICE,
+                        "label": "Quelles démarches faites-vous en ligne ?",
+                        "allow_other": True,
+                        "options": [
+                            "Déclarer mes ressources",
+                            "Signaler un changement",
+                            "Demander une aide",
+                            "Consulter mes paiements",
+                        ],
+                    },
+                    {
+                        "key": "wish",
+                        "kind": Kind.SHORT_TEXT,
+                        "label": "Qu'aimeriez-vous pouvoir faire en ligne, en plus ?",
+                        "condition": ("done", Question.Operator.EQUALS, "Oui"),
+                    },
+                    {
+                        "key": "consent",
+                        "kind": Kind.CONSENT,
+                        "label": "J'accepte que la Caf me propose de tester la nouvelle démarche (en laissant mon adresse à la fin).",
+                    },
+                ],
+            ),
+        ],
+    )
+
+
+def _agents_consultation(lab: User, now: datetime.datetime) -> None:
+    consultation = Consultation.objects.create(
+        title="Vos outils de travail au quotidien",
+        slug="vos-outils-de-travail",
+        summary="Agents des Caf : quels outils vous font gagner du temps, lesquels vous en font perdre ?",
+        audience=Consultation.Audience.AGENTS,
+        access=Consultation.Access.AGENTS,
+        status=Status.OPEN,
+        opens_at=now - datetime.timedelta(days=7),
+        closes_at=now + datetime.timedelta(days=21),
+        status_changed_at=now - datetime.timedelta(days=7),
+        owner=lab,
+        **PRIVACY,
+    )
+    _questionnaire(
+        consultation,
+        [
+            (
+                "Vos outils",
+                [
+                    {
+                        "key": "tool",
+                        "kind": Kind.SINGLE_CHOICE,
+                        "label": "Quel outil utilisez-vous le plus ?",
+                        "display": Question.Display.LIST,
+                        "is_required": True,
+                        "options": [
+                            "Le dossier allocataire",
+                            "La messagerie",
+                            "L'agenda des rendez-vous",
+                            "La base documentaire",
+                        ],
+                    },
+                    {
+                        "key": "time",
+                        "kind": Kind.SCALE,
+                        "label": "Vos outils vous font-ils gagner du temps ?",
+                        "is_required": True,
+                        "scale_min": 1,
+                        "scale_max": 5,
+                        "scale_min_label": "Pas du tout",
+                        "scale_max_label": "Beaucoup",
+                    },
+                    {
+                        "key": "idea",
+                        "kind": Kind.LONG_TEXT,
+                        "label": "Une idée pour les améliorer ?",
+                    },
+                ],
+            )
+        ],
+    )
+
+
+def _draft(correspondent: User) -> None:
+    consultation = Consultation.objects.create(
+        title="Familles monoparentales : vos besoins",
+        slug="familles-monoparentales-isere",
+        summary="Une consultation de la Caf de l'Isère en préparation.",
+        audience=Consultation.Audience.CITIZENS,
+        caf=correspondent.caf,
+        owner=correspondent,
+        **PRIVACY,
+    )
+    consultation.perimeter_cafs.set([correspondent.caf])
+    _questionnaire(
+        consultation,
+        [
+            (
+                "Vos réponses",
+                [
+                    {
+                        "key": "need",
+                        "kind": Kind.LONG_TEXT,
+                        "label": "De quoi avez-vous le plus besoin ?",
+                    }
+                ],
+            )
+        ],
+    )
+
+
+def seed(stdout: TextIO) -> None:
+    lab = User.objects.get(email="labo@caflab.demo")
+    correspondent = User.objects.get(email="correspondant.isere@caflab.demo")
+    now = timezone.now()
+    existing = set(Consultation.objects.values_list("slug", flat=True))
+    cafs = list(Caf.objects.order_by("position")[:20])
+    created = 0
+    if "votre-accueil-a-la-caf" not in existing:
+        _closed_consultation(lab, cafs, now)
+        created += 1
+    if "vos-demarches-en-ligne" not in existing:
+        _open_consultation(lab, now)
+        created += 1
+    if "vos-outils-de-travail" not in existing:
+        _agents_consultation(lab, now)
+        created += 1
+    if "familles-monoparentales-isere" not in existing:
+        _draft(correspondent)
+        created += 1
+    stdout.write(f"  écoute : {created} consultations ({CLOSED_ANSWERS} réponses pour l'accueil)")

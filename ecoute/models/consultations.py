@@ -1,0 +1,254 @@
+"""Consultations of "La Caf à votre écoute": who is consulted, where, when, under which privacy
+notice, and what they are asked (phase 1: a questionnaire; contributions, recruitment and
+communities plug in later on the same consultation)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from caflab.core.models import TimeStampedModel
+from caflab.network.models import Caf
+
+DEFAULT_RIGHTS = _(
+    "Vous pouvez accéder aux données vous concernant, les rectifier, demander leur effacement "
+    "ou exercer votre droit à la limitation du traitement. Vous pouvez aussi adresser une "
+    "réclamation à la CNIL (www.cnil.fr)."
+)
+
+
+class ConsultationQuerySet(models.QuerySet["Consultation"]):
+    def published(self) -> "ConsultationQuerySet":
+        """Announced, open or finished: everything but drafts."""
+        return self.exclude(status=Consultation.Status.DRAFT)
+
+    def open(self) -> "ConsultationQuerySet":
+        return self.filter(status=Consultation.Status.OPEN)
+
+    def managed_by(self, user) -> "ConsultationQuerySet":
+        """The consultations `user` runs: all of them for the lab and moderators, their Caf's
+        for a correspondent, none for anyone else."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_lab_staff or user.is_moderator:
+            return self
+        if user.is_correspondent and user.caf_id:
+            return self.filter(caf=user.caf_id)
+        return self.none()
+
+    def visible_to(self, user) -> "ConsultationQuerySet":
+        """Who reads which consultation (hidden → 404). Drafts: their managers only. Public
+        consultations: everyone, anonymous visitors included. Agents-only ones: the network's
+        members. Community ones: their managers until communities exist (phase 2)."""
+        access = Q(access=Consultation.Access.PUBLIC)
+        if user.is_authenticated and user.is_network_member:
+            access |= Q(access=Consultation.Access.AGENTS)
+        readable = Q(pk__in=self.model.objects.published().filter(access).values("pk"))
+        managed = Q(pk__in=self.model.objects.managed_by(user).values("pk"))
+        return self.filter(readable | managed)
+
+    def with_list_data(self) -> "ConsultationQuerySet":
+        return self.select_related("caf", "owner").prefetch_related("perimeter_cafs")
+
+
+class Consultation(TimeStampedModel):
+    class Audience(models.TextChoices):
+        CITIZENS = "citizens", _("Les usagers")
+        AGENTS = "agents", _("Les agents")
+        BOTH = "both", _("Les usagers et les agents")
+
+    class Access(models.TextChoices):
+        PUBLIC = "public", _("Publique : ouverte à tous")
+        AGENTS = "agents", _("Réservée aux agents du réseau")
+        # Phase 2: the members of an invited community (the community model is not built yet).
+        COMMUNITY = "community", _("Réservée à une communauté invitée")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        SCHEDULED = "scheduled", _("Programmée")
+        OPEN = "open", _("Ouverte")
+        CLOSED = "closed", _("Close")
+        RESULTS_PUBLISHED = "results_published", _("Résultats publiés")
+        ARCHIVED = "archived", _("Archivée")
+
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(_("adresse"), max_length=80, unique=True)
+    summary = models.CharField(_("résumé"), max_length=400)
+    body = models.TextField(_("présentation"), blank=True)
+    audience = models.CharField(
+        _("public consulté"), max_length=10, choices=Audience, default=Audience.CITIZENS
+    )
+    caf = models.ForeignKey(
+        Caf,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("Caf organisatrice"),
+        help_text=_("Vide pour une consultation du CafLab national."),
+    )
+    perimeter_cafs = models.ManyToManyField(
+        Caf,
+        blank=True,
+        related_name="+",
+        verbose_name=_("périmètre"),
+        help_text=_("Les Caf concernées ; aucune : consultation nationale."),
+    )
+    access = models.CharField(_("accès"), max_length=10, choices=Access, default=Access.PUBLIC)
+    allow_anonymous = models.BooleanField(
+        _("réponses anonymes"),
+        default=False,
+        help_text=_(
+            "Sans compte ni lien entre la réponse et la personne : ni nom, ni adresse IP, "
+            "la date au jour près."
+        ),
+    )
+    status = models.CharField(_("statut"), max_length=20, choices=Status, default=Status.DRAFT)
+    status_changed_at = models.DateTimeField(_("statut depuis"), default=timezone.now)
+    opens_at = models.DateTimeField(_("ouverture"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("clôture"), null=True, blank=True)
+    # The privacy notice (RGPD art. 13), shown on the consultation and next to the form.
+    privacy_controller = models.CharField(
+        _("responsable du traitement"),
+        max_length=200,
+        default="Caisse nationale des allocations familiales",
+    )
+    privacy_purpose = models.TextField(_("finalité"), blank=True)
+    privacy_retention_months = models.PositiveSmallIntegerField(
+        _("durée de conservation (mois)"), default=12
+    )
+    privacy_contact = models.CharField(_("contact pour vos droits"), max_length=200, blank=True)
+    privacy_rights = models.TextField(_("vos droits"), default=DEFAULT_RIGHTS)
+    projects = models.ManyToManyField(
+        "projects.Project",
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("projets du portefeuille"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_consultations",
+        verbose_name=_("responsable"),
+    )
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-opens_at", "-created_at"]
+        indexes = [
+            models.Index(fields=["status", "opens_at"]),
+            models.Index(fields=["status", "closes_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="consultation_closes_after_it_opens",
+                violation_error_message=_("La clôture doit suivre l'ouverture."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(opens_at__isnull=False, closes_at__isnull=False),
+                name="consultation_published_has_dates",
+                violation_error_message=_(
+                    "Une consultation publiée doit avoir ses dates d'ouverture et de clôture."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("ecoute:detail", kwargs={"slug": self.slug})
+
+    def get_manage_url(self) -> str:
+        return reverse("ecoute:manage-detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("La clôture doit suivre l'ouverture.")})
+
+    # --- facts ---------------------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_national(self) -> bool:
+        """No Caf perimeter. Reads the prefetch cache when the view prefetched it."""
+        return not self.perimeter_cafs.all()
+
+    @property
+    def consults_citizens(self) -> bool:
+        return self.audience in (self.Audience.CITIZENS, self.Audience.BOTH)
+
+    @property
+    def consults_agents(self) -> bool:
+        return self.audience in (self.Audience.AGENTS, self.Audience.BOTH)
+
+    @property
+    def accepts_anonymous(self) -> bool:
+        """Visitors without an account may answer: public, for citizens, anonymous answers."""
+        return bool(
+            self.allow_anonymous and self.access == self.Access.PUBLIC and self.consults_citizens
+        )
+
+    # --- status moves: guard, change, save -----------------------------------------------------
+    def _move(self, status: str, now: datetime.datetime | None = None) -> None:
+        self.status = status
+        self.status_changed_at = now or timezone.now()
+        self.save(update_fields=["status", "status_changed_at", "updated_at"])
+
+    def publish(self, now: datetime.datetime | None = None) -> None:
+        """Draft → scheduled, or straight to open when the opening date has passed."""
+        now = now or timezone.now()
+        if self.status != self.Status.DRAFT:
+            raise ValidationError(_("Seul un brouillon peut être publié."))
+        if not (self.opens_at and self.closes_at):
+            raise ValidationError(
+                _("Indiquez les dates d'ouverture et de clôture avant de publier.")
+            )
+        if self.closes_at <= now:
+            raise ValidationError(_("La date de clôture est déjà passée."))
+        self._move(self.Status.OPEN if self.opens_at <= now else self.Status.SCHEDULED, now)
+
+    def unpublish(self, now: datetime.datetime | None = None) -> None:
+        """A scheduled consultation goes back to draft (before anyone could answer)."""
+        if self.status != self.Status.SCHEDULED:
+            raise ValidationError(
+                _("Seule une consultation programmée peut redevenir un brouillon.")
+            )
+        self._move(self.Status.DRAFT, now)
+
+    def close(self, now: datetime.datetime | None = None) -> None:
+        if self.status != self.Status.OPEN:
+            raise ValidationError(_("Seule une consultation ouverte peut être close."))
+        now = now or timezone.now()
+        if self.closes_at is None or self.closes_at > now:
+            self.closes_at = now  # closed early: the dates say so
+            self.save(update_fields=["closes_at", "updated_at"])
+        self._move(self.Status.CLOSED, now)
+
+    def publish_results(self, now: datetime.datetime | None = None) -> None:
+        if self.status != self.Status.CLOSED:
+            raise ValidationError(_("Les résultats se publient une fois la consultation close."))
+        self._move(self.Status.RESULTS_PUBLISHED, now)
+
+    def archive(self, now: datetime.datetime | None = None) -> None:
+        if self.status not in (self.Status.CLOSED, self.Status.RESULTS_PUBLISHED):
+            raise ValidationError(_("Seule une consultation close peut être archivée."))
+        self._move(self.Status.ARCHIVED, now)

@@ -1,0 +1,13 @@
+"""What every écoute flow shares."""
+
+
+class AlreadyDone(Exception):
+    """The action was already taken (a race, a double click): show "already done", not a 500."""
+
+
+class AlreadyAnswered(AlreadyDone):
+    """This person, account or browser has already answered this questionnaire."""
+
+
+class RateLimited(Exception):
+    """Too many anonymous submissions from one connection: try again later."""

@@ -1,0 +1,134 @@
+"""Consultation flows: create one (with its empty questionnaire), move it through its statuses,
+and the periodic task's work: open scheduled consultations and close finished ones."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from caflab.notifications.services import notify
+from ecoute.models import Consultation, Question, Questionnaire, Section
+
+Status = Consultation.Status
+
+# The status moves a manager may ask for, and the model verb doing each.
+MOVES = {
+    "publish": "publish",
+    "unpublish": "unpublish",
+    "close": "close",
+    "publish_results": "publish_results",
+    "archive": "archive",
+}
+
+
+# Paths of the app that a consultation's slug must not take.
+RESERVED_SLUGS = {"gestion", "exports"}
+
+
+def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:70] or "consultation"
+    slug, n = (f"{base}-1" if base in RESERVED_SLUGS else base), 1
+    others = Consultation.objects.exclude(pk=exclude_pk) if exclude_pk else Consultation.objects
+    while others.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    by: Any,
+    title: str,
+    perimeter_cafs: Iterable[Any] = (),
+    projects: Iterable[Any] = (),
+    **fields: Any,
+) -> Consultation:
+    """A draft consultation, owned by `by`, with its questionnaire and a first section. A
+    correspondent's consultation belongs to their Caf."""
+    if by.is_correspondent and not (by.is_lab_staff or by.is_moderator):
+        fields["caf"] = by.caf
+    consultation = Consultation.objects.create(
+        title=title, slug=fields.pop("slug", "") or unique_slug(title), owner=by, **fields
+    )
+    consultation.perimeter_cafs.set(perimeter_cafs)
+    consultation.projects.set(projects)
+    questionnaire = Questionnaire.objects.create(consultation=consultation, title=title)
+    Section.objects.create(questionnaire=questionnaire, title=_("Vos réponses"), position=1)
+    return consultation
+
+
+def _has_questions(consultation: Consultation) -> bool:
+    questionnaire = getattr(consultation, "questionnaire", None)
+    return bool(
+        questionnaire
+        and Question.objects.filter(
+            questionnaire=questionnaire, is_hidden=False, section__is_hidden=False
+        ).exists()
+    )
+
+
+@transaction.atomic
+def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Consultation:
+    """Apply a manager's status move (publish, unpublish, close, publish_results, archive).
+    Raises ValidationError when the move does not apply."""
+    if action not in MOVES:
+        raise ValidationError(_("Action inconnue."))
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if action == "publish" and not _has_questions(locked):
+        raise ValidationError(_("Ajoutez au moins une question avant de publier."))
+    getattr(locked, MOVES[action])()
+    if locked.owner_id != by.pk:
+        notify(
+            recipients=[locked.owner],
+            kind="ecoute.status",
+            title=_("La consultation « %(title)s » est maintenant : %(status)s")
+            % {"title": locked.title, "status": locked.get_status_display().lower()},
+            url=locked.get_manage_url(),
+            actor=by,
+        )
+    return locked
+
+
+def consultations_open_and_close(now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Open the scheduled consultations whose opening date has come, close the open ones past
+    their closing date, and tell their owners. Safe to run twice and concurrently: each move is
+    a conditional UPDATE, and only the run that made it notifies."""
+    now = now or timezone.now()
+    opened = closed = 0
+    due_to_open = Consultation.objects.filter(status=Status.SCHEDULED, opens_at__lte=now)
+    for consultation in due_to_open.select_related("owner"):
+        with transaction.atomic():
+            moved = Consultation.objects.filter(pk=consultation.pk, status=Status.SCHEDULED).update(
+                status=Status.OPEN, status_changed_at=now, updated_at=now
+            )
+            if moved:
+                opened += 1
+                notify(
+                    recipients=[consultation.owner],
+                    kind="ecoute.opened",
+                    title=_("La consultation « %(title)s » est ouverte")
+                    % {"title": consultation.title},
+                    url=consultation.get_manage_url(),
+                )
+    due_to_close = Consultation.objects.filter(status=Status.OPEN, closes_at__lte=now)
+    for consultation in due_to_close.select_related("owner"):
+        with transaction.atomic():
+            moved = Consultation.objects.filter(pk=consultation.pk, status=Status.OPEN).update(
+                status=Status.CLOSED, status_changed_at=now, updated_at=now
+            )
+            if moved:
+                closed += 1
+                notify(
+                    recipients=[consultation.owner],
+                    kind="ecoute.closed",
+                    title=_("La consultation « %(title)s » est close : ses résultats sont prêts")
+                    % {"title": consultation.title},
+                    url=consultation.get_manage_url(),
+                )
+    return opened, closed

@@ -1,0 +1,105 @@
+"""The public pages: the landing page listing consultations, and one consultation's page with
+its privacy notice."""
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.views.generic import DetailView, TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from ecoute.models import Consultation
+from ecoute.services import has_answered
+from ecoute.views.common import consultation_for
+from projects.models import Project
+
+Status = Consultation.Status
+
+
+class ConsultationIndexView(PermissionRequiredMixin, TemplateView):
+    """Open consultations first, then those to come, then the finished ones; each visitor sees
+    the ones open to them (anonymous visitors: the public ones)."""
+
+    permission_required = "ecoute.view_consultations"
+    template_name = "ecoute/index.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        visible = (
+            Consultation.objects.visible_to(user)
+            .published()
+            .with_list_data()
+            .order_by("closes_at", "pk")
+        )
+        by_status: dict[str, list[Consultation]] = {s: [] for s in Status.values}
+        for consultation in visible:
+            by_status[consultation.status].append(consultation)
+        context.update(
+            open_consultations=by_status[Status.OPEN],
+            upcoming=by_status[Status.SCHEDULED],
+            finished=sorted(
+                by_status[Status.CLOSED] + by_status[Status.RESULTS_PUBLISHED],
+                key=lambda c: c.closes_at,
+                reverse=True,
+            )[:10],
+            can_manage=user.has_perm("ecoute.add_consultation"),
+        )
+        return context
+
+
+class ConsultationDetailView(DetailView):
+    template_name = "ecoute/consultation_detail.html"
+    context_object_name = "consultation"
+
+    def get_object(self, queryset: Any = None) -> Consultation:
+        return consultation_for(
+            self.request,
+            queryset=Consultation.objects.select_related("caf", "questionnaire").prefetch_related(
+                "perimeter_cafs",
+                Prefetch("projects", queryset=Project.objects.order_by("code")),
+            ),
+            slug=self.kwargs["slug"],
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        consultation = self.object
+        user = self.request.user
+        visible_projects = set(
+            Project.objects.visible_to(user)
+            .filter(consultations=consultation)
+            .values_list("pk", flat=True)
+        )
+        public_projects = set(
+            Project.objects.published()
+            .filter(consultations=consultation)
+            .values_list("pk", flat=True)
+        )
+        projects = []
+        for project in consultation.projects.all():
+            if project.pk in visible_projects:
+                projects.append({"title": project.title, "url": project.get_absolute_url()})
+            elif project.pk in public_projects:
+                url = reverse("projects:public-sheet", kwargs={"code": project.code})
+                projects.append({"title": project.title, "url": url})
+        questionnaire = getattr(consultation, "questionnaire", None)
+        context.update(
+            projects=projects,
+            can_manage=user.has_perm("ecoute.manage_consultation", consultation),
+            can_answer=consultation.is_open
+            and (
+                user.has_perm("ecoute.answer_consultation", consultation)
+                or (not user.is_authenticated and consultation.accepts_anonymous)
+            ),
+            needs_login=consultation.is_open
+            and not user.is_authenticated
+            and not consultation.accepts_anonymous,
+            can_assist=user.has_perm("ecoute.assist_consultation", consultation),
+            already_answered=bool(
+                questionnaire
+                and not consultation.allow_anonymous
+                and has_answered(questionnaire, user)
+            ),
+        )
+        return context

@@ -1,0 +1,125 @@
+"""Results and exports, for a consultation's managers. Results are aggregated by the database
+(a fixed number of queries whatever the number of answers) and segmented by audience or Caf,
+never showing a group of fewer than 5 responses. Exports are built by a Celery task; the file
+is served to its requester only (anyone else: 404)."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from caflab.core.uploads import download_response
+from ecoute import services
+from ecoute.exports import export_filename
+from ecoute.forms.builder import ExportForm
+from ecoute.models import TEXT_KINDS, ExportJob
+from ecoute.results import (
+    MIN_GROUP_SIZE,
+    free_text_answers,
+    questionnaire_results,
+    response_groups,
+)
+from ecoute.views.common import managed_consultation, managed_question
+
+FREE_TEXT_PAGE_SIZE = 25
+
+
+def _segment(request: HttpRequest, groups: Any) -> tuple[Any, Any, bool]:
+    """The segment asked for (?segment=audience:citizen), the group, whether it is masked."""
+    key = request.GET.get("segment", "")
+    group = groups.find(key) if key else None
+    if key and group is None:
+        raise Http404
+    return (group.segment if group else None), group, bool(group and group.is_masked)
+
+
+@login_required
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = managed_consultation(request, pk)
+    questionnaire = consultation.questionnaire
+    groups = response_groups(questionnaire)
+    segment, group, masked = _segment(request, groups)
+    return render(
+        request,
+        "ecoute/results.html",
+        {
+            "consultation": consultation,
+            "groups": groups,
+            "segment": segment,
+            "group": group,
+            "masked": masked,
+            "results": [] if masked else questionnaire_results(questionnaire, segment),
+            "min_group_size": MIN_GROUP_SIZE,
+        },
+    )
+
+
+@login_required
+def free_text(request: HttpRequest, pk: int) -> HttpResponse:
+    """A question's free texts (or its "other, specify"), paginated, with no respondent."""
+    question = managed_question(request, pk)
+    consultation = question.questionnaire.consultation
+    groups = response_groups(question.questionnaire)
+    segment, group, masked = _segment(request, groups)
+    page = None
+    if not masked:
+        paginator = Paginator(free_text_answers(question, segment), FREE_TEXT_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "ecoute/free_text.html",
+        {
+            "consultation": consultation,
+            "question": question,
+            "is_text": question.kind in TEXT_KINDS,
+            "page_obj": page,
+            "segment": segment,
+            "group": group,
+            "masked": masked,
+            "min_group_size": MIN_GROUP_SIZE,
+        },
+    )
+
+
+@require_POST
+@login_required
+def export_create(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = managed_consultation(request, pk)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    job = services.export_request(
+        questionnaire=consultation.questionnaire, by=request.user, fmt=form.cleaned_data["format"]
+    )
+    return redirect(job)
+
+
+def _my_job(request: HttpRequest, pk: int) -> ExportJob:
+    """An export job, for its requester only: 404 for anyone else."""
+    return get_object_or_404(
+        ExportJob.objects.select_related("questionnaire__consultation"),
+        pk=pk,
+        requested_by=request.user,
+    )
+
+
+@login_required
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _my_job(request, pk)
+    context = {"job": job, "consultation": job.questionnaire.consultation}
+    if request.htmx:
+        return render(request, "ecoute/includes/export_progress.html", context)
+    return render(request, "ecoute/export_detail.html", context)
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _my_job(request, pk)
+    if job.status != ExportJob.Status.READY:
+        raise Http404
+    filename = export_filename(job.questionnaire, job.format, on=timezone.localdate(job.created_at))
+    return download_response(job.file, filename=filename)

@@ -1,0 +1,127 @@
+"""Portfolio exports (CSV for French Excel, XLSX), safe against formula injection.
+
+A cell that starts with = + - @ (or a tab or carriage return) is read by spreadsheet software
+as a formula: a project title like `=HYPERLINK("http://evil", "clic")` would run on the reader's
+machine. CSV cells get a leading apostrophe (OWASP's advice, what Excel itself shows for text);
+XLSX cells are typed as text with Excel's "quote prefix", so nothing is ever evaluated.
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from projects.models import Project
+
+# OWASP's list, plus the full-width forms some spreadsheets also accept.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+Cell = str | Decimal | datetime.datetime | None
+
+
+def is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def safe_cell(value: Any) -> Any:
+    """`value`, with a leading apostrophe when a spreadsheet would read it as a formula.
+    Non-text values (numbers, dates) pass unchanged: they cannot carry a formula."""
+    return f"'{value}" if is_formula_like(value) else value
+
+
+def headers() -> list[str]:
+    return [
+        _("Code"),
+        _("Titre"),
+        _("Étape"),
+        _("Santé"),
+        _("Porteur"),
+        _("Direction sponsor"),
+        _("Caf pilote"),
+        _("Programmes"),
+        _("Thèmes"),
+        _("Filière"),
+        _("Budget prévu (€)"),
+        _("Budget consommé (€)"),
+        _("Dernière mise à jour"),
+    ]
+
+
+def project_rows(projects: QuerySet[Project]) -> Iterable[list[Cell]]:
+    """One row per project, in `headers()` order. `projects` comes with `with_card_data()`,
+    so names of related rows cost no query per project."""
+    for p in projects:
+        yield [
+            p.code,
+            p.title,
+            p.get_stage_display(),
+            p.get_health_display(),
+            str(p.lead),
+            p.sponsor.name if p.sponsor else "",
+            p.pilot_caf.name if p.pilot_caf else "",
+            ", ".join(programme.name for programme in p.programmes.all()),
+            ", ".join(theme.name for theme in p.themes.all()),
+            p.get_track_display(),
+            p.budget_planned,
+            p.budget_spent,
+            timezone.localtime(p.updated_at),
+        ]
+
+
+def _csv_text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")  # French Excel reads a decimal comma
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    return safe_cell(str(value))
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """UTF-8 with a byte-order mark and `;` separators: what French Excel opens correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([_csv_text(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx_cell(sheet: Any, value: Cell) -> WriteOnlyCell:
+    if isinstance(value, datetime.datetime):
+        cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
+        cell.number_format = "DD/MM/YYYY HH:MM"
+        return cell
+    cell = WriteOnlyCell(sheet, value=value)
+    if is_formula_like(value):
+        # openpyxl would store "=…" as a formula: force a text cell, quote-prefixed like Excel.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    bold = Font(bold=True)
+    header_cells = []
+    for label in header:
+        cell = _xlsx_cell(sheet, label)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

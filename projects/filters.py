@@ -1,0 +1,174 @@
+"""GET filters of the portfolio list and its exports (django-filter), with full-text search.
+
+Choices use readable keys (theme slug, Caf code, directorate acronym) so that URLs stay stable
+and shareable (?theme=parentalite&caf=38); each choice list costs one query, whatever the data.
+"""
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from caflab.accounts.models import User
+from caflab.network.models import Caf, Directorate, Programme, Theme
+from projects.models import PIPELINE, Deployment, Health, Project, Stage, Track
+
+# Stages in pipeline order, then the two side stages; health from unknown to worst.
+STAGE_ORDER = (*PIPELINE, Stage.SHELVED, Stage.ABANDONED)
+HEALTH_ORDER = (Health.UNKNOWN, Health.GREEN, Health.AMBER, Health.RED)
+
+# ?tri= value -> the order_by keys (a leading "-" on the value reverses them).
+SORTS: dict[str, tuple[str, ...]] = {
+    "code": ("code",),
+    "title": ("title",),
+    "stage": ("stage_rank", "code"),
+    "health": ("health_rank", "code"),
+    "updated": ("updated_at",),
+}
+SORT_CHOICES = [
+    ("code", _("Code (croissant)")),
+    ("-code", _("Code (décroissant)")),
+    ("title", _("Titre (A → Z)")),
+    ("-title", _("Titre (Z → A)")),
+    ("stage", _("Étape (de l’idée à la généralisation)")),
+    ("-stage", _("Étape (de la généralisation à l’idée)")),
+    ("health", _("Santé (de la meilleure à la pire)")),
+    ("-health", _("Santé (de la pire à la meilleure)")),
+    ("-updated", _("Mise à jour (la plus récente d’abord)")),
+    ("updated", _("Mise à jour (la plus ancienne d’abord)")),
+]
+
+
+def _rank(field: str, order: tuple[str, ...]) -> Case:
+    return Case(
+        *(When(**{field: value}, then=Value(i)) for i, value in enumerate(order)),
+        default=Value(len(order)),
+        output_field=IntegerField(),
+    )
+
+
+def search_projects(queryset: QuerySet[Project], text: str) -> QuerySet[Project]:
+    """Projects matching `text`, best first. PostgreSQL: French full-text search (stemmed,
+    websearch syntax: "quoted phrase", -excluded, or). Elsewhere (SQLite in development): every
+    word must appear, case-insensitively, in the title, problem, solution or code."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        vector = SearchVector("title", "problem", "solution", "code", config="french")
+        query = SearchQuery(text, config="french", search_type="websearch")
+        return (
+            queryset.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(search=query)
+            .order_by("-rank", "-updated_at", "pk")
+        )
+    for word in text.split():
+        queryset = queryset.filter(
+            Q(title__icontains=word)
+            | Q(problem__icontains=word)
+            | Q(solution__icontains=word)
+            | Q(code__icontains=word)
+        )
+    return queryset
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Rechercher"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Mots du titre, du problème, de la solution ou code du projet."),
+    )
+    stage = django_filters.ChoiceFilter(
+        label=_("Étape"), choices=Stage.choices, empty_label=_("Toutes les étapes")
+    )
+    theme = django_filters.ChoiceFilter(
+        label=_("Thème"), field_name="themes__slug", empty_label=_("Tous les thèmes")
+    )
+    programme = django_filters.ChoiceFilter(
+        label=_("Programme"), field_name="programmes__slug", empty_label=_("Tous les programmes")
+    )
+    track = django_filters.ChoiceFilter(
+        label=_("Filière"), choices=Track.choices, empty_label=_("Toutes les filières")
+    )
+    caf = django_filters.ChoiceFilter(
+        label=_("Caf (pilote ou déploiement)"),
+        method="filter_caf",
+        empty_label=_("Toutes les Caf"),
+    )
+    health = django_filters.ChoiceFilter(
+        label=_("Santé"), choices=Health.choices, empty_label=_("Toutes")
+    )
+    lead = django_filters.ChoiceFilter(
+        label=_("Porteur"), field_name="lead_id", empty_label=_("Tous les porteurs")
+    )
+    sponsor = django_filters.ChoiceFilter(
+        label=_("Direction sponsor"),
+        field_name="sponsor__acronym",
+        empty_label=_("Toutes les directions"),
+    )
+    tri = django_filters.ChoiceFilter(
+        label=_("Trier par"),
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        empty_label=_("Pertinence, puis mise à jour la plus récente"),
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["theme"].extra["choices"] = list(Theme.objects.values_list("slug", "name"))
+        self.filters["programme"].extra["choices"] = list(
+            Programme.objects.values_list("slug", "name")
+        )
+        self.filters["caf"].extra["choices"] = [
+            (code, f"{code} – {name}")
+            for code, name in Caf.objects.order_by("position").values_list("code", "name")
+        ]
+        self.filters["sponsor"].extra["choices"] = list(
+            Directorate.objects.values_list("acronym", "name")
+        )
+        # Only the leads of projects this user can see: no name leaks from hidden drafts.
+        leads = (
+            User.objects.filter(pk__in=self.queryset.values("lead"))
+            .only("pk", "first_name", "last_name", "email")
+            .order_by("last_name", "first_name", "email")
+        )
+        self.filters["lead"].extra["choices"] = [(str(u.pk), str(u)) for u in leads]
+
+    @property
+    def qs(self) -> QuerySet[Project]:
+        # Annotations the sorts read; the default order (most recently updated) is stable.
+        if not hasattr(self, "_qs"):
+            self.queryset = self.queryset.annotate(
+                stage_rank=_rank("stage", STAGE_ORDER), health_rank=_rank("health", HEALTH_ORDER)
+            ).order_by("-updated_at", "pk")
+        return super().qs
+
+    def filter_search(self, queryset: QuerySet[Project], name: str, value: str):
+        return search_projects(queryset, value)
+
+    def filter_caf(self, queryset: QuerySet[Project], name: str, value: str):
+        # A subquery, not a join: a join on deployments would repeat a project once per Caf.
+        deployed = Deployment.objects.filter(caf__code=value).values("project")
+        return queryset.filter(Q(pilot_caf__code=value) | Q(pk__in=deployed))
+
+    def filter_sort(self, queryset: QuerySet[Project], name: str, value: str):
+        descending = value.startswith("-")
+        keys = SORTS[value.lstrip("-")]
+        return queryset.order_by(*(f"-{k}" if descending else k for k in keys), "pk")
+
+    @property
+    def current_sort(self) -> str:
+        """The sort in force: the one asked for, else relevance when searching, else -updated."""
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        if data.get("tri"):
+            return data["tri"]
+        return "relevance" if data.get("q") else "-updated"

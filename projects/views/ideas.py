@@ -1,0 +1,597 @@
+"""The idea box: the list (search and filters), submitting an idea (with similar ideas shown
+while typing), "my ideas", each idea's page (history, what it became, supports, threaded
+comments, follow, scorecard), its status changes, the triage queue and its bulk assignment,
+and the attachments' downloads.
+
+Who sees an idea is `Idea.objects.visible_to` (hidden → 404); the idea box's pages are the
+network's (`projects.view_ideas`: partners and citizens → 403); each action is a
+`projects.*_idea` permission (refused → 403).
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import FormView, ListView, UpdateView
+from django_filters.views import FilterView
+from rules.contrib.views import PermissionRequiredMixin
+
+from caflab.core.uploads import download_response
+from caflab.notifications.services import follow, is_following, unfollow
+from projects import filters_ideas
+from projects.filters_ideas import IdeaFilter, TriageFilter
+from projects.forms.ideas import (
+    ATTACHMENT_KINDS,
+    IdeaCommentForm,
+    IdeaForm,
+    IdeaScoreForm,
+    IdeaStatusForm,
+    TriageAssignForm,
+)
+from projects.models import (
+    Idea,
+    IdeaAttachment,
+    IdeaComment,
+    IdeaQuerySet,
+    IdeaScore,
+    IdeaStatusChange,
+    IdeaSupport,
+    Project,
+)
+from projects.services import AlreadyDone
+from projects.services import ideas as services
+
+
+class IdeaBoxMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Anonymous → login page; signed in outside the network → 403."""
+
+    permission_required = "projects.view_ideas"
+
+
+def with_list_data(ideas: IdeaQuerySet) -> IdeaQuerySet:
+    """What a list row reads (the card data, plus the comment count and the idea merged into),
+    in a fixed number of queries. The comment count is a subquery: a second joined count would
+    multiply the rows of the first."""
+    comments = (
+        IdeaComment.objects.filter(idea=OuterRef("pk"), is_hidden=False)
+        .order_by()
+        .values("idea")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        ideas.with_card_data()
+        .select_related("merged_into", "project")
+        .annotate(n_comments=Coalesce(Subquery(comments, output_field=IntegerField()), 0))
+    )
+
+
+def _idea_for(request: HttpRequest, pk: int, perm: str | None = None, queryset=None) -> Idea:
+    """The idea if the user sees it (else 404), and may do `perm` on it (else 403)."""
+    queryset = Idea.objects.all() if queryset is None else queryset
+    idea = get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    if perm and not request.user.has_perm(perm, idea):
+        raise PermissionDenied
+    return idea
+
+
+# --- the idea box --------------------------------------------------------------------------
+
+
+class IdeaListView(IdeaBoxMixin, FilterView):
+    filterset_class = IdeaFilter
+    template_name = "projects/idea_list.html"
+    context_object_name = "ideas"
+    paginate_by = 20
+
+    def get_queryset(self) -> IdeaQuerySet:
+        return with_list_data(Idea.objects.visible_to(self.request.user)).order_by(
+            "-created_at", "pk"
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["is_filtered"] = any(
+            value for key, value in self.request.GET.items() if key != "page"
+        )
+        return context
+
+
+class MyIdeasView(IdeaBoxMixin, ListView):
+    """The ideas the user wrote or co-wrote, whatever became of them."""
+
+    template_name = "projects/idea_mine.html"
+    context_object_name = "ideas"
+    paginate_by = 20
+
+    def get_queryset(self) -> IdeaQuerySet:
+        user = self.request.user
+        # Ids first: the co-authors join would repeat an idea.
+        mine = Idea.objects.filter(Q(author=user) | Q(co_authors=user)).values("pk")
+        return with_list_data(Idea.objects.filter(pk__in=mine)).order_by("-created_at", "pk")
+
+
+# --- submit and edit -----------------------------------------------------------------------
+
+
+def _similar(request: HttpRequest, data: Any, exclude: int | None = None) -> list[Idea]:
+    ideas = Idea.objects.visible_to(request.user)
+    if exclude:
+        ideas = ideas.exclude(pk=exclude)
+    return filters_ideas.similar_ideas(
+        ideas, title=data.get("title", "")[:200], problem=data.get("problem", "")[:2000]
+    )
+
+
+def _typed_values(request: HttpRequest) -> dict[str, Any]:
+    """What was typed, as the initial values of an unbound form: the "check similar ideas"
+    step shows it again without error messages (nothing was submitted yet)."""
+    data: dict[str, Any] = {
+        name: request.POST.get(name, "")
+        for name in ("problem", "title", "solution", "target_publics", "caf", "co_authors")
+    }
+    data["themes"] = request.POST.getlist("themes")
+    return data
+
+
+class IdeaCreateView(IdeaBoxMixin, FormView):
+    permission_required = "projects.add_idea"
+    form_class = IdeaForm
+    template_name = "projects/idea_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "verifier" in request.POST:  # the non-JS way to see similar ideas before sending
+            form = IdeaForm(initial=_typed_values(request), user=request.user)
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form, similar=_similar(request, request.POST), checked=True
+                )
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: IdeaForm) -> HttpResponse:
+        data = form.cleaned_data
+        idea = services.idea_submit(
+            by=self.request.user,
+            title=data["title"],
+            problem=data["problem"],
+            solution=data["solution"],
+            target_publics=data["target_publics"],
+            caf=data["caf"],
+            themes=data["themes"],
+            co_authors=data["co_authors"],
+            attachments=data["attachments"],
+        )
+        messages.success(
+            self.request,
+            _("Votre idée est soumise. Vous serez informé(e) de chacune de ses suites."),
+        )
+        return redirect(idea)
+
+    def form_invalid(self, form: IdeaForm) -> HttpResponse:
+        return self.render_to_response(
+            self.get_context_data(form=form, similar=_similar(self.request, self.request.POST))
+        )
+
+
+class IdeaUpdateView(LoginRequiredMixin, UpdateView):
+    """The authors edit their idea until its examination starts (the lab, at any time)."""
+
+    form_class = IdeaForm
+    template_name = "projects/idea_form.html"
+    context_object_name = "idea"
+
+    def get_object(self, queryset: Any = None) -> Idea:
+        queryset = Idea.objects.prefetch_related("co_authors")
+        return _idea_for(self.request, self.kwargs["pk"], "projects.change_idea", queryset)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: IdeaForm) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            services.idea_update(
+                idea=self.object,
+                by=self.request.user,
+                title=data["title"],
+                problem=data["problem"],
+                solution=data["solution"],
+                target_publics=data["target_publics"],
+                caf=data["caf"],
+                themes=data["themes"],
+                co_authors=data["co_authors"],
+                attachments=data["attachments"],
+            )
+        except AlreadyDone as done:
+            messages.info(self.request, str(done))
+            return redirect(self.object)
+        messages.success(self.request, _("Votre idée est enregistrée."))
+        return redirect(self.object)
+
+
+@require_GET
+@login_required
+def similar_ideas(request: HttpRequest) -> HttpResponse:
+    """The few ideas closest to the title and problem being typed (htmx, after a pause)."""
+    if not request.user.has_perm("projects.view_ideas"):
+        raise PermissionDenied
+    exclude = request.GET.get("exclude", "")
+    ideas = _similar(request, request.GET, int(exclude) if exclude.isdigit() else None)
+    searched = filters_ideas.has_search_words(
+        request.GET.get("title", ""), request.GET.get("problem", "")
+    )
+    return render(
+        request,
+        "projects/includes/idea_similar.html",
+        {"similar": ideas, "searched": searched},
+    )
+
+
+# --- one idea ------------------------------------------------------------------------------
+
+
+def detail_queryset() -> IdeaQuerySet:
+    """Everything the idea's page reads, in a fixed number of queries."""
+    replies = IdeaComment.objects.select_related("author").order_by("created_at", "pk")
+    threads = (
+        IdeaComment.objects.filter(parent__isnull=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "pk")
+    )
+    return Idea.objects.select_related(
+        "author", "caf", "project", "merged_into", "session", "challenge", "reviewer"
+    ).prefetch_related(
+        "themes",
+        "co_authors",
+        "attachments",
+        Prefetch("comments", queryset=threads, to_attr="threads"),
+        Prefetch(
+            "status_changes",
+            queryset=IdeaStatusChange.objects.select_related("changed_by").order_by(
+                "changed_at", "pk"
+            ),
+        ),
+        Prefetch("merged_ideas", queryset=Idea.objects.only("pk", "title", "merged_into")),
+    )
+
+
+def _detail_page(
+    request: HttpRequest,
+    idea: Idea,
+    *,
+    comment_form: IdeaCommentForm | None = None,
+    score_form: IdeaScoreForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The idea's page with the forms the user may use (bound ones when showing errors)."""
+    user = request.user
+    can_score = user.has_perm("projects.score_idea", idea) and idea.status in (
+        Idea.Status.SUBMITTED,
+        Idea.Status.UNDER_REVIEW,
+        Idea.Status.SHELVED,
+    )
+    can_triage = user.has_perm("projects.triage_idea", idea)
+    summary = scores = None
+    if can_triage or can_score:
+        summary = services.idea_summary(idea)
+        scores = list(
+            IdeaScore.objects.filter(idea=idea)
+            .select_related("criterion", "reviewer")
+            .order_by("criterion__position", "criterion", "reviewer__last_name")
+        )
+        if can_score and score_form is None:
+            score_form = IdeaScoreForm(
+                criteria=[row["criterion"] for row in summary["rows"]],
+                existing=[s for s in scores if s.reviewer_id == user.pk],
+                action=reverse("projects:idea-score", kwargs={"pk": idea.pk}),
+            )
+    project_visible = bool(
+        idea.project_id and Project.objects.visible_to(user).filter(pk=idea.project_id).exists()
+    )
+    supports = IdeaSupport.objects.filter(idea=idea)
+    can_comment = user.has_perm("projects.comment_idea", idea)
+    context = {
+        "idea": idea,
+        "co_authors": list(idea.co_authors.all()),
+        "history": list(idea.status_changes.all()),
+        "threads": idea.threads,
+        "n_comments": sum(1 + len(t.replies.all()) for t in idea.threads),
+        "n_supports": supports.count(),
+        "has_supported": supports.filter(user=user).exists(),
+        "is_following": is_following(user=user, obj=idea),
+        "project_visible": project_visible,
+        "can_change": user.has_perm("projects.change_idea", idea),
+        "can_support": user.has_perm("projects.support_idea", idea)
+        and idea.status != Idea.Status.MERGED,
+        "can_comment": can_comment,
+        "can_follow": user.has_perm("projects.follow_idea", idea),
+        "can_moderate": user.has_perm("projects.moderate_idea_comments"),
+        "can_triage": can_triage and bool(services.allowed_moves(idea)),
+        "comment_form": (comment_form or IdeaCommentForm(idea=idea)) if can_comment else None,
+        "score_form": score_form if can_score else None,
+        "summary": summary,
+        "scores": scores,
+    }
+    return render(request, "projects/idea_detail.html", context, status=status)
+
+
+class IdeaDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _detail_page(request, _idea_for(request, pk, queryset=detail_queryset()))
+
+
+@require_POST
+@login_required
+def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
+    """Support the idea, or withdraw one's support (`action`). htmx: the button is swapped."""
+    idea = _idea_for(request, pk, "projects.support_idea")
+    level = messages.SUCCESS
+    try:
+        if request.POST.get("action") == "withdraw":
+            services.idea_support_withdraw(idea=idea, by=request.user)
+            text = _("Vous ne soutenez plus cette idée.")
+        else:
+            services.idea_support(idea=idea, by=request.user)
+            text = _("Merci : vous soutenez cette idée.")
+    except AlreadyDone as done:
+        level, text = messages.INFO, str(done)
+    except ValidationError as error:
+        level, text = messages.ERROR, " ".join(error.messages)
+    if request.htmx:
+        supports = IdeaSupport.objects.filter(idea=idea)
+        return render(
+            request,
+            "projects/includes/idea_support.html",
+            {
+                "idea": idea,
+                "n_supports": supports.count(),
+                "has_supported": supports.filter(user=request.user).exists(),
+                "can_support": True,
+                "announce": text,
+            },
+        )
+    messages.add_message(request, level, text)
+    return redirect(f"{idea.get_absolute_url()}#soutiens")
+
+
+@require_POST
+@login_required
+def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Comment or reply; moderators hide (or show again) a comment (`action`)."""
+    action = request.POST.get("action", "")
+    if action in ("hide", "show"):
+        idea = _idea_for(request, pk)
+        if not request.user.has_perm("projects.moderate_idea_comments"):
+            raise PermissionDenied
+        comment_id = request.POST.get("comment", "")
+        comment = get_object_or_404(
+            IdeaComment, idea=idea, pk=int(comment_id) if comment_id.isdigit() else 0
+        )
+        try:
+            services.idea_comment_moderate(
+                comment=comment, by=request.user, hidden=action == "hide"
+            )
+        except AlreadyDone as done:
+            messages.info(request, str(done))
+        else:
+            messages.success(
+                request,
+                _("Le commentaire est masqué.")
+                if action == "hide"
+                else _("Le commentaire est de nouveau visible."),
+            )
+        return redirect(f"{idea.get_absolute_url()}#commentaire-{comment.pk}")
+
+    idea = _idea_for(request, pk, "projects.comment_idea", queryset=detail_queryset())
+    form = IdeaCommentForm(request.POST, idea=idea)
+    if form.is_valid():
+        try:
+            comment = services.idea_comment_add(
+                idea=idea,
+                by=request.user,
+                body=form.cleaned_data["body"],
+                parent=form.cleaned_data["parent"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Votre commentaire est publié."))
+            return redirect(f"{idea.get_absolute_url()}#commentaire-{comment.pk}")
+    return _detail_page(request, idea, comment_form=form)
+
+
+@require_POST
+@login_required
+def idea_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow or stop following. The form says which, so a double click never flips it back."""
+    idea = _idea_for(request, pk, "projects.follow_idea")
+    if request.POST.get("action") == "unfollow":
+        unfollow(user=request.user, obj=idea)
+        messages.success(request, _("Vous ne suivez plus cette idée."))
+    else:
+        follow(user=request.user, obj=idea)
+        messages.success(
+            request, _("Vous suivez cette idée : chacune de ses suites vous sera signalée.")
+        )
+    return redirect(idea)
+
+
+class IdeaStatusView(LoginRequiredMixin, View):
+    """Move an idea on (under review, accepted as a project, merged, shelved, declined), with
+    the reason told to its authors and followers."""
+
+    template_name = "projects/idea_status.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.idea = _idea_for(
+            request,
+            kwargs["pk"],
+            "projects.triage_idea",
+            Idea.objects.select_related("author", "caf", "project", "merged_into"),
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def _form(self, data: Any = None) -> IdeaStatusForm:
+        return IdeaStatusForm(
+            data,
+            idea=self.idea,
+            action=reverse("projects:idea-status", kwargs={"pk": self.idea.pk}),
+        )
+
+    def _page(self, form: IdeaStatusForm) -> HttpResponse:
+        idea = self.idea
+        similar = filters_ideas.similar_ideas(
+            Idea.objects.exclude(pk=idea.pk), title=idea.title, problem=idea.problem
+        )
+        context = {
+            "idea": idea,
+            "form": form if services.allowed_moves(idea) else None,
+            "summary": services.idea_summary(idea),
+            "similar": similar,
+        }
+        return render(self.request, self.template_name, context)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._page(self._form())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = self._form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                idea = services.idea_move(
+                    idea=self.idea,
+                    by=request.user,
+                    to_status=data["to_status"],
+                    reason=data["reason"],
+                    revisit_on=data["revisit_on"],
+                    merged_into=data["merged_into"],
+                    stage=data["stage"] or "idea",
+                )
+            except AlreadyDone as done:
+                messages.info(request, str(done))
+                return redirect(self.idea)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Statut enregistré : %(status)s. Les auteurs et les abonnés sont prévenus.")
+                    % {"status": idea.get_status_display()},
+                )
+                return redirect(idea)
+        return self._page(form)
+
+
+@require_POST
+@login_required
+def idea_score(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the user's triage scores (the gate reviews' scorecard, on the idea criteria)."""
+    idea = _idea_for(request, pk, "projects.score_idea", queryset=detail_queryset())
+    form = IdeaScoreForm(
+        request.POST,
+        criteria=services.idea_criteria(),
+        action=reverse("projects:idea-score", kwargs={"pk": idea.pk}),
+    )
+    if form.is_valid():
+        try:
+            services.idea_score(idea=idea, reviewer=request.user, scores=form.scores())
+        except AlreadyDone as done:
+            messages.info(request, str(done))
+            return redirect(idea)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Vos notes sont enregistrées."))
+            return redirect(f"{idea.get_absolute_url()}#grille")
+    return _detail_page(request, idea, score_form=form)
+
+
+# --- triage --------------------------------------------------------------------------------
+
+
+class TriageView(LoginRequiredMixin, PermissionRequiredMixin, FilterView):
+    """The queue of ideas to examine: all for the lab, their Caf's for a correspondent."""
+
+    permission_required = "projects.view_triage"
+    filterset_class = TriageFilter
+    template_name = "projects/triage.html"
+    context_object_name = "ideas"
+    paginate_by = 50
+
+    def queue(self) -> IdeaQuerySet:
+        return Idea.objects.triage_queue_for(self.request.user)
+
+    def get_queryset(self) -> IdeaQuerySet:
+        # Oldest first: a queue is served in order.
+        return with_list_data(self.queue()).select_related("reviewer").order_by("created_at", "pk")
+
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["assign_form"] = TriageAssignForm(user=self.request.user, queue=self.queue())
+        context["is_filtered"] = any(
+            value for key, value in self.request.GET.items() if key != "page"
+        )
+        return context
+
+
+@require_POST
+@login_required
+def triage_assign(request: HttpRequest) -> HttpResponse:
+    """Name one reviewer on the checked ideas of the queue."""
+    if not request.user.has_perm("projects.view_triage"):
+        raise PermissionDenied
+    queue = Idea.objects.triage_queue_for(request.user)
+    form = TriageAssignForm(request.POST, user=request.user, queue=queue)
+    if form.is_valid():
+        reviewer = form.cleaned_data["reviewer"]
+        changed = services.idea_assign(
+            ideas=form.cleaned_data["idees"], reviewer=reviewer, by=request.user
+        )
+        messages.success(
+            request,
+            _("%(count)s idée(s) confiée(s) à %(name)s.") % {"count": changed, "name": reviewer},
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    back = request.POST.get("retour", "")
+    # Only the queue's own query string comes back: never a URL chosen by the form.
+    suffix = back if back.startswith("?") and "\n" not in back else ""
+    return redirect(f"{reverse('projects:triage')}{suffix}")
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A file of an idea the user sees (else 404), as a download under a safe name."""
+    attachment = get_object_or_404(
+        IdeaAttachment.objects.filter(idea__in=Idea.objects.visible_to(request.user)), pk=pk
+    )
+    return download_response(
+        attachment.file, filename=attachment.original_name, kinds=ATTACHMENT_KINDS
+    )

@@ -1,0 +1,511 @@
+"""One project's pages: create, detail (with its timeline), update, public sheet, team, and the
+small POST actions of the detail page (follow, status report, blocker or lever, prototype,
+experiment, event).
+
+Who sees the project is `Project.objects.visible_to` (hidden → 404); who may act on it is a
+`projects.*` permission (refused → 403).
+"""
+
+import datetime
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model, Prefetch
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, UpdateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from caflab.network.models import CogAmbition
+from caflab.notifications.services import follow, is_following, unfollow
+from projects import services
+from projects.forms.project import (
+    EventForm,
+    ExperimentForm,
+    LeverForm,
+    ProjectForm,
+    PrototypeForm,
+    StatusReportForm,
+    TeamMemberForm,
+)
+from projects.models import (
+    BlockerLever,
+    Deployment,
+    Experiment,
+    GateReview,
+    Project,
+    ProjectEvent,
+    Prototype,
+    StageChange,
+    StatusReport,
+    TeamMember,
+)
+
+LATEST_REPORTS = 5
+OPEN = BlockerLever.Status.OPEN
+
+
+def _project_for(
+    request: HttpRequest, code: str, perm: str | None = None, queryset=None
+) -> Project:
+    """The project if the user sees it (else 404), and may do `perm` on it (else 403)."""
+    queryset = Project.objects.all() if queryset is None else queryset
+    project = get_object_or_404(queryset.visible_to(request.user), code=code)
+    if perm and not request.user.has_perm(perm, project):
+        raise PermissionDenied
+    return project
+
+
+# --- create and update -------------------------------------------------------------------
+
+
+class ProjectCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    permission_required = "projects.add_project"
+    form_class = ProjectForm
+    template_name = "projects/project_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: ProjectForm) -> HttpResponse:
+        project = services.project_create(by=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("Le projet %(code)s est créé.") % {"code": project.code})
+        return redirect(project)
+
+
+class ProjectUpdateView(LoginRequiredMixin, UpdateView):
+    """Edit a project. Its stage is not here: it moves only through gate reviews."""
+
+    form_class = ProjectForm
+    template_name = "projects/project_form.html"
+    context_object_name = "project"
+
+    def get_object(self, queryset: Any = None) -> Project:
+        return _project_for(self.request, self.kwargs["code"], "projects.change_project")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: ProjectForm) -> HttpResponse:
+        with transaction.atomic():
+            project = form.save()
+            if "lead" in form.changed_data:
+                _hand_over(project, previous_lead_id=form.initial["lead"])
+        messages.success(self.request, _("Le projet est enregistré."))
+        return redirect(project)
+
+
+def _hand_over(project: Project, *, previous_lead_id: int) -> None:
+    """The new lead joins the team as lead; the previous one stays in it as co-lead."""
+    TeamMember.objects.filter(
+        project=project, user_id=previous_lead_id, role=TeamMember.Role.LEAD
+    ).update(role=TeamMember.Role.CO_LEAD)
+    services.team_member_set(project=project, user=project.lead, role=TeamMember.Role.LEAD)
+
+
+# --- detail --------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    """One line of the timeline. `kind`: gate, stage, report or event; `row` the model row;
+    for a stage, `days` spent in it (so far, when `is_current`)."""
+
+    kind: str
+    day: datetime.date
+    moment: datetime.datetime  # orders the lines of one day
+    row: Any
+    days: int | None = None
+    is_current: bool = False
+
+    @property
+    def sort_key(self) -> tuple[datetime.date, datetime.datetime, int]:
+        # On a tie, a gate decision comes before the stage it opened.
+        return (self.day, self.moment, TIMELINE_KINDS.index(self.kind))
+
+
+TIMELINE_KINDS = ("gate", "stage", "report", "event")
+
+
+def _local(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(moment)
+
+
+def build_timeline(project: Project, *, now: datetime.datetime) -> list[TimelineEntry]:
+    """Stage history (with the time spent in each stage), gate reviews, status reports and
+    events, in date order. Reads only the prefetched rows: no query per line."""
+    reviews = {review.pk: review for review in project.gate_reviews.all()}
+    entries = []
+    for review in reviews.values():
+        at = _local(review.decided_at or review.created_at)
+        entries.append(TimelineEntry("gate", at.date(), at, review))
+    changes = sorted(project.stage_changes.all(), key=lambda c: (c.changed_at, c.pk or 0))
+    if not changes:  # a project older than its history: its current stage is all we know
+        changes = [StageChange(to_stage=project.stage, changed_at=project.stage_changed_at)]
+    for change, following in zip(changes, [*changes[1:], None], strict=True):
+        at = _local(change.changed_at)
+        review = reviews.get(change.gate_review_id)
+        # The decision is stamped just after the move it causes: list the move after it.
+        moment = max(at, _local(review.decided_at)) if review and review.decided_at else at
+        end = following.changed_at if following else now
+        days = (end - change.changed_at).days
+        entries.append(
+            TimelineEntry("stage", at.date(), moment, change, days, is_current=not following)
+        )
+    entries += [
+        TimelineEntry("report", r.reported_on, _local(r.created_at), r)
+        for r in project.status_reports.all()
+    ]
+    entries += [
+        TimelineEntry("event", e.occurred_on, _local(e.created_at), e) for e in project.events.all()
+    ]
+    return sorted(entries, key=lambda e: e.sort_key)
+
+
+def detail_queryset() -> Any:
+    """Everything the detail page reads, in a fixed number of queries."""
+    return Project.objects.with_card_data().prefetch_related(
+        Prefetch("cog_ambitions", queryset=CogAmbition.objects.select_related("axis")),
+        "partners",
+        Prefetch("team_members", queryset=TeamMember.objects.select_related("user")),
+        "origins__source",
+        "stage_changes",
+        Prefetch("gate_reviews", queryset=GateReview.objects.select_related("decided_by")),
+        Prefetch("status_reports", queryset=StatusReport.objects.select_related("author")),
+        Prefetch("levers", queryset=BlockerLever.objects.select_related("owner")),
+        "prototypes",
+        Prefetch("experiments", queryset=Experiment.objects.prefetch_related("cafs")),
+        "events",
+        Prefetch("deployments", queryset=Deployment.objects.only("pk", "project", "caf", "status")),
+    )
+
+
+def _child_forms(project: Project, data: Any = None) -> dict[str, BaseForm]:
+    """The add forms of the detail page, each posting to its own URL."""
+
+    def action(name: str) -> str:
+        return reverse(f"projects:{name}", kwargs={"code": project.code})
+
+    return {
+        "report_form": StatusReportForm(
+            data,
+            instance=StatusReport(project=project),
+            action=action("status-report-add"),
+            initial={"reported_on": timezone.localdate()},
+        ),
+        "lever_form": LeverForm(
+            data, instance=BlockerLever(project=project), action=action("lever-add")
+        ),
+        "prototype_form": PrototypeForm(
+            data, instance=Prototype(project=project), action=action("prototype-add")
+        ),
+        "experiment_form": ExperimentForm(
+            data, instance=Experiment(project=project), action=action("experiment-add")
+        ),
+        "event_form": EventForm(
+            data, instance=ProjectEvent(project=project), action=action("event-add")
+        ),
+    }
+
+
+def _url_of(source: Model | None) -> str:
+    """The page of a project's origin, when it has one (a deleted source has none)."""
+    get_url = getattr(source, "get_absolute_url", None)
+    return get_url() if get_url else ""
+
+
+def _actions(user: Any, project: Project) -> dict[str, Any]:
+    """What the user may do from the page: the template shows those buttons only."""
+    open_review = next((r for r in project.gate_reviews.all() if r.is_open), None)
+    may_request_gate = user.has_perm("projects.request_gate", project)
+    caf_declared = any(d.caf_id == user.caf_id for d in project.deployments.all())
+    return {
+        "can_change": user.has_perm("projects.change_project", project),
+        "open_review": open_review,
+        "can_request_gate": bool(
+            may_request_gate and open_review is None and project.next_stage is not None
+        ),
+        "can_open_review": open_review is not None
+        and (may_request_gate or user.has_perm("projects.score_gate", open_review)),
+        # "We want it in our Caf": once per Caf, so not when the Caf already has a deployment.
+        "can_declare": user.caf_id is not None
+        and not caf_declared
+        and user.has_perm("projects.declare_deployment", project),
+        "can_follow": user.has_perm("projects.follow_project", project),
+        "is_following": is_following(user=user, obj=project),
+    }
+
+
+def _deployment_counts(project: Project) -> list[tuple[str, int]]:
+    statuses = Counter(d.status for d in project.deployments.all())
+    return [
+        (label, statuses[value]) for value, label in Deployment.Status.choices if statuses[value]
+    ]
+
+
+class ProjectDetailView(LoginRequiredMixin, DetailView):
+    template_name = "projects/project_detail.html"
+    context_object_name = "project"
+
+    def get_object(self, queryset: Any = None) -> Project:
+        return _project_for(self.request, self.kwargs["code"], queryset=detail_queryset())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        project = self.object
+        actions = _actions(self.request.user, project)
+        context.update(
+            **actions,
+            origins=[(o.label, _url_of(o.source)) for o in project.origins.all()],
+            latest_reports=list(project.status_reports.all())[:LATEST_REPORTS],
+            levers=sorted(project.levers.all(), key=lambda lv: lv.status != OPEN),
+            deployment_counts=_deployment_counts(project),
+            deployment_total=len(project.deployments.all()),
+            timeline=build_timeline(project, now=timezone.now()),
+            **(_child_forms(project) if actions["can_change"] else {}),
+        )
+        return context
+
+
+# --- public sheet --------------------------------------------------------------------------
+
+
+class PublicSheetView(DetailView):
+    """The public project sheet: anyone, signed in or not, when the project is published; a 404
+    for everyone otherwise (the lab included: this is the public view). No personal data."""
+
+    template_name = "projects/public_sheet.html"
+    context_object_name = "project"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get_queryset(self) -> Any:
+        live = Deployment.objects.live().select_related("caf").order_by("caf__position")
+        return (
+            Project.objects.published()
+            .select_related("pilot_caf")
+            .prefetch_related("themes", Prefetch("deployments", queryset=live))
+        )
+
+
+# --- follow --------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def follow_toggle(request: HttpRequest, code: str) -> HttpResponse:
+    """Follow or stop following. The form says which (`action`), so a double click or a stale
+    page never flips the choice back."""
+    project = _project_for(request, code, "projects.follow_project")
+    if request.POST.get("action") == "unfollow":
+        unfollow(user=request.user, obj=project)
+        messages.success(request, _("Vous ne suivez plus ce projet."))
+    else:
+        follow(user=request.user, obj=project)
+        messages.success(
+            request,
+            _("Vous suivez ce projet : ses décisions et ses avancées vous seront signalées."),
+        )
+    return redirect(project)
+
+
+# --- team ----------------------------------------------------------------------------------
+
+
+ROLE_ORDER = {role: index for index, role in enumerate(TeamMember.Role.values)}
+
+
+class TeamView(LoginRequiredMixin, DetailView):
+    """The team with its roles. Editors add someone (or change a role) and remove members,
+    except the lead, who changes through the project form."""
+
+    template_name = "projects/team.html"
+    context_object_name = "project"
+
+    def get_object(self, queryset: Any = None) -> Project:
+        return _project_for(self.request, self.kwargs["code"])
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        self.object = project = _project_for(request, code, "projects.change_project")
+        if "retirer" in request.POST:
+            _remove_member(request, project, request.POST["retirer"])
+            return redirect("projects:team", code=project.code)
+        form = TeamMemberForm(request.POST, project=project)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        member = services.team_member_set(project=project, **form.cleaned_data)
+        messages.success(
+            request,
+            _("%(name)s fait partie de l'équipe : %(role)s.")
+            % {"name": member.user, "role": member.get_role_display()},
+        )
+        return redirect("projects:team", code=project.code)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        project = self.object
+        can_change = self.request.user.has_perm("projects.change_project", project)
+        members = sorted(
+            project.team_members.select_related("user"),
+            key=lambda m: (ROLE_ORDER[m.role], str(m.user).lower()),
+        )
+        for member in members:
+            member.is_removable = can_change and not _is_lead(project, member)
+        if can_change and "form" not in context:
+            context["form"] = TeamMemberForm(project=project)
+        context.update(members=members, can_change=can_change)
+        return context
+
+
+def _is_lead(project: Project, member: TeamMember) -> bool:
+    return member.user_id == project.lead_id or member.role == TeamMember.Role.LEAD
+
+
+def _remove_member(request: HttpRequest, project: Project, member_id: str) -> None:
+    member = (
+        project.team_members.select_related("user").filter(pk=member_id).first()
+        if member_id.isdigit()
+        else None
+    )
+    if member is None:
+        messages.info(request, _("Cette personne ne fait déjà plus partie de l'équipe."))
+    elif _is_lead(project, member):
+        messages.error(
+            request, _("Le porteur ne peut pas être retiré : changez d'abord de porteur.")
+        )
+    else:
+        member.delete()
+        messages.success(
+            request, _("%(name)s ne fait plus partie de l'équipe.") % {"name": member.user}
+        )
+
+
+# --- the small add forms of the detail page --------------------------------------------------
+
+
+def _add_to_project(
+    request: HttpRequest,
+    code: str,
+    *,
+    form_class: type[BaseForm],
+    model: type[Model],
+    template: str,
+    save: Callable[[Project, Any], object],
+    success: str,
+    anchor: str,
+) -> HttpResponse:
+    """Validate one add form of the detail page: saved → back to the detail; invalid → its own
+    page, with what was typed and the errors."""
+    project = _project_for(request, code, "projects.change_project")
+    action = reverse(request.resolver_match.view_name, kwargs={"code": project.code})
+    form = form_class(request.POST, instance=model(project=project), action=action)
+    if not form.is_valid():
+        return render(request, template, {"project": project, "form": form})
+    save(project, form)
+    messages.success(request, success)
+    return redirect(f"{project.get_absolute_url()}#{anchor}")
+
+
+@require_POST
+@login_required
+def status_report_add(request: HttpRequest, code: str) -> HttpResponse:
+    return _add_to_project(
+        request,
+        code,
+        form_class=StatusReportForm,
+        model=StatusReport,
+        template="projects/status_report_form.html",
+        save=lambda project, form: services.status_report_add(
+            project=project, by=request.user, **form.cleaned_data
+        ),
+        success=_("Le point d'étape est enregistré ; la santé du projet est à jour."),
+        anchor="points-etape",
+    )
+
+
+@require_POST
+@login_required
+def lever_add(request: HttpRequest, code: str) -> HttpResponse:
+    return _add_to_project(
+        request,
+        code,
+        form_class=LeverForm,
+        model=BlockerLever,
+        template="projects/lever_form.html",
+        save=lambda project, form: services.lever_add(
+            project=project, by=request.user, **form.cleaned_data
+        ),
+        success=_("Le frein ou levier est enregistré."),
+        anchor="freins-leviers",
+    )
+
+
+@require_POST
+@login_required
+def lever_lift(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    project = _project_for(request, code, "projects.change_project")
+    lever = get_object_or_404(project.levers, pk=pk)
+    try:
+        services.lever_lift(lever=lever, by=request.user)
+    except services.AlreadyDone as done:
+        messages.info(request, str(done))
+    else:
+        messages.success(request, _("%(kind)s levé.") % {"kind": lever.get_kind_display()})
+    return redirect(f"{project.get_absolute_url()}#freins-leviers")
+
+
+@require_POST
+@login_required
+def prototype_add(request: HttpRequest, code: str) -> HttpResponse:
+    return _add_to_project(
+        request,
+        code,
+        form_class=PrototypeForm,
+        model=Prototype,
+        template="projects/prototype_form.html",
+        save=lambda project, form: form.save(),
+        success=_("Le prototype est enregistré."),
+        anchor="prototypes",
+    )
+
+
+@require_POST
+@login_required
+def experiment_add(request: HttpRequest, code: str) -> HttpResponse:
+    return _add_to_project(
+        request,
+        code,
+        form_class=ExperimentForm,
+        model=Experiment,
+        template="projects/experiment_form.html",
+        save=lambda project, form: form.save(),
+        success=_("L'expérimentation est enregistrée."),
+        anchor="experimentations",
+    )
+
+
+@require_POST
+@login_required
+def event_add(request: HttpRequest, code: str) -> HttpResponse:
+    return _add_to_project(
+        request,
+        code,
+        form_class=EventForm,
+        model=ProjectEvent,
+        template="projects/event_form.html",
+        save=lambda project, form: form.save(),
+        success=_("L'événement est ajouté à la chronologie."),
+        anchor="chronologie",
+    )

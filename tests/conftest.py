@@ -1,0 +1,68 @@
+"""Personas shared by every test: lab staff, correspondent of Caf A, agent of Caf A,
+agent of Caf B, citizen, anonymous. Caf A is the Isère (38), Caf B the Rhône (69); both exist
+from the reference-data migration."""
+
+import pytest
+
+from caflab.accounts.models import Role
+from caflab.network.models import Caf
+from tests.accounts.factories import TEST_PASSWORD, UserFactory
+
+PERSONAS = ("lab_staff", "correspondent_a", "agent_a", "agent_b", "citizen", "anonymous")
+
+
+@pytest.fixture
+def caf_a(db) -> Caf:
+    return Caf.objects.get(code="38")
+
+
+@pytest.fixture
+def caf_b(db) -> Caf:
+    return Caf.objects.get(code="69")
+
+
+@pytest.fixture
+def lab_staff(db):
+    return UserFactory(email="labo@cnaf.example", role=Role.LAB_STAFF, caf=None)
+
+
+@pytest.fixture
+def correspondent_a(caf_a):
+    return UserFactory(email="correspondant.a@caf38.example", role=Role.CORRESPONDENT, caf=caf_a)
+
+
+@pytest.fixture
+def agent_a(caf_a):
+    return UserFactory(email="agent.a@caf38.example", role=Role.AGENT, caf=caf_a)
+
+
+@pytest.fixture
+def agent_b(caf_b):
+    return UserFactory(email="agent.b@caf69.example", role=Role.AGENT, caf=caf_b)
+
+
+@pytest.fixture
+def citizen(db):
+    return UserFactory(email="citoyenne@example.org", role=Role.CITIZEN, caf=None)
+
+
+@pytest.fixture
+def persona(request):
+    """Indirect fixture: `persona` is the user of the named persona, or None for anonymous."""
+    name = request.param
+    if name == "anonymous":
+        return None
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (Redis in CI), so no state leaks between tests."""
+    from django.core.cache import cache
+
+    cache.clear()

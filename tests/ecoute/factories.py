@@ -1,0 +1,76 @@
+import datetime
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from ecoute.models import Consultation, Option, Question, Questionnaire, Section
+from tests.accounts.factories import UserFactory
+
+
+class ConsultationFactory(DjangoModelFactory):
+    """An open public consultation for citizens, run by the lab, with its questionnaire and a
+    first section (no question: add them with QuestionFactory)."""
+
+    class Meta:
+        model = Consultation
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Consultation n°{n + 1}")
+    slug = factory.Sequence(lambda n: f"consultation-{n + 1}")
+    summary = "Votre avis sur l'accueil de la Caf."
+    audience = Consultation.Audience.CITIZENS
+    access = Consultation.Access.PUBLIC
+    status = Consultation.Status.OPEN
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+    privacy_purpose = "Améliorer l'accueil."
+    privacy_contact = "dpo@caf.example"
+    owner = factory.SubFactory(UserFactory, lab=True)
+
+    @factory.post_generation
+    def questionnaire(self, create, extracted, **kwargs):
+        if create:
+            questionnaire = Questionnaire.objects.create(consultation=self, title=self.title)
+            Section.objects.create(questionnaire=questionnaire, title="Vos réponses", position=1)
+
+
+def first_section(consultation: Consultation) -> Section:
+    return consultation.questionnaire.sections.order_by("position", "pk").first()
+
+
+class SectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    title = factory.Sequence(lambda n: f"Section {n + 2}")
+    position = factory.Sequence(lambda n: n + 2)
+
+
+class QuestionFactory(DjangoModelFactory):
+    """A short-text question in the section given (`section=`); `options=[...]` adds options."""
+
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    questionnaire = factory.LazyAttribute(lambda o: o.section.questionnaire)
+    kind = Question.Kind.SHORT_TEXT
+    label = factory.Sequence(lambda n: f"Question {n + 1}")
+    position = factory.Sequence(lambda n: n + 1)
+
+    @factory.post_generation
+    def options(self, create, extracted, **kwargs):
+        if create and extracted:
+            for position, label in enumerate(extracted, start=1):
+                Option.objects.create(question=self, label=label, position=position)
+
+
+def scale_question(section: Section, **fields) -> Question:
+    return QuestionFactory(
+        section=section, kind=Question.Kind.SCALE, scale_min=1, scale_max=5, **fields
+    )
+
+
+def option(question: Question, label: str) -> Option:
+    return question.options.get(label=label)

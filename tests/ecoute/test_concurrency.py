@@ -1,0 +1,110 @@
+"""One answer per person holds under a burst: 20 submissions at once, each thread with its own
+database connection, leave exactly one response (the others: "already answered", never a 500).
+PostgreSQL only: SQLite serialises writers, so there is no race to show."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+
+from ecoute.conditions import AnswerValue
+from ecoute.models import Audience, ParticipationToken, Response
+from ecoute.services import AlreadyAnswered, browser_participation_key, response_submit
+from tests.ecoute.factories import option
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="a real race needs PostgreSQL's concurrent transactions (SQLite serialises writes)",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+THREADS = 20
+
+
+def run_together(target, n: int = THREADS) -> list:
+    """Run `target()` in n threads released together; each closes its own connection."""
+    barrier = threading.Barrier(n)
+    outcomes: list = []
+    lock = threading.Lock()
+
+    def worker():
+        try:
+            barrier.wait()
+            outcome = target()
+        except Exception as exc:  # collected for the assertion, never swallowed
+            outcome = exc
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_twenty_parallel_submissions_of_one_person_leave_exactly_one_response(
+    consultation, citizen
+):
+    questionnaire = consultation.questionnaire
+    choice = questionnaire.questions.get(kind="single_choice")
+    answers = {choice.pk: AnswerValue(choices=(option(choice, "Oui").pk,))}
+
+    def submit():
+        return response_submit(
+            questionnaire=questionnaire,
+            answers=answers,
+            audience=Audience.CITIZEN,
+            respondent=citizen,
+        )
+
+    outcomes = run_together(submit)
+    assert Response.objects.filter(questionnaire=questionnaire).count() == 1
+    assert sum(isinstance(o, Response) for o in outcomes) == 1
+    assert sum(isinstance(o, AlreadyAnswered) for o in outcomes) == THREADS - 1
+
+
+def test_twenty_parallel_posts_of_one_person_through_the_page_never_fail(consultation, citizen):
+    choice = consultation.questionnaire.questions.get(kind="single_choice")
+    url = reverse("ecoute:answer", kwargs={"slug": consultation.slug})
+    data = {"etape": 1, f"q{choice.pk}": option(choice, "Oui").pk}
+
+    def post():
+        browser = Client()
+        browser.force_login(citizen)
+        return browser.post(url, data).status_code
+
+    statuses = run_together(post)
+    assert Response.objects.count() == 1
+    assert all(status in (200, 302) for status in statuses), statuses
+    assert statuses.count(302) == 1
+
+
+def test_twenty_parallel_anonymous_submissions_from_one_browser_leave_one_response(
+    anonymous_consultation,
+):
+    questionnaire = anonymous_consultation.questionnaire
+    choice = questionnaire.questions.get()
+    answers = {choice.pk: AnswerValue(choices=(option(choice, "Oui").pk,))}
+    key = browser_participation_key(questionnaire, "le-meme-navigateur")
+
+    def submit():
+        return response_submit(
+            questionnaire=questionnaire,
+            answers=answers,
+            audience=Audience.CITIZEN,
+            is_anonymous=True,
+            participation_keys=[key],
+        )
+
+    outcomes = run_together(submit)
+    assert Response.objects.filter(questionnaire=questionnaire).count() == 1
+    assert ParticipationToken.objects.filter(questionnaire=questionnaire).count() == 1
+    assert sum(isinstance(o, AlreadyAnswered) for o in outcomes) == THREADS - 1

@@ -1,0 +1,47 @@
+"""The écoute demo: seeded quickly, once, with the consultations the issue asks for."""
+
+import io
+import time
+
+import pytest
+from django.core.management import call_command
+
+from ecoute.models import Consultation, Question, Response
+from ecoute.results import questionnaire_results
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_adds_the_consultations_once_and_quickly(settings):
+    settings.DEBUG = True
+    started = time.monotonic()
+    call_command("seed_demo", stdout=io.StringIO())
+    elapsed = time.monotonic() - started
+    counts = (Consultation.objects.count(), Response.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (Consultation.objects.count(), Response.objects.count()) == counts
+    assert elapsed < 60  # the whole seed; the 2,000 answers take a few seconds
+
+    closed = Consultation.objects.get(slug="votre-accueil-a-la-caf")
+    assert closed.status == Consultation.Status.CLOSED
+    assert closed.access == Consultation.Access.PUBLIC
+    assert closed.questionnaire.responses.count() == 2000
+    satisfaction = next(
+        r for r in questionnaire_results(closed.questionnaire) if r.question.kind == "scale"
+    )
+    assert satisfaction.answered == 2000
+    assert 3 < satisfaction.mean < 4
+
+    open_one = Consultation.objects.get(slug="vos-demarches-en-ligne")
+    assert open_one.is_open
+    assert open_one.accepts_anonymous
+    assert (
+        Question.objects.filter(
+            questionnaire=open_one.questionnaire, condition_question__isnull=False
+        ).count()
+        == 2
+    )
+
+    agents = Consultation.objects.get(slug="vos-outils-de-travail")
+    assert agents.access == Consultation.Access.AGENTS
+    assert Consultation.objects.get(slug="familles-monoparentales-isere").is_draft

@@ -1,0 +1,254 @@
+"""The outbox tasks: delivery once and only once, retries, the flush after a broker outage,
+and the daily and weekly digests."""
+
+import smtplib
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from celery.exceptions import Retry
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from caflab.notifications.models import MAX_ATTEMPTS, Notification, OutboxMail
+from caflab.notifications.services import notify
+from caflab.notifications.tasks import flush_outbox, send_digests, send_outbox_mail
+from tests.notifications.factories import OutboxMailFactory
+
+pytestmark = pytest.mark.django_db
+
+LOCMEM_SEND = "django.core.mail.backends.locmem.EmailBackend.send_messages"
+
+
+def age(mails, seconds: int) -> None:
+    """Pretend the mails were created `seconds` ago."""
+    OutboxMail.objects.filter(pk__in=[m.pk for m in mails]).update(
+        created_at=timezone.now() - timedelta(seconds=seconds)
+    )
+
+
+# --- send_outbox_mail -----------------------------------------------------------------------
+
+
+def test_sending_the_same_mail_twice_sends_it_once(mailoutbox):
+    mail = OutboxMailFactory()
+    assert send_outbox_mail.delay(mail.pk).get() == "sent"
+    assert send_outbox_mail.delay(mail.pk).get() == "skipped"
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [mail.recipient.email]
+    assert mailoutbox[0].extra_headers["Auto-Submitted"] == "auto-generated"
+    mail.refresh_from_db()
+    assert mail.status == OutboxMail.Status.SENT
+    assert mail.attempts == 1
+    assert mail.sent_at is not None
+
+
+def test_a_missing_mail_id_is_a_no_op(mailoutbox):
+    assert send_outbox_mail.delay(987654).get() == "skipped"
+    assert mailoutbox == []
+
+
+def test_the_address_is_read_from_the_user_at_send_time(mailoutbox):
+    mail = OutboxMailFactory()
+    mail.recipient.email = "nouvelle.adresse@example.org"
+    mail.recipient.save(update_fields=["email"])
+    send_outbox_mail.delay(mail.pk)
+    assert mailoutbox[0].to == ["nouvelle.adresse@example.org"]
+
+
+def test_a_mail_to_a_deactivated_account_is_dropped(mailoutbox):
+    mail = OutboxMailFactory(recipient__is_active=False)
+    assert send_outbox_mail.delay(mail.pk).get() == "failed"
+    mail.refresh_from_db()
+    assert mail.status == OutboxMail.Status.FAILED
+    assert mailoutbox == []
+
+
+def test_a_temporary_smtp_error_is_recorded_without_personal_data_and_retried(mailoutbox):
+    mail = OutboxMailFactory(recipient__email="destinataire@example.org")
+    error = smtplib.SMTPServerDisconnected("lost destinataire@example.org")
+    with mock.patch(LOCMEM_SEND, side_effect=error), pytest.raises(Retry):
+        send_outbox_mail(mail.pk)  # called as a worker would: Celery is asked to retry
+    mail.refresh_from_db()
+    assert mail.status == OutboxMail.Status.PENDING
+    assert mail.attempts == 1
+    assert mail.last_error == "SMTPServerDisconnected"
+    assert mail.last_attempt_at is not None
+
+
+def test_in_eager_mode_a_temporary_smtp_error_leaves_the_mail_for_the_flush(mailoutbox):
+    mail = OutboxMailFactory()
+    with mock.patch(LOCMEM_SEND, side_effect=smtplib.SMTPConnectError(421, "busy")) as send:
+        assert send_outbox_mail.delay(mail.pk).get() == "retry"
+    assert send.call_count == 1  # no synchronous retry loop inside a request
+    mail.refresh_from_db()
+    assert mail.status == OutboxMail.Status.PENDING
+
+
+def test_a_mail_is_marked_failed_after_the_last_attempt(mailoutbox):
+    mail = OutboxMailFactory(attempts=MAX_ATTEMPTS - 1)
+    with mock.patch(LOCMEM_SEND, side_effect=smtplib.SMTPServerDisconnected()):
+        assert send_outbox_mail.delay(mail.pk).get() == "failed"
+    mail.refresh_from_db()
+    assert mail.status == OutboxMail.Status.FAILED
+    assert mail.attempts == MAX_ATTEMPTS
+    assert send_outbox_mail.delay(mail.pk).get() == "skipped"  # a late retry does nothing
+
+
+def test_a_refused_recipient_fails_at_once(mailoutbox):
+    mail = OutboxMailFactory(recipient__email="inconnu@example.org")
+    refused = smtplib.SMTPRecipientsRefused({"inconnu@example.org": (550, b"unknown")})
+    with mock.patch(LOCMEM_SEND, side_effect=refused):
+        assert send_outbox_mail.delay(mail.pk).get() == "failed"
+    mail.refresh_from_db()
+    assert mail.status == OutboxMail.Status.FAILED
+    assert mail.last_error == "SMTPRecipientsRefused"
+
+
+# --- broker outage and flush_outbox -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "broker_error",
+    [
+        KombuOperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused."),
+        RedisConnectionError("Error 111 connecting to 127.0.0.1:6379."),
+        ConnectionRefusedError(111, "Connection refused"),
+    ],
+    ids=["kombu", "redis", "socket"],
+)
+def test_a_broker_outage_keeps_the_mail_pending_until_the_flush_sends_it_once(
+    immediate_user, mailoutbox, django_capture_on_commit_callbacks, caplog, broker_error
+):
+    with (
+        mock.patch.object(send_outbox_mail, "apply_async", side_effect=broker_error),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notifications = notify(
+            recipients=[immediate_user], kind="idea.commented", title="Nouveau commentaire"
+        )
+    assert len(notifications) == 1  # the service (and the request around it) succeeded
+    mail = OutboxMail.objects.get()
+    assert mail.status == OutboxMail.Status.PENDING
+    assert mailoutbox == []
+    assert "not queued" in caplog.text
+    assert immediate_user.email not in caplog.text
+
+    assert flush_outbox() == 0  # too recent: its message may still be on its way
+    age([mail], 120)
+    assert flush_outbox() == 1
+    assert len(mailoutbox) == 1
+    assert flush_outbox() == 0
+    assert len(mailoutbox) == 1
+    mail.refresh_from_db()
+    assert mail.status == OutboxMail.Status.SENT
+
+
+def test_the_flush_stops_at_the_first_broker_error(mailoutbox):
+    mails = OutboxMailFactory.create_batch(3)
+    age(mails, 120)
+    with mock.patch.object(
+        send_outbox_mail, "apply_async", side_effect=KombuOperationalError("down")
+    ) as apply_async:
+        assert flush_outbox() == 0
+    assert apply_async.call_count == 1
+
+
+def test_the_flush_leaves_alone_a_mail_in_its_retry_backoff(mailoutbox):
+    retrying = OutboxMailFactory(attempts=2, last_attempt_at=timezone.now())
+    forgotten = OutboxMailFactory(attempts=2, last_attempt_at=timezone.now() - timedelta(hours=1))
+    sent = OutboxMailFactory(status=OutboxMail.Status.SENT)
+    failed = OutboxMailFactory(status=OutboxMail.Status.FAILED)
+    age([retrying, forgotten, sent, failed], 3600)
+    assert flush_outbox() == 1
+    assert [m.subject for m in mailoutbox] == [forgotten.subject]
+
+
+# --- digests --------------------------------------------------------------------------------
+
+
+def tell(user, title: str, **kwargs) -> Notification:
+    return notify(recipients=[user], kind="project.updated", title=title, **kwargs)[0]
+
+
+def test_the_daily_digest_sends_one_mail_listing_the_unread_notifications(
+    daily_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    tell(daily_user, "Le projet Simulateur passe en expérimentation", url="/projets/3/")
+    tell(daily_user, "Nouvelle criée le 12 mars")
+    tell(daily_user, "Déjà lue").mark_read()
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_digests.delay("daily").get() == 1
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [daily_user.email]
+    assert message.subject == "[CafLab] Votre récapitulatif du jour : 2 nouvelles notifications"
+    assert "Le projet Simulateur passe en expérimentation" in message.body
+    assert "http://127.0.0.1:8000/projets/3/" in message.body
+    assert "Nouvelle criée le 12 mars" in message.body
+    assert "Déjà lue" not in message.body
+    assert OutboxMail.objects.get().kind == OutboxMail.Kind.DIGEST
+
+
+def test_running_the_daily_digest_twice_sends_nothing_more(
+    daily_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    tell(daily_user, "Une nouvelle idée sur votre thème")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_digests.delay("daily")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_digests.delay("daily").get() == 0
+    assert len(mailoutbox) == 1
+    assert OutboxMail.objects.count() == 1
+
+
+def test_the_next_digest_carries_only_what_came_after_the_last_one(
+    daily_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    tell(daily_user, "Avant le premier récapitulatif")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_digests.delay("daily")
+    tell(daily_user, "Après le premier récapitulatif")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_digests.delay("daily")
+    assert len(mailoutbox) == 2
+    assert "Avant le premier" not in mailoutbox[1].body
+    assert "Après le premier" in mailoutbox[1].body
+    assert "1 nouvelle notification" in mailoutbox[1].subject
+
+
+def test_each_digest_goes_to_the_users_of_its_frequency_only(
+    daily_user,
+    weekly_user,
+    never_user,
+    immediate_user,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    for user in (daily_user, weekly_user, never_user, immediate_user):
+        tell(user, "Un événement")
+    mailoutbox.clear()  # the immediate user's own mail
+    with django_capture_on_commit_callbacks(execute=True):
+        send_digests.delay("daily")
+    assert [m.to for m in mailoutbox] == [[daily_user.email]]
+    with django_capture_on_commit_callbacks(execute=True):
+        send_digests.delay("weekly")
+    assert [m.to for m in mailoutbox][1:] == [[weekly_user.email]]
+    assert "semaine" in mailoutbox[1].subject
+
+
+def test_an_own_contribution_mailed_at_once_is_not_repeated_in_the_digest(
+    daily_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        tell(daily_user, "Votre idée est acceptée", own_contribution=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_digests.delay("daily").get() == 0
+    assert len(mailoutbox) == 1
+
+
+def test_there_is_no_digest_for_other_frequencies():
+    with pytest.raises(ValueError, match="immediate"):
+        send_digests("immediate")

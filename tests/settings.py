@@ -1,0 +1,24 @@
+"""Test overlay on caflab.settings: same stack, faster hasher, tasks in-process by default.
+
+Tests marked `real_broker` switch the Celery app to the real broker for their duration.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+
+from caflab.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="caflab-test-media-")
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="caflab-test-private-media-")
+# An existing (empty) STATIC_ROOT keeps whitenoise quiet; files come from the finders.
+STATIC_ROOT = tempfile.mkdtemp(prefix="caflab-test-static-")
+WHITENOISE_USE_FINDERS = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,604 @@
+"""The URL × role matrix: every named route, every persona, the expected answer.
+
+The route list is generated from the URLconf, so a new route without a row here fails
+`test_every_route_has_a_row`. Each later issue adds its rows. Expected answers:
+200/403/404/405, LOGIN (302 to the login page) or REDIRECT (302 anywhere else).
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"
+REDIRECT = "redirect"
+# The Django admin is one row: its own login guards the rest of its routes.
+IGNORED_NAMESPACES = {"admin"}
+
+Expect = int | str
+
+
+@dataclass(frozen=True)
+class Row:
+    expect: dict[str, Expect]
+    kwargs: Callable[[pytest.FixtureRequest], dict[str, Any]] | None = None
+    method: str = "get"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def everyone(status: Expect) -> dict[str, Expect]:
+    return dict.fromkeys(PERSONAS, status)
+
+
+def signed_in(status: Expect, **overrides: Expect) -> dict[str, Expect]:
+    """`status` for every signed-in persona, the login page for anonymous."""
+    return {**dict.fromkeys(PERSONAS, status), "anonymous": LOGIN, **overrides}
+
+
+def network_members(status: Expect, **overrides: Expect) -> dict[str, Expect]:
+    """Network staff get `status`; citizens are refused; anonymous goes to the login page."""
+    return signed_in(status, citizen=403, **overrides)
+
+
+def _caf_a(request) -> dict[str, Any]:
+    return {"code": request.getfixturevalue("caf_a").code}
+
+
+def _notification_of_agent_a(request) -> dict[str, Any]:
+    from caflab.notifications.services import notify
+
+    agent_a = request.getfixturevalue("agent_a")
+    (notification,) = notify(recipients=[agent_a], kind="test", title="Bienvenue", url="/")
+    return {"pk": notification.pk}
+
+
+@pytest.fixture
+def matrix_project(lab_staff, caf_a):
+    """A non-draft project led by the lab, piloted by Caf A, with an open gate review, a lever
+    and a deployment in Caf A."""
+    from projects.models import BlockerLever
+    from tests.projects.factories import DeploymentFactory, GateReviewFactory, ProjectFactory
+
+    project = ProjectFactory(lead=lab_staff, pilot_caf=caf_a)
+    GateReviewFactory(project=project)
+    BlockerLever.objects.create(project=project, kind="blocker", text="Données", owner=lab_staff)
+    DeploymentFactory(project=project, caf=caf_a)
+    return project
+
+
+def _project(request) -> dict[str, Any]:
+    return {"code": request.getfixturevalue("matrix_project").code}
+
+
+def _lever(request) -> dict[str, Any]:
+    project = request.getfixturevalue("matrix_project")
+    return {"code": project.code, "pk": project.levers.get().pk}
+
+
+def _review(request) -> dict[str, Any]:
+    project = request.getfixturevalue("matrix_project")
+    return {"code": project.code, "pk": project.gate_reviews.get().pk}
+
+
+def _deployment(request) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("matrix_project").deployments.get().pk}
+
+
+# écoute: a published consultation of Caf A (public, for usagers and agents, named answers)
+# run by Caf A's correspondent, with one question, and an export the lab asked for.
+@pytest.fixture
+def matrix_consultation(correspondent_a, caf_a, lab_staff, settings, tmp_path):
+    from ecoute.models import Consultation
+    from ecoute.services import export_build, export_request
+    from tests.ecoute.factories import ConsultationFactory, QuestionFactory, first_section
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
+    consultation = ConsultationFactory(
+        slug="matrice", owner=correspondent_a, caf=caf_a, audience=Consultation.Audience.BOTH
+    )
+    QuestionFactory(section=first_section(consultation), label="Votre avis ?")
+    job = export_request(questionnaire=consultation.questionnaire, by=lab_staff, fmt="csv")
+    export_build(job_id=job.pk)
+    return consultation
+
+
+def _consultation_slug(request) -> dict[str, Any]:
+    return {"slug": request.getfixturevalue("matrix_consultation").slug}
+
+
+def _consultation_pk(request) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("matrix_consultation").pk}
+
+
+def _section_pk(request) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("matrix_consultation").questionnaire.sections.get().pk}
+
+
+def _question_pk(request) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("matrix_consultation").questionnaire.questions.get().pk}
+
+
+def _export_pk(request) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("matrix_consultation").questionnaire.export_jobs.get().pk}
+
+
+# ideas: an idea of agent_a (Caf 38) with an attachment.
+@pytest.fixture
+def matrix_idea(agent_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.services.ideas import idea_attachment_add, idea_submit
+
+    idea = idea_submit(by=agent_a, title="Rappel des familles", problem="Attente au téléphone.")
+    idea_attachment_add(
+        idea=idea,
+        by=agent_a,
+        upload=SimpleUploadedFile("note.pdf", b"%PDF-1.7\n%%EOF\n"),
+        content_type="application/pdf",
+    )
+    return idea
+
+
+def _idea(request) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("matrix_idea").pk}
+
+
+def _idea_attachment(request) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("matrix_idea").attachments.get().pk}
+
+
+# Triage of the matrix idea: the lab and Caf 38's correspondent; others 403, citizens 404.
+IDEA_TRIAGERS = {"lab_staff": 200, "correspondent_a": 200, "citizen": 404}
+
+# Editors of the matrix project: the lab (lead) and the pilot Caf's correspondent.
+EDITORS = {"lab_staff": 200, "correspondent_a": 200, "agent_a": 403, "agent_b": 403}
+# écoute: the managers of the matrix consultation (the lab and Caf A's correspondent).
+ECOUTE_MANAGERS = {"lab_staff": 200, "correspondent_a": 200}
+ECOUTE_MANAGER_POSTS = {"lab_staff": REDIRECT, "correspondent_a": REDIRECT}
+
+
+# criées: a published initiative of Caf A led by agent_a (a file, an image, a comment by
+# someone else), a draft and a submitted one of Caf A, and a criée whose programme is closed
+# (the published initiative on screen, another one proposed).
+@pytest.fixture
+def matrix_criees(agent_a, caf_a, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from criees.models import Criee, InitiativeFile, InitiativeImage, Pitch
+    from tests.criees.factories import CommentFactory, CrieeFactory, InitiativeFactory
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
+    published = InitiativeFactory(caf=caf_a, created_by=agent_a)
+    file = InitiativeFile(initiative=published, name="bilan.pdf", size=15)
+    file.content_type = "application/pdf"
+    file.file.save("bilan.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"), save=True)
+    image = InitiativeImage(initiative=published, name="accueil.png", size=8, alt_text="Accueil")
+    image.content_type = "image/png"
+    image.file.save("accueil.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+    comment = CommentFactory(initiative=published, author__caf=caf_a)
+    draft = InitiativeFactory(caf=caf_a, created_by=agent_a, status="draft")
+    submitted = InitiativeFactory(caf=caf_a, created_by=agent_a, status="submitted")
+    criee = CrieeFactory(status=Criee.Status.CLOSED)
+    on_screen = Pitch.objects.create(
+        criee=criee, initiative=published, status="scheduled", position=1
+    )
+    proposed = Pitch.objects.create(criee=criee, initiative=InitiativeFactory(caf=caf_a))
+    criee.current_pitch = on_screen
+    criee.save()
+    return {
+        "published": published.pk,
+        "draft": draft.pk,
+        "submitted": submitted.pk,
+        "file": file.pk,
+        "image": image.pk,
+        "comment": comment.pk,
+        "criee": criee.pk,
+        "on_screen": on_screen.pk,
+        "proposed": proposed.pk,
+    }
+
+
+def _criees(key: str) -> Callable[[pytest.FixtureRequest], dict[str, Any]]:
+    return lambda request: {"pk": request.getfixturevalue("matrix_criees")[key]}
+
+
+# The lab only (criées, programme, moderation); the dashboards add the correspondents.
+CRIEES_LAB = {"lab_staff": 200, "correspondent_a": 403, "agent_a": 403, "agent_b": 403}
+CRIEES_LAB_POST = {**CRIEES_LAB, "lab_staff": REDIRECT}
+CRIEES_DASHBOARD = {**CRIEES_LAB, "correspondent_a": 200}
+# Caf A's draft: its team (agent_a), its correspondent and the lab; Caf B does not see it.
+CRIEES_DRAFT_EDITORS = {"lab_staff": 200, "correspondent_a": 200, "agent_a": 200, "agent_b": 404}
+
+
+# challenges and sessions: an open challenge, a judging one (jury: correspondent_a; an entry by
+# agent_a), a directorate's session request (no persona's directorate) and its session,
+# facilitated by the lab, with a debrief document.
+@pytest.fixture
+def matrix_sources(lab_staff, correspondent_a, agent_a):
+    from django.core.files.base import ContentFile
+
+    from tests.projects.factories import (
+        ChallengeCriterionFactory,
+        ChallengeEntryFactory,
+        ChallengeFactory,
+        CreativitySessionFactory,
+        SessionRequestFactory,
+    )
+
+    open_challenge = ChallengeFactory(created_by=lab_staff)
+    judging = ChallengeFactory(created_by=lab_staff, status="judging", jury=[correspondent_a])
+    ChallengeCriterionFactory(challenge=judging)
+    entry = ChallengeEntryFactory(challenge=judging, submitted_by=agent_a)
+    session_request = SessionRequestFactory()
+    session = CreativitySessionFactory(request=session_request, facilitators=[lab_staff])
+    session.debrief_file.save("restitution.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    return {
+        "open": open_challenge.pk,
+        "judging": judging.pk,
+        "entry": entry.pk,
+        "request": session_request.pk,
+        "session": session.pk,
+    }
+
+
+def _sources(key: str) -> Callable[[pytest.FixtureRequest], dict[str, Any]]:
+    return lambda request: {"pk": request.getfixturevalue("matrix_sources")[key]}
+
+
+# The lab runs challenges and sessions; others 403, citizens 404 (they see none of it).
+SOURCES_LAB = {"lab_staff": 200, "citizen": 404}
+
+
+MATRIX: dict[str, Row] = {
+    # core
+    "core:home": Row(everyone(200)),
+    "core:accessibility": Row(everyone(200)),
+    "core:legal": Row(everyone(200)),
+    "core:privacy": Row(everyone(200)),
+    "core:health": Row(everyone(200)),
+    # accounts
+    "accounts:login": Row(signed_in(REDIRECT, anonymous=200)),
+    "accounts:logout": Row(everyone(REDIRECT), method="post"),
+    "accounts:profile": Row(signed_in(200)),
+    "accounts:password-change": Row(signed_in(200)),
+    "accounts:password-reset": Row(everyone(200)),
+    "accounts:password-reset-done": Row(everyone(200)),
+    "accounts:password-reset-confirm": Row(
+        everyone(200), kwargs=lambda r: {"uidb64": "MA", "token": "pas-un-jeton"}
+    ),
+    "accounts:password-reset-complete": Row(everyone(200)),
+    # notifications: each user reaches only their own
+    "notifications:list": Row(signed_in(200)),
+    "notifications:mark-all-read": Row(signed_in(REDIRECT), method="post"),
+    "notifications:open": Row(
+        signed_in(404, agent_a=REDIRECT), kwargs=_notification_of_agent_a, method="post"
+    ),
+    # network: the directory is the network's; a Caf dashboard is its correspondents' and the lab's
+    "network:caf-list": Row(network_members(200)),
+    "network:caf-dashboard": Row(
+        signed_in(404, lab_staff=200, correspondent_a=200, agent_a=403), kwargs=_caf_a
+    ),
+    # projects: one project (citizens see public sheets only: the detail is 404 to them)
+    "projects:create": Row(network_members(403, lab_staff=200, correspondent_a=200)),
+    "projects:detail": Row(signed_in(200, citizen=404), kwargs=_project),
+    "projects:update": Row(signed_in(404, **EDITORS), kwargs=_project),
+    "projects:public-sheet": Row(everyone(404), kwargs=_project),  # not public
+    "projects:follow": Row(signed_in(REDIRECT, citizen=404), kwargs=_project, method="post"),
+    "projects:team": Row(signed_in(200, citizen=404), kwargs=_project),
+    "projects:status-report-add": Row(signed_in(404, **EDITORS), kwargs=_project, method="post"),
+    "projects:lever-add": Row(signed_in(404, **EDITORS), kwargs=_project, method="post"),
+    "projects:prototype-add": Row(signed_in(404, **EDITORS), kwargs=_project, method="post"),
+    "projects:experiment-add": Row(signed_in(404, **EDITORS), kwargs=_project, method="post"),
+    "projects:event-add": Row(signed_in(404, **EDITORS), kwargs=_project, method="post"),
+    "projects:lever-lift": Row(
+        signed_in(404, lab_staff=REDIRECT, correspondent_a=REDIRECT, agent_a=403, agent_b=403),
+        kwargs=_lever,
+        method="post",
+    ),
+    # gate reviews: the team asks, the lab and named reviewers score, the lab decides
+    "projects:gate-request": Row(  # a review is open: the lead is sent to it
+        signed_in(403, lab_staff=REDIRECT, citizen=404), kwargs=_project
+    ),
+    "projects:gate-review": Row(signed_in(200, citizen=404), kwargs=_review),
+    "projects:gate-score": Row(
+        signed_in(403, lab_staff=200, citizen=404), kwargs=_review, method="post"
+    ),
+    "projects:gate-decide": Row(
+        signed_in(403, lab_staff=200, citizen=404), kwargs=_review, method="post"
+    ),
+    # essaimage: a correspondent declares for their own Caf and runs its deployment
+    "projects:map": Row(network_members(200)),
+    "projects:deployments": Row(signed_in(200, citizen=404), kwargs=_project),
+    "projects:deployment-declare": Row(
+        signed_in(403, lab_staff=200, correspondent_a=REDIRECT, citizen=404),
+        kwargs=_project,
+        method="post",
+    ),
+    "projects:deployment": Row(signed_in(200, citizen=404), kwargs=_deployment),
+    "projects:deployment-move": Row(signed_in(404, **EDITORS), kwargs=_deployment, method="post"),
+    "projects:adaptation-add": Row(signed_in(404, **EDITORS), kwargs=_deployment, method="post"),
+    # ideas: the network's idea box (partners and citizens 403, a hidden idea 404); its author
+    # edits it until under review; the lab and the idea's Caf correspondent triage it
+    "projects:idea-list": Row(network_members(200)),
+    "projects:idea-create": Row(network_members(200)),
+    "projects:idea-similar": Row(network_members(200)),
+    "projects:my-ideas": Row(network_members(200)),
+    "projects:triage": Row(signed_in(403, lab_staff=200, correspondent_a=200)),
+    "projects:triage-assign": Row(  # nothing checked: back to the queue with the error
+        signed_in(403, lab_staff=REDIRECT, correspondent_a=REDIRECT), method="post"
+    ),
+    "projects:idea-detail": Row(signed_in(200, citizen=404), kwargs=_idea),
+    "projects:idea-update": Row(
+        signed_in(403, lab_staff=200, agent_a=200, citizen=404), kwargs=_idea
+    ),
+    "projects:idea-support": Row(signed_in(REDIRECT, citizen=404), kwargs=_idea, method="post"),
+    "projects:idea-comment": Row(  # an empty comment: the page again, with the error
+        signed_in(200, citizen=404), kwargs=_idea, method="post"
+    ),
+    "projects:idea-follow": Row(signed_in(REDIRECT, citizen=404), kwargs=_idea, method="post"),
+    "projects:idea-status": Row(signed_in(403, **IDEA_TRIAGERS), kwargs=_idea),
+    "projects:idea-score": Row(  # no score given: the page again, with the errors
+        signed_in(403, **IDEA_TRIAGERS), kwargs=_idea, method="post"
+    ),
+    "projects:idea-attachment": Row(signed_in(200, citizen=404), kwargs=_idea_attachment),
+    # the four domains (filled by their issues)
+    "projects:index": Row(network_members(200)),
+    "projects:kanban": Row(network_members(200)),
+    "projects:funnel": Row(network_members(200)),
+    "projects:dashboard": Row(signed_in(403, lab_staff=200)),
+    "projects:export": Row(network_members(200), kwargs=lambda r: {"fmt": "csv"}),
+    # écoute: the public pages; managers (the lab, Caf A's correspondent) run Caf A's
+    # consultation, others get 403 on its management pages; an export is its requester's only
+    "ecoute:index": Row(everyone(200)),
+    "ecoute:detail": Row(everyone(200), kwargs=_consultation_slug),
+    "ecoute:answer": Row(signed_in(200), kwargs=_consultation_slug),
+    "ecoute:assist": Row(network_members(200), kwargs=_consultation_slug),
+    "ecoute:thanks": Row(everyone(200), kwargs=_consultation_slug),
+    "ecoute:manage": Row(signed_in(403, **ECOUTE_MANAGERS)),
+    "ecoute:create": Row(signed_in(403, **ECOUTE_MANAGERS)),
+    "ecoute:manage-detail": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_consultation_pk),
+    "ecoute:update": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_consultation_pk),
+    "ecoute:status": Row(
+        signed_in(403, **ECOUTE_MANAGER_POSTS),
+        kwargs=_consultation_pk,
+        method="post",
+        data={"action": "close"},
+    ),
+    "ecoute:builder": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_consultation_pk),
+    "ecoute:preview": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_consultation_pk),
+    "ecoute:section-create": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_consultation_pk),
+    "ecoute:section-update": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_section_pk),
+    "ecoute:section-move": Row(
+        signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_section_pk, method="post"
+    ),
+    "ecoute:section-toggle": Row(
+        signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_section_pk, method="post"
+    ),
+    "ecoute:section-delete": Row(
+        signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_section_pk, method="post"
+    ),
+    "ecoute:question-create": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_section_pk),
+    "ecoute:question-update": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_question_pk),
+    "ecoute:question-move": Row(
+        signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_question_pk, method="post"
+    ),
+    "ecoute:question-toggle": Row(
+        signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_question_pk, method="post"
+    ),
+    "ecoute:question-delete": Row(
+        signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_question_pk, method="post"
+    ),
+    "ecoute:results": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_consultation_pk),
+    "ecoute:free-text": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_question_pk),
+    "ecoute:export-create": Row(
+        signed_in(403, **ECOUTE_MANAGER_POSTS),
+        kwargs=_consultation_pk,
+        method="post",
+        data={"format": "csv"},
+    ),
+    "ecoute:export-detail": Row(signed_in(404, lab_staff=200), kwargs=_export_pk),
+    "ecoute:export-download": Row(signed_in(404, lab_staff=200), kwargs=_export_pk),
+    "evaluation:index": Row(network_members(200)),
+    # criées: the network only (citizens 403, anonymous to the login page); Caf A's drafts are
+    # 404 to Caf B; the team edits until publication, Caf A's correspondent and the lab always
+    "criees:index": Row(network_members(200)),
+    "criees:mine": Row(network_members(200)),
+    "criees:create": Row(network_members(200)),
+    "criees:initiative": Row(network_members(200), kwargs=_criees("published")),
+    "criees:initiative-update": Row(  # Caf B's agent editing Caf A's draft: 404
+        network_members(403, **CRIEES_DRAFT_EDITORS), kwargs=_criees("draft")
+    ),
+    "criees:initiative-submit": Row(
+        network_members(REDIRECT, agent_b=404), kwargs=_criees("draft"), method="post"
+    ),
+    "criees:initiative-review": Row(  # the validators publish; the team may not; Caf B: 404
+        network_members(REDIRECT, agent_a=403, agent_b=404),
+        kwargs=_criees("submitted"),
+        method="post",
+        data={"validation-decision": "publish"},
+    ),
+    "criees:file-add": Row(  # no file sent: the page again, with the error
+        network_members(403, **CRIEES_DRAFT_EDITORS), kwargs=_criees("draft"), method="post"
+    ),
+    "criees:image-add": Row(
+        network_members(403, **CRIEES_DRAFT_EDITORS), kwargs=_criees("draft"), method="post"
+    ),
+    "criees:file": Row(network_members(200), kwargs=_criees("file")),
+    "criees:image": Row(network_members(200), kwargs=_criees("image")),
+    "criees:file-delete": Row(  # published: no longer the team's to edit
+        network_members(403, lab_staff=REDIRECT, correspondent_a=REDIRECT),
+        kwargs=_criees("file"),
+        method="post",
+    ),
+    "criees:image-delete": Row(
+        network_members(403, lab_staff=REDIRECT, correspondent_a=REDIRECT),
+        kwargs=_criees("image"),
+        method="post",
+    ),
+    "criees:support": Row(  # not one's own team's initiative
+        network_members(REDIRECT, agent_a=403), kwargs=_criees("published"), method="post"
+    ),
+    "criees:follow": Row(network_members(REDIRECT), kwargs=_criees("published"), method="post"),
+    "criees:comment-add": Row(  # an empty comment: the page again, with the error
+        network_members(200), kwargs=_criees("published"), method="post"
+    ),
+    "criees:comment-report": Row(
+        network_members(REDIRECT), kwargs=_criees("comment"), method="post"
+    ),
+    "criees:comment-moderate": Row(
+        network_members(403, lab_staff=REDIRECT),
+        kwargs=_criees("comment"),
+        method="post",
+        data={"action": "hide"},
+    ),
+    "criees:moderation": Row(network_members(403, lab_staff=200)),
+    "criees:declare-interest": Row(  # not for one's own Caf; the lab must choose a Caf
+        network_members(403, lab_staff=200, agent_b=REDIRECT),
+        kwargs=_criees("published"),
+        method="post",
+        data={"interet-level": "curious"},
+    ),
+    "criees:promote": Row(network_members(403, **CRIEES_LAB), kwargs=_criees("published")),
+    "criees:criee-list": Row(network_members(200)),
+    "criees:criee-create": Row(network_members(403, **CRIEES_LAB)),
+    "criees:criee": Row(network_members(200), kwargs=_criees("criee")),
+    "criees:criee-update": Row(network_members(403, **CRIEES_LAB), kwargs=_criees("criee")),
+    "criees:criee-advance": Row(
+        network_members(403, **CRIEES_LAB_POST),
+        kwargs=_criees("criee"),
+        method="post",
+        data={"status": "held"},
+    ),
+    "criees:propose": Row(  # nothing chosen: the page again, with the error
+        network_members(403, lab_staff=200, correspondent_a=200),
+        kwargs=_criees("criee"),
+        method="post",
+    ),
+    "criees:pitch-schedule": Row(network_members(403, **CRIEES_LAB), kwargs=_criees("proposed")),
+    "criees:pitch-decline": Row(
+        network_members(403, **CRIEES_LAB_POST), kwargs=_criees("proposed"), method="post"
+    ),
+    "criees:pitch-move": Row(
+        network_members(403, **CRIEES_LAB_POST), kwargs=_criees("on_screen"), method="post"
+    ),
+    "criees:pitch-decide": Row(
+        network_members(403, **CRIEES_LAB_POST),
+        kwargs=_criees("on_screen"),
+        method="post",  # no decision chosen: back to the follow-up, with the error
+    ),
+    "criees:live": Row(network_members(200), kwargs=_criees("criee")),
+    "criees:live-counts": Row(  # outside htmx: back to the live page
+        network_members(REDIRECT), kwargs=_criees("criee")
+    ),
+    "criees:live-current": Row(
+        network_members(403, **CRIEES_LAB_POST), kwargs=_criees("criee"), method="post"
+    ),
+    "criees:followup": Row(network_members(200), kwargs=_criees("criee")),
+    "criees:criee-export": Row(
+        network_members(200),
+        kwargs=lambda r: {**_criees("criee")(r), "kind": "programme", "fmt": "csv"},
+    ),
+    "criees:dashboard": Row(network_members(403, **CRIEES_DASHBOARD)),
+    "criees:caf-dashboard": Row(
+        network_members(403, **CRIEES_DASHBOARD), kwargs=lambda r: {"code": "38"}
+    ),
+    # challenges and sessions: citizens see none of it (403 on lists, 404 on pages); the lab
+    # runs challenges and sessions, the jury scores, directorates request sessions
+    "projects:challenge-list": Row(network_members(200)),
+    "projects:challenge-create": Row(network_members(403, lab_staff=200)),
+    "projects:challenge-detail": Row(signed_in(200, citizen=404), kwargs=_sources("open")),
+    "projects:challenge-update": Row(signed_in(403, **SOURCES_LAB), kwargs=_sources("open")),
+    "projects:challenge-entry-create": Row(signed_in(200, citizen=404), kwargs=_sources("open")),
+    "projects:challenge-ranking": Row(  # the lab and the jury until the results
+        signed_in(403, **SOURCES_LAB, correspondent_a=200), kwargs=_sources("judging")
+    ),
+    "projects:challenge-publish": Row(  # nothing chosen: the ranking again, with the errors
+        signed_in(403, **SOURCES_LAB), kwargs=_sources("judging"), method="post"
+    ),
+    "projects:entry-score": Row(  # the jury only (the lab is not on this one)
+        signed_in(403, correspondent_a=200, citizen=404), kwargs=_sources("entry")
+    ),
+    "projects:entry-to-idea": Row(  # results not published yet: back, with the message
+        signed_in(403, lab_staff=REDIRECT, citizen=404), kwargs=_sources("entry"), method="post"
+    ),
+    "projects:session-list": Row(network_members(200)),
+    "projects:session-create": Row(network_members(403, lab_staff=200)),
+    "projects:session-detail": Row(signed_in(200, citizen=404), kwargs=_sources("session")),
+    "projects:session-update": Row(signed_in(403, **SOURCES_LAB), kwargs=_sources("session")),
+    "projects:session-ideas": Row(signed_in(403, **SOURCES_LAB), kwargs=_sources("session")),
+    "projects:session-debrief": Row(signed_in(200, citizen=404), kwargs=_sources("session")),
+    "projects:session-request-list": Row(signed_in(403, lab_staff=200)),
+    "projects:session-request-create": Row(signed_in(403)),  # directorate members only
+    "projects:session-request-detail": Row(
+        signed_in(404, lab_staff=200), kwargs=_sources("request")
+    ),
+    "projects:session-request-move": Row(  # no status chosen: the page again, with the error
+        signed_in(404, lab_staff=200), kwargs=_sources("request"), method="post"
+    ),
+    # Django admin: only is_staff accounts; none of the personas has it
+    "admin:index": Row(everyone(REDIRECT)),
+}
+
+
+def named_routes(patterns=None, namespace: str | None = None) -> set[str]:
+    names: set[str] = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            full = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            if full in IGNORED_NAMESPACES:
+                continue
+            names |= named_routes(pattern.url_patterns, full)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_every_route_has_a_row():
+    routes = named_routes()
+    rows = set(MATRIX) - {"admin:index"}
+    assert not routes - rows, f"routes without a row in the matrix: {sorted(routes - rows)}"
+    assert not rows - routes, f"rows for routes that no longer exist: {sorted(rows - routes)}"
+
+
+@pytest.mark.parametrize("persona_name", PERSONAS)
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route_answers_each_persona_as_expected(route, persona_name, client, request):
+    row = MATRIX[route]
+    user = None if persona_name == "anonymous" else request.getfixturevalue(persona_name)
+    url = reverse(route, kwargs=row.kwargs(request) if row.kwargs else None)
+    if user is not None:
+        client.force_login(user)
+    response = getattr(client, row.method)(url, row.data)
+    expected = row.expect[persona_name]
+    where = f"{row.method.upper()} {url} as {persona_name}"
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{where}: {response.status_code}, expected login"
+        assert response["Location"].startswith(str(settings.LOGIN_URL)), where
+    elif expected == REDIRECT:
+        assert response.status_code == 302, f"{where}: {response.status_code}, expected 302"
+        assert not response["Location"].startswith(str(settings.LOGIN_URL)), where
+    else:
+        assert response.status_code == expected, f"{where}: {response.status_code}"
+    if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+        assert_every_post_form_has_a_csrf_token(response.content.decode(), where)
+
+
+POST_FORM = re.compile(r"<form\b[^>]*\bmethod=[\"']?post\b", re.IGNORECASE)
+CSRF_INPUT = re.compile(r"name=[\"']csrfmiddlewaretoken[\"']")
+
+
+def assert_every_post_form_has_a_csrf_token(html: str, where: str) -> None:
+    """The test client skips CSRF checks: a form rendered without its token (an `only` include
+    drops it) passes every view test and fails in a real browser with a 403."""
+    forms = html.split("</form>")
+    missing = [f for f in forms if POST_FORM.search(f) and not CSRF_INPUT.search(f)]
+    assert not missing, f"{where}: {len(missing)} POST form(s) without a CSRF token"
