@@ -1,0 +1,7 @@
+"""The project-page panel: reports part (see evaluation/panels/__init__.py)."""
+
+from typing import Any
+
+
+def context(project, user) -> dict[str, Any] | None:
+    return None

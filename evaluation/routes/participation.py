@@ -1,0 +1,3 @@
+"""Routes of the evaluation app: participation (see evaluation/urls.py)."""
+
+urlpatterns: list = []

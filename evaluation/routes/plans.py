@@ -1,0 +1,3 @@
+"""Routes of the evaluation app: plans (see evaluation/urls.py)."""
+
+urlpatterns: list = []

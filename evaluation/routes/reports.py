@@ -1,0 +1,3 @@
+"""Routes of the evaluation app: reports (see evaluation/urls.py)."""
+
+urlpatterns: list = []
