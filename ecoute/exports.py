@@ -5,10 +5,11 @@ so every cell is formula-safe. Reusable by any owner of a questionnaire.
 """
 
 import datetime
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db.models import Prefetch
 from django.utils.text import slugify
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ecoute.models import Answer, Option, Question, Questionnaire, Response
 from ecoute.plan import order_key
-from projects.exports import to_csv, to_xlsx
+from projects.exports import write_csv, write_xlsx
 
 Kind = Question.Kind
 CHUNK_SIZE = 2000
@@ -146,18 +147,33 @@ def export_rows(
             on_progress(number)
 
 
-def export_content(
-    questionnaire: Questionnaire, fmt: str, *, on_progress: Callable[[int], None] | None = None
-) -> bytes:
-    """The whole export as CSV (French Excel: `;`, UTF-8 with BOM) or XLSX bytes."""
+def export_write(
+    questionnaire: Questionnaire,
+    fmt: str,
+    stream: BinaryIO,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the whole export to `stream` as CSV (French Excel: `;`, UTF-8 with BOM) or XLSX,
+    reading responses in chunks: memory stays flat for hundreds of thousands of answers.
+    Returns the number of rows written."""
     columns = export_columns(questionnaire)
     header = [column.header for column in columns]
     rows = export_rows(questionnaire, columns, on_progress=on_progress)
     if fmt == "csv":
-        return to_csv(header, rows)
+        return write_csv(stream, header, rows)
     if fmt == "xlsx":
-        return to_xlsx(header, rows, title=_("Réponses"))
+        return write_xlsx(stream, header, rows, title=_("Réponses"))
     raise ValueError(f"Unknown export format {fmt!r}.")
+
+
+def export_content(
+    questionnaire: Questionnaire, fmt: str, *, on_progress: Callable[[int], None] | None = None
+) -> bytes:
+    """The whole export as bytes (for small questionnaires and tests)."""
+    buffer = io.BytesIO()
+    export_write(questionnaire, fmt, buffer, on_progress=on_progress)
+    return buffer.getvalue()
 
 
 def export_filename(questionnaire: Questionnaire, fmt: str, *, on: datetime.date) -> str:

@@ -11,7 +11,7 @@ import datetime
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -87,14 +87,29 @@ def _csv_text(value: Cell) -> str:
     return safe_cell(str(value))
 
 
+def write_csv(stream: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
+    """Write UTF-8 with a byte-order mark and `;` separators (what French Excel opens
+    correctly) to `stream`, a row at a time: memory stays flat whatever the number of rows.
+    Returns the number of data rows written."""
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+    try:
+        text.write("\ufeff")
+        writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+        writer.writerow([safe_cell(h) for h in header])
+        count = 0
+        for row in rows:
+            writer.writerow([_csv_text(value) for value in row])
+            count += 1
+        text.flush()
+    finally:
+        text.detach()  # leave `stream` open for the caller
+    return count
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    """UTF-8 with a byte-order mark and `;` separators: what French Excel opens correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([_csv_text(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    buffer = io.BytesIO()
+    write_csv(buffer, header, rows)
+    return buffer.getvalue()
 
 
 def _xlsx_cell(sheet: Any, value: Cell) -> WriteOnlyCell:
@@ -110,7 +125,11 @@ def _xlsx_cell(sheet: Any, value: Cell) -> WriteOnlyCell:
     return cell
 
 
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str) -> bytes:
+def write_xlsx(
+    stream: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str
+) -> int:
+    """Write an XLSX workbook to `stream`. openpyxl's write-only mode keeps rows in a temporary
+    file, not in memory. Returns the number of data rows written."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     bold = Font(bold=True)
@@ -120,8 +139,15 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
+    count = 0
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in row])
+        count += 1
+    workbook.save(stream)
+    return count
+
+
+def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, header, rows, title=title)
     return buffer.getvalue()

@@ -4,10 +4,11 @@ purged by periodic tasks."""
 
 import datetime
 import logging
+import tempfile
 import uuid
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from caflab.notifications.queueing import enqueue, enqueue_on_commit
 from caflab.notifications.services import notify
 from ecoute import tasks
-from ecoute.exports import export_content
+from ecoute.exports import export_write
 from ecoute.models import ExportJob, Questionnaire
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ QUEUED_STALE_AFTER = datetime.timedelta(minutes=5)
 RUNNING_STALE_AFTER = datetime.timedelta(hours=1)
 # Export files hold what people wrote: they are deleted after a week.
 KEEP_FILES_FOR = datetime.timedelta(days=7)
+# Beyond this size, an export being built spills from memory to a temporary file.
+SPOOL_BYTES = 8 * 1024 * 1024
 
 
 class ExportResult:
@@ -72,16 +75,20 @@ def export_build(*, job_id: int) -> str:
             progress=percent, row_count=done, updated_at=timezone.now()
         )
 
-    try:
-        content = export_content(job.questionnaire, job.format, on_progress=on_progress)
-    except Exception as exc:
-        logger.exception("Export %s failed.", job_id)
-        ExportJob.objects.filter(pk=job_id).update(
-            status=Status.FAILED, error=type(exc).__name__, finished_at=timezone.now()
-        )
-        return ExportResult.FAILED
-    previous = job.file.name
-    job.file.save(f"{uuid.uuid4().hex}.{job.format}", ContentFile(content), save=False)
+    # Rows go to a temporary file (in memory up to 8 MB, on disk beyond), then into the private
+    # storage: a large export never sits whole in the worker's memory.
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        try:
+            export_write(job.questionnaire, job.format, spool, on_progress=on_progress)
+        except Exception as exc:
+            logger.exception("Export %s failed.", job_id)
+            ExportJob.objects.filter(pk=job_id).update(
+                status=Status.FAILED, error=type(exc).__name__, finished_at=timezone.now()
+            )
+            return ExportResult.FAILED
+        spool.seek(0)
+        previous = job.file.name
+        job.file.save(f"{uuid.uuid4().hex}.{job.format}", File(spool), save=False)
     job.status = Status.READY
     job.progress = 100
     job.row_count = total

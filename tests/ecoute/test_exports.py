@@ -242,3 +242,31 @@ def test_stale_jobs_are_queued_again_and_old_files_purged(survey, lab_staff):
     assert exports_purge(now=timezone.now() + datetime.timedelta(days=8)) == 1
     assert not ExportJob.objects.exists()
     assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_larger_than_the_memory_spool_goes_through_a_file_whole(
+    monkeypatch, survey, lab_staff, fmt
+):
+    """Big exports spill from memory to a temporary file: the stored file is the same."""
+    monkeypatch.setattr("ecoute.services.exports.SPOOL_BYTES", 64)
+    job = export_request(questionnaire=survey, by=lab_staff, fmt=fmt)
+    assert export_build(job_id=job.pk) == "ready"
+    job.refresh_from_db()
+    with job.file.open("rb") as stored:
+        content = stored.read()
+    assert len(content) > 64
+    if fmt == "csv":
+        assert content == export_content(survey, "csv")
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        assert sheet.max_row == 4  # the header and 3 responses
+
+
+def test_the_csv_writer_leaves_its_stream_open_for_the_caller():
+    from projects.exports import write_csv
+
+    stream = io.BytesIO()
+    assert write_csv(stream, ["Nom"], [["=1+1"], ["Anaïs"]]) == 2
+    assert not stream.closed
+    assert stream.getvalue() == "\ufeffNom\r\n'=1+1\r\nAnaïs\r\n".encode()
