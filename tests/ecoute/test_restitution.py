@@ -288,3 +288,25 @@ def test_mail_is_sent_through_django(closed, lab_staff, hear_back):
     restitution = restitution_publish(consultation=closed, by=lab_staff)
     assert restitution_send_emails(restitution_id=restitution.pk) == 2
     assert len(mail.outbox) == 2
+
+
+def test_the_demo_has_a_published_restitution_and_a_recruitment_with_a_waiting_list(settings):
+    import io
+
+    from django.core.management import call_command
+
+    from ecoute.models import Recruitment, Registration
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    restitution = Restitution.objects.get(consultation__slug="votre-accueil-a-la-caf")
+    assert restitution.is_published
+    assert restitution.decisions.filter(project__isnull=False).exists()
+    recruitment = Recruitment.objects.get(
+        title="Atelier Lab Parentalité : tester le nouveau simulateur"
+    )
+    statuses = list(recruitment.registrations.values_list("status", flat=True))
+    assert statuses.count(Registration.Status.CONFIRMED) == recruitment.seats
+    assert statuses.count(Registration.Status.WAITING) == 2
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Recruitment.objects.filter(title=recruitment.title).count() == 1
