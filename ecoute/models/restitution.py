@@ -113,7 +113,8 @@ class RestitutionEmail(models.Model):
     hear_back = models.ForeignKey(
         "ecoute.HearBackRequest",
         on_delete=models.CASCADE,
-        related_name="restitution_emails",
+        # No reverse accessor: a hear-back request stays a bare address (see responses.py).
+        related_name="+",
         verbose_name=_("demande de retour"),
     )
     sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)

@@ -174,7 +174,7 @@ def restitution_send_emails(*, restitution_id: int) -> int:
     subject, body = _render_email(restitution)
     pending = HearBackRequest.objects.filter(
         questionnaire=restitution.consultation.questionnaire
-    ).exclude(restitution_emails__restitution=restitution)
+    ).exclude(pk__in=RestitutionEmail.objects.filter(restitution=restitution).values("hear_back"))
     sent, failed = 0, 0
     for hear_back in pending.order_by("pk").iterator():
         try:
