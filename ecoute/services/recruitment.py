@@ -54,11 +54,17 @@ class EligibilitySpec:
 def recruitment_save(
     *, recruitment: Recruitment, questions: list[EligibilitySpec], by: Any
 ) -> Recruitment:
-    """Save the recruitment (new or edited) and replace its eligibility questions."""
+    """Save the recruitment (new or edited) and replace its eligibility questions. Seats
+    added to a recruitment go to the waiting list, in order (fewer seats demote nobody)."""
     if recruitment.pk is None:
         recruitment.created_by = by
-    recruitment.full_clean(exclude=["created_by"] if recruitment.pk is None else None)
-    recruitment.save()
+        recruitment.full_clean()
+        recruitment.save()
+    else:
+        Recruitment.objects.select_for_update().get(pk=recruitment.pk)  # the seats' lock
+        recruitment.full_clean()
+        recruitment.save()
+        _fill_free_seats(recruitment, timezone.now())
     recruitment.eligibility_questions.all().delete()
     EligibilityQuestion.objects.bulk_create(
         EligibilityQuestion(
@@ -155,19 +161,24 @@ def registration_cancel(
     registration.status, registration.cancelled_at = locked.status, locked.cancelled_at
     if not was_confirmed:
         return None
-    confirmed = Registration.objects.filter(
-        recruitment=locked_recruitment, status=RegStatus.CONFIRMED
-    ).count()
-    if confirmed >= locked_recruitment.seats:
-        return None
-    first = Registration.objects.filter(recruitment=locked_recruitment).waiting_order().first()
-    if first is None:
-        return None
-    first.status = RegStatus.CONFIRMED
-    first.promoted_at = now
-    first.save(update_fields=["status", "promoted_at"])
-    enqueue_on_commit(tasks.send_registration_email, first.pk, "promotion")
-    return first
+    promoted = _fill_free_seats(locked_recruitment, now)
+    return promoted[0] if promoted else None
+
+
+def _fill_free_seats(locked: Recruitment, now: datetime.datetime) -> list[Registration]:
+    """Give the free seats to the first on the waiting list, in order, and e-mail them. The
+    caller holds the lock on the recruitment row."""
+    confirmed = Registration.objects.filter(recruitment=locked, status=RegStatus.CONFIRMED).count()
+    free = locked.seats - confirmed
+    if free <= 0:
+        return []
+    promoted = list(Registration.objects.filter(recruitment=locked).waiting_order()[:free])
+    for registration in promoted:
+        registration.status = RegStatus.CONFIRMED
+        registration.promoted_at = now
+        registration.save(update_fields=["status", "promoted_at"])
+        enqueue_on_commit(tasks.send_registration_email, registration.pk, "promotion")
+    return promoted
 
 
 # --- e-mails ----------------------------------------------------------------------------------

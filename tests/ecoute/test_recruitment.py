@@ -331,3 +331,20 @@ def test_other_people_cannot_manage_it(client, recruitment, agent_b, citizen):
 def test_a_recruitment_of_a_draft_consultation_is_hidden(client, draft_a, correspondent_a):
     hidden = RecruitmentFactory(consultation=draft_a, created_by=correspondent_a)
     assert client.get(hidden.get_absolute_url()).status_code == 404
+
+
+def test_added_seats_go_to_the_waiting_list_in_order(recruitment, lab_staff):
+    from ecoute.services.recruitment import EligibilitySpec, recruitment_save
+
+    _a, _b, waiting_1, waiting_2, waiting_3 = (visitor(recruitment, n) for n in range(5))
+    recruitment.seats = 4
+    recruitment_save(
+        recruitment=recruitment,
+        questions=[
+            EligibilitySpec(label="Êtes-vous parent ?", choices=["Oui", "Non"], accepted=["Oui"])
+        ],
+        by=lab_staff,
+    )
+    statuses = dict(Registration.objects.values_list("pk", "status"))
+    assert statuses[waiting_1.pk] == statuses[waiting_2.pk] == Status.CONFIRMED
+    assert statuses[waiting_3.pk] == Status.WAITING

@@ -67,3 +67,15 @@ def test_parallel_cancellations_promote_exactly_as_many_as_seats_freed(consultat
     statuses = list(Registration.objects.values_list("status", flat=True))
     assert statuses.count(Registration.Status.CONFIRMED) == SEATS
     assert statuses.count(Registration.Status.CANCELLED) == SEATS
+
+
+def test_ten_parallel_publications_of_a_restitution_publish_it_once(consultation, lab_staff):
+    from ecoute.services.restitution import restitution_publish, restitution_save
+
+    restitution_save(consultation=consultation, by=lab_staff, synthesis="Merci !", decisions=[])
+
+    def publish():
+        return restitution_publish(consultation=consultation, by=lab_staff)
+
+    outcomes = run_together(publish, n=10)
+    assert sum(isinstance(o, AlreadyDone) for o in outcomes) == 9, outcomes
