@@ -103,6 +103,24 @@ def waiting_position(registration: Registration) -> int | None:
     return ahead.count() + 1
 
 
+def waiting_positions(registrations: list[Registration]) -> dict[int, int]:
+    """pk → waiting-list position for the waiting ones among `registrations`, in one query."""
+    recruitment_ids = {r.recruitment_id for r in registrations if r.status == RegStatus.WAITING}
+    if not recruitment_ids:
+        return {}
+    positions: dict[int, int] = {}
+    counters: dict[int, int] = {}
+    waiting = (
+        Registration.objects.filter(recruitment_id__in=recruitment_ids, status=RegStatus.WAITING)
+        .order_by("recruitment_id", "registered_at", "pk")
+        .values_list("pk", "recruitment_id")
+    )
+    for pk, recruitment_id in waiting:
+        counters[recruitment_id] = counters.get(recruitment_id, 0) + 1
+        positions[pk] = counters[recruitment_id]
+    return positions
+
+
 def registration_create(
     *,
     recruitment: Recruitment,

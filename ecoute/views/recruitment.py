@@ -29,6 +29,7 @@ from ecoute.services.recruitment import (
     registration_cancel,
     registration_create,
     waiting_position,
+    waiting_positions,
 )
 from ecoute.views.common import managed_consultation
 from projects.exports import to_csv
@@ -222,8 +223,9 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
         .select_related("recruitment__consultation")
         .order_by("-recruitment__starts_at", "-pk")
     )
+    positions = waiting_positions(registrations)
     for registration in registrations:
-        registration.position = waiting_position(registration)
+        registration.position = positions.get(registration.pk)
     return render(request, "ecoute/recruitment/mine.html", {"registrations": registrations})
 
 

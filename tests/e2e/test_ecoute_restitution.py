@@ -123,3 +123,34 @@ def test_a_visitor_joins_the_waiting_list_and_the_lab_reads_the_registrations(
     expect(page.locator("body")).to_contain_text("Claire Martin")
     expect(page.locator("body")).to_contain_text("Inès Haddad")
     assert_accessible(page)
+    page.get_by_role("link", name="Modifier le recrutement").click()
+    expect(page.get_by_label("Question", exact=True).first).to_have_value(
+        "Avez-vous un enfant de moins de 3 ans ?"
+    )
+    page.get_by_label("Places").fill("")
+    page.get_by_role("button", name="Enregistrer le recrutement").click()
+    expect(page.locator("#resume-erreurs")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_a_citizen_registers_with_the_account_and_cancels(
+    live_server, login_as, assert_accessible, page, lab_staff, citizen
+):
+    consultation = ConsultationFactory(owner=lab_staff)
+    recruitment = RecruitmentFactory(consultation=consultation, created_by=lab_staff, seats=1)
+    waiting = RegistrationFactory(
+        recruitment=recruitment, name="Léa Fontaine", status=Registration.Status.WAITING
+    )
+    login_as(page, live_server, citizen)
+    page.goto(live_server.url + reverse("ecoute:index"))
+    page.get_by_role("link", name="Mes inscriptions aux ateliers").click()
+    expect(page.locator("body")).to_contain_text("Vous n’êtes inscrit à aucun atelier")
+    assert_accessible(page)
+    RegistrationFactory(recruitment=recruitment, name="", email="", user=citizen)
+    page.reload()
+    assert_accessible(page)
+    page.get_by_role("button", name=f"Annuler {recruitment.title}").click()
+    expect(page.locator("body")).to_contain_text("Votre inscription est annulée")
+    assert_accessible(page)
+    waiting.refresh_from_db()
+    assert waiting.status == Registration.Status.CONFIRMED  # promoted

@@ -348,3 +348,22 @@ def test_added_seats_go_to_the_waiting_list_in_order(recruitment, lab_staff):
     statuses = dict(Registration.objects.values_list("pk", "status"))
     assert statuses[waiting_1.pk] == statuses[waiting_2.pk] == Status.CONFIRMED
     assert statuses[waiting_3.pk] == Status.WAITING
+
+
+def test_my_registrations_cost_a_fixed_number_of_queries(client, consultation, lab_staff, citizen):
+    client.force_login(citizen)
+
+    def add(n):
+        for _ in range(n):
+            full = RecruitmentFactory(consultation=consultation, created_by=lab_staff, seats=1)
+            RegistrationFactory(recruitment=full)
+            RegistrationFactory(recruitment=full)
+            RegistrationFactory(
+                recruitment=full, user=citizen, name="", email="", status=Status.WAITING
+            )
+
+    assert_flat_query_count(
+        client, reverse("ecoute:my-registrations"), add, sizes=(2, 8), expected=5
+    )
+    page = client.get(reverse("ecoute:my-registrations"))
+    assert "position 1" in page.content.decode()
