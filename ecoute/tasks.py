@@ -1,7 +1,8 @@
 """Celery tasks of the écoute app: ids in, safe to run twice (acks_late).
 
 The beat schedule (caflab/celery.py) runs `open_and_close_consultations` every minute,
-`requeue_stale_exports` every five minutes and `purge_exports` daily.
+`requeue_stale_exports` every five minutes, `purge_exports` daily, and (phase 2)
+`daily_restitution_and_recruitment` every morning.
 """
 
 from celery import shared_task
