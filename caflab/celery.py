@@ -62,4 +62,10 @@ app.conf.beat_schedule = {
         "task": "ecoute.tasks.purge_exports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # écoute phase 2: restitution reminders and e-mails, participants' reminders the day
+    # before, purge of visitors' contact details (each idempotent, recorded per row).
+    "ecoute-daily-restitution-and-recruitment": {
+        "task": "ecoute.tasks.daily_restitution_and_recruitment",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }

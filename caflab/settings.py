@@ -295,3 +295,5 @@ DEMO_PASSWORD = "caflab-demo-2026"  # noqa: S105 (published demo password, DEBUG
 # Contacts shown on the accessibility, legal and privacy pages.
 CAFLAB_CONTACT_EMAIL = env("CAFLAB_CONTACT_EMAIL", default="caflab@caf.example")
 CAFLAB_DPO_EMAIL = env("CAFLAB_DPO_EMAIL", default="dpo@caf.example")
+# écoute: a consultation closed this many days without a published restitution reminds its owner.
+ECOUTE_RESTITUTION_REMINDER_DAYS = env.int("ECOUTE_RESTITUTION_REMINDER_DAYS", default=30)

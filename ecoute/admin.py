@@ -223,3 +223,106 @@ class ExportJobAdmin(ReadOnlyAdmin):
         "finished_at",
         *AUDIT,
     )
+
+
+# --- phase 2: restitution and recruitment --------------------------------------------------------
+from ecoute.models import (  # noqa: E402  (phase 2 models, kept apart from phase 1's block)
+    Decision,
+    EligibilityQuestion,
+    Recruitment,
+    Registration,
+    Restitution,
+    RestitutionEmail,
+    RestitutionReminder,
+)
+
+
+class DecisionInline(admin.StackedInline):
+    model = Decision
+    extra = 0
+    fields = ("position", "said", "done", "project")
+    autocomplete_fields = ("project",)
+
+
+@admin.register(Restitution)
+class RestitutionAdmin(admin.ModelAdmin):
+    list_display = ("consultation", "status", "published_at", "emails_done_at")
+    list_filter = ("status",)
+    search_fields = ("consultation__title", "synthesis")
+    list_select_related = ("consultation",)
+    autocomplete_fields = ("consultation",)
+    readonly_fields = ("published_at", "published_by", "emails_done_at", *AUDIT)
+    inlines = [DecisionInline]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "restitution", "project", "position")
+    list_filter = ("restitution__status",)
+    search_fields = ("said", "done", "restitution__consultation__title")
+    list_select_related = ("restitution__consultation", "project")
+    autocomplete_fields = ("project",)
+    readonly_fields = AUDIT
+
+
+@admin.register(RestitutionEmail)
+class RestitutionEmailAdmin(ReadOnlyAdmin):
+    list_display = ("restitution", "hear_back", "sent_at")
+    list_filter = ("sent_at",)
+    search_fields = ("restitution__consultation__title",)
+    list_select_related = ("restitution__consultation", "hear_back")
+    readonly_fields = ("restitution", "hear_back", "sent_at")
+
+
+@admin.register(RestitutionReminder)
+class RestitutionReminderAdmin(ReadOnlyAdmin):
+    list_display = ("consultation", "sent_at")
+    list_filter = ("sent_at",)
+    search_fields = ("consultation__title",)
+    list_select_related = ("consultation",)
+    readonly_fields = ("consultation", "sent_at")
+
+
+class EligibilityQuestionInline(admin.TabularInline):
+    model = EligibilityQuestion
+    extra = 0
+    fields = ("position", "label", "choices", "accepted")
+
+
+@admin.register(Recruitment)
+class RecruitmentAdmin(admin.ModelAdmin):
+    list_display = ("title", "consultation", "kind", "starts_at", "seats")
+    list_filter = ("kind",)
+    search_fields = ("title", "consultation__title", "place")
+    list_select_related = ("consultation",)
+    autocomplete_fields = ("consultation", "created_by")
+    readonly_fields = AUDIT
+    date_hierarchy = "starts_at"
+    inlines = [EligibilityQuestionInline]
+
+
+@admin.register(EligibilityQuestion)
+class EligibilityQuestionAdmin(admin.ModelAdmin):
+    list_display = ("label", "recruitment", "position")
+    list_filter = ("recruitment__kind",)
+    search_fields = ("label", "recruitment__title")
+    list_select_related = ("recruitment",)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "recruitment", "status", "registered_at", "purged_at")
+    list_filter = ("status", "recruitment__kind")
+    search_fields = ("name", "email", "user__email", "recruitment__title")
+    list_select_related = ("recruitment", "user")
+    autocomplete_fields = ("user",)
+    readonly_fields = (
+        "registered_at",
+        "cancelled_at",
+        "promoted_at",
+        "confirmation_sent_at",
+        "promotion_sent_at",
+        "reminder_sent_at",
+        "purged_at",
+        "cancel_token",
+    )

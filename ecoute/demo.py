@@ -21,11 +21,16 @@ from ecoute.models import (
     AnswerChoice,
     Audience,
     Consultation,
+    Decision,
+    EligibilityQuestion,
     HearBackRequest,
     Option,
     Question,
     Questionnaire,
+    Recruitment,
+    Registration,
     Response,
+    Restitution,
     Section,
 )
 from projects.models import Project
@@ -425,3 +430,138 @@ def seed(stdout: TextIO) -> None:
         _draft(correspondent)
         created += 1
     stdout.write(f"  écoute : {created} consultations ({CLOSED_ANSWERS} réponses pour l'accueil)")
+    seed_restitution_and_recruitment(stdout, lab=lab, now=now)
+
+
+# --- phase 2: a published restitution and a recruitment -------------------------------------------
+
+
+def _restitution(lab: User, now: datetime.datetime) -> bool:
+    """The closed consultation on the welcome desk, with its published restitution. Seeded as
+    sent (its e-mails are not sent from a seed): only new hear-back addresses would be told."""
+    consultation = Consultation.objects.filter(slug="votre-accueil-a-la-caf").first()
+    if consultation is None or Restitution.objects.filter(consultation=consultation).exists():
+        return False
+    published = now - datetime.timedelta(days=2)
+    restitution = Restitution.objects.create(
+        consultation=consultation,
+        synthesis=(
+            "Vous avez été 2 000 à nous répondre, allocataires et agents d'accueil. Trois messages "
+            "reviennent le plus souvent : l'attente au guichet décourage, les courriers sont "
+            "difficiles à comprendre, et vous voulez savoir où en est votre dossier sans avoir à "
+            "rappeler.\n\nVoici ce que nous avons décidé, et où en est chaque décision."
+        ),
+        status=Restitution.Status.PUBLISHED,
+        published_at=published,
+        published_by=lab,
+        emails_done_at=published,
+    )
+    decisions = [
+        (
+            "L'attente au guichet est trop longue, surtout sans rendez-vous.",
+            "Un accueil en flux, orienté dès l'entrée par un agent volant, est déployé dans "
+            "12 Caf ; un accueil sans rendez-vous le samedi matin est testé en Isère.",
+            "Accueil sans rendez-vous repensé",
+        ),
+        (
+            "Les courriers sont difficiles à comprendre.",
+            "Les 20 courriers les plus envoyés sont réécrits avec des allocataires.",
+            "Courriers en langage clair",
+        ),
+        (
+            "Vous voulez être prévenus quand votre dossier avance.",
+            "Une notification à chaque étape du traitement est à l'étude pour 2027.",
+            None,
+        ),
+    ]
+    for position, (said, done, project_title) in enumerate(decisions, start=1):
+        Decision.objects.create(
+            restitution=restitution,
+            said=said,
+            done=done,
+            project=Project.objects.filter(title=project_title).first() if project_title else None,
+            position=position,
+        )
+    if consultation.status == Status.CLOSED:
+        consultation.publish_results(published)
+    return True
+
+
+def _recruitment(lab: User, now: datetime.datetime) -> bool:
+    """A workshop in Grenoble on the open consultation: seats all taken, two on the list."""
+    title = "Atelier Lab Parentalité : tester le nouveau simulateur"
+    consultation = Consultation.objects.filter(slug="vos-demarches-en-ligne").first()
+    if consultation is None or Recruitment.objects.filter(title=title).exists():
+        return False
+    starts = (now + datetime.timedelta(days=12)).replace(hour=13, minute=30, second=0)
+    recruitment = Recruitment.objects.create(
+        consultation=consultation,
+        title=title,
+        description=(
+            "Le Lab Parentalité de la Caf de l'Isère prépare un simulateur pour estimer ses aides "
+            "à l'arrivée d'un enfant. Venez le tester avec nous pendant deux heures : vous "
+            "l'utilisez, vous nous dites ce qui vous aide et ce qui vous bloque. Un goûter est "
+            "offert, et une garde d'enfants est prévue sur place."
+        ),
+        kind=Recruitment.Kind.USER_TEST,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        place="Caf de l'Isère, 3 rue des Alliés, 38000 Grenoble – salle du rez-de-chaussée",
+        seats=4,
+        registration_opens_at=now - datetime.timedelta(days=5),
+        registration_closes_at=starts - datetime.timedelta(days=2),
+        created_by=lab,
+    )
+    EligibilityQuestion.objects.create(
+        recruitment=recruitment,
+        label="Attendez-vous un enfant ou avez-vous un enfant de moins de 3 ans ?",
+        choices=["Oui", "Non"],
+        accepted=["Oui"],
+        position=1,
+    )
+    EligibilityQuestion.objects.create(
+        recruitment=recruitment,
+        label="Pouvez-vous venir à Grenoble ?",
+        choices=["Oui", "Non, mais en visio", "Non"],
+        accepted=["Oui"],
+        position=2,
+    )
+    citizen = User.objects.filter(email="citoyen@caflab.demo").first()
+    people = [
+        ("Inès Haddad", "ines.haddad@example.org"),
+        ("Julien Morel", "julien.morel@example.org"),
+        ("Sophie Bernard", "sophie.bernard@example.org"),
+        ("Karim Benali", "karim.benali@example.org"),
+        ("Léa Fontaine", "lea.fontaine@example.org"),
+    ]
+    if citizen:
+        Registration.objects.create(
+            recruitment=recruitment,
+            user=citizen,
+            status=Registration.Status.CONFIRMED,
+            registered_at=now - datetime.timedelta(days=4),
+        )
+    for n, (name, email) in enumerate(people):
+        confirmed = Registration.objects.filter(
+            recruitment=recruitment, status=Registration.Status.CONFIRMED
+        ).count()
+        Registration.objects.create(
+            recruitment=recruitment,
+            name=name,
+            email=email,
+            status=(
+                Registration.Status.CONFIRMED
+                if confirmed < recruitment.seats
+                else Registration.Status.WAITING
+            ),
+            registered_at=now - datetime.timedelta(days=4, hours=-n - 1),
+        )
+    return True
+
+
+def seed_restitution_and_recruitment(stdout: TextIO, *, lab: User, now: datetime.datetime) -> None:
+    restitution = _restitution(lab, now)
+    recruitment = _recruitment(lab, now)
+    stdout.write(
+        f"  écoute : {int(restitution)} restitution publiée, {int(recruitment)} recrutement"
+    )

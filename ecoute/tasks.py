@@ -1,7 +1,8 @@
 """Celery tasks of the écoute app: ids in, safe to run twice (acks_late).
 
 The beat schedule (caflab/celery.py) runs `open_and_close_consultations` every minute,
-`requeue_stale_exports` every five minutes and `purge_exports` daily.
+`requeue_stale_exports` every five minutes, `purge_exports` daily, and (phase 2)
+`daily_restitution_and_recruitment` every morning.
 """
 
 from celery import shared_task
@@ -34,3 +35,38 @@ def purge_exports() -> int:
     from ecoute.services.exports import exports_purge
 
     return exports_purge()
+
+
+# --- phase 2: restitution and recruitment ------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def send_restitution_emails(restitution_id: int) -> int:
+    """E-mail the hear-back addresses of a published restitution, each once."""
+    from ecoute.services.restitution import restitution_send_emails
+
+    return restitution_send_emails(restitution_id=restitution_id)
+
+
+@shared_task(acks_late=True)
+def send_registration_email(registration_id: int, kind: str) -> bool:
+    """One registration e-mail: "confirmation", "promotion" or "reminder", once."""
+    from ecoute.services.recruitment import registration_send_email
+
+    return registration_send_email(registration_id=registration_id, kind=kind)
+
+
+@shared_task(acks_late=True)
+def daily_restitution_and_recruitment() -> dict[str, int]:
+    """Daily: remind owners of closed consultations without a restitution, re-send restitution
+    e-mails left unsent, remind tomorrow's participants, purge visitors' contact details past
+    retention. Each step is idempotent (recorded per consultation or registration)."""
+    from ecoute.services.recruitment import registrations_purge, registrations_remind
+    from ecoute.services.restitution import restitution_emails_resend, restitution_reminders_send
+
+    return {
+        "restitution_reminders": restitution_reminders_send(),
+        "restitution_emails": restitution_emails_resend(),
+        "registration_reminders": registrations_remind(),
+        "registrations_purged": registrations_purge(),
+    }

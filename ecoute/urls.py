@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ecoute.views import answering, builder, manage, public, results
+from ecoute.views import answering, builder, manage, public, recruitment, restitution, results
 
 app_name = "ecoute"
 
@@ -35,9 +35,59 @@ urlpatterns = [
     path("gestion/<int:pk>/exporter/", results.export_create, name="export-create"),
     path("exports/<int:pk>/", results.export_detail, name="export-detail"),
     path("exports/<int:pk>/telecharger/", results.export_download, name="export-download"),
+    # managers: restitution and recruitment (phase 2)
+    path("gestion/<int:pk>/restitution/", restitution.restitution_edit, name="restitution-edit"),
+    path(
+        "gestion/<int:pk>/restitution/apercu/",
+        restitution.restitution_preview,
+        name="restitution-preview",
+    ),
+    path(
+        "gestion/<int:pk>/restitution/publier/",
+        restitution.restitution_publish_view,
+        name="restitution-publish",
+    ),
+    path(
+        "gestion/<int:pk>/recrutements/nouveau/",
+        recruitment.recruitment_create,
+        name="recruitment-create",
+    ),
+    path(
+        "gestion/recrutements/<int:pk>/",
+        recruitment.recruitment_manage,
+        name="recruitment-manage",
+    ),
+    path(
+        "gestion/recrutements/<int:pk>/modifier/",
+        recruitment.recruitment_update,
+        name="recruitment-update",
+    ),
+    path(
+        "gestion/recrutements/<int:pk>/inscriptions.csv",
+        recruitment.recruitment_export,
+        name="recruitment-export",
+    ),
+    # participants of a recruitment
+    path("recrutements/<int:pk>/", recruitment.recruitment_detail, name="recruitment"),
+    path(
+        "recrutements/mes-inscriptions/",
+        recruitment.my_registrations,
+        name="my-registrations",
+    ),
+    path(
+        "recrutements/inscriptions/<int:pk>/annuler/",
+        recruitment.registration_cancel_view,
+        name="registration-cancel",
+    ),
+    path(
+        "recrutements/annulation/<uuid:token>/",
+        recruitment.registration_cancel_link,
+        name="registration-cancel-link",
+    ),
     # one consultation, for respondents (after the fixed paths: a slug never shadows them)
     path("<slug:slug>/", public.ConsultationDetailView.as_view(), name="detail"),
     path("<slug:slug>/repondre/", answering.AnswerView.as_view(), name="answer"),
     path("<slug:slug>/saisie-assistee/", answering.AssistedAnswerView.as_view(), name="assist"),
     path("<slug:slug>/merci/", answering.ThanksView.as_view(), name="thanks"),
+    path("<slug:slug>/restitution/", restitution.restitution_detail, name="restitution"),
 ]

@@ -130,6 +130,55 @@ def _export_pk(request) -> dict[str, Any]:
     return {"pk": request.getfixturevalue("matrix_consultation").questionnaire.export_jobs.get().pk}
 
 
+# écoute phase 2: the matrix consultation's published restitution, and a recruitment open for
+# registrations where agent_a is registered.
+@pytest.fixture
+def matrix_ecoute_phase2(matrix_consultation, agent_a, correspondent_a):
+    import datetime
+
+    from django.utils import timezone
+
+    from ecoute.models import Recruitment, Registration, Restitution
+
+    now = timezone.now()
+    Restitution.objects.create(
+        consultation=matrix_consultation,
+        synthesis="Vous avez demandé des horaires élargis.",
+        status=Restitution.Status.PUBLISHED,
+        published_at=now,
+        emails_done_at=now,
+    )
+    recruitment = Recruitment.objects.create(
+        consultation=matrix_consultation,
+        title="Atelier accueil",
+        description="Tester le nouvel accueil.",
+        starts_at=now + datetime.timedelta(days=10),
+        ends_at=now + datetime.timedelta(days=10, hours=2),
+        place="Caf de l'Isère, Grenoble",
+        seats=5,
+        registration_opens_at=now - datetime.timedelta(days=1),
+        registration_closes_at=now + datetime.timedelta(days=9),
+        created_by=correspondent_a,
+    )
+    registration = Registration.objects.create(
+        recruitment=recruitment, user=agent_a, status=Registration.Status.CONFIRMED
+    )
+    return {"recruitment": recruitment, "registration": registration}
+
+
+def _phase2(
+    key: str, field: str = "pk", kwarg: str = ""
+) -> Callable[[pytest.FixtureRequest], dict[str, Any]]:
+    def kwargs(request) -> dict[str, Any]:
+        objects = request.getfixturevalue("matrix_ecoute_phase2")
+        if key == "consultation":
+            consultation = request.getfixturevalue("matrix_consultation")
+            return {kwarg or field: getattr(consultation, field)}
+        return {kwarg or field: getattr(objects[key], field)}
+
+    return kwargs
+
+
 # ideas: an idea of agent_a (Caf 38) with an attachment.
 @pytest.fixture
 def matrix_idea(agent_a):
@@ -406,6 +455,39 @@ MATRIX: dict[str, Row] = {
     ),
     "ecoute:export-detail": Row(signed_in(404, lab_staff=200), kwargs=_export_pk),
     "ecoute:export-download": Row(signed_in(404, lab_staff=200), kwargs=_export_pk),
+    # écoute phase 2: the restitution is public with its consultation, written by its
+    # managers; a recruitment's page is public, its management the managers'; a registration
+    # is cancelled by its owner (others: 404) or through its e-mailed link
+    "ecoute:restitution": Row(everyone(200), kwargs=_phase2("consultation", "slug")),
+    "ecoute:restitution-edit": Row(
+        signed_in(403, **ECOUTE_MANAGERS), kwargs=_phase2("consultation")
+    ),
+    "ecoute:restitution-preview": Row(
+        signed_in(403, **ECOUTE_MANAGERS), kwargs=_phase2("consultation")
+    ),
+    "ecoute:restitution-publish": Row(  # already published: "déjà publiée", back to the page
+        signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_phase2("consultation"), method="post"
+    ),
+    "ecoute:recruitment-create": Row(
+        signed_in(403, **ECOUTE_MANAGERS), kwargs=_phase2("consultation")
+    ),
+    "ecoute:recruitment-manage": Row(
+        signed_in(403, **ECOUTE_MANAGERS), kwargs=_phase2("recruitment")
+    ),
+    "ecoute:recruitment-update": Row(
+        signed_in(403, **ECOUTE_MANAGERS), kwargs=_phase2("recruitment")
+    ),
+    "ecoute:recruitment-export": Row(
+        signed_in(403, **ECOUTE_MANAGERS), kwargs=_phase2("recruitment")
+    ),
+    "ecoute:recruitment": Row(everyone(200), kwargs=_phase2("recruitment")),
+    "ecoute:my-registrations": Row(signed_in(200)),
+    "ecoute:registration-cancel": Row(
+        signed_in(404, agent_a=REDIRECT), kwargs=_phase2("registration"), method="post"
+    ),
+    "ecoute:registration-cancel-link": Row(
+        everyone(200), kwargs=_phase2("registration", "cancel_token", "token")
+    ),
     "evaluation:index": Row(network_members(200)),
     # criées: the network only (citizens 403, anonymous to the login page); Caf A's drafts are
     # 404 to Caf B; the team edits until publication, Caf A's correspondent and the lab always

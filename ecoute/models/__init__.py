@@ -1,5 +1,6 @@
 """The écoute app's models: consultations (consultations.py), the questionnaire engine
-(questionnaires.py), answers (responses.py) and background exports (exports.py)."""
+(questionnaires.py), answers (responses.py), background exports (exports.py), restitutions
+(restitution.py) and recruitment of participants (recruitment.py)."""
 
 from ecoute.models.consultations import Consultation, ConsultationQuerySet
 from ecoute.models.exports import ExportJob
@@ -12,6 +13,13 @@ from ecoute.models.questionnaires import (
     Questionnaire,
     Section,
 )
+from ecoute.models.recruitment import (
+    EligibilityQuestion,
+    Recruitment,
+    RecruitmentQuerySet,
+    Registration,
+    RegistrationQuerySet,
+)
 from ecoute.models.responses import (
     Answer,
     AnswerChoice,
@@ -20,6 +28,13 @@ from ecoute.models.responses import (
     ParticipationToken,
     Response,
     ResponseQuerySet,
+)
+from ecoute.models.restitution import (
+    Decision,
+    Restitution,
+    RestitutionEmail,
+    RestitutionQuerySet,
+    RestitutionReminder,
 )
 
 __all__ = [
@@ -31,13 +46,24 @@ __all__ = [
     "Audience",
     "Consultation",
     "ConsultationQuerySet",
+    # phase 2: restitution and recruitment
+    "Decision",
+    "EligibilityQuestion",
     "ExportJob",
     "HearBackRequest",
     "Option",
     "ParticipationToken",
     "Question",
     "Questionnaire",
+    "Recruitment",
+    "RecruitmentQuerySet",
+    "Registration",
+    "RegistrationQuerySet",
     "Response",
     "ResponseQuerySet",
+    "Restitution",
+    "RestitutionEmail",
+    "RestitutionQuerySet",
+    "RestitutionReminder",
     "Section",
 ]

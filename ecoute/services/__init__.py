@@ -62,3 +62,6 @@ __all__ = [
     "section_move",
     "section_toggle",
 ]
+
+# Phase 2 (restitution, recruitment): import from ecoute.services.restitution and
+# ecoute.services.recruitment directly.

@@ -27,7 +27,7 @@ MOVES = {
 
 
 # Paths of the app that a consultation's slug must not take.
-RESERVED_SLUGS = {"gestion", "exports"}
+RESERVED_SLUGS = {"gestion", "exports", "recrutements"}
 
 
 def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:

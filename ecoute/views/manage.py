@@ -19,7 +19,8 @@ from rules.contrib.views import PermissionRequiredMixin
 from ecoute import services
 from ecoute.forms.builder import StatusForm
 from ecoute.forms.consultations import ConsultationForm
-from ecoute.models import Consultation, ExportJob
+from ecoute.models import Consultation, ExportJob, Restitution
+from ecoute.services.recruitment import consultation_recruitments
 from ecoute.views.common import managed_consultation
 
 Status = Consultation.Status
@@ -114,6 +115,10 @@ class ManageDetailView(LoginRequiredMixin, DetailView):
             my_exports=ExportJob.objects.filter(
                 questionnaire=questionnaire, requested_by=self.request.user
             )[:5],
+        )
+        context.update(  # phase 2: restitution and recruitments
+            restitution=Restitution.objects.filter(consultation=consultation).first(),
+            recruitments=consultation_recruitments(consultation),
         )
         return context
 

@@ -11,6 +11,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from ecoute.models import Consultation
 from ecoute.services import has_answered
 from ecoute.views.common import consultation_for
+from ecoute.views.restitution import consultation_extras
 from projects.models import Project
 
 Status = Consultation.Status
@@ -102,4 +103,5 @@ class ConsultationDetailView(DetailView):
                 and has_answered(questionnaire, user)
             ),
         )
+        context.update(consultation_extras(consultation, user))  # restitution, recruitments
         return context

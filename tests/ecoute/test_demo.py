@@ -23,7 +23,8 @@ def test_seed_demo_adds_the_consultations_once_and_quickly(settings):
     assert elapsed < 60  # the whole seed; the 2,000 answers take a few seconds
 
     closed = Consultation.objects.get(slug="votre-accueil-a-la-caf")
-    assert closed.status == Consultation.Status.CLOSED
+    # phase 2: its restitution is published, so its results are too
+    assert closed.status == Consultation.Status.RESULTS_PUBLISHED
     assert closed.access == Consultation.Access.PUBLIC
     assert closed.questionnaire.responses.count() == 2000
     satisfaction = next(

@@ -1,0 +1,154 @@
+"""The restitution of a consultation ("vous avez dit, nous avons fait"): a synthesis and the
+decisions taken (what was said → what we did, optionally a portfolio project), written as a
+draft by the consultation's managers, then published once on the consultation's page.
+
+Publishing tells everyone who left an e-mail to hear back; `RestitutionEmail` records each
+address told, so that a re-run of the task never e-mails anyone twice. `RestitutionReminder`
+records the reminders sent to a consultation's owner when no restitution came after closing.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from caflab.core.models import TimeStampedModel
+
+
+class RestitutionQuerySet(models.QuerySet["Restitution"]):
+    def published(self) -> "RestitutionQuerySet":
+        return self.filter(status=Restitution.Status.PUBLISHED)
+
+
+class Restitution(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        PUBLISHED = "published", _("Publiée")
+
+    consultation = models.OneToOneField(
+        "ecoute.Consultation",
+        on_delete=models.CASCADE,
+        related_name="restitution",
+        verbose_name=_("consultation"),
+    )
+    synthesis = models.TextField(
+        _("synthèse"), help_text=_("Ce que les participants ont dit, en quelques paragraphes.")
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("publiée par"),
+    )
+    # Set once every hear-back address has been e-mailed: the daily task re-sends otherwise.
+    emails_done_at = models.DateTimeField(_("e-mails envoyés le"), null=True, blank=True)
+
+    objects = RestitutionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("restitution")
+        verbose_name_plural = _("restitutions")
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="restitution_published_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.consultation)
+
+    def get_absolute_url(self) -> str:
+        return reverse("ecoute:restitution", kwargs={"slug": self.consultation.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Decision(TimeStampedModel):
+    """One line of "vous avez dit, nous avons fait"."""
+
+    restitution = models.ForeignKey(
+        Restitution,
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        verbose_name=_("restitution"),
+    )
+    said = models.TextField(_("vous avez dit"))
+    done = models.TextField(_("nous avons fait"))
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="restitution_decisions",
+        verbose_name=_("projet du portefeuille"),
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+        ordering = ["restitution", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.said[:80]
+
+
+class RestitutionEmail(models.Model):
+    """ "This hear-back address was told about this restitution": one row per address, written
+    in the same transaction as the sending, so a re-run skips it. No copy of the address."""
+
+    restitution = models.ForeignKey(
+        Restitution, on_delete=models.CASCADE, related_name="emails", verbose_name=_("restitution")
+    )
+    hear_back = models.ForeignKey(
+        "ecoute.HearBackRequest",
+        on_delete=models.CASCADE,
+        # No reverse accessor: a hear-back request stays a bare address (see responses.py).
+        related_name="+",
+        verbose_name=_("demande de retour"),
+    )
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-mail de restitution")
+        verbose_name_plural = _("e-mails de restitution")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["restitution", "hear_back"], name="restitution_email_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.restitution_id} → {self.hear_back_id}"
+
+
+class RestitutionReminder(models.Model):
+    """A reminder sent to a consultation's owner: closed for a while, no restitution yet."""
+
+    consultation = models.ForeignKey(
+        "ecoute.Consultation",
+        on_delete=models.CASCADE,
+        related_name="restitution_reminders",
+        verbose_name=_("consultation"),
+    )
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("relance de restitution")
+        verbose_name_plural = _("relances de restitution")
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["consultation", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} – {self.sent_at:%d/%m/%Y}"
