@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from caflab.core.models import TimeStampedModel
 from caflab.network.models import Caf
@@ -72,7 +73,8 @@ class Consultation(TimeStampedModel):
         DRAFT = "draft", _("Brouillon")
         SCHEDULED = "scheduled", _("Programmée")
         OPEN = "open", _("Ouverte")
-        CLOSED = "closed", _("Close")
+        # A context keeps Django's own French "Close" ("Fermer", a button) out of the way.
+        CLOSED = "closed", pgettext_lazy("consultation status", "Close")
         RESULTS_PUBLISHED = "results_published", _("Résultats publiés")
         ARCHIVED = "archived", _("Archivée")
 

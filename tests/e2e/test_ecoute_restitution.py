@@ -53,7 +53,7 @@ def test_a_respondent_hears_back_when_the_lab_publishes_the_restitution(
     login_as(page, live_server, lab_staff)
     page.goto(live_server.url + consultation.get_manage_url())
     page.get_by_role("button", name="Clore maintenant").click()
-    expect(page.locator("body")).to_contain_text("Statut de la consultation :")
+    expect(page.locator("body")).to_contain_text("Statut de la consultation : close.")
     assert_accessible(page)
     page.get_by_role("link", name="Rédiger la restitution").click()
     assert_accessible(page)

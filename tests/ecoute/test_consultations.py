@@ -208,3 +208,14 @@ def test_the_anonymity_promise_cannot_change_once_answers_exist(
     assert client.post(url, data).status_code == 302
     anonymous_consultation.refresh_from_db()
     assert anonymous_consultation.allow_anonymous
+
+
+def test_the_closed_status_reads_close_not_django_s_button_label():
+    """Django's French catalogue translates "Close" as "Fermer" (a button): the consultation
+    status has its own context."""
+    from django.utils import translation
+
+    from ecoute.models import Consultation
+
+    with translation.override("fr"):
+        assert str(Consultation.Status.CLOSED.label) == "Close"
