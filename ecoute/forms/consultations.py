@@ -27,6 +27,10 @@ FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     ),
     (_("Calendrier"), ("opens_at", "closes_at")),
     (
+        _("Contributions (appel à idées, témoignages)"),
+        ("collects_contributions", "contribution_kind", "moderation_mode"),
+    ),
+    (
         _("Données personnelles (mention d'information)"),
         (
             "privacy_controller",
@@ -63,6 +67,9 @@ class ConsultationForm(forms.ModelForm):
             "privacy_contact",
             "privacy_rights",
             "projects",
+            "collects_contributions",
+            "contribution_kind",
+            "moderation_mode",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
@@ -75,6 +82,8 @@ class ConsultationForm(forms.ModelForm):
             "privacy_rights": forms.Textarea(attrs={"rows": 3}),
             "perimeter_cafs": forms.SelectMultiple(attrs={"size": 8}),
             "projects": forms.SelectMultiple(attrs={"size": 6}),
+            "contribution_kind": forms.RadioSelect,
+            "moderation_mode": forms.RadioSelect,
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -2,6 +2,17 @@
 (questionnaires.py), answers (responses.py) and background exports (exports.py)."""
 
 from ecoute.models.consultations import Consultation, ConsultationQuerySet
+from ecoute.models.contributions import (
+    ANSWER_RANK,
+    AnswerStatus,
+    Contribution,
+    ContributionComment,
+    ContributionCommentReport,
+    ContributionQuerySet,
+    ContributionReport,
+    ContributionSupport,
+    OfficialAnswer,
+)
 from ecoute.models.exports import ExportJob
 from ecoute.models.questionnaires import (
     CHOICE_KINDS,
@@ -23,16 +34,25 @@ from ecoute.models.responses import (
 )
 
 __all__ = [
+    "ANSWER_RANK",
     "CHOICE_KINDS",
     "NUMERIC_KINDS",
     "TEXT_KINDS",
     "Answer",
     "AnswerChoice",
+    "AnswerStatus",
     "Audience",
     "Consultation",
     "ConsultationQuerySet",
+    "Contribution",
+    "ContributionComment",
+    "ContributionCommentReport",
+    "ContributionQuerySet",
+    "ContributionReport",
+    "ContributionSupport",
     "ExportJob",
     "HearBackRequest",
+    "OfficialAnswer",
     "Option",
     "ParticipationToken",
     "Question",
