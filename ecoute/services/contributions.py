@@ -157,7 +157,7 @@ def support_add(*, contribution: Contribution, by: User) -> ContributionSupport:
         with transaction.atomic():
             support = ContributionSupport.objects.create(contribution=contribution, user=by)
     except IntegrityError as exc:
-        raise AlreadyDone(_("Vous soutenez déjà cette contribution.")) from exc
+        raise AlreadyDone(_("Vous avez déjà soutenu cette contribution.")) from exc
     return support
 
 
