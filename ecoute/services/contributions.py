@@ -219,7 +219,7 @@ def contributions_moderate(
     pks = [c.pk for c in contributions]
     # Lock the rows: two moderators acting on the same ones apply each move once.
     locked = list(
-        Contribution.objects.select_for_update()
+        Contribution.objects.select_for_update(of=("self",))
         .filter(pk__in=pks)
         .select_related("consultation")
         .order_by("pk")
@@ -358,7 +358,7 @@ def comment_moderate(*, comment: ContributionComment, by: User, action: str) -> 
         raise ValidationError(_("Action de modération inconnue."))
     sources, target = COMMENT_MODERATION[action]
     comment = (
-        ContributionComment.objects.select_for_update()
+        ContributionComment.objects.select_for_update(of=("self",))
         .select_related("contribution__consultation", "parent")
         .get(pk=comment.pk)
     )
