@@ -63,7 +63,7 @@ def consultation_create(
     return consultation
 
 
-def _has_questions(consultation: Consultation) -> bool:
+def has_questions(consultation: Consultation) -> bool:
     questionnaire = getattr(consultation, "questionnaire", None)
     return bool(
         questionnaire
@@ -81,7 +81,7 @@ def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Co
         raise ValidationError(_("Action inconnue."))
     locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
     # A call for ideas may have no questionnaire: it collects contributions instead.
-    if action == "publish" and not (locked.collects_contributions or _has_questions(locked)):
+    if action == "publish" and not (locked.collects_contributions or has_questions(locked)):
         raise ValidationError(_("Ajoutez au moins une question avant de publier."))
     getattr(locked, MOVES[action])()
     if locked.owner_id != by.pk:

@@ -337,6 +337,7 @@ def test_the_consultation_page_links_to_the_contributions(call, client, citizen)
     page = client.get(call.get_absolute_url()).content.decode()
     assert list_url(call) in page
     assert create_url(call) in page
+    assert "Répondre au questionnaire" not in page  # a call for ideas alone: no questionnaire
 
 
 # --- query counts --------------------------------------------------------------------------
