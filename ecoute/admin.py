@@ -8,8 +8,14 @@ from ecoute.models import (
     Answer,
     AnswerChoice,
     Consultation,
+    Contribution,
+    ContributionComment,
+    ContributionCommentReport,
+    ContributionReport,
+    ContributionSupport,
     ExportJob,
     HearBackRequest,
+    OfficialAnswer,
     Option,
     ParticipationToken,
     Question,
@@ -59,6 +65,10 @@ class ConsultationAdmin(admin.ModelAdmin):
                     "privacy_rights",
                 )
             },
+        ),
+        (
+            _("Contributions"),
+            {"fields": ("collects_contributions", "contribution_kind", "moderation_mode")},
         ),
         (_("Rattachements"), {"fields": ("projects", "owner")}),
         (_("Audit"), {"fields": AUDIT}),
@@ -326,3 +336,76 @@ class RegistrationAdmin(admin.ModelAdmin):
         "purged_at",
         "cancel_token",
     )
+
+
+# --- contributions (phase 2) ----------------------------------------------------------------
+
+
+class OfficialAnswerInline(admin.TabularInline):
+    model = OfficialAnswer
+    extra = 0
+    fields = ("status", "text", "reason", "project", "answered_by", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("project", "answered_by")
+
+
+@admin.register(Contribution)
+class ContributionAdmin(admin.ModelAdmin):
+    list_display = ("title", "consultation", "status", "answer_status", "theme", "created_at")
+    list_filter = ("status", "answer_status", "theme", "consultation__contribution_kind")
+    search_fields = ("title", "text", "consultation__title")
+    list_select_related = ("consultation", "theme")
+    autocomplete_fields = ("consultation", "author", "caf", "project", "moderated_by")
+    readonly_fields = ("published_at", "moderated_at", *AUDIT)
+    date_hierarchy = "created_at"
+    inlines = (OfficialAnswerInline,)
+
+
+@admin.register(OfficialAnswer)
+class OfficialAnswerAdmin(admin.ModelAdmin):
+    list_display = ("contribution", "status", "project", "answered_by", "created_at")
+    list_filter = ("status",)
+    search_fields = ("contribution__title", "text", "reason")
+    list_select_related = ("contribution", "project", "answered_by")
+    autocomplete_fields = ("contribution", "project", "answered_by")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(ContributionSupport)
+class ContributionSupportAdmin(admin.ModelAdmin):
+    list_display = ("contribution", "user", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("contribution__title", "user__email")
+    list_select_related = ("contribution", "user")
+    autocomplete_fields = ("contribution", "user")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(ContributionReport)
+class ContributionReportAdmin(admin.ModelAdmin):
+    list_display = ("contribution", "reporter", "reason", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("contribution__title", "reason", "reporter__email")
+    list_select_related = ("contribution", "reporter")
+    autocomplete_fields = ("contribution", "reporter")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(ContributionComment)
+class ContributionCommentAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "contribution", "author", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("text", "contribution__title")
+    list_select_related = ("contribution", "author")
+    autocomplete_fields = ("contribution", "parent", "author", "moderated_by")
+    readonly_fields = ("moderated_at", *AUDIT)
+
+
+@admin.register(ContributionCommentReport)
+class ContributionCommentReportAdmin(admin.ModelAdmin):
+    list_display = ("comment", "reporter", "reason", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("comment__text", "reason", "reporter__email")
+    list_select_related = ("comment", "reporter")
+    autocomplete_fields = ("comment", "reporter")
+    readonly_fields = ("created_at",)

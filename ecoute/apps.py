@@ -8,3 +8,8 @@ class EcouteConfig(AppConfig):
 
     def ready(self) -> None:
         from ecoute import permissions  # noqa: F401  (registers the rules)
+        from ecoute.services.contributions import on_project_stage_changed
+        from projects.signals import stage_changed
+
+        # Authors and supporters of contributions taken into a project hear of its next stages.
+        stage_changed.connect(on_project_stage_changed, dispatch_uid="ecoute.project_stage")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from caflab.accounts.models import User
 from caflab.network.models import Caf
+from ecoute import demo_contributions
 from ecoute.models import (
     Answer,
     AnswerChoice,
@@ -430,6 +431,7 @@ def seed(stdout: TextIO) -> None:
         _draft(correspondent)
         created += 1
     stdout.write(f"  écoute : {created} consultations ({CLOSED_ANSWERS} réponses pour l'accueil)")
+    demo_contributions.seed(stdout)
     seed_restitution_and_recruitment(stdout, lab=lab, now=now)
 
 

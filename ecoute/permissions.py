@@ -71,3 +71,51 @@ rules.add_perm("ecoute.add_consultation", can_add_consultation)
 rules.add_perm("ecoute.manage_consultation", can_manage_consultation)
 rules.add_perm("ecoute.answer_consultation", can_answer_consultation)
 rules.add_perm("ecoute.assist_consultation", can_assist_consultation)
+
+
+# --- contributions (phase 2) ----------------------------------------------------------------
+# Contributing needs an account (citizen or agent): moderation messages and official answers
+# need a recipient. Anonymous visitors read published contributions and are invited to log in.
+
+
+@rules.predicate
+def consultation_collects_contributions(user, consultation) -> bool:
+    return bool(consultation and consultation.collects_contributions)
+
+
+@rules.predicate
+def contribution_is_published(user, contribution) -> bool:
+    return bool(contribution and contribution.is_published)
+
+
+@rules.predicate
+def may_take_part_in_contribution(user, contribution) -> bool:
+    return bool(contribution and can_contribute.test(user, contribution.consultation))
+
+
+@rules.predicate
+def manages_contribution(user, contribution) -> bool:
+    return bool(contribution and can_manage_consultation.test(user, contribution.consultation))
+
+
+@rules.predicate
+def is_signed_in(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+can_contribute = (
+    consultation_is_open & consultation_collects_contributions & consultation_consults_user
+)
+# Supporting and commenting: a published contribution of a consultation one may contribute to.
+can_support_contribution = contribution_is_published & may_take_part_in_contribution
+can_report_contribution = is_signed_in & contribution_is_published
+can_moderate_contributions = is_lab_staff | is_moderator | is_correspondent
+can_answer_contribution = manages_contribution
+
+rules.add_perm("ecoute.contribute", can_contribute)
+rules.add_perm("ecoute.support_contribution", can_support_contribution)
+rules.add_perm("ecoute.comment_contribution", can_support_contribution)
+rules.add_perm("ecoute.report_contribution", can_report_contribution)
+rules.add_perm("ecoute.moderate_contributions", can_moderate_contributions)
+rules.add_perm("ecoute.moderate_contribution", manages_contribution)
+rules.add_perm("ecoute.answer_contribution", can_answer_contribution)

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from ecoute.views import answering, builder, manage, public, recruitment, restitution, results
+from ecoute.views import (
+    answering,
+    builder,
+    contributions,
+    manage,
+    public,
+    recruitment,
+    restitution,
+    results,
+)
 
 app_name = "ecoute"
 
@@ -90,4 +99,55 @@ urlpatterns = [
     path("<slug:slug>/saisie-assistee/", answering.AssistedAnswerView.as_view(), name="assist"),
     path("<slug:slug>/merci/", answering.ThanksView.as_view(), name="thanks"),
     path("<slug:slug>/restitution/", restitution.restitution_detail, name="restitution"),
+]
+
+# Contributions (phase 2): fixed paths first, so a consultation's slug never shadows them.
+urlpatterns += [
+    path(
+        "gestion/contributions/",
+        contributions.moderation_queue,
+        name="contribution-moderation",
+    ),
+    path(
+        "gestion/contributions/moderer/",
+        contributions.moderation_bulk,
+        name="contribution-moderate",
+    ),
+    path("contributions/<int:pk>/", contributions.contribution_detail, name="contribution-detail"),
+    path(
+        "contributions/<int:pk>/soutenir/",
+        contributions.contribution_support,
+        name="contribution-support",
+    ),
+    path(
+        "contributions/<int:pk>/signaler/",
+        contributions.contribution_report,
+        name="contribution-report",
+    ),
+    path(
+        "contributions/<int:pk>/commenter/",
+        contributions.comment_add,
+        name="contribution-comment",
+    ),
+    path(
+        "contributions/<int:pk>/reponse-officielle/",
+        contributions.official_answer,
+        name="contribution-answer",
+    ),
+    path(
+        "contributions/commentaires/<int:pk>/signaler/",
+        contributions.comment_report,
+        name="contribution-comment-report",
+    ),
+    path(
+        "contributions/commentaires/<int:pk>/moderer/",
+        contributions.comment_moderate,
+        name="contribution-comment-moderate",
+    ),
+    path("<slug:slug>/contributions/", contributions.contribution_list, name="contributions"),
+    path(
+        "<slug:slug>/contributions/proposer/",
+        contributions.contribution_create,
+        name="contribution-create",
+    ),
 ]

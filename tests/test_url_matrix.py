@@ -179,6 +179,38 @@ def _phase2(
     return kwargs
 
 
+# écoute contributions: the matrix consultation also collects contributions (pre-moderated);
+# a published contribution by a citizen who is none of the personas, with a visible comment.
+@pytest.fixture
+def matrix_contribution(matrix_consultation):
+    from ecoute.models import Consultation, ContributionComment
+    from tests.accounts.factories import UserFactory
+    from tests.ecoute.factories import ContributionFactory
+
+    Consultation.objects.filter(pk=matrix_consultation.pk).update(collects_contributions=True)
+    author = UserFactory(email="autrice@example.org", citizen=True)
+    contribution = ContributionFactory(consultation=matrix_consultation, author=author)
+    ContributionComment.objects.create(contribution=contribution, author=author, text="Précision")
+    return contribution
+
+
+def _contribution_pk(request) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("matrix_contribution").pk}
+
+
+def _contribution_slug(request) -> dict[str, Any]:
+    return {"slug": request.getfixturevalue("matrix_contribution").consultation.slug}
+
+
+def _contribution_comment_pk(request) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("matrix_contribution").comments.get().pk}
+
+
+def _moderation(request) -> dict[str, Any]:
+    request.getfixturevalue("matrix_contribution")
+    return {}
+
+
 # ideas: an idea of agent_a (Caf 38) with an attachment.
 @pytest.fixture
 def matrix_idea(agent_a):
@@ -487,6 +519,35 @@ MATRIX: dict[str, Row] = {
     ),
     "ecoute:registration-cancel-link": Row(
         everyone(200), kwargs=_phase2("registration", "cancel_token", "token")
+    ),
+    # écoute contributions: everyone reads published ones; contributing, supporting,
+    # commenting and reporting need an account; the managers moderate and answer
+    "ecoute:contributions": Row(everyone(200), kwargs=_contribution_slug),
+    "ecoute:contribution-create": Row(signed_in(200), kwargs=_contribution_slug),
+    "ecoute:contribution-detail": Row(everyone(200), kwargs=_contribution_pk),
+    "ecoute:contribution-support": Row(
+        signed_in(REDIRECT), kwargs=_contribution_pk, method="post", data={"action": "support"}
+    ),
+    "ecoute:contribution-report": Row(signed_in(REDIRECT), kwargs=_contribution_pk, method="post"),
+    "ecoute:contribution-comment": Row(
+        signed_in(REDIRECT),
+        kwargs=_contribution_pk,
+        method="post",
+        data={"commentaire-text": "Je soutiens"},
+    ),
+    "ecoute:contribution-answer": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_contribution_pk),
+    "ecoute:contribution-comment-report": Row(
+        signed_in(REDIRECT), kwargs=_contribution_comment_pk, method="post"
+    ),
+    "ecoute:contribution-comment-moderate": Row(
+        signed_in(403, **ECOUTE_MANAGER_POSTS),
+        kwargs=_contribution_comment_pk,
+        method="post",
+        data={"action": "hide"},
+    ),
+    "ecoute:contribution-moderation": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_moderation),
+    "ecoute:contribution-moderate": Row(  # nothing checked: the queue again, with the error
+        signed_in(403, **ECOUTE_MANAGERS), kwargs=_moderation, method="post"
     ),
     "evaluation:index": Row(network_members(200)),
     # criées: the network only (citizens 403, anonymous to the login page); Caf A's drafts are

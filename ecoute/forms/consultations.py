@@ -27,6 +27,10 @@ FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     ),
     (_("Calendrier"), ("opens_at", "closes_at")),
     (
+        _("Contributions (appel à idées, témoignages)"),
+        ("collects_contributions", "contribution_kind", "moderation_mode"),
+    ),
+    (
         _("Données personnelles (mention d'information)"),
         (
             "privacy_controller",
@@ -63,6 +67,9 @@ class ConsultationForm(forms.ModelForm):
             "privacy_contact",
             "privacy_rights",
             "projects",
+            "collects_contributions",
+            "contribution_kind",
+            "moderation_mode",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
@@ -75,6 +82,8 @@ class ConsultationForm(forms.ModelForm):
             "privacy_rights": forms.Textarea(attrs={"rows": 3}),
             "perimeter_cafs": forms.SelectMultiple(attrs={"size": 8}),
             "projects": forms.SelectMultiple(attrs={"size": 6}),
+            "contribution_kind": forms.RadioSelect,
+            "moderation_mode": forms.RadioSelect,
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -105,6 +114,9 @@ class ConsultationForm(forms.ModelForm):
             del self.fields["caf"]  # a correspondent's consultation is their own Caf's
             if creating and user.caf_id:
                 self.fields["perimeter_cafs"].initial = [user.caf_id]
+        # Contributions are optional: left out, a consultation keeps the model's defaults.
+        for name in ("contribution_kind", "moderation_mode"):
+            self.fields[name].required = False
         self.helper = FormHelper()
         self.helper.add_input(
             Submit("submit", _("Créer la consultation") if creating else _("Enregistrer"))
@@ -123,4 +135,9 @@ class ConsultationForm(forms.ModelForm):
             self.add_error("closes_at", _("La clôture doit suivre l'ouverture."))
         if self.instance.pk and not self.instance.is_draft and not (opens and closes):
             self.add_error("closes_at", _("Une consultation publiée garde ses deux dates."))
+        for name in ("contribution_kind", "moderation_mode"):
+            if not data.get(name):
+                data[name] = (
+                    getattr(self.instance, name) or Consultation._meta.get_field(name).get_default()
+                )
         return data

@@ -3,6 +3,17 @@
 (restitution.py) and recruitment of participants (recruitment.py)."""
 
 from ecoute.models.consultations import Consultation, ConsultationQuerySet
+from ecoute.models.contributions import (
+    ANSWER_RANK,
+    AnswerStatus,
+    Contribution,
+    ContributionComment,
+    ContributionCommentReport,
+    ContributionQuerySet,
+    ContributionReport,
+    ContributionSupport,
+    OfficialAnswer,
+)
 from ecoute.models.exports import ExportJob
 from ecoute.models.questionnaires import (
     CHOICE_KINDS,
@@ -38,19 +49,27 @@ from ecoute.models.restitution import (
 )
 
 __all__ = [
+    "ANSWER_RANK",
     "CHOICE_KINDS",
     "NUMERIC_KINDS",
     "TEXT_KINDS",
     "Answer",
     "AnswerChoice",
+    "AnswerStatus",
     "Audience",
     "Consultation",
     "ConsultationQuerySet",
-    # phase 2: restitution and recruitment
+    "Contribution",
+    "ContributionComment",
+    "ContributionCommentReport",
+    "ContributionQuerySet",
+    "ContributionReport",
+    "ContributionSupport",
     "Decision",
     "EligibilityQuestion",
     "ExportJob",
     "HearBackRequest",
+    "OfficialAnswer",
     "Option",
     "ParticipationToken",
     "Question",

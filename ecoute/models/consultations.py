@@ -57,7 +57,20 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
         return self.select_related("caf", "owner").prefetch_related("perimeter_cafs")
 
 
+class ContributionKind(models.TextChoices):
+    IDEAS = "ideas", _("Appel à idées")
+    TESTIMONIES = "testimonies", _("Témoignages sur un service")
+
+
+class ModerationMode(models.TextChoices):
+    BEFORE = "before", _("Avant publication (a priori)")
+    AFTER = "after", _("Après publication (a posteriori)")
+
+
 class Consultation(TimeStampedModel):
+    ContributionKind = ContributionKind
+    ModerationMode = ModerationMode
+
     class Audience(models.TextChoices):
         CITIZENS = "citizens", _("Les usagers")
         AGENTS = "agents", _("Les agents")
@@ -138,6 +151,28 @@ class Consultation(TimeStampedModel):
         related_name="owned_consultations",
         verbose_name=_("responsable"),
     )
+    # Contributions (phase 2): a call for ideas or testimonies, moderated before or after
+    # publication.
+    collects_contributions = models.BooleanField(
+        _("recueille des contributions"),
+        default=False,
+        help_text=_(
+            "Les participants proposent des idées ou témoignent, puis les soutiennent "
+            "et les commentent."
+        ),
+    )
+    contribution_kind = models.CharField(
+        _("type de contributions"),
+        max_length=12,
+        choices=ContributionKind,
+        default=ContributionKind.IDEAS,
+    )
+    moderation_mode = models.CharField(
+        _("modération des contributions"),
+        max_length=6,
+        choices=ModerationMode,
+        default=ModerationMode.BEFORE,
+    )
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -188,6 +223,10 @@ class Consultation(TimeStampedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_premoderated(self) -> bool:
+        return self.moderation_mode == ModerationMode.BEFORE
 
     @property
     def is_national(self) -> bool:

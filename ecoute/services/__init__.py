@@ -31,6 +31,7 @@ from ecoute.services.consultations import (
     consultation_move,
     consultations_open_and_close,
 )
+from ecoute.services.contributions import contributions_with_outcomes
 from ecoute.services.exports import export_build, export_request
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "consultation_create",
     "consultation_move",
     "consultations_open_and_close",
+    "contributions_with_outcomes",
     "export_build",
     "export_request",
     "has_answered",

@@ -27,7 +27,7 @@ MOVES = {
 
 
 # Paths of the app that a consultation's slug must not take.
-RESERVED_SLUGS = {"gestion", "exports", "recrutements"}
+RESERVED_SLUGS = {"gestion", "exports", "recrutements", "contributions"}
 
 
 def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
@@ -63,7 +63,7 @@ def consultation_create(
     return consultation
 
 
-def _has_questions(consultation: Consultation) -> bool:
+def has_questions(consultation: Consultation) -> bool:
     questionnaire = getattr(consultation, "questionnaire", None)
     return bool(
         questionnaire
@@ -80,7 +80,8 @@ def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Co
     if action not in MOVES:
         raise ValidationError(_("Action inconnue."))
     locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if action == "publish" and not _has_questions(locked):
+    # A call for ideas may have no questionnaire: it collects contributions instead.
+    if action == "publish" and not (locked.collects_contributions or has_questions(locked)):
         raise ValidationError(_("Ajoutez au moins une question avant de publier."))
     getattr(locked, MOVES[action])()
     if locked.owner_id != by.pk:

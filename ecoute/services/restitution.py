@@ -46,15 +46,6 @@ def reminder_days() -> int:
     return int(getattr(settings, "ECOUTE_RESTITUTION_REMINDER_DAYS", 30))
 
 
-def restitution_context(consultation: Consultation) -> dict[str, Any]:
-    """What the restitution page shows besides the restitution itself.
-
-    `contribution_outcomes`: each contribution's outcome (title, official answer status
-    display, project). The contributions part provides `contributions_with_outcomes`; it is
-    wired here at merge time, and stays empty until then."""
-    return {"contribution_outcomes": []}
-
-
 @transaction.atomic
 def restitution_save(
     *, consultation: Consultation, by: Any, synthesis: str, decisions: list[DecisionSpec]

@@ -10,6 +10,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from ecoute.models import Consultation
 from ecoute.services import has_answered
+from ecoute.services.consultations import has_questions
 from ecoute.views.common import consultation_for
 from ecoute.views.restitution import consultation_extras
 from projects.models import Project
@@ -85,18 +86,23 @@ class ConsultationDetailView(DetailView):
                 url = reverse("projects:public-sheet", kwargs={"code": project.code})
                 projects.append({"title": project.title, "url": url})
         questionnaire = getattr(consultation, "questionnaire", None)
+        if consultation.collects_contributions and not has_questions(consultation):
+            questionnaire = None  # a call for ideas alone: nothing to answer
         context.update(
             projects=projects,
             can_manage=user.has_perm("ecoute.manage_consultation", consultation),
             can_answer=consultation.is_open
+            and questionnaire is not None
             and (
                 user.has_perm("ecoute.answer_consultation", consultation)
                 or (not user.is_authenticated and consultation.accepts_anonymous)
             ),
             needs_login=consultation.is_open
+            and questionnaire is not None
             and not user.is_authenticated
             and not consultation.accepts_anonymous,
-            can_assist=user.has_perm("ecoute.assist_consultation", consultation),
+            can_assist=questionnaire is not None
+            and user.has_perm("ecoute.assist_consultation", consultation),
             already_answered=bool(
                 questionnaire
                 and not consultation.allow_anonymous

@@ -17,7 +17,6 @@ from ecoute.forms.restitution import DecisionFormSet, RestitutionForm
 from ecoute.models import Consultation, Decision, Recruitment, Restitution
 from ecoute.services.common import AlreadyDone
 from ecoute.services.restitution import (
-    restitution_context,
     restitution_publish,
     restitution_save,
 )
@@ -67,6 +66,29 @@ def decision_rows(restitution: Restitution, user: Any) -> list[dict[str, Any]]:
     ]
 
 
+def contribution_outcome_rows(consultation: Consultation, user: Any) -> list[dict[str, Any]]:
+    """Each published contribution and what became of it (its official answer and the project
+    that took it up, linked only where this reader may follow the link)."""
+    from ecoute.services.contributions import contributions_with_outcomes
+
+    contributions = list(contributions_with_outcomes(consultation))
+    links = project_links([c.project for c in contributions if c.project_id], user)
+    return [
+        {
+            "title": contribution.title,
+            "url": contribution.get_absolute_url(),
+            "official_answer_status_display": contribution.get_answer_status_display(),
+            "reason": contribution.latest_answer_reason,
+            "project": (
+                {"title": contribution.project.title, "url": links[contribution.project_id]}
+                if contribution.project_id in links
+                else None
+            ),
+        }
+        for contribution in contributions
+    ]
+
+
 def consultation_extras(consultation: Consultation, user: Any) -> dict[str, Any]:
     """What the consultation's public page shows of phase 2: its published restitution and the
     recruitments whose registrations are open or to come."""
@@ -90,7 +112,7 @@ def _restitution_page(
             "restitution": restitution,
             "decisions": decision_rows(restitution, request.user),
             "preview": preview,
-            **restitution_context(consultation),
+            "contribution_outcomes": contribution_outcome_rows(consultation, request.user),
         },
     )
 

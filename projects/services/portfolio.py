@@ -35,6 +35,7 @@ from projects.models import (
     TeamMember,
 )
 from projects.scoring import validate_scores, weighted_summary
+from projects.signals import stage_changed
 
 if TYPE_CHECKING:
     from caflab.accounts.models import UserQuerySet
@@ -145,11 +146,16 @@ def _move_stage(
         changed_by=by,
         gate_review=review,
     )
+    from_stage = project.stage
     project.stage = to_stage
     project.stage_changed_at = timezone.now()
     for name, value in fields.items():
         setattr(project, name, value)
     project.save(update_fields=["stage", "stage_changed_at", "updated_at", *fields])
+    if from_stage != to_stage:
+        stage_changed.send(
+            sender=Project, project=project, from_stage=from_stage, to_stage=to_stage, by=by
+        )
 
 
 # --- gate reviews --------------------------------------------------------------------------

@@ -74,3 +74,19 @@ def scale_question(section: Section, **fields) -> Question:
 
 def option(question: Question, label: str) -> Option:
     return question.options.get(label=label)
+
+
+# --- contributions (phase 2) ----------------------------------------------------------------
+
+
+class ContributionFactory(DjangoModelFactory):
+    """A published contribution by a citizen (pass consultation=)."""
+
+    class Meta:
+        model = "ecoute.Contribution"
+
+    title = factory.Sequence(lambda n: f"Idée n°{n + 1}")
+    text = "Un rendez-vous en visio avec un conseiller, le soir."
+    author = factory.SubFactory(UserFactory, citizen=True)
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)

@@ -46,3 +46,26 @@ def test_seed_demo_adds_the_consultations_once_and_quickly(settings):
     agents = Consultation.objects.get(slug="vos-outils-de-travail")
     assert agents.access == Consultation.Access.AGENTS
     assert Consultation.objects.get(slug="familles-monoparentales-isere").is_draft
+
+
+def test_seed_demo_adds_an_open_call_for_ideas_with_contributions_in_every_state(settings):
+    from ecoute.models import AnswerStatus, Contribution, ContributionComment
+    from ecoute.services.contributions import contributions_with_outcomes
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call = Consultation.objects.get(slug="idees-accueil-des-familles")
+    assert call.is_open
+    assert call.collects_contributions
+    assert call.is_premoderated
+    contributions = Contribution.objects.filter(consultation=call)
+    assert set(contributions.published().values_list("answer_status", flat=True)) == set(
+        AnswerStatus.values
+    )
+    assert contributions.filter(answer_status=AnswerStatus.IN_PROJECT, project__isnull=False)
+    assert contributions.filter(status=Contribution.Status.PENDING).count() == 2
+    assert contributions.filter(status=Contribution.Status.REPORTED).exists()
+    assert ContributionComment.objects.filter(contribution__consultation=call).count() == 3
+    outcomes = list(contributions_with_outcomes(call))
+    assert len(outcomes) == 5
+    assert outcomes[0].n_supports > 0

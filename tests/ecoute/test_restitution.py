@@ -8,7 +8,6 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +23,6 @@ from ecoute.models import (
 from ecoute.services.common import AlreadyDone
 from ecoute.services.restitution import (
     DecisionSpec,
-    restitution_context,
     restitution_publish,
     restitution_reminders_send,
     restitution_save,
@@ -226,26 +224,47 @@ def test_others_may_not_write_the_restitution(client, closed, agent_b, correspon
         )
 
 
-def test_contribution_outcomes_are_empty_until_wired_and_rendered_when_given(closed):
-    assert restitution_context(closed) == {"contribution_outcomes": []}
-    assert "Ce que sont devenues" not in render_to_string(
-        "ecoute/restitution/includes/contribution_outcomes.html", {"contribution_outcomes": []}
+def test_the_restitution_shows_what_became_of_each_published_contribution(
+    client, closed, citizen, lab_staff
+):
+    from tests.ecoute.factories import ContributionFactory
+
+    now = timezone.now()
+    Restitution.objects.create(
+        consultation=closed,
+        synthesis="Merci à toutes et à tous.",
+        status=Restitution.Status.PUBLISHED,
+        published_at=now,
+        emails_done_at=now,
     )
-    html = render_to_string(
-        "ecoute/restitution/includes/contribution_outcomes.html",
-        {
-            "contribution_outcomes": [
-                {
-                    "title": "Ouvrir le samedi",
-                    "official_answer_status_display": "Retenue",
-                    "project": {"title": "Accueil repensé", "url": "/projets/1/"},
-                }
-            ]
-        },
+    visible = ProjectFactory(title="Accueil du samedi")
+    draft = ProjectFactory(title="Projet encore confidentiel", is_draft=True)
+    ContributionFactory(
+        consultation=closed, title="Ouvrir le samedi", answer_status="in_project", project=visible
     )
+    ContributionFactory(
+        consultation=closed, title="Un chat en ligne", answer_status="in_project", project=draft
+    )
+    ContributionFactory(consultation=closed, title="Idée en attente", status="pending")
+
+    client.force_login(citizen)
+    html = client.get(reverse("ecoute:restitution", kwargs={"slug": closed.slug})).content.decode()
+    assert "Ce que sont devenues vos contributions" in html
     assert "Ouvrir le samedi" in html
-    assert "Retenue" in html
-    assert 'href="/projets/1/"' in html
+    assert "Un chat en ligne" in html
+    assert "Intégrée à un projet" in html
+    assert "Idée en attente" not in html  # not published: not in the restitution
+    assert "Projet encore confidentiel" not in html  # a draft project is not named to citizens
+    public_sheet = reverse("projects:public-sheet", kwargs={"code": visible.code})
+    assert visible.get_absolute_url() not in html  # a citizen does not see the project page…
+    Project = type(visible)
+    Project.objects.filter(pk=visible.pk).update(is_public=True)
+    html = client.get(reverse("ecoute:restitution", kwargs={"slug": closed.slug})).content.decode()
+    assert public_sheet in html  # …but follows its public sheet once published
+
+    client.force_login(lab_staff)
+    html = client.get(reverse("ecoute:restitution", kwargs={"slug": closed.slug})).content.decode()
+    assert draft.get_absolute_url() in html
 
 
 # --- the reminder -------------------------------------------------------------------------------

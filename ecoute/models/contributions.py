@@ -1,0 +1,392 @@
+"""Contributions of a consultation (a call for ideas, or testimonies about a service): what
+people propose or tell, moderated before or after publication, supported, reported, commented
+in threads, and given an official answer that may link them to a portfolio project."""
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from caflab.core.models import TimeStampedModel
+from caflab.network.models import Caf, Theme
+from ecoute.models.consultations import Consultation
+
+if TYPE_CHECKING:
+    from caflab.accounts.models import User
+
+# A contribution or a comment reported by this many people (since its last review) is hidden
+# until a moderator looks at it. Overridable with the ECOUTE_REPORTS_TO_HIDE setting.
+DEFAULT_REPORTS_TO_HIDE = 3
+
+
+def reports_to_hide() -> int:
+    return int(getattr(settings, "ECOUTE_REPORTS_TO_HIDE", DEFAULT_REPORTS_TO_HIDE))
+
+
+def count_of(model: type[models.Model], field: str, **filters: object) -> Coalesce:
+    """How many `model` rows point at the outer row, as a subquery (no join multiplying)."""
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")}, **filters)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
+
+
+class AnswerStatus(models.TextChoices):
+    """Where a contribution stands, as the official answer says. It only moves forward;
+    adopted and not adopted are final."""
+
+    RECEIVED = "received", _("Reçue")
+    UNDER_STUDY = "under_study", _("À l'étude")
+    IN_PROJECT = "in_project", _("Intégrée à un projet")
+    ADOPTED = "adopted", _("Retenue")
+    NOT_ADOPTED = "not_adopted", _("Non retenue")
+
+
+# The rank of each status: an answer moves to a higher rank only (the two final ones share one).
+ANSWER_RANK = {
+    AnswerStatus.RECEIVED: 0,
+    AnswerStatus.UNDER_STUDY: 1,
+    AnswerStatus.IN_PROJECT: 2,
+    AnswerStatus.ADOPTED: 3,
+    AnswerStatus.NOT_ADOPTED: 3,
+}
+
+
+class ContributionQuerySet(models.QuerySet["Contribution"]):
+    def published(self) -> "ContributionQuerySet":
+        return self.filter(status=Contribution.Status.PUBLISHED)
+
+    def to_moderate(self) -> "ContributionQuerySet":
+        """Waiting for a moderator: submitted to a pre-moderated call, or hidden by reports."""
+        return self.filter(status__in=[Contribution.Status.PENDING, Contribution.Status.REPORTED])
+
+    def visible_to(self, user: "User") -> "ContributionQuerySet":
+        """Published contributions of the consultations the user reads; their own at every
+        status; everything in the consultations they manage. The rest is 404."""
+        readable = Consultation.objects.visible_to(user).published().values("pk")
+        scope = Q(status=Contribution.Status.PUBLISHED, consultation__in=readable)
+        if user.is_authenticated:
+            scope |= Q(author=user, consultation__in=readable)
+            scope |= Q(consultation__in=Consultation.objects.managed_by(user).values("pk"))
+        return self.filter(scope)
+
+    def with_card_data(self) -> "ContributionQuerySet":
+        """Everything a list card reads, in a fixed number of queries."""
+        return self.select_related("theme", "caf", "author", "project").annotate(
+            n_supports=count_of(ContributionSupport, "contribution"),
+            n_comments=count_of(
+                ContributionComment, "contribution", status=ContributionComment.Status.VISIBLE
+            ),
+        )
+
+
+class Contribution(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente de modération")
+        PUBLISHED = "published", _("Publiée")
+        REPORTED = "reported", _("Masquée après signalements, à examiner")
+        HIDDEN = "hidden", _("Masquée par la modération")
+        REJECTED = "rejected", _("Refusée")
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="contributions",
+        verbose_name=_("consultation"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ecoute_contributions",
+        verbose_name=_("auteur"),
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    text = models.TextField(_("texte"), max_length=5000)
+    theme = models.ForeignKey(
+        Theme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("thème"),
+    )
+    caf = models.ForeignKey(
+        Caf,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Caf concernée"),
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("modérée par"),
+    )
+    moderated_at = models.DateTimeField(_("modérée le"), null=True, blank=True)
+    # The official answer's current state, kept here for filters and lists; its history is
+    # in OfficialAnswer.
+    answer_status = models.CharField(
+        _("réponse officielle"),
+        max_length=12,
+        choices=AnswerStatus,
+        default=AnswerStatus.RECEIVED,
+        db_index=True,
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ecoute_contributions",
+        verbose_name=_("projet du portefeuille"),
+    )
+
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["consultation", "status", "answer_status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("ecoute:contribution-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class OfficialAnswer(models.Model):
+    """One step of a contribution's official answer: its history, newest first."""
+
+    contribution = models.ForeignKey(
+        Contribution,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("contribution"),
+    )
+    status = models.CharField(_("statut"), max_length=12, choices=AnswerStatus)
+    text = models.TextField(_("réponse"), max_length=5000)
+    reason = models.TextField(_("motif"), max_length=3000, blank=True)
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("projet"),
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("répondu par"),
+    )
+    created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("réponse officielle")
+        verbose_name_plural = _("réponses officielles")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=AnswerStatus.NOT_ADOPTED) | ~Q(reason=""),
+                name="official_answer_not_adopted_has_reason",
+                violation_error_message=_("Une contribution non retenue a un motif."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contribution_id} : {self.get_status_display()}"
+
+
+class ContributionSupport(models.Model):
+    """Someone supports a contribution: once per person (a database constraint)."""
+
+    contribution = models.ForeignKey(
+        Contribution,
+        on_delete=models.CASCADE,
+        related_name="supports",
+        verbose_name=_("contribution"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="ecoute_supports",
+        verbose_name=_("personne"),
+    )
+    created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("soutien à une contribution")
+        verbose_name_plural = _("soutiens aux contributions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "user"], name="contribution_support_one_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.contribution_id}"
+
+
+class ContributionReport(models.Model):
+    """Someone reports a contribution: once per person."""
+
+    contribution = models.ForeignKey(
+        Contribution,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("contribution"),
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("signalée par"),
+    )
+    reason = models.CharField(_("motif"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signalement de contribution")
+        verbose_name_plural = _("signalements de contributions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "reporter"],
+                name="contribution_report_one_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reporter_id} → {self.contribution_id}"
+
+
+class ContributionCommentQuerySet(models.QuerySet["ContributionComment"]):
+    def visible(self) -> "ContributionCommentQuerySet":
+        return self.filter(status=ContributionComment.Status.VISIBLE)
+
+    def to_moderate(self) -> "ContributionCommentQuerySet":
+        return self.filter(
+            status__in=[ContributionComment.Status.PENDING, ContributionComment.Status.REPORTED]
+        )
+
+
+class ContributionComment(TimeStampedModel):
+    """A comment on a contribution; a reply hangs under a top-level comment (two levels)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente de modération")
+        VISIBLE = "visible", _("Visible")
+        REPORTED = "reported", _("Masqué après signalements, à examiner")
+        HIDDEN = "hidden", _("Masqué par la modération")
+
+    contribution = models.ForeignKey(
+        Contribution,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("contribution"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("en réponse à"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ecoute_comments",
+        verbose_name=_("auteur"),
+    )
+    text = models.TextField(_("commentaire"), max_length=3000)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status, default=Status.VISIBLE, db_index=True
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("modéré par"),
+    )
+    moderated_at = models.DateTimeField(_("modéré le"), null=True, blank=True)
+
+    objects = ContributionCommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("commentaire de contribution")
+        verbose_name_plural = _("commentaires de contributions")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == self.Status.VISIBLE
+
+
+class ContributionCommentReport(models.Model):
+    """Someone reports a comment on a contribution: once per person."""
+
+    comment = models.ForeignKey(
+        ContributionComment,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("commentaire"),
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("signalé par"),
+    )
+    reason = models.CharField(_("motif"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signalement de commentaire de contribution")
+        verbose_name_plural = _("signalements de commentaires de contributions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"],
+                name="contribution_comment_report_one_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reporter_id} → {self.comment_id}"

@@ -1,0 +1,504 @@
+"""Contributions: a consultation's list (with filters) and the form to submit one, a
+contribution's page (supports, reports, threaded comments, official answer and its history),
+the official-answer form, and the managers' moderation queue with bulk actions.
+
+Order of checks: the consultation or contribution must be visible (else 404), then the action
+allowed (else 403). Contributing needs an account: anonymous visitors read and are invited to
+log in.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecoute.forms.contributions import (
+    BulkModerationForm,
+    CommentForm,
+    ContributionFilterForm,
+    ContributionForm,
+    ModerationFilterForm,
+    OfficialAnswerForm,
+)
+from ecoute.models import (
+    Consultation,
+    Contribution,
+    ContributionComment,
+    ContributionCommentReport,
+    ContributionReport,
+    ContributionSupport,
+    OfficialAnswer,
+)
+from ecoute.models.contributions import count_of
+from ecoute.services import contributions as services
+from ecoute.services.common import AlreadyDone
+from ecoute.views.common import consultation_for
+from projects.models import Project
+
+PER_PAGE = 20
+
+
+def _collecting(request: HttpRequest, slug: str) -> Consultation:
+    consultation = consultation_for(
+        request,
+        queryset=Consultation.objects.select_related("caf").prefetch_related("perimeter_cafs"),
+        slug=slug,
+    )
+    if not consultation.collects_contributions:
+        raise Http404
+    return consultation
+
+
+def _participation(request: HttpRequest, consultation: Consultation) -> dict[str, Any]:
+    user = request.user
+    return {
+        "can_contribute": user.has_perm("ecoute.contribute", consultation),
+        "needs_login": consultation.is_open and not user.is_authenticated,
+        "can_manage": user.has_perm("ecoute.manage_consultation", consultation),
+    }
+
+
+# --- list and submit -----------------------------------------------------------------------
+
+
+def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The published contributions of a consultation, filtered by theme and official answer."""
+    consultation = _collecting(request, slug)
+    contributions = Contribution.objects.published().filter(consultation=consultation)
+    filters = ContributionFilterForm(request.GET or None)
+    order = ("-created_at", "-pk")
+    if filters.is_valid():
+        if filters.cleaned_data["theme"]:
+            contributions = contributions.filter(theme=filters.cleaned_data["theme"])
+        if filters.cleaned_data["answer"]:
+            contributions = contributions.filter(answer_status=filters.cleaned_data["answer"])
+        if filters.cleaned_data["order"] == "supports":
+            order = ("-n_supports", "-pk")
+    page = Paginator(contributions.with_card_data().order_by(*order), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    mine = []
+    if request.user.is_authenticated:
+        mine = list(
+            Contribution.objects.filter(consultation=consultation, author=request.user)
+            .exclude(status=Contribution.Status.PUBLISHED)
+            .order_by("-created_at")[:10]
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ecoute/contributions/list.html",
+        {
+            "consultation": consultation,
+            "page": page,
+            "contributions": page.object_list,
+            "filters": filters,
+            "query": query.urlencode(),
+            "mine_unpublished": mine,
+            **_participation(request, consultation),
+        },
+    )
+
+
+@login_required
+def contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _collecting(request, slug)
+    if not request.user.has_perm("ecoute.contribute", consultation):
+        raise PermissionDenied
+    form = ContributionForm(request.POST or None, consultation=consultation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contribution = services.contribution_submit(
+                consultation=consultation, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if contribution.is_published:
+                messages.success(request, _("Merci : votre contribution est publiée."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Merci : votre contribution est enregistrée. Elle sera publiée après "
+                        "relecture par la modération."
+                    ),
+                )
+            return redirect(contribution)
+    return render(
+        request,
+        "ecoute/contributions/form.html",
+        {"consultation": consultation, "form": form},
+    )
+
+
+# --- one contribution ----------------------------------------------------------------------
+
+
+def contribution_for(request: HttpRequest, pk: int, perm: str | None = None) -> Contribution:
+    """The contribution if the user sees it (else 404) and may do `perm` on it (else 403)."""
+    contribution = get_object_or_404(
+        Contribution.objects.visible_to(request.user).select_related(
+            "consultation", "theme", "caf", "author", "project"
+        ),
+        pk=pk,
+    )
+    if perm and not request.user.has_perm(perm, contribution):
+        raise PermissionDenied
+    return contribution
+
+
+def _comment_threads(
+    request: HttpRequest, contribution: Contribution, may_moderate: bool
+) -> list[ContributionComment]:
+    """Top-level comments with their `thread` of replies. Managers also see the hidden ones;
+    authors see their own comments waiting for moderation; others the visible ones."""
+    user = request.user
+    comments = list(
+        ContributionComment.objects.filter(contribution=contribution)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    if not may_moderate:
+        comments = [
+            c
+            for c in comments
+            if c.is_visible
+            or (
+                user.is_authenticated
+                and c.author_id == user.pk
+                and c.status == ContributionComment.Status.PENDING
+            )
+        ]
+    reported: set[int] = set()
+    if user.is_authenticated:
+        reported = set(
+            ContributionCommentReport.objects.filter(
+                reporter=user, comment__contribution=contribution
+            ).values_list("comment_id", flat=True)
+        )
+    replies: dict[int, list[ContributionComment]] = defaultdict(list)
+    roots = []
+    for comment in comments:
+        comment.is_reported_by_me = comment.pk in reported
+        comment.is_mine = user.is_authenticated and comment.author_id == user.pk
+        if comment.parent_id:
+            replies[comment.parent_id].append(comment)
+        else:
+            roots.append(comment)
+    for root in roots:
+        root.thread = replies.get(root.pk, [])
+    return roots
+
+
+def _project_link(request: HttpRequest, project: Project | None) -> str:
+    if project is None:
+        return ""
+    if Project.objects.visible_to(request.user).filter(pk=project.pk).exists():
+        return project.get_absolute_url()
+    if Project.objects.published().filter(pk=project.pk).exists():
+        return reverse("projects:public-sheet", kwargs={"code": project.code})
+    return ""
+
+
+def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
+    """The contribution's page; a POST view whose form is invalid passes it here."""
+    contribution = contribution_for(request, pk)
+    user = request.user
+    may_moderate = user.has_perm("ecoute.moderate_contribution", contribution)
+    can_comment = user.has_perm("ecoute.comment_contribution", contribution)
+    n_supports = ContributionSupport.objects.filter(contribution=contribution).count()
+    context: dict[str, Any] = {
+        "consultation": contribution.consultation,
+        "contribution": contribution,
+        "n_supports": n_supports,
+        "has_supported": user.is_authenticated
+        and ContributionSupport.objects.filter(contribution=contribution, user=user).exists(),
+        "has_reported": user.is_authenticated
+        and ContributionReport.objects.filter(contribution=contribution, reporter=user).exists(),
+        "can_support": user.has_perm("ecoute.support_contribution", contribution),
+        "can_report": user.has_perm("ecoute.report_contribution", contribution)
+        and contribution.author_id != user.pk,
+        "can_comment": can_comment,
+        "can_moderate": may_moderate,
+        "can_answer": contribution.is_published
+        and user.has_perm("ecoute.answer_contribution", contribution),
+        "needs_login": not user.is_authenticated and contribution.consultation.is_open,
+        "comments": _comment_threads(request, contribution, may_moderate),
+        "answers": list(
+            OfficialAnswer.objects.filter(contribution=contribution).select_related(
+                "project", "answered_by"
+            )
+        ),
+        "project_url": _project_link(request, contribution.project),
+    }
+    if can_comment:
+        context["comment_form"] = forms.get("comment_form") or CommentForm()
+    return render(request, "ecoute/contributions/detail.html", context)
+
+
+def contribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_detail(request, pk)
+
+
+@require_POST
+@login_required
+def contribution_support(request: HttpRequest, pk: int) -> HttpResponse:
+    """Support or withdraw; the form says which, so a double click never flips it back."""
+    contribution = contribution_for(request, pk, "ecoute.support_contribution")
+    try:
+        if request.POST.get("action") == "withdraw":
+            services.support_remove(contribution=contribution, by=request.user)
+            messages.success(request, _("Vous ne soutenez plus cette contribution."))
+        else:
+            services.support_add(contribution=contribution, by=request.user)
+            messages.success(request, _("Merci : votre soutien est enregistré."))
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    return redirect(contribution)
+
+
+@require_POST
+@login_required
+def contribution_report(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = contribution_for(request, pk, "ecoute.report_contribution")
+    try:
+        services.contribution_report(
+            contribution=contribution, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    else:
+        messages.success(request, _("Merci : la contribution est signalée à la modération."))
+    return redirect(contribution)
+
+
+@require_POST
+@login_required
+def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = contribution_for(request, pk, "ecoute.comment_contribution")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return render_detail(request, pk, comment_form=form)
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = ContributionComment.objects.filter(
+            contribution=contribution, pk=form.cleaned_data["parent"]
+        ).first()
+    try:
+        comment = services.comment_add(
+            contribution=contribution,
+            by=request.user,
+            text=form.cleaned_data["text"],
+            parent=parent,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(f"{contribution.get_absolute_url()}#commentaires")
+    if comment.is_visible:
+        messages.success(request, _("Votre commentaire est publié."))
+    else:
+        messages.success(
+            request, _("Votre commentaire sera publié après relecture par la modération.")
+        )
+    return redirect(f"{contribution.get_absolute_url()}#commentaire-{comment.pk}")
+
+
+def _comment_for(request: HttpRequest, pk: int) -> ContributionComment:
+    visible = Contribution.objects.visible_to(request.user)
+    return get_object_or_404(
+        ContributionComment.objects.filter(contribution__in=visible).select_related(
+            "contribution__consultation"
+        ),
+        pk=pk,
+    )
+
+
+@require_POST
+@login_required
+def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _comment_for(request, pk)
+    if not (comment.is_visible and comment.author_id != request.user.pk):
+        raise PermissionDenied
+    try:
+        services.comment_report(
+            comment=comment, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    else:
+        messages.success(request, _("Merci : le commentaire est signalé à la modération."))
+    return redirect(f"{comment.contribution.get_absolute_url()}#commentaires")
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_POST
+@login_required
+def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _comment_for(request, pk)
+    if not request.user.has_perm("ecoute.moderate_contribution", comment.contribution):
+        raise PermissionDenied
+    try:
+        services.comment_moderate(
+            comment=comment, by=request.user, action=request.POST.get("action", "")
+        )
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("La modération est enregistrée."))
+    default = f"{comment.contribution.get_absolute_url()}#commentaire-{comment.pk}"
+    return redirect(_safe_next(request, default))
+
+
+# --- official answer -----------------------------------------------------------------------
+
+
+@login_required
+def official_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    contribution = contribution_for(request, pk, "ecoute.answer_contribution")
+    if not contribution.is_published:
+        messages.error(request, _("On répond officiellement aux contributions publiées."))
+        return redirect(contribution)
+    allowed = services.allowed_answer_statuses(contribution.answer_status)
+    form = OfficialAnswerForm(
+        request.POST or None,
+        user=request.user,
+        allowed=allowed,
+        current_project=contribution.project,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.official_answer_give(
+                contribution=contribution, by=request.user, **form.cleaned_data
+            )
+        except AlreadyDone as done:
+            messages.info(request, str(done))
+            return redirect(contribution)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("La réponse officielle est publiée."))
+            return redirect(contribution)
+    return render(
+        request,
+        "ecoute/contributions/answer_form.html",
+        {
+            "consultation": contribution.consultation,
+            "contribution": contribution,
+            "form": form,
+            "is_final": not allowed,
+        },
+    )
+
+
+# --- moderation queue ----------------------------------------------------------------------
+
+QUEUE_SIZE = 100
+
+
+def _queue(request: HttpRequest, bulk_form: BulkModerationForm | None = None) -> HttpResponse:
+    user = request.user
+    if not user.has_perm("ecoute.moderate_contributions"):
+        raise PermissionDenied
+    managed = Consultation.objects.managed_by(user).values("pk")
+    filters = ModerationFilterForm(request.GET or None, user=user)
+    contributions = Contribution.objects.filter(consultation__in=managed)
+    comments = ContributionComment.objects.filter(contribution__consultation__in=managed)
+    state = "to_moderate"
+    if filters.is_valid():
+        if filters.cleaned_data["consultation"]:
+            contributions = contributions.filter(consultation=filters.cleaned_data["consultation"])
+            comments = comments.filter(
+                contribution__consultation=filters.cleaned_data["consultation"]
+            )
+        state = filters.cleaned_data["state"] or "to_moderate"
+    if state == "to_moderate":
+        contributions = contributions.to_moderate()
+    elif state != "all":
+        contributions = contributions.filter(status=state)
+    contributions = (
+        contributions.select_related("consultation", "author", "theme")
+        .annotate(n_reports=count_of(ContributionReport, "contribution"))
+        .prefetch_related(
+            Prefetch("reports", queryset=ContributionReport.objects.order_by("-created_at"))
+        )
+        .order_by("status", "-updated_at", "-pk")[:QUEUE_SIZE]
+    )
+    comments = (
+        comments.to_moderate()
+        .select_related("contribution", "author")
+        .annotate(n_reports=count_of(ContributionCommentReport, "comment"))
+        .order_by("-updated_at", "-pk")[:QUEUE_SIZE]
+    )
+    if bulk_form is None:
+        bulk_form = BulkModerationForm(user=user)
+    return render(
+        request,
+        "ecoute/contributions/moderation.html",
+        {
+            "filters": filters,
+            "contributions": list(contributions),
+            "comments": list(comments),
+            "bulk_form": bulk_form,
+            "checked": {str(v) for v in bulk_form["contributions"].value() or []},
+            "next": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    return _queue(request)
+
+
+@require_POST
+@login_required
+def moderation_bulk(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("ecoute.moderate_contributions"):
+        raise PermissionDenied
+    form = BulkModerationForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _queue(request, bulk_form=form)
+    result = services.contributions_moderate(
+        contributions=form.cleaned_data["contributions"],
+        by=request.user,
+        action=form.cleaned_data["action"],
+        message=form.cleaned_data["message"],
+    )
+    if result.done:
+        messages.success(
+            request,
+            _("%(n)s contribution(s) traitée(s) : %(action)s.")
+            % {
+                "n": len(result.done),
+                "action": dict(form.fields["action"].choices)[form.cleaned_data["action"]].lower(),
+            },
+        )
+    if result.skipped:
+        messages.info(
+            request,
+            _("%(n)s contribution(s) déjà dans cet état ou non concernée(s) par cette action.")
+            % {"n": result.skipped},
+        )
+    return redirect(_safe_next(request, reverse("ecoute:contribution-moderation")))

@@ -1,0 +1,374 @@
+"""Contribution pages: who sees what (404) and may do what (403), forms that keep what was typed,
+double clicks that end in a message, the moderation queue's bulk actions, and pinned query
+counts for the list and the queue."""
+
+import pytest
+from django.urls import reverse
+
+from caflab.network.models import Theme
+from caflab.notifications.models import Notification
+from ecoute.models import AnswerStatus, Consultation, Contribution, ContributionSupport
+from ecoute.services import consultation_move
+from ecoute.services import contributions as services
+from tests.accounts.factories import UserFactory
+from tests.ecoute.factories import ConsultationFactory, ContributionFactory
+from tests.projects.factories import ProjectFactory
+from tests.queries import assert_flat_query_count
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def call(correspondent_a, caf_a):
+    """Caf A's open public call for ideas (usagers and agents), moderated before publication."""
+    return ConsultationFactory(
+        title="Vos idées pour l'accueil",
+        slug="idees-accueil",
+        owner=correspondent_a,
+        caf=caf_a,
+        audience=Consultation.Audience.BOTH,
+        collects_contributions=True,
+    )
+
+
+@pytest.fixture
+def theme(db):
+    return Theme.objects.active().first()
+
+
+@pytest.fixture
+def published(call, citizen):
+    return ContributionFactory(consultation=call, author=citizen, title="Visio le soir")
+
+
+def list_url(consultation):
+    return reverse("ecoute:contributions", kwargs={"slug": consultation.slug})
+
+
+def create_url(consultation):
+    return reverse("ecoute:contribution-create", kwargs={"slug": consultation.slug})
+
+
+# --- visibility ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "reader", "expected"),
+    [
+        ("pending", "author", 200),
+        ("pending", "correspondent_a", 200),
+        ("pending", "lab_staff", 200),
+        ("pending", "agent_a", 404),
+        ("pending", "anonymous", 404),
+        ("reported", "agent_b", 404),
+        ("hidden", "author", 200),
+        ("rejected", "correspondent_b", 404),
+        ("published", "anonymous", 200),
+    ],
+)
+def test_unpublished_contributions_are_404_but_to_their_author_and_managers(
+    call, status, reader, expected, client, request
+):
+    author = UserFactory(citizen=True)
+    contribution = ContributionFactory(consultation=call, author=author, status=status)
+    if reader == "author":
+        client.force_login(author)
+    elif reader != "anonymous":
+        client.force_login(request.getfixturevalue(reader))
+    assert client.get(contribution.get_absolute_url()).status_code == expected
+
+
+def test_a_consultation_without_contributions_has_no_list(client, lab_staff):
+    plain = ConsultationFactory(slug="questionnaire", owner=lab_staff)
+    assert client.get(list_url(plain)).status_code == 404
+
+
+def test_a_draft_call_stays_404(call, client, citizen):
+    Consultation.objects.filter(pk=call.pk).update(status=Consultation.Status.DRAFT)
+    client.force_login(citizen)
+    assert client.get(list_url(call)).status_code == 404
+    assert client.get(create_url(call)).status_code == 404
+
+
+def test_agents_only_call_is_404_to_citizens(client, citizen, agent_b, lab_staff):
+    call = ConsultationFactory(
+        slug="agents",
+        owner=lab_staff,
+        audience=Consultation.Audience.AGENTS,
+        access=Consultation.Access.AGENTS,
+        collects_contributions=True,
+    )
+    contribution = ContributionFactory(consultation=call, author=agent_b)
+    client.force_login(citizen)
+    assert client.get(list_url(call)).status_code == 404
+    assert client.get(contribution.get_absolute_url()).status_code == 404
+
+
+def test_agents_may_not_contribute_to_a_call_for_usagers(client, agent_a, lab_staff):
+    call = ConsultationFactory(slug="usagers", owner=lab_staff, collects_contributions=True)
+    client.force_login(agent_a)
+    assert client.get(create_url(call)).status_code == 403
+
+
+def test_anonymous_visitors_read_and_are_invited_to_log_in(call, published, client):
+    page = client.get(list_url(call)).content.decode()
+    assert "Visio le soir" in page
+    assert "Se connecter pour contribuer" in page
+    detail = client.get(published.get_absolute_url()).content.decode()
+    assert "Connectez-vous pour soutenir ou commenter" in detail
+    response = client.get(create_url(call))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_the_list_filters_by_theme_and_answer_status(call, client, lab_staff):
+    themes = list(Theme.objects.active()[:2])
+    first = ContributionFactory(consultation=call, title="Idée logement", theme=themes[0])
+    ContributionFactory(consultation=call, title="Idée petite enfance", theme=themes[1])
+    services.official_answer_give(
+        contribution=first, by=lab_staff, status=AnswerStatus.UNDER_STUDY, text="On étudie."
+    )
+    page = client.get(list_url(call), {"theme": themes[1].pk}).content.decode()
+    assert "Idée petite enfance" in page
+    assert "Idée logement" not in page
+    page = client.get(list_url(call), {"answer": "under_study"}).content.decode()
+    assert "Idée logement" in page
+    assert "Idée petite enfance" not in page
+
+
+# --- submitting ----------------------------------------------------------------------------
+
+
+def test_a_citizen_submits_and_is_told_it_waits_for_moderation(call, citizen, theme, client):
+    client.force_login(citizen)
+    response = client.post(
+        create_url(call),
+        {"title": "Un guichet le samedi", "text": "Ouvrir le samedi.", "theme": theme.pk},
+        follow=True,
+    )
+    contribution = Contribution.objects.get()
+    assert contribution.author == citizen
+    assert contribution.status == Contribution.Status.PENDING
+    assert "après relecture par la modération" in response.content.decode()
+    assert client.get(list_url(call)).content.decode().count("Un guichet le samedi") == 1
+
+
+def test_the_form_keeps_what_was_typed_on_error(call, citizen, client):
+    client.force_login(citizen)
+    response = client.post(
+        create_url(call), {"title": "Un guichet le samedi", "text": "Ouvrir le samedi matin."}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="Un guichet le samedi"' in page
+    assert "Ouvrir le samedi matin." in page
+    assert "Ce champ est obligatoire" in page
+    assert not Contribution.objects.exists()
+
+
+# --- supports, reports, comments -----------------------------------------------------------
+
+
+def test_a_double_click_on_support_ends_in_already_supported(published, agent_a, client):
+    client.force_login(agent_a)
+    url = reverse("ecoute:contribution-support", kwargs={"pk": published.pk})
+    client.post(url, {"action": "support"})
+    response = client.post(url, {"action": "support"}, follow=True)
+    assert response.status_code == 200
+    assert "déjà soutenu" in response.content.decode()
+    assert ContributionSupport.objects.filter(contribution=published).count() == 1
+
+
+def test_a_comment_keeps_its_text_on_error_and_is_posted_otherwise(published, agent_a, client):
+    client.force_login(agent_a)
+    url = reverse("ecoute:contribution-comment", kwargs={"pk": published.pk})
+    response = client.post(url, {"commentaire-text": ""})
+    assert response.status_code == 200
+    assert "Ce champ est obligatoire" in response.content.decode()
+    response = client.post(url, {"commentaire-text": "Très bonne idée"}, follow=True)
+    assert "sera publié après relecture" in response.content.decode()
+
+
+def test_reporting_from_the_page(published, agent_a, client):
+    client.force_login(agent_a)
+    url = reverse("ecoute:contribution-report", kwargs={"pk": published.pk})
+    client.post(url, {"reason": "Propos déplacés"})
+    response = client.post(url, {"reason": "Encore"}, follow=True)
+    assert "déjà signalé" in response.content.decode()
+
+
+# --- official answer -----------------------------------------------------------------------
+
+
+def test_the_official_answer_form_keeps_input_and_requires_a_reason(
+    published, correspondent_a, client
+):
+    client.force_login(correspondent_a)
+    url = reverse("ecoute:contribution-answer", kwargs={"pk": published.pk})
+    response = client.post(url, {"status": "not_adopted", "text": "Nous ne pouvons pas."})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nous ne pouvons pas." in page
+    assert "Indiquez pourquoi" in page
+    published.refresh_from_db()
+    assert published.answer_status == AnswerStatus.RECEIVED
+
+
+def test_taken_into_a_project_shows_its_stage_on_the_contribution(published, lab_staff, client):
+    project = ProjectFactory(title="Rendez-vous du soir", stage="prototype", is_public=True)
+    client.force_login(lab_staff)
+    url = reverse("ecoute:contribution-answer", kwargs={"pk": published.pk})
+    response = client.post(
+        url, {"status": "in_project", "text": "Le projet l'intègre.", "project": project.pk}
+    )
+    assert response.status_code == 302
+    client.logout()
+    page = client.get(published.get_absolute_url()).content.decode()
+    assert "Rendez-vous du soir" in page
+    assert "stage-badge" in page
+    assert "Prototype" in page
+
+
+def test_only_managers_answer(published, agent_a, correspondent_b, client):
+    url = reverse("ecoute:contribution-answer", kwargs={"pk": published.pk})
+    for user in (agent_a, correspondent_b):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+
+
+# --- moderation queue ----------------------------------------------------------------------
+
+
+def moderation_url(**query):
+    url = reverse("ecoute:contribution-moderation")
+    return f"{url}?{'&'.join(f'{k}={v}' for k, v in query.items())}" if query else url
+
+
+def test_bulk_publish_with_a_message_notifies_the_authors(
+    call, correspondent_a, theme, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    authors = [UserFactory(citizen=True, email=f"auteur{i}@example.org") for i in range(2)]
+    pending = [
+        services.contribution_submit(
+            consultation=call, by=author, title=f"Idée {i}", text="Texte", theme=theme
+        )
+        for i, author in enumerate(authors)
+    ]
+    client.force_login(correspondent_a)
+    page = client.get(moderation_url()).content.decode()
+    assert "Idée 0" in page
+    assert "Idée 1" in page
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("ecoute:contribution-moderate"),
+            {
+                "contributions": [c.pk for c in pending],
+                "action": "publish",
+                "message": "Bienvenue dans l'appel à idées.",
+            },
+        )
+    assert response.status_code == 302
+    assert set(Contribution.objects.values_list("status", flat=True)) == {"published"}
+    for author in authors:
+        assert Notification.objects.get(recipient=author).body == "Bienvenue dans l'appel à idées."
+    assert len(mailoutbox) == 2
+
+
+def test_bulk_form_keeps_the_message_when_nothing_is_checked(call, correspondent_a, client):
+    ContributionFactory(consultation=call, status="pending")
+    client.force_login(correspondent_a)
+    response = client.post(
+        reverse("ecoute:contribution-moderate"), {"action": "hide", "message": "Mon message"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Cochez au moins une contribution" in page
+    assert "Mon message" in page
+
+
+def test_a_correspondent_cannot_moderate_another_cafs_contributions(call, correspondent_b, client):
+    pending = ContributionFactory(consultation=call, status="pending", title="De l'Isère")
+    client.force_login(correspondent_b)
+    assert "De l'Isère" not in client.get(moderation_url()).content.decode()
+    response = client.post(
+        reverse("ecoute:contribution-moderate"),
+        {"contributions": [pending.pk], "action": "publish"},
+    )
+    assert response.status_code == 200  # not a valid choice for them: refused in the form
+    pending.refresh_from_db()
+    assert pending.status == "pending"
+
+
+def test_the_queue_filters_by_consultation_and_state(call, lab_staff, client):
+    other = ConsultationFactory(slug="autre", owner=lab_staff, collects_contributions=True)
+    ContributionFactory(consultation=call, status="pending", title="Attente ici")
+    ContributionFactory(consultation=other, status="pending", title="Attente ailleurs")
+    ContributionFactory(consultation=call, status="hidden", title="Masquée ici")
+    client.force_login(lab_staff)
+    page = client.get(moderation_url(consultation=call.pk)).content.decode()
+    assert "Attente ici" in page
+    assert "Attente ailleurs" not in page
+    assert "Masquée ici" not in page
+    page = client.get(moderation_url(consultation=call.pk, state="hidden")).content.decode()
+    assert "Masquée ici" in page
+    assert "Attente ici" not in page
+
+
+# --- the consultation's form and page ------------------------------------------------------
+
+
+def test_a_call_for_ideas_is_set_in_the_consultation_form_and_published_without_questions(
+    client, lab_staff, call
+):
+    client.force_login(lab_staff)
+    form = client.get(reverse("ecoute:update", kwargs={"pk": call.pk})).context["form"]
+    assert {"collects_contributions", "contribution_kind", "moderation_mode"} <= set(form.fields)
+    draft = ConsultationFactory(
+        slug="appel", owner=lab_staff, status="draft", collects_contributions=True
+    )
+    consultation_move(consultation=draft, action="publish", by=lab_staff)
+    draft.refresh_from_db()
+    assert draft.is_open
+
+
+def test_the_consultation_page_links_to_the_contributions(call, client, citizen):
+    client.force_login(citizen)
+    page = client.get(call.get_absolute_url()).content.decode()
+    assert list_url(call) in page
+    assert create_url(call) in page
+    assert "Répondre au questionnaire" not in page  # a call for ideas alone: no questionnaire
+
+
+# --- query counts --------------------------------------------------------------------------
+
+
+def test_the_list_costs_a_fixed_number_of_queries(call, client, agent_a, theme):
+    client.force_login(agent_a)
+
+    def add(n):
+        for _ in range(n):
+            contribution = ContributionFactory(
+                consultation=call, theme=theme, project=ProjectFactory()
+            )
+            ContributionSupport.objects.create(contribution=contribution, user=agent_a)
+
+    assert_flat_query_count(client, list_url(call), add, sizes=(3, 12), expected=10)
+
+
+def test_the_moderation_queue_costs_a_fixed_number_of_queries(
+    call, client, correspondent_a, settings
+):
+    client.force_login(correspondent_a)
+
+    def add(n):
+        for _ in range(n):
+            contribution = ContributionFactory(consultation=call, status="pending")
+            services.contribution_report(contribution=contribution, by=UserFactory(citizen=True))
+            services.comment_add(
+                contribution=ContributionFactory(consultation=call),
+                by=UserFactory(citizen=True),
+                text="À relire",
+            )
+
+    assert_flat_query_count(client, moderation_url(), add, sizes=(3, 12), expected=8)
