@@ -62,4 +62,9 @@ app.conf.beat_schedule = {
         "task": "ecoute.tasks.purge_exports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Personal data of consultations past their retention period is erased (RGPD).
+    "ecoute-purge-personal-data": {
+        "task": "ecoute.tasks.purge_personal_data",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }

@@ -7,4 +7,9 @@ class EcouteConfig(AppConfig):
     verbose_name = _("La Caf à votre écoute")
 
     def ready(self) -> None:
-        from ecoute import permissions  # noqa: F401  (registers the rules)
+        from ecoute import (
+            permissions,  # noqa: F401  (registers the rules)
+            personal_data,
+        )
+
+        personal_data.register()

@@ -15,6 +15,7 @@ from caflab.accounts.permissions import (
     is_moderator,
     is_network_member,
 )
+from ecoute.models.communities import Membership
 
 
 @rules.predicate
@@ -38,6 +39,13 @@ def consultation_consults_user(user, consultation) -> bool:
     leaves out the agents of the others; Cnaf staff belong to no Caf and stay in)."""
     if not (consultation and user.is_authenticated and user.is_active):
         return False
+    if consultation.access == consultation.Access.COMMUNITY:
+        # A community consultation consults its communities' active members, whatever their side.
+        return (
+            Membership.objects.active()
+            .filter(user=user, community__consultations=consultation)
+            .exists()
+        )
     if user.is_network_member:
         if not consultation.consults_agents:
             return False
@@ -71,3 +79,23 @@ rules.add_perm("ecoute.add_consultation", can_add_consultation)
 rules.add_perm("ecoute.manage_consultation", can_manage_consultation)
 rules.add_perm("ecoute.answer_consultation", can_answer_consultation)
 rules.add_perm("ecoute.assist_consultation", can_assist_consultation)
+
+
+# --- communities: the lab and moderators manage them all, a correspondent their Caf's -------------
+
+
+@rules.predicate
+def is_caf_correspondent_of_community(user, community) -> bool:
+    return bool(
+        community
+        and is_correspondent(user)
+        and community.caf_id is not None
+        and community.caf_id == user.caf_id
+    )
+
+
+can_add_community = is_lab_staff | is_moderator | is_correspondent
+can_manage_community = is_lab_staff | is_moderator | is_caf_correspondent_of_community
+
+rules.add_perm("ecoute.add_community", can_add_community)
+rules.add_perm("ecoute.manage_community", can_manage_community)

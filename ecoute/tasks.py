@@ -1,7 +1,7 @@
 """Celery tasks of the écoute app: ids in, safe to run twice (acks_late).
 
 The beat schedule (caflab/celery.py) runs `open_and_close_consultations` every minute,
-`requeue_stale_exports` every five minutes and `purge_exports` daily.
+`requeue_stale_exports` every five minutes, `purge_exports` and `purge_personal_data` daily.
 """
 
 from celery import shared_task
@@ -34,3 +34,30 @@ def purge_exports() -> int:
     from ecoute.services.exports import exports_purge
 
     return exports_purge()
+
+
+# --- communities and personal data (phase 2) ---------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def send_community_invitation(invitation_id: int) -> bool:
+    """Mail a community invitation's signed link (once: a sent invitation is skipped)."""
+    from ecoute.services.communities import invitation_send
+
+    return invitation_send(invitation_id=invitation_id)
+
+
+@shared_task(acks_late=True)
+def invite_community_to_consultation(consultation_id: int) -> int:
+    """Invite the active members of a community consultation (once per member)."""
+    from ecoute.services.communities import community_members_invite
+
+    return community_members_invite(consultation_id=consultation_id)
+
+
+@shared_task(acks_late=True)
+def purge_personal_data() -> int:
+    """Daily: erase the personal data of consultations past their retention period."""
+    from ecoute.services.retention import consultations_purge_personal_data
+
+    return consultations_purge_personal_data()

@@ -121,6 +121,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Peut se connecter à l'administration Django."),
     )
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # Set when a self-registered account's address is confirmed by its e-mailed link (signup.py);
+    # accounts created by an administrator have none and need none.
+    email_verified_at = models.DateTimeField(_("adresse vérifiée le"), null=True, blank=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     objects: ClassVar[UserManager] = UserManager()
@@ -194,6 +197,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_partner(self) -> bool:
         return self.role == Role.PARTNER
+
+    @property
+    def may_delete_own_account(self) -> bool:
+        """Citizens and partners erase their account themselves; network staff accounts are
+        managed by the administrators (they carry decisions others rely on)."""
+        return self.role in (Role.CITIZEN, Role.PARTNER) and not (
+            self.is_staff or self.is_superuser
+        )
 
     @property
     def is_directorate_member(self) -> bool:

@@ -1,6 +1,12 @@
 """The écoute app's models: consultations (consultations.py), the questionnaire engine
 (questionnaires.py), answers (responses.py) and background exports (exports.py)."""
 
+from ecoute.models.communities import (
+    Community,
+    CommunityConsultationInvite,
+    CommunityInvitation,
+    Membership,
+)
 from ecoute.models.consultations import Consultation, ConsultationQuerySet
 from ecoute.models.exports import ExportJob
 from ecoute.models.questionnaires import (
@@ -29,10 +35,14 @@ __all__ = [
     "Answer",
     "AnswerChoice",
     "Audience",
+    "Community",
+    "CommunityConsultationInvite",
+    "CommunityInvitation",
     "Consultation",
     "ConsultationQuerySet",
     "ExportJob",
     "HearBackRequest",
+    "Membership",
     "Option",
     "ParticipationToken",
     "Question",
