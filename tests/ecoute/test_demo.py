@@ -45,3 +45,23 @@ def test_seed_demo_adds_the_consultations_once_and_quickly(settings):
     agents = Consultation.objects.get(slug="vos-outils-de-travail")
     assert agents.access == Consultation.Access.AGENTS
     assert Consultation.objects.get(slug="familles-monoparentales-isere").is_draft
+
+
+def test_seed_demo_adds_the_lab_parentalite_community_and_its_consultation(settings):
+    from caflab.accounts.models import User
+    from ecoute.models import Community
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    community = Community.objects.get(name="Lab Parentalité")
+    assert community.caf.code == "38"
+    members = set(community.memberships.active().values_list("user__email", flat=True))
+    assert "citoyen@caflab.demo" in members
+    assert len(members) == 5
+    consultation = Consultation.objects.get(slug="monenfant-lab-parentalite")
+    assert consultation.access == Consultation.Access.COMMUNITY
+    assert list(consultation.communities.all()) == [community]
+    citizen = User.objects.get(email="citoyen@caflab.demo")
+    assert Consultation.objects.visible_to(citizen).filter(pk=consultation.pk).exists()
+    assert citizen.has_perm("ecoute.answer_consultation", consultation)
