@@ -57,7 +57,11 @@ def invite_community_to_consultation(consultation_id: int) -> int:
 
 @shared_task(acks_late=True)
 def purge_personal_data() -> int:
-    """Daily: erase the personal data of consultations past their retention period."""
+    """Daily: erase the personal data of consultations past their retention period, and the
+    addresses of community invitations whose link has expired."""
+    from ecoute.services.communities import invitations_purge_expired
     from ecoute.services.retention import consultations_purge_personal_data
 
-    return consultations_purge_personal_data()
+    purged = consultations_purge_personal_data()
+    invitations_purge_expired()
+    return purged

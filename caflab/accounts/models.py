@@ -36,6 +36,10 @@ NETWORK_ROLES = (
 )
 
 
+# The address of an erased account's tombstone: `.invalid` can never receive mail (RFC 2606).
+ERASED_EMAIL_DOMAIN = "@supprime.invalid"
+
+
 class EmailFrequency(models.TextChoices):
     IMMEDIATE = "immediate", _("Immédiatement, un e-mail par événement")
     DAILY = "daily", _("Un récapitulatif quotidien")
@@ -160,7 +164,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
+        if self.is_erased:
+            return str(_("Compte supprimé"))
         return self.get_full_name() or self.email
+
+    @property
+    def is_erased(self) -> bool:
+        """An account deleted by its owner but kept as an anonymous tombstone, because content
+        others rely on points to it (see caflab.accounts.personal_data)."""
+        return self.email.endswith(ERASED_EMAIL_DOMAIN)
 
     def clean(self) -> None:
         super().clean()

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from caflab.accounts.models import EmailFrequency, Role, User
+from caflab.accounts.models import ERASED_EMAIL_DOMAIN, EmailFrequency, Role, User
 
 Row = dict[str, Any]
 ExportFn = Callable[[User], list[Row]]
@@ -146,7 +146,7 @@ def export_account(user: User) -> list[Row]:
 
 def _tombstone(user: User) -> None:
     """Keep the row (something PROTECTs it) but nothing personal in it."""
-    user.email = f"compte-supprime-{uuid.uuid4().hex}@supprime.invalid"
+    user.email = f"compte-supprime-{uuid.uuid4().hex}{ERASED_EMAIL_DOMAIN}"
     user.first_name = user.last_name = ""
     user.set_unusable_password()
     user.is_active = user.is_staff = user.is_superuser = False

@@ -123,6 +123,14 @@ def invitation_send(*, invitation_id: int) -> bool:
     return True
 
 
+def invitations_purge_expired(now: datetime.datetime | None = None) -> int:
+    """Delete the invitations never accepted whose link has expired: their address is kept no
+    longer than the invitation can be used. Returns how many went."""
+    limit = (now or timezone.now()) - datetime.timedelta(seconds=INVITATION_MAX_AGE)
+    deleted, _by_model = CommunityInvitation.objects.pending().filter(created_at__lt=limit).delete()
+    return deleted
+
+
 # --- joining and leaving ---------------------------------------------------------------------
 
 

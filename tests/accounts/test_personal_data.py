@@ -128,7 +128,8 @@ def test_the_page_costs_a_fixed_number_of_queries(client, citizen, consultation)
             MembershipFactory(user=citizen)
             notify(recipients=[citizen], kind="test", title="Bonjour", url="/")
 
-    assert_flat_query_count(client, MY_DATA, add, expected=11)
+    # a few queries per registered section, never per row
+    assert_flat_query_count(client, MY_DATA, add, expected=14)
 
 
 # --- deleting one's account ------------------------------------------------------------------
@@ -175,6 +176,7 @@ def test_an_account_protected_by_its_authored_content_becomes_an_anonymous_tombs
     assert personal_data.account_delete(user=rich_citizen) is False
     tombstone = User.objects.get(pk=rich_citizen.pk)
     assert tombstone.email.endswith("@supprime.invalid")
+    assert str(tombstone) == "Compte supprimé"
     assert (tombstone.first_name, tombstone.last_name) == ("", "")
     assert not tombstone.is_active
     assert not tombstone.has_usable_password()
@@ -204,4 +206,20 @@ def test_every_app_registers_its_sections():
         "notifications.notifications",
         "notifications.mails",
         "notifications.follows",
+        "projects.ideas",
+        "projects.comments",
+        "projects.supports",
     } <= keys
+
+
+def test_ideas_comments_and_supports_are_exported(citizen):
+    from tests.projects.factories import IdeaFactory, IdeaSupportFactory
+
+    idea = IdeaFactory(author=citizen, title="Des courriers plus clairs")
+    idea.comments.create(author=citizen, body="=1+1 merci")
+    IdeaSupportFactory(idea=IdeaFactory(title="Une autre idée"), user=citizen)
+    data = json.loads(personal_data.as_json(citizen))["sections"]
+    assert data["projects.ideas"]["items"][0]["Titre"] == "Des courriers plus clairs"
+    assert data["projects.comments"]["items"][0]["Commentaire"] == "=1+1 merci"
+    assert data["projects.supports"]["items"][0]["Idée soutenue"] == "Une autre idée"
+    assert "'=1+1 merci" in personal_data.as_csv(citizen).decode("utf-8-sig")

@@ -108,3 +108,23 @@ def test_open_consultations_are_never_purged(consultation, citizen):
     far = timezone.now() + datetime.timedelta(days=3650)
     assert consultations_purge_personal_data(now=far) == 0
     assert Response.objects.get().respondent == citizen
+
+
+def test_expired_invitations_never_accepted_lose_their_address(lab_staff):
+    from ecoute.models import CommunityInvitation
+    from ecoute.services.communities import invitations_purge_expired
+    from tests.ecoute.factories import CommunityFactory
+
+    community = CommunityFactory()
+    old = timezone.now() - datetime.timedelta(days=15)
+    CommunityInvitation.objects.create(community=community, email="a@example.org", created_at=old)
+    CommunityInvitation.objects.create(
+        community=community, email="b@example.org", created_at=old, accepted_at=old
+    )
+    CommunityInvitation.objects.create(community=community, email="c@example.org")
+    assert invitations_purge_expired() == 1
+    assert sorted(CommunityInvitation.objects.values_list("email", flat=True)) == [
+        "b@example.org",
+        "c@example.org",
+    ]
+    assert invitations_purge_expired() == 0
