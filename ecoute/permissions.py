@@ -2,7 +2,8 @@
 `Consultation.objects.visible_to` and `managed_by`; these rules decide the actions (→ 403).
 
 Managers: the lab and moderators run every consultation, a correspondent their Caf's. Readers:
-everyone for a public consultation, the network's members for an agents-only one. Answering
+everyone for a public consultation, the network's members for an agents-only one, the active
+members of its communities for a community one (whatever their side). Answering
 depends on the consultation being open and consulting the person's side (usagers or agents),
 within its Caf perimeter; anonymous visitors answer where anonymous answers are allowed.
 """

@@ -1,6 +1,6 @@
 """Consultations of "La Caf à votre écoute": who is consulted, where, when, under which privacy
-notice, and what they are asked (phase 1: a questionnaire; contributions, recruitment and
-communities plug in later on the same consultation)."""
+notice, and what they are asked (a questionnaire; contributions and recruitment plug in on the
+same consultation). A community consultation is reserved to the members of its communities."""
 
 import datetime
 

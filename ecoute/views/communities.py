@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -75,11 +74,10 @@ class CommunityCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView)
         return redirect(community)
 
 
+@login_required
 def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A community's page. Members read it and may leave; visitors of an open community may
     join; managers also see the members, the pending invitations and the invitation form."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     community = _visible_community(request, pk)
     user = request.user
     is_manager = user.has_perm("ecoute.manage_community", community)

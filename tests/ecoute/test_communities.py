@@ -409,3 +409,30 @@ def test_a_member_of_another_caf_sees_no_closed_community_of_caf_a(client, agent
     client.force_login(agent_b)
     url = reverse("ecoute:community-detail", kwargs={"pk": community.pk})
     assert client.get(url).status_code == 404
+
+
+def test_a_correspondent_creates_a_community_of_their_caf(client, correspondent_a, caf_a):
+    from ecoute.models import Community
+
+    client.force_login(correspondent_a)
+    form = client.get(reverse("ecoute:community-create")).context["form"]
+    assert "caf" not in form.fields
+    response = client.post(
+        reverse("ecoute:community-create"),
+        {
+            "name": "Parents de Voiron",
+            "description": "Des parents du pays voironnais.",
+            "consent_text": "J'accepte d'être invité(e).",
+        },
+    )
+    community = Community.objects.get()
+    assert response["Location"] == community.get_absolute_url()
+    assert (community.caf, community.is_open, community.consent_version) == (caf_a, False, 1)
+
+
+def test_the_manage_page_of_a_community_consultation_offers_the_invitation(
+    client, lab_staff, community_consultation
+):
+    client.force_login(lab_staff)
+    html = client.get(community_consultation.get_manage_url()).content.decode()
+    assert "Inviter les membres de la communauté" in html
