@@ -68,4 +68,9 @@ app.conf.beat_schedule = {
         "task": "ecoute.tasks.daily_restitution_and_recruitment",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Personal data of consultations past their retention period is erased (RGPD).
+    "ecoute-purge-personal-data": {
+        "task": "ecoute.tasks.purge_personal_data",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }

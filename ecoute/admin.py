@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from ecoute.models import (
     Answer,
     AnswerChoice,
+    Community,
+    CommunityConsultationInvite,
+    CommunityInvitation,
     Consultation,
     Contribution,
     ContributionComment,
@@ -15,6 +18,7 @@ from ecoute.models import (
     ContributionSupport,
     ExportJob,
     HearBackRequest,
+    Membership,
     OfficialAnswer,
     Option,
     ParticipationToken,
@@ -44,14 +48,23 @@ class ConsultationAdmin(admin.ModelAdmin):
     search_fields = ("title", "slug", "summary")
     list_select_related = ("caf",)
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("caf", "perimeter_cafs", "projects", "owner")
-    readonly_fields = ("status_changed_at", *AUDIT)
+    autocomplete_fields = ("caf", "perimeter_cafs", "projects", "owner", "communities")
+    readonly_fields = ("status_changed_at", "personal_data_purged_at", *AUDIT)
     date_hierarchy = "opens_at"
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body")}),
         (
             _("Public et accès"),
-            {"fields": ("audience", "access", "allow_anonymous", "caf", "perimeter_cafs")},
+            {
+                "fields": (
+                    "audience",
+                    "access",
+                    "communities",
+                    "allow_anonymous",
+                    "caf",
+                    "perimeter_cafs",
+                )
+            },
         ),
         (_("Calendrier"), {"fields": ("status", "status_changed_at", "opens_at", "closes_at")}),
         (
@@ -63,6 +76,7 @@ class ConsultationAdmin(admin.ModelAdmin):
                     "privacy_retention_months",
                     "privacy_contact",
                     "privacy_rights",
+                    "personal_data_purged_at",
                 )
             },
         ),
@@ -409,3 +423,45 @@ class ContributionCommentReportAdmin(admin.ModelAdmin):
     list_select_related = ("comment", "reporter")
     autocomplete_fields = ("comment", "reporter")
     readonly_fields = ("created_at",)
+
+
+# --- communities -------------------------------------------------------------------------------
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ("name", "caf", "is_open", "consent_version", "created_at")
+    list_filter = ("is_open", "caf")
+    search_fields = ("name", "description")
+    list_select_related = ("caf",)
+    autocomplete_fields = ("caf",)
+    readonly_fields = AUDIT
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "community", "via", "joined_at", "left_at", "consent_version")
+    list_filter = ("via", "community", "left_at")
+    search_fields = ("user__email", "user__last_name", "community__name")
+    list_select_related = ("user", "community")
+    autocomplete_fields = ("user", "community")
+    readonly_fields = ("consent_given_at", "consent_version", "joined_at")
+
+
+@admin.register(CommunityInvitation)
+class CommunityInvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "community", "created_at", "sent_at", "accepted_at")
+    list_filter = ("community", "accepted_at")
+    search_fields = ("email", "community__name")
+    list_select_related = ("community",)
+    autocomplete_fields = ("community",)
+    readonly_fields = ("invited_by", "created_at", "sent_at", "accepted_at", "membership")
+
+
+@admin.register(CommunityConsultationInvite)
+class CommunityConsultationInviteAdmin(ReadOnlyAdmin):
+    list_display = ("consultation", "user", "invited_at")
+    list_filter = ("invited_at",)
+    search_fields = ("consultation__title", "user__email")
+    list_select_related = ("consultation", "user")
+    readonly_fields = ("consultation", "user", "invited_at")

@@ -7,9 +7,13 @@ class EcouteConfig(AppConfig):
     verbose_name = _("La Caf à votre écoute")
 
     def ready(self) -> None:
-        from ecoute import permissions  # noqa: F401  (registers the rules)
+        from ecoute import (
+            permissions,  # noqa: F401  (registers the rules)
+            personal_data,
+        )
         from ecoute.services.contributions import on_project_stage_changed
         from projects.signals import stage_changed
 
+        personal_data.register()
         # Authors and supporters of contributions taken into a project hear of its next stages.
         stage_changed.connect(on_project_stage_changed, dispatch_uid="ecoute.project_stage")

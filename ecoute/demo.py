@@ -430,6 +430,9 @@ def seed(stdout: TextIO) -> None:
     if "familles-monoparentales-isere" not in existing:
         _draft(correspondent)
         created += 1
+    if COMMUNITY_SLUG not in existing:
+        _lab_parentalite(correspondent, now)
+        created += 1
     stdout.write(f"  écoute : {created} consultations ({CLOSED_ANSWERS} réponses pour l'accueil)")
     demo_contributions.seed(stdout)
     seed_restitution_and_recruitment(stdout, lab=lab, now=now)
@@ -566,4 +569,109 @@ def seed_restitution_and_recruitment(stdout: TextIO, *, lab: User, now: datetime
     recruitment = _recruitment(lab, now)
     stdout.write(
         f"  écoute : {int(restitution)} restitution publiée, {int(recruitment)} recrutement"
+    )
+
+
+# --- the Lab Parentalité community and its consultation -----------------------------------------
+
+COMMUNITY_SLUG = "monenfant-lab-parentalite"
+LAB_PARENTALITE_MEMBERS = [
+    ("citoyen@caflab.demo", "Camille", "Petit"),
+    ("parent.grenoble1@caflab.demo", "Inès", "Marchand"),
+    ("parent.grenoble2@caflab.demo", "Julien", "Barbier"),
+    ("parent.grenoble3@caflab.demo", "Sofia", "Benali"),
+    ("parent.echirolles@caflab.demo", "Thomas", "Girard"),
+]
+
+
+def _lab_parentalite(correspondent: User, now: datetime.datetime) -> None:
+    """The standing community of parents of the Isère Caf (Grenoble), its members (the demo
+    citizen among them) and a consultation reserved for it."""
+    from caflab.accounts.models import Role
+    from ecoute.models import Community, Membership
+
+    community, _created = Community.objects.get_or_create(
+        name="Lab Parentalité",
+        defaults={
+            "caf": correspondent.caf,
+            "description": (
+                "Une communauté permanente de parents de l'agglomération grenobloise qui "
+                "imaginent avec la Caf de l'Isère les services qui les concernent : "
+                "monenfant.fr, l'accueil du jeune enfant, le soutien à la parentalité."
+            ),
+        },
+    )
+    for position, (email, first_name, last_name) in enumerate(LAB_PARENTALITE_MEMBERS):
+        user, created = User.objects.get_or_create(
+            email=email,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "role": Role.CITIZEN,
+                "email_verified_at": now,
+            },
+        )
+        if created:
+            user.set_unusable_password()  # members only: they do not log in to the demo
+            user.save(update_fields=["password"])
+        joined = now - datetime.timedelta(days=200 - 30 * position)
+        if not Membership.objects.active().filter(community=community, user=user).exists():
+            Membership.objects.create(
+                community=community,
+                user=user,
+                via=Membership.Via.INVITATION,
+                consent_given_at=joined,
+                consent_version=community.consent_version,
+                joined_at=joined,
+            )
+    consultation = Consultation.objects.create(
+        title="monenfant.fr : trouver un mode de garde",
+        slug=COMMUNITY_SLUG,
+        summary=(
+            "Parents du Lab Parentalité : racontez-nous votre dernière recherche d'un mode de "
+            "garde sur monenfant.fr."
+        ),
+        audience=Consultation.Audience.CITIZENS,
+        access=Consultation.Access.COMMUNITY,
+        caf=correspondent.caf,
+        status=Status.OPEN,
+        opens_at=now - datetime.timedelta(days=3),
+        closes_at=now + datetime.timedelta(days=25),
+        status_changed_at=now - datetime.timedelta(days=3),
+        owner=correspondent,
+        **PRIVACY,
+    )
+    consultation.perimeter_cafs.set([correspondent.caf])
+    consultation.communities.set([community])
+    _questionnaire(
+        consultation,
+        [
+            (
+                "Votre recherche",
+                [
+                    {
+                        "key": "found",
+                        "kind": Kind.SINGLE_CHOICE,
+                        "label": "Avez-vous trouvé un mode de garde grâce à monenfant.fr ?",
+                        "is_required": True,
+                        "options": ["Oui", "Non", "Je cherche encore"],
+                    },
+                    {
+                        "key": "ease",
+                        "kind": Kind.SCALE,
+                        "label": "La recherche a-t-elle été facile ?",
+                        "is_required": True,
+                        "scale_min": 1,
+                        "scale_max": 5,
+                        "scale_min_label": "Très difficile",
+                        "scale_max_label": "Très facile",
+                    },
+                    {
+                        "key": "story",
+                        "kind": Kind.LONG_TEXT,
+                        "label": "Qu'est-ce qui vous a manqué ?",
+                    },
+                ],
+            )
+        ],
     )

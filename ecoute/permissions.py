@@ -2,7 +2,8 @@
 `Consultation.objects.visible_to` and `managed_by`; these rules decide the actions (→ 403).
 
 Managers: the lab and moderators run every consultation, a correspondent their Caf's. Readers:
-everyone for a public consultation, the network's members for an agents-only one. Answering
+everyone for a public consultation, the network's members for an agents-only one, the active
+members of its communities for a community one (whatever their side). Answering
 depends on the consultation being open and consulting the person's side (usagers or agents),
 within its Caf perimeter; anonymous visitors answer where anonymous answers are allowed.
 """
@@ -15,6 +16,7 @@ from caflab.accounts.permissions import (
     is_moderator,
     is_network_member,
 )
+from ecoute.models.communities import Membership
 
 
 @rules.predicate
@@ -38,6 +40,13 @@ def consultation_consults_user(user, consultation) -> bool:
     leaves out the agents of the others; Cnaf staff belong to no Caf and stay in)."""
     if not (consultation and user.is_authenticated and user.is_active):
         return False
+    if consultation.access == consultation.Access.COMMUNITY:
+        # A community consultation consults its communities' active members, whatever their side.
+        return (
+            Membership.objects.active()
+            .filter(user=user, community__consultations=consultation)
+            .exists()
+        )
     if user.is_network_member:
         if not consultation.consults_agents:
             return False
@@ -119,3 +128,21 @@ rules.add_perm("ecoute.report_contribution", can_report_contribution)
 rules.add_perm("ecoute.moderate_contributions", can_moderate_contributions)
 rules.add_perm("ecoute.moderate_contribution", manages_contribution)
 rules.add_perm("ecoute.answer_contribution", can_answer_contribution)
+# --- communities: the lab and moderators manage them all, a correspondent their Caf's -------------
+
+
+@rules.predicate
+def is_caf_correspondent_of_community(user, community) -> bool:
+    return bool(
+        community
+        and is_correspondent(user)
+        and community.caf_id is not None
+        and community.caf_id == user.caf_id
+    )
+
+
+can_add_community = is_lab_staff | is_moderator | is_correspondent
+can_manage_community = is_lab_staff | is_moderator | is_caf_correspondent_of_community
+
+rules.add_perm("ecoute.add_community", can_add_community)
+rules.add_perm("ecoute.manage_community", can_manage_community)

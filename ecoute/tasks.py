@@ -1,8 +1,8 @@
 """Celery tasks of the écoute app: ids in, safe to run twice (acks_late).
 
 The beat schedule (caflab/celery.py) runs `open_and_close_consultations` every minute,
-`requeue_stale_exports` every five minutes, `purge_exports` daily, and (phase 2)
-`daily_restitution_and_recruitment` every morning.
+`requeue_stale_exports` every five minutes, `purge_exports` and `purge_personal_data` daily,
+and (phase 2) `daily_restitution_and_recruitment` every morning.
 """
 
 from celery import shared_task
@@ -70,3 +70,34 @@ def daily_restitution_and_recruitment() -> dict[str, int]:
         "registration_reminders": registrations_remind(),
         "registrations_purged": registrations_purge(),
     }
+
+
+# --- communities and personal data (phase 2) ---------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def send_community_invitation(invitation_id: int) -> bool:
+    """Mail a community invitation's signed link (once: a sent invitation is skipped)."""
+    from ecoute.services.communities import invitation_send
+
+    return invitation_send(invitation_id=invitation_id)
+
+
+@shared_task(acks_late=True)
+def invite_community_to_consultation(consultation_id: int) -> int:
+    """Invite the active members of a community consultation (once per member)."""
+    from ecoute.services.communities import community_members_invite
+
+    return community_members_invite(consultation_id=consultation_id)
+
+
+@shared_task(acks_late=True)
+def purge_personal_data() -> int:
+    """Daily: erase the personal data of consultations past their retention period, and the
+    addresses of community invitations whose link has expired."""
+    from ecoute.services.communities import invitations_purge_expired
+    from ecoute.services.retention import consultations_purge_personal_data
+
+    purged = consultations_purge_personal_data()
+    invitations_purge_expired()
+    return purged

@@ -3,6 +3,7 @@ from django.urls import path
 from ecoute.views import (
     answering,
     builder,
+    communities,
     contributions,
     manage,
     public,
@@ -92,6 +93,32 @@ urlpatterns = [
         "recrutements/annulation/<uuid:token>/",
         recruitment.registration_cancel_link,
         name="registration-cancel-link",
+    ),
+    # communities: managers' pages, members' pages, invitations
+    path("communautes/", communities.CommunityListView.as_view(), name="community-list"),
+    path(
+        "communautes/nouvelle/",
+        communities.CommunityCreateView.as_view(),
+        name="community-create",
+    ),
+    path("communautes/miennes/", communities.MyCommunitiesView.as_view(), name="my-communities"),
+    path(
+        "communautes/invitation/<str:token>/",
+        communities.invitation,
+        name="community-invitation",
+    ),
+    path("communautes/<int:pk>/", communities.community_detail, name="community-detail"),
+    path(
+        "communautes/<int:pk>/inviter/",
+        communities.community_invite_view,
+        name="community-invite",
+    ),
+    path("communautes/<int:pk>/rejoindre/", communities.community_join, name="community-join"),
+    path("communautes/<int:pk>/quitter/", communities.community_leave, name="community-leave"),
+    path(
+        "gestion/<int:pk>/inviter-la-communaute/",
+        communities.consultation_invite,
+        name="consultation-invite-community",
     ),
     # one consultation, for respondents (after the fixed paths: a slug never shadows them)
     path("<slug:slug>/", public.ConsultationDetailView.as_view(), name="detail"),

@@ -7,4 +7,9 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Portefeuille d'innovations")
 
     def ready(self) -> None:
-        from projects import permissions  # noqa: F401  (registers the rules)
+        from projects import (
+            permissions,  # noqa: F401  (registers the rules)
+            personal_data,
+        )
+
+        personal_data.register()

@@ -338,6 +338,32 @@ def _sources(key: str) -> Callable[[pytest.FixtureRequest], dict[str, Any]]:
 SOURCES_LAB = {"lab_staff": 200, "citizen": 404}
 
 
+# communities: Caf A's community (on invitation) with the citizen as member, and a pending
+# invitation of the citizen's address to another community.
+@pytest.fixture
+def matrix_community(citizen, caf_a, lab_staff):
+    from ecoute.services.communities import invitation_token
+    from tests.ecoute.factories import CommunityFactory, MembershipFactory
+
+    community = CommunityFactory(name="Lab Parentalité", caf=caf_a)
+    MembershipFactory(community=community, user=citizen)
+    other = CommunityFactory(name="Panel numérique", caf=caf_a)
+    invitation = other.invitations.create(email=citizen.email, invited_by=lab_staff)
+    return {"pk": community.pk, "token": invitation_token(invitation)}
+
+
+def _community(request) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("matrix_community")["pk"]}
+
+
+def _community_invitation(request) -> dict[str, Any]:
+    return {"token": request.getfixturevalue("matrix_community")["token"]}
+
+
+# Communities are managed by the lab and their Caf's correspondent.
+COMMUNITY_MANAGERS = {"lab_staff": 200, "correspondent_a": 200}
+
+
 MATRIX: dict[str, Row] = {
     # core
     "core:home": Row(everyone(200)),
@@ -685,6 +711,37 @@ MATRIX: dict[str, Row] = {
     ),
     "projects:session-request-move": Row(  # no status chosen: the page again, with the error
         signed_in(404, lab_staff=200), kwargs=_sources("request"), method="post"
+    ),
+    # citizens: sign-up, "my data", deleting one's account (citizens and partners only)
+    "accounts:signup": Row(signed_in(REDIRECT, anonymous=200)),
+    "accounts:signup-sent": Row(everyone(200)),
+    "accounts:signup-resend": Row(everyone(200)),
+    "accounts:signup-verify": Row(everyone(404), kwargs=lambda r: {"token": "pas-un-jeton"}),
+    "accounts:my-data": Row(signed_in(200)),
+    "accounts:my-data-download": Row(signed_in(200), kwargs=lambda r: {"fmt": "json"}),
+    "accounts:account-delete": Row(signed_in(403, citizen=200)),
+    # écoute communities: managers (the lab, Caf A's correspondent) see Caf A's community; its
+    # member (the citizen) reads it and may leave; others do not see it (404)
+    "ecoute:community-list": Row(signed_in(403, **COMMUNITY_MANAGERS)),
+    "ecoute:community-create": Row(signed_in(403, **COMMUNITY_MANAGERS)),
+    "ecoute:my-communities": Row(signed_in(200)),
+    "ecoute:community-invitation": Row(everyone(200), kwargs=_community_invitation),
+    "ecoute:community-detail": Row(
+        signed_in(404, **COMMUNITY_MANAGERS, citizen=200), kwargs=_community
+    ),
+    "ecoute:community-invite": Row(  # no address: back to the page, with the error
+        signed_in(404, lab_staff=REDIRECT, correspondent_a=REDIRECT, citizen=403),
+        kwargs=_community,
+        method="post",
+    ),
+    "ecoute:community-join": Row(  # on invitation only: back to the page, with the reason
+        signed_in(404, lab_staff=REDIRECT, correspondent_a=REDIRECT, citizen=REDIRECT),
+        kwargs=_community,
+        method="post",
+    ),
+    "ecoute:community-leave": Row(signed_in(404, citizen=200), kwargs=_community),
+    "ecoute:consultation-invite-community": Row(  # a public consultation: refused, back
+        signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_consultation_pk, method="post"
     ),
     # Django admin: only is_staff accounts; none of the personas has it
     "admin:index": Row(everyone(REDIRECT)),

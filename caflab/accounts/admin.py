@@ -16,7 +16,7 @@ class UserAdmin(BaseUserAdmin):
     ordering = ("last_name", "first_name", "email")
     list_select_related = ("caf",)
     autocomplete_fields = ("caf", "directorate", "partner")
-    readonly_fields = ("last_login", "date_joined", "updated_at")
+    readonly_fields = ("last_login", "date_joined", "email_verified_at", "updated_at")
     filter_horizontal = ("groups", "user_permissions")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -27,7 +27,10 @@ class UserAdmin(BaseUserAdmin):
             _("Droits"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Audit"), {"fields": ("last_login", "date_joined", "updated_at")}),
+        (
+            _("Audit"),
+            {"fields": ("last_login", "date_joined", "email_verified_at", "updated_at")},
+        ),
     )
     add_fieldsets = (
         (

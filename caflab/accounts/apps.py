@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "caflab.accounts"
     label = "accounts"
     verbose_name = _("Comptes et rôles")
+
+    def ready(self) -> None:
+        from caflab.accounts import personal_data  # noqa: F401  (registers the account's section)

@@ -36,6 +36,10 @@ NETWORK_ROLES = (
 )
 
 
+# The address of an erased account's tombstone: `.invalid` can never receive mail (RFC 2606).
+ERASED_EMAIL_DOMAIN = "@supprime.invalid"
+
+
 class EmailFrequency(models.TextChoices):
     IMMEDIATE = "immediate", _("Immédiatement, un e-mail par événement")
     DAILY = "daily", _("Un récapitulatif quotidien")
@@ -121,6 +125,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Peut se connecter à l'administration Django."),
     )
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # Set when a self-registered account's address is confirmed by its e-mailed link (signup.py);
+    # accounts created by an administrator have none and need none.
+    email_verified_at = models.DateTimeField(_("adresse vérifiée le"), null=True, blank=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     objects: ClassVar[UserManager] = UserManager()
@@ -157,7 +164,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
+        if self.is_erased:
+            return str(_("Compte supprimé"))
         return self.get_full_name() or self.email
+
+    @property
+    def is_erased(self) -> bool:
+        """An account deleted by its owner but kept as an anonymous tombstone, because content
+        others rely on points to it (see caflab.accounts.personal_data)."""
+        return self.email.endswith(ERASED_EMAIL_DOMAIN)
 
     def clean(self) -> None:
         super().clean()
@@ -194,6 +209,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_partner(self) -> bool:
         return self.role == Role.PARTNER
+
+    @property
+    def may_delete_own_account(self) -> bool:
+        """Citizens and partners erase their account themselves; network staff accounts are
+        managed by the administrators (they carry decisions others rely on)."""
+        return self.role in (Role.CITIZEN, Role.PARTNER) and not (
+            self.is_staff or self.is_superuser
+        )
 
     @property
     def is_directorate_member(self) -> bool:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caflab.network.models import Caf
-from ecoute.models import Consultation
+from ecoute.models import Community, Consultation
 from projects.models import Project
 
 
@@ -23,7 +23,7 @@ FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (_("La consultation"), ("title", "summary", "body")),
     (
         _("Qui est consulté"),
-        ("audience", "access", "allow_anonymous", "caf", "perimeter_cafs"),
+        ("audience", "access", "communities", "allow_anonymous", "caf", "perimeter_cafs"),
     ),
     (_("Calendrier"), ("opens_at", "closes_at")),
     (
@@ -70,6 +70,7 @@ class ConsultationForm(forms.ModelForm):
             "collects_contributions",
             "contribution_kind",
             "moderation_mode",
+            "communities",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
@@ -84,15 +85,17 @@ class ConsultationForm(forms.ModelForm):
             "projects": forms.SelectMultiple(attrs={"size": 6}),
             "contribution_kind": forms.RadioSelect,
             "moderation_mode": forms.RadioSelect,
+            "communities": forms.SelectMultiple(attrs={"size": 4}),
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         creating = self.instance.pk is None
-        # Community consultations come with communities (phase 2).
-        self.fields["access"].choices = [
-            c for c in Consultation.Access.choices if c[0] != Consultation.Access.COMMUNITY
-        ]
+        self.fields["communities"].queryset = Community.objects.managed_by(user)
+        self.fields["communities"].help_text = _(
+            "Pour une consultation réservée à une communauté : ses membres la voient et y "
+            "répondent."
+        )
         self.fields["perimeter_cafs"].queryset = Caf.objects.all()
         self.fields["perimeter_cafs"].help_text = _(
             "Aucune Caf choisie : consultation nationale. Maintenez Ctrl (ou Cmd) pour en "
@@ -140,4 +143,12 @@ class ConsultationForm(forms.ModelForm):
                 data[name] = (
                     getattr(self.instance, name) or Consultation._meta.get_field(name).get_default()
                 )
+        if data.get("access") == Consultation.Access.COMMUNITY:
+            if "communities" in data and not data["communities"]:
+                self.add_error(
+                    "communities",
+                    _("Choisissez la communauté à laquelle la consultation est réservée."),
+                )
+        elif "communities" in data:
+            data["communities"] = Community.objects.none()  # only a community consultation has one
         return data

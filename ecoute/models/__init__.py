@@ -2,6 +2,12 @@
 (questionnaires.py), answers (responses.py), background exports (exports.py), restitutions
 (restitution.py) and recruitment of participants (recruitment.py)."""
 
+from ecoute.models.communities import (
+    Community,
+    CommunityConsultationInvite,
+    CommunityInvitation,
+    Membership,
+)
 from ecoute.models.consultations import Consultation, ConsultationQuerySet
 from ecoute.models.contributions import (
     ANSWER_RANK,
@@ -57,6 +63,9 @@ __all__ = [
     "AnswerChoice",
     "AnswerStatus",
     "Audience",
+    "Community",
+    "CommunityConsultationInvite",
+    "CommunityInvitation",
     "Consultation",
     "ConsultationQuerySet",
     "Contribution",
@@ -69,6 +78,7 @@ __all__ = [
     "EligibilityQuestion",
     "ExportJob",
     "HearBackRequest",
+    "Membership",
     "OfficialAnswer",
     "Option",
     "ParticipationToken",

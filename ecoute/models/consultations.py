@@ -1,6 +1,6 @@
 """Consultations of "La Caf à votre écoute": who is consulted, where, when, under which privacy
-notice, and what they are asked (phase 1: a questionnaire; contributions, recruitment and
-communities plug in later on the same consultation)."""
+notice, and what they are asked (a questionnaire; contributions and recruitment plug in on the
+same consultation). A community consultation is reserved to the members of its communities."""
 
 import datetime
 
@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 
 from caflab.core.models import TimeStampedModel
 from caflab.network.models import Caf
+from ecoute.models.communities import Membership
 
 DEFAULT_RIGHTS = _(
     "Vous pouvez accéder aux données vous concernant, les rectifier, demander leur effacement "
@@ -45,10 +46,13 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
     def visible_to(self, user) -> "ConsultationQuerySet":
         """Who reads which consultation (hidden → 404). Drafts: their managers only. Public
         consultations: everyone, anonymous visitors included. Agents-only ones: the network's
-        members. Community ones: their managers until communities exist (phase 2)."""
+        members. Community ones: the active members of one of its communities."""
         access = Q(access=Consultation.Access.PUBLIC)
         if user.is_authenticated and user.is_network_member:
             access |= Q(access=Consultation.Access.AGENTS)
+        if user.is_authenticated:
+            member_of = Membership.objects.active().filter(user=user).values("community_id")
+            access |= Q(access=Consultation.Access.COMMUNITY, communities__in=member_of)
         readable = Q(pk__in=self.model.objects.published().filter(access).values("pk"))
         managed = Q(pk__in=self.model.objects.managed_by(user).values("pk"))
         return self.filter(readable | managed)
@@ -79,7 +83,7 @@ class Consultation(TimeStampedModel):
     class Access(models.TextChoices):
         PUBLIC = "public", _("Publique : ouverte à tous")
         AGENTS = "agents", _("Réservée aux agents du réseau")
-        # Phase 2: the members of an invited community (the community model is not built yet).
+        # The active members of the consultation's communities (see `communities`).
         COMMUNITY = "community", _("Réservée à une communauté invitée")
 
     class Status(models.TextChoices):
@@ -172,6 +176,18 @@ class Consultation(TimeStampedModel):
         max_length=6,
         choices=ModerationMode,
         default=ModerationMode.BEFORE,
+    )
+    communities = models.ManyToManyField(
+        "ecoute.Community",
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("communautés invitées"),
+        help_text=_("Pour une consultation réservée à une communauté : ses membres y répondent."),
+    )
+    # Set by the retention purge (ecoute.services.retention) once the personal data tied to the
+    # consultation is erased, so that the daily run skips it.
+    personal_data_purged_at = models.DateTimeField(
+        _("données personnelles purgées le"), null=True, blank=True, editable=False
     )
 
     objects = ConsultationQuerySet.as_manager()

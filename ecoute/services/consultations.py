@@ -27,7 +27,7 @@ MOVES = {
 
 
 # Paths of the app that a consultation's slug must not take.
-RESERVED_SLUGS = {"gestion", "exports", "recrutements", "contributions"}
+RESERVED_SLUGS = {"gestion", "exports", "recrutements", "contributions", "communautes"}
 
 
 def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
@@ -47,6 +47,7 @@ def consultation_create(
     title: str,
     perimeter_cafs: Iterable[Any] = (),
     projects: Iterable[Any] = (),
+    communities: Iterable[Any] = (),
     **fields: Any,
 ) -> Consultation:
     """A draft consultation, owned by `by`, with its questionnaire and a first section. A
@@ -58,6 +59,7 @@ def consultation_create(
     )
     consultation.perimeter_cafs.set(perimeter_cafs)
     consultation.projects.set(projects)
+    consultation.communities.set(communities)
     questionnaire = Questionnaire.objects.create(consultation=consultation, title=title)
     Section.objects.create(questionnaire=questionnaire, title=_("Vos réponses"), position=1)
     return consultation

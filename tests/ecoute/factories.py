@@ -4,7 +4,15 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from ecoute.models import Consultation, Option, Question, Questionnaire, Section
+from ecoute.models import (
+    Community,
+    Consultation,
+    Membership,
+    Option,
+    Question,
+    Questionnaire,
+    Section,
+)
 from tests.accounts.factories import UserFactory
 
 
@@ -90,3 +98,25 @@ class ContributionFactory(DjangoModelFactory):
     author = factory.SubFactory(UserFactory, citizen=True)
     status = "published"
     published_at = factory.LazyFunction(timezone.now)
+
+
+class CommunityFactory(DjangoModelFactory):
+    """A community on invitation, of no Caf unless given."""
+
+    class Meta:
+        model = Community
+
+    name = factory.Sequence(lambda n: f"Communauté n°{n + 1}")
+    description = "Des parents qui imaginent avec la Caf les services qui les concernent."
+
+
+class MembershipFactory(DjangoModelFactory):
+    """An active member who consented now, to the community's current consent version."""
+
+    class Meta:
+        model = Membership
+
+    community = factory.SubFactory(CommunityFactory)
+    user = factory.SubFactory(UserFactory, citizen=True)
+    consent_given_at = factory.LazyFunction(timezone.now)
+    consent_version = factory.LazyAttribute(lambda o: o.community.consent_version)

@@ -47,7 +47,7 @@ def test_a_correspondent_creates_a_draft_for_their_caf_with_its_questionnaire(
     client.force_login(correspondent_a)
     form = client.get(reverse("ecoute:create")).context["form"]
     assert "caf" not in form.fields
-    assert [c[0] for c in form.fields["access"].choices] == ["public", "agents"]
+    assert [c[0] for c in form.fields["access"].choices] == ["public", "agents", "community"]
     response = client.post(reverse("ecoute:create"), form_data())
     consultation = Consultation.objects.get()
     assert response["Location"] == reverse("ecoute:builder", kwargs={"pk": consultation.pk})

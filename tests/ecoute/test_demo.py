@@ -69,3 +69,23 @@ def test_seed_demo_adds_an_open_call_for_ideas_with_contributions_in_every_state
     outcomes = list(contributions_with_outcomes(call))
     assert len(outcomes) == 5
     assert outcomes[0].n_supports > 0
+
+
+def test_seed_demo_adds_the_lab_parentalite_community_and_its_consultation(settings):
+    from caflab.accounts.models import User
+    from ecoute.models import Community
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    community = Community.objects.get(name="Lab Parentalité")
+    assert community.caf.code == "38"
+    members = set(community.memberships.active().values_list("user__email", flat=True))
+    assert "citoyen@caflab.demo" in members
+    assert len(members) == 5
+    consultation = Consultation.objects.get(slug="monenfant-lab-parentalite")
+    assert consultation.access == Consultation.Access.COMMUNITY
+    assert list(consultation.communities.all()) == [community]
+    citizen = User.objects.get(email="citoyen@caflab.demo")
+    assert Consultation.objects.visible_to(citizen).filter(pk=consultation.pk).exists()
+    assert citizen.has_perm("ecoute.answer_consultation", consultation)

@@ -1,0 +1,204 @@
+""" "My data" (RGPD arts. 15, 17 and 20): what the platform holds about a person, its download
+(JSON or CSV), and the erasure of an account.
+
+Each app contributes its own section through a small registry, from its `AppConfig.ready()`:
+
+    from caflab.accounts import personal_data
+    personal_data.register("ecoute.responses", _("Vos réponses aux consultations"),
+                           export=export_responses, erase=erase_responses, order=30)
+
+- `export(user) -> list[dict]`: one dict per item, keys are French labels, values plain
+  Python values (text, numbers, dates, booleans, None);
+- `erase(user) -> None`: erase or detach what the section holds, in the caller's transaction.
+  What must stay (an answer to a consultation, an idea others built on) is detached or
+  anonymised, never a reason to refuse the erasure.
+
+`account_delete` runs every section's `erase`, then deletes the account row; when a PROTECT
+foreign key keeps the row (authored content other people rely on), the row is turned into an
+anonymous tombstone instead: no e-mail, no name, no password, inactive.
+"""
+
+import datetime
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from caflab.accounts.models import ERASED_EMAIL_DOMAIN, EmailFrequency, Role, User
+
+Row = dict[str, Any]
+ExportFn = Callable[[User], list[Row]]
+EraseFn = Callable[[User], None]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: Any  # a lazy translation
+    export: ExportFn
+    erase: EraseFn | None
+    order: int
+
+
+_registry: dict[str, Section] = {}
+
+
+def register(
+    key: str,
+    title: Any,
+    export: ExportFn,
+    erase: EraseFn | None = None,
+    *,
+    order: int = 100,
+) -> None:
+    """Add (or replace: `ready()` may run twice in tests) a section of "my data"."""
+    _registry[key] = Section(key=key, title=title, export=export, erase=erase, order=order)
+
+
+def sections() -> list[Section]:
+    return sorted(_registry.values(), key=lambda s: (s.order, s.key))
+
+
+@dataclass
+class Export:
+    key: str
+    title: str
+    rows: list[Row]
+
+
+def export_user(user: User) -> list[Export]:
+    return [Export(s.key, str(s.title), s.export(user)) for s in sections()]
+
+
+# --- downloads -------------------------------------------------------------------------------
+
+
+def as_json(user: User, now: datetime.datetime | None = None) -> bytes:
+    data = {
+        "generated_at": now or timezone.now(),
+        "sections": {
+            export.key: {"title": export.title, "items": export.rows}
+            for export in export_user(user)
+        },
+    }
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list | tuple):
+        return " | ".join(_text(v) for v in value)
+    return str(value)
+
+
+def as_csv(user: User) -> bytes:
+    """One line per field of each item (long format: sections differ in their fields), for
+    French Excel, every cell formula-safe."""
+    from projects.exports import to_csv
+
+    rows = []
+    for export in export_user(user):
+        for number, item in enumerate(export.rows, start=1):
+            for field, value in item.items():
+                rows.append([export.title, str(number), str(field), _text(value)])
+    return to_csv([_("Rubrique"), _("N°"), _("Champ"), _("Valeur")], rows)
+
+
+# --- the account's own section ---------------------------------------------------------------
+
+
+def export_account(user: User) -> list[Row]:
+    return [
+        {
+            _("Adresse e-mail"): user.email,
+            _("Prénom"): user.first_name,
+            _("Nom"): user.last_name,
+            _("Rôle"): user.get_role_display(),
+            _("Organisation"): str(user.organisation) if user.organisation else "",
+            _("Inscrit le"): user.date_joined,
+            _("Adresse vérifiée le"): user.email_verified_at,
+            _("Dernière connexion"): user.last_login,
+            _("E-mails de notification"): user.get_email_frequency_display(),
+        }
+    ]
+
+
+# --- erasure ---------------------------------------------------------------------------------
+
+
+def _tombstone(user: User) -> None:
+    """Keep the row (something PROTECTs it) but nothing personal in it."""
+    user.email = f"compte-supprime-{uuid.uuid4().hex}{ERASED_EMAIL_DOMAIN}"
+    user.first_name = user.last_name = ""
+    user.set_unusable_password()
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.role = Role.CITIZEN  # no organisation left to name
+    user.caf = user.directorate = user.partner = None
+    user.email_verified_at = user.last_login = None
+    user.email_frequency = EmailFrequency.NEVER
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+
+class CannotDeleteAccount(Exception):
+    """This account is managed by the administrators."""
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> bool:
+    """Erase `user`'s personal data and their account. Answers to consultations stay, detached
+    from anyone. Returns True when the row was deleted, False when it became a tombstone.
+
+    The confirmation e-mail goes to the address read before erasing, once the transaction has
+    committed; it is sent from here rather than by a task because a task takes ids only, and
+    the address no longer exists afterwards."""
+    if not user.may_delete_own_account:
+        raise CannotDeleteAccount(
+            _("Ce compte est géré par les administrateurs : adressez-leur votre demande.")
+        )
+    address = user.email
+    for section in sections():
+        if section.erase is not None:
+            section.erase(user)
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).delete()
+        deleted = True
+    except (ProtectedError, RestrictedError, IntegrityError):
+        _tombstone(user)
+        deleted = False
+    body = render_to_string("accounts/account_deleted_email.txt", {"site_url": settings.SITE_URL})
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("Votre compte CafLab est supprimé"),
+            message=body,
+            from_email=None,
+            recipient_list=[address],
+            fail_silently=True,
+        )
+    )
+    return deleted
+
+
+register(
+    "accounts.account", gettext_lazy("Votre compte"), export=export_account, erase=None, order=10
+)
