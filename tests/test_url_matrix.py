@@ -455,6 +455,12 @@ MATRIX: dict[str, Row] = {
     "evaluation:survey-question-update": Row(
         network_members(403, **EVAL_EDITORS), kwargs=_participation("question")
     ),
+    "evaluation:survey-question-toggle": Row(
+        network_members(403, lab_staff=REDIRECT), kwargs=_participation("question"), method="post"
+    ),
+    "evaluation:survey-question-delete": Row(
+        network_members(403, lab_staff=REDIRECT), kwargs=_participation("question"), method="post"
+    ),
     "evaluation:survey-wave-create": Row(
         network_members(403, **EVAL_EDITORS), kwargs=_participation("survey")
     ),

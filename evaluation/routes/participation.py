@@ -21,6 +21,16 @@ urlpatterns: list = [
         participation.survey_question_update,
         name="survey-question-update",
     ),
+    path(
+        "enquetes/<int:pk>/questions/<int:question_pk>/masquer/",
+        participation.survey_question_toggle,
+        name="survey-question-toggle",
+    ),
+    path(
+        "enquetes/<int:pk>/questions/<int:question_pk>/supprimer/",
+        participation.survey_question_delete,
+        name="survey-question-delete",
+    ),
     path("enquetes/<int:pk>/vagues/ajouter/", participation.wave_create, name="survey-wave-create"),
     path("enquetes/<int:pk>/comparaison/", participation.survey_compare, name="survey-compare"),
     path("vagues/<int:pk>/inviter/", participation.wave_invite, name="survey-wave-invite"),

@@ -70,7 +70,11 @@ def effect_record(*, project: Project, by: Any, **fields: Any) -> Effect:
 def effect_transition(*, effect: Effect, to_status: str, comment: str, by: Any) -> Effect:
     """Move `effect` to `to_status`, with the reason. A move already made (a double click) is
     AlreadyDone; a move the register does not allow, or without a comment, is refused."""
-    effect = Effect.objects.select_for_update().select_related("project", "owner").get(pk=effect.pk)
+    effect = (
+        Effect.objects.select_for_update(of=("self",))
+        .select_related("project", "owner")
+        .get(pk=effect.pk)
+    )
     if effect.status == to_status:
         raise AlreadyDone(_("L'effet a déjà ce statut."))
     if to_status not in Effect.TRANSITIONS.get(effect.status, ()):

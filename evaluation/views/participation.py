@@ -17,12 +17,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from ecoute.forms.answering import SectionAnswerForm
 from ecoute.forms.builder import KindForm, QuestionForm, option_formset
 from ecoute.models import CHOICE_KINDS, Option, Question
 from ecoute.plan import Plan, Step
-from ecoute.services import AlreadyAnswered, IncompleteAnswers, question_save
+from ecoute.services import (
+    AlreadyAnswered,
+    IncompleteAnswers,
+    question_delete,
+    question_save,
+    question_toggle,
+)
 from ecoute.services.builder import has_answers
 from evaluation import permissions  # noqa: F401  (registers the app's rules)
 from evaluation.forms.participation import (
@@ -205,6 +212,48 @@ def survey_question_update(request: HttpRequest, pk: int, question_pk: int) -> H
         pk=question_pk,
     )
     return _question_page(request, survey, question, creating=False)
+
+
+def _survey_question_action(request: HttpRequest, pk: int, question_pk: int, action, success):
+    survey = survey_for(request, pk, edit=True)
+    question = get_object_or_404(
+        Question.objects.select_related("section", "questionnaire"),
+        questionnaire=survey.questionnaire,
+        pk=question_pk,
+    )
+    try:
+        action(question)
+    except ValidationError as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(request, success)
+    return redirect("evaluation:survey-detail", pk=survey.pk)
+
+
+@require_POST
+@login_required
+def survey_question_toggle(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    """Hide a question (its answers stay in the results) or show it again."""
+    return _survey_question_action(
+        request,
+        pk,
+        question_pk,
+        lambda q: question_toggle(question=q),
+        _("La visibilité de la question est modifiée."),
+    )
+
+
+@require_POST
+@login_required
+def survey_question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    """Delete a question, before any answer (écoute's rule: hide it afterwards)."""
+    return _survey_question_action(
+        request,
+        pk,
+        question_pk,
+        lambda q: question_delete(question=q),
+        _("La question est supprimée."),
+    )
 
 
 @login_required

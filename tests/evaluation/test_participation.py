@@ -357,3 +357,16 @@ def test_survey_list_costs_a_fixed_number_of_queries(client, project, lead):
 
 TESTIMONIES_QUERIES = 6
 SURVEYS_QUERIES = 6
+
+
+def test_questions_are_hidden_and_deleted_only_before_answers(client, survey, wave, lead):
+    client.force_login(lead)
+    scale_q, choice_q = survey.questionnaire.questions.order_by("position")
+    kwargs = {"pk": survey.pk, "question_pk": choice_q.pk}
+    client.post(reverse("evaluation:survey-question-toggle", kwargs=kwargs))
+    choice_q.refresh_from_db()
+    assert choice_q.is_hidden
+    services.wave_answer_for_demo(wave=wave, answers={scale_q.pk: AnswerValue(number=3)})
+    response = client.post(reverse("evaluation:survey-question-delete", kwargs=kwargs))
+    assert response.status_code == 302
+    assert survey.questionnaire.questions.filter(pk=choice_q.pk).exists()  # answers exist
