@@ -370,3 +370,24 @@ def test_questions_are_hidden_and_deleted_only_before_answers(client, survey, wa
     response = client.post(reverse("evaluation:survey-question-delete", kwargs=kwargs))
     assert response.status_code == 302
     assert survey.questionnaire.questions.filter(pk=choice_q.pk).exists()  # answers exist
+
+
+def test_the_beat_schedule_resends_pending_invitations_with_registered_tasks():
+    from caflab.celery import app
+
+    for name in (
+        "evaluation-send-pending-survey-invitations",
+        "evaluation-erase-expired-invitation-addresses",
+    ):
+        assert app.conf.beat_schedule[name]["task"] in app.tasks
+
+
+def test_pending_invitations_are_sent_again_after_a_broker_outage(
+    wave, lead, mailoutbox, django_capture_on_commit_callbacks
+):
+    SurveyInvitation.objects.create(wave=wave, email="lost@example.org", token_hash="h-lost")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.invitations_send_pending() == 1
+    assert [m.to for m in mailoutbox] == [["lost@example.org"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.invitations_send_pending() == 0
