@@ -73,4 +73,15 @@ app.conf.beat_schedule = {
         "task": "ecoute.tasks.purge_personal_data",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Survey invitations whose message was lost while Redis was down go out again.
+    "evaluation-send-pending-survey-invitations": {
+        "task": "evaluation.tasks_participation.send_pending_survey_invitations",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
+    # Invitation addresses are erased once their wave is over.
+    "evaluation-erase-expired-invitation-addresses": {
+        "task": "evaluation.tasks_participation.erase_expired_invitation_addresses",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import (
     ChangeLink,
@@ -148,11 +149,19 @@ class SurveyWaveAdmin(admin.ModelAdmin):
 
 @admin.register(SurveyInvitation)
 class SurveyInvitationAdmin(admin.ModelAdmin):
-    list_display = ("wave", "sent_at", "used_at")
-    list_filter = ("wave__kind",)
+    """Never shows the address (personal data) nor lets anyone type a token hash: only whether
+    the address is still kept, to check that it is erased once used or expired."""
+
+    list_display = ("wave", "sent_at", "used_at", "address_kept")
+    list_filter = ("wave__kind", ("used_at", admin.EmptyFieldListFilter))
+    list_select_related = ("wave__survey",)
     search_fields = ("wave__survey__title",)
-    readonly_fields = ("token_hash", "sent_at", "used_at", "invited_by", *AUDIT)
+    readonly_fields = ("token_hash", "sent_at", "used_at", "invited_by", "address_kept", *AUDIT)
     exclude = ("email",)
+
+    @admin.display(boolean=True, description=_("adresse conservée"))
+    def address_kept(self, obj: SurveyInvitation) -> bool:
+        return bool(obj.email)
 
 
 @admin.register(SurveyWaveResponse)
@@ -180,7 +189,9 @@ class EffectChangeInline(admin.TabularInline):
 
 @admin.register(Effect)
 class EffectAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "project", "nature", "severity", "likelihood", "status")
+    list_display = ("__str__", "project", "nature", "severity", "likelihood", "owner", "status")
+    list_select_related = ("project", "owner")
+    autocomplete_fields = ("project",)
     list_filter = ("status", "severity", "nature")
     search_fields = ("description", "affected", "project__code", "project__title")
     readonly_fields = ("status_changed_at", "recorded_by", *AUDIT)

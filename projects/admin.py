@@ -116,7 +116,13 @@ class GateScoreInline(admin.TabularInline):
 class GateReviewAdmin(admin.ModelAdmin):
     list_display = ("project", "from_stage", "to_stage", "status", "decision", "due_on")
     list_filter = ("status", "decision", "to_stage")
-    search_fields = ("project__code", "project__title", "motivation", "rationale")
+    search_fields = (
+        "project__code",
+        "project__title",
+        "motivation",
+        "rationale",
+        "override_justification",
+    )
     list_select_related = ("project",)
     autocomplete_fields = ("project", "requested_by", "decided_by", "reviewers")
     readonly_fields = ("decided_at", *AUDIT)

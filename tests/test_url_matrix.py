@@ -364,6 +364,43 @@ def _community_invitation(request) -> dict[str, Any]:
 COMMUNITY_MANAGERS = {"lab_staff": 200, "correspondent_a": 200}
 
 
+# evaluation, participation: on the matrix project (led by the lab), a survey with a question
+# and an open wave, an invitation whose token is known, and an effect. Network members read,
+# the lab (the lead) edits, citizens 403; anyone may open an invitation's link.
+@pytest.fixture
+def matrix_participation(matrix_project):
+    from evaluation.models import SurveyInvitation
+    from evaluation.services.participation import invitation_token_hash
+    from tests.evaluation.factories_participation import (
+        EffectFactory,
+        SurveyWaveFactory,
+        make_survey,
+    )
+
+    survey = make_survey(matrix_project, questions=1)
+    wave = SurveyWaveFactory(survey=survey)
+    SurveyInvitation.objects.create(wave=wave, token_hash=invitation_token_hash("jeton-matrice"))
+    effect = EffectFactory(project=matrix_project)
+    return {"survey": survey, "wave": wave, "effect": effect}
+
+
+def _participation(key: str) -> Callable[[pytest.FixtureRequest], dict[str, Any]]:
+    def kwargs(request) -> dict[str, Any]:
+        objects = request.getfixturevalue("matrix_participation")
+        if key == "project":
+            return {"code": objects["effect"].project.code}
+        if key == "question":
+            survey = objects["survey"]
+            return {"pk": survey.pk, "question_pk": survey.questionnaire.questions.get().pk}
+        if key == "criterion":
+            return {"code": objects["effect"].project.code, "criterion": "impact"}
+        return {"pk": objects[key].pk}
+
+    return kwargs
+
+
+EVAL_EDITORS = {"lab_staff": 200}
+
 MATRIX: dict[str, Row] = {
     # core
     "core:home": Row(everyone(200)),
@@ -576,6 +613,57 @@ MATRIX: dict[str, Row] = {
         signed_in(403, **ECOUTE_MANAGERS), kwargs=_moderation, method="post"
     ),
     "evaluation:index": Row(network_members(200)),
+    "evaluation:surveys": Row(network_members(200), kwargs=_participation("project")),
+    "evaluation:survey-create": Row(
+        network_members(403, **EVAL_EDITORS), kwargs=_participation("project")
+    ),
+    "evaluation:survey-detail": Row(network_members(200), kwargs=_participation("survey")),
+    "evaluation:survey-question-create": Row(
+        network_members(403, **EVAL_EDITORS), kwargs=_participation("survey")
+    ),
+    "evaluation:survey-question-update": Row(
+        network_members(403, **EVAL_EDITORS), kwargs=_participation("question")
+    ),
+    "evaluation:survey-question-toggle": Row(
+        network_members(403, lab_staff=REDIRECT), kwargs=_participation("question"), method="post"
+    ),
+    "evaluation:survey-question-delete": Row(
+        network_members(403, lab_staff=REDIRECT), kwargs=_participation("question"), method="post"
+    ),
+    "evaluation:survey-wave-create": Row(
+        network_members(403, **EVAL_EDITORS), kwargs=_participation("survey")
+    ),
+    "evaluation:survey-compare": Row(network_members(200), kwargs=_participation("survey")),
+    "evaluation:survey-wave-invite": Row(
+        network_members(403, **EVAL_EDITORS), kwargs=_participation("wave")
+    ),
+    "evaluation:survey-answer": Row(  # the invitation's token is the key: no account needed
+        everyone(200),
+        kwargs=lambda r: r.getfixturevalue("matrix_participation") and {"token": "jeton-matrice"},
+    ),
+    "evaluation:survey-thanks": Row(everyone(200)),
+    "evaluation:testimonies": Row(network_members(200), kwargs=_participation("project")),
+    "evaluation:testimony-create": Row(
+        network_members(403, **EVAL_EDITORS), kwargs=_participation("project")
+    ),
+    "evaluation:effects": Row(network_members(200), kwargs=_participation("project")),
+    "evaluation:effect-create": Row(
+        network_members(403, **EVAL_EDITORS), kwargs=_participation("project")
+    ),
+    "evaluation:effect-detail": Row(network_members(200), kwargs=_participation("effect")),
+    "evaluation:effect-transition": Row(
+        network_members(403, lab_staff=REDIRECT),
+        kwargs=_participation("effect"),
+        method="post",
+        data={"to_status": "mitigating", "comment": "Plan d'action lancé."},
+    ),
+    "evaluation:judgements": Row(network_members(200), kwargs=_participation("project")),
+    "evaluation:judgement-edit": Row(
+        network_members(403, **EVAL_EDITORS), kwargs=_participation("criterion")
+    ),
+    "evaluation:ecological-edit": Row(
+        network_members(403, **EVAL_EDITORS), kwargs=_participation("project")
+    ),
     # criées: the network only (citizens 403, anonymous to the login page); Caf A's drafts are
     # 404 to Caf B; the team edits until publication, Caf A's correspondent and the lab always
     "criees:index": Row(network_members(200)),

@@ -140,6 +140,12 @@ class SurveyWaveResponse(models.Model):
         return str(self.wave)
 
 
+class TestimonyQuerySet(models.QuerySet["Testimony"]):
+    def quotable(self) -> "TestimonyQuerySet":
+        """Only testimonies whose author agreed to be quoted may ever appear in a report."""
+        return self.filter(consent_to_quote=True)
+
+
 class Testimony(TimeStampedModel):
     class Tone(models.TextChoices):
         POSITIVE = "positive", _("Positif")
@@ -184,6 +190,8 @@ class Testimony(TimeStampedModel):
         related_name="+",
         verbose_name=_("recueilli par"),
     )
+
+    objects = TestimonyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("témoignage")
@@ -282,6 +290,23 @@ class Effect(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    # Which statuses each status may move to (a closed effect may be reopened).
+    TRANSITIONS = {
+        "open": ("mitigating", "resolved", "accepted"),
+        "mitigating": ("open", "resolved", "accepted"),
+        "resolved": ("open",),
+        "accepted": ("open",),
+    }
+
+    @property
+    def next_statuses(self) -> list[tuple[str, str]]:
+        labels = dict(self.Status.choices)
+        return [(s, labels[s]) for s in self.TRANSITIONS.get(self.status, ())]
+
+    @property
+    def is_negative(self) -> bool:
+        return self.nature != self.Nature.UNEXPECTED_POSITIVE
 
     @property
     def is_blocking(self) -> bool:

@@ -184,8 +184,23 @@ class GateDecisionForm(forms.Form):
         help_text=_("Obligatoire pour un arrêt : elle restera consultable."),
     )
 
-    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+    override_justification = forms.CharField(
+        label=_("Justification du passage outre"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Obligatoire pour un « go » malgré les blocages listés ci-dessus : elle restera "
+            "visible dans la revue."
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, action: str = "", blockers: Iterable[str] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.blockers = list(blockers)
+        if not self.blockers:  # the field only shows when something blocks a go
+            del self.fields["override_justification"]
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.form_id = "form-decision"
@@ -202,4 +217,13 @@ class GateDecisionForm(forms.Form):
                 self.add_error("revisit_on", _("Indiquez une date de réexamen à venir."))
         if decision == Decision.STOP and not data.get("lesson_learned", "").strip():
             self.add_error("lesson_learned", _("La leçon apprise est obligatoire."))
+        if (
+            self.blockers
+            and decision in (Decision.GO, Decision.GO_WITH_CONDITIONS)
+            and not data.get("override_justification", "").strip()
+        ):
+            self.add_error(
+                "override_justification",
+                _("Un « go » malgré les blocages demande une justification écrite."),
+            )
         return data

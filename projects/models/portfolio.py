@@ -450,6 +450,11 @@ class GateReview(TimeStampedModel):
     decision = models.CharField(_("décision"), max_length=15, choices=Decision, blank=True)
     rationale = models.TextField(_("justification"), blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
+    override_justification = models.TextField(
+        _("justification du passage outre"),
+        blank=True,
+        help_text=_("Pourquoi un « go » a été donné malgré un blocage (un effet grave ouvert…)."),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

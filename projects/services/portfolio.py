@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from caflab.accounts.models import User
 from caflab.network.models import Caf
 from caflab.notifications.services import follow, followers_of, notify
+from projects.gate_checks import go_blockers
 from projects.models import (
     PIPELINE,
     Adaptation,
@@ -251,9 +252,14 @@ def gate_decide(
     conditions: str = "",
     revisit_on: datetime.date | None = None,
     lesson_learned: str = "",
+    override_justification: str = "",
 ) -> GateReview:
     """Record the decision and apply it: go → next stage; recycle → stays; hold → on the shelf
-    until `revisit_on`; stop → abandoned with `lesson_learned`. Team and followers are told."""
+    until `revisit_on`; stop → abandoned with `lesson_learned`. Team and followers are told.
+
+    A go is refused while another app's registered check (`projects.gate_checks`) gives reasons
+    against it, e.g. an open severe negative effect, unless `override_justification` says why
+    the decider goes ahead anyway; the justification is kept on the review."""
     review = GateReview.objects.select_for_update().select_related("project").get(pk=review.pk)
     if not review.is_open:
         raise AlreadyDone(_("Cette revue est déjà décidée."))
@@ -269,6 +275,19 @@ def gate_decide(
             )
         if decision == Decision.GO_WITH_CONDITIONS and not conditions.strip():
             raise ValidationError({"conditions": _("Précisez les conditions du go.")})
+        reasons = go_blockers(project)
+        if reasons and not override_justification.strip():
+            raise ValidationError(
+                {
+                    "override_justification": _(
+                        "Un « go » est bloqué (%(reasons)s) : justifiez par écrit votre décision "
+                        "de passer outre."
+                    )
+                    % {"reasons": " ; ".join(reasons)}
+                }
+            )
+        if not reasons:
+            override_justification = ""
         _move_stage(project=project, to_stage=review.to_stage, by=by, review=review)
     elif decision == Decision.HOLD:
         if revisit_on is None or revisit_on <= timezone.localdate():
@@ -293,6 +312,8 @@ def gate_decide(
     review.decision = decision
     review.rationale = rationale
     review.conditions = conditions
+    if decision in (Decision.GO, Decision.GO_WITH_CONDITIONS):
+        review.override_justification = override_justification.strip()
     review.decided_by = by
     review.decided_at = timezone.now()
     review.save()

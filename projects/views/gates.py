@@ -17,6 +17,7 @@ from django.views.generic import FormView
 
 from projects import services
 from projects.forms.gates import GateDecisionForm, GateRequestForm, GateScoreForm
+from projects.gate_checks import go_blockers
 from projects.models import GateReview, GateScore, Project, Stage
 from projects.services import AlreadyDone
 
@@ -112,8 +113,11 @@ def _review_page(
             existing=GateScore.objects.filter(review=review, reviewer=user),
             action=reverse("projects:gate-score", kwargs=kwargs),
         )
+    blockers = go_blockers(project) if can_decide else []
     if can_decide and decision_form is None:
-        decision_form = GateDecisionForm(action=reverse("projects:gate-decide", kwargs=kwargs))
+        decision_form = GateDecisionForm(
+            action=reverse("projects:gate-decide", kwargs=kwargs), blockers=blockers
+        )
     # Each reviewer's scores are the committee's working material: shown to the committee.
     committee = can_score or can_decide or user.has_perm("projects.decide_gate", review)
     scores = (
@@ -130,6 +134,7 @@ def _review_page(
         "decision_form": decision_form if can_decide else None,
         "scores": scores,
         "show_scores": committee,
+        "go_blockers": blockers,
     }
     return render(request, "projects/gate_review.html", context)
 
@@ -177,7 +182,9 @@ def gate_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     if not review.is_open:
         return _already_decided(request, review)
     form = GateDecisionForm(
-        request.POST, action=reverse("projects:gate-decide", kwargs={"code": code, "pk": pk})
+        request.POST,
+        action=reverse("projects:gate-decide", kwargs={"code": code, "pk": pk}),
+        blockers=go_blockers(review.project),
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -190,6 +197,7 @@ def gate_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 conditions=data["conditions"],
                 revisit_on=data["revisit_on"],
                 lesson_learned=data["lesson_learned"],
+                override_justification=data.get("override_justification", ""),
             )
         except AlreadyDone:  # decided meanwhile
             return _already_decided(request, review)

@@ -1,0 +1,69 @@
+"""The evaluators' judgements per criterion, and the ecological-transition assessment."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from evaluation.models import EcologicalRating, Judgement
+from projects.models import Project
+
+
+@transaction.atomic
+def judgement_save(
+    *,
+    project: Project,
+    criterion: str,
+    rating: int,
+    rationale: str,
+    by: Any,
+    evidence: str = "",
+    indicators: Iterable = (),
+    testimonies: Iterable = (),
+    surveys: Iterable = (),
+) -> Judgement:
+    """Record (or revise) the judgement of `project` on `criterion`, with its evidence. The
+    evidence must belong to the project."""
+    for items in (indicators, testimonies, surveys):
+        if any(item.project_id != project.pk for item in items):
+            raise ValidationError(_("Les éléments de preuve doivent concerner ce projet."))
+    if not rationale.strip():
+        raise ValidationError({"rationale": _("Argumentez votre appréciation.")})
+    judgement, _created = Judgement.objects.update_or_create(
+        project=project,
+        criterion=criterion,
+        defaults={
+            "rating": rating,
+            "rationale": rationale.strip(),
+            "evidence": evidence.strip(),
+            "judged_by": by,
+        },
+    )
+    judgement.indicators.set(indicators)
+    judgement.testimonies.set(testimonies)
+    judgement.surveys.set(surveys)
+    return judgement
+
+
+@transaction.atomic
+def ecological_assessment_save(
+    *, project: Project, ratings: Mapping[str, tuple[int, str]], by: Any
+) -> list[EcologicalRating]:
+    """Record the seven ratings at once: {objective: (rating, justification)}."""
+    missing = set(EcologicalRating.Objective.values) - set(ratings)
+    if missing:
+        raise ValidationError(_("Appréciez chacun des sept objectifs."))
+    saved = []
+    for objective in EcologicalRating.Objective.values:
+        rating, justification = ratings[objective]
+        if not justification.strip():
+            raise ValidationError(_("Chaque appréciation demande une justification."))
+        row, _created = EcologicalRating.objects.update_or_create(
+            project=project,
+            objective=objective,
+            defaults={"rating": rating, "justification": justification.strip(), "assessed_by": by},
+        )
+        saved.append(row)
+    return saved
