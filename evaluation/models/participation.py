@@ -152,6 +152,8 @@ class Testimony(TimeStampedModel):
         NEGATIVE = "negative", _("Négatif")
         MIXED = "mixed", _("Mitigé")
 
+    __test__ = False  # a model, not a test class (its name starts with "Test")
+
     project = models.ForeignKey(
         "projects.Project",
         on_delete=models.CASCADE,
