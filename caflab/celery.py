@@ -62,4 +62,9 @@ app.conf.beat_schedule = {
         "task": "ecoute.tasks.purge_exports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # An indicator whose period just ended without a measurement: its owner is reminded, once.
+    "evaluation-remind-due-measurements": {
+        "task": "evaluation.tasks.remind_due_measurements",
+        "schedule": crontab(hour=8, minute=20),
+    },
 }
