@@ -83,7 +83,8 @@ def test_the_theory_of_change_is_drawn_and_listed(client, agent_b, plan):
     )
     client.force_login(agent_b)
     page = client.get(_plan_url(plan.project)).content.decode()
-    assert 'role="img"' in page and "<desc" in page
+    assert 'role="img"' in page
+    assert "<desc" in page
     assert "H1 → Droits ouverts" in page
     assert link.assumption in page
 
