@@ -351,7 +351,8 @@ class _Importer:
         elif len(source) > 200:
             errors.append(_("source trop longue (200 caractères au plus)"))
         if errors:
-            line.message = "; ".join(errors).capitalize() + "."
+            message = " ; ".join(errors)
+            line.message = message[:1].upper() + message[1:] + "."
             return line
         # Text that a spreadsheet would run as a formula is kept, defused by an apostrophe.
         _measurement, created = _upsert_measurement(

@@ -118,9 +118,7 @@ def test_a_correspondent_enters_measurements_for_their_own_caf_only(
     assert list(Measurement.objects.values_list("caf", flat=True)) == [caf_b.pk]
 
 
-def test_a_correspondent_of_a_caf_outside_the_project_may_not_measure(
-    client, agent_b, indicator, caf_b
-):
+def test_an_agent_of_a_deployment_caf_reads_but_may_not_measure(client, agent_b, indicator, caf_b):
     client.force_login(agent_b)  # an agent of a deployment Caf: reads only
     assert (
         client.get(reverse("evaluation:indicator-detail", kwargs={"pk": indicator.pk})).status_code

@@ -16,6 +16,7 @@ from tests.evaluation.factories import (
     IndicatorTargetFactory,
     StakeholderGroupFactory,
 )
+from tests.queries import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +145,24 @@ def test_the_project_page_shows_the_plan_panel(client, agent_b, plan, indicator)
     page = client.get(plan.project.get_absolute_url()).content.decode()
     assert "Voir le plan d’évaluation" in page
     assert "1 indicateur" in page
+
+
+def test_the_evaluation_home_lists_the_plans_with_a_fixed_number_of_queries(client, agent_b, caf_a):
+    from tests.evaluation.factories import EvaluationPlanFactory, IndicatorFactory
+    from tests.evaluation.factories import MeasurementFactory as Measure
+
+    client.force_login(agent_b)
+
+    def add(n):
+        for _ in range(n):
+            plan = EvaluationPlanFactory()
+            indicator = IndicatorFactory(project=plan.project, category="environmental")
+            Measure(indicator=indicator, caf=caf_a)
+
+    url = reverse("evaluation:index")
+    assert_flat_query_count(client, url, add, sizes=(2, 6), expected=EXPECTED_INDEX_QUERIES)
+    page = client.get(url).content.decode()
+    assert "6 projets avec un plan d’évaluation" in page
+
+
+EXPECTED_INDEX_QUERIES = 5  # session, user, plans with their counts, notifications…
