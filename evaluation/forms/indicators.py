@@ -1,5 +1,6 @@
 """Forms of indicators: the indicator, a target, a measurement, and the CSV import."""
 
+import re
 from typing import Any
 
 from crispy_forms.layout import Fieldset, Layout
@@ -15,6 +16,19 @@ from evaluation.models import EvaluativeQuestion, Indicator, IndicatorTarget, Me
 from evaluation.services.indicators import MAX_IMPORT_BYTES
 
 DECIMAL_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """A number as people type it in France: "1 234,5" (any kind of space between thousands,
+    decimal comma), "1.234,5" or "1234.5"."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f]", "", value)
+            if "," in value and "." in value:
+                value = value.replace(".", "")
+            value = value.replace(",", ".")
+        return super().to_python(value)
 
 
 class IndicatorForm(forms.ModelForm):
@@ -37,6 +51,7 @@ class IndicatorForm(forms.ModelForm):
             "position",
         ]
         localized_fields = ["baseline_value"]
+        field_classes = {"baseline_value": FrenchDecimalField}
         widgets = {
             "definition": forms.Textarea(attrs={"rows": 3}),
             "baseline_date": DateInput,
@@ -88,6 +103,7 @@ class TargetForm(forms.ModelForm):
         model = IndicatorTarget
         fields = ["period", "value"]
         localized_fields = ["value"]
+        field_classes = {"value": FrenchDecimalField}
         widgets = {"period": DateInput, "value": forms.TextInput(attrs=DECIMAL_ATTRS)}
         help_texts = {"period": _("Un jour de la période : elle est ramenée à son premier jour.")}
 
@@ -110,6 +126,7 @@ class MeasurementForm(forms.ModelForm):
         model = Measurement
         fields = ["caf", "period", "value", "source", "evidence"]
         localized_fields = ["value"]
+        field_classes = {"value": FrenchDecimalField}
         widgets = {
             "period": DateInput,
             "value": forms.TextInput(attrs=DECIMAL_ATTRS),
