@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from evaluation import permissions  # noqa: F401  (registers the app's permissions)
+from evaluation import permissions
 from evaluation.models import EvaluationPlan, Indicator
 
 
@@ -28,5 +28,6 @@ def context(project, user) -> dict[str, Any] | None:
         "n_indicators": counts["n_indicators"],
         "n_measurements": counts["n_measurements"],
         "can_edit": can_edit,
-        "can_measure": can_edit or user.has_perm("evaluation.enter_measurements", project),
+        # Not `has_perm("evaluation.enter_measurements")`: it would ask about the team again.
+        "can_measure": can_edit or permissions.is_project_caf_correspondent(user, project),
     }

@@ -217,4 +217,10 @@ def test_the_indicator_list_costs_a_fixed_number_of_queries(client, lead, projec
     assert_flat_query_count(client, url, add, sizes=(2, 8), expected=EXPECTED_LIST_QUERIES)
 
 
-EXPECTED_LIST_QUERIES = 7  # session, user, project, indicators, targets, notifications…
+EXPECTED_LIST_QUERIES = 7  # session, user, project, indicators, targets, unread count, Caf
+
+
+def test_values_are_typed_the_french_way_in_forms(client, lead, indicator, caf_a):
+    client.force_login(lead)
+    assert _measure(client, indicator, caf=caf_a.pk, value="1 234,5").status_code == 302
+    assert Measurement.objects.get().value == Decimal("1234.5")

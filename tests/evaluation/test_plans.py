@@ -165,4 +165,36 @@ def test_the_evaluation_home_lists_the_plans_with_a_fixed_number_of_queries(clie
     assert "6 projets avec un plan d’évaluation" in page
 
 
-EXPECTED_INDEX_QUERIES = 5  # session, user, plans with their counts, notifications…
+EXPECTED_INDEX_QUERIES = 5  # session, user, plans with their counts, unread count, Caf
+
+
+def test_a_partner_of_the_project_reads_its_plan_and_others_do_not_see_it(client, plan):
+    from caflab.accounts.models import Role
+    from tests.accounts.factories import UserFactory
+    from tests.network.factories import PartnerFactory
+
+    partner, other = PartnerFactory(), PartnerFactory()
+    plan.project.partners.add(partner)
+    client.force_login(UserFactory(role=Role.PARTNER, caf=None, partner=partner))
+    assert client.get(_plan_url(plan.project)).status_code == 200
+    client.force_login(UserFactory(role=Role.PARTNER, caf=None, partner=other))
+    assert client.get(_plan_url(plan.project)).status_code == 404
+
+
+def test_the_project_panel_costs_a_fixed_number_of_queries(agent_b, plan, caf_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluation.panels.plans import context
+    from tests.evaluation.factories import IndicatorFactory
+    from tests.evaluation.factories import MeasurementFactory as Measure
+
+    def measure() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            context(plan.project, agent_b)
+        return len(ctx.captured_queries)
+
+    first = measure()
+    for _ in range(5):
+        Measure(indicator=IndicatorFactory(project=plan.project), caf=caf_a)
+    assert measure() == first == 3  # plan, indicator counts, team membership
