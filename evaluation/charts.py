@@ -131,16 +131,11 @@ def line_chart(
     """A line chart of one value per period (gaps where None), its targets (dashed) and the
     baseline (a dotted horizontal line). `y_range` shares one scale across small multiples."""
     width, height = (300, 170) if small else (640, 300)
-    left, right, top, bottom = (
-        (52, width - 12, 12, height - 30)
-        if small
-        else (
-            72,
-            width - 20,
-            16,
-            height - 40,
-        )
-    )
+    # Room on the left for the values, on the right for half of the last period's label.
+    if small:
+        left, right, top, bottom = 52, width - 24, 12, height - 30
+    else:
+        left, right, top, bottom = 72, width - 36, 16, height - 40
     chart = LineChart(
         id=chart_id,
         title=title,
@@ -217,11 +212,11 @@ def line_chart(
 
 COLUMN_WIDTH = 170
 COLUMN_GAP = 60
-BOX_HEIGHT = 62
+BOX_HEIGHT = 72
 BOX_GAP = 16
 HEADER_HEIGHT = 30
-LINE_CHARS = 24
-MAX_LINES = 3
+LINE_CHARS = 22
+MAX_LINES = 4
 
 
 @dataclass(frozen=True)
@@ -237,8 +232,8 @@ class Box:
         return self.x + 8
 
     def line_ys(self) -> list[tuple[float, str]]:
-        first = self.y + BOX_HEIGHT / 2 - (len(self.lines) - 1) * 8
-        return [(first + i * 16, line) for i, line in enumerate(self.lines)]
+        first = self.y + BOX_HEIGHT / 2 - (len(self.lines) - 1) * 7.5
+        return [(first + i * 15, line) for i, line in enumerate(self.lines)]
 
 
 @dataclass(frozen=True)
@@ -305,9 +300,12 @@ def change_diagram(diagram_id: str, title: str, levels, steps, links) -> Diagram
         else:
             y1 = source.y + BOX_HEIGHT / 2
             y2 = target.y + BOX_HEIGHT / 2
-        arrows.append(
-            Arrow(x1, y1, x2, y2, number, round((x1 + x2) / 2, 1), round((y1 + y2) / 2 - 4, 1))
+        # The number sits beside a vertical arrow, above a slanted or horizontal one.
+        mid_x, mid_y = (
+            (x1 + x2) / 2 + (14 if x1 == x2 else 0),
+            (y1 + y2) / 2 + (4 if x1 == x2 else -5),
         )
+        arrows.append(Arrow(x1, y1, x2, y2, number, round(mid_x, 1), round(mid_y, 1)))
     width = len(levels) * COLUMN_WIDTH + (len(levels) - 1) * COLUMN_GAP + 4
     height = HEADER_HEIGHT + max(max(rows, default=0), 1) * (BOX_HEIGHT + BOX_GAP) + 4
     headers = [
