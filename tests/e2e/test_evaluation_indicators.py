@@ -114,3 +114,29 @@ def test_a_lead_defines_two_indicators_measures_two_caf_and_reads_the_chart(
     page.goto(live_server.url + reverse("evaluation:indicator-list", kwargs={"code": project.code}))
     expect(page.get_by_role("table")).to_contain_text("Déplacements évités")
     assert_accessible(page)
+
+    # The same measurements, and one wrong line, imported from a spreadsheet.
+    page.get_by_role("link", name="Importer des mesures (CSV)").click()
+    assert_accessible(page)
+    page.get_by_label("Fichier CSV").set_input_files(
+        files=[
+            {
+                "name": "mesures.csv",
+                "mimeType": "text/csv",
+                "buffer": (
+                    "indicateur;caf;periode;valeur;source;preuve\n"
+                    "Déplacements évités;69;2026-T1;1 300;Relevé corrigé;\n"
+                    "Déplacements évités;75;2026-T1;10;Relevé;\n"
+                ).encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Importer").click()
+    report = page.get_by_role("status")
+    expect(report).to_contain_text(
+        "0 mesure(s) ajoutée(s), 1 mise(s) à jour, 1 ligne(s) rejetée(s)"
+    )
+    expect(page.get_by_role("row", name=re.compile("Rejetée"))).to_contain_text(
+        "ni la Caf pilote ni une Caf de déploiement"
+    )
+    assert_accessible(page)

@@ -224,3 +224,21 @@ def test_values_are_typed_the_french_way_in_forms(client, lead, indicator, caf_a
     client.force_login(lead)
     assert _measure(client, indicator, caf=caf_a.pk, value="1 234,5").status_code == 302
     assert Measurement.objects.get().value == Decimal("1234.5")
+
+
+def test_the_service_refuses_a_caf_the_user_may_not_measure(correspondent_b, indicator, caf_a):
+    from django.core.exceptions import PermissionDenied
+
+    from evaluation.services.indicators import measurement_save
+
+    for caf in (caf_a, None):
+        with pytest.raises(PermissionDenied):
+            measurement_save(
+                indicator=indicator,
+                caf=caf,
+                period=datetime.date(2026, 1, 1),
+                value=Decimal("1"),
+                source="Requête",
+                by=correspondent_b,
+            )
+    assert not Measurement.objects.exists()
