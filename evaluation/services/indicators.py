@@ -417,13 +417,14 @@ def measurements_import(*, project: Project, by, data: bytes) -> ImportReport:
     return report
 
 
-def template_csv(project: Project) -> bytes:
-    """A model file: the header and one example line per indicator (UTF-8 with BOM, `;`, as
-    French Excel reads it)."""
+def template_csv(project: Project, user) -> bytes:
+    """A model file: the header and one example line per indicator, for a Caf `user` may
+    measure (UTF-8 with BOM, `;`, as French Excel reads it)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    caf = project_cafs(project).first()
+    cafs, _national = measurement_cafs_for(user, project)
+    caf = cafs.first()
     for indicator in project.indicators.order_by("position", "pk"):
         start = previous_period(datetime.date.today(), indicator.frequency)
         writer.writerow(

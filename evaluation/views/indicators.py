@@ -325,6 +325,8 @@ def measurement_template(request: HttpRequest, code: str) -> HttpResponse:
     project = project_for(request, code)
     if not request.user.has_perm("evaluation.enter_measurements", project):
         raise PermissionDenied
-    response = HttpResponse(services.template_csv(project), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        services.template_csv(project, request.user), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="mesures-{project.code}.csv"'
     return response

@@ -45,6 +45,21 @@ from projects.models import Project
 from projects.services import AlreadyDone
 
 
+@dataclass(frozen=True)
+class FrozenStep:
+    """A step of a frozen version, as the diagram reads it."""
+
+    pk: int
+    level: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FrozenLink:
+    source_id: int
+    target_id: int
+
+
 def project_for(request: HttpRequest, code: str) -> Project:
     """The project, if the user may read evaluations (else 403) and sees it (else 404)."""
     if not request.user.has_perm("evaluation.read_project_evaluation"):
@@ -310,17 +325,6 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     content = version.content
-
-    @dataclass(frozen=True)
-    class FrozenStep:
-        pk: int
-        level: str
-        label: str
-
-    @dataclass(frozen=True)
-    class FrozenLink:
-        source_id: int
-        target_id: int
 
     steps = [FrozenStep(s["id"], s["level"], s["label"]) for s in content["change_steps"]]
     links = [FrozenLink(link["source"], link["target"]) for link in content["change_links"]]
