@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -496,6 +497,61 @@ def indicator_values_by_caf(indicator: Indicator) -> dict[Caf, dict[datetime.dat
         caf = cafs.setdefault(measurement.caf_id, measurement.caf)
         by_caf.setdefault(caf, {})[measurement.period] = measurement.value
     return by_caf
+
+
+def indicator_charts(indicator: Indicator) -> dict[str, Any]:
+    """What an indicator's page (or a report) draws: `chart`, the line chart of the indicator
+    against its baseline and targets (with its table rows); `multiples`, one small chart per
+    Caf on a shared scale; `caf_table`, the values per Caf and period (their data table)."""
+    from evaluation import charts
+
+    series = indicator_series(indicator)
+    labels = [point.label for point in series]
+    values = [point.value for point in series]
+    targets = [point.target for point in series]
+    main = charts.line_chart(
+        "indicateur",
+        _("%(name)s au fil des périodes") % {"name": indicator.name},
+        labels=labels,
+        values=values,
+        targets=targets,
+        baseline=indicator.baseline_value,
+        unit=indicator.unit,
+        notes=[str(point.n_cafs) for point in series],
+        note_header=_("Caf mesurées"),
+    )
+    by_caf = indicator_values_by_caf(indicator)
+    span = charts.value_range(
+        [v for caf_values in by_caf.values() for v in caf_values.values()],
+        targets,
+        [indicator.baseline_value],
+    )
+    periods = [point.period for point in series]
+    multiples = [
+        charts.line_chart(
+            f"caf-{caf.code}",
+            caf.name,
+            labels=labels,
+            values=[caf_values.get(period) for period in periods],
+            targets=targets,
+            baseline=indicator.baseline_value,
+            unit=indicator.unit,
+            y_range=span,
+            small=True,
+        )
+        for caf, caf_values in by_caf.items()
+    ]
+    caf_table = {
+        "cafs": list(by_caf),
+        "rows": [
+            {
+                "label": label,
+                "cells": [charts.fmt_number(by_caf[caf].get(period)) for caf in by_caf],
+            }
+            for label, period in zip(labels, periods, strict=True)
+        ],
+    }
+    return {"chart": main, "multiples": multiples, "caf_table": caf_table}
 
 
 # --- reminders -------------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 with its data table, small multiples by Caf, targets and measurements), their forms, and the
 CSV import of measurements with its line-by-line report."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from evaluation import charts
 from evaluation.forms.indicators import (
     IndicatorForm,
     MeasurementForm,
@@ -111,56 +108,6 @@ def indicator_update(request: HttpRequest, pk: int) -> HttpResponse:
     return _indicator_form_page(request, project=indicator.project, indicator=indicator)
 
 
-def _charts(indicator: Indicator) -> dict[str, Any]:
-    series = services.indicator_series(indicator)
-    labels = [point.label for point in series]
-    values = [point.value for point in series]
-    targets = [point.target for point in series]
-    main = charts.line_chart(
-        "indicateur",
-        _("%(name)s au fil des périodes") % {"name": indicator.name},
-        labels=labels,
-        values=values,
-        targets=targets,
-        baseline=indicator.baseline_value,
-        unit=indicator.unit,
-        notes=[str(point.n_cafs) for point in series],
-        note_header=_("Caf mesurées"),
-    )
-    by_caf = services.indicator_values_by_caf(indicator)
-    span = charts.value_range(
-        [v for caf_values in by_caf.values() for v in caf_values.values()],
-        targets,
-        [indicator.baseline_value],
-    )
-    periods = [point.period for point in series]
-    multiples = [
-        charts.line_chart(
-            f"caf-{caf.code}",
-            caf.name,
-            labels=labels,
-            values=[caf_values.get(period) for period in periods],
-            targets=targets,
-            baseline=indicator.baseline_value,
-            unit=indicator.unit,
-            y_range=span,
-            small=True,
-        )
-        for caf, caf_values in by_caf.items()
-    ]
-    caf_table = {
-        "cafs": list(by_caf),
-        "rows": [
-            {
-                "label": label,
-                "cells": [charts.fmt_number(by_caf[caf].get(period)) for caf in by_caf],
-            }
-            for label, period in zip(labels, periods, strict=True)
-        ],
-    }
-    return {"chart": main, "multiples": multiples, "caf_table": caf_table}
-
-
 def _detail_page(
     request: HttpRequest,
     indicator: Indicator,
@@ -199,7 +146,7 @@ def _detail_page(
         "can_measure": can_measure,
         "target_form": target_form if can_edit else None,
         "measurement_form": measurement_form if can_measure else None,
-        **_charts(indicator),
+        **services.indicator_charts(indicator),
     }
     return render(request, "evaluation/indicators/indicator_detail.html", context, status=status)
 
