@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from caflab.network.models import Caf
+from evaluation import charts
 from evaluation.models import (
     Frequency,
     Indicator,
@@ -502,15 +503,14 @@ def indicator_values_by_caf(indicator: Indicator) -> dict[Caf, dict[datetime.dat
 def indicator_charts(indicator: Indicator) -> dict[str, Any]:
     """What an indicator's page (or a report) draws: `chart`, the line chart of the indicator
     against its baseline and targets (with its table rows); `multiples`, one small chart per
-    Caf on a shared scale; `caf_table`, the values per Caf and period (their data table)."""
-    from evaluation import charts
-
+    Caf on a shared scale; `caf_table`, the values per Caf and period (their data table).
+    Element ids carry the indicator's id, so several indicators can share a page."""
     series = indicator_series(indicator)
     labels = [point.label for point in series]
     values = [point.value for point in series]
     targets = [point.target for point in series]
     main = charts.line_chart(
-        "indicateur",
+        f"indicateur-{indicator.pk}",
         _("%(name)s au fil des périodes") % {"name": indicator.name},
         labels=labels,
         values=values,
@@ -529,7 +529,7 @@ def indicator_charts(indicator: Indicator) -> dict[str, Any]:
     periods = [point.period for point in series]
     multiples = [
         charts.line_chart(
-            f"caf-{caf.code}",
+            f"indicateur-{indicator.pk}-caf-{caf.code}",
             caf.name,
             labels=labels,
             values=[caf_values.get(period) for period in periods],
