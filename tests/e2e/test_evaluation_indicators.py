@@ -140,3 +140,33 @@ def test_a_lead_defines_two_indicators_measures_two_caf_and_reads_the_chart(
         "ni la Caf pilote ni une Caf de déploiement"
     )
     assert_accessible(page)
+
+
+def test_the_plan_forms_and_a_frozen_version_are_accessible(
+    page, live_server, login_as, assert_accessible, project
+):
+    from tests.evaluation.factories import (
+        ChangeLinkFactory,
+        ChangeStepFactory,
+        EvaluationPlanFactory,
+        StakeholderGroupFactory,
+    )
+
+    plan = EvaluationPlanFactory(project=project)
+    StakeholderGroupFactory(plan=plan, name="Agents d'accueil")
+    ChangeLinkFactory(source=ChangeStepFactory(plan=plan, label="Agent volant à l'entrée"))
+    login_as(page, live_server, project.lead)
+    for name in ("group-create", "question-create", "step-create", "link-create"):
+        page.goto(live_server.url + reverse(f"evaluation:{name}", kwargs={"code": project.code}))
+        assert_accessible(page)
+    page.locator("#id_source").select_option(index=2)  # the output, back to…
+    page.locator("#id_target").select_option(index=1)  # …the activity
+    page.get_by_label(re.compile("Hypothèse")).fill("Les visiteurs acceptent d'être orientés.")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("body")).to_contain_text("Le lien est enregistré.")
+    page.get_by_label("Ce qui a changé").fill("Hypothèses revues")
+    page.get_by_role("button", name="Enregistrer une nouvelle version").click()
+    expect(page.locator("body")).to_contain_text("La version 1 du plan est figée")
+    page.get_by_role("link", name="Version 1").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("version 1")
+    assert_accessible(page)

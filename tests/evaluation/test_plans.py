@@ -198,3 +198,16 @@ def test_the_project_panel_costs_a_fixed_number_of_queries(agent_b, plan, caf_a)
     for _ in range(5):
         Measure(indicator=IndicatorFactory(project=plan.project), caf=caf_a)
     assert measure() == first == 3  # plan, indicator counts, team membership
+
+
+def test_the_evaluation_home_hides_the_plans_of_projects_the_user_does_not_see(
+    client, agent_b, plan
+):
+    from tests.evaluation.factories import EvaluationPlanFactory
+    from tests.projects.factories import ProjectFactory
+
+    EvaluationPlanFactory(project=ProjectFactory(is_draft=True, title="Projet en brouillon"))
+    client.force_login(agent_b)
+    page = client.get(reverse("evaluation:index")).content.decode()
+    assert plan.project.title in page
+    assert "Projet en brouillon" not in page
