@@ -209,5 +209,5 @@ def test_the_evaluation_home_hides_the_plans_of_projects_the_user_does_not_see(
     EvaluationPlanFactory(project=ProjectFactory(is_draft=True, title="Projet en brouillon"))
     client.force_login(agent_b)
     page = client.get(reverse("evaluation:index")).content.decode()
-    assert plan.project.title in page
+    assert plan.project.code in page
     assert "Projet en brouillon" not in page
