@@ -242,3 +242,18 @@ def test_the_service_refuses_a_caf_the_user_may_not_measure(correspondent_b, ind
                 by=correspondent_b,
             )
     assert not Measurement.objects.exists()
+
+
+def test_the_service_lets_the_lead_measure_any_caf_of_the_project(lead, indicator, caf_b):
+    from evaluation.services.indicators import measurement_save
+
+    measurement, created = measurement_save(
+        indicator=indicator,
+        caf=caf_b,
+        period=datetime.date(2026, 2, 10),
+        value=Decimal("3"),
+        source="Requête",
+        by=lead,
+    )
+    assert created
+    assert measurement.period == datetime.date(2026, 1, 1)
