@@ -123,3 +123,11 @@ def test_the_template_file_lists_the_projects_indicators(client, lead, project, 
 def test_readers_may_not_import(client, agent_b, project, indicator):
     client.force_login(agent_b)
     assert _import(client, project, HEADER).status_code == 403
+
+
+def test_a_correspondents_template_file_uses_their_own_caf(
+    client, correspondent_b, project, indicator
+):
+    client.force_login(correspondent_b)
+    response = client.get(reverse("evaluation:measurement-template", kwargs={"code": project.code}))
+    assert "Taux de recours;69;" in response.content.decode("utf-8")

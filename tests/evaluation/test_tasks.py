@@ -41,3 +41,10 @@ def test_no_reminder_when_the_period_is_measured(indicator, caf_a):
 
 def test_the_task_runs_the_reminders(indicator):
     assert isinstance(remind_due_measurements(), int)
+
+
+def test_the_reminder_runs_daily_with_celery_beat():
+    from caflab.celery import app
+
+    entry = app.conf.beat_schedule["evaluation-remind-due-measurements"]
+    assert entry["task"] == remind_due_measurements.name
