@@ -258,7 +258,10 @@ def _item_form_page(request, *, kind: ItemKind, plan: EvaluationPlan, item=None)
 def item_create(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     project = project_for(request, code)
     require_plan_editor(request, project)
-    plan, _created = plan_get_or_create(project=project, by=request.user)
+    plan = EvaluationPlan.objects.filter(project=project).select_related("project").first()
+    if plan is None:  # a GET never creates a row: the plan is created by its own form
+        messages.info(request, _("Créez d’abord le plan d’évaluation."))
+        return redirect("evaluation:plan-update", code=project.code)
     return _item_form_page(request, kind=ITEM_KINDS[kind], plan=plan)
 
 

@@ -211,3 +211,11 @@ def test_the_evaluation_home_hides_the_plans_of_projects_the_user_does_not_see(
     page = client.get(reverse("evaluation:index")).content.decode()
     assert plan.project.code in page
     assert "Projet en brouillon" not in page
+
+
+def test_adding_an_item_before_the_plan_exists_leads_to_the_plans_form(client, lead, project):
+    client.force_login(lead)
+    url = reverse("evaluation:question-create", kwargs={"code": project.code})
+    response = client.get(url)
+    assert response["Location"] == reverse("evaluation:plan-update", kwargs={"code": project.code})
+    assert not EvaluationPlan.objects.exists()
