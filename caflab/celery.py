@@ -84,4 +84,9 @@ app.conf.beat_schedule = {
         "task": "evaluation.tasks_participation.erase_expired_invitation_addresses",
         "schedule": crontab(hour=3, minute=40),
     },
+    # An indicator whose period just ended without a measurement: its owner is reminded, once.
+    "evaluation-remind-due-measurements": {
+        "task": "evaluation.tasks.remind_due_measurements",
+        "schedule": crontab(hour=8, minute=20),
+    },
 }

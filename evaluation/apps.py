@@ -7,7 +7,10 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Évaluation participative")
 
     def ready(self) -> None:
-        from evaluation import tasks_participation  # noqa: F401  (registers the tasks)
+        from evaluation import (
+            permissions,  # noqa: F401  (registers the rules)
+            tasks_participation,  # noqa: F401  (registers the tasks)
+        )
         from evaluation.services.effects import open_severe_effects_block_go
         from projects.gate_checks import register_go_blocker
 

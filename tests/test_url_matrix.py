@@ -179,6 +179,54 @@ def _phase2(
     return kwargs
 
 
+# evaluation (plans and indicators): the plan of matrix_project (led by the lab, piloted by Caf
+# A) with one item of each kind, a frozen version, and an indicator measured in Caf A.
+@pytest.fixture
+def matrix_evaluation(matrix_project, lab_staff, caf_a):
+    from evaluation.services.plans import plan_version_save
+    from tests.evaluation.factories import (
+        ChangeLinkFactory,
+        ChangeStepFactory,
+        EvaluationPlanFactory,
+        EvaluativeQuestionFactory,
+        IndicatorFactory,
+        IndicatorTargetFactory,
+        MeasurementFactory,
+        StakeholderGroupFactory,
+    )
+
+    plan = EvaluationPlanFactory(project=matrix_project)
+    StakeholderGroupFactory(plan=plan)
+    EvaluativeQuestionFactory(plan=plan)
+    ChangeLinkFactory(source=ChangeStepFactory(plan=plan))
+    indicator = IndicatorFactory(project=matrix_project, owner=lab_staff)
+    IndicatorTargetFactory(indicator=indicator)
+    MeasurementFactory(indicator=indicator, caf=caf_a)
+    plan_version_save(plan=plan, by=lab_staff, note="", expected_version=1)
+    return plan
+
+
+def _evaluation(what: str) -> Callable[[pytest.FixtureRequest], dict[str, Any]]:
+    def kwargs(request) -> dict[str, Any]:
+        plan = request.getfixturevalue("matrix_evaluation")
+        if what == "project":
+            return {"code": plan.project.code}
+        indicator = plan.project.indicators.get()
+        pk = {
+            "version": lambda: plan.versions.get().pk,
+            "group": lambda: plan.stakeholder_groups.get().pk,
+            "question": lambda: plan.questions.get().pk,
+            "step": lambda: plan.change_steps.first().pk,
+            "link": lambda: plan.change_steps.first().links_out.get().pk,
+            "indicator": lambda: indicator.pk,
+            "target": lambda: indicator.targets.get().pk,
+            "measurement": lambda: indicator.measurements.get().pk,
+        }[what]()
+        return {"pk": pk}
+
+    return kwargs
+
+
 # écoute contributions: the matrix consultation also collects contributions (pre-moderated);
 # a published contribution by a citizen who is none of the personas, with a visible comment.
 @pytest.fixture
@@ -209,6 +257,13 @@ def _contribution_comment_pk(request) -> dict[str, Any]:
 def _moderation(request) -> dict[str, Any]:
     request.getfixturevalue("matrix_contribution")
     return {}
+
+
+EVALUATION_EDIT = {"lab_staff": 200}
+EVALUATION_EDIT_POST = {"lab_staff": REDIRECT}
+# Caf A's correspondent measures for Caf A (the pilot Caf), not the national value.
+EVALUATION_MEASURE = {"lab_staff": 200, "correspondent_a": 200}
+EVALUATION_MEASURE_POST = {"lab_staff": REDIRECT, "correspondent_a": REDIRECT}
 
 
 # ideas: an idea of agent_a (Caf 38) with an attachment.
@@ -663,6 +718,67 @@ MATRIX: dict[str, Row] = {
     ),
     "evaluation:ecological-edit": Row(
         network_members(403, **EVAL_EDITORS), kwargs=_participation("project")
+    ),
+    # evaluation, plans and indicators: the network reads; the lab (the project's lead) edits;
+    # Caf A's correspondent measures for Caf A; citizens 403 everywhere
+    "evaluation:plan": Row(network_members(200), kwargs=_evaluation("project")),
+    "evaluation:plan-update": Row(
+        network_members(403, **EVALUATION_EDIT), kwargs=_evaluation("project")
+    ),
+    "evaluation:version-create": Row(  # version 1 is already frozen: "déjà fait", back
+        network_members(403, **EVALUATION_EDIT_POST),
+        kwargs=_evaluation("project"),
+        method="post",
+        data={"version": 1},
+    ),
+    "evaluation:version-detail": Row(network_members(200), kwargs=_evaluation("version")),
+    **{
+        f"evaluation:{kind}-create": Row(
+            network_members(403, **EVALUATION_EDIT), kwargs=_evaluation("project")
+        )
+        for kind in ("group", "question", "step", "link")
+    },
+    **{
+        f"evaluation:{kind}-update": Row(
+            network_members(403, **EVALUATION_EDIT), kwargs=_evaluation(kind)
+        )
+        for kind in ("group", "question", "step", "link")
+    },
+    **{
+        f"evaluation:{kind}-delete": Row(
+            network_members(403, **EVALUATION_EDIT_POST), kwargs=_evaluation(kind), method="post"
+        )
+        for kind in ("group", "question", "step", "link")
+    },
+    "evaluation:indicator-list": Row(network_members(200), kwargs=_evaluation("project")),
+    "evaluation:indicator-create": Row(
+        network_members(403, **EVALUATION_EDIT), kwargs=_evaluation("project")
+    ),
+    "evaluation:indicator-detail": Row(network_members(200), kwargs=_evaluation("indicator")),
+    "evaluation:indicator-update": Row(
+        network_members(403, **EVALUATION_EDIT), kwargs=_evaluation("indicator")
+    ),
+    "evaluation:target-set": Row(  # nothing sent: the page again, with the errors
+        network_members(403, **EVALUATION_EDIT), kwargs=_evaluation("indicator"), method="post"
+    ),
+    "evaluation:target-delete": Row(
+        network_members(403, **EVALUATION_EDIT_POST), kwargs=_evaluation("target"), method="post"
+    ),
+    "evaluation:measurement-create": Row(  # nothing sent: the page again, with the errors
+        network_members(403, **EVALUATION_MEASURE),
+        kwargs=_evaluation("indicator"),
+        method="post",
+    ),
+    "evaluation:measurement-delete": Row(  # measured in Caf A
+        network_members(403, **EVALUATION_MEASURE_POST),
+        kwargs=_evaluation("measurement"),
+        method="post",
+    ),
+    "evaluation:measurement-import": Row(
+        network_members(403, **EVALUATION_MEASURE), kwargs=_evaluation("project")
+    ),
+    "evaluation:measurement-template": Row(
+        network_members(403, **EVALUATION_MEASURE), kwargs=_evaluation("project")
     ),
     # criées: the network only (citizens 403, anonymous to the login page); Caf A's drafts are
     # 404 to Caf B; the team edits until publication, Caf A's correspondent and the lab always

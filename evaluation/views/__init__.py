@@ -1,11 +1,48 @@
-"""The evaluations' entry page; an honest empty state until the EvaluationPlan model lands."""
+"""The evaluations' entry page: the projects with an evaluation plan, their evidence level and
+how far their indicators are measured (a fixed number of queries)."""
 
+from typing import Any
+
+from django.db.models import Count, IntegerField, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from evaluation import permissions  # noqa: F401  (registers the app's permissions)
+from evaluation.models import EvaluationPlan, Indicator, Measurement
+
+
+def _count(queryset, column: str = "pk") -> Coalesce:
+    """A correlated COUNT(*) of `queryset` (already filtered on the outer row)."""
+    counted = queryset.order_by().values(column).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 class EvaluationIndexView(PermissionRequiredMixin, TemplateView):
     permission_required = "evaluation.view_evaluations"
     template_name = "evaluation/index.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        project = OuterRef("project_id")
+        plans = (
+            EvaluationPlan.objects.visible_to(self.request.user)
+            .select_related("project__pilot_caf")
+            .annotate(
+                n_indicators=_count(Indicator.objects.filter(project=project), "project"),
+                n_environmental=_count(
+                    Indicator.objects.filter(project=project, category="environmental"), "project"
+                ),
+                n_measurements=_count(
+                    Measurement.objects.filter(indicator__project=project), "indicator__project"
+                ),
+                last_period=Subquery(
+                    Measurement.objects.filter(indicator__project=project)
+                    .order_by()
+                    .values("indicator__project")
+                    .annotate(last=Max("period"))
+                    .values("last")
+                ),
+            )
+            .order_by("project__code")
+        )
+        return super().get_context_data(plans=list(plans), **kwargs)

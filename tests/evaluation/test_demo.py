@@ -1,0 +1,41 @@
+"""The evaluation demo: three complete plans with two years of quarterly measurements in
+several Caf, loaded by seed_demo once."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from caflab.notifications.models import Notification
+from evaluation.models import EvaluationPlan, Indicator, Measurement, PlanVersion
+from projects.models import Stage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_adds_three_complete_plans_once(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    counts = (EvaluationPlan.objects.count(), Measurement.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (EvaluationPlan.objects.count(), Measurement.objects.count()) == counts
+    plans = EvaluationPlan.objects.select_related("project")
+    assert plans.count() == 3
+    for plan in plans:
+        assert plan.project.stage in (Stage.EXPERIMENTATION, Stage.ESSAIMAGE)
+        assert plan.stakeholder_groups.exists()
+        assert plan.questions.exists()
+        assert plan.change_steps.filter(level="impact").exists()
+        assert plan.change_steps.filter(links_out__isnull=False).exists()
+        indicators = plan.project.indicators.all()
+        assert 2 <= indicators.count() <= 4
+        assert indicators.filter(category=Indicator.Category.ENVIRONMENTAL).exists()
+        assert not indicators.filter(baseline_value__isnull=True).exists()
+        assert not indicators.annotate(n=Count("targets")).filter(n=0).exists()
+        measured = Measurement.objects.filter(indicator__project=plan.project)
+        assert measured.values("caf").distinct().count() >= 2
+        assert measured.values("period").distinct().count() == 8
+        assert plan.version == 2
+    assert PlanVersion.objects.count() == 3
+    assert not Notification.objects.filter(kind__startswith="evaluation.").exists()
