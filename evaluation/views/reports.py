@@ -61,9 +61,7 @@ def _report_for(request: HttpRequest, pk: int) -> ImpactReport:
 def report_create(request: HttpRequest, code: str) -> HttpResponse:
     project = _project_for(request, code, "evaluation.request_report")
     report = services.report_request(project=project, by=request.user)
-    messages.success(
-        request, _("Votre rapport est en préparation. Vous serez prévenu quand il sera prêt.")
-    )
+    _say_requested(request, report)
     return redirect(report)
 
 
@@ -74,10 +72,18 @@ def portfolio_report_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("evaluation.request_portfolio_report"):
         raise PermissionDenied
     report = services.portfolio_report_request(by=request.user)
-    messages.success(
-        request, _("Votre rapport est en préparation. Vous serez prévenu quand il sera prêt.")
-    )
+    _say_requested(request, report)
     return redirect(report)
+
+
+def _say_requested(request: HttpRequest, report: ImpactReport) -> None:
+    report.refresh_from_db(fields=["status"])  # built already when tasks run in-process
+    if report.status == ImpactReport.Status.READY:
+        messages.success(request, _("Votre rapport est prêt."))
+    else:
+        messages.success(
+            request, _("Votre rapport est en préparation. Vous serez prévenu quand il sera prêt.")
+        )
 
 
 @login_required
