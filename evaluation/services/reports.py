@@ -166,6 +166,22 @@ def reports_requeue_stale(now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
+def reports_rebuild_failed(*, ids: list[int]) -> int:
+    """Queue again the failed reports among `ids`; they rebuild from their own snapshot."""
+    failed = list(
+        ImpactReport.objects.select_for_update()
+        .filter(pk__in=ids, status=Status.FAILED)
+        .values_list("pk", flat=True)
+    )
+    ImpactReport.objects.filter(pk__in=failed).update(
+        status=Status.QUEUED, progress=0, error="", finished_at=None, updated_at=timezone.now()
+    )
+    for report_id in failed:
+        enqueue_on_commit(tasks.build_report, report_id)
+    return len(failed)
+
+
+@transaction.atomic
 def report_publish(*, report: ImpactReport, publish: bool) -> ImpactReport:
     """Publish a ready report to the network's agents, or withdraw it."""
     if publish and report.status != Status.READY:

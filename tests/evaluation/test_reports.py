@@ -245,3 +245,27 @@ def test_a_portfolio_report_counts_each_project(
     for heading in ("Synthèse", "Étapes et niveaux de preuve", "Projet par projet"):
         assert heading in text
     assert project.code in text
+
+
+def test_the_admin_rebuilds_a_failed_report_from_its_snapshot(
+    project, django_capture_on_commit_callbacks, monkeypatch
+):
+    from evaluation.services.reports import reports_rebuild_failed
+
+    monkeypatch.setattr(
+        "evaluation.services.reports.render_report_pdf",
+        lambda **kwargs: (_ for _ in ()).throw(OSError("panne")),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_request(project=project, by=project.lead)
+    report.refresh_from_db()
+    assert report.status == ImpactReport.Status.FAILED
+    digest = report.snapshot_digest
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reports_rebuild_failed(ids=[report.pk]) == 1
+    report.refresh_from_db()
+    assert report.status == ImpactReport.Status.READY
+    assert report.error == ""
+    assert report.snapshot_digest == digest
+    assert reports_rebuild_failed(ids=[report.pk]) == 0  # only failed ones
