@@ -269,3 +269,12 @@ def test_the_admin_rebuilds_a_failed_report_from_its_snapshot(
     assert report.error == ""
     assert report.snapshot_digest == digest
     assert reports_rebuild_failed(ids=[report.pk]) == 0  # only failed ones
+
+
+def test_rendering_reads_only_the_snapshot_never_the_database(requested, django_assert_num_queries):
+    from evaluation.reporting import render_report_html, render_report_pdf
+
+    snapshot = ImpactReport.objects.get(pk=requested.pk).snapshot
+    with django_assert_num_queries(0):
+        html = render_report_html(snapshot)
+        render_report_pdf(title=requested.title, body=html, snapshot=snapshot)
