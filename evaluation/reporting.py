@@ -43,8 +43,12 @@ def number(value: str | None) -> str:
     return text.replace(".", ",")
 
 
-def _float(value: str | None) -> float:
-    return float(Decimal(value)) if value not in (None, "") else 0.0
+def _float(value: str | None) -> int | float:
+    """A chart value: an int when whole (drawn "40", not "40.0")."""
+    if value in (None, ""):
+        return 0
+    amount = Decimal(value)
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 def _date(value: str | None) -> datetime.date | None:
