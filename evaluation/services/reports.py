@@ -16,12 +16,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caflab.accounts.models import User
 from caflab.notifications.queueing import enqueue, enqueue_on_commit
 from caflab.notifications.services import notify
 from evaluation import tasks
 from evaluation.models import ImpactReport, ManagementResponse, Recommendation
 from evaluation.reporting import render_report_html, render_report_pdf
 from evaluation.snapshot import portfolio_snapshot, project_snapshot, snapshot_digest
+from projects.models import Project
 from projects.services.portfolio import AlreadyDone
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,8 @@ def _waiting(**filters: Any) -> ImpactReport | None:
 def report_request(*, project: Any, by: Any) -> ImpactReport:
     """Freeze `project`'s evaluation data now and queue the report's build after the commit. A
     double click returns the report already waiting."""
+    # Two clicks racing: the project's row lock makes the second one see the first report.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
     waiting = _waiting(project=project, requested_by=by)
     if waiting is not None:
         return waiting
@@ -74,6 +78,7 @@ def report_request(*, project: Any, by: Any) -> ImpactReport:
 @transaction.atomic
 def portfolio_report_request(*, by: Any) -> ImpactReport:
     """The same for the whole portfolio (for the director)."""
+    User.objects.select_for_update().filter(pk=by.pk).first()  # see report_request
     waiting = _waiting(scope=ImpactReport.Scope.PORTFOLIO, requested_by=by)
     if waiting is not None:
         return waiting
