@@ -89,4 +89,15 @@ app.conf.beat_schedule = {
         "task": "evaluation.tasks.remind_due_measurements",
         "schedule": crontab(hour=8, minute=20),
     },
+    # Impact reports whose message was lost while Redis was down are queued again.
+    "evaluation-requeue-stale-reports": {
+        "task": "evaluation.tasks.requeue_stale_reports",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # Owners of management actions due soon or late are reminded (at most once a week).
+    "evaluation-remind-management-actions": {
+        "task": "evaluation.tasks.remind_management_actions",
+        "schedule": crontab(hour=8, minute=20),
+    },
 }

@@ -234,7 +234,10 @@ class ImpactReportAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("status", "scope", "is_published")
+    list_select_related = ("project", "requested_by")
     search_fields = ("title", "project__code", "project__title")
+    date_hierarchy = "created_at"
+    actions = ["rebuild_failed"]
     readonly_fields = (
         "status",
         "progress",
@@ -248,6 +251,14 @@ class ImpactReportAdmin(admin.ModelAdmin):
         "finished_at",
         *AUDIT,
     )
+
+    @admin.action(description=_("Relancer la préparation des rapports en échec"))
+    def rebuild_failed(self, request, queryset):
+        """Queue again the failed reports, from their frozen snapshot (never new data)."""
+        from evaluation.services.reports import reports_rebuild_failed
+
+        count = reports_rebuild_failed(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("%(count)d rapport(s) relancé(s).") % {"count": count})
 
 
 class ManagementResponseInline(admin.StackedInline):

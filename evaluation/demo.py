@@ -301,7 +301,22 @@ PLANS = [
 
 
 def seed(stdout: TextIO) -> None:
+    """Complete evaluations for the demo projects: plans and indicators with two years of
+    measurements, then surveys, testimonies, effects and judgements, then recommendations and a
+    generated impact report (each step skips what is already there)."""
+    from evaluation.demo_participation import seed_participation
+    from evaluation.demo_reports import seed_reports
+
     seed_plans(stdout)
+    projects = list(
+        Project.objects.filter(
+            title__in=[spec.title for spec in PLANS], evaluation_plan__isnull=False
+        ).select_related("lead")
+    )
+    projects.sort(key=lambda p: [spec.title for spec in PLANS].index(p.title))
+    for project in projects:
+        seed_participation(project, stdout)
+    seed_reports(projects, stdout)
 
 
 def seed_plans(stdout: TextIO) -> list[EvaluationPlan]:

@@ -1,4 +1,10 @@
-"""Evaluation reminders, run daily by celery beat."""
+"""Celery tasks of the evaluation app: ids in, safe to run twice.
+
+`build_report` acknowledges its message only once done (`acks_late`) and gives it back if the
+worker dies (`reject_on_worker_lost`): the report is then built again from the same snapshot.
+The beat schedule (caflab/celery.py) runs `requeue_stale_reports` every five minutes and
+`remind_management_actions` and `remind_due_measurements` daily.
+"""
 
 from celery import shared_task
 from django.utils import timezone
@@ -11,3 +17,24 @@ def remind_due_measurements() -> int:
     """Tell each indicator's owner (or the project lead) when the period that just ended has no
     measurement; once per indicator × period (safe to run twice)."""
     return measurement_reminders_send(today=timezone.localdate())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def build_report(report_id: int) -> str:
+    from evaluation.services.reports import report_build
+
+    return report_build(report_id=report_id)
+
+
+@shared_task(acks_late=True)
+def requeue_stale_reports() -> int:
+    from evaluation.services.reports import reports_requeue_stale
+
+    return reports_requeue_stale()
+
+
+@shared_task(acks_late=True)
+def remind_management_actions() -> int:
+    from evaluation.services.reports import management_actions_remind
+
+    return management_actions_remind()

@@ -266,6 +266,41 @@ EVALUATION_MEASURE = {"lab_staff": 200, "correspondent_a": 200}
 EVALUATION_MEASURE_POST = {"lab_staff": REDIRECT, "correspondent_a": REDIRECT}
 
 
+# evaluation reports: a ready, unpublished impact report of the matrix project, asked for by
+# its lead (the lab), with a PDF; and a recommendation of that project.
+@pytest.fixture
+def matrix_report(matrix_project, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from evaluation.models import ImpactReport, Recommendation
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
+    report = ImpactReport.objects.create(
+        project=matrix_project,
+        title="Rapport d'impact",
+        status=ImpactReport.Status.READY,
+        progress=100,
+        html="<p>Rapport</p>",
+        requested_by=matrix_project.lead,
+    )
+    report.pdf.save("rapport.pdf", ContentFile(b"%PDF-1.7 rapport"))
+    Recommendation.objects.create(project=matrix_project, text="Former les agents.")
+    return report
+
+
+def _report_pk(request) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("matrix_report").pk}
+
+
+def _report_project(request) -> dict[str, Any]:
+    return {"code": request.getfixturevalue("matrix_report").project.code}
+
+
+def _recommendation_pk(request) -> dict[str, Any]:
+    report = request.getfixturevalue("matrix_report")
+    return {"pk": report.project.recommendations.get().pk}
+
+
 # ideas: an idea of agent_a (Caf 38) with an attachment.
 @pytest.fixture
 def matrix_idea(agent_a):
@@ -780,6 +815,25 @@ MATRIX: dict[str, Row] = {
     "evaluation:measurement-template": Row(
         network_members(403, **EVALUATION_MEASURE), kwargs=_evaluation("project")
     ),
+    # evaluation reports: the lead (the lab) and the team request and publish; an unpublished
+    # report is hidden (404) from the rest of the network; citizens 403 everywhere.
+    "evaluation:report-list": Row(network_members(200), kwargs=_report_project),
+    "evaluation:report-create": Row(
+        network_members(403, lab_staff=REDIRECT), kwargs=_report_project, method="post"
+    ),
+    "evaluation:portfolio-report-create": Row(
+        network_members(403, lab_staff=REDIRECT), method="post"
+    ),
+    "evaluation:report-detail": Row(network_members(404, lab_staff=200), kwargs=_report_pk),
+    "evaluation:report-download": Row(network_members(404, lab_staff=200), kwargs=_report_pk),
+    "evaluation:report-publish": Row(
+        network_members(404, lab_staff=REDIRECT), kwargs=_report_pk, method="post"
+    ),
+    "evaluation:recommendations": Row(network_members(200), kwargs=_report_project),
+    "evaluation:recommendation-update": Row(
+        network_members(403, lab_staff=200), kwargs=_recommendation_pk
+    ),
+    "evaluation:response-edit": Row(network_members(403, lab_staff=200), kwargs=_recommendation_pk),
     # criées: the network only (citizens 403, anonymous to the login page); Caf A's drafts are
     # 404 to Caf B; the team edits until publication, Caf A's correspondent and the lab always
     "criees:index": Row(network_members(200)),

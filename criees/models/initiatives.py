@@ -5,13 +5,14 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.models import TimeStampedModel
+from caflab.core.queries import count_of as shared_count_of
 from caflab.core.uploads import private_storage
 from caflab.network.models import ActiveQuerySet, Caf, Theme
 from criees.uploads import initiative_upload_to
@@ -40,16 +41,8 @@ class Public(TimeStampedModel):
 
 
 def count_of(model: type[models.Model], field: str = "initiative", **filters: object) -> Coalesce:
-    """How many `model` rows point at the outer row, as a subquery: several counts on one list
-    cost no join (joins would multiply each other's rows)."""
-    rows = (
-        model.objects.filter(**{field: OuterRef("pk")}, **filters)
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
+    """`caflab.core.queries.count_of`, counting rows that point at an initiative by default."""
+    return shared_count_of(model, field, **filters)
 
 
 class InitiativeQuerySet(models.QuerySet["Initiative"]):

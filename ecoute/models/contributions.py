@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.models import TimeStampedModel
+from caflab.core.queries import count_of
 from caflab.network.models import Caf, Theme
 from ecoute.models.consultations import Consultation
 
@@ -26,18 +26,6 @@ DEFAULT_REPORTS_TO_HIDE = 3
 
 def reports_to_hide() -> int:
     return int(getattr(settings, "ECOUTE_REPORTS_TO_HIDE", DEFAULT_REPORTS_TO_HIDE))
-
-
-def count_of(model: type[models.Model], field: str, **filters: object) -> Coalesce:
-    """How many `model` rows point at the outer row, as a subquery (no join multiplying)."""
-    rows = (
-        model.objects.filter(**{field: OuterRef("pk")}, **filters)
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
 
 
 class AnswerStatus(models.TextChoices):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import Role, User
+from caflab.core.queries import count_of
 from caflab.notifications.services import notify
 from ecoute.models import (
     ANSWER_RANK,
@@ -33,7 +34,7 @@ from ecoute.models import (
     ContributionSupport,
     OfficialAnswer,
 )
-from ecoute.models.contributions import count_of, reports_to_hide
+from ecoute.models.contributions import reports_to_hide
 from ecoute.services.common import AlreadyDone
 
 if TYPE_CHECKING:

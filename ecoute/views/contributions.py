@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caflab.core.queries import count_of
 from ecoute.forms.contributions import (
     BulkModerationForm,
     CommentForm,
@@ -39,7 +40,6 @@ from ecoute.models import (
     ContributionSupport,
     OfficialAnswer,
 )
-from ecoute.models.contributions import count_of
 from ecoute.services import contributions as services
 from ecoute.services.common import AlreadyDone
 from ecoute.views.common import consultation_for

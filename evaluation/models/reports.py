@@ -15,7 +15,8 @@ from evaluation.models.plans import Criterion
 class ImpactReportQuerySet(models.QuerySet["ImpactReport"]):
     def visible_to(self, user) -> "ImpactReportQuerySet":
         """Lab staff: all. The network's members: published reports of the projects they see,
-        and the reports they asked for. Citizens and anonymous visitors: none."""
+        and the reports they asked for. A project's lead and team: all its reports; the Cnaf's
+        directorates: all portfolio reports. Citizens and anonymous visitors: none."""
         from projects.models import Project
 
         if not user.is_authenticated or user.is_citizen:
@@ -26,6 +27,10 @@ class ImpactReportQuerySet(models.QuerySet["ImpactReport"]):
         readable = Q(is_published=True) & (Q(project__in=projects) | Q(project__isnull=True))
         if not user.is_network_member:
             readable = Q(is_published=True, project__in=projects)
+        team = Project.objects.filter(Q(lead=user) | Q(team_members__user=user)).values("pk")
+        readable |= Q(project__in=team)
+        if user.is_directorate_member and user.is_active:
+            readable |= Q(project__isnull=True)
         return self.filter(readable | Q(requested_by=user))
 
 

@@ -38,4 +38,8 @@ def test_seed_demo_adds_three_complete_plans_once(settings):
         assert measured.values("period").distinct().count() == 8
         assert plan.version == 2
     assert PlanVersion.objects.count() == 3
-    assert not Notification.objects.filter(kind__startswith="evaluation.").exists()
+    # Seeding two years of history reminds nobody of measurements due, and the demo report,
+    # built at once, is ready (its requester is told, as after any report).
+    assert not Notification.objects.filter(kind="evaluation.measurement_due").exists()
+    assert not Notification.objects.filter(kind="evaluation.report_failed").exists()
+    assert Notification.objects.filter(kind="evaluation.report_ready").count() == 1

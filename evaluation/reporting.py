@@ -1,0 +1,288 @@
+"""Render an impact report from its snapshot: the HTML body (shown in the site and stored on the
+report) and the PDF (WeasyPrint, from the same body).
+
+Pure functions of the snapshot: no database access, no clock, so rendering the same snapshot
+twice gives the same HTML and the same PDF text. Charts are server-rendered SVG
+(`projects.charts`) with their data table next to them.
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from evaluation.snapshot import IMPROVING, NO_DATA, OFF_TRACK, REACHED
+from projects.charts import ChartRow, bar_chart
+
+BASELINE_FILL = "#5e6a75"  # grey, 5.6:1 on white
+TARGET_FILL = "#18753c"  # green, 5.4:1 on white
+MEASURE_FILL = "#0b5cad"
+
+
+def _status_label(status: str) -> str:
+    labels = {
+        REACHED: _("Cible atteinte"),
+        IMPROVING: _("En progrès"),
+        OFF_TRACK: _("En retard"),
+        NO_DATA: _("Pas encore mesuré"),
+    }
+    return labels.get(status, status)
+
+
+def number(value: str | None) -> str:
+    """A decimal string ("50.00") as French text ("50", "12,5"); "—" when missing."""
+    if value in (None, ""):
+        return "—"
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        return str(value)
+    text = f"{amount.normalize():f}"
+    return text.replace(".", ",")
+
+
+def _float(value: str | None) -> int | float:
+    """A chart value: an int when whole (drawn "40", not "40.0")."""
+    if value in (None, ""):
+        return 0
+    amount = Decimal(value)
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value[:10]) if value else None
+
+
+def _month(value: str | None) -> str:
+    day = _date(value)
+    return f"{day:%m/%Y}" if day else ""
+
+
+def _indicator_chart(index: int, indicator: dict[str, Any]):
+    """Baseline, each national measurement, then the target, as bars."""
+    rows = []
+    if indicator["baseline_value"] is not None:
+        rows.append(
+            ChartRow(
+                label=_("Référence %(date)s") % {"date": _month(indicator["baseline_date"])},
+                value=_float(indicator["baseline_value"]),
+                fill=BASELINE_FILL,
+                note=number(indicator["baseline_value"]),
+            )
+        )
+    for point in indicator["series"]:
+        rows.append(
+            ChartRow(
+                label=_("Mesure %(date)s") % {"date": _month(point["period"])},
+                value=_float(point["value"]),
+                fill=MEASURE_FILL,
+                note=number(point["value"]),
+            )
+        )
+    if indicator["target_value"] is not None:
+        rows.append(
+            ChartRow(
+                label=_("Cible %(date)s") % {"date": _month(indicator["target_period"])},
+                value=_float(indicator["target_value"]),
+                fill=TARGET_FILL,
+                note=number(indicator["target_value"]),
+            )
+        )
+    if not rows or any(row.value < 0 for row in rows):
+        return None
+    return bar_chart(
+        f"rapport-indicateur-{index}",
+        _("%(name)s (%(unit)s) : référence, mesures et cible")
+        % {"name": indicator["name"], "unit": indicator["unit"]},
+        rows,
+        label_header=_("Point"),
+        value_header=indicator["unit"],
+    )
+
+
+def _caf_chart(index: int, indicator: dict[str, Any]):
+    rows = [
+        ChartRow(label=f"{m['caf_name']} ({m['caf_code']})", value=_float(m["value"]))
+        for m in indicator["by_caf"]
+    ]
+    if not rows or any(row.value < 0 for row in rows):
+        return None
+    return bar_chart(
+        f"rapport-caf-{index}",
+        _("%(name)s (%(unit)s) : dernière valeur par Caf")
+        % {"name": indicator["name"], "unit": indicator["unit"]},
+        rows,
+        label_header=_("Caf"),
+        value_header=indicator["unit"],
+    )
+
+
+def _judgement_chart(judgements: list[dict[str, Any]]):
+    if not judgements:
+        return None
+    return bar_chart(
+        "rapport-jugements",
+        _("Appréciation par critère (de 1 à 4)"),
+        [
+            ChartRow(label=j["criterion_label"], value=j["rating"], note=j["rating_label"])
+            for j in judgements
+        ],
+        label_header=_("Critère"),
+        value_header=_("Note"),
+        note_header=_("Appréciation"),
+    )
+
+
+def project_report_context(snapshot: dict[str, Any]) -> dict[str, Any]:
+    indicators = []
+    for i, indicator in enumerate(snapshot["indicators"], start=1):
+        indicators.append(
+            {
+                **indicator,
+                "anchor": f"indicateur-{i}",
+                "status_label": _status_label(indicator["status"]),
+                "baseline_text": number(indicator["baseline_value"]),
+                "baseline_day": _date(indicator["baseline_date"]),
+                "target_text": number(indicator["target_value"]),
+                "target_month": _month(indicator["target_period"]),
+                "latest_text": number(indicator["latest_value"]),
+                "latest_month": _month(indicator["latest_period"]),
+                "chart": _indicator_chart(i, indicator),
+                "caf_chart": _caf_chart(i, indicator),
+                "caf_rows": [
+                    {**m, "value_text": number(m["value"]), "month": _month(m["period"])}
+                    for m in indicator["by_caf"]
+                ],
+            }
+        )
+    statuses = {key: 0 for key in (REACHED, IMPROVING, OFF_TRACK, NO_DATA)}
+    for indicator in indicators:
+        statuses[indicator["status"]] += 1
+    effects = snapshot["effects"]
+    judgements = snapshot["judgements"]
+    recommendations = snapshot["recommendations"]
+    mean = (
+        number(str(round(Decimal(sum(j["rating"] for j in judgements)) / len(judgements), 1)))
+        if judgements
+        else None
+    )
+    return {
+        "snapshot": snapshot,
+        "project": snapshot["project"],
+        "plan": snapshot["plan"],
+        "taken_on": _date(snapshot["taken_at"]),
+        "indicators": indicators,
+        "statuses": statuses,
+        "surveys": [
+            {
+                **s,
+                "waves": [
+                    {**w, "opens": _date(w["opens_on"]), "closes": _date(w["closes_on"])}
+                    for w in s["waves"]
+                ],
+            }
+            for s in snapshot["surveys"]
+        ],
+        "testimonies": [
+            {**t, "collected": _date(t["collected_on"])} for t in snapshot["testimonies"]
+        ],
+        "effects": effects,
+        "blocking_effects": sum(1 for e in effects if e["is_blocking"]),
+        "judgements": judgements,
+        "judgement_chart": _judgement_chart(judgements),
+        "mean_rating": mean,
+        "ecological": snapshot["ecological"],
+        "recommendations": [
+            {
+                **r,
+                "due": _date(r["response"]["due_on"]) if r["response"] else None,
+                "done": _date(r["response"]["done_on"]) if r["response"] else None,
+            }
+            for r in recommendations
+        ],
+        "n_accepted": sum(
+            1
+            for r in recommendations
+            if r["response"] and r["response"]["decision"] in ("accepted", "partly")
+        ),
+        "cafs_measured": sorted(
+            {(m["caf_code"], m["caf_name"]) for i in indicators for m in i["by_caf"]}
+        ),
+    }
+
+
+def portfolio_report_context(snapshot: dict[str, Any]) -> dict[str, Any]:
+    projects = snapshot["projects"]
+    stages: dict[str, int] = {}
+    levels: dict[str, int] = {}
+    for p in projects:
+        stages[p["stage_label"]] = stages.get(p["stage_label"], 0) + 1
+        label = p["evidence_level_label"] or _("Pas de plan d'évaluation")
+        levels[label] = levels.get(label, 0) + 1
+    totals = snapshot["totals"]
+    return {
+        "snapshot": snapshot,
+        "taken_on": _date(snapshot["taken_at"]),
+        "projects": [{**p, "mean_text": number(p["mean_rating"])} for p in projects],
+        "totals": totals,
+        "status_labels": [
+            (_status_label(key), totals["indicators"][key])
+            for key in (REACHED, IMPROVING, OFF_TRACK, NO_DATA)
+        ],
+        "stage_chart": bar_chart(
+            "rapport-etapes",
+            _("Projets évalués par étape"),
+            [ChartRow(label=label, value=n) for label, n in stages.items()],
+            label_header=_("Étape"),
+            value_header=_("Projets"),
+        ),
+        "evidence_chart": bar_chart(
+            "rapport-preuve",
+            _("Projets par niveau de preuve visé"),
+            [ChartRow(label=label, value=n) for label, n in sorted(levels.items())],
+            label_header=_("Niveau de preuve"),
+            value_header=_("Projets"),
+        ),
+        "indicator_chart": bar_chart(
+            "rapport-indicateurs",
+            _("Indicateurs du portefeuille par situation"),
+            [
+                ChartRow(label=_status_label(key), value=totals["indicators"][key])
+                for key in (REACHED, IMPROVING, OFF_TRACK, NO_DATA)
+            ],
+            label_header=_("Situation"),
+            value_header=_("Indicateurs"),
+        ),
+    }
+
+
+def render_report_html(snapshot: dict[str, Any]) -> str:
+    """The report's body (sections with h2 headings and a table of contents), from the snapshot
+    only."""
+    if snapshot["scope"] == "portfolio":
+        return render_to_string(
+            "evaluation/reports/portfolio_body.html", portfolio_report_context(snapshot)
+        )
+    return render_to_string("evaluation/reports/report_body.html", project_report_context(snapshot))
+
+
+def render_report_pdf(*, title: str, body: str, snapshot: dict[str, Any]) -> bytes:
+    """The PDF of a report body. The document's dates are the snapshot's, so the same snapshot
+    gives the same file; headings become the PDF's bookmarks."""
+    import weasyprint  # heavy: imported by the worker only when it renders
+
+    document = render_to_string(
+        "evaluation/reports/report_pdf.html",
+        {"title": title, "body": body, "taken_at": snapshot["taken_at"][:19] + "Z"},
+    )
+    return weasyprint.HTML(string=document, base_url=None).write_pdf(
+        pdf_identifier=b"caflab-" + snapshot_fingerprint(snapshot).encode()
+    )
+
+
+def snapshot_fingerprint(snapshot: dict[str, Any]) -> str:
+    from evaluation.snapshot import snapshot_digest
+
+    return snapshot_digest(snapshot)[:32]

@@ -1,0 +1,298 @@
+"""Impact reports and the follow-up of their recommendations.
+
+A report is requested in the request (its data frozen in a snapshot, inside the transaction),
+then built by a Celery task from that snapshot only: HTML stored on the report, PDF in the
+private storage, the requester told. Management responses to the recommendations are followed
+by a daily reminder to their owner.
+"""
+
+import datetime
+import logging
+import uuid
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caflab.accounts.models import User
+from caflab.notifications.queueing import enqueue, enqueue_on_commit
+from caflab.notifications.services import notify
+from evaluation import tasks
+from evaluation.models import ImpactReport, ManagementResponse, Recommendation
+from evaluation.reporting import render_report_html, render_report_pdf
+from evaluation.snapshot import portfolio_snapshot, project_snapshot, snapshot_digest
+from projects.models import Project
+from projects.services.portfolio import AlreadyDone
+
+logger = logging.getLogger(__name__)
+
+Status = ImpactReport.Status
+# A queued report nobody started after this long lost its message (broker outage).
+QUEUED_STALE_AFTER = datetime.timedelta(minutes=5)
+# A running report silent for this long lost its worker: build it again.
+RUNNING_STALE_AFTER = datetime.timedelta(hours=1)
+# An action's owner is reminded from this many days before its due date…
+REMIND_BEFORE = datetime.timedelta(days=7)
+# …and at most once every this many days.
+REMIND_EVERY = datetime.timedelta(days=7)
+ERROR_MAX_CHARS = 500
+
+
+class ReportResult:
+    READY = "ready"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+def _waiting(**filters: Any) -> ImpactReport | None:
+    return ImpactReport.objects.filter(
+        status__in=[Status.QUEUED, Status.RUNNING], **filters
+    ).first()
+
+
+@transaction.atomic
+def report_request(*, project: Any, by: Any) -> ImpactReport:
+    """Freeze `project`'s evaluation data now and queue the report's build after the commit. A
+    double click returns the report already waiting."""
+    # Two clicks racing: the project's row lock makes the second one see the first report.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    waiting = _waiting(project=project, requested_by=by)
+    if waiting is not None:
+        return waiting
+    snapshot = project_snapshot(project)
+    report = ImpactReport.objects.create(
+        scope=ImpactReport.Scope.PROJECT,
+        project=project,
+        title=_("Rapport d’impact – %(code)s %(title)s")
+        % {"code": project.code, "title": project.title},
+        snapshot=snapshot,
+        snapshot_digest=snapshot_digest(snapshot),
+        requested_by=by,
+    )
+    enqueue_on_commit(tasks.build_report, report.pk)
+    return report
+
+
+@transaction.atomic
+def portfolio_report_request(*, by: Any) -> ImpactReport:
+    """The same for the whole portfolio (for the director)."""
+    User.objects.select_for_update().filter(pk=by.pk).first()  # see report_request
+    waiting = _waiting(scope=ImpactReport.Scope.PORTFOLIO, requested_by=by)
+    if waiting is not None:
+        return waiting
+    snapshot = portfolio_snapshot()
+    report = ImpactReport.objects.create(
+        scope=ImpactReport.Scope.PORTFOLIO,
+        title=_("Rapport d’impact du portefeuille – %(day)s")
+        % {"day": timezone.localdate().strftime("%d/%m/%Y")},
+        snapshot=snapshot,
+        snapshot_digest=snapshot_digest(snapshot),
+        requested_by=by,
+    )
+    enqueue_on_commit(tasks.build_report, report.pk)
+    return report
+
+
+def report_build(*, report_id: int) -> str:
+    """Render one report from its snapshot. Safe to run twice: a finished report is skipped; one
+    claimed again (a message redelivered after a worker died) is rebuilt from the same snapshot,
+    which gives the same document, and its PDF replaced."""
+    now = timezone.now()
+    claimed = ImpactReport.objects.filter(
+        pk=report_id, status__in=[Status.QUEUED, Status.RUNNING]
+    ).update(status=Status.RUNNING, started_at=now, progress=5, updated_at=now)
+    if not claimed:
+        return ReportResult.SKIPPED
+    report = ImpactReport.objects.select_related("requested_by").get(pk=report_id)
+
+    def progress(percent: int) -> None:
+        ImpactReport.objects.filter(pk=report_id).update(
+            progress=percent, updated_at=timezone.now()
+        )
+
+    try:
+        html = render_report_html(report.snapshot)
+        progress(40)
+        pdf = render_report_pdf(title=report.title, body=html, snapshot=report.snapshot)
+    except Exception as exc:
+        logger.exception("Impact report %s failed.", report_id)
+        error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
+        ImpactReport.objects.filter(pk=report_id).update(
+            status=Status.FAILED, error=error, finished_at=timezone.now(), updated_at=timezone.now()
+        )
+        notify(
+            recipients=[report.requested_by] if report.requested_by else [],
+            kind="evaluation.report_failed",
+            title=_("La préparation du rapport « %(title)s » a échoué") % {"title": report.title},
+            body=_("Demandez-en un nouveau ; si l’échec se répète, prévenez l’équipe du CafLab."),
+            url=report.get_absolute_url(),
+            own_contribution=True,
+        )
+        return ReportResult.FAILED
+    previous = report.pdf.name
+    report.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
+    report.html = html
+    report.status = Status.READY
+    report.progress = 100
+    report.error = ""
+    report.finished_at = timezone.now()
+    report.save(
+        update_fields=["pdf", "html", "status", "progress", "error", "finished_at", "updated_at"]
+    )
+    if previous:
+        report.pdf.storage.delete(previous)
+    notify(
+        recipients=[report.requested_by] if report.requested_by else [],
+        kind="evaluation.report_ready",
+        title=_("Votre rapport « %(title)s » est prêt") % {"title": report.title},
+        url=report.get_absolute_url(),
+        own_contribution=True,
+    )
+    return ReportResult.READY
+
+
+def reports_requeue_stale(now: datetime.datetime | None = None) -> int:
+    """Queue again the reports whose message was lost or whose worker died."""
+    now = now or timezone.now()
+    stale = ImpactReport.objects.filter(
+        status=Status.QUEUED, updated_at__lte=now - QUEUED_STALE_AFTER
+    ) | ImpactReport.objects.filter(
+        status=Status.RUNNING, updated_at__lte=now - RUNNING_STALE_AFTER
+    )
+    queued = 0
+    for report_id in stale.order_by("created_at").values_list("pk", flat=True)[:50]:
+        if not enqueue(tasks.build_report, report_id):
+            break
+        ImpactReport.objects.filter(pk=report_id).update(updated_at=now)
+        queued += 1
+    return queued
+
+
+@transaction.atomic
+def reports_rebuild_failed(*, ids: list[int]) -> int:
+    """Queue again the failed reports among `ids`; they rebuild from their own snapshot."""
+    failed = list(
+        ImpactReport.objects.select_for_update()
+        .filter(pk__in=ids, status=Status.FAILED)
+        .values_list("pk", flat=True)
+    )
+    ImpactReport.objects.filter(pk__in=failed).update(
+        status=Status.QUEUED, progress=0, error="", finished_at=None, updated_at=timezone.now()
+    )
+    for report_id in failed:
+        enqueue_on_commit(tasks.build_report, report_id)
+    return len(failed)
+
+
+@transaction.atomic
+def report_publish(*, report: ImpactReport, publish: bool) -> ImpactReport:
+    """Publish a ready report to the network's agents, or withdraw it."""
+    if publish and report.status != Status.READY:
+        raise AlreadyDone(_("Seul un rapport prêt peut être publié."))
+    changed = ImpactReport.objects.filter(pk=report.pk, status=Status.READY).update(
+        is_published=publish, updated_at=timezone.now()
+    )
+    if not changed:
+        raise AlreadyDone(_("Ce rapport n’est plus disponible."))
+    report.is_published = publish
+    return report
+
+
+# --- recommendations and management responses ------------------------------------------------
+
+
+@transaction.atomic
+def recommendation_add(*, project: Any, by: Any, text: str, criterion: str = "") -> Recommendation:
+    last = project.recommendations.order_by("-position").values_list("position", flat=True).first()
+    return Recommendation.objects.create(
+        project=project,
+        text=text,
+        criterion=criterion,
+        position=(last or 0) + 1,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def response_save(*, recommendation: Recommendation, by: Any, **fields: Any) -> ManagementResponse:
+    """Record or change the management response to a recommendation; the owner is told when
+    someone else gives them the action. A changed due date allows a new reminder."""
+    response = ManagementResponse.objects.filter(recommendation=recommendation).first()
+    previous_owner = response.owner_id if response else None
+    previous_due = response.due_on if response else None
+    if response is None:
+        response = ManagementResponse(recommendation=recommendation)
+    for name, value in fields.items():
+        setattr(response, name, value)
+    if response.due_on != previous_due:
+        response.reminded_on = None
+    response.answered_by = by
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError as exc:  # two people answering at once
+        raise AlreadyDone(_("Une réponse vient d’être enregistrée : rechargez la page.")) from exc
+    if response.owner_id and response.owner_id != previous_owner:
+        notify(
+            recipients=[response.owner],
+            kind="evaluation.action_assigned",
+            title=_("Une action vous est confiée : %(text)s") % {"text": recommendation.text[:80]},
+            url=_recommendations_url(recommendation),
+            actor=by,
+        )
+    return response
+
+
+def _recommendations_url(recommendation: Recommendation) -> str:
+    from django.urls import reverse
+
+    return reverse("evaluation:recommendations", kwargs={"code": recommendation.project.code})
+
+
+def management_actions_remind(today: datetime.date | None = None) -> int:
+    """Remind each owner of an accepted action not done whose due date is near or past, at most
+    once every REMIND_EVERY days (`reminded_on` keeps the task idempotent)."""
+    today = today or timezone.localdate()
+    due = (
+        ManagementResponse.objects.filter(
+            decision__in=[
+                ManagementResponse.Decision.ACCEPTED,
+                ManagementResponse.Decision.PARTLY,
+            ],
+            done_on__isnull=True,
+            owner__isnull=False,
+            owner__is_active=True,
+            due_on__lte=today + REMIND_BEFORE,
+        )
+        .exclude(reminded_on__gt=today - REMIND_EVERY)
+        .select_related("owner", "recommendation__project")
+        .order_by("due_on", "pk")
+    )
+    reminded = 0
+    for response in due:
+        # Claim the reminder first: a second run the same day finds it done.
+        claimed = (
+            ManagementResponse.objects.filter(pk=response.pk)
+            .exclude(reminded_on__gt=today - REMIND_EVERY)
+            .update(reminded_on=today)
+        )
+        if not claimed:
+            continue
+        late = response.due_on < today
+        notify(
+            recipients=[response.owner],
+            kind="evaluation.action_due",
+            title=(
+                _("Action en retard : %(text)s")
+                if late
+                else _("Action à échéance proche : %(text)s")
+            )
+            % {"text": response.recommendation.text[:80]},
+            body=_("Échéance : %(day)s. Action prévue : %(action)s")
+            % {"day": response.due_on.strftime("%d/%m/%Y"), "action": response.action},
+            url=_recommendations_url(response.recommendation),
+        )
+        reminded += 1
+    return reminded

@@ -1,0 +1,515 @@
+"""Frozen copies of what an impact report shows, taken when the report is requested.
+
+A report is rendered only from its snapshot, never from live data, so it never changes after
+the fact and rendering it twice gives the same document. A snapshot is a JSON-serialisable dict:
+decimals and dates as strings, choice labels already resolved, every list in a fixed order (the
+database may reorder a JSON object's keys, never a list). `snapshot_digest` fingerprints its
+canonical JSON.
+
+Only testimonies whose author agreed to be quoted enter a snapshot.
+"""
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from evaluation.models import (
+    ChangeLink,
+    ChangeStep,
+    Criterion,
+    EcologicalRating,
+    Effect,
+    EvaluationPlan,
+    Indicator,
+    IndicatorTarget,
+    Judgement,
+    Measurement,
+    Recommendation,
+    Survey,
+    Testimony,
+)
+from evaluation.models.plans import EvidenceLevel
+
+SNAPSHOT_VERSION = 1
+
+# How an indicator stands against its baseline and target.
+REACHED = "reached"
+IMPROVING = "improving"
+OFF_TRACK = "off_track"
+NO_DATA = "no_data"
+
+
+def snapshot_digest(snapshot: dict[str, Any]) -> str:
+    """SHA-256 of the snapshot's canonical JSON (sorted keys, no spaces)."""
+    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _str(value: Any) -> str | None:
+    """Decimals and dates as strings; None stays None."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _name(user) -> str:
+    return str(user) if user is not None else ""
+
+
+def indicator_status(
+    direction: str, baseline: Decimal | None, latest: Decimal | None, target: Decimal | None
+) -> str:
+    """REACHED when the latest value meets the target in the wished direction; IMPROVING when it
+    moved the right way from the baseline; OFF_TRACK otherwise; NO_DATA without a value or a
+    target."""
+    if latest is None or target is None:
+        return NO_DATA
+    sign = 1 if direction == Indicator.Direction.HIGHER else -1
+    if sign * (latest - target) >= 0:
+        return REACHED
+    if baseline is not None and sign * (latest - baseline) > 0:
+        return IMPROVING
+    return OFF_TRACK
+
+
+def _target_for(targets: list[IndicatorTarget], period) -> IndicatorTarget | None:
+    """The target of the period being measured: the first one at or after `period`, else the
+    last one."""
+    if not targets:
+        return None
+    if period is not None:
+        for target in targets:
+            if target.period >= period:
+                return target
+    return targets[-1]
+
+
+def _indicators(project) -> list[dict[str, Any]]:
+    indicators = list(
+        Indicator.objects.filter(project=project).select_related("owner").order_by("position", "pk")
+    )
+    targets: dict[int, list[IndicatorTarget]] = {i.pk: [] for i in indicators}
+    for target in IndicatorTarget.objects.filter(indicator__project=project).order_by(
+        "indicator", "period"
+    ):
+        targets[target.indicator_id].append(target)
+    national: dict[int, list[Measurement]] = {i.pk: [] for i in indicators}
+    by_caf: dict[int, dict[int, Measurement]] = {i.pk: {} for i in indicators}
+    measurements = (
+        Measurement.objects.filter(indicator__project=project)
+        .select_related("caf")
+        .order_by("indicator", "period", "caf__position", "pk")
+    )
+    for measurement in measurements:
+        if measurement.caf_id is None:
+            national[measurement.indicator_id].append(measurement)
+        else:  # periods ascend: the last one seen per Caf is the latest
+            by_caf[measurement.indicator_id][measurement.caf_id] = measurement
+    rows = []
+    for indicator in indicators:
+        series = national[indicator.pk]
+        latest = series[-1] if series else None
+        target = _target_for(targets[indicator.pk], latest.period if latest else None)
+        status = indicator_status(
+            indicator.direction,
+            indicator.baseline_value,
+            latest.value if latest else None,
+            target.value if target else None,
+        )
+        cafs = sorted(by_caf[indicator.pk].values(), key=lambda m: (m.caf.position, m.caf.code))
+        rows.append(
+            {
+                "name": indicator.name,
+                "definition": indicator.definition,
+                "unit": indicator.unit,
+                "category": indicator.get_category_display(),
+                "effect": indicator.get_effect_display(),
+                "direction": indicator.direction,
+                "direction_label": indicator.get_direction_display(),
+                "baseline_value": _str(indicator.baseline_value),
+                "baseline_date": _str(indicator.baseline_date),
+                "baseline_source": indicator.baseline_source,
+                "collection_method": indicator.collection_method,
+                "owner": _name(indicator.owner),
+                "targets": [
+                    {"period": _str(t.period), "value": _str(t.value)}
+                    for t in targets[indicator.pk]
+                ],
+                "target_value": _str(target.value) if target else None,
+                "target_period": _str(target.period) if target else None,
+                "series": [
+                    {"period": _str(m.period), "value": _str(m.value), "source": m.source}
+                    for m in series
+                ],
+                "latest_value": _str(latest.value) if latest else None,
+                "latest_period": _str(latest.period) if latest else None,
+                "status": status,
+                "by_caf": [
+                    {
+                        "caf_code": m.caf.code,
+                        "caf_name": m.caf.name,
+                        "period": _str(m.period),
+                        "value": _str(m.value),
+                    }
+                    for m in cafs
+                ],
+            }
+        )
+    return rows
+
+
+def _plan(project) -> dict[str, Any] | None:
+    plan = EvaluationPlan.objects.filter(project=project).first()
+    if plan is None:
+        return None
+    steps = list(ChangeStep.objects.filter(plan=plan).order_by("position", "pk"))
+    levels = []
+    for level, label in ChangeStep.Level.choices:
+        levels.append(
+            {
+                "level": level,
+                "label": str(label),
+                "steps": [
+                    {"label": s.label, "description": s.description}
+                    for s in steps
+                    if s.level == level
+                ],
+            }
+        )
+    links = ChangeLink.objects.filter(source__plan=plan).select_related("source", "target")
+    return {
+        "version": plan.version,
+        "summary": plan.summary,
+        "methods": plan.methods,
+        "calendar": plan.calendar,
+        "evidence_level": plan.evidence_level,
+        "evidence_level_label": plan.get_evidence_level_display(),
+        "stakeholder_groups": [
+            {"name": g.name, "kind": g.get_kind_display(), "description": g.description}
+            for g in plan.stakeholder_groups.order_by("kind", "name", "pk")
+        ],
+        "questions": [
+            {"criterion": q.get_criterion_display(), "text": q.text, "methods": q.methods}
+            for q in plan.questions.order_by("position", "pk")
+        ],
+        "theory_of_change": {
+            "levels": levels,
+            "links": [
+                {
+                    "source": link.source.label,
+                    "target": link.target.label,
+                    "assumption": link.assumption,
+                }
+                for link in links.order_by(
+                    "source__position", "source__pk", "target__position", "pk"
+                )
+            ],
+        },
+    }
+
+
+def _surveys(project) -> list[dict[str, Any]]:
+    surveys = (
+        Survey.objects.filter(project=project)
+        .select_related("stakeholder_group")
+        .order_by("created_at", "pk")
+    )
+    rows = []
+    for survey in surveys:
+        waves = survey.waves.annotate(n_responses=Count("response_links")).order_by(
+            "position", "opens_on", "pk"
+        )
+        rows.append(
+            {
+                "title": survey.title,
+                "stakeholder_group": survey.stakeholder_group.name
+                if survey.stakeholder_group
+                else "",
+                "waves": [
+                    {
+                        "label": w.label or w.get_kind_display(),
+                        "kind": w.get_kind_display(),
+                        "opens_on": _str(w.opens_on),
+                        "closes_on": _str(w.closes_on),
+                        "responses": w.n_responses,
+                    }
+                    for w in waves
+                ],
+            }
+        )
+    return rows
+
+
+def _testimonies(project) -> list[dict[str, Any]]:
+    # Consent is the rule: a testimony without it never enters a report.
+    testimonies = (
+        Testimony.objects.filter(project=project, consent_to_quote=True)
+        .select_related("stakeholder_group", "caf")
+        .order_by("-collected_on", "pk")
+    )
+    return [
+        {
+            "text": t.text,
+            "tone": t.tone,
+            "tone_label": t.get_tone_display(),
+            "stakeholder_group": t.stakeholder_group.name if t.stakeholder_group else "",
+            "caf": t.caf.name if t.caf else "",
+            "collected_on": _str(t.collected_on),
+        }
+        for t in testimonies
+    ]
+
+
+def _effects(project) -> list[dict[str, Any]]:
+    effects = (
+        Effect.objects.filter(project=project)
+        .select_related("caf", "owner")
+        .order_by("status", "-severity", "created_at", "pk")
+    )
+    return [
+        {
+            "nature": e.nature,
+            "nature_label": e.get_nature_display(),
+            "description": e.description,
+            "affected": e.affected,
+            "severity": e.severity,
+            "severity_label": e.get_severity_display(),
+            "likelihood_label": e.get_likelihood_display(),
+            "mitigation": e.mitigation,
+            "status": e.status,
+            "status_label": e.get_status_display(),
+            "caf": e.caf.name if e.caf else "",
+            "owner": _name(e.owner),
+            "is_blocking": e.is_blocking,
+        }
+        for e in effects
+    ]
+
+
+def _judgements(project) -> list[dict[str, Any]]:
+    judgements = Judgement.objects.filter(project=project).select_related("judged_by")
+    rows = sorted(judgements, key=lambda j: Criterion.values.index(j.criterion))
+    return [
+        {
+            "criterion": j.criterion,
+            "criterion_label": j.get_criterion_display(),
+            "rating": j.rating,
+            "rating_label": j.get_rating_display(),
+            "rationale": j.rationale,
+            "evidence": j.evidence,
+            "judged_by": _name(j.judged_by),
+        }
+        for j in rows
+    ]
+
+
+def _ecological(project) -> list[dict[str, Any]]:
+    objectives = EcologicalRating.Objective.values
+    ratings = sorted(
+        EcologicalRating.objects.filter(project=project),
+        key=lambda r: objectives.index(r.objective),
+    )
+    return [
+        {
+            "objective": r.objective,
+            "objective_label": r.get_objective_display(),
+            "rating": r.rating,
+            "rating_label": r.get_rating_display(),
+            "justification": r.justification,
+        }
+        for r in ratings
+    ]
+
+
+def _recommendations(project) -> list[dict[str, Any]]:
+    recommendations = (
+        Recommendation.objects.filter(project=project)
+        .select_related("response__owner")
+        .order_by("position", "pk")
+    )
+    rows = []
+    for r in recommendations:
+        response = getattr(r, "response", None)
+        rows.append(
+            {
+                "text": r.text,
+                "criterion_label": r.get_criterion_display() if r.criterion else "",
+                "response": {
+                    "decision": response.decision,
+                    "decision_label": response.get_decision_display(),
+                    "action": response.action,
+                    "owner": _name(response.owner),
+                    "due_on": _str(response.due_on),
+                    "done_on": _str(response.done_on),
+                }
+                if response
+                else None,
+            }
+        )
+    return rows
+
+
+def project_snapshot(project) -> dict[str, Any]:
+    """Everything a project's impact report shows, frozen now."""
+    return {
+        "version": SNAPSHOT_VERSION,
+        "scope": "project",
+        "taken_at": timezone.now().isoformat(),
+        "project": {
+            "code": project.code,
+            "title": project.title,
+            "problem": project.problem,
+            "solution": project.solution,
+            "target_publics": project.target_publics,
+            "stage": project.stage,
+            "stage_label": project.get_stage_display(),
+            "lead": _name(project.lead),
+            "pilot_caf": project.pilot_caf.name if project.pilot_caf_id else "",
+            "started_on": _str(project.started_on),
+            "target_end_on": _str(project.target_end_on),
+        },
+        "plan": _plan(project),
+        "indicators": _indicators(project),
+        "surveys": _surveys(project),
+        "testimonies": _testimonies(project),
+        "effects": _effects(project),
+        "judgements": _judgements(project),
+        "ecological": _ecological(project),
+        "recommendations": _recommendations(project),
+    }
+
+
+# --- the portfolio ----------------------------------------------------------------------------
+
+
+def _count(model, **filters) -> Coalesce:
+    """A per-project count computed by the database (a correlated subquery, so several of them
+    on one query never multiply each other's rows)."""
+    counted = (
+        model.objects.filter(project=OuterRef("pk"), **filters)
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def portfolio_snapshot() -> dict[str, Any]:
+    """Per evaluated project (non-draft, with a plan or indicators): stage, evidence level,
+    indicators against target, open severe effects, judgements and ecological ratings, counted
+    by the database; then totals."""
+    from projects.models import Project
+
+    evaluated = Q(evaluation_plan__isnull=False) | Q(pk__in=Indicator.objects.values("project"))
+    blocking = Effect.objects.blocking().filter(project=OuterRef("pk"))
+    mean_rating = (
+        Judgement.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(mean=Avg("rating"))
+        .values("mean")
+    )
+    projects = list(
+        Project.objects.filter(is_draft=False)
+        .filter(evaluated)
+        .annotate(
+            evidence_level=Coalesce("evaluation_plan__evidence_level", Value(0)),
+            n_blocking=Coalesce(
+                Subquery(
+                    blocking.order_by().values("project").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            n_unresolved=_count(Effect, status__in=[Effect.Status.OPEN, Effect.Status.MITIGATING]),
+            n_judgements=_count(Judgement),
+            n_judgements_low=_count(Judgement, rating__lte=Judgement.Rating.PARTIAL),
+            mean_rating=Subquery(mean_rating),
+            n_eco_positive=_count(EcologicalRating, rating=EcologicalRating.Rating.POSITIVE),
+            n_eco_neutral=_count(EcologicalRating, rating=EcologicalRating.Rating.NEUTRAL),
+            n_eco_negative=_count(EcologicalRating, rating=EcologicalRating.Rating.NEGATIVE),
+        )
+        .order_by("code")
+    )
+    statuses = _indicator_statuses([p.pk for p in projects])
+    evidence = dict(EvidenceLevel.choices)
+    rows = []
+    for p in projects:
+        counts = statuses.get(p.pk, {})
+        rows.append(
+            {
+                "code": p.code,
+                "title": p.title,
+                "stage": p.stage,
+                "stage_label": p.get_stage_display(),
+                "evidence_level": p.evidence_level,
+                "evidence_level_label": str(evidence.get(p.evidence_level, "")),
+                "indicators": {
+                    key: counts.get(key, 0) for key in (REACHED, IMPROVING, OFF_TRACK, NO_DATA)
+                },
+                "open_severe_effects": p.n_blocking,
+                "unresolved_effects": p.n_unresolved,
+                "judgements": p.n_judgements,
+                "judgements_low": p.n_judgements_low,
+                "mean_rating": _str(round(Decimal(p.mean_rating), 1)) if p.mean_rating else None,
+                "ecological": {
+                    "positive": p.n_eco_positive,
+                    "neutral": p.n_eco_neutral,
+                    "negative": p.n_eco_negative,
+                },
+            }
+        )
+    return {
+        "version": SNAPSHOT_VERSION,
+        "scope": "portfolio",
+        "taken_at": timezone.now().isoformat(),
+        "projects": rows,
+        "totals": {
+            "projects": len(rows),
+            "indicators": {
+                key: sum(r["indicators"][key] for r in rows)
+                for key in (REACHED, IMPROVING, OFF_TRACK, NO_DATA)
+            },
+            "open_severe_effects": sum(r["open_severe_effects"] for r in rows),
+            "ecological_negative": sum(r["ecological"]["negative"] for r in rows),
+        },
+    }
+
+
+def _indicator_statuses(project_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per project, how many indicators are reached, improving, off track or without data: one
+    query, the latest national value and the final target read by subqueries."""
+    latest = Measurement.objects.filter(indicator=OuterRef("pk"), caf__isnull=True).order_by(
+        "-period"
+    )
+    final_target = IndicatorTarget.objects.filter(indicator=OuterRef("pk")).order_by("-period")
+    indicators = Indicator.objects.filter(project__in=project_ids).annotate(
+        latest_value=Subquery(latest.values("value")[:1]),
+        target_value=Subquery(final_target.values("value")[:1]),
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for i in indicators.values(
+        "project", "direction", "baseline_value", "latest_value", "target_value"
+    ):
+        status = indicator_status(
+            i["direction"],
+            _decimal(i["baseline_value"]),
+            _decimal(i["latest_value"]),
+            _decimal(i["target_value"]),
+        )
+        per_project = counts.setdefault(i["project"], {})
+        per_project[status] = per_project.get(status, 0) + 1
+    return counts
+
+
+def _decimal(value: Any) -> Decimal | None:
+    # SQLite hands subquery decimals back as floats or strings.
+    return None if value is None else Decimal(str(value))

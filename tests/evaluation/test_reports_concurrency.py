@@ -1,0 +1,27 @@
+"""One waiting report per requester holds under a burst of clicks: parallel requests, each
+with its own database connection, make exactly one report. PostgreSQL only (SQLite
+serialises writers, so there is no race to show)."""
+
+import pytest
+from django.db import connection
+
+from evaluation.models import ImpactReport
+from evaluation.services.reports import report_request
+from tests.ecoute.test_concurrency import run_together
+from tests.evaluation.factories_reports import evaluated_project
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="a real race needs PostgreSQL's concurrent transactions (SQLite serialises writes)",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_parallel_requests_of_one_lead_make_one_report():
+    project = evaluated_project()
+    outcomes = run_together(lambda: report_request(project=project, by=project.lead), n=6)
+    assert ImpactReport.objects.count() == 1
+    (report,) = ImpactReport.objects.all()
+    assert all(isinstance(o, ImpactReport) and o.pk == report.pk for o in outcomes), outcomes
