@@ -61,7 +61,8 @@ def _month(value: str | None) -> str:
 
 
 def _indicator_chart(index: int, indicator: dict[str, Any]):
-    """Baseline, each national measurement, then the target, as bars."""
+    """Baseline, each period's value (national, else the mean of the Caf), then the target, as
+    bars."""
     rows = []
     if indicator["baseline_value"] is not None:
         rows.append(
@@ -73,9 +74,11 @@ def _indicator_chart(index: int, indicator: dict[str, Any]):
             )
         )
     for point in indicator["series"]:
+        # A national value, or the mean of the Caf measured that period.
+        label = _("Mesure %(date)s") if not point["n_cafs"] else _("Moyenne Caf %(date)s")
         rows.append(
             ChartRow(
-                label=_("Mesure %(date)s") % {"date": _month(point["period"])},
+                label=label % {"date": _month(point["period"])},
                 value=_float(point["value"]),
                 fill=MEASURE_FILL,
                 note=number(point["value"]),

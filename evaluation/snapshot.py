@@ -9,8 +9,10 @@ canonical JSON.
 Only testimonies whose author agreed to be quoted enter a snapshot.
 """
 
+import datetime
 import hashlib
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -100,21 +102,18 @@ def _indicators(project) -> list[dict[str, Any]]:
         "indicator", "period"
     ):
         targets[target.indicator_id].append(target)
-    national: dict[int, list[Measurement]] = {i.pk: [] for i in indicators}
+    series_of = _series(project, indicators)
     by_caf: dict[int, dict[int, Measurement]] = {i.pk: {} for i in indicators}
     measurements = (
-        Measurement.objects.filter(indicator__project=project)
+        Measurement.objects.filter(indicator__project=project, caf__isnull=False)
         .select_related("caf")
         .order_by("indicator", "period", "caf__position", "pk")
     )
-    for measurement in measurements:
-        if measurement.caf_id is None:
-            national[measurement.indicator_id].append(measurement)
-        else:  # periods ascend: the last one seen per Caf is the latest
-            by_caf[measurement.indicator_id][measurement.caf_id] = measurement
+    for measurement in measurements:  # periods ascend: the last one seen per Caf is the latest
+        by_caf[measurement.indicator_id][measurement.caf_id] = measurement
     rows = []
     for indicator in indicators:
-        series = national[indicator.pk]
+        series = series_of[indicator.pk]
         latest = series[-1] if series else None
         target = _target_for(targets[indicator.pk], latest.period if latest else None)
         status = indicator_status(
@@ -145,8 +144,8 @@ def _indicators(project) -> list[dict[str, Any]]:
                 "target_value": _str(target.value) if target else None,
                 "target_period": _str(target.period) if target else None,
                 "series": [
-                    {"period": _str(m.period), "value": _str(m.value), "source": m.source}
-                    for m in series
+                    {"period": _str(p.period), "value": _str(p.value), "n_cafs": p.n_cafs}
+                    for p in series
                 ],
                 "latest_value": _str(latest.value) if latest else None,
                 "latest_period": _str(latest.period) if latest else None,
@@ -163,6 +162,40 @@ def _indicators(project) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+@dataclass(frozen=True)
+class _Point:
+    period: datetime.date
+    value: Decimal
+    n_cafs: int  # 0: a national value; otherwise the mean of this many Caf
+
+
+def _series(project, indicators) -> dict[int, list[_Point]]:
+    """Per indicator, one value per measured period: the national value when entered, else the
+    mean of the Caf values (as on the indicator's page). Averaged by the database."""
+    series: dict[int, list[_Point]] = {i.pk: [] for i in indicators}
+    rows = (
+        Measurement.objects.filter(indicator__project=project)
+        .values("indicator", "period")
+        .annotate(
+            national=Avg("value", filter=Q(caf__isnull=True)),
+            caf_mean=Avg("value", filter=Q(caf__isnull=False)),
+            n_cafs=Count("caf"),
+        )
+        .order_by("indicator", "period")
+    )
+    for row in rows:
+        national = row["national"] is not None
+        value = _decimal(row["national"] if national else row["caf_mean"])
+        series[row["indicator"]].append(
+            _Point(
+                period=row["period"],
+                value=value.quantize(Decimal("0.01")),
+                n_cafs=0 if national else row["n_cafs"],
+            )
+        )
+    return series
 
 
 def _plan(project) -> dict[str, Any] | None:
@@ -487,22 +520,43 @@ def portfolio_snapshot() -> dict[str, Any]:
 def _indicator_statuses(project_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per project, how many indicators are reached, improving, off track or without data: one
     query, the latest national value and the final target read by subqueries."""
-    latest = Measurement.objects.filter(indicator=OuterRef("pk"), caf__isnull=True).order_by(
+    national = Measurement.objects.filter(indicator=OuterRef("pk"), caf__isnull=True).order_by(
         "-period"
+    )
+    per_caf = (
+        Measurement.objects.filter(indicator=OuterRef("pk"), caf__isnull=False)
+        .values("period")
+        .annotate(mean=Avg("value"))
+        .order_by("-period")
     )
     final_target = IndicatorTarget.objects.filter(indicator=OuterRef("pk")).order_by("-period")
     indicators = Indicator.objects.filter(project__in=project_ids).annotate(
-        latest_value=Subquery(latest.values("value")[:1]),
+        national_value=Subquery(national.values("value")[:1]),
+        national_period=Subquery(national.values("period")[:1]),
+        caf_mean=Subquery(per_caf.values("mean")[:1]),
+        caf_period=Subquery(per_caf.values("period")[:1]),
         target_value=Subquery(final_target.values("value")[:1]),
     )
     counts: dict[int, dict[str, int]] = {}
     for i in indicators.values(
-        "project", "direction", "baseline_value", "latest_value", "target_value"
+        "project",
+        "direction",
+        "baseline_value",
+        "national_value",
+        "national_period",
+        "caf_mean",
+        "caf_period",
+        "target_value",
     ):
+        # The latest period measured: its national value, else the mean of its Caf values.
+        national_first = i["national_period"] is not None and (
+            i["caf_period"] is None or str(i["national_period"]) >= str(i["caf_period"])
+        )
+        latest = i["national_value"] if national_first else i["caf_mean"]
         status = indicator_status(
             i["direction"],
             _decimal(i["baseline_value"]),
-            _decimal(i["latest_value"]),
+            _decimal(latest),
             _decimal(i["target_value"]),
         )
         per_project = counts.setdefault(i["project"], {})

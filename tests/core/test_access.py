@@ -50,10 +50,11 @@ def test_partners_do_not_see_the_network_only_domains(client, db):
     assert client.get(reverse("ecoute:index")).status_code == 200
 
 
-def test_domain_index_pages_state_honestly_that_they_are_empty(client, agent_a):
+def test_an_empty_domain_index_says_so_and_where_to_start(client, agent_a):
     client.force_login(agent_a)
     html = client.get(reverse("evaluation:index")).content.decode()
-    assert "L’évaluation participative est en cours de construction." in html
+    assert "Aucun projet n’a encore de plan d’évaluation." in html
+    assert "Le plan d’évaluation se crée depuis la page d’un projet" in html
 
 
 def nav_labels(user) -> list[str]:

@@ -278,3 +278,45 @@ def test_rendering_reads_only_the_snapshot_never_the_database(requested, django_
     with django_assert_num_queries(0):
         html = render_report_html(snapshot)
         render_report_pdf(title=requested.title, body=html, snapshot=snapshot)
+
+
+def test_an_indicator_measured_in_the_caf_only_reports_their_mean_per_period(project):
+    """Without a national value, a period's value is the mean of its Caf (as on the indicator's
+    page): the report's chart and the portfolio's status use it instead of "no data"."""
+    import datetime
+
+    from evaluation.models import Indicator
+    from evaluation.snapshot import portfolio_snapshot
+    from tests.evaluation.factories_reports import IndicatorFactory, IndicatorTargetFactory, caf
+
+    visits = IndicatorFactory(
+        project=project,
+        name="Visites évitées",
+        baseline_value=0,
+        position=3,
+        direction=Indicator.Direction.HIGHER,
+    )
+    IndicatorTargetFactory(indicator=visits, period=datetime.date(2026, 12, 1), value=20)
+    for code, value in (("38", 10), ("69", 15)):
+        MeasurementFactory(
+            indicator=visits, period=datetime.date(2026, 4, 1), caf=caf(code), value=value
+        )
+    MeasurementFactory(indicator=visits, period=datetime.date(2026, 7, 1), caf=caf("38"), value=21)
+
+    indicator = next(
+        i for i in project_snapshot(project)["indicators"] if i["name"] == "Visites évitées"
+    )
+    assert indicator["series"] == [
+        {"period": "2026-04-01", "value": "12.50", "n_cafs": 2},
+        {"period": "2026-07-01", "value": "21.00", "n_cafs": 1},
+    ]
+    assert indicator["latest_value"] == "21.00"
+    rate = next(
+        i
+        for i in project_snapshot(project)["indicators"]
+        if i["name"] == "Taux d'ouverture des droits"
+    )
+    assert rate["series"][-1] == {"period": "2026-07-01", "value": "55.00", "n_cafs": 0}  # national
+    statuses = {row["code"]: row for row in portfolio_snapshot()["projects"]}[project.code]
+    assert statuses["indicators"]["no_data"] == 0
+    assert statuses["indicators"]["reached"] == 1  # 21 from Caf 38 meets the target of 20
