@@ -1,0 +1,25 @@
+"""The shared SVG bar chart: coordinates in SVG syntax, values written the French way."""
+
+import re
+
+from django.template.loader import render_to_string
+
+from projects.charts import ChartRow, bar_chart
+
+
+def test_the_chart_draws_with_decimal_points_and_prints_values_with_a_decimal_comma():
+    chart = bar_chart(
+        "attente",
+        "Temps d'attente",
+        [ChartRow(label="T1 2026", value=34.7), ChartRow(label="T2 2026", value=12.5)],
+        label_header="Période",
+        value_header="minutes",
+    )
+    html = render_to_string("components/svg_bar_chart.html", {"chart": chart})
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    coordinates = re.findall(r'\b(?:x|y|width|height)="([^"]*)"', svg)
+    assert coordinates
+    assert not [c for c in coordinates if "," in c]  # SVG needs a decimal point
+    assert ">34,7</text>" in svg  # the value printed after its bar, the French way
+    assert ">12,5</text>" in svg
+    assert '<td class="text-end">34,7</td>' in html  # and the same in the data table
