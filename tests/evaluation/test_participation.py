@@ -241,6 +241,9 @@ def test_the_lead_creates_a_survey_adds_questions_and_opens_a_wave(client, proje
     assert survey.questionnaire.consultation is None
     url = reverse("evaluation:survey-question-create", kwargs={"pk": survey.pk})
     assert "Type de question" in client.get(url).content.decode()
+    form_page = client.get(url, {"type": "single_choice"}).content.decode()
+    assert "Enregistrer la question" in form_page  # écoute's question form, reused
+    assert reverse("evaluation:survey-detail", kwargs={"pk": survey.pk}) in form_page  # "Annuler"
     section = survey.questionnaire.sections.get()
     response = client.post(
         url,
