@@ -100,4 +100,14 @@ app.conf.beat_schedule = {
         "task": "evaluation.tasks.remind_management_actions",
         "schedule": crontab(hour=8, minute=20),
     },
+    # Notifications and sent e-mails past their retention period are erased (RGPD).
+    "notifications-purge": {
+        "task": "caflab.notifications.tasks.purge_notifications",
+        "schedule": crontab(hour=3, minute=50),
+    },
+    # Citizens' and partners' accounts unused for two years, and sign-ups never confirmed.
+    "accounts-purge-inactive": {
+        "task": "caflab.accounts.tasks.purge_inactive_accounts",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }

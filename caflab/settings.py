@@ -297,3 +297,11 @@ CAFLAB_CONTACT_EMAIL = env("CAFLAB_CONTACT_EMAIL", default="caflab@caf.example")
 CAFLAB_DPO_EMAIL = env("CAFLAB_DPO_EMAIL", default="dpo@caf.example")
 # écoute: a consultation closed this many days without a published restitution reminds its owner.
 ECOUTE_RESTITUTION_REMINDER_DAYS = env.int("ECOUTE_RESTITUTION_REMINDER_DAYS", default=30)
+# Notifications are kept this many days; e-mails in the outbox (they hold their text and
+# address) this many days once sent or given up.
+NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=365)
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
+# Citizens' and partners' accounts unused this many days are deleted; sign-ups never confirmed
+# are removed after this many days.
+ACCOUNT_INACTIVE_DAYS = env.int("ACCOUNT_INACTIVE_DAYS", default=730)
+SIGNUP_UNCONFIRMED_DAYS = env.int("SIGNUP_UNCONFIRMED_DAYS", default=7)

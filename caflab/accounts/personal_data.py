@@ -30,6 +30,7 @@ from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,6 +198,41 @@ def account_delete(*, user: User) -> bool:
         )
     )
     return deleted
+
+
+def inactive_accounts_purge(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Daily retention of accounts, as the privacy page says: a citizen's or partner's account
+    unused for ACCOUNT_INACTIVE_DAYS is deleted like a self-deletion (answers kept, detached;
+    its owner told); a sign-up never confirmed within SIGNUP_UNCONFIRMED_DAYS is removed. Network
+    staff accounts are the administrators'. Safe to run twice."""
+    now = now or timezone.now()
+    unused_since = now - datetime.timedelta(days=settings.ACCOUNT_INACTIVE_DAYS)
+    inactive = (
+        User.objects.filter(role__in=[Role.CITIZEN, Role.PARTNER], is_active=True)
+        .filter(is_staff=False, is_superuser=False)
+        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+        .filter(last_seen__lt=unused_since)
+    )
+    deleted = 0
+    for user in inactive.iterator():
+        account_delete(user=user)
+        deleted += 1
+    unconfirmed = User.objects.filter(
+        role=Role.CITIZEN,
+        is_active=False,
+        email_verified_at__isnull=True,
+        last_login__isnull=True,
+        date_joined__lt=now - datetime.timedelta(days=settings.SIGNUP_UNCONFIRMED_DAYS),
+    ).exclude(email__endswith=ERASED_EMAIL_DOMAIN)
+    removed = 0
+    for user in unconfirmed.iterator():
+        try:
+            with transaction.atomic():
+                user.delete()
+            removed += 1
+        except (ProtectedError, RestrictedError, IntegrityError):
+            continue  # something points at it: leave it to the administrators
+    return {"inactive": deleted, "unconfirmed": removed}
 
 
 register(

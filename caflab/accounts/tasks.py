@@ -16,3 +16,11 @@ def send_signup_existing(user_id: int) -> bool:
     from caflab.accounts.signup import existing_account_send
 
     return existing_account_send(user_id=user_id)
+
+
+@shared_task(acks_late=True)
+def purge_inactive_accounts() -> dict[str, int]:
+    """Daily: delete accounts unused past their retention, and sign-ups never confirmed."""
+    from caflab.accounts.personal_data import inactive_accounts_purge
+
+    return inactive_accounts_purge()

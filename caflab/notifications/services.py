@@ -10,7 +10,7 @@ What other apps call:
 import logging
 import smtplib
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -355,6 +355,24 @@ def _render_digest_mail(*, items: list[Notification], frequency: str) -> tuple[s
 
 
 # --- follows --------------------------------------------------------------------------------
+
+
+def notifications_purge(*, now: datetime | None = None) -> dict[str, int]:
+    """Erase what is past its retention period: notifications older than
+    NOTIFICATIONS_RETENTION_DAYS, and outbox e-mails (their text and address) sent or given up
+    more than OUTBOX_RETENTION_DAYS ago. Pending e-mails are never erased. Safe to run twice."""
+    now = now or timezone.now()
+    notifications_before = now - timedelta(days=settings.NOTIFICATIONS_RETENTION_DAYS)
+    mails_before = now - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    finished = [OutboxMail.Status.SENT, OutboxMail.Status.FAILED]
+    mails, _ = (
+        OutboxMail.objects.filter(status__in=finished)
+        .filter(Q(sent_at__lt=mails_before) | Q(sent_at__isnull=True, updated_at__lt=mails_before))
+        .delete()
+    )
+    # A pending mail outlives its notification: it points at it with SET_NULL.
+    notifications, _ = Notification.objects.filter(created_at__lt=notifications_before).delete()
+    return {"notifications": notifications, "mails": mails}
 
 
 def follow(*, user: "User", obj: models.Model) -> Follow:

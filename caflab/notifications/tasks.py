@@ -41,3 +41,9 @@ def flush_outbox(self, older_than_seconds: int = 60) -> int:
 def send_digests(self, frequency: str) -> int:
     """Build and queue the daily or weekly digests ("daily" / "weekly")."""
     return services.digests_send(frequency=frequency)
+
+
+@shared_task(bind=True)
+def purge_notifications(self) -> dict[str, int]:
+    """Daily: erase notifications and outbox e-mails past their retention period."""
+    return services.notifications_purge()

@@ -283,3 +283,54 @@ def test_contributions_supports_and_registrations_are_exported_and_erased(
     contribution.refresh_from_db()  # public content stays; the author goes with the account
     assert contribution.title == "Ouvrir le samedi"
     assert contribution.author_id is None
+
+
+# --- retention of accounts ------------------------------------------------------------------
+
+
+def test_accounts_unused_for_two_years_and_unconfirmed_sign_ups_are_purged(
+    settings, lab_staff, agent_a, mailoutbox, django_capture_on_commit_callbacks, consultation
+):
+    """As the privacy page says: citizens' and partners' accounts unused for
+    ACCOUNT_INACTIVE_DAYS go (answers kept, detached, the owner told); a sign-up never
+    confirmed goes after SIGNUP_UNCONFIRMED_DAYS; network staff accounts are never touched."""
+    import datetime
+
+    from django.utils import timezone
+
+    from caflab.accounts.models import Role
+    from caflab.accounts.tasks import purge_inactive_accounts
+    from tests.accounts.factories import UserFactory
+
+    settings.ACCOUNT_INACTIVE_DAYS = 730
+    settings.SIGNUP_UNCONFIRMED_DAYS = 7
+    now = timezone.now()
+    long_ago = now - datetime.timedelta(days=800)
+    dormant = UserFactory(email="dormant@example.org", citizen=True, last_login=long_ago)
+    question = consultation.questionnaire.questions.get()
+    consultation_answer(
+        consultation=consultation,
+        answers={question.pk: AnswerValue(choices=[option(question, "Oui").pk])},
+        user=dormant,
+    )
+    active = UserFactory(citizen=True, last_login=now - datetime.timedelta(days=10))
+    never_logged = UserFactory(citizen=True, last_login=None, date_joined=long_ago)
+    unconfirmed = UserFactory(
+        citizen=True, is_active=False, email_verified_at=None, date_joined=long_ago
+    )
+    fresh_sign_up = UserFactory(
+        citizen=True, is_active=False, email_verified_at=None, date_joined=now
+    )
+    User.objects.filter(pk__in=[lab_staff.pk, agent_a.pk]).update(last_login=long_ago)
+    assert agent_a.role == Role.AGENT
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_inactive_accounts.delay().get() == {"inactive": 2, "unconfirmed": 1}
+    remaining = set(User.objects.values_list("pk", flat=True))
+    assert {active.pk, fresh_sign_up.pk, lab_staff.pk, agent_a.pk} <= remaining
+    assert not {dormant.pk, never_logged.pk, unconfirmed.pk} & remaining
+    assert Response.objects.get().respondent_id is None  # the answer stays, detached
+    told = sorted(m.to[0] for m in mailoutbox if "supprimé" in m.subject)
+    assert told == sorted(["dormant@example.org", never_logged.email])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_inactive_accounts.delay().get() == {"inactive": 0, "unconfirmed": 0}

@@ -252,3 +252,42 @@ def test_an_own_contribution_mailed_at_once_is_not_repeated_in_the_digest(
 def test_there_is_no_digest_for_other_frequencies():
     with pytest.raises(ValueError, match="immediate"):
         send_digests("immediate")
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+def test_notifications_and_finished_mails_past_their_retention_are_erased_once(settings):
+    from caflab.notifications.tasks import purge_notifications
+    from tests.accounts.factories import UserFactory
+
+    settings.NOTIFICATIONS_RETENTION_DAYS = 365
+    settings.OUTBOX_RETENTION_DAYS = 30
+    user = UserFactory()
+    now = timezone.now()
+    old, recent = (
+        Notification.objects.create(recipient=user, kind="test", title=title, url="/")
+        for title in ("Ancienne", "Récente")
+    )
+    Notification.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=400))
+    sent_long_ago = OutboxMailFactory(
+        recipient=user, status="sent", sent_at=now - timedelta(days=40)
+    )
+    sent_lately = OutboxMailFactory(recipient=user, status="sent", sent_at=now - timedelta(days=3))
+    pending = OutboxMailFactory(recipient=user, notification=old)
+    OutboxMail.objects.filter(pk=pending.pk).update(created_at=now - timedelta(days=400))
+
+    assert purge_notifications.delay().get() == {"notifications": 1, "mails": 1}
+    assert list(Notification.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert set(OutboxMail.objects.values_list("pk", flat=True)) == {sent_lately.pk, pending.pk}
+    pending.refresh_from_db()
+    assert pending.notification_id is None  # a mail not yet sent is never lost
+    assert purge_notifications.delay().get() == {"notifications": 0, "mails": 0}
+    assert not OutboxMail.objects.filter(pk=sent_long_ago.pk).exists()
+
+
+def test_the_purge_runs_every_day():
+    from caflab.celery import app
+
+    entry = app.conf.beat_schedule["notifications-purge"]
+    assert entry["task"] == "caflab.notifications.tasks.purge_notifications"
