@@ -502,6 +502,7 @@ MATRIX: dict[str, Row] = {
     "accounts:login": Row(signed_in(REDIRECT, anonymous=200)),
     "accounts:logout": Row(everyone(REDIRECT), method="post"),
     "accounts:profile": Row(signed_in(200)),
+    "accounts:people-search": Row(network_members(200)),
     "accounts:password-change": Row(signed_in(200)),
     "accounts:password-reset": Row(everyone(200)),
     "accounts:password-reset-done": Row(everyone(200)),

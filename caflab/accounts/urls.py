@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from caflab.accounts import citizen_views, views
+from caflab.accounts import citizen_views, people, views
 
 app_name = "accounts"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", views.LogoutView.as_view(), name="logout"),
     path("profil/", views.ProfileView.as_view(), name="profile"),
+    path("personnes/", people.people_search, name="people-search"),
     path("mot-de-passe/changer/", views.PasswordChangeView.as_view(), name="password-change"),
     path("mot-de-passe/oubli/", views.PasswordResetView.as_view(), name="password-reset"),
     path(

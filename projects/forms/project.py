@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from caflab.accounts.models import NETWORK_ROLES, Role, User
+from caflab.accounts.people import PersonField
 from caflab.network.models import Caf, CogAmbition, Directorate, Partner, Programme, Theme
 from projects.models import (
     BlockerLever,
@@ -132,10 +133,16 @@ class ProjectForm(forms.ModelForm):
             self.fields[name].validators.append(_not_negative)
             self.fields[name].widget.attrs["min"] = 0
         if creating or user.is_lab_staff:
-            self.fields["lead"].queryset = User.objects.active().filter(role__in=NETWORK_ROLES)
-            self.fields["lead"].help_text = _("Un membre du réseau, qui rejoint l'équipe.")
+            self.fields["lead"] = PersonField(
+                queryset=User.objects.active().filter(role__in=NETWORK_ROLES),
+                label=Project._meta.get_field("lead").verbose_name.capitalize(),
+                help_text=_(
+                    "L'adresse e-mail d'un membre du réseau, qui rejoint l'équipe "
+                    "(tapez un nom : des suggestions s'affichent)."
+                ),
+            )
             if creating:
-                self.fields["lead"].initial = user.pk
+                self.fields["lead"].initial = user
         else:
             del self.fields["lead"]  # only the lab hands a project over to another lead
         self._limit_pilot_caf(user)
@@ -187,10 +194,13 @@ class TeamMemberForm(forms.Form):
 
     prefix = "membre"
 
-    user = forms.ModelChoiceField(
+    user = PersonField(
         label=_("Personne"),
         queryset=User.objects.none(),
-        help_text=_("Un membre du réseau ou d'une organisation partenaire."),
+        help_text=_(
+            "L'adresse e-mail d'un membre du réseau ou d'une organisation partenaire "
+            "(tapez un nom : des suggestions s'affichent)."
+        ),
     )
     role = forms.ChoiceField(
         label=_("Rôle"),

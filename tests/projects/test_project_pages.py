@@ -385,8 +385,10 @@ def test_a_correspondent_creates_a_project_piloted_by_their_caf(client, correspo
     form = client.get(CREATE).context["form"]
     assert form["pilot_caf"].initial == caf_a.pk
     assert list(form.fields["pilot_caf"].queryset) == [caf_a]
-    assert form["lead"].initial == correspondent_a.pk
-    response = client.post(CREATE, project_form_data(pilot_caf=caf_a.pk, lead=correspondent_a.pk))
+    assert form["lead"].initial == correspondent_a
+    response = client.post(
+        CREATE, project_form_data(pilot_caf=caf_a.pk, lead=correspondent_a.email)
+    )
     project = Project.objects.get(title="Simplifier la déclaration trimestrielle")
     assert response.status_code == 302
     assert response["Location"] == project.get_absolute_url()
@@ -400,7 +402,7 @@ def test_a_correspondent_creates_a_project_piloted_by_their_caf(client, correspo
 
 def test_a_correspondent_cannot_create_a_project_for_another_caf(client, correspondent_a, caf_b):
     response = as_user(client, correspondent_a).post(
-        CREATE, project_form_data(pilot_caf=caf_b.pk, lead=correspondent_a.pk)
+        CREATE, project_form_data(pilot_caf=caf_b.pk, lead=correspondent_a.email)
     )
     assert response.status_code == 200
     assert "pilot_caf" in response.context["form"].errors
@@ -411,7 +413,7 @@ def test_a_correspondent_cannot_create_a_project_for_another_caf(client, corresp
 def test_only_the_lab_and_correspondents_may_create_a_project(client, persona):
     as_user(client, persona)
     assert client.get(CREATE).status_code == 403
-    assert client.post(CREATE, project_form_data(lead=persona.pk)).status_code == 403
+    assert client.post(CREATE, project_form_data(lead=persona.email)).status_code == 403
     assert not Project.objects.exists()
 
 
@@ -421,7 +423,7 @@ def test_an_anonymous_visitor_of_the_create_page_is_sent_to_login(client):
 
 def test_an_invalid_project_form_keeps_what_was_typed_and_says_why_in_french(client, lab_staff):
     response = as_user(client, lab_staff).post(
-        CREATE, project_form_data(problem="", lead=lab_staff.pk, target_publics="Jeunes parents")
+        CREATE, project_form_data(problem="", lead=lab_staff.email, target_publics="Jeunes parents")
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -435,7 +437,7 @@ def test_an_invalid_project_form_keeps_what_was_typed_and_says_why_in_french(cli
 
 def test_a_draft_cannot_be_public(client, lab_staff):
     response = as_user(client, lab_staff).post(
-        CREATE, project_form_data(lead=lab_staff.pk, is_public="on")
+        CREATE, project_form_data(lead=lab_staff.email, is_public="on")
     )
     assert response.status_code == 200
     assert response.context["form"].errors["is_public"] == [
@@ -446,8 +448,8 @@ def test_a_draft_cannot_be_public(client, lab_staff):
 def test_the_code_is_inno_year_number_and_increments(client, lab_staff):
     year = timezone.localdate().year
     as_user(client, lab_staff)
-    client.post(CREATE, project_form_data(title="Premier", lead=lab_staff.pk))
-    client.post(CREATE, project_form_data(title="Second", lead=lab_staff.pk))
+    client.post(CREATE, project_form_data(title="Premier", lead=lab_staff.email))
+    client.post(CREATE, project_form_data(title="Second", lead=lab_staff.email))
     first = Project.objects.get(title="Premier").code
     second = Project.objects.get(title="Second").code
     assert re.fullmatch(rf"INNO-{year}-\d{{3,}}", first)
@@ -469,7 +471,7 @@ def test_the_lead_edits_the_project(client, project, lab_staff):
     assert client.get(url("update", project)).status_code == 200
     response = client.post(
         url("update", project),
-        project_form_data(title="Nouveau titre", lead=lab_staff.pk, is_draft=None),
+        project_form_data(title="Nouveau titre", lead=lab_staff.email, is_draft=None),
     )
     assert response.status_code == 302
     project.refresh_from_db()
@@ -495,7 +497,7 @@ def test_a_citizen_gets_404_on_the_edit_page(client, project, citizen):
 def test_the_stage_cannot_be_changed_through_the_edit_form(client, project, lab_staff):
     as_user(client, lab_staff).post(
         url("update", project),
-        project_form_data(lead=lab_staff.pk, stage=Stage.GENERALISED, is_draft=None),
+        project_form_data(lead=lab_staff.email, stage=Stage.GENERALISED, is_draft=None),
     )
     project.refresh_from_db()
     assert project.stage == Stage.IDEA
@@ -508,7 +510,7 @@ def test_a_team_member_outside_the_lab_cannot_change_the_lead(client, project, a
     assert "lead" not in client.get(url("update", project)).context["form"].fields
     response = client.post(
         url("update", project),
-        project_form_data(lead=agent_a.pk, pilot_caf=caf_a.pk, is_draft=None),
+        project_form_data(lead=agent_a.email, pilot_caf=caf_a.pk, is_draft=None),
     )
     assert response.status_code == 302
     project.refresh_from_db()
@@ -517,7 +519,7 @@ def test_a_team_member_outside_the_lab_cannot_change_the_lead(client, project, a
 
 def test_the_lab_hands_a_project_over_to_a_new_lead(client, project, lab_staff, agent_a):
     as_user(client, lab_staff).post(
-        url("update", project), project_form_data(lead=agent_a.pk, is_draft=None)
+        url("update", project), project_form_data(lead=agent_a.email, is_draft=None)
     )
     project.refresh_from_db()
     assert project.lead == agent_a
@@ -782,7 +784,9 @@ def test_a_team_member_may_edit_the_team(client, project, agent_a):
 def test_an_editor_adds_a_member_and_removes_them(client, project, lab_staff, agent_b):
     as_user(client, lab_staff)
     response = client.post(
-        url("team", project), {"membre-user": agent_b.pk, "membre-role": "facilitator"}, follow=True
+        url("team", project),
+        {"membre-user": agent_b.email, "membre-role": "facilitator"},
+        follow=True,
     )
     assert response.redirect_chain == [(url("team", project), 302)]
     member = project.team_members.get(user=agent_b)
@@ -802,7 +806,7 @@ def test_the_lead_cannot_be_removed_from_the_team(client, project, lab_staff):
 
 def test_a_citizen_cannot_be_added_to_the_team(client, project, lab_staff, citizen):
     response = as_user(client, lab_staff).post(
-        url("team", project), {"membre-user": citizen.pk, "membre-role": "member"}
+        url("team", project), {"membre-user": citizen.email, "membre-role": "member"}
     )
     assert response.status_code == 200
     assert "user" in response.context["form"].errors
@@ -811,7 +815,7 @@ def test_a_citizen_cannot_be_added_to_the_team(client, project, lab_staff, citiz
 
 def test_an_agent_outside_the_team_cannot_change_the_team(client, project, agent_b):
     response = as_user(client, agent_b).post(
-        url("team", project), {"membre-user": agent_b.pk, "membre-role": "member"}
+        url("team", project), {"membre-user": agent_b.email, "membre-role": "member"}
     )
     assert response.status_code == 403
     assert not project.team_members.filter(user=agent_b).exists()

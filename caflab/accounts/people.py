@@ -1,0 +1,109 @@
+"""Choosing a person among tens of thousands of agents: an e-mail field that suggests people as
+one types (an htmx request fills a `<datalist>`), instead of a `<select>` listing everyone.
+
+`PersonField` validates the address against its queryset (case-insensitive), so a typed
+address that is nobody allowed gets a clear French error, and the form keeps what was typed.
+"""
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from caflab.accounts.models import NETWORK_ROLES, Role, User
+
+MIN_QUERY = 2
+MAX_SUGGESTIONS = 10
+
+
+class PersonInput(forms.EmailInput):
+    """An e-mail input with its suggestions list, filled while typing (strict CSP: htmx
+    attributes only, no script)."""
+
+    template_name = "accounts/widgets/person_input.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        list_id = f"{widget_attrs.get('id') or name}-suggestions"
+        widget_attrs.update(
+            {
+                "list": list_id,
+                "autocomplete": "off",
+                "hx-get": reverse("accounts:people-search"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": f"#{list_id}",
+                "hx-swap": "innerHTML",
+                "hx-vals": json.dumps({"champ": name}),
+            }
+        )
+        context["widget"]["list_id"] = list_id
+        return context
+
+
+class PersonField(forms.ModelChoiceField):
+    """A person of `queryset`, given by their e-mail address."""
+
+    widget = PersonInput
+    default_error_messages = {
+        "invalid_choice": _(
+            "Personne ne correspond à cette adresse parmi les personnes possibles : "
+            "vérifiez-la ou choisissez une suggestion."
+        ),
+    }
+
+    def __init__(self, queryset, **kwargs: Any) -> None:
+        super().__init__(queryset, to_field_name="email", **kwargs)
+
+    def to_python(self, value: Any) -> User | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return self.queryset.get(email__iexact=str(value).strip())
+        except (User.DoesNotExist, User.MultipleObjectsReturned, ValueError, TypeError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):  # an instance's foreign key, as ModelForm gives it
+            return User.objects.filter(pk=value).values_list("email", flat=True).first() or ""
+        return super().prepare_value(value)
+
+
+def suggestions_for(text: str) -> list[User]:
+    """Active network members and partners whose address, first or last name starts with
+    `text` (at most MAX_SUGGESTIONS)."""
+    text = text.strip()
+    if len(text) < MIN_QUERY:
+        return []
+    return list(
+        User.objects.active()
+        .filter(role__in=[*NETWORK_ROLES, Role.PARTNER])
+        .filter(
+            Q(email__istartswith=text)
+            | Q(first_name__istartswith=text)
+            | Q(last_name__istartswith=text)
+        )
+        .select_related("caf", "partner", "directorate")
+        .order_by("last_name", "first_name", "email")[:MAX_SUGGESTIONS]
+    )
+
+
+@require_GET
+@login_required
+def people_search(request: HttpRequest) -> HttpResponse:
+    """The `<option>`s of a person field's suggestions. Network members only: names and
+    professional addresses are not shown to citizens or partners."""
+    if not request.user.is_network_member:
+        raise PermissionDenied
+    text = request.GET.get(request.GET.get("champ", "q"), "")
+    return render(request, "accounts/people_options.html", {"people": suggestions_for(text)})
