@@ -498,7 +498,10 @@ def _recruitment(lab: User, now: datetime.datetime) -> bool:
     consultation = Consultation.objects.filter(slug="vos-demarches-en-ligne").first()
     if consultation is None or Recruitment.objects.filter(title=title).exists():
         return False
-    starts = (now + datetime.timedelta(days=12)).replace(hour=13, minute=30, second=0)
+    # A Wednesday afternoon (no school for the children) about two weeks ahead, in Paris time.
+    day = timezone.localdate(now) + datetime.timedelta(days=10)
+    day += datetime.timedelta(days=(2 - day.weekday()) % 7)
+    starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(14, 0)))
     recruitment = Recruitment.objects.create(
         consultation=consultation,
         title=title,

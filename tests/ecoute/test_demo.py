@@ -89,3 +89,16 @@ def test_seed_demo_adds_the_lab_parentalite_community_and_its_consultation(setti
     citizen = User.objects.get(email="citoyen@caflab.demo")
     assert Consultation.objects.visible_to(citizen).filter(pk=consultation.pk).exists()
     assert citizen.has_perm("ecoute.answer_consultation", consultation)
+    # The Lab Parentalité workshop: a Wednesday afternoon ahead, its seats taken, two waiting.
+    from django.utils import timezone
+
+    from ecoute.models import Recruitment, Registration
+
+    workshop = Recruitment.objects.get(title__startswith="Atelier Lab Parentalité")
+    starts = timezone.localtime(workshop.starts_at)
+    assert starts.weekday() == 2
+    assert starts.hour == 14
+    assert workshop.starts_at > timezone.now()
+    statuses = list(workshop.registrations.values_list("status", flat=True))
+    assert statuses.count(Registration.Status.CONFIRMED) == workshop.seats
+    assert statuses.count(Registration.Status.WAITING) == 2
