@@ -60,6 +60,25 @@ def _month(value: str | None) -> str:
     return f"{day:%m/%Y}" if day else ""
 
 
+def _survey_question(question: dict[str, Any]) -> dict[str, Any]:
+    """A question's results per wave, written the French way: "45,2 %" or a mean; None stays
+    None (a wave too small to show)."""
+    percent = question["measure"] == "percent"
+    return {
+        **question,
+        "rows": [
+            {
+                "label": row["label"] or _("Moyenne"),
+                "values": [
+                    None if v is None else (f"{number(v)} %" if percent else number(v))
+                    for v in row["values"]
+                ],
+            }
+            for row in question["rows"]
+        ],
+    }
+
+
 def _indicator_chart(index: int, indicator: dict[str, Any]):
     """Baseline, each period's value (national, else the mean of the Caf), then the target, as
     bars."""
@@ -185,6 +204,7 @@ def project_report_context(snapshot: dict[str, Any]) -> dict[str, Any]:
                     {**w, "opens": _date(w["opens_on"]), "closes": _date(w["closes_on"])}
                     for w in s["waves"]
                 ],
+                "questions": [_survey_question(q) for q in s.get("questions", [])],
             }
             for s in snapshot["surveys"]
         ],

@@ -20,6 +20,7 @@ from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ecoute.models import Question
 from evaluation.models import (
     ChangeLink,
     ChangeStep,
@@ -249,16 +250,18 @@ def _plan(project) -> dict[str, Any] | None:
 
 
 def _surveys(project) -> list[dict[str, Any]]:
+    """Each survey, its waves and, per closed question, each wave's results side by side (as
+    on the comparison page: a wave under écoute's minimum group size is masked, `None`)."""
+    from evaluation.services.participation import waves_compare
+
     surveys = (
         Survey.objects.filter(project=project)
-        .select_related("stakeholder_group")
+        .select_related("stakeholder_group", "questionnaire")
         .order_by("created_at", "pk")
     )
     rows = []
     for survey in surveys:
-        waves = survey.waves.annotate(n_responses=Count("response_links")).order_by(
-            "position", "opens_on", "pk"
-        )
+        waves, compared = waves_compare(survey)
         rows.append(
             {
                 "title": survey.title,
@@ -271,13 +274,47 @@ def _surveys(project) -> list[dict[str, Any]]:
                         "kind": w.get_kind_display(),
                         "opens_on": _str(w.opens_on),
                         "closes_on": _str(w.closes_on),
-                        "responses": w.n_responses,
+                        "responses": w.n_answers,
                     }
                     for w in waves
                 ],
+                "questions": [q for q in map(_compared_question, compared) if q is not None],
             }
         )
     return rows
+
+
+def _compared_question(compared) -> dict[str, Any] | None:
+    """A closed question's results per wave: the share of each option (choices), or the mean
+    (scales and numbers). Free texts, dates and consents stay out of the report."""
+    shown = [c.result for c in compared.columns if c.result is not None]
+    if not shown:
+        return None
+    kind = shown[0].question.kind
+    if kind in (Question.Kind.SINGLE_CHOICE, Question.Kind.MULTIPLE_CHOICE):
+        rows = []
+        for index, first in enumerate(shown[0].options):
+            if first.is_hidden:
+                continue
+            label = first.label
+            values = []
+            for column in compared.columns:
+                option = column.result.options[index] if column.result is not None else None
+                percent = option.percent if option is not None else None
+                values.append(None if percent is None else f"{percent:.1f}")
+            rows.append({"label": label, "values": values})
+        return {"label": compared.label, "measure": "percent", "rows": rows}
+    if kind in (Question.Kind.SCALE, Question.Kind.NUMBER):
+        values = [
+            None if c.result is None or c.result.mean is None else f"{c.result.mean:.2f}"
+            for c in compared.columns
+        ]
+        return {
+            "label": compared.label,
+            "measure": "mean",
+            "rows": [{"label": "", "values": values}],
+        }
+    return None
 
 
 def _testimonies(project) -> list[dict[str, Any]]:

@@ -320,3 +320,42 @@ def test_an_indicator_measured_in_the_caf_only_reports_their_mean_per_period(pro
     statuses = {row["code"]: row for row in portfolio_snapshot()["projects"]}[project.code]
     assert statuses["indicators"]["no_data"] == 0
     assert statuses["indicators"]["reached"] == 1  # 21 from Caf 38 meets the target of 20
+
+
+def test_the_report_compares_survey_waves_question_by_question(
+    project, django_capture_on_commit_callbacks
+):
+    """What stakeholders answered, wave by wave, enters the report: the share of each option
+    and the mean of a scale; a wave under 5 answers is masked, as on the site."""
+    from evaluation.models import SurveyWave
+    from evaluation.services.participation import wave_answer_for_demo
+    from tests.evaluation.factories_participation import SurveyWaveFactory, make_survey
+    from tests.evaluation.test_participation import answers_for
+
+    survey = make_survey(project, title="Vos droits à la naissance")
+    before = SurveyWaveFactory(survey=survey, kind=SurveyWave.Kind.BEFORE, label="Avant")
+    after = SurveyWaveFactory(survey=survey, kind=SurveyWave.Kind.AFTER, label="Après")
+    small = SurveyWaveFactory(survey=survey, kind=SurveyWave.Kind.FOLLOW_UP, label="Suivi")
+    for choice in ("Non", "Non", "Non", "Oui", "Non"):
+        wave_answer_for_demo(wave=before, answers=answers_for(survey, 2, choice))
+    for choice in ("Oui", "Oui", "Oui", "En partie", "Oui", "Oui"):
+        wave_answer_for_demo(wave=after, answers=answers_for(survey, 4, choice))
+    wave_answer_for_demo(wave=small, answers=answers_for(survey, 5, "Oui"))
+
+    entry = next(s for s in project_snapshot(project)["surveys"] if s["title"] == survey.title)
+    assert [w["label"] for w in entry["waves"]] == ["Avant", "Après", "Suivi"]
+    scale, choice = entry["questions"]
+    assert scale["measure"] == "mean"
+    assert scale["rows"][0]["values"] == ["2.00", "4.00", None]
+    assert choice["label"] == "Connaissez-vous vos droits ?"
+    assert choice["rows"][0] == {"label": "Oui", "values": ["20.0", "83.3", None]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_request(project=project, by=project.lead)
+    report.refresh_from_db()
+    assert "Résultats de « Vos droits à la naissance », vague par vague" in report.html
+    assert "83,3 %" in report.html
+    assert "moins de 5 réponses" in report.html
+    text = pdf_text(report)
+    assert "Connaissez-vous vos droits ?" in text
+    assert "83,3 %" in text
