@@ -1,0 +1,122 @@
+"""An accessibility sweep over the demo: the main pages of every app, seeded with the demo data
+as a newcomer sees it after `make run`, checked with axe-core for each kind of user. The walks
+of each issue check their own pages; this one catches the pages between them."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from caflab.accounts.models import User
+from ecoute.models import Community, Consultation, Contribution, Recruitment
+from evaluation.models import Effect, ImpactReport, Indicator, Survey
+from projects.models import Challenge, CreativitySession, Idea, Project
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _staff_pages() -> list[str]:
+    project = Project.objects.get(title="Accueil sans rendez-vous repensé")
+    consultation = Consultation.objects.get(slug="votre-accueil-a-la-caf")
+    call = Consultation.objects.get(slug="idees-accueil-des-familles")
+    pages = [
+        reverse("core:home"),
+        reverse("projects:index"),
+        reverse("projects:kanban"),
+        reverse("projects:funnel"),
+        reverse("projects:dashboard"),
+        reverse("projects:idea-list"),
+        reverse("projects:triage"),
+        reverse("projects:challenge-list"),
+        reverse("projects:session-list"),
+        reverse("projects:session-request-list"),
+        project.get_absolute_url(),
+        reverse("projects:idea-detail", kwargs={"pk": Idea.objects.order_by("pk").first().pk}),
+        reverse("projects:challenge-detail", kwargs={"pk": Challenge.objects.first().pk}),
+        reverse("projects:session-detail", kwargs={"pk": CreativitySession.objects.first().pk}),
+        reverse("criees:index"),
+        reverse("criees:criee-list"),
+        reverse("criees:dashboard"),
+        reverse("criees:moderation"),
+        reverse("ecoute:manage"),
+        reverse("ecoute:manage-detail", kwargs={"pk": consultation.pk}),
+        reverse("ecoute:results", kwargs={"pk": consultation.pk}),
+        reverse("ecoute:builder", kwargs={"pk": call.pk}),
+        reverse("ecoute:contribution-moderation"),
+        reverse("ecoute:community-list"),
+        reverse(
+            "ecoute:community-detail",
+            kwargs={"pk": Community.objects.get(name="Lab Parentalité").pk},
+        ),
+        reverse("ecoute:recruitment-manage", kwargs={"pk": Recruitment.objects.first().pk}),
+        reverse("evaluation:index"),
+        reverse("evaluation:plan", kwargs={"code": project.code}),
+        reverse("evaluation:indicator-list", kwargs={"code": project.code}),
+        reverse(
+            "evaluation:indicator-detail",
+            kwargs={"pk": Indicator.objects.filter(project=project).first().pk},
+        ),
+        reverse("evaluation:surveys", kwargs={"code": project.code}),
+        reverse(
+            "evaluation:survey-compare",
+            kwargs={"pk": Survey.objects.filter(project=project).first().pk},
+        ),
+        reverse("evaluation:testimonies", kwargs={"code": project.code}),
+        reverse("evaluation:effects", kwargs={"code": project.code}),
+        reverse(
+            "evaluation:effect-detail",
+            kwargs={"pk": Effect.objects.filter(project=project).first().pk},
+        ),
+        reverse("evaluation:judgements", kwargs={"code": project.code}),
+        reverse("evaluation:ecological-edit", kwargs={"code": project.code}),
+        reverse("evaluation:report-list", kwargs={"code": project.code}),
+        reverse("evaluation:report-detail", kwargs={"pk": ImpactReport.objects.first().pk}),
+        reverse("evaluation:recommendations", kwargs={"code": project.code}),
+        reverse("notifications:list"),
+    ]
+    return pages
+
+
+def _citizen_pages() -> list[str]:
+    call = Consultation.objects.get(slug="idees-accueil-des-familles")
+    contribution = Contribution.objects.filter(consultation=call, status="published").first()
+    return [
+        reverse("core:home"),
+        reverse("ecoute:index"),
+        reverse("ecoute:detail", kwargs={"slug": call.slug}),
+        reverse("ecoute:contributions", kwargs={"slug": call.slug}),
+        reverse("ecoute:contribution-detail", kwargs={"pk": contribution.pk}),
+        reverse("ecoute:contribution-create", kwargs={"slug": call.slug}),
+        reverse("ecoute:restitution", kwargs={"slug": "votre-accueil-a-la-caf"}),
+        reverse("ecoute:recruitment", kwargs={"pk": Recruitment.objects.first().pk}),
+        reverse("ecoute:my-registrations"),
+        reverse("ecoute:my-communities"),
+        reverse("accounts:my-data"),
+        reverse("accounts:profile"),
+    ]
+
+
+def test_the_demo_pages_have_no_accessibility_violations(
+    page, live_server, login_as, assert_accessible, settings
+):
+    settings.DEBUG = True  # seed_demo refuses to run otherwise
+    call_command("seed_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+    checked = []
+    for email, pages in (
+        ("labo@caflab.demo", _staff_pages()),
+        ("citoyen@caflab.demo", _citizen_pages()),
+    ):
+        page.context.clear_cookies()
+        login_as(page, live_server, User.objects.get(email=email), settings.DEMO_PASSWORD)
+        for path in pages:
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, (email, path, response.status)
+            assert_accessible(page)
+            checked.append(path)
+    page.context.clear_cookies()
+    for path in (reverse("core:home"), reverse("ecoute:index"), reverse("accounts:signup")):
+        assert page.goto(live_server.url + path).status == 200
+        assert_accessible(page)
+    assert len(checked) > 50
