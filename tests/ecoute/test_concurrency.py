@@ -2,52 +2,18 @@
 database connection, leave exactly one response (the others: "already answered", never a 500).
 PostgreSQL only: SQLite serialises writers, so there is no race to show."""
 
-import threading
-
-import pytest
-from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
 from ecoute.conditions import AnswerValue
 from ecoute.models import Audience, ParticipationToken, Response
 from ecoute.services import AlreadyAnswered, browser_participation_key, response_submit
+from tests.concurrency import RACE, run_together
 from tests.ecoute.factories import option
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a real race needs PostgreSQL's concurrent transactions (SQLite serialises writes)",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = RACE
 
 THREADS = 20
-
-
-def run_together(target, n: int = THREADS) -> list:
-    """Run `target()` in n threads released together; each closes its own connection."""
-    barrier = threading.Barrier(n)
-    outcomes: list = []
-    lock = threading.Lock()
-
-    def worker():
-        try:
-            barrier.wait()
-            outcome = target()
-        except Exception as exc:  # collected for the assertion, never swallowed
-            outcome = exc
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_twenty_parallel_submissions_of_one_person_leave_exactly_one_response(
@@ -65,7 +31,7 @@ def test_twenty_parallel_submissions_of_one_person_leave_exactly_one_response(
             respondent=citizen,
         )
 
-    outcomes = run_together(submit)
+    outcomes = run_together(submit, THREADS)
     assert Response.objects.filter(questionnaire=questionnaire).count() == 1
     assert sum(isinstance(o, Response) for o in outcomes) == 1
     assert sum(isinstance(o, AlreadyAnswered) for o in outcomes) == THREADS - 1
@@ -81,7 +47,7 @@ def test_twenty_parallel_posts_of_one_person_through_the_page_never_fail(consult
         browser.force_login(citizen)
         return browser.post(url, data).status_code
 
-    statuses = run_together(post)
+    statuses = run_together(post, THREADS)
     assert Response.objects.count() == 1
     assert all(status in (200, 302) for status in statuses), statuses
     assert statuses.count(302) == 1
@@ -104,7 +70,7 @@ def test_twenty_parallel_anonymous_submissions_from_one_browser_leave_one_respon
             participation_keys=[key],
         )
 
-    outcomes = run_together(submit)
+    outcomes = run_together(submit, THREADS)
     assert Response.objects.filter(questionnaire=questionnaire).count() == 1
     assert ParticipationToken.objects.filter(questionnaire=questionnaire).count() == 1
     assert sum(isinstance(o, AlreadyAnswered) for o in outcomes) == THREADS - 1

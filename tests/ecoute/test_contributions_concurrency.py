@@ -3,7 +3,6 @@ simultaneous supports of one person leave one row and never a 500; reports racin
 threshold hide the contribution once and tell the managers once."""
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -11,16 +10,10 @@ from caflab.notifications.models import Notification
 from ecoute.models import Contribution, ContributionSupport
 from ecoute.services import contributions as services
 from tests.accounts.factories import UserFactory
+from tests.concurrency import RACE, run_together
 from tests.ecoute.factories import ConsultationFactory, ContributionFactory
-from tests.ecoute.test_concurrency import run_together
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a real race needs PostgreSQL's concurrent transactions (SQLite serialises writes)",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = RACE
 
 
 @pytest.fixture

@@ -2,22 +2,15 @@
 15 waiting (the recruitment row is locked while a seat is handed out), and 20 parallel
 registrations of one person leave one. PostgreSQL only, like test_concurrency.py."""
 
-import pytest
-from django.db import connection
-
 from ecoute.models import Registration
 from ecoute.services.common import AlreadyDone
 from ecoute.services.recruitment import registration_cancel, registration_create
+from tests.concurrency import RACE, run_together
 from tests.ecoute.recruitment_factories import RecruitmentFactory
-from tests.ecoute.test_concurrency import THREADS, run_together
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a real race needs PostgreSQL's concurrent transactions (SQLite serialises writes)",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = RACE
+
+THREADS = 20
 
 SEATS = 5
 
@@ -32,7 +25,7 @@ def test_twenty_parallel_registrations_never_overbook(consultation, lab_staff):
             recruitment=recruitment, answers={}, name=f"P{n}", email=f"p{n}@example.org"
         )
 
-    outcomes = run_together(register)
+    outcomes = run_together(register, THREADS)
     assert all(isinstance(o, Registration) for o in outcomes), outcomes
     statuses = list(Registration.objects.values_list("status", flat=True))
     assert statuses.count(Registration.Status.CONFIRMED) == SEATS
@@ -45,7 +38,7 @@ def test_twenty_parallel_registrations_of_one_person_leave_one(consultation, lab
     def register():
         return registration_create(recruitment=recruitment, answers={}, user=citizen)
 
-    outcomes = run_together(register)
+    outcomes = run_together(register, THREADS)
     assert Registration.objects.count() == 1
     assert sum(isinstance(o, AlreadyDone) for o in outcomes) == THREADS - 1
 

@@ -3,55 +3,25 @@ entries of the same measurement at once leave one row (the others update it, nev
 SQLite serialises writers, so there is no race to show there."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
 
 from evaluation.models import Measurement, PlanVersion
 from evaluation.services.indicators import measurement_save
 from evaluation.services.plans import plan_version_save
 from projects.services import AlreadyDone
+from tests.concurrency import RACE, run_together
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a real race needs PostgreSQL's concurrent transactions (SQLite serialises writes)",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = RACE
 
 THREADS = 10
 
 
-def run_together(target, n: int = THREADS) -> list:
-    barrier = threading.Barrier(n)
-    outcomes: list = []
-    lock = threading.Lock()
-
-    def worker():
-        try:
-            barrier.wait()
-            outcome = target()
-        except Exception as exc:  # collected for the assertion, never swallowed
-            outcome = exc
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 def test_ten_clicks_on_save_version_freeze_one_version(plan, lead):
     outcomes = run_together(
-        lambda: plan_version_save(plan=plan, by=lead, note="", expected_version=1)
+        lambda: plan_version_save(plan=plan, by=lead, note="", expected_version=1),
+        THREADS,
     )
     assert sum(isinstance(o, PlanVersion) for o in outcomes) == 1
     assert sum(isinstance(o, AlreadyDone) for o in outcomes) == THREADS - 1
@@ -71,6 +41,6 @@ def test_ten_entries_of_one_measurement_at_once_leave_one_row(indicator, lead, c
             by=lead,
         )
 
-    outcomes = run_together(enter)
+    outcomes = run_together(enter, THREADS)
     assert not [o for o in outcomes if isinstance(o, Exception)]
     assert Measurement.objects.count() == 1

@@ -2,24 +2,15 @@
 with its own database connection) stores exactly one answer; the others are "already
 answered", never a 500. PostgreSQL only: SQLite serialises writers."""
 
-import pytest
-from django.db import connection
-
 from ecoute.conditions import AnswerValue
 from ecoute.models import Response
 from ecoute.services import AlreadyAnswered
 from evaluation.models import SurveyInvitation, SurveyWaveResponse
 from evaluation.services.participation import invitation_token_hash, survey_answer
-from tests.ecoute.test_concurrency import run_together
+from tests.concurrency import RACE, run_together
 from tests.evaluation.factories_participation import SurveyWaveFactory, make_survey
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a real race needs PostgreSQL's concurrent transactions (SQLite serialises writes)",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = RACE
 
 THREADS = 10
 

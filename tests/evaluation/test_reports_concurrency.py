@@ -2,21 +2,12 @@
 with its own database connection, make exactly one report. PostgreSQL only (SQLite
 serialises writers, so there is no race to show)."""
 
-import pytest
-from django.db import connection
-
 from evaluation.models import ImpactReport
 from evaluation.services.reports import report_request
-from tests.ecoute.test_concurrency import run_together
+from tests.concurrency import RACE, run_together
 from tests.evaluation.factories_reports import evaluated_project
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a real race needs PostgreSQL's concurrent transactions (SQLite serialises writes)",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = RACE
 
 
 def test_parallel_requests_of_one_lead_make_one_report():
