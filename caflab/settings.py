@@ -164,6 +164,31 @@ if env("AXES_IPWARE_PROXY_COUNT", default=""):
     AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT")
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
+# --- Single sign-on (OpenID Connect) -------------------------------------------------------
+# Two optional providers, each configured by its discovery URL, client id and secret: "agents"
+# (ProConnect, the federation of public agents) for network members, "citizens"
+# (FranceConnect) for citizens. With no discovery URL, the provider's button does not show
+# and the password login is the only one (the embedded default).
+SSO_PROVIDERS = {
+    name: {
+        "label": env(f"SSO_{name.upper()}_LABEL", default=label),
+        "discovery_url": env(f"SSO_{name.upper()}_DISCOVERY_URL", default=""),
+        "client_id": env(f"SSO_{name.upper()}_CLIENT_ID", default=""),
+        "client_secret": env(f"SSO_{name.upper()}_CLIENT_SECRET", default=""),
+        "scopes": env(f"SSO_{name.upper()}_SCOPES", default=scopes),
+    }
+    for name, label, scopes in (
+        (
+            "agents",
+            "ProConnect",
+            "openid email given_name usual_name siret organizational_unit uid",
+        ),
+        ("citizens", "FranceConnect", "openid email given_name family_name"),
+    )
+}
+# On: network members may not sign in with a password (the agents' provider must be set).
+SSO_ONLY_FOR_NETWORK = env.bool("SSO_ONLY_FOR_NETWORK", default=False)
+
 # --- Internationalisation: French first ------------------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français"))]

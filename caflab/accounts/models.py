@@ -21,6 +21,9 @@ class Role(models.TextChoices):
     CITIZEN = "citizen", _("Citoyen")
     MODERATOR = "moderator", _("Modérateur")
     ADMIN = "admin", _("Administrateur")
+    # Signed in through the agents' identity provider from an organisation no Caf claims: sees
+    # only what is public until an administrator or a correspondent places them in their Caf.
+    PENDING = "pending", _("En attente d'attribution d'une Caf")
 
 
 # Roles whose holder works for a given Caf, and must therefore name it.
@@ -128,6 +131,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when a self-registered account's address is confirmed by its e-mailed link (signup.py);
     # accounts created by an administrator have none and need none.
     email_verified_at = models.DateTimeField(_("adresse vérifiée le"), null=True, blank=True)
+    # Set each time an invitation (a single-use link to set a password or sign in with the
+    # identity provider) is mailed to an imported or admin-created account.
+    invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     objects: ClassVar[UserManager] = UserManager()
@@ -219,9 +225,94 @@ class User(AbstractBaseUser, PermissionsMixin):
         )
 
     @property
+    def is_pending(self) -> bool:
+        """Signed in through the identity provider, waiting to be placed in a Caf."""
+        return self.role == Role.PENDING
+
+    @property
     def is_directorate_member(self) -> bool:
         return self.role == Role.DIRECTORATE
 
     @property
     def organisation(self) -> Caf | Directorate | Partner | None:
         return self.caf or self.directorate or self.partner
+
+
+class SsoIdentity(models.Model):
+    """An account's identity at an OpenID Connect provider: the provider's subject (`sub`)
+    finds the account at each sign-in, before any e-mail. The organisation claims of the last
+    sign-in are kept so that a pending account can be placed in its Caf."""
+
+    class Provider(models.TextChoices):
+        AGENTS = "agents", _("Fournisseur d'identité des agents (ProConnect)")
+        CITIZENS = "citizens", _("Fournisseur d'identité des citoyens (FranceConnect)")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="sso_identities", verbose_name=_("compte")
+    )
+    provider = models.CharField(_("fournisseur"), max_length=10, choices=Provider)
+    subject = models.CharField(_("identifiant chez le fournisseur"), max_length=255)
+    siret = models.CharField(_("SIRET déclaré"), max_length=14, blank=True)
+    organisation = models.CharField(_("service déclaré"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("dernière connexion"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identité fédérée")
+        verbose_name_plural = _("identités fédérées")
+        ordering = ["provider", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject"], name="sso_identity_unique_subject"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "provider"], name="sso_identity_one_per_provider"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} : {self.subject}"
+
+
+class AccountChange(models.Model):
+    """The history of an account's role, Caf and activity: who changed what, when and why
+    (imports, administrators' bulk actions, placing a pending account). Never edited."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Compte créé")
+        UPDATED = "updated", _("Compte modifié")
+        ASSIGNED = "assigned", _("Caf attribuée")
+        DEACTIVATED = "deactivated", _("Compte désactivé")
+        REACTIVATED = "reactivated", _("Compte réactivé")
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("Import de fichier")
+        ADMIN = "admin", _("Administration")
+        SSO = "sso", _("Connexion par le fournisseur d'identité")
+        ASSIGNMENT = "assignment", _("Attribution d'un compte en attente")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="account_changes", verbose_name=_("compte")
+    )
+    kind = models.CharField(_("nature"), max_length=12, choices=Kind)
+    source = models.CharField(_("origine"), max_length=12, choices=Source)
+    # {"field": [before, after]}, values as shown to people (a Caf's name, a role's label).
+    changes = models.JSONField(_("changements"), default=dict, blank=True)
+    reason = models.TextField(_("motif"), blank=True)
+    by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("changement de compte")
+        verbose_name_plural = _("historique des comptes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.at:%d/%m/%Y %H:%M}"

@@ -1,6 +1,7 @@
 """Reference data of the network: regions, the 101 Caf, Cnaf directorates, themes, programmes,
 COG 2023-2027 axes and ambitions, partners. Seeded by data migrations, edited in the admin."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,30 @@ class Caf(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CafSiret(TimeStampedModel):
+    """A SIRET of a Caf (its head office or one of its sites). An agent signing in through the
+    agents' identity provider with this `siret` claim is placed in this Caf."""
+
+    caf = models.ForeignKey(
+        Caf, on_delete=models.PROTECT, related_name="sirets", verbose_name=_("Caf")
+    )
+    siret = models.CharField(
+        _("SIRET"),
+        max_length=14,
+        unique=True,
+        validators=[RegexValidator(r"^\d{14}$", _("Un SIRET compte exactement 14 chiffres."))],
+    )
+    label = models.CharField(_("libellé"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("SIRET de Caf")
+        verbose_name_plural = _("SIRET des Caf")
+        ordering = ["caf__position", "siret"]
+
+    def __str__(self) -> str:
+        return self.siret
 
 
 class Directorate(TimeStampedModel):
