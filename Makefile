@@ -5,6 +5,8 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
+# `make run PORT=8010` when 8000 is taken.
+PORT ?= 8000
 export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
@@ -14,9 +16,10 @@ STACK_ENV := DEBUG=0 SECRET_KEY=$${SECRET_KEY:-local-stack-only-secret-key-chang
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/caflab} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \
-	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:8000} \
+	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend ALLOW_FILE_EMAIL=1
 
-.PHONY: help install run test lint format check-deploy services stack stack-web stack-worker stack-beat messages clean
+.PHONY: help install run run-sso test lint format check-deploy backup restore services stack stack-web stack-worker stack-beat messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -30,10 +33,25 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced ## Create .venv with every dependency (uv, from uv.lock)
 
-run: install ## Serve the site at http://127.0.0.1:8000 on the embedded defaults (SQLite, tasks in-process)
+run: install ## Serve the site at http://127.0.0.1:8000 (PORT=8010 for another) on the embedded defaults
 	DEBUG=1 $(MANAGE) migrate --noinput
 	DEBUG=1 $(MANAGE) seed_demo
-	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+	DEBUG=1 SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+		$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# The demo's identity provider (tests/oidc_provider.py): agents and citizens sign in there.
+SSO_DEMO_ENV := SITE_URL=http://127.0.0.1:8000 \
+	SSO_AGENTS_DISCOVERY_URL=http://127.0.0.1:8090/.well-known/openid-configuration \
+	SSO_AGENTS_CLIENT_ID=caflab SSO_AGENTS_CLIENT_SECRET=secret-de-demo \
+	SSO_CITIZENS_DISCOVERY_URL=http://127.0.0.1:8090/.well-known/openid-configuration \
+	SSO_CITIZENS_CLIENT_ID=caflab SSO_CITIZENS_CLIENT_SECRET=secret-de-demo
+
+run-sso: install ## `make run` with single sign-on through a local test provider on port 8090
+	DEBUG=1 $(MANAGE) migrate --noinput
+	DEBUG=1 $(MANAGE) seed_demo
+	$(PY) -m tests.oidc_provider --port 8090 --client-id caflab --client-secret secret-de-demo & \
+	trap 'kill 0' EXIT INT TERM; \
+	DEBUG=1 $(SSO_DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 test: install ## Run the whole test suite (SQLite by default; PostgreSQL when DATABASE_URL is set)
 	$(VENV)/bin/pytest $(ARGS)
@@ -49,6 +67,7 @@ format: install ## Format the code with ruff
 
 check-deploy: install ## `check --deploy` with the production profile
 	DEBUG=0 SECURE=1 SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+		SITE_URL=https://caflab.example EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 		$(MANAGE) check --deploy --fail-level WARNING
 
 services: ## Start the local PostgreSQL and Redis if they are stopped, create the database
@@ -74,6 +93,13 @@ stack-worker: install ## Only the Celery worker, on the local services
 stack-beat: install ## Only Celery beat, on the local services
 	@mkdir -p var
 	$(STACK_ENV) $(VENV)/bin/celery -A caflab beat --loglevel INFO
+
+backup: install ## A dated archive of the database and the private files in var/backups (BACKUP_DIR=…)
+	$(MANAGE) backup --output $${BACKUP_DIR:-var/backups}
+
+restore: install ## Restore ARCHIVE=… into an empty database (DATABASE_URL, or RESTORE_DATABASE_URL=…)
+	@test -n "$(ARCHIVE)" || { echo "usage: make restore ARCHIVE=var/backups/caflab-backup-….tar"; exit 2; }
+	$(MANAGE) restore "$(ARCHIVE)" $${RESTORE_DATABASE_URL:+--database-url "$$RESTORE_DATABASE_URL"}
 
 clean: ## Remove the environment, the SQLite database and collected files
 	rm -rf $(VENV) .tools staticfiles db.sqlite3 var .pytest_cache .ruff_cache

@@ -6,6 +6,7 @@ REDIS_URL.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -28,9 +29,23 @@ SECURE = env.bool("SECURE", default=False)
 # refuses to start, while commands that need no key (makemigrations --check) still run.
 SECRET_KEY = env("SECRET_KEY", default="" if not DEBUG else "dev-insecure-caflab-key-not-for-prod")
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The site's public address (links in e-mails, single sign-on); required when DEBUG is off
+# (caflab.core.checks). ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS follow it unless set: behind
+# an HTTPS proxy, the login form's origin is SITE_URL's scheme and host.
+SITE_URL = env("SITE_URL", default="").rstrip("/")
+SITE_URL_CONFIGURED = bool(SITE_URL)
+SITE_URL = SITE_URL or "http://127.0.0.1:8000"
+_site = urlsplit(SITE_URL)
+_from_site = SITE_URL_CONFIGURED and bool(_site.hostname)
+# An empty value counts as unset (a .env copied from .env.example).
+ALLOWED_HOSTS = [
+    host.strip() for host in env.list("ALLOWED_HOSTS", default=[]) if host.strip()
+] or ([_site.hostname] if _from_site else ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip() for origin in env.list("CSRF_TRUSTED_ORIGINS", default=[]) if origin.strip()
+] or ([f"{_site.scheme}://{_site.netloc}"] if _from_site else [])
+# The deployed version (a git commit or a tag), shown to administrators and in backups.
+APP_VERSION = env("APP_VERSION", default="")
 
 # Our apps, in dependency order (seed_demo runs their demo.py in this order).
 LOCAL_APPS = [
@@ -61,9 +76,13 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_htmx",
     "django_filters",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # Outermost: metrics, then the request log (its duration and query count cover the rest).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "caflab.core.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,9 +93,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Permissions-Policy everywhere; no-store for signed-in users and downloads.
+    "caflab.core.middleware.PrivacyHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that it sees the authenticated user and the failed login attempts.
     "axes.middleware.AxesMiddleware",
+    # django-prometheus' closing half must be last of all; axes only needs to follow auth.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "caflab.urls"
@@ -104,6 +127,12 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # A database host that drops packets must fail a request (and the health check) in
+    # seconds, not hang it until the kernel gives up.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when configured, else local memory -----------------------------------------
@@ -133,7 +162,10 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out attempts
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, refusing network members' passwords when SSO_ONLY_FOR_NETWORK is on.
+    "caflab.accounts.backends.PasswordBackend",
+    # Sessions opened through an identity provider (caflab.accounts.sso).
+    "caflab.accounts.backends.SsoBackend",
 ]
 LOGIN_URL = reverse_lazy("accounts:login")
 LOGIN_REDIRECT_URL = reverse_lazy("core:home")
@@ -149,7 +181,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# django-axes: lock an e-mail + IP after 5 failures for 15 minutes.
+# The visitor's address (caflab.core.clientip.client_ip, for every limit and for axes): our
+# reverse proxies, as addresses or CIDR networks, and/or how many always stand in front.
+# Neither: the address of the connection only, every forwarding header ignored.
+TRUSTED_PROXIES = [item.strip() for item in env.list("TRUSTED_PROXIES", default=[]) if item.strip()]
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# django-axes: lock an account + address after 5 failures for 15 minutes; and the account from
+# every address after LOGIN_ACCOUNT_FAILURE_LIMIT failures in the same 15 minutes (lifted by a
+# password reset). See caflab.accounts.security.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -157,12 +197,22 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
+AXES_HANDLER = "caflab.accounts.security.LoginAttemptsHandler"
+AXES_CLIENT_IP_CALLABLE = "caflab.core.clientip.client_ip"
+# Attempts are stored under a keyed hash of the account and its password, never the e-mail.
+AXES_USERNAME_CALLABLE = "caflab.accounts.security.axes_username"
 # Log lines name a hashed client, never the e-mail or IP address.
 AXES_CLIENT_STR_CALLABLE = "caflab.accounts.security.axes_client_str"
-# Behind N reverse proxies, the client IP is read from X-Forwarded-For.
-if env("AXES_IPWARE_PROXY_COUNT", default=""):
-    AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT")
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+
+# Rate limits (per window in seconds), counted in the cache (caflab.core.ratelimit).
+SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)  # per address
+SIGNUP_RATE_WINDOW = 60 * 60
+PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS", default=5)
+PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT", default=3)
+PASSWORD_RESET_RATE_WINDOW = 60 * 60
+PEOPLE_SEARCH_RATE_LIMIT = env.int("PEOPLE_SEARCH_RATE_LIMIT", default=60)  # per signed-in user
+PEOPLE_SEARCH_RATE_WINDOW = 10 * 60
 
 # --- Single sign-on (OpenID Connect) -------------------------------------------------------
 # Two optional providers, each configured by its discovery URL, client id and secret: "agents"
@@ -176,6 +226,8 @@ SSO_PROVIDERS = {
         "client_id": env(f"SSO_{name.upper()}_CLIENT_ID", default=""),
         "client_secret": env(f"SSO_{name.upper()}_CLIENT_SECRET", default=""),
         "scopes": env(f"SSO_{name.upper()}_SCOPES", default=scopes),
+        # ProConnect and FranceConnect expect the level of assurance asked for.
+        "acr_values": env(f"SSO_{name.upper()}_ACR_VALUES", default="eidas1"),
     }
     for name, label, scopes in (
         (
@@ -203,10 +255,50 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-# Uploaded files that only views may serve, after checking who asks (idea attachments, session
-# debriefs, initiatives' files, exports): outside MEDIA_ROOT, never served at a URL by
-# `runserver` nor by a web server (caflab.core.uploads.PrivateStorage).
+# Files that only views may serve, after checking who asks (idea attachments, session
+# debriefs, initiatives' files and images, exports, reports): the "private" storage. Locally,
+# a directory outside MEDIA_ROOT, never served at a URL by `runserver` nor by a web server
+# (caflab.core.uploads.PrivateStorage). With several web nodes, an S3-compatible object store
+# (PRIVATE_STORAGE_BACKEND=s3, or a bucket name set): private objects, downloads redirected to
+# URLs signed for AWS_QUERYSTRING_EXPIRE seconds.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private-media")
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+# Empty: s3 when a bucket is named, local otherwise.
+PRIVATE_STORAGE_BACKEND = env("PRIVATE_STORAGE_BACKEND", default="") or (
+    "s3" if AWS_STORAGE_BUCKET_NAME else "local"
+)
+if PRIVATE_STORAGE_BACKEND == "s3":
+    if not AWS_STORAGE_BUCKET_NAME:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("PRIVATE_STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty: AWS itself; otherwise the store's address (MinIO, Scaleway, OVHcloud…),
+            # which browsers must reach too: downloads are redirected to it.
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            # Empty: the credentials of the environment (instance role, ~/.aws).
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("AWS_LOCATION", default=""),  # a prefix inside the bucket
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=60),
+            "file_overwrite": False,
+        },
+    }
+elif PRIVATE_STORAGE_BACKEND == "local":
+    PRIVATE_STORAGE = {"BACKEND": "caflab.core.uploads.PrivateStorage"}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"PRIVATE_STORAGE_BACKEND is local or s3, not {PRIVATE_STORAGE_BACKEND!r}"
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -216,6 +308,8 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
+    # Uploads, exports and reports alike: one place for everything private.
+    "private": PRIVATE_STORAGE,
 }
 WHITENOISE_USE_FINDERS = DEBUG
 # Tests and `runserver` without collectstatic must still find files.
@@ -292,6 +386,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10
+# Production refuses the file e-mail backend (it delivers nothing) unless this says it is
+# wanted, as on the local production-like stack (`make stack`). See caflab.core.checks.
+ALLOW_FILE_EMAIL = env.bool("ALLOW_FILE_EMAIL", default=False)
 if SECURE:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -302,15 +399,39 @@ if SECURE:
     CSRF_COOKIE_SECURE = True
 
 # --- Logging: no personal data (ids only, never e-mails or names) --------------------------
+# JSON lines for the log collector (caflab.core.logformat) unless DEBUG; LOG_FORMAT=json|plain
+# says otherwise. Every line goes through the scrubber: no token path, no query string.
+LOG_FORMAT = env("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT is json or plain, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"scrub": {"()": "caflab.core.logformat.ScrubFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "caflab.core.logformat.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["scrub"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # One line per request (caflab.core.requestlog) and per task (caflab.core.tasklog).
+        "caflab.requests": {"level": "INFO"},
+        "caflab.tasks": {"level": "INFO"},
+        # Its 4xx warnings ("Not Found: /path") say less than the request line; errors stay.
+        "django.request": {"level": "ERROR"},
+        # Its per-task lines repeat caflab.tasks' with the return value; failures stay.
+        "celery.app.trace": {"level": "WARNING"},
     },
 }
 
@@ -330,3 +451,27 @@ OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 # are removed after this many days.
 ACCOUNT_INACTIVE_DAYS = env.int("ACCOUNT_INACTIVE_DAYS", default=730)
 SIGNUP_UNCONFIRMED_DAYS = env.int("SIGNUP_UNCONFIRMED_DAYS", default=7)
+
+# --- Observability --------------------------------------------------------------------------
+# Celery workers log through LOGGING (JSON lines), not through Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# /metrics (caflab.core.metrics): shown to a scraper with this bearer token, or coming from
+# these addresses/CIDRs (as caflab.core.clientip sees them); anyone else, and everyone when
+# neither is set, gets a 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = [e for e in env.list("METRICS_ALLOWED_IPS", default=[]) if e.strip()]
+# Error tracking (caflab.core.sentry): off unless SENTRY_DSN is set. No personal data, no
+# request body, no cookies, no token path leave the server.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="")
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from caflab.core.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

@@ -7,6 +7,7 @@ import pytest
 from caflab.accounts.models import Role
 from caflab.network.models import Caf
 from tests.accounts.factories import TEST_PASSWORD, UserFactory
+from tests.oidc_fixtures import oidc_provider  # noqa: F401 (a fixture for every test)
 
 PERSONAS = ("lab_staff", "correspondent_a", "agent_a", "agent_b", "citizen", "anonymous")
 

@@ -110,6 +110,13 @@ def matrix_consultation(correspondent_a, caf_a, lab_staff, settings, tmp_path):
     return consultation
 
 
+def _pending_account(request) -> dict[str, Any]:
+    from caflab.accounts.models import Role
+    from tests.accounts.factories import UserFactory
+
+    return {"pk": UserFactory(email="en.attente@exemple.gouv.fr", role=Role.PENDING, caf=None).pk}
+
+
 def _consultation_slug(request) -> dict[str, Any]:
     return {"slug": request.getfixturevalue("matrix_consultation").slug}
 
@@ -494,10 +501,15 @@ EVAL_EDITORS = {"lab_staff": 200}
 MATRIX: dict[str, Row] = {
     # core
     "core:home": Row(everyone(200)),
+    # without METRICS_TOKEN shown (nor an allowed address) nobody learns the page exists
+    "core:metrics": Row(everyone(404)),
     "core:accessibility": Row(everyone(200)),
     "core:legal": Row(everyone(200)),
     "core:privacy": Row(everyone(200)),
     "core:health": Row(everyone(200)),
+    "core:readyz": Row(everyone(200)),
+    # administrators only (Django staff, superusers, the admin role): no persona here is one
+    "core:operations": Row(signed_in(403)),
     # accounts
     "accounts:login": Row(signed_in(REDIRECT, anonymous=200)),
     "accounts:logout": Row(everyone(REDIRECT), method="post"),
@@ -979,6 +991,24 @@ MATRIX: dict[str, Row] = {
     "accounts:my-data": Row(signed_in(200)),
     "accounts:my-data-download": Row(signed_in(200), kwargs=lambda r: {"fmt": "json"}),
     "accounts:account-delete": Row(signed_in(403, citizen=200)),
+    # the network at scale: importing people is for administrators (none of the personas has
+    # is_staff with the account permissions); an invitation link with a bad token is refused
+    # with its explanation page
+    "accounts:import": Row(signed_in(403)),
+    "accounts:invitation": Row(
+        everyone(200), kwargs=lambda r: {"uidb64": "MA", "token": "pas-un-jeton"}
+    ),
+    # single sign-on: no provider is configured in the matrix, so its routes do not exist (404)
+    "accounts:sso-login": Row(everyone(404), kwargs=lambda r: {"provider": "agents"}),
+    "accounts:sso-callback": Row(everyone(404), kwargs=lambda r: {"provider": "agents"}),
+    "accounts:sso-logged-out": Row(everyone(404), kwargs=lambda r: {"provider": "citizens"}),
+    # pending accounts: the person waiting (none of the personas: sent home), and those who
+    # place them (the lab, correspondents)
+    "accounts:pending": Row(signed_in(REDIRECT)),
+    "accounts:pending-list": Row(signed_in(403, lab_staff=200, correspondent_a=200)),
+    "accounts:pending-assign": Row(
+        signed_in(403, lab_staff=200, correspondent_a=200), kwargs=_pending_account
+    ),
     # écoute communities: managers (the lab, Caf A's correspondent) see Caf A's community; its
     # member (the citizen) reads it and may leave; others do not see it (404)
     "ecoute:community-list": Row(signed_in(403, **COMMUNITY_MANAGERS)),

@@ -3,7 +3,6 @@ downloads, and deleting one's account."""
 
 from typing import Any
 
-from axes.helpers import get_client_ip_address
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -27,6 +26,7 @@ from caflab.accounts.signup import (
     signup_resend,
     signup_verify,
 )
+from caflab.core.clientip import client_ip
 
 RATE_LIMITED = gettext_lazy(
     "Trop de demandes ont été envoyées depuis cette connexion internet. Merci de réessayer "
@@ -44,7 +44,7 @@ class SignupView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form: SignupForm) -> HttpResponse:
-        if signup_rate_limit_hit(get_client_ip_address(self.request)):
+        if signup_rate_limit_hit(client_ip(self.request)):
             form.add_error(None, RATE_LIMITED)
             return self.form_invalid(form)
         signup_request(email=form.cleaned_data["email"], password=form.cleaned_data["password1"])
@@ -62,7 +62,7 @@ class SignupResendView(FormView):
     template_name = "accounts/signup_resend.html"
 
     def form_valid(self, form: ResendForm) -> HttpResponse:
-        if signup_rate_limit_hit(get_client_ip_address(self.request)):
+        if signup_rate_limit_hit(client_ip(self.request)):
             form.add_error(None, RATE_LIMITED)
             return self.form_invalid(form)
         signup_resend(email=form.cleaned_data["email"])

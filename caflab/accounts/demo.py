@@ -4,8 +4,11 @@ from typing import TextIO
 
 from django.conf import settings
 
-from caflab.accounts.models import Role, User
-from caflab.network.models import Caf, Directorate, Partner
+from caflab.accounts.models import Role, SsoIdentity, User
+from caflab.network.models import Caf, CafSiret, Directorate, Partner
+
+# Fictitious, like every demo datum; tests/oidc_provider.py's demo agent carries it.
+DEMO_ISERE_SIRET = "53466780500017"
 
 # (e-mail, first name, last name, role, Caf code)
 DEMO_ACCOUNTS = [
@@ -19,6 +22,9 @@ DEMO_ACCOUNTS = [
     ("direction@caflab.demo", "Denis", "Faure", Role.DIRECTORATE, None),
     ("partenaire@caflab.demo", "Pauline", "Chevalier", Role.PARTNER, None),
     ("citoyen@caflab.demo", "Camille", "Petit", Role.CITIZEN, None),
+    # Signed in through the identity provider from an unknown organisation: the Isère's
+    # correspondent finds them under "Comptes à rattacher".
+    ("en.attente@caflab.demo", "Noé", "Perrin", Role.PENDING, None),
 ]
 
 
@@ -47,4 +53,19 @@ def seed(stdout: TextIO) -> None:
         if created:
             user.set_password(settings.DEMO_PASSWORD)
             user.save(update_fields=["password"])
+    pending = User.objects.get(email="en.attente@caflab.demo")
+    SsoIdentity.objects.get_or_create(
+        user=pending,
+        provider=SsoIdentity.Provider.AGENTS,
+        defaults={
+            "subject": "demo-en-attente",
+            "siret": "13000000000099",
+            "organisation": "Antenne de Vienne",
+        },
+    )
+    # The Isère Caf's SIRET as the demo identity provider sends it (make run-sso): its agents
+    # are placed in the Isère at their first sign-in.
+    CafSiret.objects.get_or_create(
+        siret=DEMO_ISERE_SIRET, defaults={"caf": isere, "label": "Siège (démonstration)"}
+    )
     stdout.write(f"  comptes de démonstration : {len(DEMO_ACCOUNTS)}")

@@ -35,6 +35,24 @@ class LoginForm(auth_forms.AuthenticationForm):
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
 
+    def clean(self):
+        from caflab.accounts.backends import password_refused
+        from caflab.accounts.sso import provider_settings
+
+        email = self.cleaned_data.get("username")
+        user = User.objects.filter(email=email).first() if email else None
+        if user is not None and password_refused(user):
+            # Said before any password check: the agent's way in is the provider's button.
+            raise forms.ValidationError(
+                _(
+                    "Les agents du réseau se connectent avec %(provider)s : utilisez le bouton "
+                    "« Se connecter avec %(provider)s » ci-dessus."
+                )
+                % {"provider": provider_settings("agents")["label"]},
+                code="sso_only",
+            )
+        return super().clean()
+
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     def __init__(self, *args, **kwargs) -> None:

@@ -56,3 +56,14 @@ def belongs_to_caf(user, caf) -> bool:
 @rules.predicate
 def is_correspondent_of(user, caf) -> bool:
     return bool(is_correspondent(user) and belongs_to_caf(user, caf))
+
+
+@rules.predicate
+def can_assign_pending(user) -> bool:
+    """Places a pending account in a Caf: the lab's administrators (any Caf) and the
+    correspondents (their own Caf)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_lab_staff or user.role in (Role.ADMIN, Role.CORRESPONDENT))
+    )

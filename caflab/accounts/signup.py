@@ -8,8 +8,6 @@ that an account exists with a link to reset the password). Sign-ups are rate-lim
 connection through the cache, like anonymous answers.
 """
 
-import hashlib
-import hmac
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -18,7 +16,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -29,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import Role, User
+from caflab.core.ratelimit import address_identity, rate_limit_hit
 from caflab.notifications.queueing import enqueue_on_commit
 
 VERIFICATION_SALT = "accounts.signup-verification"
@@ -114,21 +112,14 @@ class ResendForm(forms.Form):
 
 
 def signup_rate_limit_hit(client_ip: str | None) -> bool:
-    """Count one sign-up (or resend) from `client_ip`; True past the limit. The counter lives in
-    the cache under a keyed hash of the address; a cache outage lets sign-ups through."""
-    if not client_ip:
-        return False
-    limit = getattr(settings, "SIGNUP_RATE_LIMIT", SIGNUP_RATE_LIMIT)
-    window = getattr(settings, "SIGNUP_RATE_WINDOW", SIGNUP_RATE_WINDOW)
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"ip:{client_ip}".encode(), hashlib.sha256)
-    key = "accounts:signup-rate:" + digest.hexdigest()[:40]
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return bool(count and count > limit)
+    """Count one sign-up (or resend) from `client_ip`; True past the limit. A cache outage lets
+    sign-ups through (see caflab.core.ratelimit)."""
+    return rate_limit_hit(
+        "accounts:signup",
+        address_identity(client_ip),
+        limit=getattr(settings, "SIGNUP_RATE_LIMIT", SIGNUP_RATE_LIMIT),
+        window=getattr(settings, "SIGNUP_RATE_WINDOW", SIGNUP_RATE_WINDOW),
+    )
 
 
 # --- the flow ----------------------------------------------------------------------------------

@@ -19,8 +19,32 @@ def send_signup_existing(user_id: int) -> bool:
 
 
 @shared_task(acks_late=True)
+def send_password_reset(user_id: int) -> bool:
+    """Mail a password-reset link; the link is built here, from the id, and never stored."""
+    from caflab.accounts.security import password_reset_send
+
+    return password_reset_send(user_id=user_id)
+
+
+@shared_task(acks_late=True)
 def purge_inactive_accounts() -> dict[str, int]:
     """Daily: delete accounts unused past their retention, and sign-ups never confirmed."""
     from caflab.accounts.personal_data import inactive_accounts_purge
 
     return inactive_accounts_purge()
+
+
+@shared_task(acks_late=True)
+def send_invitation(user_id: int) -> bool:
+    """Mail an imported or admin-created account its link to choose a password."""
+    from caflab.accounts.invitations import invitation_send
+
+    return invitation_send(user_id=user_id)
+
+
+@shared_task(acks_late=True)
+def send_invitations(user_ids: list[int]) -> int:
+    """The invitations of an import, by chunks of ids (one message per 500, not per person)."""
+    from caflab.accounts.invitations import invitation_send
+
+    return sum(invitation_send(user_id=user_id) for user_id in user_ids)

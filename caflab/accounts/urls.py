@@ -1,13 +1,24 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from caflab.accounts import citizen_views, people, views
+from caflab.accounts import citizen_views, import_views, people, sso_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
-    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", sso_views.logout_view, name="logout"),
+    # single sign-on: the agents' and the citizens' identity providers, and pending accounts
+    path("connexion/sso/<str:provider>/", sso_views.sso_login, name="sso-login"),
+    path("connexion/sso/<str:provider>/retour/", sso_views.sso_callback, name="sso-callback"),
+    path(
+        "deconnexion/sso/<str:provider>/retour/",
+        sso_views.sso_logged_out,
+        name="sso-logged-out",
+    ),
+    path("en-attente/", sso_views.PendingView.as_view(), name="pending"),
+    path("a-rattacher/", sso_views.PendingListView.as_view(), name="pending-list"),
+    path("a-rattacher/<int:pk>/", sso_views.pending_assign, name="pending-assign"),
     path("profil/", views.ProfileView.as_view(), name="profile"),
     path("personnes/", people.people_search, name="people-search"),
     path("mot-de-passe/changer/", views.PasswordChangeView.as_view(), name="password-change"),
@@ -43,4 +54,7 @@ urlpatterns = [
         name="my-data-download",
     ),
     path("supprimer-mon-compte/", citizen_views.account_delete_view, name="account-delete"),
+    # the network at scale: the administrators' import of a people file, and its invitations
+    path("import/", import_views.people_import_view, name="import"),
+    path("invitation/<uidb64>/<token>/", import_views.invitation_view, name="invitation"),
 ]

@@ -1,13 +1,15 @@
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import UpdateView
 
 from caflab.accounts import forms
 from caflab.accounts.models import User
+from caflab.accounts.security import password_reset_request
+from caflab.core.clientip import client_ip
 
 
 class LoginView(auth_views.LoginView):
@@ -15,19 +17,25 @@ class LoginView(auth_views.LoginView):
     form_class = forms.LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from caflab.accounts import sso
 
-class LogoutView(auth_views.LogoutView):
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        messages.info(request, _("Vous êtes déconnecté."))
-        return response
+        context = super().get_context_data(**kwargs)
+        context["providers"] = sso.configured_providers()
+        context["sso_only"] = sso.sso_only_for_network()
+        return context
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """The same redirect whatever the address (known, unknown, or asked too often); the e-mail
+    leaves off the request, through a task (caflab.accounts.security.password_reset_request)."""
+
     form_class = forms.PasswordResetForm
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form: forms.PasswordResetForm) -> HttpResponse:
+        password_reset_request(email=form.cleaned_data["email"], client_ip=client_ip(self.request))
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

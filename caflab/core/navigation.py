@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from caflab.accounts.permissions import can_assign_pending
 from caflab.network.permissions import can_view_caf_dashboard
 
 
@@ -130,6 +131,26 @@ def entry_points(user: Any) -> list[EntryPoint]:
                 url_or_none("accounts:profile"),
             ),
         ]
+    if getattr(user, "is_pending", False):
+        points.insert(
+            0,
+            EntryPoint(
+                _("Votre compte attend sa Caf"),
+                _("Vous serez prévenu·e par e-mail dès que vous serez rattaché·e à votre Caf."),
+                url_or_none("accounts:pending"),
+            ),
+        )
+    if can_assign_pending(user):
+        points.append(
+            EntryPoint(
+                _("Comptes à rattacher"),
+                _(
+                    "Les agents connectés avec leur identité professionnelle qui attendent "
+                    "d'être rattachés à leur Caf."
+                ),
+                url_or_none("accounts:pending-list"),
+            )
+        )
     if user.is_staff:
         points.append(
             EntryPoint(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caflab.network.models import (
     Caf,
+    CafSiret,
     CogAmbition,
     CogAxis,
     Directorate,
@@ -51,6 +52,24 @@ class RegionAdmin(NoDeleteMixin, admin.ModelAdmin):
         return obj.n_cafs
 
 
+class CafSiretInline(admin.TabularInline):
+    """A Caf's SIRETs: an agent signing in through the identity provider with one of them is
+    placed in this Caf, and imports may name the Caf by one."""
+
+    model = CafSiret
+    fields = ("siret", "label")
+    extra = 0
+
+
+@admin.register(CafSiret)
+class CafSiretAdmin(AuditedAdmin):
+    list_display = ("siret", "caf", "label")
+    search_fields = ("siret", "label", "caf__name", "caf__code")
+    list_select_related = ("caf",)
+    autocomplete_fields = ("caf",)
+    ordering = ("caf__position", "siret")
+
+
 @admin.register(Caf)
 class CafAdmin(NoDeleteMixin, AuditedAdmin):
     list_display = ("code", "name", "department", "region", "kind", "is_overseas")
@@ -60,6 +79,7 @@ class CafAdmin(NoDeleteMixin, AuditedAdmin):
     list_select_related = ("region",)
     ordering = ("position",)
     list_per_page = 101
+    inlines = (CafSiretInline,)
     fields = (
         ("code", "position"),
         "name",

@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from caflab.core.ratelimit import address_identity, rate_limit_hit
 from caflab.network.models import Caf
 from ecoute.conditions import Answers, AnswerValue
 from ecoute.models import (
@@ -94,18 +94,12 @@ def has_answered(questionnaire: Questionnaire, user: Any) -> bool:
 def anonymous_rate_limit_hit(client_ip: str | None) -> bool:
     """Count one anonymous submission from `client_ip`; True past the limit. A cache outage lets
     submissions through (the participation token still holds)."""
-    if not client_ip:
-        return False
-    limit = getattr(settings, "ECOUTE_ANONYMOUS_RATE_LIMIT", ANONYMOUS_RATE_LIMIT)
-    window = getattr(settings, "ECOUTE_ANONYMOUS_RATE_WINDOW", ANONYMOUS_RATE_WINDOW)
-    key = "ecoute:anonymous-rate:" + _keyed_hash(f"ip:{client_ip}")[:40]
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return bool(count and count > limit)
+    return rate_limit_hit(
+        "ecoute:anonymous",
+        address_identity(client_ip),
+        limit=getattr(settings, "ECOUTE_ANONYMOUS_RATE_LIMIT", ANONYMOUS_RATE_LIMIT),
+        window=getattr(settings, "ECOUTE_ANONYMOUS_RATE_WINDOW", ANONYMOUS_RATE_WINDOW),
+    )
 
 
 # --- storing a response ----------------------------------------------------------------------

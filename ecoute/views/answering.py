@@ -9,7 +9,6 @@ naming the browser, strictly needed to refuse a second answer: no consent banner
 
 from typing import Any
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
 
+from caflab.core.clientip import client_ip
 from caflab.network.models import Caf
 from ecoute.conditions import answers_from_json, answers_to_json
 from ecoute.forms.answering import FinishForm, SectionAnswerForm
@@ -240,7 +240,7 @@ class AnswerView(View):
                 answers=draft,
                 user=request.user,
                 browser_token=request.COOKIES.get(PARTICIPATION_COOKIE, ""),
-                client_ip=get_client_ip_address(request),
+                client_ip=client_ip(request),
                 caf=finish.cleaned_data.get("caf"),
                 hear_back_email=finish.cleaned_data.get("hear_back_email") or "",
                 assisted=self.mode == "assist",

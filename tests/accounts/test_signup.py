@@ -159,3 +159,15 @@ def test_the_login_page_and_login_only_consultations_link_to_the_sign_up(client,
     assert SIGNUP in client.get(reverse("accounts:login")).content.decode()
     consultation = ConsultationFactory(owner=lab_staff)
     assert SIGNUP in client.get(consultation.get_absolute_url()).content.decode()
+
+
+def test_sign_ups_behind_our_proxy_are_counted_per_visitor(settings):
+    from django.test import Client
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.SIGNUP_RATE_LIMIT = 1
+    first = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    second = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert _signup(first, email="p1@example.org").status_code == 302
+    assert _signup(second, email="p2@example.org").status_code == 302
+    assert "Trop de demandes" in _signup(first, email="p3@example.org").content.decode()

@@ -74,6 +74,11 @@ def _staff_pages() -> list[str]:
         reverse("evaluation:report-detail", kwargs={"pk": ImpactReport.objects.first().pk}),
         reverse("evaluation:recommendations", kwargs={"code": project.code}),
         reverse("notifications:list"),
+        reverse("accounts:pending-list"),
+        reverse(
+            "accounts:pending-assign",
+            kwargs={"pk": User.objects.get(email="en.attente@caflab.demo").pk},
+        ),
     ]
     return pages
 
@@ -107,6 +112,18 @@ def test_the_demo_pages_have_no_accessibility_violations(
     for email, pages in (
         ("labo@caflab.demo", _staff_pages()),
         ("citoyen@caflab.demo", _citizen_pages()),
+    ):
+        page.context.clear_cookies()
+        login_as(page, live_server, User.objects.get(email=email), settings.DEMO_PASSWORD)
+        for path in pages:
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, (email, path, response.status)
+            assert_accessible(page)
+            checked.append(path)
+    # The pending person, and the administrator's import page.
+    for email, pages in (
+        ("en.attente@caflab.demo", [reverse("core:home"), reverse("accounts:pending")]),
+        ("admin@caflab.demo", [reverse("accounts:import"), reverse("core:operations")]),
     ):
         page.context.clear_cookies()
         login_as(page, live_server, User.objects.get(email=email), settings.DEMO_PASSWORD)

@@ -304,6 +304,46 @@ def test_anonymous_submissions_are_rate_limited_per_connection(settings, anonymo
     assert Response.objects.count() == 3
 
 
+PROXY = "10.0.0.2"
+
+
+def proxied_browser(visitor: str, remote_addr: str = PROXY) -> Client:
+    """A fresh browser (no participation cookie) reaching the site through `remote_addr`."""
+    return Client(REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=visitor)
+
+
+def test_twelve_visitors_behind_our_proxy_are_all_accepted(settings, anonymous_consultation):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    statuses = [
+        anonymous_answer(proxied_browser(f"198.51.100.{n}"), anonymous_consultation).status_code
+        for n in range(1, 13)
+    ]
+    assert statuses == [302] * 12
+    assert Response.objects.count() == 12
+
+
+def test_the_same_visitor_behind_our_proxy_is_limited(settings, anonymous_consultation):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    statuses = [
+        anonymous_answer(proxied_browser("198.51.100.7"), anonymous_consultation).status_code
+        for _ in range(12)
+    ]
+    assert statuses == [302] * 10 + [429] * 2
+
+
+def test_a_forged_forwarded_address_from_outside_does_not_move_the_limit(
+    settings, anonymous_consultation
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    statuses = [
+        anonymous_answer(
+            proxied_browser(f"198.51.100.{n}", remote_addr="203.0.113.9"), anonymous_consultation
+        ).status_code
+        for n in range(1, 13)
+    ]
+    assert statuses == [302] * 10 + [429] * 2
+
+
 # --- assisted answers and hearing back -----------------------------------------------------
 
 
