@@ -2,21 +2,49 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
+
+from caflab.core import tasklog
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caflab.settings")
 
 app = Celery("caflab")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# One log line per task run (name, outcome, duration, retries; never the arguments).
+tasklog.connect()
 # Embedded default (no broker): tasks run eagerly, but Celery still opens a producer; give it an
 # in-memory transport rather than letting kombu guess an AMQP host on localhost.
 if not app.conf.broker_url:
     app.conf.broker_url = "memory://localhost/"
 
+
+@signals.celeryd_init.connect
+@signals.beat_init.connect
+def refuse_to_start_if_misconfigured(**kwargs) -> None:
+    """The worker and beat refuse to start half-configured in production, as the web does
+    (caflab.core.checks): the worker is the process that sends the e-mails. Celery logs and
+    swallows an exception raised by a signal handler, so exit instead."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from caflab.core import checks
+
+    try:
+        checks.refuse_to_start_if_misconfigured()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(f"ImproperlyConfigured: {exc}") from exc
+
+
 # Periodic tasks (celery beat), in CELERY_TIMEZONE (Europe/Paris). Each app adds its entries.
 app.conf.beat_schedule = {
+    # The worker's heartbeat, read by /healthz and the "Exploitation" page. "expires" must
+    # stay equal to caflab.core.tasks.HEARTBEAT_EXPIRES_SECONDS (it dates the publishing).
+    "core-heartbeat": {
+        "task": "caflab.core.tasks.record_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Mails left pending by a broker outage or a lost retry go out once Redis is back.
     "notifications-flush-outbox": {
         "task": "caflab.notifications.tasks.flush_outbox",

@@ -1,13 +1,13 @@
 import os
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
+
+from caflab.core.checks import refuse_to_start_if_misconfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caflab.settings")
 
 application = get_wsgi_application()
 
-# Fail at start-up, not at the first request, when the production key is missing.
-if not settings.SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+# Fail at start-up, not at the first request, when production is half-configured (no
+# SECRET_KEY, no SITE_URL, e-mails going nowhere, ALLOWED_HOSTS = *).
+refuse_to_start_if_misconfigured()

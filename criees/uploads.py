@@ -1,10 +1,12 @@
 """What is criées-specific in storing initiatives' files and images: their size limit and their
-folder. The rest (kinds, checks, private storage, safe names, downloads) is shared, in
-`caflab.core.uploads`.
+folder. The rest (kinds, checks, the private storage, cleaning images, safe names, downloads)
+is shared, in `caflab.core.uploads`.
 
 Files of an initiative that is not published must never be reachable by a public URL: they are
-stored in `private_storage` and served only by `criees:file` and `criees:image`, which check
-that the initiative is visible to the user.
+stored in the private storage and served only by `criees:file` and `criees:image`, which check
+that the initiative is visible to the user. An image is stored cleaned of its metadata, full
+size (downloaded with `criees:image?original=1`) and as a copy for pages (`criees:image`), both
+written by `InitiativeImage.save` (`caflab.core.uploads.clean_image`).
 """
 
 from typing import Any

@@ -15,6 +15,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # A temporary directory (PRIVATE_MEDIA_ROOT below); tests/core/test_object_storage.py
+    # switches it to a bucket of a local S3 server.
+    "private": {"BACKEND": "caflab.core.uploads.PrivateStorage"},
 }
 MEDIA_ROOT = tempfile.mkdtemp(prefix="caflab-test-media-")
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="caflab-test-private-media-")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,10 @@ class CoreConfig(AppConfig):
     name = "caflab.core"
     label = "core"
     verbose_name = _("Socle")
+
+    def ready(self) -> None:
+        from caflab.core.checks import check_production_settings
+
+        # Deploy only: `check --deploy` runs it; the processes that serve run the same list
+        # at start-up (caflab.wsgi, caflab.asgi, caflab.celery).
+        checks.register(check_production_settings, "caflab", deploy=True)

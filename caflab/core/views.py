@@ -1,12 +1,17 @@
-"""The shell's pages: home, the legal pages, the health check and the error pages."""
+"""The shell's pages: home, the legal pages, health (liveness, readiness, the "Exploitation"
+page) and the error pages."""
 
 from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist, loader
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
@@ -55,9 +60,38 @@ class PrivacyView(LegalPageMixin, TemplateView):
 @never_cache
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
-    results = health_checks.run_checks()
-    status = 200 if health_checks.is_healthy(results) else 503
-    return JsonResponse(results, status=status)
+    """Liveness for the load balancer: 503 only when the database is unreachable; a Redis
+    outage answers 200 "degraded", since the pages keep working without it."""
+    result = health_checks.liveness()
+    return JsonResponse(result.body, status=result.http_status)
+
+
+@never_cache
+@require_safe
+def readiness(request: HttpRequest) -> JsonResponse:
+    """Readiness for deploys: database, every migration applied, the broker if configured."""
+    ready, body = health_checks.readiness()
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+@method_decorator(never_cache, name="dispatch")
+class OperationsView(LoginRequiredMixin, TemplateView):
+    """The "Exploitation" page: the platform's health for administrators (others: 403)."""
+
+    template_name = "core/operations.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not health_checks.can_view_operations(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["report"] = health_checks.operations_report()
+        context["failed_outbox_url"] = (
+            reverse("admin:notifications_outboxmail_changelist") + "?status__exact=failed"
+        )
+        return context
 
 
 @requires_csrf_token

@@ -1,9 +1,10 @@
 """Local initiatives: what a Caf team did, validated before it joins the network's catalogue,
 with its files and images, the supports and threaded comments it receives."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of as shared_count_of
-from caflab.core.uploads import private_storage
+from caflab.core.uploads import clean_image, get_private_storage, name_for_format
 from caflab.network.models import ActiveQuerySet, Caf, Theme
 from criees.uploads import initiative_upload_to
 from projects.models import Deployment, Project
@@ -261,7 +262,7 @@ class Attachment(TimeStampedModel):
 
     # Each concrete model adds its `initiative` foreign key (with its own related name).
     file = models.FileField(
-        _("fichier"), upload_to=initiative_upload_to, storage=private_storage, max_length=255
+        _("fichier"), upload_to=initiative_upload_to, storage=get_private_storage, max_length=255
     )
     name = models.CharField(_("nom du fichier"), max_length=150)
     content_type = models.CharField(_("type de contenu"), max_length=120)
@@ -298,8 +299,21 @@ class InitiativeFile(Attachment):
 
 
 class InitiativeImage(Attachment):
+    """An image of an initiative. On upload it is written again without its metadata (the GPS
+    position of where the photo was taken, the camera, the author): `file` keeps it full size,
+    for download; `web_file` is the copy shown in pages, at most 1600 px wide."""
+
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="images", verbose_name=_("initiative")
+    )
+    # Empty for an image stored before web copies existed and that Pillow could not read: the
+    # pages then show `file`.
+    web_file = models.FileField(
+        _("copie pour l'affichage"),
+        upload_to=initiative_upload_to,
+        storage=get_private_storage,
+        max_length=255,
+        blank=True,
     )
     alt_text = models.CharField(
         _("texte alternatif"),
@@ -317,6 +331,42 @@ class InitiativeImage(Attachment):
 
     def get_absolute_url(self) -> str:
         return reverse("criees:image", kwargs={"pk": self.pk})
+
+    @property
+    def shown_file(self) -> models.fields.files.FieldFile:
+        """What pages show: the web copy, or the original if there is none."""
+        return self.web_file or self.file
+
+    def _is_new_upload(self) -> bool:
+        return bool(self.file) and not self.file._committed
+
+    def clean(self) -> None:
+        """A new upload is read with Pillow now, so that an image it cannot read, or one with
+        too many pixels, is refused with the form's other errors."""
+        super().clean()
+        if self._is_new_upload():
+            try:
+                self._cleaned = clean_image(self.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error.error_list}) from error
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new upload is never stored as sent: its metadata could say where and by whom the
+        # photo was taken. What is stored is the cleaned original and its web copy.
+        if self._is_new_upload():
+            cleaned = getattr(self, "_cleaned", None) or clean_image(self.file)
+            self.file = cleaned.original
+            self.web_file = cleaned.web
+            self.size = cleaned.original.size
+            self.content_type = cleaned.content_type
+            self.name = name_for_format(self.name, cleaned.original.name)
+            self._cleaned = None
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {
+                    *kwargs["update_fields"],
+                    *("file", "web_file", "size", "content_type", "name"),
+                }
+        super().save(*args, **kwargs)
 
 
 class Support(models.Model):

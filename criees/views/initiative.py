@@ -10,14 +10,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView, UpdateView
 
-from caflab.core.uploads import download_response
+from caflab.core.uploads import download_response, name_for_format
 from caflab.notifications.services import follow, is_following, unfollow
 from criees import services
 from criees.forms import (
@@ -342,32 +342,45 @@ def _attachment_for(request: HttpRequest, model: type, pk: int) -> Any:
     )
 
 
-def _download(attachment: InitiativeFile | InitiativeImage) -> FileResponse:
+def _download(stored: Any, filename: str, *, redirect: bool = True) -> HttpResponse:
     """Always a download, typed by the kind checked at upload (`download_response`). Cached a
     while: images are shown in the initiative's pages."""
     return download_response(
-        attachment.file, filename=attachment.name, cache_control="private, max-age=3600"
+        stored, filename=filename, cache_control="private, max-age=3600", redirect=redirect
     )
 
 
 @network_only
 def file_download(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(_attachment_for(request, InitiativeFile, pk))
+    attachment = _attachment_for(request, InitiativeFile, pk)
+    return _download(attachment.file, attachment.name)
 
 
 @network_only
 def image_download(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(_attachment_for(request, InitiativeImage, pk))
+    """The copy for pages (small, sent by this node even from an object store: the pages' CSP
+    takes images from our origin only), or with `?original=1` the full-size image, for
+    whoever sees the initiative (its metadata were dropped at upload)."""
+    image = _attachment_for(request, InitiativeImage, pk)
+    if request.GET.get("original"):
+        return _download(image.file, image.name)
+    shown = image.shown_file
+    return _download(shown, name_for_format(image.name, shown.name), redirect=False)
 
 
 def _delete_attachment(request: HttpRequest, model: type, pk: int) -> HttpResponse:
     attachment = _attachment_for(request, model, pk)
     initiative = attachment.initiative
     require(request, "criees.change_initiative", initiative)
-    stored = attachment.file.name
-    storage = attachment.file.storage
+    stored = [f for f in (attachment.file, getattr(attachment, "web_file", None)) if f]
+    files = [(f.storage, f.name) for f in stored]
     attachment.delete()
-    transaction.on_commit(lambda: storage.delete(stored))
+
+    def delete_files() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
     messages.success(request, _("« %(name)s » est supprimé.") % {"name": attachment.name})
     return redirect(f"{initiative.get_absolute_url()}#documents")
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.models import TimeStampedModel
-from caflab.core.uploads import private_storage
+from caflab.core.uploads import get_private_storage
 from ecoute.models.questionnaires import Questionnaire
 
 
@@ -41,7 +41,7 @@ class ExportJob(TimeStampedModel):
     file = models.FileField(
         _("fichier"),
         upload_to="ecoute/exports/",
-        storage=private_storage,
+        storage=get_private_storage,
         blank=True,
         max_length=255,
     )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.models import TimeStampedModel
-from caflab.core.uploads import RandomName, private_storage
+from caflab.core.uploads import RandomName, get_private_storage
 from evaluation.models.plans import Criterion
 
 
@@ -64,7 +64,7 @@ class ImpactReport(TimeStampedModel):
     pdf = models.FileField(
         _("rapport PDF"),
         upload_to=RandomName("evaluation/reports"),
-        storage=private_storage,
+        storage=get_private_storage,
         blank=True,
         max_length=255,
     )

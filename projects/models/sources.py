@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.models import TimeStampedModel
-from caflab.core.uploads import RandomName, private_storage
+from caflab.core.uploads import RandomName, get_private_storage
 from caflab.network.models import Caf, Directorate, Theme
 from projects.models.portfolio import Project, ScoreBase
 
@@ -251,7 +251,9 @@ class IdeaAttachment(TimeStampedModel):
     idea = models.ForeignKey(
         Idea, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("idée")
     )
-    file = models.FileField(_("fichier"), upload_to=RandomName("ideas"), storage=private_storage)
+    file = models.FileField(
+        _("fichier"), upload_to=RandomName("ideas"), storage=get_private_storage
+    )
     original_name = models.CharField(_("nom du fichier"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("taille (octets)"))
@@ -605,7 +607,7 @@ class CreativitySession(TimeStampedModel):
     debrief_file = models.FileField(
         _("document de restitution"),
         upload_to=RandomName("sessions"),
-        storage=private_storage,
+        storage=get_private_storage,
         blank=True,
     )
     is_held = models.BooleanField(_("tenue"), default=False)

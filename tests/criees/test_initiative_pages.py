@@ -31,7 +31,11 @@ pytestmark = pytest.mark.django_db
 
 Status = Initiative.Status
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# A real 1×1 transparent PNG: images are decoded and re-encoded on upload (Pillow).
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c"
+    "6360606060000000050001a5f645400000000049454e44ae426082"
+)
 
 
 def url(name: str, initiative) -> str:

@@ -63,7 +63,11 @@ def report_worker(tmp_path, settings) -> Iterator[dict]:
         "CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": BROKER_URL,
         "PRIVATE_MEDIA_ROOT": str(private),
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # The production profile refuses a backend that delivers nothing (caflab.core.checks).
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "ALLOW_FILE_EMAIL": "1",
+        "SITE_URL": settings.SITE_URL,
     }
     command = [
         str(Path(sys.executable).parent / "celery"),
@@ -138,6 +142,6 @@ def test_a_real_worker_builds_the_report_and_a_redelivery_rebuilds_the_same(repo
     # A duplicate for a READY report is skipped.
     finished_at = report.finished_at
     build_report.apply_async(args=(report.pk,))
-    wait_until(lambda: "'skipped'" in log.read_text(), "the duplicate to be skipped", log)
+    wait_until(lambda: '"result": "skipped"' in log.read_text(), "the duplicate to be skipped", log)
     report.refresh_from_db()
     assert report.finished_at == finished_at

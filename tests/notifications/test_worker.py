@@ -99,6 +99,9 @@ def worker(worker_queue, tmp_path) -> Iterator[dict]:
         "CELERY_BROKER_URL": BROKER_URL,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
+        # The production profile refuses to start half-configured (caflab.core.checks).
+        "ALLOW_FILE_EMAIL": "1",
+        "SITE_URL": settings.SITE_URL,
     }
     command = [
         str(Path(sys.executable).parent / "celery"),
@@ -169,9 +172,9 @@ def test_a_real_worker_sends_the_mail_of_an_immediate_user_exactly_once(worker):
     flush_outbox.apply_async(kwargs={"older_than_seconds": 0})
     wait_until(
         lambda: (
-            "'skipped'" in log.read_text()
-            and "caflab.notifications.tasks.flush_outbox" in log.read_text()
-            and log.read_text().count("succeeded in") >= 3
+            '"result": "skipped"' in log.read_text()
+            and '"task": "caflab.notifications.tasks.flush_outbox"' in log.read_text()
+            and log.read_text().count('"outcome": "success"') >= 3
         ),
         "the duplicate and the flush to run",
         log,
