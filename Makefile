@@ -19,7 +19,7 @@ STACK_ENV := DEBUG=0 SECRET_KEY=$${SECRET_KEY:-local-stack-only-secret-key-chang
 	SITE_URL=$${SITE_URL:-http://127.0.0.1:8000} \
 	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend ALLOW_FILE_EMAIL=1
 
-.PHONY: help install run run-sso test lint format check-deploy backup restore services stack stack-web stack-worker stack-beat messages clean
+.PHONY: help install run run-sso test lint format check-deploy backup restore services stack stack-web stack-worker stack-beat messages clean national bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -93,6 +93,21 @@ stack-worker: install ## Only the Celery worker, on the local services
 stack-beat: install ## Only Celery beat, on the local services
 	@mkdir -p var
 	$(STACK_ENV) $(VENV)/bin/celery -A caflab beat --loglevel INFO
+
+# The benchmark's own database (never the CI's `caflab`): `make national bench`.
+NATIONAL_DB ?= postgres://postgres@127.0.0.1:5432/caflab_nat
+
+national: install ## Load the national dataset (30,000 agents, 100,000 answers…) into NATIONAL_DB
+	@psql "$(NATIONAL_DB)" -tAc 'SELECT 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres $(notdir $(NATIONAL_DB))
+	DATABASE_URL=$(NATIONAL_DB) DEBUG=1 $(MANAGE) migrate --noinput
+	time DATABASE_URL=$(NATIONAL_DB) DEBUG=1 $(MANAGE) seed_national $(ARGS)
+
+bench: install ## Measure the key pages on the national dataset (gunicorn, DEBUG=0): a Markdown table
+	DATABASE_URL=$(NATIONAL_DB) DEBUG=0 SECRET_KEY=bench-only-$$(head -c 24 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+		SITE_URL=http://127.0.0.1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend ALLOW_FILE_EMAIL=1 \
+		$(MANAGE) collectstatic --noinput --verbosity 0
+	DATABASE_URL=$(NATIONAL_DB) DEBUG=1 SECRET_KEY=bench-only-$$(head -c 24 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+		$(MANAGE) bench $(ARGS)
 
 backup: install ## A dated archive of the database and the private files in var/backups (BACKUP_DIR=…)
 	$(MANAGE) backup --output $${BACKUP_DIR:-var/backups}

@@ -138,4 +138,9 @@ app.conf.beat_schedule = {
         "task": "caflab.accounts.tasks.purge_inactive_accounts",
         "schedule": crontab(hour=4, minute=0),
     },
+    # The audit trail's rows past AUDIT_RETENTION_DAYS (caflab.core.audit).
+    "core-purge-audit-trail": {
+        "task": "caflab.core.tasks.purge_audit_trail",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }

@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "django_prometheus",
+    # The audit trail (caflab.core.audit): triggers, event tables, their admin.
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +94,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail's context (user id, scrubbed route) for the rows written by triggers;
+    # a pass-through on SQLite.
+    "caflab.core.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -451,6 +458,19 @@ OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 # are removed after this many days.
 ACCOUNT_INACTIVE_DAYS = env.int("ACCOUNT_INACTIVE_DAYS", default=730)
 SIGNUP_UNCONFIRMED_DAYS = env.int("SIGNUP_UNCONFIRMED_DAYS", default=7)
+
+# --- Audit trail (caflab.core.audit) ----------------------------------------------------------
+# Sensitive changes (rights of accounts, consultations' settings and status, gate decisions,
+# moderation, exports, imports, "my data" downloads) are kept this many days, then erased by a
+# daily task. Two years: they must outlast the yearly review of rights and the longest time an
+# account may stay unused before it is deleted (ACCOUNT_INACTIVE_DAYS); beyond that, keeping who
+# did what would only be keeping personal data (CNIL: a trail is kept no longer than needed).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
+# pghistory: the context is encoded by our encoder (it reads the user id lazily); the events
+# admin shows the context's user and (scrubbed) route. Not append-only: the purge deletes.
+PGHISTORY_JSON_ENCODER = "caflab.core.audit.AuditJSONEncoder"
+PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
+PGHISTORY_ADMIN_CLASS = "caflab.core.admin.AuditEventsAdmin"
 
 # --- Observability --------------------------------------------------------------------------
 # Celery workers log through LOGGING (JSON lines), not through Celery's own format.

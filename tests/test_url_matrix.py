@@ -510,6 +510,9 @@ MATRIX: dict[str, Row] = {
     "core:readyz": Row(everyone(200)),
     # administrators only (Django staff, superusers, the admin role): no persona here is one
     "core:operations": Row(signed_in(403)),
+    "core:robots": Row(everyone(200)),
+    # a redirect to the static favicon (a 204 if there were none)
+    "core:favicon": Row(everyone(REDIRECT)),
     # accounts
     "accounts:login": Row(signed_in(REDIRECT, anonymous=200)),
     "accounts:logout": Row(everyone(REDIRECT), method="post"),

@@ -26,7 +26,9 @@ from caflab.accounts.signup import (
     signup_resend,
     signup_verify,
 )
+from caflab.core import audit
 from caflab.core.clientip import client_ip
+from caflab.core.models import AuditEvent
 
 RATE_LIMITED = gettext_lazy(
     "Trop de demandes ont été envoyées depuis cette connexion internet. Merci de réessayer "
@@ -107,6 +109,13 @@ def my_data_download(request: HttpRequest, fmt: str) -> HttpResponse:
         content, content_type = personal_data.as_json(request.user), "application/json"
     else:
         content, content_type = personal_data.as_csv(request.user), "text/csv; charset=utf-8"
+    audit.record(
+        action=AuditEvent.Action.PERSONAL_DATA_DOWNLOAD,
+        by=request.user,
+        target=request.user,
+        details={"format": fmt},
+        request=request,
+    )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="mes-donnees-caflab-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"

@@ -29,6 +29,8 @@ from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import CAF_ROLES, NETWORK_ROLES, AccountChange, Role, User
 from caflab.accounts.services import TRACKED_FIELDS, _shown
+from caflab.core import audit
+from caflab.core.models import AuditEvent
 from caflab.network.models import Caf, CafSiret, Directorate, Partner
 from caflab.notifications.queueing import enqueue_on_commit
 
@@ -518,6 +520,11 @@ def people_import(
             for start in range(0, len(ids), INVITATION_CHUNK):
                 enqueue_on_commit(tasks.send_invitations, ids[start : start + INVITATION_CHUNK])
             report.invited = len(ids)
+        audit.record(
+            action=AuditEvent.Action.PEOPLE_IMPORT,
+            by=by,
+            details={**report.counts, "full": full, "deactivated": report.deactivated},
+        )
     return report
 
 

@@ -2,6 +2,7 @@
 
 from typing import Any, ClassVar
 
+import pghistory
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -9,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.audit import before_and_after, event_meta
 from caflab.network.models import Caf, Directorate, Partner
 
 
@@ -86,6 +88,29 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[
         return self.create_user(email, password, **extra)
 
 
+# What the audit trail keeps of an account: its rights, never its password or last login.
+AUDITED_USER_FIELDS = [
+    "role",
+    "caf",
+    "directorate",
+    "partner",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+]
+
+
+@pghistory.track(
+    *before_and_after(*AUDITED_USER_FIELDS),
+    # An account created with access to the admin is a change of rights too.
+    pghistory.InsertEvent(
+        "created_with_admin_access",
+        condition=pghistory.Q(new__is_staff=True) | pghistory.Q(new__is_superuser=True),
+    ),
+    fields=AUDITED_USER_FIELDS,
+    model_name="UserEvent",
+    meta=event_meta(_("historique : compte"), _("historique : comptes")),
+)
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("adresse e-mail"), unique=True)
     first_name = models.CharField(_("prénom"), max_length=150, blank=True)
@@ -236,6 +261,38 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def organisation(self) -> Caf | Directorate | Partner | None:
         return self.caf or self.directorate or self.partner
+
+
+# The groups and permissions granted to an account: a proxy of each many-to-many table, the
+# way pghistory tracks them (its triggers need a model of ours to hang on).
+@pghistory.track(
+    pghistory.InsertEvent("added"),
+    pghistory.DeleteEvent("removed"),
+    obj_field=None,
+    model_name="UserGroupEvent",
+    meta=event_meta(_("historique : groupes d'un compte"), _("historique : groupes des comptes")),
+)
+class UserGroup(User.groups.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True
+        verbose_name = _("groupe d'un compte")
+        verbose_name_plural = _("groupes des comptes")
+
+
+@pghistory.track(
+    pghistory.InsertEvent("added"),
+    pghistory.DeleteEvent("removed"),
+    obj_field=None,
+    model_name="UserPermissionEvent",
+    meta=event_meta(
+        _("historique : permissions d'un compte"), _("historique : permissions des comptes")
+    ),
+)
+class UserPermission(User.user_permissions.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True
+        verbose_name = _("permission d'un compte")
+        verbose_name_plural = _("permissions des comptes")
 
 
 class SsoIdentity(models.Model):

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,3 +44,40 @@ class Heartbeat(models.Model):
         if self.published_at is None:
             return None
         return max(0.0, (self.last_seen - self.published_at).total_seconds())
+
+
+class AuditEvent(models.Model):
+    """An act of the audit trail that changes no row: a download of one's data, an export, an
+    import of people (caflab.core.audit.record). Row changes are in pghistory's event tables.
+    Never edited; erased after AUDIT_RETENTION_DAYS."""
+
+    class Action(models.TextChoices):
+        PERSONAL_DATA_DOWNLOAD = "personal_data_download", _("Téléchargement de « mes données »")
+        PEOPLE_IMPORT = "people_import", _("Import de comptes")
+        EXPORT = "export", _("Export")
+
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action, db_index=True)
+    # What the act was about, as "app_label.model" and primary key (empty: the whole portfolio).
+    target_type = models.CharField(_("type d'objet"), max_length=100, blank=True)
+    target_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
+    # Ids, counts, formats: never a person's name or address.
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+    # The route, scrubbed like the request log (no token path, no query string).
+    route = models.CharField(_("adresse"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("acte sensible")
+        verbose_name_plural = _("actes sensibles (exports, imports, « mes données »)")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"

@@ -1,4 +1,4 @@
-"""Celery tasks of the core: the worker's heartbeat.
+"""Celery tasks of the core: the worker's heartbeat, the audit trail's retention.
 
 The beat schedule (caflab/celery.py) publishes `record_heartbeat` every minute with
 `expires=HEARTBEAT_EXPIRES_SECONDS`. Celery turns that into an absolute expiry time in the
@@ -12,7 +12,7 @@ from celery import shared_task
 from celery.utils.time import maybe_iso8601
 from django.utils import timezone
 
-from caflab.core import health
+from caflab.core import audit, health
 
 # Must equal the "expires" option of the "core-heartbeat" beat entry.
 HEARTBEAT_EXPIRES_SECONDS = 55
@@ -34,3 +34,9 @@ def record_heartbeat(self) -> str:
         name=health.WORKER, published_at=_published_at(self.request.expires)
     )
     return heartbeat.last_seen.isoformat()
+
+
+@shared_task
+def purge_audit_trail() -> dict[str, int]:
+    """Daily: erase the audit trail's rows older than AUDIT_RETENTION_DAYS."""
+    return audit.purge_audit_trail()

@@ -14,4 +14,6 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("readyz", views.readiness, name="readyz"),
     path("exploitation/", views.OperationsView.as_view(), name="operations"),
+    path("robots.txt", views.robots, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

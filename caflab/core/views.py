@@ -6,13 +6,21 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist, loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -72,6 +80,53 @@ def readiness(request: HttpRequest) -> JsonResponse:
     """Readiness for deploys: database, every migration applied, the broker if configured."""
     ready, body = health_checks.readiness()
     return JsonResponse(body, status=200 if ready else 503)
+
+
+# Crawlers may read the public pages (home, legal pages, consultations, public project
+# sheets); everything behind an account, the back office and the machinery stays out.
+ROBOTS_DISALLOWED = (
+    "/admin/",
+    "/comptes/",
+    "/notifications/",
+    "/reseau/",
+    "/projets/",
+    "/criees/",
+    "/evaluation/",
+    "/ecoute/gestion/",
+    "/ecoute/exports/",
+    "/exploitation/",
+    "/metrics",
+    "/healthz",
+    "/readyz",
+)
+ROBOTS_ALLOWED = ("/projets/*/fiche-publique/",)
+ROBOTS_TXT = "\n".join(
+    [
+        "User-agent: *",
+        *(f"Allow: {path}" for path in ROBOTS_ALLOWED),
+        *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED),
+        "",
+    ]
+)
+FAVICON = "img/favicon.svg"
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots(request: HttpRequest) -> HttpResponse:
+    """robots.txt: no database query, no template (also the benchmark's baseline)."""
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: point them to our icon, or
+    answer "nothing here" without a 404 line in the logs. A temporary redirect: the static
+    name carries a content hash in production, which changes with the file."""
+    if finders.find(FAVICON) is None:
+        return HttpResponse(status=204)
+    return HttpResponseRedirect(static(FAVICON))
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -3,6 +3,7 @@ with its files and images, the supports and threaded comments it receives."""
 
 from typing import TYPE_CHECKING, Any
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of as shared_count_of
 from caflab.core.uploads import clean_image, get_private_storage, name_for_format
@@ -403,6 +405,13 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         return self.exclude(status=Comment.Status.VISIBLE)
 
 
+# Moderation in the audit trail: the status and who set it, never the text.
+@pghistory.track(
+    *before_and_after("status"),
+    fields=["status", "moderated_by", "moderated_at", "moderation_note"],
+    model_name="CommentEvent",
+    meta=event_meta(_("historique : commentaire"), _("historique : commentaires")),
+)
 class Comment(TimeStampedModel):
     """A comment on an initiative; a reply hangs under a top-level comment (two levels)."""
 

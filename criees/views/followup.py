@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from caflab.core import audit
+from caflab.core.models import AuditEvent
 from caflab.network.models import Caf
 from criees import exports, services
 from criees.forms import DecisionForm
@@ -149,6 +151,13 @@ def criee_export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResp
         rows = exports.interest_rows(programme_interests(programme))
         title = _("Intérêts")
     content, content_type = exports.render(fmt, header, rows, title=title)
+    audit.record(
+        action=AuditEvent.Action.EXPORT,
+        by=request.user,
+        target=criee,
+        details={"what": kind, "format": fmt},
+        request=request,
+    )
     response = HttpResponse(content, content_type=content_type)
     name = exports.filename(criee, kind, fmt)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

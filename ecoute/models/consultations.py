@@ -4,6 +4,7 @@ same consultation). A community consultation is reserved to the members of its c
 
 import datetime
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.network.models import Caf
 from ecoute.models.communities import Membership
@@ -71,6 +73,29 @@ class ModerationMode(models.TextChoices):
     AFTER = "after", _("Après publication (a posteriori)")
 
 
+# What the audit trail keeps of a consultation: its status and the settings that decide who is
+# consulted, who may answer and how (the perimeter's Caf are tracked below, by their table).
+AUDITED_CONSULTATION_FIELDS = [
+    "status",
+    "audience",
+    "caf",
+    "access",
+    "allow_anonymous",
+    "opens_at",
+    "closes_at",
+    "collects_contributions",
+    "moderation_mode",
+    "privacy_retention_months",
+    "owner",
+]
+
+
+@pghistory.track(
+    *before_and_after(*AUDITED_CONSULTATION_FIELDS),
+    fields=AUDITED_CONSULTATION_FIELDS,
+    model_name="ConsultationEvent",
+    meta=event_meta(_("historique : consultation"), _("historique : consultations")),
+)
 class Consultation(TimeStampedModel):
     ContributionKind = ContributionKind
     ModerationMode = ModerationMode
@@ -309,3 +334,19 @@ class Consultation(TimeStampedModel):
         if self.status not in (self.Status.CLOSED, self.Status.RESULTS_PUBLISHED):
             raise ValidationError(_("Seule une consultation close peut être archivée."))
         self._move(self.Status.ARCHIVED, now)
+
+
+@pghistory.track(
+    pghistory.InsertEvent("added"),
+    pghistory.DeleteEvent("removed"),
+    obj_field=None,
+    model_name="ConsultationPerimeterEvent",
+    meta=event_meta(_("historique : périmètre"), _("historique : périmètres des consultations")),
+)
+class ConsultationPerimeter(Consultation.perimeter_cafs.through):  # type: ignore[name-defined,misc]
+    """A Caf of a consultation's perimeter: a proxy of the many-to-many table, for its trail."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("Caf du périmètre")
+        verbose_name_plural = _("Caf des périmètres des consultations")

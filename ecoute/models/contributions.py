@@ -4,6 +4,7 @@ in threads, and given an official answer that may link them to a portfolio proje
 
 from typing import TYPE_CHECKING
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of
 from caflab.network.models import Caf, Theme
@@ -77,6 +79,16 @@ class ContributionQuerySet(models.QuerySet["Contribution"]):
         )
 
 
+# Moderation in the audit trail: the status and who set it, never the text.
+AUDITED_MODERATION_FIELDS = ["status", "moderated_by", "moderated_at"]
+
+
+@pghistory.track(
+    *before_and_after("status"),
+    fields=AUDITED_MODERATION_FIELDS,
+    model_name="ContributionEvent",
+    meta=event_meta(_("historique : contribution"), _("historique : contributions")),
+)
 class Contribution(TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente de modération")
@@ -287,6 +299,15 @@ class ContributionCommentQuerySet(models.QuerySet["ContributionComment"]):
         )
 
 
+@pghistory.track(
+    *before_and_after("status"),
+    fields=AUDITED_MODERATION_FIELDS,
+    model_name="ContributionCommentEvent",
+    meta=event_meta(
+        _("historique : commentaire de contribution"),
+        _("historique : commentaires de contributions"),
+    ),
+)
 class ContributionComment(TimeStampedModel):
     """A comment on a contribution; a reply hangs under a top-level comment (two levels)."""
 

@@ -1,16 +1,25 @@
 """Exports of a questionnaire's answers, built in the background (a large consultation has
 hundreds of thousands of rows) and downloadable only by who asked for them."""
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.audit import event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.core.uploads import get_private_storage
 from ecoute.models.questionnaires import Questionnaire
 
 
+# An export of answers is recorded when asked for (its download is the requester's only).
+@pghistory.track(
+    pghistory.InsertEvent("requested"),
+    fields=["questionnaire", "requested_by", "format"],
+    model_name="ExportJobEvent",
+    meta=event_meta(_("historique : export de réponses"), _("historique : exports de réponses")),
+)
 class ExportJob(TimeStampedModel):
     class Format(models.TextChoices):
         CSV = "csv", "CSV"

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caflab.core import audit
+from caflab.core.models import AuditEvent
 from ecoute.forms.recruitment import (
     EligibilityFormSet,
     RecruitmentForm,
@@ -140,6 +142,13 @@ def recruitment_export(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         for registration in _registrations(recruitment)
     ]
+    audit.record(
+        action=AuditEvent.Action.EXPORT,
+        by=request.user,
+        target=recruitment,
+        details={"what": "registrations", "format": "csv", "rows": len(rows)},
+        request=request,
+    )
     response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="inscriptions-{recruitment.pk}.csv"'
     return response

@@ -1,12 +1,14 @@
 """Impact reports, generated in the background from a frozen snapshot, and the management
 responses to their recommendations."""
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.core.uploads import RandomName, get_private_storage
 from evaluation.models.plans import Criterion
@@ -34,6 +36,14 @@ class ImpactReportQuerySet(models.QuerySet["ImpactReport"]):
         return self.filter(readable | Q(requested_by=user))
 
 
+# A report is an export of the evaluation's data: its request and its publication are recorded.
+@pghistory.track(
+    pghistory.InsertEvent("requested"),
+    *before_and_after("is_published"),
+    fields=["scope", "project", "requested_by", "is_published"],
+    model_name="ImpactReportEvent",
+    meta=event_meta(_("historique : rapport d'impact"), _("historique : rapports d'impact")),
+)
 class ImpactReport(TimeStampedModel):
     class Scope(models.TextChoices):
         PROJECT = "project", _("Projet")

@@ -1,6 +1,7 @@
 """The innovation portfolio: projects, their stages and gate reviews, teams, status reports,
 blockers and levers, prototypes, experiments, and essaimage deployments across the 101 Caf."""
 
+import pghistory
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.network.models import Caf, CogAmbition, Directorate, Partner, Programme, Theme
 
@@ -413,6 +415,24 @@ class GateReviewQuerySet(models.QuerySet["GateReview"]):
         return self.pending().filter(due_on__lte=day)
 
 
+# A gate decision in the audit trail: what was decided, by whom, why.
+AUDITED_GATE_FIELDS = [
+    "status",
+    "decision",
+    "rationale",
+    "conditions",
+    "override_justification",
+    "decided_by",
+    "decided_at",
+]
+
+
+@pghistory.track(
+    *before_and_after("status", "decision", "conditions", "override_justification"),
+    fields=AUDITED_GATE_FIELDS,
+    model_name="GateReviewEvent",
+    meta=event_meta(_("historique : revue de passage"), _("historique : revues de passage")),
+)
 class GateReview(TimeStampedModel):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Demandée")

@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,9 +67,11 @@ def project_audience(project: Project) -> "UserQuerySet":
 
 def _next_code(year: int) -> str:
     prefix = f"INNO-{year}-"
-    last = Project.objects.filter(code__startswith=prefix).aggregate(last=Max("code"))["last"]
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:03d}"
+    # The highest number, compared as a number: as strings, "INNO-2026-999" sorts after
+    # "INNO-2026-1000", and the 1,001st project of a year would be given an existing code.
+    number = Cast(Substr("code", len(prefix) + 1), models.IntegerField())
+    last = Project.objects.filter(code__startswith=prefix).aggregate(last=Max(number))["last"]
+    return f"{prefix}{(last or 0) + 1:03d}"
 
 
 def project_create(

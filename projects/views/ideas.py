@@ -14,8 +14,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from django.views.generic import FormView, ListView, UpdateView
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
+from caflab.core.queries import count_of
 from caflab.core.uploads import download_response
 from caflab.notifications.services import follow, is_following, unfollow
 from projects import filters_ideas
@@ -60,19 +61,12 @@ class IdeaBoxMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 def with_list_data(ideas: IdeaQuerySet) -> IdeaQuerySet:
     """What a list row reads (the card data, plus the comment count and the idea merged into),
-    in a fixed number of queries. The comment count is a subquery: a second joined count would
-    multiply the rows of the first."""
-    comments = (
-        IdeaComment.objects.filter(idea=OuterRef("pk"), is_hidden=False)
-        .order_by()
-        .values("idea")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    in a fixed number of queries. The counts are correlated subqueries: computed for the page's
+    rows only, and a second joined count would multiply the rows of the first."""
     return (
         ideas.with_card_data()
         .select_related("merged_into", "project")
-        .annotate(n_comments=Coalesce(Subquery(comments, output_field=IntegerField()), 0))
+        .annotate(n_comments=count_of(IdeaComment, "idea", is_hidden=False))
     )
 
 
@@ -98,6 +92,32 @@ class IdeaListView(IdeaBoxMixin, FilterView):
         return with_list_data(Idea.objects.visible_to(self.request.user)).order_by(
             "-created_at", "pk"
         )
+
+    def paginate_queryset(self, queryset: IdeaQuerySet, page_size: int) -> tuple:
+        order = queryset.query.order_by
+        if not order or order[0] not in ("-n_supports", "title"):
+            # The other sorts read an index or the search rank: the row query stays one
+            # query, and its count subqueries run for the page's rows only.
+            return super().paginate_queryset(queryset, page_size)
+        # Sorting 20,000 wide rows (title), or ordering by a count subquery run for every idea
+        # ("les plus soutenues"), costs hundreds of ms: the bare ids are sorted instead (the
+        # supports by one grouped join), and the page's rows read their card data in the same
+        # query (`pk IN (the sorted page)`), sorted again.
+        ranked = queryset.values("pk")
+        if order[0] == "-n_supports":
+            ranked = ranked.alias(n_supports_ranked=Count("supports")).order_by(
+                "-n_supports_ranked", *order[1:]
+            )
+        self.count_from = queryset  # counting the grouped query would group every idea again
+        paginator, page, ids, is_paginated = super().paginate_queryset(ranked, page_size)
+        page.object_list = with_list_data(Idea.objects.filter(pk__in=ids)).order_by(*order)
+        return paginator, page, page.object_list, is_paginated
+
+    def get_paginator(self, queryset: Any, per_page: int, **kwargs: Any) -> Paginator:
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if hasattr(self, "count_from"):
+            paginator.count = self.count_from.count()
+        return paginator
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -244,30 +264,63 @@ def similar_ideas(request: HttpRequest) -> HttpResponse:
 # --- one idea ------------------------------------------------------------------------------
 
 
-def detail_queryset() -> IdeaQuerySet:
-    """Everything the idea's page reads, in a fixed number of queries."""
+# Comment threads per part of an idea's page: the latest first, each with all its replies;
+# "Voir les commentaires précédents" loads the next part (htmx, or ?page= without JavaScript).
+COMMENT_THREADS = 30
+
+
+def detail_queryset(user: Any) -> IdeaQuerySet:
+    """Everything the idea's page reads but its comments (a part at a time: `_comment_threads`),
+    in a fixed number of queries. The counts and the user's support come with the idea."""
+    return (
+        Idea.objects.select_related(
+            "author", "caf", "project", "merged_into", "session", "challenge", "reviewer"
+        )
+        .prefetch_related(
+            "themes",
+            "co_authors",
+            "attachments",
+            Prefetch(
+                "status_changes",
+                queryset=IdeaStatusChange.objects.select_related("changed_by").order_by(
+                    "changed_at", "pk"
+                ),
+            ),
+            Prefetch("merged_ideas", queryset=Idea.objects.only("pk", "title", "merged_into")),
+        )
+        .annotate(
+            n_supports=count_of(IdeaSupport, "idea"),
+            has_supported=Exists(IdeaSupport.objects.filter(idea=OuterRef("pk"), user=user.pk)),
+            n_comments=count_of(IdeaComment, "idea"),
+            n_threads=count_of(IdeaComment, "idea", parent__isnull=True),
+        )
+    )
+
+
+def _comment_threads(idea: Idea, page: str | None) -> Page:
+    """One part of the idea's threads, the latest first, each with all its replies (a thread
+    is never cut in two). `idea` comes from `detail_queryset` (its thread count)."""
     replies = IdeaComment.objects.select_related("author").order_by("created_at", "pk")
     threads = (
-        IdeaComment.objects.filter(parent__isnull=True)
+        IdeaComment.objects.filter(idea=idea, parent__isnull=True)
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=replies))
-        .order_by("created_at", "pk")
+        .order_by("-created_at", "-pk")
     )
-    return Idea.objects.select_related(
-        "author", "caf", "project", "merged_into", "session", "challenge", "reviewer"
-    ).prefetch_related(
-        "themes",
-        "co_authors",
-        "attachments",
-        Prefetch("comments", queryset=threads, to_attr="threads"),
-        Prefetch(
-            "status_changes",
-            queryset=IdeaStatusChange.objects.select_related("changed_by").order_by(
-                "changed_at", "pk"
-            ),
-        ),
-        Prefetch("merged_ideas", queryset=Idea.objects.only("pk", "title", "merged_into")),
+    paginator = Paginator(threads, COMMENT_THREADS)
+    paginator.count = idea.n_threads  # counted with the idea: no second COUNT query
+    return paginator.get_page(page)
+
+
+def _comment_url(idea: Idea, comment: IdeaComment) -> str:
+    """The idea's page at the part holding the comment's thread, anchored on the comment."""
+    thread = comment.parent or comment
+    newer = IdeaComment.objects.filter(idea=idea, parent__isnull=True).filter(
+        Q(created_at__gt=thread.created_at) | Q(created_at=thread.created_at, pk__gt=thread.pk)
     )
+    part = newer.count() // COMMENT_THREADS + 1
+    query = f"?page={part}" if part > 1 else ""
+    return f"{idea.get_absolute_url()}{query}#commentaire-{comment.pk}"
 
 
 def _detail_page(
@@ -303,16 +356,27 @@ def _detail_page(
     project_visible = bool(
         idea.project_id and Project.objects.visible_to(user).filter(pk=idea.project_id).exists()
     )
-    supports = IdeaSupport.objects.filter(idea=idea)
     can_comment = user.has_perm("projects.comment_idea", idea)
+    threads = _comment_threads(idea, request.GET.get("page"))
+    if request.htmx and "page" in request.GET:  # "Voir les commentaires précédents"
+        return render(
+            request,
+            "projects/includes/idea_comment_threads.html",
+            {
+                "idea": idea,
+                "threads": threads,
+                "can_moderate": user.has_perm("projects.moderate_idea_comments"),
+                "can_comment": can_comment,
+            },
+        )
     context = {
         "idea": idea,
         "co_authors": list(idea.co_authors.all()),
         "history": list(idea.status_changes.all()),
-        "threads": idea.threads,
-        "n_comments": sum(1 + len(t.replies.all()) for t in idea.threads),
-        "n_supports": supports.count(),
-        "has_supported": supports.filter(user=user).exists(),
+        "threads": threads,
+        "n_comments": idea.n_comments,
+        "n_supports": idea.n_supports,
+        "has_supported": idea.has_supported,
         "is_following": is_following(user=user, obj=idea),
         "project_visible": project_visible,
         "can_change": user.has_perm("projects.change_idea", idea),
@@ -332,7 +396,7 @@ def _detail_page(
 
 class IdeaDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return _detail_page(request, _idea_for(request, pk, queryset=detail_queryset()))
+        return _detail_page(request, _idea_for(request, pk, queryset=detail_queryset(request.user)))
 
 
 @require_POST
@@ -395,9 +459,9 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 if action == "hide"
                 else _("Le commentaire est de nouveau visible."),
             )
-        return redirect(f"{idea.get_absolute_url()}#commentaire-{comment.pk}")
+        return redirect(_comment_url(idea, comment))
 
-    idea = _idea_for(request, pk, "projects.comment_idea", queryset=detail_queryset())
+    idea = _idea_for(request, pk, "projects.comment_idea", queryset=detail_queryset(request.user))
     form = IdeaCommentForm(request.POST, idea=idea)
     if form.is_valid():
         try:
@@ -411,7 +475,7 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Votre commentaire est publié."))
-            return redirect(f"{idea.get_absolute_url()}#commentaire-{comment.pk}")
+            return redirect(_comment_url(idea, comment))
     return _detail_page(request, idea, comment_form=form)
 
 
@@ -504,7 +568,7 @@ class IdeaStatusView(LoginRequiredMixin, View):
 @login_required
 def idea_score(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the user's triage scores (the gate reviews' scorecard, on the idea criteria)."""
-    idea = _idea_for(request, pk, "projects.score_idea", queryset=detail_queryset())
+    idea = _idea_for(request, pk, "projects.score_idea", queryset=detail_queryset(request.user))
     form = IdeaScoreForm(
         request.POST,
         criteria=services.idea_criteria(),

@@ -22,7 +22,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Lead
+from django.db.models.functions import Lead, RowNumber
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,8 @@ from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
 from caflab.accounts.models import User
+from caflab.core import audit
+from caflab.core.models import AuditEvent
 from caflab.network.models import Caf, CogAmbition, Programme
 from projects import charts, exports
 from projects.filters import ProjectFilter
@@ -56,6 +58,9 @@ from projects.models import (
 SIDE_STAGES = (Stage.SHELVED, Stage.ABANDONED)
 # Stages a project stays in for good: time "up to now" there says nothing about the pipeline.
 FINAL_STAGES = (Stage.GENERALISED, Stage.ABANDONED)
+# Cards per kanban column (six columns of 15 keep the page under 100 kB); the rest of a stage
+# is one link away: the list filtered by that stage.
+KANBAN_CARDS = 15
 # Colours of the health chart; each bar also carries its label as text (never colour alone).
 HEALTH_FILLS = {
     Health.UNKNOWN: "#6c757d",
@@ -147,20 +152,43 @@ class KanbanView(PortfolioMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = KanbanDisplayForm.from_request(self.request)
         stages = list(PIPELINE) + (list(SIDE_STAGES) if form.show_side_stages else [])
-        projects = with_gate_rights(
-            self.visible_projects().filter(stage__in=stages).with_card_data(), self.request.user
-        ).order_by("-updated_at", "pk")
-        columns = {stage: [] for stage in stages}
+        # Each column shows its KANBAN_CARDS most recently changed projects, and its total
+        # (the rest are a link to the list filtered by that stage): one query, whatever the
+        # size of the portfolio, ranked per stage by window functions.
+        recent = [F("updated_at").desc(), F("pk").asc()]
+        projects = (
+            with_gate_rights(
+                self.visible_projects().filter(stage__in=stages).with_card_data(),
+                self.request.user,
+            )
+            .annotate(
+                rank_in_stage=Window(RowNumber(), partition_by=[F("stage")], order_by=recent),
+                n_in_stage=Window(Count("pk"), partition_by=[F("stage")]),
+            )
+            .filter(rank_in_stage__lte=KANBAN_CARDS)
+            .order_by("-updated_at", "pk")
+        )
+        columns: dict[str, list[Project]] = {stage: [] for stage in stages}
+        totals = dict.fromkeys(stages, 0)
         for project in projects:
             target = next_stage(project.stage)
             project.next_stage_value = target or ""
             project.next_stage_label = Stage(target).label if target else ""
             columns[project.stage].append(project)
+            totals[project.stage] = project.n_in_stage
+        list_url = reverse("projects:index")
         context.update(
             form=form,
             fields_shown=form.fields_shown,
             columns=[
-                {"stage": stage, "label": Stage(stage).label, "projects": columns[stage]}
+                {
+                    "stage": stage,
+                    "label": Stage(stage).label,
+                    "projects": columns[stage],
+                    "total": totals[stage],
+                    "n_more": totals[stage] - len(columns[stage]),
+                    "more_url": f"{list_url}?{urlencode({'stage': stage})}",
+                }
                 for stage in stages
             ],
         )
@@ -440,6 +468,12 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         content = exports.to_csv(header, rows)
     else:
         content = exports.to_xlsx(header, rows, title=_("Portefeuille"))
+    audit.record(
+        action=AuditEvent.Action.EXPORT,
+        by=request.user,
+        details={"what": "portfolio", "format": fmt},
+        request=request,
+    )
     response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
     filename = f"portefeuille-caflab-{timezone.localdate():%Y-%m-%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,6 +1,7 @@
 """The idea box: who sees what, submitting (similar ideas, attachments), each idea's page,
 supports, comments, follows and the attachments' downloads."""
 
+import datetime
 import html as html_lib
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from caflab.accounts.models import Role
 from caflab.core.uploads import private_storage
@@ -17,6 +19,7 @@ from caflab.notifications.services import follow, is_following
 from projects.models import Idea, IdeaAttachment, IdeaComment, IdeaStatusChange, IdeaSupport
 from projects.services import AlreadyDone
 from projects.services import ideas as services
+from projects.views.ideas import COMMENT_THREADS
 from tests.accounts.factories import UserFactory
 from tests.archives import zip_of
 from tests.network.factories import PartnerFactory
@@ -568,6 +571,86 @@ def test_the_idea_page_costs_a_fixed_number_of_queries(client, agent_b, idea):
 
     client.force_login(agent_b)
     assert_flat_query_count(client, url("idea-detail", idea), add, sizes=(2, 12))
+
+
+def _add_threads(idea: Idea, n: int, replies: int = 1) -> list[IdeaComment]:
+    """`n` threads of `idea`, one a minute, the latest last, each with `replies` replies."""
+    start = timezone.now() - datetime.timedelta(days=1)
+    threads = []
+    for k in range(n):
+        at = start + datetime.timedelta(minutes=len(threads) + k)
+        thread = IdeaCommentFactory(idea=idea, body=f"Fil n°{k}.")
+        IdeaComment.objects.filter(pk=thread.pk).update(created_at=at)
+        for _ in range(replies):
+            IdeaCommentFactory(idea=idea, parent=thread)
+        threads.append(thread)
+    return threads
+
+
+def test_an_idea_with_100_comments_shows_its_latest_threads_and_links_to_the_rest(
+    client, agent_b, idea
+):
+    threads = _add_threads(idea, 50)  # 50 threads and 50 replies
+    client.force_login(agent_b)
+    page = client.get(url("idea-detail", idea))
+    shown = list(page.context["threads"])
+    assert len(shown) == COMMENT_THREADS
+    assert [t.pk for t in shown] == [t.pk for t in reversed(threads)][:COMMENT_THREADS]
+    assert all(len(t.replies.all()) == 1 for t in shown)  # a thread comes with its replies
+    html = text_of(page)
+    assert "100 commentaires" in html
+    assert html.count('id="commentaire-') == 2 * COMMENT_THREADS
+    assert "Voir les commentaires précédents" in html
+    assert f"{url('idea-detail', idea)}?page=2" in html
+    assert "Fil n°0." not in html
+
+    older = client.get(url("idea-detail", idea), {"page": 2})  # the link, without JavaScript
+    assert [t.pk for t in older.context["threads"]] == [t.pk for t in reversed(threads)][30:]
+    assert "Fil n°0." in text_of(older)
+    assert "Voir les commentaires précédents" not in text_of(older)
+    assert "Revenir aux commentaires les plus récents" in text_of(older)
+
+    part = client.get(url("idea-detail", idea), {"page": 2}, headers={"HX-Request": "true"})
+    assert "Fil n°0." in text_of(part)
+    assert "<h1" not in text_of(part)  # only the part, swapped for the link
+    assert 'id="partie-commentaires-2"' in text_of(part)
+
+
+def test_a_reply_to_an_old_thread_leads_back_to_the_part_holding_it(client, agent_b, idea):
+    oldest = _add_threads(idea, COMMENT_THREADS + 5, replies=0)[0]
+    client.force_login(agent_b)
+    response = client.post(
+        url("idea-comment", idea), {"body": "Toujours vrai.", "parent": oldest.pk}
+    )
+    reply = IdeaComment.objects.get(parent=oldest)
+    assert response["Location"] == f"{url('idea-detail', idea)}?page=2#commentaire-{reply.pk}"
+    assert f'id="commentaire-{reply.pk}"' in text_of(client.get(response["Location"]))
+
+
+def test_the_idea_page_costs_the_same_queries_with_one_part_of_comments_or_several(
+    client, agent_b, idea
+):
+    client.force_login(agent_b)
+    assert_flat_query_count(
+        client, url("idea-detail", idea), lambda n: _add_threads(idea, n), sizes=(3, 70)
+    )
+
+
+def test_the_most_supported_sort_pages_through_ideas_by_their_support_count(client, agent_a):
+    ideas = IdeaFactory.create_batch(25)
+    for k, idea in enumerate(ideas):  # idea k has k supports
+        IdeaSupport.objects.bulk_create(
+            IdeaSupport(idea=idea, user=user) for user in UserFactory.create_batch(k)
+        )
+    client.force_login(agent_a)
+    first = client.get(LIST, {"tri": "supports"})
+    second = client.get(LIST, {"tri": "supports", "page": 2})
+    assert [i.n_supports for i in first.context["ideas"]] == list(range(24, 4, -1))
+    assert [i.n_supports for i in second.context["ideas"]] == [4, 3, 2, 1, 0]
+    assert first.context["paginator"].count == 25
+    assert [i.title for i in client.get(LIST, {"tri": "title"}).context["ideas"]] == sorted(
+        i.title for i in ideas
+    )[:20]
 
 
 # --- query counts of the lists ---------------------------------------------------------------

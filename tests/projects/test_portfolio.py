@@ -29,6 +29,7 @@ from projects.models import (
     TeamMember,
     Track,
 )
+from projects.views.portfolio import KANBAN_CARDS
 from tests.accounts.factories import UserFactory
 from tests.core.test_security import inline_code_in
 from tests.projects.factories import (
@@ -314,6 +315,27 @@ def test_kanban_has_a_column_per_pipeline_stage_with_counts(client, agent_a):
     assert 'aria-labelledby="colonne-prototype"' in html
     assert "2 projets" in html
     assert inline_code_in(html) == []
+
+
+def test_a_kanban_column_of_50_projects_shows_the_latest_and_links_to_the_others(client, agent_a):
+    projects = ProjectFactory.create_batch(50, stage=Stage.PROTOTYPE)
+    ProjectFactory.create_batch(2, stage=Stage.IDEA)
+    start = timezone.now() - datetime.timedelta(days=1)
+    for k, project in enumerate(projects):  # the last one created is the latest changed
+        Project.objects.filter(pk=project.pk).update(
+            updated_at=start + datetime.timedelta(minutes=k)
+        )
+    response = get_as(client, agent_a, KANBAN)
+    column = next(c for c in response.context["columns"] if c["stage"] == "prototype")
+    assert [p.pk for p in column["projects"]] == [p.pk for p in reversed(projects)][:KANBAN_CARDS]
+    assert column["total"] == 50
+    html = response.content.decode()
+    assert "50 projets" in html
+    link = f'href="{LIST}?stage=prototype"'
+    assert link in html
+    assert f"Voir les {50 - KANBAN_CARDS} autres projets" in html
+    assert "Voir les" not in html.split('data-stage="idea"')[1].split("</section>")[0]
+    assert get_as(client, agent_a, f"{LIST}?stage=prototype").context["paginator"].count == 50
 
 
 def test_kanban_shows_side_stages_when_asked_and_remembers_it(client, agent_a):
@@ -729,8 +751,9 @@ SIZES = (10, 500)
         (f"{LIST}?stage=idea&caf=07&theme=&q=charge&tri=-health&page=1", 15),
         (KANBAN, 9),
         (FUNNEL, 8),
-        (CSV, 10),
-        (XLSX, 10),
+        # Exports: one more, the audit trail's row (caflab.core.audit.record).
+        (CSV, 11),
+        (XLSX, 11),
     ],
 )
 def test_portfolio_pages_cost_a_fixed_number_of_queries(

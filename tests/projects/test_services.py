@@ -65,6 +65,21 @@ def test_codes_follow_the_year_and_increment(lab_staff):
     assert second.code == f"INNO-{year}-002"
 
 
+@pytest.mark.parametrize("existing", [999, 9999])
+def test_codes_past_999_compare_as_numbers(lab_staff, existing):
+    """The 1,000th and the 10,000th project of a year: "INNO-2026-999" sorts after
+    "INNO-2026-1000" as a string, so the next code must come from the numeric suffix."""
+    year = timezone.localdate().year
+    Project.objects.bulk_create(
+        Project(code=f"INNO-{year}-{n:03d}", title=f"P{n}", problem="p", lead=lab_staff)
+        for n in range(existing - 2, existing + 1)
+    )
+    thousandth = project_create(by=lab_staff, title="A", problem="p")
+    following = project_create(by=lab_staff, title="B", problem="p")
+    assert thousandth.code == f"INNO-{year}-{existing + 1}"
+    assert following.code == f"INNO-{year}-{existing + 2}"
+
+
 def test_a_new_project_has_its_lead_in_the_team_and_a_first_stage_line(lab_staff, agent_a):
     project = project_create(by=lab_staff, lead=agent_a, title="A", problem="p")
     assert TeamMember.objects.get(project=project).user == agent_a

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caflab.accounts.importing import ImportFileError, people_import, read_people_file
 from caflab.accounts.models import User
+from caflab.core.audit import audit_context
 
 
 class Command(BaseCommand):
@@ -64,7 +65,9 @@ class Command(BaseCommand):
                 )
                 if answer.strip().lower() not in ("o", "oui", "y", "yes"):
                     raise CommandError("Import annulé : rien n'a été enregistré.")
-            report = people_import(**arguments, dry_run=dry_run)
+            # The rows the import changes are tied, in the audit trail, to who ran it.
+            with audit_context(user=by.pk if by else None, url="manage.py import_people"):
+                report = people_import(**arguments, dry_run=dry_run)
         except ImportFileError as error:
             raise CommandError(str(error)) from error
         for line in report.lines_for_display():
