@@ -71,7 +71,9 @@ class SurveyWave(TimeStampedModel):
     class Meta:
         verbose_name = _("vague d'enquête")
         verbose_name_plural = _("vagues d'enquête")
-        ordering = ["survey", "position", "opens_on"]
+        # pk last: waves of equal position and date keep their creation order (without it,
+        # PostgreSQL returns ties in whatever order the heap holds them after an update).
+        ordering = ["survey", "position", "opens_on", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_on__gte=models.F("opens_on")),

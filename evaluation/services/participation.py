@@ -322,7 +322,11 @@ def waves_compare(survey: Survey) -> tuple[list[SurveyWave], list[ComparedQuesti
     """Per question, each wave's results side by side. The same questionnaire answers every
     wave, so the questions match one to one. A wave with fewer than MIN_GROUP_SIZE answers is
     masked, as écoute masks small groups."""
-    waves = list(survey.waves.annotate(n_answers=Count("response_links")))
+    waves = list(
+        survey.waves.annotate(n_answers=Count("response_links")).order_by(
+            "position", "opens_on", "pk"
+        )
+    )
     per_wave: dict[int, list[QuestionResult] | None] = {}
     for wave in waves:
         if wave.n_answers < MIN_GROUP_SIZE:
