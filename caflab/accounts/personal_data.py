@@ -238,3 +238,64 @@ def inactive_accounts_purge(*, now: datetime.datetime | None = None) -> dict[str
 register(
     "accounts.account", gettext_lazy("Votre compte"), export=export_account, erase=None, order=10
 )
+
+
+# --- single sign-on identities and the account's history ----------------------------------------
+
+
+def export_identities(user: User) -> list[Row]:
+    from caflab.accounts.models import SsoIdentity
+
+    return [
+        {
+            _("Fournisseur d'identité"): identity.get_provider_display(),
+            _("Identifiant chez le fournisseur"): identity.subject,
+            _("SIRET déclaré"): identity.siret,
+            _("Service déclaré"): identity.organisation,
+            _("Première connexion"): identity.created_at,
+            _("Dernière connexion"): identity.last_login_at,
+        }
+        for identity in SsoIdentity.objects.filter(user=user).order_by("provider")
+    ]
+
+
+def export_account_history(user: User) -> list[Row]:
+    from caflab.accounts.models import AccountChange
+
+    return [
+        {
+            _("Le"): change.at,
+            _("Changement"): change.get_kind_display(),
+            _("Origine"): change.get_source_display(),
+            _("Détail"): [
+                f"{field} : {before} → {after}"
+                for field, (before, after) in sorted(change.changes.items())
+            ],
+            _("Motif"): change.reason,
+        }
+        for change in AccountChange.objects.filter(user=user).order_by("-at", "-pk")
+    ]
+
+
+def erase_identities_and_history(user: User) -> None:
+    """The provider's identifier and the account's history (which holds its former address and
+    names) go with the account, a tombstone included."""
+    from caflab.accounts.models import AccountChange, SsoIdentity
+
+    SsoIdentity.objects.filter(user=user).delete()
+    AccountChange.objects.filter(user=user).delete()
+
+
+register(
+    "accounts.identities",
+    gettext_lazy("Vos connexions par un fournisseur d'identité"),
+    export=export_identities,
+    erase=erase_identities_and_history,
+    order=11,
+)
+register(
+    "accounts.history",
+    gettext_lazy("L'historique de votre compte"),
+    export=export_account_history,
+    order=12,
+)

@@ -129,7 +129,7 @@ def test_the_page_costs_a_fixed_number_of_queries(client, citizen, consultation)
             notify(recipients=[citizen], kind="test", title="Bonjour", url="/")
 
     # a few queries per registered section, never per row
-    assert_flat_query_count(client, MY_DATA, add, expected=20)
+    assert_flat_query_count(client, MY_DATA, add, expected=22)
 
 
 # --- deleting one's account ------------------------------------------------------------------
@@ -334,3 +334,21 @@ def test_accounts_unused_for_two_years_and_unconfirmed_sign_ups_are_purged(
     assert told == sorted(["dormant@example.org", never_logged.email])
     with django_capture_on_commit_callbacks(execute=True):
         assert purge_inactive_accounts.delay().get() == {"inactive": 0, "unconfirmed": 0}
+
+
+def test_my_data_holds_the_provider_identity_and_the_account_history_and_erasure_removes_them(
+    citizen,
+):
+    from caflab.accounts.models import AccountChange, SsoIdentity
+    from caflab.accounts.services import account_created
+
+    SsoIdentity.objects.create(user=citizen, provider="citizens", subject="fc-42")
+    account_created(user=citizen, by=None, source=AccountChange.Source.SSO)
+
+    sections = {export.key: export.rows for export in personal_data.export_user(citizen)}
+
+    assert sections["accounts.identities"][0]["Identifiant chez le fournisseur"] == "fc-42"
+    assert sections["accounts.history"][0]["Changement"] == "Compte créé"
+    personal_data.account_delete(user=citizen)
+    assert not SsoIdentity.objects.filter(subject="fc-42").exists()
+    assert not AccountChange.objects.filter(changes__email__1=citizen.email).exists()
