@@ -85,6 +85,12 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # Results snapshots: refreshes whose message was lost, counts behind their answers.
+    "ecoute-refresh-stale-results": {
+        "task": "ecoute.tasks.refresh_stale_results",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
     # Export files (what people wrote) are kept a week.
     "ecoute-purge-exports": {
         "task": "ecoute.tasks.purge_exports",

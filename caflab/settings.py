@@ -53,6 +53,7 @@ LOCAL_APPS = [
     "caflab.network",
     "caflab.notifications",
     "caflab.core",
+    "caflab.search",
     "projects",
     "criees",
     "ecoute",
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Search (caflab.search): index expressions with operator classes, trigram lookups.
+    "django.contrib.postgres",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
@@ -168,7 +171,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live in the database so that Redis being down never logs anyone out.
+# Sessions live in the database so that Redis being down never logs anyone out, and a frozen Redis
+# never slows a page down (cached_db would wait out the cache's socket timeout on every request).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Accounts and authentication ------------------------------------------------------------
@@ -227,6 +231,16 @@ PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_RATE_LIMIT_PER_A
 PASSWORD_RESET_RATE_WINDOW = 60 * 60
 PEOPLE_SEARCH_RATE_LIMIT = env.int("PEOPLE_SEARCH_RATE_LIMIT", default=60)  # per signed-in user
 PEOPLE_SEARCH_RATE_WINDOW = 10 * 60
+# Anonymous answers to a consultation, per address and hour: a budget large enough for a
+# thousand people behind one shared address (mobile carrier, a Caf's public Wi-Fi); past
+# ECOUTE_ANONYMOUS_CHALLENGE_AFTER the browser must solve a proof of work (caflab.core.pow).
+ECOUTE_ANONYMOUS_RATE_LIMIT = env.int("ECOUTE_ANONYMOUS_RATE_LIMIT", default=1000)
+ECOUTE_ANONYMOUS_RATE_WINDOW = 60 * 60
+ECOUTE_ANONYMOUS_CHALLENGE_AFTER = env.int("ECOUTE_ANONYMOUS_CHALLENGE_AFTER", default=30)
+# Proof of work: leading zero bits asked (about 2**N hashes in the browser) and how long a
+# challenge stays valid, in seconds.
+POW_DIFFICULTY = env.int("POW_DIFFICULTY", default=16)
+POW_MAX_AGE = env.int("POW_MAX_AGE", default=30 * 60)
 
 # --- Single sign-on (OpenID Connect) -------------------------------------------------------
 # Two optional providers, each configured by its discovery URL, client id and secret: "agents"
@@ -265,7 +279,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and media ---------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
@@ -461,6 +475,10 @@ ECOUTE_RESTITUTION_REMINDER_DAYS = env.int("ECOUTE_RESTITUTION_REMINDER_DAYS", d
 # address) this many days once sent or given up.
 NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=365)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
+# A notification to more people than this (the followers of a popular project…) is created by
+# a task, batch by batch, never in the web request (caflab.notifications.services.notify).
+NOTIFY_FANOUT_THRESHOLD = env.int("NOTIFY_FANOUT_THRESHOLD", default=50)
+NOTIFY_FANOUT_BATCH_SIZE = env.int("NOTIFY_FANOUT_BATCH_SIZE", default=1000)
 # Citizens' and partners' accounts unused this many days are deleted; sign-ups never confirmed
 # are removed after this many days.
 ACCOUNT_INACTIVE_DAYS = env.int("ACCOUNT_INACTIVE_DAYS", default=730)

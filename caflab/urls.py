@@ -16,6 +16,7 @@ urlpatterns = [
     path("criees/", include("criees.urls")),
     path("ecoute/", include("ecoute.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("recherche/", include("caflab.search.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,12 +8,11 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from caflab.network.models import Caf, Region, Theme
+from caflab.search.query import AUTO, clean, matching
 from criees.models import Initiative, Public
 
 SEARCHED_FIELDS = ("title", "summary", "problem", "actions", "results")
@@ -39,27 +38,18 @@ SORT_CHOICES = [
 ]
 
 
-def search_initiatives(queryset: QuerySet[Initiative], text: str) -> QuerySet[Initiative]:
-    """Initiatives matching `text`, best first. PostgreSQL: French full-text search (stemmed,
-    websearch syntax: "quoted phrase", -excluded, or). Elsewhere (SQLite in development): every
-    word must appear, case-insensitively, in one of the searched fields."""
-    text = text.strip()
-    if not text:
+def search_initiatives(
+    queryset: QuerySet[Initiative], text: str, *, typos: str = AUTO
+) -> QuerySet[Initiative]:
+    """Initiatives matching `text`, best first (caflab.search.query.matching). PostgreSQL: the
+    stored French vector (stemmed, accents folded, websearch syntax: "quoted phrase",
+    -excluded, or), plus typo tolerance on the title for a short query. Elsewhere (SQLite in
+    development): every word must appear, case-insensitively, in one of the searched fields."""
+    if not clean(text):
         return queryset
-    if connection.vendor == "postgresql":
-        vector = SearchVector(*SEARCHED_FIELDS, config="french")
-        query = SearchQuery(text, config="french", search_type="websearch")
-        return (
-            queryset.annotate(search=vector, rank=SearchRank(vector, query))
-            .filter(search=query)
-            .order_by("-rank", RECENT, "pk")
-        )
-    for word in text.split():
-        match = Q()
-        for field in SEARCHED_FIELDS:
-            match |= Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(match)
-    return queryset
+    return matching(queryset, text, fields=SEARCHED_FIELDS, typos=typos).order_by(
+        "-rank", RECENT, "pk"
+    )
 
 
 class InitiativeFilter(django_filters.FilterSet):

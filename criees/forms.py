@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from caflab.accounts.models import NETWORK_ROLES, User
+from caflab.core.typeahead import TypeaheadChoiceField
 from caflab.core.uploads import DOCUMENTS, IMAGES, check_upload, display_name
 from caflab.network.models import Caf, Theme
 from criees.models import (
@@ -28,6 +29,7 @@ from criees.models import (
     Pitch,
     Public,
 )
+from criees.typeahead import contacts_for, proposable
 from criees.uploads import MAX_UPLOAD_BYTES
 
 MAX_TEAM = 20
@@ -294,11 +296,12 @@ class InterestForm(forms.Form):
     level = forms.ChoiceField(
         label=_("Niveau d'intérêt"), choices=InterestLevel.choices, widget=forms.RadioSelect
     )
-    contact_person = PersonChoiceField(
+    contact_person = TypeaheadChoiceField(
         label=_("Personne à contacter"),
         queryset=User.objects.none(),
+        source="contacts-interet",
         required=False,
-        help_text=_("Par défaut, vous."),
+        help_text=_("Par défaut, vous. Nom ou adresse e-mail : des suggestions s’affichent."),
     )
     comment = forms.CharField(
         label=_("Commentaire"),
@@ -332,13 +335,8 @@ class InterestForm(forms.Form):
             )
         else:
             del self.fields["caf"]
-        people = User.objects.active().filter(role__in=NETWORK_ROLES)
         # The Caf's own people; for the lab, the correspondents of the network and the lab.
-        if user.caf_id:
-            people = people.filter(caf=user.caf_id)
-        else:
-            people = people.filter(role__in=["correspondent", "lab_staff"])
-        self.fields["contact_person"].queryset = people.order_by("last_name", "first_name")
+        self.fields["contact_person"].queryset = contacts_for(user)
         self.helper = _helper(_("Déclarer l'intérêt"), prefix=self.prefix)
 
     def chosen_caf(self) -> Caf:
@@ -423,21 +421,24 @@ class CrieeForm(forms.ModelForm):
 
 
 class ProposeForm(forms.Form):
-    initiative = forms.ModelChoiceField(
+    # A type-ahead over the proposable initiatives (thousands for the lab), not a <select>.
+    initiative = TypeaheadChoiceField(
         label=_("Initiative à proposer"),
         queryset=Initiative.objects.none(),
-        empty_label=_("Choisissez une initiative publiée"),
+        source="initiatives-a-proposer",
+        help_text=_(
+            "Une initiative publiée : tapez des mots de son titre ou le nom de sa Caf, puis "
+            "choisissez une suggestion."
+        ),
     )
     prefix = "proposition"
 
     def __init__(self, *args: Any, user: User, criee: Criee, action: str = "", **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.action = action
-        initiatives = Initiative.objects.published().exclude(pitches__criee=criee)
-        if not user.is_lab_staff:
-            initiatives = initiatives.filter(caf=user.caf_id)
-        self.fields["initiative"].queryset = initiatives.select_related("caf").order_by("title")
-        self.fields["initiative"].label_from_instance = lambda i: f"{i.title} ({i.caf.name})"
+        field = self.fields["initiative"]
+        field.queryset = proposable(user, criee.pk)
+        field.widget.params = {"criee": criee.pk}
         self.helper = _helper(_("Proposer"), prefix=self.prefix)
 
 

@@ -1,9 +1,12 @@
 """The écoute models in the Django admin. Answers are read-only here: they are what people said,
 and nothing in the admin links an anonymous answer back to anyone."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.admin_protection import HistoryAdmin, KeepsEvidenceAdmin
 from ecoute.models import (
     Answer,
     AnswerChoice,
@@ -25,6 +28,8 @@ from ecoute.models import (
     Question,
     Questionnaire,
     Response,
+    ResultsRefresh,
+    ResultsSnapshot,
     Section,
 )
 
@@ -42,7 +47,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Archivez plutôt la consultation (action « Archiver »).")
+
     list_display = ("title", "status", "audience", "access", "caf", "opens_at", "closes_at")
     list_filter = ("status", "audience", "access", "allow_anonymous", "caf")
     search_fields = ("title", "slug", "summary")
@@ -87,6 +94,35 @@ class ConsultationAdmin(admin.ModelAdmin):
         (_("Rattachements"), {"fields": ("projects", "owner")}),
         (_("Audit"), {"fields": AUDIT}),
     )
+    actions = ("archive",)
+
+    @admin.action(description=_("Archiver (garde réponses, contributions et restitution)"))
+    def archive(self, request, queryset) -> None:
+        """What the admin offers instead of deleting: a closed consultation leaves the lists,
+        everything it gathered stays."""
+        archived = skipped = 0
+        for consultation in queryset.exclude(status=Consultation.Status.ARCHIVED):
+            try:
+                consultation.archive()
+            except ValidationError:
+                skipped += 1
+                continue
+            archived += 1
+        self.message_user(
+            request,
+            gettext("%(n)s consultation(s) archivée(s).") % {"n": archived},
+            messages.SUCCESS if archived else messages.WARNING,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                gettext(
+                    "%(n)s consultation(s) laissée(s) telle(s) quelle(s) : seule une consultation "
+                    "close peut être archivée."
+                )
+                % {"n": skipped},
+                messages.WARNING,
+            )
 
 
 class SectionInline(admin.TabularInline):
@@ -96,7 +132,9 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Archivez plutôt la consultation.")
+
     list_display = ("title", "consultation", "created_at")
     search_fields = ("title", "consultation__title")
     list_filter = ("consultation__status",)
@@ -152,7 +190,7 @@ class OptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Response)
-class ResponseAdmin(ReadOnlyAdmin):
+class ResponseAdmin(HistoryAdmin, ReadOnlyAdmin):
     list_display = (
         "questionnaire",
         "submitted_on",
@@ -177,7 +215,7 @@ class ResponseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(ReadOnlyAdmin):
+class AnswerAdmin(HistoryAdmin, ReadOnlyAdmin):
     list_display = (
         "question",
         "value_text",
@@ -186,11 +224,14 @@ class AnswerAdmin(ReadOnlyAdmin):
         "value_bool",
         "other_text",
     )
-    list_filter = ("question__kind",)
+    list_filter = ("question__kind", "audience")
     search_fields = ("question__label", "value_text", "other_text")
     list_select_related = ("question",)
     readonly_fields = (
         "response",
+        "questionnaire",
+        "audience",
+        "caf",
         "question",
         "value_text",
         "value_number",
@@ -200,8 +241,42 @@ class AnswerAdmin(ReadOnlyAdmin):
     )
 
 
+@admin.register(ResultsSnapshot)
+class ResultsSnapshotAdmin(ReadOnlyAdmin):
+    """Derived data, rebuilt by the refresh task: read here, never edited."""
+
+    list_display = ("questionnaire", "segment_key", "response_count", "computed_at")
+    list_filter = ("computed_at",)
+    search_fields = ("questionnaire__title", "segment_key")
+    list_select_related = ("questionnaire",)
+    readonly_fields = ("questionnaire", "segment_key", "response_count", "computed_at", "payload")
+
+
+@admin.register(ResultsRefresh)
+class ResultsRefreshAdmin(ReadOnlyAdmin):
+    list_display = (
+        "questionnaire",
+        "is_pending",
+        "requested_at",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+    )
+    list_filter = ("is_pending",)
+    search_fields = ("questionnaire__title",)
+    list_select_related = ("questionnaire",)
+    readonly_fields = (
+        "questionnaire",
+        "is_pending",
+        "requested_at",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+    )
+
+
 @admin.register(AnswerChoice)
-class AnswerChoiceAdmin(ReadOnlyAdmin):
+class AnswerChoiceAdmin(HistoryAdmin, ReadOnlyAdmin):
     list_display = ("option", "rank", "answer")
     list_filter = ("option__question__kind",)
     search_fields = ("option__label", "option__question__label")
@@ -269,7 +344,12 @@ class DecisionInline(admin.StackedInline):
 
 
 @admin.register(Restitution)
-class RestitutionAdmin(admin.ModelAdmin):
+class RestitutionAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Une restitution publiée reste publiée.")
+
+    def is_kept(self, obj) -> bool:
+        return obj.status == obj.Status.PUBLISHED
+
     list_display = ("consultation", "status", "published_at", "emails_done_at")
     list_filter = ("status",)
     search_fields = ("consultation__title", "synthesis")
@@ -364,7 +444,11 @@ class OfficialAnswerInline(admin.TabularInline):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Masquez plutôt la contribution (modération).")
+
+    kept_always = True
+
     list_display = ("title", "consultation", "status", "answer_status", "theme", "created_at")
     list_filter = ("status", "answer_status", "theme", "consultation__contribution_kind")
     search_fields = ("title", "text", "consultation__title")
@@ -376,7 +460,9 @@ class ContributionAdmin(admin.ModelAdmin):
 
 
 @admin.register(OfficialAnswer)
-class OfficialAnswerAdmin(admin.ModelAdmin):
+class OfficialAnswerAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = ("contribution", "status", "project", "answered_by", "created_at")
     list_filter = ("status",)
     search_fields = ("contribution__title", "text", "reason")
@@ -406,7 +492,11 @@ class ContributionReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContributionComment)
-class ContributionCommentAdmin(admin.ModelAdmin):
+class ContributionCommentAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Masquez plutôt le commentaire (modération).")
+
+    kept_always = True
+
     list_display = ("__str__", "contribution", "author", "status", "created_at")
     list_filter = ("status",)
     search_fields = ("text", "contribution__title")

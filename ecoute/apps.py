@@ -15,5 +15,9 @@ class EcouteConfig(AppConfig):
         from projects.signals import stage_changed
 
         personal_data.register()
+        # Public pages cached until a consultation, restitution or contribution changes.
+        from ecoute import public_cache
+
+        public_cache.connect()
         # Authors and supporters of contributions taken into a project hear of its next stages.
         stage_changed.connect(on_project_stage_changed, dispatch_uid="ecoute.project_stage")

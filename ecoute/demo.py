@@ -234,6 +234,8 @@ def _closed_consultation(lab: User, cafs: list[Caf], now: datetime.datetime) -> 
                 Answer(response=response, question=q["improve"], value_text=rng.choice(texts))
             )
     Response.objects.bulk_create(responses, batch_size=1000)
+    for answer in answers:
+        answer.copy_response_columns(answer.response)
     Answer.objects.bulk_create(answers, batch_size=2000)
     for pick in picks:
         pick.answer_id = pick.answer.pk

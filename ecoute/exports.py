@@ -6,21 +6,21 @@ so every cell is formula-safe. Reusable by any owner of a questionnaire.
 
 import datetime
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from django.db.models import Prefetch
+import xlsxwriter
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ecoute.models import Answer, Option, Question, Questionnaire, Response
+from ecoute.models import Answer, AnswerChoice, Option, Question, Questionnaire, Response
 from ecoute.plan import order_key
-from projects.exports import write_csv, write_xlsx
+from projects.exports import is_formula_like, write_csv
 
 Kind = Question.Kind
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
 PROGRESS_EVERY = 500
 
 
@@ -78,46 +78,29 @@ def _yes_no(flag: bool) -> str:
     return _("oui") if flag else _("non")
 
 
-def _value_cell(question: Question, answer: Answer, options: dict[int, str]) -> Any:
-    kind = question.kind
-    if kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
-        return answer.value_text
-    if kind in (Kind.SCALE, Kind.NUMBER):
-        return _number(answer.value_number)
-    if kind == Kind.DATE:
-        return answer.value_date
-    if kind == Kind.CONSENT:
-        return _yes_no(bool(answer.value_bool))
-    if kind == Kind.SINGLE_CHOICE:
-        chosen = [options[c.option_id] for c in answer.choices.all() if c.option_id in options]
-        return chosen[0] if chosen else ""
-    return ""
+AUDIENCE_LABELS = Response._meta.get_field("audience").flatchoices
 
 
-def _row(number: int, response: Response, columns: list[Column], labels: dict[int, str]) -> list:
-    answers = {answer.question_id: answer for answer in response.answers.all()}
-    row: list[Any] = [
-        number,
-        response.submitted_on,
-        response.get_audience_display(),
-        response.caf.name if response.caf else "",
-        _yes_no(response.is_anonymous),
-        _yes_no(response.is_assisted),
-    ]
-    for column in columns[len(FIXED_HEADERS) :]:
-        answer = answers.get(column.question.pk)
-        if answer is None:
-            row.append("")
-        elif column.part == "value":
-            row.append(_value_cell(column.question, answer, labels))
+def _answer_cells(
+    columns: list[Column],
+) -> tuple[dict[int, Question], dict[int, int], dict[int, int], dict[int, dict[int, int]]]:
+    """Where each question's cells sit in a row: its value column, its "other" column, its
+    option columns (multiple choice and ranking)."""
+    questions: dict[int, Question] = {}
+    value_at: dict[int, int] = {}
+    other_at: dict[int, int] = {}
+    option_at: dict[int, dict[int, int]] = {}
+    for index, column in enumerate(columns):
+        if column.question is None:
+            continue
+        questions[column.question.pk] = column.question
+        if column.part == "value":
+            value_at[column.question.pk] = index
         elif column.part == "other":
-            row.append(answer.other_text)
-        elif column.part == "option":
-            row.append(int(any(c.option_id == column.option.pk for c in answer.choices.all())))
-        else:  # rank
-            ranks = [c.rank for c in answer.choices.all() if c.option_id == column.option.pk]
-            row.append(ranks[0] if ranks else "")
-    return row
+            other_at[column.question.pk] = index
+        else:
+            option_at.setdefault(column.question.pk, {})[column.option.pk] = index
+    return questions, value_at, other_at, option_at
 
 
 def export_rows(
@@ -126,25 +109,182 @@ def export_rows(
     *,
     on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[list[Any]]:
-    """One row per response, read in chunks (3 queries per chunk, whatever its size). Responses
-    come by day, then in random order within a day (their ids are random): the row order says
-    nothing about when someone answered."""
-    labels = {
-        column.option.pk: column.option.label for column in columns if column.option is not None
-    }
-    labels.update(
+    """One row per response. Three streams from server-side cursors, as plain tuples, all in
+    the responses' order: the responses, their answers (by the answers' own questionnaire
+    column) and the options chosen; merged here a response at a time, so memory stays flat
+    whatever the number of rows (three queries in all). Responses come by day, then in random
+    order within a day (their ids are random): the row order says nothing about when someone
+    answered."""
+    labels = dict(
         Option.objects.filter(question__questionnaire=questionnaire).values_list("pk", "label")
+    )
+    audiences = {value: str(label) for value, label in AUDIENCE_LABELS}
+    yes, no = _yes_no(True), _yes_no(False)
+    questions, value_at, other_at, option_at = _answer_cells(columns)
+    width = len(columns)
+    choices = _stream(
+        AnswerChoice.objects.filter(answer__questionnaire=questionnaire)
+        .order_by("answer__response__submitted_on", "answer__response_id", "answer_id", "id")
+        .values_list(
+            "answer__response__submitted_on",
+            "answer__response_id",
+            "answer_id",
+            "option_id",
+            "rank",
+        )
+    )
+    answers = _stream(
+        Answer.objects.filter(questionnaire=questionnaire)
+        .order_by("response__submitted_on", "response_id", "id")
+        .values_list(
+            "response__submitted_on",
+            "response_id",
+            "id",
+            "question_id",
+            "value_text",
+            "value_number",
+            "value_date",
+            "value_bool",
+            "other_text",
+        )
     )
     responses = (
         Response.objects.filter(questionnaire=questionnaire)
-        .select_related("caf")
-        .prefetch_related(Prefetch("answers", queryset=Answer.objects.prefetch_related("choices")))
         .order_by("submitted_on", "id")
+        .values_list("submitted_on", "id", "audience", "caf__name", "is_anonymous", "is_assisted")
+        .iterator(chunk_size=CHUNK_SIZE)
     )
-    for number, response in enumerate(responses.iterator(chunk_size=CHUNK_SIZE), start=1):
-        yield _row(number, response, columns, labels)
+    for number, (day, response_id, audience, caf, anonymous, assisted) in enumerate(
+        responses, start=1
+    ):
+        key = (day, response_id)
+        # Answers and choices of responses not in this stream (submitted meanwhile) are skipped.
+        own_choices: dict[int, list[tuple[int, int | None]]] = {}
+        for _day, _response, answer_id, option_id, rank in choices.take(key):
+            own_choices.setdefault(answer_id, []).append((option_id, rank))
+        row: list[Any] = [""] * width
+        row[:6] = [
+            number,
+            day,
+            audiences.get(audience, audience),
+            caf or "",
+            yes if anonymous else no,
+            yes if assisted else no,
+        ]
+        for answer in answers.take(key):
+            _fill(row, answer[2:], questions, value_at, other_at, option_at, own_choices, labels)
+        yield row
         if on_progress and number % PROGRESS_EVERY == 0:
             on_progress(number)
+
+
+class _stream:
+    """Rows of a query ordered by (day, response id), taken a response at a time."""
+
+    def __init__(self, queryset: Any) -> None:
+        self.rows = queryset.iterator(chunk_size=CHUNK_SIZE)
+        self.head: tuple | None = next(self.rows, None)
+
+    def take(self, key: tuple) -> Iterator[tuple]:
+        while self.head is not None and self.head[:2] < key:
+            self.head = next(self.rows, None)  # an orphan: its response came after the read
+        while self.head is not None and self.head[:2] == key:
+            yield self.head
+            self.head = next(self.rows, None)
+
+
+def _fill(
+    row: list[Any],
+    answer: tuple,
+    questions: dict[int, Question],
+    value_at: dict[int, int],
+    other_at: dict[int, int],
+    option_at: dict[int, dict[int, int]],
+    choices: dict[int, list[tuple[int, int | None]]],
+    labels: dict[int, str],
+) -> None:
+    """Write one answer's cells into `row`."""
+    answer_id, question_id, text, number, date, flag, other = answer
+    question = questions.get(question_id)
+    if question is None:
+        return
+    kind = question.kind
+    if question_id in other_at:
+        row[other_at[question_id]] = other
+    if kind in (Kind.MULTIPLE_CHOICE, Kind.RANKING):
+        at = option_at.get(question_id, {})
+        chosen = {option_id: rank for option_id, rank in choices.get(answer_id, ())}
+        for option_id, index in at.items():
+            if kind == Kind.MULTIPLE_CHOICE:
+                row[index] = int(option_id in chosen)
+            else:
+                rank = chosen.get(option_id)
+                row[index] = "" if rank is None else rank
+        return
+    index = value_at.get(question_id)
+    if index is None:
+        return
+    if kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
+        row[index] = text
+    elif kind in (Kind.SCALE, Kind.NUMBER):
+        row[index] = _number(number)
+    elif kind == Kind.DATE:
+        row[index] = date
+    elif kind == Kind.CONSENT:
+        row[index] = _yes_no(bool(flag))
+    elif kind == Kind.SINGLE_CHOICE:
+        picked = [labels[o] for o, _rank in choices.get(answer_id, ()) if o in labels]
+        row[index] = picked[0] if picked else ""
+
+
+def write_xlsx_rows(
+    stream: BinaryIO, header: list[str], rows: Iterable[list[Any]], *, title: str
+) -> int:
+    """The same workbook as projects.exports.write_xlsx (a bold header, formula-like text stored
+    as quote-prefixed text, dates as dates), written with XlsxWriter in constant-memory mode: each
+    row goes to the file as soon as the next one starts, so memory stays flat, and at about twice
+    openpyxl's speed (100,000 responses × 31 columns: see README, "National scale")."""
+    workbook = xlsxwriter.Workbook(
+        stream,
+        {
+            "constant_memory": True,
+            "in_memory": False,
+            # Text stays text: never read "=…" as a formula, "http…" as a link or "12" as a number.
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    sheet = workbook.add_worksheet(title[:31])
+    bold = workbook.add_format({"bold": True})
+    quoted = workbook.add_format({"quote_prefix": True})
+    day = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    moment = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    for column, label in enumerate(header):
+        sheet.write_string(0, column, label, bold)
+    write_string, write_number, write_datetime = (
+        sheet.write_string,
+        sheet.write_number,
+        sheet.write_datetime,
+    )
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            if value is None or value == "":
+                continue  # an empty cell is not written at all (it reads back the same: empty)
+            if isinstance(value, str):
+                if is_formula_like(value):
+                    write_string(count, column, value, quoted)
+                else:
+                    write_string(count, column, value)
+            elif isinstance(value, datetime.datetime):
+                write_datetime(count, column, value.replace(tzinfo=None), moment)
+            elif isinstance(value, datetime.date):
+                write_datetime(count, column, value, day)
+            else:
+                write_number(count, column, value)
+    workbook.close()
+    return count
 
 
 def export_write(
@@ -163,7 +303,7 @@ def export_write(
     if fmt == "csv":
         return write_csv(stream, header, rows)
     if fmt == "xlsx":
-        return write_xlsx(stream, header, rows, title=_("Réponses"))
+        return write_xlsx_rows(stream, header, rows, title=_("Réponses"))
     raise ValueError(f"Unknown export format {fmt!r}.")
 
 

@@ -2,11 +2,16 @@
 mean for scales, ranks, numbers and dates, segmented by audience (usagers, agents) or by Caf.
 
 A segment smaller than MIN_GROUP_SIZE responses is never shown: its results are masked (too few
-people: the answers could point back to someone). The page costs a fixed number of queries
-whatever the number of responses: each statistic is one grouped query over the answer rows.
-Reusable by any owner of a questionnaire.
+people: the answers could point back to someone). Each statistic is one grouped query over the
+questionnaire's own answer rows (Answer carries its questionnaire, audience and Caf), and
+`raw_aggregates` computes the whole questionnaire and every segment at once, grouped by
+audience and by Caf. Those raw aggregates (counts and means keyed by question and option ids)
+are stored as `ResultsSnapshot` rows by a task (ecoute.services.results): the results page
+labels a snapshot, it never aggregates answers itself. Reusable by any owner of a
+questionnaire.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,6 +55,23 @@ class Segment:
             return {f"{prefix}audience": self.value}
         return {f"{prefix}caf__code": self.value}
 
+    def answer_filter(self, prefix: str = "") -> dict[str, Any]:
+        """The same group, on the answers' own copies of their response's columns."""
+        return self.response_filter(prefix)
+
+
+def _answer_scope(questionnaire: Questionnaire, segment: Any) -> dict[str, Any]:
+    """Filter of `questionnaire`'s answers in `segment`: on the answer's own columns for an
+    audience or a Caf, through the response for another app's segment (an evaluation wave)."""
+    scope: dict[str, Any] = {"questionnaire": questionnaire}
+    if segment is None:
+        return scope
+    if hasattr(segment, "answer_filter"):
+        scope.update(segment.answer_filter())
+    else:
+        scope.update(segment.response_filter("response__"))
+    return scope
+
 
 @dataclass
 class Group:
@@ -71,22 +93,38 @@ class Groups:
         return next((g for g in self.by_audience + self.by_caf if g.segment.key == key), None)
 
 
-def response_groups(questionnaire: Questionnaire) -> Groups:
-    """Responses per audience and per Caf (2 queries)."""
+def raw_groups(questionnaire: Questionnaire) -> dict[str, list]:
+    """Responses per audience and per Caf, as stored in a snapshot (2 queries):
+    {"audience": [[value, n], …], "caf": [[code, name, n, caf id], …]}."""
     responses = Response.objects.filter(questionnaire=questionnaire).order_by()
+    return {
+        "audience": [
+            [row["audience"], row["n"]]
+            for row in responses.values("audience").annotate(n=Count("pk")).order_by("audience")
+        ],
+        "caf": [
+            [row["caf__code"], row["caf__name"], row["n"], row["caf_id"]]
+            for row in responses.filter(caf__isnull=False)
+            .values("caf_id", "caf__code", "caf__name", "caf__position")
+            .annotate(n=Count("pk"))
+            .order_by("caf__position")
+        ],
+    }
+
+
+def groups_from_raw(raw: dict[str, list]) -> Groups:
     labels = dict(Audience.choices)
     by_audience = [
-        Group(Segment("audience", row["audience"], str(labels.get(row["audience"], ""))), row["n"])
-        for row in responses.values("audience").annotate(n=Count("pk")).order_by("audience")
+        Group(Segment("audience", value, str(labels.get(value, ""))), n)
+        for value, n in raw.get("audience", [])
     ]
-    by_caf = [
-        Group(Segment("caf", row["caf__code"], row["caf__name"]), row["n"])
-        for row in responses.filter(caf__isnull=False)
-        .values("caf__code", "caf__name", "caf__position")
-        .annotate(n=Count("pk"))
-        .order_by("caf__position")
-    ]
+    by_caf = [Group(Segment("caf", code, name), n) for code, name, n, *_ in raw.get("caf", [])]
     return Groups(sum(g.count for g in by_audience), by_audience, by_caf)
+
+
+def response_groups(questionnaire: Questionnaire) -> Groups:
+    """Responses per audience and per Caf (2 queries)."""
+    return groups_from_raw(raw_groups(questionnaire))
 
 
 @dataclass
@@ -146,84 +184,140 @@ def scale_label(question: Question, value: int) -> str:
     return str(value)
 
 
-def questionnaire_results(
-    questionnaire: Questionnaire, segment: Segment | None = None
-) -> list[QuestionResult]:
-    """Per-question results of `questionnaire`, for everyone or one segment, in questionnaire
-    order (hidden questions included: their answers still count). Five queries: questions,
-    options, per-question statistics, per-option counts, scale distributions."""
-    questions = sorted(
+def ordered_questions(questionnaire: Questionnaire) -> list[Question]:
+    """The questionnaire's questions in order, with their section and options (2 queries)."""
+    return sorted(
         Question.objects.filter(questionnaire=questionnaire)
         .select_related("section")
         .prefetch_related("options"),
         key=order_key,
     )
-    scope = {"response__questionnaire": questionnaire}
-    if segment is not None:
-        scope.update(segment.response_filter("response__"))
-    answers = Answer.objects.filter(**scope).order_by()
-    stats = {
-        row["question_id"]: row
-        for row in answers.values("question_id").annotate(
-            n=Count("pk"),
-            mean=Avg("value_number"),
-            low=Min("value_number"),
-            high=Max("value_number"),
-            first=Min("value_date"),
-            last=Max("value_date"),
-            consents=Count("pk", filter=Q(value_bool=True)),
-            texts=Count("pk", filter=~Q(value_text="")),
-            others=Count("pk", filter=~Q(other_text="")),
-        )
-    }
-    choice_scope = {f"answer__{key}": value for key, value in scope.items()}
-    per_option = {
-        row["option_id"]: row
-        for row in AnswerChoice.objects.filter(**choice_scope)
-        .order_by()
-        .values("option_id")
-        .annotate(n=Count("pk"), mean_rank=Avg("rank"), firsts=Count("pk", filter=Q(rank=1)))
-    }
-    distribution: dict[int, dict[int, int]] = defaultdict(dict)
+
+
+STAT_KEYS = ("n", "mean", "low", "high", "first", "last", "consents", "texts", "others")
+
+
+def _empty_raw() -> dict[str, dict]:
+    return {"stats": {}, "options": {}, "scales": {}}
+
+
+def raw_aggregates(
+    questionnaire: Questionnaire, segment: Any = None, *, group_by: str | None = None
+) -> dict[Any, dict[str, dict]]:
+    """The answers' aggregates of `questionnaire` (in `segment`), three grouped queries over its
+    own answer rows: per-question statistics, per-option counts, scale distributions.
+
+    Without `group_by`, {None: raw}; with `group_by` ("audience" or "caf", an Answer
+    column), one raw per value of that column. A raw is JSON-ready:
+    {"stats": {question id: {n, mean, low, high, first, last, consents, texts, others}},
+     "options": {option id: [n, mean rank, times ranked first]},
+     "scales": {question id: {value: n}}} (keys are strings, numbers as text)."""
+    answers = Answer.objects.filter(**_answer_scope(questionnaire, segment)).order_by()
+    keys = [group_by] if group_by else []
+    raws: dict[Any, dict[str, dict]] = defaultdict(_empty_raw)
+    for row in answers.values(*keys, "question_id").annotate(
+        n=Count("pk"),
+        mean=Avg("value_number"),
+        low=Min("value_number"),
+        high=Max("value_number"),
+        first=Min("value_date"),
+        last=Max("value_date"),
+        consents=Count("pk", filter=Q(value_bool=True)),
+        texts=Count("pk", filter=~Q(value_text="")),
+        others=Count("pk", filter=~Q(other_text="")),
+    ):
+        stats = {key: _json_value(row[key]) for key in STAT_KEYS}
+        raws[row.get(group_by)]["stats"][str(row["question_id"])] = stats
+    choices = AnswerChoice.objects.filter(
+        **{f"answer__{key}": value for key, value in _answer_scope(questionnaire, segment).items()}
+    ).order_by()
+    choice_keys = [f"answer__{group_by}"] if group_by else []
+    for row in choices.values(*choice_keys, "option_id").annotate(
+        n=Count("pk"), mean_rank=Avg("rank"), firsts=Count("pk", filter=Q(rank=1))
+    ):
+        group = row.get(f"answer__{group_by}") if group_by else None
+        raws[group]["options"][str(row["option_id"])] = [
+            row["n"],
+            row["mean_rank"],
+            row["firsts"],
+        ]
     for row in (
         answers.filter(question__kind=Kind.SCALE, value_number__isnull=False)
-        .values("question_id", "value_number")
+        .values(*keys, "question_id", "value_number")
         .annotate(n=Count("pk"))
     ):
-        distribution[row["question_id"]][int(row["value_number"])] = row["n"]
+        scales = raws[row.get(group_by)]["scales"]
+        scales.setdefault(str(row["question_id"]), {})[str(int(row["value_number"]))] = row["n"]
+    if not group_by:
+        raws[None]
+    return dict(raws)
 
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _date(value: Any) -> datetime.date | None:
+    return None if value is None else datetime.date.fromisoformat(value)
+
+
+def build_results(questions: list[Question], raw: dict[str, dict]) -> list[QuestionResult]:
+    """Label raw aggregates (see `raw_aggregates`) with the questions, in questionnaire order
+    (hidden questions included: their answers still count). No query when `questions` come
+    from `ordered_questions`."""
+    stats, per_option, scales = raw.get("stats", {}), raw.get("options", {}), raw.get("scales", {})
     results = []
     for number, question in enumerate(questions, start=1):
-        row = stats.get(question.pk, {})
+        row = stats.get(str(question.pk), {})
         result = QuestionResult(question=question, number=number, answered=row.get("n", 0))
         result.other_count = row.get("others", 0)
         result.text_count = row.get("texts", 0)
         if question.kind in CHOICE_KINDS:
             _choice_result(result, per_option)
         elif question.kind == Kind.SCALE:
-            _scale_result(result, row, distribution[question.pk])
+            counts = {int(v): n for v, n in scales.get(str(question.pk), {}).items()}
+            _scale_result(result, row, counts)
         elif question.kind == Kind.NUMBER:
-            result.mean = _number(row.get("mean"))
-            result.minimum, result.maximum = _number(row.get("low")), _number(row.get("high"))
+            result.mean = _number(_decimal(row.get("mean")))
+            result.minimum = _number(_decimal(row.get("low")))
+            result.maximum = _number(_decimal(row.get("high")))
         elif question.kind == Kind.DATE:
-            result.minimum, result.maximum = row.get("first"), row.get("last")
+            result.minimum, result.maximum = _date(row.get("first")), _date(row.get("last"))
         elif question.kind == Kind.CONSENT:
             result.consents = row.get("consents", 0)
         results.append(result)
     return results
 
 
-def _choice_result(result: QuestionResult, per_option: dict[int, dict]) -> None:
+def questionnaire_results(
+    questionnaire: Questionnaire, segment: Any = None
+) -> list[QuestionResult]:
+    """Per-question results of `questionnaire`, for everyone or one segment, computed now (five
+    queries: questions, options, and the three of `raw_aggregates`). The results page reads
+    the stored snapshot instead (ecoute.services.results)."""
+    questions = ordered_questions(questionnaire)
+    return build_results(questions, raw_aggregates(questionnaire, segment)[None])
+
+
+def _choice_result(result: QuestionResult, per_option: dict[str, list]) -> None:
     question = result.question
     for option in question.options.all():
-        row = per_option.get(option.pk, {})
-        count = row.get("firsts" if question.kind == Kind.RANKING else "n", 0)
+        n, mean_rank, firsts = per_option.get(str(option.pk), (0, None, 0))
+        count = firsts if question.kind == Kind.RANKING else n
         result.options.append(
             OptionRow(
                 label=option.label,
                 count=count,
                 percent=_percent(count, result.answered),
-                mean_rank=round(row["mean_rank"], 2) if row.get("mean_rank") else None,
+                mean_rank=round(mean_rank, 2) if mean_rank else None,
                 is_hidden=option.is_hidden,
             )
         )
@@ -261,8 +355,9 @@ def _choice_result(result: QuestionResult, per_option: dict[int, dict]) -> None:
 
 def _scale_result(result: QuestionResult, row: dict, counts: dict[int, int]) -> None:
     question = result.question
-    result.mean = _number(row.get("mean"))
-    result.minimum, result.maximum = _number(row.get("low")), _number(row.get("high"))
+    result.mean = _number(_decimal(row.get("mean")))
+    result.minimum = _number(_decimal(row.get("low")))
+    result.maximum = _number(_decimal(row.get("high")))
     values = range(question.scale_min or 0, (question.scale_max or 0) + 1)
     result.distribution = [(scale_label(question, v), counts.get(v, 0)) for v in values]
     result.chart = charts.bar_chart(
@@ -281,9 +376,9 @@ def _scale_result(result: QuestionResult, row: dict, counts: dict[int, int]) -> 
 def free_text_answers(question: Question, segment: Segment | None = None):
     """The non-empty free texts of `question` (its text, or its "other, specify"), newest day
     first: for staff to read, never linked to a respondent."""
-    answers = Answer.objects.filter(question=question)
-    if segment is not None:
-        answers = answers.filter(**segment.response_filter("response__"))
+    answers = Answer.objects.filter(
+        **_answer_scope(question.questionnaire_id, segment), question=question
+    )
     if question.kind in TEXT_KINDS:
         answers = answers.exclude(value_text="")
     else:

@@ -1,8 +1,9 @@
 """Celery tasks of the écoute app: ids in, safe to run twice (acks_late).
 
 The beat schedule (caflab/celery.py) runs `open_and_close_consultations` every minute,
-`requeue_stale_exports` every five minutes, `purge_exports` and `purge_personal_data` daily,
-and (phase 2) `daily_restitution_and_recruitment` every morning.
+`requeue_stale_exports` every five minutes, `refresh_stale_results` every ten minutes,
+`purge_exports` and `purge_personal_data` daily, and (phase 2)
+`daily_restitution_and_recruitment` every morning.
 """
 
 from celery import shared_task
@@ -101,3 +102,22 @@ def purge_personal_data() -> int:
     purged = consultations_purge_personal_data()
     invitations_purge_expired()
     return purged
+
+
+# --- results kept computed (national scale) ----------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def refresh_results(questionnaire_id: int) -> int:
+    """Recompute a questionnaire's results snapshots (queued, debounced, by its submissions)."""
+    from ecoute.services.results import results_refresh
+
+    return results_refresh(questionnaire_id=questionnaire_id)
+
+
+@shared_task(acks_late=True)
+def refresh_stale_results() -> int:
+    """Periodic safety net: refreshes whose message was lost, snapshots behind their answers."""
+    from ecoute.services.results import results_refresh_stale
+
+    return results_refresh_stale()

@@ -8,14 +8,15 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from caflab.accounts.models import User
+from caflab.core.typeahead import TypeaheadInput, clean_text, resolve_text
 from caflab.network.models import Caf, Directorate, Programme, Theme
+from caflab.search.query import AUTO, clean, matching
 from projects.models import PIPELINE, Deployment, Health, Project, Stage, Track
+from projects.typeahead import LEADS, leads_of, match_people
 
 # Stages in pipeline order, then the two side stages; health from unknown to worst.
 STAGE_ORDER = (*PIPELINE, Stage.SHELVED, Stage.ABANDONED)
@@ -51,29 +52,39 @@ def _rank(field: str, order: tuple[str, ...]) -> Case:
     )
 
 
-def search_projects(queryset: QuerySet[Project], text: str) -> QuerySet[Project]:
-    """Projects matching `text`, best first. PostgreSQL: French full-text search (stemmed,
-    websearch syntax: "quoted phrase", -excluded, or). Elsewhere (SQLite in development): every
-    word must appear, case-insensitively, in the title, problem, solution or code."""
-    text = text.strip()
-    if not text:
+SEARCHED_FIELDS = ("title", "problem", "solution", "code")
+
+
+def search_projects(
+    queryset: QuerySet[Project], text: str, *, typos: str = AUTO
+) -> QuerySet[Project]:
+    """Projects matching `text`, best first (caflab.search.query.matching). PostgreSQL: the
+    stored French vector of the code, title, problem and solution (stemmed, accents folded,
+    websearch syntax: "quoted phrase", -excluded, or), plus typo tolerance on the title for a
+    short query. Elsewhere (SQLite in development): every word must appear, case-insensitively,
+    in the title, problem, solution or code."""
+    if not clean(text):
         return queryset
-    if connection.vendor == "postgresql":
-        vector = SearchVector("title", "problem", "solution", "code", config="french")
-        query = SearchQuery(text, config="french", search_type="websearch")
-        return (
-            queryset.annotate(search=vector, rank=SearchRank(vector, query))
-            .filter(search=query)
-            .order_by("-rank", "-updated_at", "pk")
-        )
-    for word in text.split():
-        queryset = queryset.filter(
-            Q(title__icontains=word)
-            | Q(problem__icontains=word)
-            | Q(solution__icontains=word)
-            | Q(code__icontains=word)
-        )
-    return queryset
+    return matching(queryset, text, fields=SEARCHED_FIELDS, typos=typos).order_by(
+        "-rank", "-updated_at", "pk"
+    )
+
+
+class ProjectFilterForm(forms.Form):
+    """The filter's form: a typed lead must designate someone among the visible projects'
+    leads, else a clear error (the list then shows nothing rather than everything)."""
+
+    leads: QuerySet[User] | None = None
+
+    def clean_lead(self) -> str:
+        text = clean_text(self.cleaned_data.get("lead") or "")
+        if text and self.leads is not None and not resolve_text(LEADS, self.leads, text):
+            raise forms.ValidationError(
+                _("Aucun porteur de projet ne correspond à « %(value)s »."),
+                code="unknown_lead",
+                params={"value": text},
+            )
+        return text
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -103,8 +114,13 @@ class ProjectFilter(django_filters.FilterSet):
     health = django_filters.ChoiceFilter(
         label=_("Santé"), choices=Health.choices, empty_label=_("Toutes")
     )
-    lead = django_filters.ChoiceFilter(
-        label=_("Porteur"), field_name="lead_id", empty_label=_("Tous les porteurs")
+    # A type-ahead over the leads of the visible projects (never a <select> of thousands):
+    # the address a suggestion gives, or typed words matching one or more leads' names.
+    lead = django_filters.CharFilter(
+        label=_("Porteur"),
+        method="filter_lead",
+        widget=TypeaheadInput(source="porteurs"),
+        help_text=_("Nom ou adresse e-mail : des suggestions s’affichent pendant la saisie."),
     )
     sponsor = django_filters.ChoiceFilter(
         label=_("Direction sponsor"),
@@ -121,6 +137,7 @@ class ProjectFilter(django_filters.FilterSet):
     class Meta:
         model = Project
         fields: list[str] = []
+        form = ProjectFilterForm
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,12 +153,13 @@ class ProjectFilter(django_filters.FilterSet):
             Directorate.objects.values_list("acronym", "name")
         )
         # Only the leads of projects this user can see: no name leaks from hidden drafts.
-        leads = (
-            User.objects.filter(pk__in=self.queryset.values("lead"))
-            .only("pk", "first_name", "last_name", "email")
-            .order_by("last_name", "first_name", "email")
-        )
-        self.filters["lead"].extra["choices"] = [(str(u.pk), str(u)) for u in leads]
+        self.leads = leads_of(self.queryset)
+
+    @property
+    def form(self) -> forms.Form:
+        form = super().form
+        form.leads = self.leads
+        return form
 
     @property
     def qs(self) -> QuerySet[Project]:
@@ -154,6 +172,11 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset: QuerySet[Project], name: str, value: str):
         return search_projects(queryset, value)
+
+    def filter_lead(self, queryset: QuerySet[Project], name: str, value: str):
+        exact = LEADS.resolve(self.leads, value)
+        people = exact if exact.exists() else match_people(self.leads, value)
+        return queryset.filter(lead__in=people.values("pk"))
 
     def filter_caf(self, queryset: QuerySet[Project], name: str, value: str):
         # A subquery, not a join: a join on deployments would repeat a project once per Caf.

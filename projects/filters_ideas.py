@@ -1,9 +1,10 @@
 """Finding ideas: the idea box's filters, the triage queue's filters, full-text search and the
 "similar ideas" shown while an idea is being typed.
 
-PostgreSQL: French full-text search (stemmed, accents and stop words handled by the `french`
-configuration), ranked. Elsewhere (SQLite in development and in the quick test run): plain
-case-insensitive matching on the words, good enough to develop against.
+PostgreSQL: French full-text search on the stored vector (stemmed, accents folded, stop words
+dropped by the `caflab_fr` configuration), ranked, typo-tolerant on titles. Elsewhere (SQLite
+in development and in the quick test run): plain case-insensitive matching on the words, good
+enough to develop against.
 """
 
 import re
@@ -11,13 +12,15 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from caflab.accounts.models import User
 from caflab.network.models import Caf, Theme
+from caflab.search.indexing import CONFIG
+from caflab.search.query import AUTO, clean, matching
 from projects.models import Idea
 
 SIMILAR_LIMIT = 5
@@ -48,33 +51,18 @@ def has_search_words(*texts: str) -> bool:
     return bool(_words(" ".join(texts)))
 
 
-def _vector() -> SearchVector:
-    return (
-        SearchVector("title", weight="A", config="french")
-        + SearchVector("problem", weight="B", config="french")
-        + SearchVector("solution", weight="C", config="french")
-    )
+SEARCHED_FIELDS = ("title", "problem", "solution")
 
 
-def search_ideas(queryset: QuerySet[Idea], text: str) -> QuerySet[Idea]:
-    """Ideas matching every word of `text` (websearch syntax on PostgreSQL: "a phrase",
-    -excluded, or), best first."""
-    text = text.strip()
-    if not text:
+def search_ideas(queryset: QuerySet[Idea], text: str, *, typos: str = AUTO) -> QuerySet[Idea]:
+    """Ideas matching every word of `text`, best first (caflab.search.query.matching: on
+    PostgreSQL the stored vector, accents folded, websearch syntax "a phrase", -excluded, or,
+    and typo tolerance on the title for a short query)."""
+    if not clean(text):
         return queryset
-    if connection.vendor == "postgresql":
-        vector = _vector()
-        query = SearchQuery(text, config="french", search_type="websearch")
-        return (
-            queryset.annotate(search=vector, rank=SearchRank(vector, query))
-            .filter(search=query)
-            .order_by("-rank", "-created_at", "pk")
-        )
-    for word in text.split():
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(problem__icontains=word) | Q(solution__icontains=word)
-        )
-    return queryset
+    return matching(queryset, text, fields=SEARCHED_FIELDS, typos=typos).order_by(
+        "-rank", "-created_at", "pk"
+    )
 
 
 def similar_ideas(
@@ -91,13 +79,12 @@ def similar_ideas(
         return []
     queryset = queryset.exclude(status=Idea.Status.MERGED)
     if connection.vendor == "postgresql":
-        vector = _vector()
         # websearch_to_tsquery reads "or" as the OR operator; every word is \w+, so the text
-        # holds no other operator.
-        query = SearchQuery(" or ".join(words), config="french", search_type="websearch")
+        # holds no other operator. The stored vector (caflab.search.indexing) and its index.
+        query = SearchQuery(" or ".join(words), config=CONFIG, search_type="websearch")
         ranked = (
-            queryset.annotate(search=vector, rank=SearchRank(vector, query))
-            .filter(search=query)
+            queryset.annotate(rank=SearchRank(F("search_vector"), query))
+            .filter(search_vector=query)
             .order_by("-rank", "-created_at", "pk")
         )
     else:

@@ -26,6 +26,9 @@ def is_lead(user, project) -> bool:
 def is_team_member(user, project) -> bool:
     if not (project and user.is_authenticated):
         return False
+    prefetched = getattr(project, "_prefetched_objects_cache", {}).get("team_members")
+    if prefetched is not None:  # the project's page prefetched its team: no query per check
+        return any(member.user_id == user.pk for member in prefetched)
     return project.team_members.filter(user=user).exists()
 
 
@@ -43,6 +46,9 @@ def is_pilot_correspondent(user, project) -> bool:
 def is_named_reviewer(user, review) -> bool:
     if not (review and user.is_authenticated):
         return False
+    reviewer_ids = getattr(review, "reviewer_ids", None)
+    if reviewer_ids is not None:  # annotated by the project's page: no query
+        return user.pk in reviewer_ids
     return review.reviewers.filter(pk=user.pk).exists()
 
 

@@ -513,6 +513,12 @@ MATRIX: dict[str, Row] = {
     "core:robots": Row(everyone(200)),
     # a redirect to the static favicon (a 204 if there were none)
     "core:favicon": Row(everyone(REDIRECT)),
+    # type-ahead suggestions, scoped by their source's permission (projects: the portfolio's)
+    "core:typeahead": Row(
+        network_members(200), kwargs=lambda r: {"source": "projets"}, data={"q": "projet"}
+    ),
+    # search: everyone, each kind scoped to what the visitor may see (tests/search)
+    "search:results": Row(everyone(200), data={"q": "famille"}),
     # accounts
     "accounts:login": Row(signed_in(REDIRECT, anonymous=200)),
     "accounts:logout": Row(everyone(REDIRECT), method="post"),

@@ -21,16 +21,20 @@ logger = logging.getLogger(__name__)
 IPV6_PREFIX = 64
 
 
-def rate_limit_hit(scope: str, identity: str | None, *, limit: int, window: int) -> bool:
-    """Count one action of `identity` (an address, an account…) in `scope`; True once more than
-    `limit` actions were counted in the current window of `window` seconds. An empty identity
-    is never limited (nothing to count it by)."""
-    if not identity:
-        return False
+def _key(scope: str, identity: str) -> str:
     digest = hmac.new(
         settings.SECRET_KEY.encode(), f"{scope}|{identity}".encode(), hashlib.sha256
     ).hexdigest()
-    key = f"ratelimit:{scope}:{digest[:40]}"
+    return f"ratelimit:{scope}:{digest[:40]}"
+
+
+def rate_limit_count(scope: str, identity: str | None, *, window: int) -> int | None:
+    """Count one action of `identity` in `scope` and return how many were counted in the
+    current window of `window` seconds, this one included; None when it cannot be counted (no
+    identity, cache unavailable)."""
+    if not identity:
+        return None
+    key = _key(scope, identity)
     try:
         cache.add(key, 0, timeout=window)
         try:
@@ -40,8 +44,27 @@ def rate_limit_hit(scope: str, identity: str | None, *, limit: int, window: int)
             count = 1
     except Exception as exc:  # any cache failure: let the action through
         logger.warning("Rate limit %s not counted, cache unavailable (%s).", scope, exc)
-        return False
+        return None
     # django-redis with IGNORE_EXCEPTIONS answers None while Redis is down.
+    return count or None
+
+
+def rate_limit_peek(scope: str, identity: str | None) -> int:
+    """How many actions of `identity` were counted in `scope`'s current window, without counting
+    one more (0 when unknown)."""
+    if not identity:
+        return 0
+    try:
+        return int(cache.get(_key(scope, identity)) or 0)
+    except Exception:  # a cache failure: nothing known
+        return 0
+
+
+def rate_limit_hit(scope: str, identity: str | None, *, limit: int, window: int) -> bool:
+    """Count one action of `identity` (an address, an account…) in `scope`; True once more than
+    `limit` actions were counted in the current window of `window` seconds. An empty identity
+    is never limited (nothing to count it by)."""
+    count = rate_limit_count(scope, identity, window=window)
     return bool(count and count > limit)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caflab.core import metrics, views
+from caflab.core import metrics, typeahead, views
 
 app_name = "core"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("exploitation/", views.OperationsView.as_view(), name="operations"),
     path("robots.txt", views.robots, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("suggestions/<slug:source>/", typeahead.suggest, name="typeahead"),
 ]

@@ -10,4 +10,6 @@ class NetworkConfig(AppConfig):
     def ready(self) -> None:
         # Register the rules (network.view_directory, network.view_caf_dashboard) at start-up:
         # rules' autodiscovery only looks for `rules.py` modules.
-        from caflab.network import permissions  # noqa: F401
+        from caflab.network import directory, permissions  # noqa: F401
+
+        directory.connect()

@@ -11,6 +11,7 @@ from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
 from caflab.accounts.models import Role, User
+from caflab.network import directory
 from caflab.network.filters import CafFilter
 from caflab.network.models import Caf
 from caflab.network.permissions import cafs_with_dashboard_for, can_view_caf_dashboard
@@ -31,7 +32,18 @@ class CafListView(LoginRequiredMixin, PermissionRequiredMixin, FilterView):
         # In-memory check (no query): the lab opens every dashboard, a correspondent their own.
         for caf in cafs:
             caf.can_open_dashboard = can_view_caf_dashboard(self.request.user, caf)
-        context.update(cafs=cafs, object_list=cafs)
+        context.update(
+            cafs=cafs,
+            object_list=cafs,
+            directory_scope=directory.dashboard_scope(self.request.user),
+            directory_version=directory.version(),
+            # A valid region code or nothing: arbitrary query strings make no cache entries.
+            region_filter=(
+                context["filter"].form.cleaned_data.get("region", "")
+                if context["filter"].is_valid()
+                else "invalid"
+            ),
+        )
         return context
 
 

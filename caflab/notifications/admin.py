@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from caflab.notifications.models import Follow, Notification, OutboxMail
+from caflab.notifications.models import FanOut, Follow, Notification, OutboxMail
 from caflab.notifications.services import outbox_mails_requeue
 
 
@@ -65,8 +65,49 @@ class NotificationAdmin(CreatedByServicesAdmin):
         "email_delivery",
         "digested_at",
         "digest_mail",
+        "fanout",
         "created_at",
         "read_at",
+    )
+    readonly_fields = fields
+
+
+@admin.register(FanOut)
+class FanOutAdmin(CreatedByServicesAdmin):
+    """A notification to many people, carried out by a task: its progress. The recipients' ids
+    are not shown (their notifications are, under Notifications)."""
+
+    list_display = (
+        "title",
+        "kind",
+        "status",
+        "total",
+        "processed",
+        "notified",
+        "mailed",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status", "kind", "created_at")
+    search_fields = ("title", "kind", "key")
+    list_select_related = ("actor",)
+    date_hierarchy = "created_at"
+    fields = (
+        "key",
+        "kind",
+        "title",
+        "body",
+        "url",
+        "actor",
+        "is_own_contribution",
+        "status",
+        "total",
+        "processed",
+        "notified",
+        "mailed",
+        "created_at",
+        "updated_at",
+        "finished_at",
     )
     readonly_fields = fields
 

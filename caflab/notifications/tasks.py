@@ -32,8 +32,24 @@ def send_outbox_mail(self, mail_id: int) -> str:
 
 
 @shared_task(bind=True)
+def send_outbox_mails(self, mail_ids: list[int]) -> dict[str, int]:
+    """Deliver a batch of outbox mails (one broker message per fan-out batch). What a temporary
+    error leaves pending is taken again by `flush_outbox`."""
+    return services.outbox_mails_deliver(mail_ids=mail_ids)
+
+
+@shared_task(bind=True)
+def fan_out(self, fanout_id: int) -> int:
+    """Create the notifications and queue the mails of one fan-out, batch by batch. Safe to run
+    twice: a retried or duplicated run continues where the last committed batch stopped."""
+    return services.fanout_run(fanout_id=fanout_id)
+
+
+@shared_task(bind=True)
 def flush_outbox(self, older_than_seconds: int = 60) -> int:
-    """Queue again the pending mails left behind (broker outage, lost retry chain)."""
+    """Queue again the pending mails left behind (broker outage, lost retry chain), and the
+    fan-outs left unfinished."""
+    services.fanouts_resume()
     return services.outbox_flush(older_than_seconds=older_than_seconds)
 
 

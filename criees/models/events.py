@@ -159,10 +159,10 @@ class Pitch(TimeStampedModel):
         NONE = "none", _("Pas de suite")
 
     criee = models.ForeignKey(
-        Criee, on_delete=models.CASCADE, related_name="pitches", verbose_name=_("criée")
+        Criee, on_delete=models.PROTECT, related_name="pitches", verbose_name=_("criée")
     )
     initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="pitches", verbose_name=_("initiative")
+        Initiative, on_delete=models.PROTECT, related_name="pitches", verbose_name=_("initiative")
     )
     status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.PROPOSED)
     position = models.PositiveSmallIntegerField(_("ordre de passage"), null=True, blank=True)
@@ -240,7 +240,7 @@ class InterestDeclaration(TimeStampedModel):
     updates it."""
 
     initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="interests", verbose_name=_("initiative")
+        Initiative, on_delete=models.PROTECT, related_name="interests", verbose_name=_("initiative")
     )
     caf = models.ForeignKey(
         Caf, on_delete=models.PROTECT, related_name="initiative_interests", verbose_name=_("Caf")

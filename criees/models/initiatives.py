@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
@@ -18,6 +19,7 @@ from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of as shared_count_of
 from caflab.core.uploads import clean_image, get_private_storage, name_for_format
 from caflab.network.models import ActiveQuerySet, Caf, Theme
+from caflab.search.indexing import search_indexes, search_vector_trigger
 from criees.uploads import initiative_upload_to
 from projects.models import Deployment, Project
 
@@ -154,6 +156,8 @@ class Initiative(TimeStampedModel):
         related_name="+",
         verbose_name=_("promue par"),
     )
+    # Kept current by PostgreSQL (caflab.search.indexing); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
 
@@ -162,7 +166,19 @@ class Initiative(TimeStampedModel):
         verbose_name_plural = _("initiatives locales")
         # Unpublished ones (no date) last, on PostgreSQL as on SQLite.
         ordering = [F("published_at").desc(nulls_last=True), "-created_at"]
-        indexes = [models.Index(fields=["status", "caf"], name="initiative_status_caf_idx")]
+        indexes = [
+            models.Index(fields=["status", "caf"], name="initiative_status_caf_idx"),
+            *search_indexes("initiative"),
+        ]
+        triggers = [
+            search_vector_trigger(
+                ("title", "A"),
+                ("summary", "B"),
+                ("problem", "C"),
+                ("actions", "C"),
+                ("results", "D"),
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
@@ -233,7 +249,7 @@ class InitiativeStatusChange(models.Model):
 
     initiative = models.ForeignKey(
         Initiative,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="status_changes",
         verbose_name=_("initiative"),
     )
@@ -421,11 +437,11 @@ class Comment(TimeStampedModel):
         HIDDEN = "hidden", _("Masqué par la modération")
 
     initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="comments", verbose_name=_("initiative")
+        Initiative, on_delete=models.PROTECT, related_name="comments", verbose_name=_("initiative")
     )
     parent = models.ForeignKey(
         "self",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="replies",

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -21,7 +21,6 @@ from caflab.network.models import Caf
 from criees import exports, services
 from criees.forms import DecisionForm
 from criees.models import Criee, Initiative, InterestDeclaration, InterestLevel, Pitch
-from criees.models.initiatives import count_of
 from criees.views.base import NetworkMixin, criee_for, network_only, require
 from criees.views.criee import programme_of
 from projects import charts
@@ -200,6 +199,67 @@ def criee_rows(criees: list[Criee]) -> list[dict[str, Any]]:
     return rows
 
 
+def most_wanted_initiatives(published: Any) -> list[Initiative]:
+    """The MOST_WANTED published initiatives with the most interests, each with its counts by
+    level (`n_interests`, `n_replicate`, `n_contact`, `n_curious`): one query over the
+    interests grouped by initiative, never counted per published initiative."""
+    by_level = {
+        f"n_{level}": Count("pk", filter=Q(level=value))
+        for level, value in (
+            ("replicate", InterestLevel.REPLICATE),
+            ("contact", InterestLevel.CONTACT),
+            ("curious", InterestLevel.CURIOUS),
+        )
+    }
+    ranked = (
+        InterestDeclaration.objects.filter(initiative__in=published.values("pk"))
+        .order_by()
+        .values("initiative", "initiative__title")
+        .annotate(n_interests=Count("pk"), **by_level)
+        .order_by("-n_interests", "-n_replicate", "-n_contact", "initiative__title", "initiative")
+    )
+    result = []
+    for row in ranked[:MOST_WANTED]:
+        initiative = Initiative(pk=row.pop("initiative"), title=row.pop("initiative__title"))
+        for name, value in row.items():
+            setattr(initiative, name, value)
+        result.append(initiative)
+    return result
+
+
+def caf_counts(published: Any) -> list[Caf]:
+    """The Caf active in the criées, in network order, each with `shared` (its published
+    initiatives), `declared` (its interest declarations) and `received` (declarations for its
+    published initiatives). One query: three grouped counts, each carrying its Caf."""
+
+    def per_caf(queryset: Any, caf: str, kind: str) -> Any:
+        fields = (caf, f"{caf}__code", f"{caf}__name", f"{caf}__position")
+        return (
+            queryset.order_by()
+            .values(*fields)
+            .annotate(n=Count("pk"), kind=Value(kind))
+            .values_list(*fields, "kind", "n")
+        )
+
+    declarations = InterestDeclaration.objects.all()
+    rows = per_caf(published, "caf", "shared").union(
+        per_caf(declarations, "caf", "declared"),
+        per_caf(
+            declarations.filter(initiative__status=Initiative.Status.PUBLISHED),
+            "initiative__caf",
+            "received",
+        ),
+        all=True,
+    )
+    cafs: dict[int, Caf] = {}
+    for pk, code, name, position, kind, n in rows:
+        if pk not in cafs:
+            cafs[pk] = Caf(pk=pk, code=code, name=name, position=position)
+            cafs[pk].shared = cafs[pk].declared = cafs[pk].received = 0
+        setattr(cafs[pk], kind, n)
+    return sorted(cafs.values(), key=lambda caf: caf.position)
+
+
 class DashboardView(NetworkMixin, TemplateView):
     """The network's criées dashboard: the lab, the correspondents, the directorates."""
 
@@ -223,32 +283,12 @@ class DashboardView(NetworkMixin, TemplateView):
             .values_list("level", "n")
         )
         level_counts = [(InterestLevel(v), levels.get(v, 0)) for v in InterestLevel.values]
-        # 1 query: the most wanted initiatives.
-        most_wanted = list(
-            published.select_related("caf")
-            .annotate(
-                n_replicate=count_of(InterestDeclaration, level=InterestLevel.REPLICATE),
-                n_contact=count_of(InterestDeclaration, level=InterestLevel.CONTACT),
-                n_curious=count_of(InterestDeclaration, level=InterestLevel.CURIOUS),
-            )
-            .annotate(n_interests=F("n_replicate") + F("n_contact") + F("n_curious"))
-            .filter(n_interests__gt=0)
-            .order_by("-n_interests", "-n_replicate", "-n_contact", "title", "pk")[:MOST_WANTED]
-        )
+        # 1 query: the most wanted initiatives, from the interests grouped by initiative.
+        most_wanted = most_wanted_initiatives(published)
         # 3 queries: the criées and their programmes' interest.
         criees = list(Criee.objects.order_by("-starts_at", "-pk")[:20])
-        # 1 query: per Caf.
-        cafs = list(
-            Caf.objects.annotate(
-                shared=count_of(Initiative, field="caf", status=Initiative.Status.PUBLISHED),
-                declared=count_of(InterestDeclaration, field="caf"),
-                received=count_of(
-                    InterestDeclaration,
-                    field="initiative__caf",
-                    initiative__status=Initiative.Status.PUBLISHED,
-                ),
-            ).order_by("position")
-        )
+        # 1 query: per Caf, what it shares, declares and receives (grouped counts).
+        cafs = caf_counts(published)
         return super().get_context_data(
             totals=totals,
             interest_total=sum(n for _level, n in level_counts),
@@ -274,7 +314,7 @@ class DashboardView(NetworkMixin, TemplateView):
                 note_header=_("Détail"),
             ),
             criee_rows=criee_rows(criees),
-            cafs=[c for c in cafs if c.shared or c.declared or c.received],
+            cafs=cafs,
             **kwargs,
         )
 

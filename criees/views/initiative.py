@@ -3,13 +3,15 @@ detail page (submit, validate, files and images, support, follow, comments and t
 moderation, interest). The services do the work; these views parse, authorise, call, answer.
 """
 
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Prefetch
+from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +20,9 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from caflab.core.uploads import download_response, name_for_format
-from caflab.notifications.services import follow, is_following, unfollow
+from caflab.network.models import Caf, Theme
+from caflab.notifications.models import Follow
+from caflab.notifications.services import follow, unfollow
 from criees import services
 from criees.forms import (
     CommentForm,
@@ -40,6 +44,7 @@ from criees.models import (
     InitiativeStatusChange,
     InterestDeclaration,
     InterestLevel,
+    Public,
     Support,
 )
 from criees.models.initiatives import count_of
@@ -99,13 +104,12 @@ class InitiativeUpdateView(NetworkMixin, UpdateView):
 # --- detail --------------------------------------------------------------------------------
 
 
-def detail_queryset() -> Any:
-    """Everything the detail page reads, in a fixed number of queries."""
-    return (
+def detail_queryset(user: Any = None) -> Any:
+    """Everything the detail page reads, in a fixed number of queries; with `user`, whether
+    they support and follow it come with the initiative (no query of their own)."""
+    queryset = (
         Initiative.objects.select_related("caf__region", "project", "created_by")
         .prefetch_related(
-            "themes",
-            "publics",
             Prefetch(
                 "members",
                 queryset=InitiativeMember.objects.select_related("user").order_by(
@@ -125,37 +129,98 @@ def detail_queryset() -> Any:
                 ).order_by("caf__position"),
             ),
         )
-        .annotate(n_supports=count_of(Support))
+        .annotate(
+            n_supports=count_of(Support),
+            n_threads=count_of(Comment, parent__isnull=True, status=Comment.Status.VISIBLE),
+            n_threads_all=count_of(Comment, parent__isnull=True),
+        )
+    )
+    if connection.vendor == "postgresql":
+        # The names of its themes and publics come with the initiative: two queries fewer.
+        queryset = queryset.annotate(
+            theme_names=ArraySubquery(
+                Theme.objects.filter(initiatives=OuterRef("pk")).order_by("name").values("name")
+            ),
+            public_names=ArraySubquery(
+                Public.objects.filter(initiatives=OuterRef("pk")).order_by("name").values("name")
+            ),
+        )
+    if user is None:
+        return queryset
+    follows = Follow.objects.filter(
+        content_type=ContentType.objects.get_for_model(Initiative),
+        object_id=OuterRef("pk"),
+        user=user.pk,
+    )
+    return queryset.annotate(
+        has_supported=Exists(Support.objects.filter(initiative=OuterRef("pk"), user=user.pk)),
+        is_followed=Exists(follows),
     )
 
 
-def _comment_threads(request: HttpRequest, initiative: Initiative, may_moderate: bool) -> list:
-    """Top-level comments, each with its `thread` of replies. Moderators also see the hidden
-    ones (marked); the others see visible comments only."""
-    comments = list(
-        Comment.objects.filter(initiative=initiative)
+# Comment threads per part of the page: the latest first, each with all its replies (a thread
+# is never cut in two); "Voir les commentaires précédents" loads the next part (htmx, or ?page=
+# without JavaScript), as on an idea's page.
+COMMENT_THREADS = 30
+
+
+def _comment_threads(
+    request: HttpRequest, initiative: Initiative, may_moderate: bool, page: str | None
+) -> Page:
+    """One part of the threads. Moderators also see the hidden comments (marked); the others
+    see visible comments only. One query: the part's threads and their replies, each with
+    whether the user reported it. `initiative` comes from `detail_queryset` (its counts)."""
+    comments = Comment.objects.filter(initiative=initiative)
+    if not may_moderate:
+        comments = comments.filter(status=Comment.Status.VISIBLE)
+    paginator = Paginator(comments.none(), COMMENT_THREADS)
+    # Counted with the initiative: no COUNT query.
+    paginator.count = initiative.n_threads_all if may_moderate else initiative.n_threads
+    number = paginator.validate_number(_page_number(page, paginator.num_pages))
+    start = (number - 1) * COMMENT_THREADS
+    roots = comments.filter(parent__isnull=True).order_by("-created_at", "-pk")
+    part_roots = roots.values("pk")[start : start + COMMENT_THREADS]
+    rows = (
+        comments.filter(Q(pk__in=part_roots) | Q(parent__in=part_roots))
         .select_related("author")
+        .annotate(
+            is_reported_by_me=Exists(
+                CommentReport.objects.filter(comment=OuterRef("pk"), reporter=request.user.pk)
+            )
+        )
         .order_by("created_at", "pk")
     )
-    if not may_moderate:
-        comments = [c for c in comments if c.is_visible]
-    reported = set(
-        CommentReport.objects.filter(
-            reporter=request.user, comment__initiative=initiative
-        ).values_list("comment_id", flat=True)
-    )
-    replies: dict[int, list[Comment]] = defaultdict(list)
-    roots = []
-    for comment in comments:
-        comment.is_reported_by_me = comment.pk in reported
+    threads: list[Comment] = []
+    replies: dict[int, list[Comment]] = {}
+    for comment in rows:
         comment.is_mine = comment.author_id == request.user.pk
-        if comment.parent_id:
-            replies[comment.parent_id].append(comment)
+        if comment.parent_id is None:
+            comment.thread = replies.setdefault(comment.pk, [])
+            threads.append(comment)
         else:
-            roots.append(comment)
-    for root in roots:
-        root.thread = replies.get(root.pk, [])
-    return roots
+            replies.setdefault(comment.parent_id, []).append(comment)
+    threads.sort(key=lambda c: (c.created_at, c.pk), reverse=True)
+    return Page(threads, number, paginator)
+
+
+def _page_number(page: str | None, last: int) -> int:
+    """?page= as Paginator.get_page reads it: not a number -> 1, past the end -> the last."""
+    try:
+        number = int(page or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), max(last, 1))
+
+
+def comment_url(comment: Comment) -> str:
+    """The initiative's page at the part holding the comment's thread, anchored on it."""
+    thread = comment.parent or comment
+    newer = Comment.objects.filter(initiative=thread.initiative_id, parent__isnull=True).filter(
+        Q(created_at__gt=thread.created_at) | Q(created_at=thread.created_at, pk__gt=thread.pk)
+    )
+    part = newer.count() // COMMENT_THREADS + 1
+    query = f"?page={part}" if part > 1 else ""
+    return f"{comment.initiative.get_absolute_url()}{query}#commentaire-{comment.pk}"
 
 
 def _interest_context(
@@ -169,7 +234,7 @@ def _interest_context(
     own = next((i for i in interests if user.caf_id and i.caf_id == user.caf_id), None)
     may_declare = user.has_perm("criees.declare_interest", initiative)
     may_replicate = user.is_lab_staff or (
-        bool(user.caf_id) and user.has_perm("criees.declare_replicate", user.caf)
+        bool(user.caf_id) and user.has_perm("criees.declare_replicate", Caf(pk=user.caf_id))
     )
     # A "wants to replicate" of the Caf is changed by its correspondent only.
     locked = bool(own and own.level == InterestLevel.REPLICATE and not may_replicate)
@@ -178,7 +243,7 @@ def _interest_context(
         if own:
             initial = {
                 "level": own.level,
-                "contact_person": own.contact_person_id,
+                "contact_person": own.contact_person,
                 "comment": own.comment,
             }
         form = InterestForm(
@@ -199,7 +264,10 @@ def _interest_context(
 
 def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
     """The detail page; a POST view whose form is invalid passes it here with its errors."""
-    initiative = initiative_for(request, pk, queryset=detail_queryset())
+    initiative = initiative_for(request, pk, queryset=detail_queryset(request.user))
+    if not hasattr(initiative, "theme_names"):  # SQLite (development): two small queries
+        initiative.theme_names = [t.name for t in initiative.themes.order_by("name")]
+        initiative.public_names = [p.name for p in initiative.publics.order_by("name")]
     user = request.user
     can_change = user.has_perm("criees.change_initiative", initiative)
     may_moderate = user.has_perm("criees.moderate_comments")
@@ -207,6 +275,19 @@ def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
     def action(name: str) -> str:
         return reverse(f"criees:{name}", kwargs={"pk": initiative.pk})
 
+    threads = _comment_threads(request, initiative, may_moderate, request.GET.get("page"))
+    can_comment = user.has_perm("criees.comment_initiative", initiative)
+    if request.htmx and "page" in request.GET:  # "Voir les commentaires précédents"
+        return render(
+            request,
+            "criees/includes/comment_threads.html",
+            {
+                "initiative": initiative,
+                "comments": threads,
+                "can_comment": can_comment,
+                "can_moderate": may_moderate,
+            },
+        )
     deployments = []
     if initiative.project_id:
         deployments = list(
@@ -223,14 +304,14 @@ def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
         "can_review": initiative.status == Initiative.Status.SUBMITTED
         and user.has_perm("criees.review_initiative", initiative),
         "can_support": user.has_perm("criees.support_initiative", initiative),
-        "has_supported": Support.objects.filter(initiative=initiative, user=user).exists(),
+        "has_supported": initiative.has_supported,
         "can_follow": user.has_perm("criees.follow_initiative", initiative),
-        "is_following": is_following(user=user, obj=initiative),
+        "is_following": initiative.is_followed,
         "can_promote": not initiative.project_id
         and user.has_perm("criees.promote_initiative", initiative),
-        "can_comment": user.has_perm("criees.comment_initiative", initiative),
+        "can_comment": can_comment,
         "can_moderate": may_moderate,
-        "comments": _comment_threads(request, initiative, may_moderate),
+        "comments": threads,
         "deployments": deployments,
         "history": list(initiative.status_changes.all()),
         **_interest_context(request, initiative, forms.pop("interest_form", None)),
@@ -458,7 +539,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect(f"{initiative.get_absolute_url()}#commentaires")
     messages.success(request, _("Votre commentaire est publié."))
-    return redirect(f"{initiative.get_absolute_url()}#commentaire-{comment.pk}")
+    return redirect(comment_url(comment))
 
 
 def _comment_for(request: HttpRequest, pk: int) -> Comment:
@@ -502,8 +583,7 @@ def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("La modération est enregistrée."))
-    default = f"{comment.initiative.get_absolute_url()}#commentaire-{comment.pk}"
-    return redirect(safe_next(request, default))
+    return redirect(safe_next(request, comment_url(comment)))
 
 
 class ModerationView(NetworkMixin, TemplateView):
@@ -537,7 +617,7 @@ def declare_interest(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = initiative_for(request, pk, "criees.declare_interest")
     user = request.user
     may_replicate = user.is_lab_staff or (
-        bool(user.caf_id) and user.has_perm("criees.declare_replicate", user.caf)
+        bool(user.caf_id) and user.has_perm("criees.declare_replicate", Caf(pk=user.caf_id))
     )
     form = InterestForm(
         request.POST,

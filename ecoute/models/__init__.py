@@ -53,6 +53,7 @@ from ecoute.models.restitution import (
     RestitutionQuerySet,
     RestitutionReminder,
 )
+from ecoute.models.results import ResultsRefresh, ResultsSnapshot
 
 __all__ = [
     "ANSWER_RANK",
@@ -94,5 +95,7 @@ __all__ = [
     "RestitutionEmail",
     "RestitutionQuerySet",
     "RestitutionReminder",
+    "ResultsRefresh",
+    "ResultsSnapshot",
     "Section",
 ]

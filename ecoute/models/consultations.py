@@ -6,6 +6,7 @@ import datetime
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.network.models import Caf
+from caflab.search.indexing import search_indexes, search_vector_trigger
 from ecoute.models.communities import Membership
 
 DEFAULT_RIGHTS = _(
@@ -61,6 +63,41 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
 
     def with_list_data(self) -> "ConsultationQuerySet":
         return self.select_related("caf", "owner").prefetch_related("perimeter_cafs")
+
+    def for_cards(self) -> "ConsultationQuerySet":
+        """What a consultation card reads (ecoute/includes/consultation_card.html): a few
+        columns, no join; its perimeter's Caf are prefetched by the caller."""
+        return self.only(
+            "title",
+            "slug",
+            "summary",
+            "audience",
+            "access",
+            "allow_anonymous",
+            "status",
+            "opens_at",
+            "closes_at",
+        )
+
+
+def visibility_key(user) -> str:
+    """A key shared by the users who see the same consultations (`visible_to`): anonymous
+    visitors, then the signed-in by network membership, by active community memberships (one
+    query) and by what they manage. Lists cached under it are never shown to anyone who would
+    see other consultations."""
+    if not user.is_authenticated:
+        return "public"
+    if user.is_lab_staff or user.is_moderator:
+        managed = "all"
+    elif user.is_correspondent and user.caf_id:
+        managed = f"caf{user.caf_id}"
+    else:
+        managed = "none"
+    communities = sorted(
+        Membership.objects.active().filter(user=user).values_list("community_id", flat=True)
+    )
+    agents = "agents" if user.is_network_member else "citizens"
+    return f"{agents}:{managed}:{'.'.join(map(str, communities)) or '-'}"
 
 
 class ContributionKind(models.TextChoices):
@@ -215,6 +252,9 @@ class Consultation(TimeStampedModel):
         _("données personnelles purgées le"), null=True, blank=True, editable=False
     )
 
+    # Kept current by PostgreSQL (caflab.search.indexing); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = ConsultationQuerySet.as_manager()
 
     class Meta:
@@ -224,7 +264,9 @@ class Consultation(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "opens_at"]),
             models.Index(fields=["status", "closes_at"]),
+            *search_indexes("consultation"),
         ]
+        triggers = [search_vector_trigger(("title", "A"), ("summary", "B"), ("body", "C"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(opens_at__isnull=True)

@@ -5,9 +5,11 @@ in threads, and given an official answer that may link them to a portfolio proje
 from typing import TYPE_CHECKING
 
 import pghistory
+import pgtrigger
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connection, models
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,7 @@ from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of
 from caflab.network.models import Caf, Theme
+from caflab.search.indexing import search_indexes, search_vector_trigger
 from ecoute.models.consultations import Consultation
 
 if TYPE_CHECKING:
@@ -28,6 +31,59 @@ DEFAULT_REPORTS_TO_HIDE = 3
 
 def reports_to_hide() -> int:
     return int(getattr(settings, "ECOUTE_REPORTS_TO_HIDE", DEFAULT_REPORTS_TO_HIDE))
+
+
+# --- counters kept by PostgreSQL -------------------------------------------------------------
+# A contribution's supports and visible comments are counted by statement triggers on their
+# tables (declared below with pgtrigger, installed by the migrations): each statement adds to
+# the counter what it inserted, removed or changed, so a bulk insert costs one UPDATE, and
+# `counter = counter + n` re-reads the row a concurrent statement just changed (READ COMMITTED
+# re-checks updated rows), so two supports racing each count. SQLite (`make run`) has no
+# trigger: the lists count instead (see ContributionQuerySet.with_card_data).
+
+
+def _counter_delta_sql(column: str, *, new: bool, old: bool, condition: str = "TRUE") -> str:
+    """The trigger body adding to `column` the rows a statement inserted (new_rows) minus the
+    ones it removed (old_rows), per contribution, for the rows matching `condition`.
+    Identifiers and conditions come from this module, never from input."""
+    parts = []
+    if new:
+        parts.append(f"SELECT contribution_id, 1 AS n FROM new_rows WHERE {condition}")  # noqa: S608
+    if old:
+        parts.append(f"SELECT contribution_id, -1 AS n FROM old_rows WHERE {condition}")  # noqa: S608
+    rows = " UNION ALL ".join(parts)
+    sql = f"UPDATE ecoute_contribution AS c SET {column} = GREATEST(c.{column} + d.n, 0) "  # noqa: S608
+    sql += f"FROM (SELECT contribution_id, sum(n) AS n FROM ({rows}) AS t "  # noqa: S608
+    sql += "GROUP BY contribution_id HAVING sum(n) <> 0) AS d "
+    return sql + "WHERE c.id = d.contribution_id; RETURN NULL;"
+
+
+def counter_triggers(prefix: str, column: str, condition: str = "TRUE") -> list[pgtrigger.Trigger]:
+    """One statement trigger per operation (PostgreSQL allows transition tables on a trigger
+    of a single event) keeping `ecoute_contribution.<column>` current."""
+    operations = (
+        ("insert", pgtrigger.Insert, True, False),
+        ("update", pgtrigger.Update, True, True),
+        ("delete", pgtrigger.Delete, False, True),
+    )
+    return [
+        pgtrigger.Trigger(
+            name=f"{prefix}_{name}",
+            level=pgtrigger.Statement,
+            when=pgtrigger.After,
+            operation=operation,
+            referencing=pgtrigger.Referencing(
+                old="old_rows" if old else None, new="new_rows" if new else None
+            ),
+            func=_counter_delta_sql(column, new=new, old=old, condition=condition),
+        )
+        for name, operation, new, old in operations
+    ]
+
+
+def counters_are_kept() -> bool:
+    """Whether the database keeps the counters (PostgreSQL), else the lists count."""
+    return connection.vendor == "postgresql"
 
 
 class AnswerStatus(models.TextChoices):
@@ -69,13 +125,39 @@ class ContributionQuerySet(models.QuerySet["Contribution"]):
             scope |= Q(consultation__in=Consultation.objects.managed_by(user).values("pk"))
         return self.filter(scope)
 
-    def with_card_data(self) -> "ContributionQuerySet":
-        """Everything a list card reads, in a fixed number of queries."""
-        return self.select_related("theme", "caf", "author", "project").annotate(
+    def with_counts(self) -> "ContributionQuerySet":
+        """`n_supports` and `n_comments` (visible ones): the kept counters on PostgreSQL,
+        counted per row elsewhere."""
+        if counters_are_kept():
+            return self.annotate(n_supports=F("supports_count"), n_comments=F("comments_count"))
+        return self.annotate(
             n_supports=count_of(ContributionSupport, "contribution"),
             n_comments=count_of(
                 ContributionComment, "contribution", status=ContributionComment.Status.VISIBLE
             ),
+        )
+
+    def with_card_data(self) -> "ContributionQuerySet":
+        """Everything a list card reads, in one query: the columns it shows, its theme, Caf
+        and project, and its counts."""
+        return (
+            self.select_related("theme", "caf", "project")
+            .only(
+                "title",
+                "text",
+                "answer_status",
+                "created_at",
+                "updated_at",
+                "theme",
+                "caf",
+                "project",
+                "theme__name",
+                "caf__name",
+                "project__title",
+                "project__stage",
+                "project__code",
+            )
+            .with_counts()
         )
 
 
@@ -99,7 +181,7 @@ class Contribution(TimeStampedModel):
 
     consultation = models.ForeignKey(
         Consultation,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="contributions",
         verbose_name=_("consultation"),
     )
@@ -160,13 +242,32 @@ class Contribution(TimeStampedModel):
         verbose_name=_("projet du portefeuille"),
     )
 
+    # Kept by PostgreSQL (the counter triggers above, on the supports and comments tables):
+    # lists read and sort by them instead of counting. Zero on SQLite.
+    supports_count = models.PositiveIntegerField(_("soutiens"), default=0, editable=False)
+    comments_count = models.PositiveIntegerField(
+        _("commentaires visibles"), default=0, editable=False
+    )
+
+    # Kept current by PostgreSQL (caflab.search.indexing); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = ContributionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["consultation", "status", "answer_status"])]
+        indexes = [
+            models.Index(fields=["consultation", "status", "answer_status"]),
+            # The list's "most supported first" order, read from the index with its limit.
+            models.Index(
+                fields=["consultation", "status", "-supports_count", "-id"],
+                name="contribution_by_supports",
+            ),
+            *search_indexes("contribution"),
+        ]
+        triggers = [search_vector_trigger(("title", "A"), ("text", "B"))]
 
     def __str__(self) -> str:
         return self.title
@@ -184,7 +285,7 @@ class OfficialAnswer(models.Model):
 
     contribution = models.ForeignKey(
         Contribution,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="answers",
         verbose_name=_("contribution"),
     )
@@ -251,6 +352,7 @@ class ContributionSupport(models.Model):
                 fields=["contribution", "user"], name="contribution_support_one_per_person"
             )
         ]
+        triggers = counter_triggers("supports_count", "supports_count")
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.contribution_id}"
@@ -319,13 +421,13 @@ class ContributionComment(TimeStampedModel):
 
     contribution = models.ForeignKey(
         Contribution,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="comments",
         verbose_name=_("contribution"),
     )
     parent = models.ForeignKey(
         "self",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="replies",
@@ -359,6 +461,7 @@ class ContributionComment(TimeStampedModel):
         verbose_name = _("commentaire de contribution")
         verbose_name_plural = _("commentaires de contributions")
         ordering = ["created_at", "pk"]
+        triggers = counter_triggers("comments_count", "comments_count", "status = 'visible'")
 
     def __str__(self) -> str:
         return self.text[:60]

@@ -41,7 +41,7 @@ class Response(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     questionnaire = models.ForeignKey(
         Questionnaire,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="responses",
         verbose_name=_("questionnaire"),
     )
@@ -101,10 +101,32 @@ class Response(models.Model):
 
 class Answer(models.Model):
     """One question's answer. The value sits in the column of its kind, so that the database
-    counts, averages and filters them."""
+    counts, averages and filters them.
+
+    `questionnaire`, `audience` and `caf` are copies of the response's (set with
+    `copy_response_columns` wherever answers are created): a questionnaire's results, segments,
+    free texts and exports read its own answers by index, never joining through the responses
+    nor scanning another questionnaire's."""
 
     response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("réponse")
+        Response, on_delete=models.PROTECT, related_name="answers", verbose_name=_("réponse")
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("questionnaire"),
+        db_index=False,  # the composite indexes below lead with it
+    )
+    audience = models.CharField(_("public"), max_length=10, choices=Audience)
+    caf = models.ForeignKey(
+        Caf,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Caf"),
+        db_index=False,
     )
     question = models.ForeignKey(
         Question, on_delete=models.RESTRICT, related_name="answers", verbose_name=_("question")
@@ -123,10 +145,25 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question")
         ]
-        indexes = [models.Index(fields=["question", "value_number"])]
+        indexes = [
+            models.Index(fields=["question", "value_number"]),
+            models.Index(fields=["questionnaire", "question"], name="answer_questionnaire_idx"),
+            models.Index(
+                fields=["questionnaire", "audience", "question"], name="answer_q_audience_idx"
+            ),
+            models.Index(fields=["questionnaire", "caf", "question"], name="answer_q_caf_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.value_text or self.value_number or self.value_date}"
+
+    def copy_response_columns(self, response: Response) -> "Answer":
+        """Copy the response's questionnaire and segment (audience, Caf) onto this answer."""
+        self.response = response
+        self.questionnaire_id = response.questionnaire_id
+        self.audience = response.audience
+        self.caf_id = response.caf_id
+        return self
 
 
 class AnswerChoice(models.Model):

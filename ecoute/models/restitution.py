@@ -29,7 +29,7 @@ class Restitution(TimeStampedModel):
 
     consultation = models.OneToOneField(
         "ecoute.Consultation",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="restitution",
         verbose_name=_("consultation"),
     )

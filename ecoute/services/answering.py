@@ -9,8 +9,10 @@ participation keys, then calls it.
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from caflab.core.ratelimit import address_identity, rate_limit_hit
+from caflab.core import pow as proofs
+from caflab.core.ratelimit import address_identity, rate_limit_count, rate_limit_peek
 from caflab.network.models import Caf
 from ecoute.conditions import Answers, AnswerValue
 from ecoute.models import (
@@ -34,13 +37,22 @@ from ecoute.models import (
 )
 from ecoute.plan import Plan
 from ecoute.services.common import AlreadyAnswered, RateLimited
+from ecoute.services.results import results_refresh_request
 
 Kind = Question.Kind
 
-# Anonymous submissions per connection (IP address) and window, in seconds. The counter lives in
-# the cache (Redis in production) under a keyed hash of the address: never in the database.
-ANONYMOUS_RATE_LIMIT = 10
+# Anonymous submissions per connection (IP address) and window, in seconds (defaults of the
+# ECOUTE_ANONYMOUS_* settings). The counter lives in the cache (Redis in production) under a
+# keyed hash of the address: never in the database.
+ANONYMOUS_RATE_LIMIT = 1000
 ANONYMOUS_RATE_WINDOW = 60 * 60
+ANONYMOUS_SCOPE = "ecoute:anonymous"
+
+logger = logging.getLogger(__name__)
+
+
+class ProofRequired(RateLimited):
+    """Past the challenge threshold, an anonymous submission without a valid proof of work."""
 
 
 class IncompleteAnswers(ValidationError):
@@ -91,15 +103,58 @@ def has_answered(questionnaire: Questionnaire, user: Any) -> bool:
 # --- rate limit ------------------------------------------------------------------------------
 
 
-def anonymous_rate_limit_hit(client_ip: str | None) -> bool:
-    """Count one anonymous submission from `client_ip`; True past the limit. A cache outage lets
-    submissions through (the participation token still holds)."""
-    return rate_limit_hit(
-        "ecoute:anonymous",
-        address_identity(client_ip),
-        limit=getattr(settings, "ECOUTE_ANONYMOUS_RATE_LIMIT", ANONYMOUS_RATE_LIMIT),
+def _anonymous_identity(client_ip: str | None) -> str | None:
+    return address_identity(client_ip)
+
+
+def anonymous_challenge_needed(client_ip: str | None) -> bool:
+    """Whether the next anonymous submission from `client_ip` must carry a proof of work (the
+    address is past ECOUTE_ANONYMOUS_CHALLENGE_AFTER submissions in the window)."""
+    count = rate_limit_peek(ANONYMOUS_SCOPE, _anonymous_identity(client_ip))
+    return count >= settings.ECOUTE_ANONYMOUS_CHALLENGE_AFTER
+
+
+def anonymous_challenge(questionnaire: Questionnaire) -> proofs.Challenge:
+    """A proof-of-work challenge valid for answering `questionnaire` once."""
+    return proofs.challenge_issue(scope=f"ecoute:{questionnaire.pk}")
+
+
+def anonymous_submission_check(
+    *, questionnaire: Questionnaire, client_ip: str | None, proof_token: str, proof_counter: str
+) -> None:
+    """Count one anonymous submission from `client_ip`. Refused past the budget
+    (ECOUTE_ANONYMOUS_RATE_LIMIT per window), or past ECOUTE_ANONYMOUS_CHALLENGE_AFTER without a
+    valid proof of work (fresh, signed, for this questionnaire, not replayed). A cache outage
+    lets submissions through (the participation token still holds)."""
+    count = rate_limit_count(
+        ANONYMOUS_SCOPE,
+        _anonymous_identity(client_ip),
         window=getattr(settings, "ECOUTE_ANONYMOUS_RATE_WINDOW", ANONYMOUS_RATE_WINDOW),
     )
+    if count is None:
+        return
+    if count > getattr(settings, "ECOUTE_ANONYMOUS_RATE_LIMIT", ANONYMOUS_RATE_LIMIT):
+        raise RateLimited(
+            _(
+                "Trop de réponses ont été envoyées depuis cette connexion internet. "
+                "Merci de réessayer dans une heure."
+            )
+        )
+    if count > settings.ECOUTE_ANONYMOUS_CHALLENGE_AFTER:
+        try:
+            proofs.proof_verify(
+                scope=f"ecoute:{questionnaire.pk}", token=proof_token, counter=proof_counter
+            )
+        except proofs.ProofError as refused:
+            logger.info("Anonymous answer refused: proof of work %s.", refused.reason)
+            raise ProofRequired(
+                _(
+                    "Beaucoup de réponses arrivent depuis votre connexion internet : votre "
+                    "navigateur doit faire une courte vérification automatique. Attendez la fin "
+                    "de la vérification, puis envoyez à nouveau vos réponses (elles sont "
+                    "conservées)."
+                )
+            ) from refused
 
 
 # --- storing a response ----------------------------------------------------------------------
@@ -180,8 +235,7 @@ def response_submit(
             rows = []
             for question_id, value in kept.items():
                 answer = _answer_row(plan.by_id[question_id], value)
-                answer.response = response
-                rows.append(answer)
+                rows.append(answer.copy_response_columns(response))
             Answer.objects.bulk_create(rows)
             choices = []
             for answer in rows:
@@ -189,6 +243,11 @@ def response_submit(
                     plan.by_id[answer.question_id], kept[answer.question_id], answer
                 )
             AnswerChoice.objects.bulk_create(choices)
+            # The results are kept computed: ask for their refresh (debounced) once committed;
+            # a failure there never loses the answer (the periodic task catches up).
+            transaction.on_commit(
+                partial(results_refresh_request, questionnaire_id=questionnaire.pk), robust=True
+            )
     except IntegrityError as exc:
         raise AlreadyAnswered(_("Vous avez déjà répondu à ce questionnaire.")) from exc
     return response
@@ -232,6 +291,8 @@ def consultation_answer(
     hear_back_email: str = "",
     assisted: bool = False,
     plan: Plan | None = None,
+    proof_token: str = "",
+    proof_counter: str = "",
 ) -> Response:
     """Answer `consultation`'s questionnaire as `user` (possibly anonymous), who the caller has
     checked may answer (or assist). Three ways:
@@ -239,7 +300,8 @@ def consultation_answer(
     - assisted: an agent enters a visitor's answer; neither is stored as respondent, the answer
       is flagged and counted for the agent's Caf;
     - anonymous (the consultation allows it): no respondent; one answer per browser (token) and
-      per account if signed in; visitors without an account are rate-limited per connection;
+      per account if signed in; visitors without an account are rate-limited per connection,
+      and past a threshold must send a solved proof of work (`proof_token`, `proof_counter`);
     - named: the respondent is stored, one answer per person (a database constraint).
     """
     questionnaire = consultation.questionnaire
@@ -267,12 +329,12 @@ def consultation_answer(
             keys.append(account_participation_key(questionnaire, user))
         if has_participated(questionnaire, keys):
             raise AlreadyAnswered(_("Une réponse a déjà été envoyée depuis ce navigateur."))
-        if not signed_in and anonymous_rate_limit_hit(client_ip):
-            raise RateLimited(
-                _(
-                    "Trop de réponses ont été envoyées depuis cette connexion internet. "
-                    "Merci de réessayer dans une heure."
-                )
+        if not signed_in:
+            anonymous_submission_check(
+                questionnaire=questionnaire,
+                client_ip=client_ip,
+                proof_token=proof_token,
+                proof_counter=proof_counter,
             )
         response = response_submit(
             questionnaire=questionnaire,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from caflab.notifications.services import notify
 from ecoute.models import Consultation, Question, Questionnaire, Section
+from ecoute.public_cache import public_changed
 
 Status = Consultation.Status
 
@@ -112,6 +113,7 @@ def consultations_open_and_close(now: datetime.datetime | None = None) -> tuple[
             )
             if moved:
                 opened += 1
+                public_changed()  # a queryset update sends no signal
                 notify(
                     recipients=[consultation.owner],
                     kind="ecoute.opened",
@@ -127,6 +129,7 @@ def consultations_open_and_close(now: datetime.datetime | None = None) -> tuple[
             )
             if moved:
                 closed += 1
+                public_changed()
                 notify(
                     recipients=[consultation.owner],
                     kind="ecoute.closed",

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import Role, User
-from caflab.core.queries import count_of
 from caflab.notifications.services import notify
 from ecoute.models import (
     ANSWER_RANK,
@@ -495,8 +494,8 @@ def contributions_with_outcomes(consultation: Consultation) -> Any:
         Contribution.objects.published()
         .filter(consultation=consultation)
         .select_related("project", "theme", "caf")
+        .with_counts()
         .annotate(
-            n_supports=count_of(ContributionSupport, "contribution"),
             latest_answer_text=Subquery(latest.values("text")[:1]),
             latest_answer_reason=Subquery(latest.values("reason")[:1]),
         )

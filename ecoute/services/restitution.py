@@ -26,6 +26,7 @@ from ecoute.models import (
     RestitutionEmail,
     RestitutionReminder,
 )
+from ecoute.public_cache import public_changed
 from ecoute.services.common import AlreadyDone
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def restitution_save(
     restitution.synthesis = synthesis
     restitution.save(update_fields=["synthesis", "updated_at"])
     restitution.decisions.all().delete()
+    public_changed()  # bulk writes send no signal
     Decision.objects.bulk_create(
         Decision(
             restitution=restitution,

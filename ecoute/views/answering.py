@@ -37,10 +37,14 @@ from ecoute.services import (
     has_participated,
     new_browser_token,
 )
+from ecoute.services.answering import anonymous_challenge, anonymous_challenge_needed
 from ecoute.views.common import consultation_for
 
 PARTICIPATION_COOKIE = "ecoute_participation"
 PARTICIPATION_COOKIE_AGE = 60 * 60 * 24 * 400  # about 13 months, the CNIL's longest
+# The proof of work of a busy connection (caflab.core.pow), posted with the last page.
+PROOF_CHALLENGE_FIELD = "defi"
+PROOF_COUNTER_FIELD = "preuve"
 
 
 class AnswerView(View):
@@ -147,10 +151,22 @@ class AnswerView(View):
             "previous_url": self.step_url(consultation, step.number - 1) if step.number > 1 else "",
             "error": error,
             "progress_percent": round(100 * (step.number - 1) / len(steps)),
+            "challenge": self.challenge(consultation) if is_last else None,
         }
         response = render(self.request, self.template_name, context, status=status)
         self.ensure_cookie(consultation, response)
         return response
+
+    def challenge(self, consultation: Consultation):
+        """A proof-of-work challenge for the last page, when this anonymous visitor's
+        connection sent many answers already; None otherwise."""
+        if self.mode != "respond" or self.request.user.is_authenticated:
+            return None
+        if not consultation.allow_anonymous:
+            return None
+        if not anonymous_challenge_needed(client_ip(self.request)):
+            return None
+        return anonymous_challenge(consultation.questionnaire)
 
     def ensure_cookie(self, consultation: Consultation, response: HttpResponse) -> None:
         if self.mode != "respond" or not consultation.allow_anonymous:
@@ -245,6 +261,8 @@ class AnswerView(View):
                 hear_back_email=finish.cleaned_data.get("hear_back_email") or "",
                 assisted=self.mode == "assist",
                 plan=plan,
+                proof_token=request.POST.get(PROOF_CHALLENGE_FIELD, ""),
+                proof_counter=request.POST.get(PROOF_COUNTER_FIELD, ""),
             )
         except IncompleteAnswers as incomplete:
             self.save_draft(consultation, draft)

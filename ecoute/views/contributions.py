@@ -14,11 +14,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,12 +49,12 @@ from projects.models import Project
 PER_PAGE = 20
 
 
-def _collecting(request: HttpRequest, slug: str) -> Consultation:
-    consultation = consultation_for(
-        request,
-        queryset=Consultation.objects.select_related("caf").prefetch_related("perimeter_cafs"),
-        slug=slug,
-    )
+def _collecting(
+    request: HttpRequest, slug: str, queryset: QuerySet[Consultation] | None = None
+) -> Consultation:
+    if queryset is None:
+        queryset = Consultation.objects.select_related("caf").prefetch_related("perimeter_cafs")
+    consultation = consultation_for(request, queryset=queryset, slug=slug)
     if not consultation.collects_contributions:
         raise Http404
     return consultation
@@ -73,7 +74,8 @@ def _participation(request: HttpRequest, consultation: Consultation) -> dict[str
 
 def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The published contributions of a consultation, filtered by theme and official answer."""
-    consultation = _collecting(request, slug)
+    # The list reads neither the Caf nor the perimeter: no join, no prefetch.
+    consultation = _collecting(request, slug, queryset=Consultation.objects.all())
     contributions = Contribution.objects.published().filter(consultation=consultation)
     filters = ContributionFilterForm(request.GET or None)
     order = ("-created_at", "-pk")
@@ -105,10 +107,25 @@ def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
             "contributions": page.object_list,
             "filters": filters,
             "query": query.urlencode(),
+            "cards_key": _cards_key(page, query.urlencode()),
             "mine_unpublished": mine,
             **_participation(request, consultation),
         },
     )
+
+
+def _cards_key(page: Any, query: str) -> str:
+    """What the list's cards and pagination show, as a key for their cached fragment
+    (templates/ecoute/contributions/list.html): a support, a comment, an answer, an edit
+    (updated_at) or a project moving on changes it, so the fragment is never stale."""
+    rows = "|".join(
+        f"{c.pk},{c.updated_at.timestamp()},{c.answer_status},{c.n_supports},{c.n_comments},"
+        f"{c.theme.name if c.theme else ''},{c.caf.name if c.caf else ''},"
+        f"{(c.project.stage, c.project.title) if c.project else ''}"
+        for c in page.object_list
+    )
+    paging = f"{page.number}/{page.paginator.num_pages}/{page.paginator.count}"
+    return f"{get_language()}:{query}:{paging}:{rows}"
 
 
 @login_required

@@ -3,12 +3,15 @@ its privacy notice."""
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.generic import DetailView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from ecoute.models import Consultation
+from ecoute.models.consultations import visibility_key
+from ecoute.public_cache import cached_public, public_version
 from ecoute.services import has_answered
 from ecoute.services.consultations import has_questions
 from ecoute.views.common import consultation_for
@@ -19,32 +22,50 @@ Status = Consultation.Status
 
 
 class ConsultationIndexView(PermissionRequiredMixin, TemplateView):
-    """Open consultations first, then those to come, then the finished ones; each visitor sees
-    the ones open to them (anonymous visitors: the public ones)."""
+    """Open consultations first, then those to come, then the ten last finished ones; each
+    visitor sees the ones open to them (anonymous visitors: the public ones).
+
+    The same for every visitor who sees the same consultations: the lists and their rendered
+    cards are cached under the visitor's `visibility_key` until a consultation changes."""
 
     permission_required = "ecoute.view_consultations"
     template_name = "ecoute/index.html"
+    FINISHED_SHOWN = 10
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        visible = (
-            Consultation.objects.visible_to(user)
-            .published()
-            .with_list_data()
-            .order_by("closes_at", "pk")
-        )
-        by_status: dict[str, list[Consultation]] = {s: [] for s in Status.values}
-        for consultation in visible:
-            by_status[consultation.status].append(consultation)
+        audience = visibility_key(user)
+
+        def listed() -> dict[str, list[Consultation]]:
+            visible = Consultation.objects.visible_to(user)
+            last_finished = (
+                visible.filter(status__in=[Status.CLOSED, Status.RESULTS_PUBLISHED])
+                .order_by("-closes_at", "-pk")
+                .values("pk")[: self.FINISHED_SHOWN]
+            )
+            shown = list(
+                visible.filter(
+                    Q(status__in=[Status.OPEN, Status.SCHEDULED]) | Q(pk__in=last_finished)
+                )
+                .for_cards()
+                .prefetch_related("perimeter_cafs")
+                .order_by("closes_at", "pk")
+            )
+            by_status: dict[str, list[Consultation]] = {s: [] for s in Status.values}
+            for consultation in shown:
+                by_status[consultation.status].append(consultation)
+            finished = by_status[Status.CLOSED] + by_status[Status.RESULTS_PUBLISHED]
+            return {
+                "open_consultations": by_status[Status.OPEN],
+                "upcoming": by_status[Status.SCHEDULED],
+                "finished": sorted(finished, key=lambda c: (c.closes_at, c.pk), reverse=True),
+            }
+
         context.update(
-            open_consultations=by_status[Status.OPEN],
-            upcoming=by_status[Status.SCHEDULED],
-            finished=sorted(
-                by_status[Status.CLOSED] + by_status[Status.RESULTS_PUBLISHED],
-                key=lambda c: c.closes_at,
-                reverse=True,
-            )[:10],
+            cached_public(f"index:{audience}", listed),
+            # The cards' fragment (templates/ecoute/index.html) is cached under the same key.
+            cards_key=f"{public_version()}:{audience}:{get_language()}",
             can_manage=user.has_perm("ecoute.add_consultation"),
         )
         return context

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ecoute.forms.restitution import DecisionFormSet, RestitutionForm
 from ecoute.models import Consultation, Decision, Recruitment, Restitution
+from ecoute.public_cache import cached_public, is_public_visitor
 from ecoute.services.common import AlreadyDone
 from ecoute.services.restitution import (
     restitution_publish,
@@ -104,15 +105,26 @@ def consultation_extras(consultation: Consultation, user: Any) -> dict[str, Any]
 def _restitution_page(
     request: HttpRequest, consultation: Consultation, restitution: Restitution, *, preview: bool
 ) -> HttpResponse:
+    user = request.user
+
+    def rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        return decision_rows(restitution, user), contribution_outcome_rows(consultation, user)
+
+    # A published restitution reads the same for every anonymous visitor (the links depend on
+    # who reads): cached until the consultation, its restitution or contributions change.
+    if not preview and is_public_visitor(user):
+        decisions, outcomes = cached_public(f"restitution:{restitution.pk}", rows)
+    else:
+        decisions, outcomes = rows()
     return render(
         request,
         "ecoute/restitution/detail.html",
         {
             "consultation": consultation,
             "restitution": restitution,
-            "decisions": decision_rows(restitution, request.user),
+            "decisions": decisions,
             "preview": preview,
-            "contribution_outcomes": contribution_outcome_rows(consultation, request.user),
+            "contribution_outcomes": outcomes,
         },
     )
 

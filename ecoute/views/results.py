@@ -6,10 +6,13 @@ is served to its requester only (anyone else: 404)."""
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from caflab.core.uploads import download_response
@@ -17,11 +20,12 @@ from ecoute import services
 from ecoute.exports import export_filename
 from ecoute.forms.builder import ExportForm
 from ecoute.models import TEXT_KINDS, ExportJob
-from ecoute.results import (
-    MIN_GROUP_SIZE,
-    free_text_answers,
-    questionnaire_results,
-    response_groups,
+from ecoute.results import MIN_GROUP_SIZE, free_text_answers, response_groups
+from ecoute.services.results import (
+    RESULTS_BODY_TTL,
+    questions_version,
+    results_body_key,
+    stored_results,
 )
 from ecoute.views.common import managed_consultation, managed_question
 
@@ -39,20 +43,47 @@ def _segment(request: HttpRequest, groups: Any) -> tuple[Any, Any, bool]:
 
 @login_required
 def results(request: HttpRequest, pk: int) -> HttpResponse:
+    """The results as last computed (a snapshot kept fresh by a task: no aggregate over the
+    answers here), dated and counted on the page."""
     consultation = managed_consultation(request, pk)
     questionnaire = consultation.questionnaire
-    groups = response_groups(questionnaire)
-    segment, group, masked = _segment(request, groups)
+    stored = stored_results(questionnaire, request.GET.get("segment", "")[:40])
+    if not stored.is_ready:
+        return render(
+            request,
+            "ecoute/results.html",
+            {"consultation": consultation, "pending": True, "min_group_size": MIN_GROUP_SIZE},
+        )
+    segment, group, masked = _segment(request, stored.groups)
+    # The groups and per-question results are the same for every manager until the next
+    # refresh or an edit of the questions: rendered once (charts of 100+ Caf rows), cached.
+    key = results_body_key(stored, segment, questions_version(questionnaire))
+    body = cache.get(key)
+    if body is None:
+        results = [] if masked else stored.results(questionnaire, segment)
+        body = render_to_string(
+            "ecoute/includes/results_body.html",
+            {
+                "groups": stored.groups,
+                "segment": segment,
+                "masked": masked,
+                "pending": results is None,
+                "results": results or [],
+                "min_group_size": MIN_GROUP_SIZE,
+            },
+        )
+        cache.set(key, str(body), RESULTS_BODY_TTL)
     return render(
         request,
         "ecoute/results.html",
         {
             "consultation": consultation,
-            "groups": groups,
+            "groups": stored.groups,
+            "stored": stored,
             "segment": segment,
             "group": group,
             "masked": masked,
-            "results": [] if masked else questionnaire_results(questionnaire, segment),
+            "body": mark_safe(body),  # noqa: S308 (our own template's output, from the cache)
             "min_group_size": MIN_GROUP_SIZE,
         },
     )
@@ -63,7 +94,9 @@ def free_text(request: HttpRequest, pk: int) -> HttpResponse:
     """A question's free texts (or its "other, specify"), paginated, with no respondent."""
     question = managed_question(request, pk)
     consultation = question.questionnaire.consultation
-    groups = response_groups(question.questionnaire)
+    # The groups as last computed (masking agrees with the results page); live when none yet.
+    stored = stored_results(question.questionnaire)
+    groups = stored.groups if stored.is_ready else response_groups(question.questionnaire)
     segment, group, masked = _segment(request, groups)
     page = None
     if not masked:

@@ -81,6 +81,12 @@ class Indicator(TimeStampedModel):
         verbose_name=_("question évaluative"),
     )
     position = models.PositiveIntegerField(_("ordre"), default=0)
+    # Kept by PostgreSQL (a statement trigger on the measurements, migration 0006): the
+    # evaluation home reads them instead of counting 72,000 measurements per view.
+    measurement_count = models.PositiveIntegerField(_("mesures"), default=0, editable=False)
+    last_measured_period = models.DateField(
+        _("dernière période mesurée"), null=True, blank=True, editable=False
+    )
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -127,7 +133,7 @@ class Measurement(TimeStampedModel):
 
     indicator = models.ForeignKey(
         Indicator,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="measurements",
         verbose_name=_("indicateur"),
     )

@@ -19,7 +19,7 @@ class Judgement(TimeStampedModel):
 
     project = models.ForeignKey(
         "projects.Project",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="judgements",
         verbose_name=_("projet"),
     )
@@ -91,7 +91,7 @@ class EcologicalRating(TimeStampedModel):
 
     project = models.ForeignKey(
         "projects.Project",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="ecological_ratings",
         verbose_name=_("projet"),
     )

@@ -125,7 +125,7 @@ class SurveyWaveResponse(models.Model):
     """Which wave an answer belongs to (never who gave it)."""
 
     wave = models.ForeignKey(
-        SurveyWave, on_delete=models.CASCADE, related_name="response_links", verbose_name=_("vague")
+        SurveyWave, on_delete=models.PROTECT, related_name="response_links", verbose_name=_("vague")
     )
     response = models.OneToOneField(
         "ecoute.Response",
@@ -158,7 +158,7 @@ class Testimony(TimeStampedModel):
 
     project = models.ForeignKey(
         "projects.Project",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="testimonies",
         verbose_name=_("projet"),
     )
@@ -247,7 +247,7 @@ class Effect(TimeStampedModel):
 
     project = models.ForeignKey(
         "projects.Project",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="effects",
         verbose_name=_("projet"),
     )
@@ -325,7 +325,7 @@ class EffectChange(models.Model):
     """Status history of an effect."""
 
     effect = models.ForeignKey(
-        Effect, on_delete=models.CASCADE, related_name="changes", verbose_name=_("effet")
+        Effect, on_delete=models.PROTECT, related_name="changes", verbose_name=_("effet")
     )
     from_status = models.CharField(_("de"), max_length=12, choices=Effect.Status, blank=True)
     to_status = models.CharField(_("vers"), max_length=12, choices=Effect.Status)

@@ -1,11 +1,13 @@
 """The evaluation plan of a project (versioned) and its theory of change."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.models import TimeStampedModel
+from caflab.search.indexing import search_indexes, search_vector_trigger
 
 
 class Criterion(models.TextChoices):
@@ -65,6 +67,9 @@ class EvaluationPlan(TimeStampedModel):
         related_name="+",
         verbose_name=_("modifié par"),
     )
+    # Kept current by PostgreSQL (caflab.search.indexing); empty on SQLite. The project's
+    # title is searched through the project's own vector.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = EvaluationPlanQuerySet.as_manager()
 
@@ -72,6 +77,8 @@ class EvaluationPlan(TimeStampedModel):
         verbose_name = _("plan d'évaluation")
         verbose_name_plural = _("plans d'évaluation")
         ordering = ["-updated_at"]
+        indexes = [*search_indexes("evaluation_plan", title=None)]
+        triggers = [search_vector_trigger(("summary", "A"), ("methods", "B"), ("calendar", "D"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(evidence_level__gte=1, evidence_level__lte=5),
@@ -90,7 +97,7 @@ class PlanVersion(models.Model):
     """A frozen copy of a plan (questions, groups, theory of change) at a point in time."""
 
     plan = models.ForeignKey(
-        EvaluationPlan, on_delete=models.CASCADE, related_name="versions", verbose_name=_("plan")
+        EvaluationPlan, on_delete=models.PROTECT, related_name="versions", verbose_name=_("plan")
     )
     number = models.PositiveIntegerField(_("numéro"))
     content = models.JSONField(_("contenu figé"))

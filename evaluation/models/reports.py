@@ -58,7 +58,7 @@ class ImpactReport(TimeStampedModel):
     scope = models.CharField(_("portée"), max_length=10, choices=Scope, default=Scope.PROJECT)
     project = models.ForeignKey(
         "projects.Project",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="impact_reports",
@@ -131,7 +131,7 @@ class Recommendation(TimeStampedModel):
 
     project = models.ForeignKey(
         "projects.Project",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="recommendations",
         verbose_name=_("projet"),
     )
@@ -169,7 +169,7 @@ class ManagementResponse(TimeStampedModel):
 
     recommendation = models.OneToOneField(
         Recommendation,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="response",
         verbose_name=_("recommandation"),
     )

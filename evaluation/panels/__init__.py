@@ -4,3 +4,64 @@
 Each module's `context(project, user)` returns what its template needs (or None to show
 nothing); the panel costs a fixed number of queries.
 """
+
+from typing import Any
+
+from django.db.models import F
+
+from caflab.core.queries import count_of
+
+
+def project_counts(project) -> dict[str, Any]:
+    """Every count the panel shows (indicators, measurements, effects, testimonies, surveys,
+    reports) and the plan's version and evidence level, in one query of subqueries, read once
+    per page whichever parts ask for them."""
+    cached = getattr(project, "_evaluation_counts", None)
+    if cached is None:
+        from evaluation.models import (
+            Effect,
+            EvaluativeQuestion,
+            ImpactReport,
+            Indicator,
+            Measurement,
+            Survey,
+            Testimony,
+        )
+        from projects.models import Project
+
+        cached = (
+            Project.objects.filter(pk=project.pk)
+            .annotate(
+                n_indicators=count_of(Indicator, "project"),
+                n_measurements=count_of(Measurement, "indicator__project"),
+                n_effects=count_of(Effect, "project"),
+                n_unresolved=count_of(Effect, "project", status__in=["open", "mitigating"]),
+                n_blocking=count_of(
+                    Effect, "project", pk__in=Effect.objects.blocking().values("pk")
+                ),
+                n_testimonies=count_of(Testimony, "project"),
+                n_surveys=count_of(Survey, "project"),
+                n_reports=count_of(ImpactReport, "project"),
+                n_questions=count_of(EvaluativeQuestion, "plan__project"),
+                plan_id=F("evaluation_plan__pk"),
+                plan_version=F("evaluation_plan__version"),
+                plan_evidence_level=F("evaluation_plan__evidence_level"),
+            )
+            .values(
+                "n_reports",
+                "n_questions",
+                "plan_id",
+                "plan_version",
+                "plan_evidence_level",
+                "n_indicators",
+                "n_measurements",
+                "n_effects",
+                "n_unresolved",
+                "n_blocking",
+                "n_testimonies",
+                "n_surveys",
+            )
+            .get()
+        )
+        project._evaluation_counts = cached
+    return cached

@@ -2,26 +2,26 @@
 
 from typing import Any
 
-from django.db.models import Count, Q
-
 from evaluation import permissions
-from evaluation.models import EvaluationPlan, Indicator
+from evaluation.models import EvaluationPlan
+from evaluation.panels import project_counts
 
 
 def context(project, user) -> dict[str, Any] | None:
-    """The plan's version, evidence level and counts: two queries, plus the permission checks
-    (at most two)."""
+    """The plan's version, evidence level and counts: one query shared with the panel's other
+    parts (`project_counts`), plus the permission checks (at most two)."""
     if not user.has_perm("evaluation.read_project_evaluation"):
         return None
-    plan = (
-        EvaluationPlan.objects.filter(project=project)
-        .annotate(n_questions=Count("questions"))
-        .first()
-    )
-    counts = Indicator.objects.filter(project=project).aggregate(
-        n_indicators=Count("pk", distinct=True),
-        n_measurements=Count("measurements", filter=Q(measurements__isnull=False)),
-    )
+    counts = project_counts(project)  # shared with the other parts: one query
+    plan = None
+    if counts["plan_id"] is not None:
+        plan = EvaluationPlan(
+            pk=counts["plan_id"],
+            project=project,
+            version=counts["plan_version"],
+            evidence_level=counts["plan_evidence_level"],
+        )
+        plan.n_questions = counts["n_questions"]
     can_edit = user.has_perm("evaluation.change_plan", project)
     return {
         "plan": plan,

@@ -5,6 +5,7 @@ CSV import of measurements with its line-by-line report."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,10 @@ from evaluation.forms.indicators import (
 from evaluation.models import Indicator, IndicatorTarget, Measurement
 from evaluation.services import indicators as services
 from evaluation.views.plans import project_for, require_plan_editor, visible_projects
+
+# Rows of the measurements table per page; small charts by Caf drawn on the page.
+MEASUREMENTS_PER_PAGE = 25
+SMALL_MULTIPLES = 12
 
 
 def _indicator_for(request: HttpRequest, pk: int) -> Indicator:
@@ -125,11 +130,15 @@ def _detail_page(
         target_form = TargetForm()
     if can_measure and measurement_form is None:
         measurement_form = MeasurementForm(cafs=cafs, national_allowed=national)
-    measurements = list(
+    # The measurements table pages (MEASUREMENTS_PER_PAGE, latest periods first, ?mesures=):
+    # hundreds of rows would weigh hundreds of kB. The charts and their tables show them all.
+    paginator = Paginator(
         indicator.measurements.select_related("caf", "entered_by").order_by(
-            "-period", "caf__position"
-        )
+            "-period", "caf__position", "pk"
+        ),
+        MEASUREMENTS_PER_PAGE,
     )
+    measurements = paginator.get_page(request.GET.get("mesures"))
     own_caf = None if can_edit else user.caf_id
     for measurement in measurements:
         measurement.period_label = services.period_label(measurement.period, indicator.frequency)
@@ -146,9 +155,20 @@ def _detail_page(
         "can_measure": can_measure,
         "target_form": target_form if can_edit else None,
         "measurement_form": measurement_form if can_measure else None,
-        **services.indicator_charts(indicator),
+        **_capped(services.indicator_charts(indicator)),
     }
     return render(request, "evaluation/indicators/indicator_detail.html", context, status=status)
+
+
+def _capped(charts: dict) -> dict:
+    """At most SMALL_MULTIPLES small charts by Caf (each weighs about 4 kB); the table of the
+    values by Caf and period keeps every Caf, so nothing drawn is missing from the data."""
+    multiples = charts.get("multiples") or []
+    return {
+        **charts,
+        "multiples": multiples[:SMALL_MULTIPLES],
+        "n_multiples_hidden": max(len(multiples) - SMALL_MULTIPLES, 0),
+    }
 
 
 @login_required

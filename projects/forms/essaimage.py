@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caflab.accounts.models import User
 from caflab.core.forms import DateInput
+from caflab.core.typeahead import TypeaheadChoiceField
 from caflab.network.models import Caf
 from projects.models import Adaptation, Deployment, Project
 
@@ -124,15 +125,15 @@ class AdaptationForm(forms.ModelForm):
 class MapFilterForm(forms.Form):
     """The network map's project filter (GET)."""
 
-    projet = forms.ModelChoiceField(
+    # A type-ahead, not a <select> of every project deployed somewhere (hundreds nationally).
+    projet = TypeaheadChoiceField(
         label=_("Innovation"),
         queryset=Project.objects.none(),
-        to_field_name="code",
+        source="projets-essaimes",
         required=False,
-        empty_label=_("Toutes les innovations"),
+        help_text=_("Code ou mots du titre ; laissez vide pour toutes les innovations."),
     )
 
     def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["projet"].queryset = projects
-        self.fields["projet"].label_from_instance = lambda p: f"{p.code} – {p.title}"

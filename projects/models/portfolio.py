@@ -5,6 +5,7 @@ import pghistory
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.network.models import Caf, CogAmbition, Directorate, Partner, Programme, Theme
+from caflab.search.indexing import search_indexes, search_vector_trigger
 
 
 class Stage(models.TextChoices):
@@ -173,6 +175,8 @@ class Project(TimeStampedModel):
         related_name="+",
         verbose_name=_("créé par"),
     )
+    # Kept current by PostgreSQL (caflab.search.indexing); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -180,7 +184,12 @@ class Project(TimeStampedModel):
         verbose_name = _("projet")
         verbose_name_plural = _("projets")
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["stage", "health"])]
+        indexes = [models.Index(fields=["stage", "health"]), *search_indexes("project")]
+        triggers = [
+            search_vector_trigger(
+                ("code", "A"), ("title", "A"), ("problem", "B"), ("solution", "C")
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(stage=Stage.SHELVED) | Q(revisit_on__isnull=False),
@@ -278,7 +287,7 @@ class StageChange(models.Model):
     """The stage history: one row per move, for the timeline and the time spent per stage."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("projet")
+        Project, on_delete=models.PROTECT, related_name="stage_changes", verbose_name=_("projet")
     )
     from_stage = models.CharField(_("de"), max_length=20, choices=Stage, blank=True)
     to_stage = models.CharField(_("vers"), max_length=20, choices=Stage)
@@ -448,7 +457,7 @@ class GateReview(TimeStampedModel):
         STOP = "stop", _("Arrêt")
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="gate_reviews", verbose_name=_("projet")
+        Project, on_delete=models.PROTECT, related_name="gate_reviews", verbose_name=_("projet")
     )
     from_stage = models.CharField(_("étape de départ"), max_length=20, choices=Stage)
     to_stage = models.CharField(_("étape visée"), max_length=20, choices=Stage)
@@ -551,7 +560,7 @@ class GateScore(TimeStampedModel):
 
 class StatusReport(TimeStampedModel):
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="status_reports", verbose_name=_("projet")
+        Project, on_delete=models.PROTECT, related_name="status_reports", verbose_name=_("projet")
     )
     reported_on = models.DateField(_("date"), default=timezone.localdate)
     health = models.CharField(
@@ -765,7 +774,7 @@ class DeploymentChange(models.Model):
     """Status history of a deployment, for the adoption curve."""
 
     deployment = models.ForeignKey(
-        Deployment, on_delete=models.CASCADE, related_name="changes", verbose_name=_("déploiement")
+        Deployment, on_delete=models.PROTECT, related_name="changes", verbose_name=_("déploiement")
     )
     from_status = models.CharField(_("de"), max_length=12, choices=Deployment.Status, blank=True)
     to_status = models.CharField(_("vers"), max_length=12, choices=Deployment.Status)

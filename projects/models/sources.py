@@ -4,6 +4,7 @@ traceable to what it came from and to what it became."""
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,6 +16,7 @@ from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of
 from caflab.core.uploads import RandomName, get_private_storage
 from caflab.network.models import Caf, Directorate, Theme
+from caflab.search.indexing import search_indexes, search_vector_trigger
 from projects.models.portfolio import Project, ScoreBase
 
 # --- ideas ---------------------------------------------------------------------------------
@@ -136,6 +138,8 @@ class Idea(TimeStampedModel):
         verbose_name=_("examinateur"),
     )
     reviewed_at = models.DateTimeField(_("examinée le"), null=True, blank=True)
+    # Kept current by PostgreSQL (caflab.search.indexing); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = IdeaQuerySet.as_manager()
 
@@ -143,7 +147,8 @@ class Idea(TimeStampedModel):
         verbose_name = _("idée")
         verbose_name_plural = _("idées")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "caf"])]
+        indexes = [models.Index(fields=["status", "caf"]), *search_indexes("idea")]
+        triggers = [search_vector_trigger(("title", "A"), ("problem", "B"), ("solution", "C"))]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="merged") | Q(merged_into__isnull=False),
@@ -173,7 +178,7 @@ class IdeaStatusChange(models.Model):
     """Every status change carries a reason, told to the authors and followers."""
 
     idea = models.ForeignKey(
-        Idea, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("idée")
+        Idea, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("idée")
     )
     from_status = models.CharField(_("de"), max_length=15, choices=Idea.Status, blank=True)
     to_status = models.CharField(_("vers"), max_length=15, choices=Idea.Status)
@@ -228,11 +233,11 @@ class IdeaSupport(models.Model):
 )
 class IdeaComment(TimeStampedModel):
     idea = models.ForeignKey(
-        Idea, on_delete=models.CASCADE, related_name="comments", verbose_name=_("idée")
+        Idea, on_delete=models.PROTECT, related_name="comments", verbose_name=_("idée")
     )
     parent = models.ForeignKey(
         "self",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="replies",
@@ -405,7 +410,7 @@ class Challenge(TimeStampedModel):
 
 class ChallengeEntry(TimeStampedModel):
     challenge = models.ForeignKey(
-        Challenge, on_delete=models.CASCADE, related_name="entries", verbose_name=_("défi")
+        Challenge, on_delete=models.PROTECT, related_name="entries", verbose_name=_("défi")
     )
     title = models.CharField(_("titre"), max_length=200)
     summary = models.TextField(_("description"))
@@ -549,7 +554,7 @@ class SessionRequest(TimeStampedModel):
 
 class SessionRequestChange(models.Model):
     request = models.ForeignKey(
-        SessionRequest, on_delete=models.CASCADE, related_name="changes", verbose_name=_("demande")
+        SessionRequest, on_delete=models.PROTECT, related_name="changes", verbose_name=_("demande")
     )
     from_status = models.CharField(
         _("de"), max_length=10, choices=SessionRequest.Status, blank=True

@@ -328,6 +328,7 @@ def gate_decide(
         body=rationale,
         url=project.get_absolute_url(),
         actor=by,
+        key=f"project.gate_decided:{review.pk}",
     )
     return review
 
@@ -415,6 +416,7 @@ def deployment_declare(
             body=comment,
             url=project.get_absolute_url(),
             actor=by,
+            key=f"project.deployment_declared:{deployment.pk}",
         )
     return deployment, created
 

@@ -342,13 +342,19 @@ class DashboardView(PortfolioMixin, TemplateView):
         to_revisit = projects.filter(
             stage=Stage.SHELVED, revisit_on__lte=today + datetime.timedelta(days=30)
         ).order_by("revisit_on", "code")
-        # 1 query: the 15 Caf with the most live deployments.
-        live = Deployment.objects.live().filter(project__in=ids).values("pk")
-        cafs = (
-            Caf.objects.annotate(n=Count("deployments", filter=Q(deployments__in=live)))
-            .filter(n__gt=0)
-            .order_by("-n", "position")[:15]
-        )
+        # 1 query: the 15 Caf with the most live deployments, grouped from the deployments.
+        cafs = []
+        for row in (
+            Deployment.objects.live()
+            .filter(project__in=ids)
+            .order_by()
+            .values("caf", "caf__code", "caf__name", "caf__position")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "caf__position")[:15]
+        ):
+            caf = Caf(pk=row["caf"], code=row["caf__code"], name=row["caf__name"])
+            caf.n = row["n"]
+            cafs.append(caf)
 
         # 1 query: ideas by source and how many became projects ("Idées par origine").
         idea_sources = ideas_by_source(Idea.objects.visible_to(self.request.user))

@@ -7,7 +7,6 @@ Who sees the project is `Project.objects.visible_to` (hidden → 404); who may a
 """
 
 import datetime
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,21 +14,40 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Model, Prefetch
+from django.db import connection, transaction
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Model,
+    OuterRef,
+    Prefetch,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, UpdateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from caflab.network.models import CogAmbition
-from caflab.notifications.services import follow, is_following, unfollow
+from caflab.core.queries import count_of
+from caflab.network.models import CogAmbition, Partner, Programme, Theme
+from caflab.notifications.models import Follow
+from caflab.notifications.services import follow, unfollow
 from projects import services
 from projects.forms.project import (
     EventForm,
@@ -174,22 +192,77 @@ def build_timeline(project: Project, *, now: datetime.datetime) -> list[Timeline
     return sorted(entries, key=lambda e: e.sort_key)
 
 
-def detail_queryset() -> Any:
-    """Everything the detail page reads, in a fixed number of queries."""
-    return Project.objects.with_card_data().prefetch_related(
-        Prefetch("cog_ambitions", queryset=CogAmbition.objects.select_related("axis")),
-        "partners",
+def _labels(model: type[Model], label: Any = None, order: tuple[str, ...] = ("name",)) -> Any:
+    """The labels of the project's `model` rows (many-to-many `projects`), as an array."""
+    rows = model.objects.filter(projects=OuterRef("pk")).order_by(*order)
+    return ArraySubquery(rows.annotate(label=label or F("name")).values("label"))
+
+
+def _gate_reviews() -> Any:
+    """The project's gate reviews; PostgreSQL: each with its `reviewer_ids`, which the
+    `projects.score_gate` rule reads instead of a query."""
+    reviews = GateReview.objects.select_related("decided_by")
+    if connection.vendor != "postgresql":
+        return reviews
+    named = GateReview.reviewers.through.objects.filter(gatereview=OuterRef("pk"))
+    return reviews.annotate(reviewer_ids=ArraySubquery(named.values("user_id")))
+
+
+def detail_queryset(user: Any = None) -> Any:
+    """Everything the detail page reads, in a fixed number of queries. PostgreSQL: the names
+    of its themes, programmes, partners and COG ambitions, its deployments by status and, with
+    `user`, whether they follow it and their Caf's deployment come with the project."""
+    queryset = Project.objects.select_related("lead", "pilot_caf", "sponsor").prefetch_related(
         Prefetch("team_members", queryset=TeamMember.objects.select_related("user")),
         "origins__source",
         "stage_changes",
-        Prefetch("gate_reviews", queryset=GateReview.objects.select_related("decided_by")),
+        Prefetch("gate_reviews", queryset=_gate_reviews()),
         Prefetch("status_reports", queryset=StatusReport.objects.select_related("author")),
         Prefetch("levers", queryset=BlockerLever.objects.select_related("owner")),
         "prototypes",
         Prefetch("experiments", queryset=Experiment.objects.prefetch_related("cafs")),
         "events",
-        Prefetch("deployments", queryset=Deployment.objects.only("pk", "project", "caf", "status")),
     )
+    queryset = queryset.annotate(
+        **{
+            f"n_deployments_{status}": count_of(Deployment, "project", status=status)
+            for status in Deployment.Status.values
+        }
+    )
+    if connection.vendor == "postgresql":
+        ambition = Concat(
+            Cast("axis__number", CharField()),
+            Value("."),
+            Cast("number", CharField()),
+            Value(" "),
+            "title",
+            output_field=CharField(),
+        )
+        queryset = queryset.annotate(
+            theme_names=_labels(Theme),
+            programme_names=_labels(Programme),
+            partner_names=_labels(Partner),
+            ambition_labels=_labels(CogAmbition, ambition, ("axis__number", "number")),
+        )
+    if user is not None:
+        follows = Follow.objects.filter(
+            content_type=ContentType.objects.get_for_model(Project),
+            object_id=OuterRef("pk"),
+            user=user.pk,
+        )
+        own = Deployment.objects.filter(project=OuterRef("pk"), caf=user.caf_id)
+        queryset = queryset.annotate(is_followed=Exists(follows), caf_declared=Exists(own))
+    return queryset
+
+
+def _with_labels(project: Project) -> Project:
+    """Elsewhere than PostgreSQL (SQLite in development): the labels, a query each."""
+    if not hasattr(project, "theme_names"):
+        project.theme_names = [str(t) for t in project.themes.all()]
+        project.programme_names = [str(p) for p in project.programmes.all()]
+        project.partner_names = [str(p) for p in project.partners.all()]
+        project.ambition_labels = [str(a) for a in project.cog_ambitions.select_related("axis")]
+    return project
 
 
 def _child_forms(project: Project, data: Any = None) -> dict[str, BaseForm]:
@@ -230,7 +303,7 @@ def _actions(user: Any, project: Project) -> dict[str, Any]:
     """What the user may do from the page: the template shows those buttons only."""
     open_review = next((r for r in project.gate_reviews.all() if r.is_open), None)
     may_request_gate = user.has_perm("projects.request_gate", project)
-    caf_declared = any(d.caf_id == user.caf_id for d in project.deployments.all())
+    caf_declared = project.caf_declared
     return {
         "can_change": user.has_perm("projects.change_project", project),
         "open_review": open_review,
@@ -244,15 +317,16 @@ def _actions(user: Any, project: Project) -> dict[str, Any]:
         and not caf_declared
         and user.has_perm("projects.declare_deployment", project),
         "can_follow": user.has_perm("projects.follow_project", project),
-        "is_following": is_following(user=user, obj=project),
+        "is_following": project.is_followed,
     }
 
 
 def _deployment_counts(project: Project) -> list[tuple[str, int]]:
-    statuses = Counter(d.status for d in project.deployments.all())
-    return [
-        (label, statuses[value]) for value, label in Deployment.Status.choices if statuses[value]
+    counts = [
+        (label, getattr(project, f"n_deployments_{value}"))
+        for value, label in Deployment.Status.choices
     ]
+    return [(label, n) for label, n in counts if n]
 
 
 class ProjectDetailView(LoginRequiredMixin, DetailView):
@@ -260,7 +334,10 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
     context_object_name = "project"
 
     def get_object(self, queryset: Any = None) -> Project:
-        return _project_for(self.request, self.kwargs["code"], queryset=detail_queryset())
+        project = _project_for(
+            self.request, self.kwargs["code"], queryset=detail_queryset(self.request.user)
+        )
+        return _with_labels(project)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -272,7 +349,7 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
             latest_reports=list(project.status_reports.all())[:LATEST_REPORTS],
             levers=sorted(project.levers.all(), key=lambda lv: lv.status != OPEN),
             deployment_counts=_deployment_counts(project),
-            deployment_total=len(project.deployments.all()),
+            deployment_total=sum(n for _label, n in _deployment_counts(project)),
             timeline=build_timeline(project, now=timezone.now()),
             **(_child_forms(project) if actions["can_change"] else {}),
         )
@@ -282,9 +359,26 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
 # --- public sheet --------------------------------------------------------------------------
 
 
+# The public sheet's body, cached: the key carries the project's and its deployments' latest
+# change, so any change to what the sheet shows (the project saved, a deployment declared,
+# moved or removed) gives a new key; the timeout only bounds what a renamed theme keeps.
+PUBLIC_SHEET_CACHE_SECONDS = 60 * 60
+
+
+def public_sheet_key(project: Project) -> str:
+    """`project` comes with `deployments_changed` and `n_deployments` (PublicSheetView)."""
+    changed = project.deployments_changed.isoformat() if project.deployments_changed else "-"
+    return (
+        f"projects:public-sheet:{get_language()}:{project.pk}:{project.updated_at.isoformat()}:"
+        f"{changed}:{project.n_deployments}"
+    )
+
+
 class PublicSheetView(DetailView):
     """The public project sheet: anyone, signed in or not, when the project is published; a 404
-    for everyone otherwise (the lab included: this is the public view). No personal data."""
+    for everyone otherwise (the lab included: this is the public view). No personal data.
+    The same for everyone: its body is cached (`public_sheet_key`), the page around it (menu,
+    CSRF token) is rendered per visitor. One query when cached."""
 
     template_name = "projects/public_sheet.html"
     context_object_name = "project"
@@ -292,12 +386,27 @@ class PublicSheetView(DetailView):
     slug_url_kwarg = "code"
 
     def get_queryset(self) -> Any:
-        live = Deployment.objects.live().select_related("caf").order_by("caf__position")
-        return (
-            Project.objects.published()
-            .select_related("pilot_caf")
-            .prefetch_related("themes", Prefetch("deployments", queryset=live))
+        return Project.objects.published().annotate(
+            deployments_changed=Max("deployments__updated_at"),
+            n_deployments=Count("deployments"),
         )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        project = self.object
+        key = public_sheet_key(project)
+        body = cache.get(key)
+        if body is None:
+            live = Deployment.objects.live().select_related("caf").order_by("caf__position")
+            full = (
+                Project.objects.select_related("pilot_caf")
+                .prefetch_related("themes", Prefetch("deployments", queryset=live))
+                .get(pk=project.pk)
+            )
+            body = render_to_string("projects/includes/public_sheet_body.html", {"project": full})
+            cache.set(key, body, PUBLIC_SHEET_CACHE_SECONDS)
+        context["sheet"] = mark_safe(body)  # noqa: S308 -- our own template's output, escaped
+        return context
 
 
 # --- follow --------------------------------------------------------------------------------

@@ -324,6 +324,7 @@ def test_twelve_visitors_behind_our_proxy_are_all_accepted(settings, anonymous_c
 
 def test_the_same_visitor_behind_our_proxy_is_limited(settings, anonymous_consultation):
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.ECOUTE_ANONYMOUS_RATE_LIMIT = 10
     statuses = [
         anonymous_answer(proxied_browser("198.51.100.7"), anonymous_consultation).status_code
         for _ in range(12)
@@ -335,6 +336,7 @@ def test_a_forged_forwarded_address_from_outside_does_not_move_the_limit(
     settings, anonymous_consultation
 ):
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.ECOUTE_ANONYMOUS_RATE_LIMIT = 10
     statuses = [
         anonymous_answer(
             proxied_browser(f"198.51.100.{n}", remote_addr="203.0.113.9"), anonymous_consultation

@@ -187,19 +187,28 @@ def test_the_project_panel_costs_a_fixed_number_of_queries(agent_b, plan, caf_a)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from evaluation.models import Measurement
     from evaluation.panels.plans import context
+    from projects.models import Project
     from tests.evaluation.factories import IndicatorFactory
     from tests.evaluation.factories import MeasurementFactory as Measure
 
     def measure() -> int:
+        project = Project.objects.get(pk=plan.project_id)  # as the page reads it, once
         with CaptureQueriesContext(connection) as ctx:
-            context(plan.project, agent_b)
+            result = context(project, agent_b)
+        assert (
+            result["n_measurements"]
+            == Measurement.objects.filter(indicator__project=project).count()
+        )
         return len(ctx.captured_queries)
 
     first = measure()
     for _ in range(5):
         Measure(indicator=IndicatorFactory(project=plan.project), caf=caf_a)
-    assert measure() == first == 3  # plan, indicator counts, team membership
+    # The plan and every count of the panel in one query (shared with its other parts), and
+    # the team membership (read from the prefetched team on the project's page).
+    assert measure() == first == 2
 
 
 def test_the_evaluation_home_hides_the_plans_of_projects_the_user_does_not_see(

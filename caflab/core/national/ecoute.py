@@ -250,6 +250,8 @@ def _respond(
         assisted = respondent is None and rng.random() < 0.02
         # A national consultation's burst: most answers come in the first days.
         day = opened + datetime.timedelta(days=min(span - 1, int(rng.expovariate(1 / 6))))
+        audience = "agent" if agent else "citizen"
+        caf = rng.choices(people.cafs, caf_weights)[0]
         responses.append(
             (
                 response_id,
@@ -257,8 +259,8 @@ def _respond(
                 respondent,
                 respondent is None and not assisted,
                 assisted,
-                "agent" if agent else "citizen",
-                rng.choices(people.cafs, caf_weights)[0],
+                audience,
+                caf,
                 day,
             )
         )
@@ -294,7 +296,8 @@ def _respond(
                 row[3] = day - datetime.timedelta(days=int(rng.expovariate(1 / 40)))
             elif spec.kind in (K.SHORT_TEXT, K.LONG_TEXT):
                 row[1] = rng.choice(TEXTS)
-            answers.append((response_id, *row))
+            # The answer carries its response's questionnaire and segment (see Answer).
+            answers.append((response_id, questionnaire.pk, audience, caf, *row))
             if picks:
                 choices.append((len(answers) - 1, picks))
     first = reserve_ids(Answer, len(answers))
@@ -317,6 +320,9 @@ def _respond(
         [
             "id",
             "response_id",
+            "questionnaire_id",
+            "audience",
+            "caf_id",
             "question_id",
             "value_text",
             "value_number",

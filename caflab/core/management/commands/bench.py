@@ -10,6 +10,7 @@ exit code is 0 whatever the numbers (1 only when the national dataset is missing
 
 import http.client
 import json
+import math
 import os
 import re
 import socket
@@ -38,6 +39,8 @@ TARGET_P50_MS = 25
 TARGET_RATIO = 0.25
 TARGET_QUERIES = 15
 TARGET_KB = 100
+WORKERS = 2
+VISITOR = "visitor"
 ROLES = {
     "lab": "labo.1",
     "correspondent": "correspondant.1.1",
@@ -95,6 +98,7 @@ def pages() -> list[tuple[str, str, str]]:
     initiative = Initiative.objects.published().annotate(n=Count("supports")).order_by("-n").first()
     live = Criee.objects.get(title__startswith=national.criees.CRIEE_PREFIX, status="closed")
     held = Criee.objects.get(title__startswith=national.criees.CRIEE_PREFIX, status="held")
+    public = Project.objects.filter(is_public=True, is_draft=False).order_by("pk").first()
     plan = EvaluationPlan.objects.select_related("project").order_by("pk").first()
     indicator = Indicator.objects.filter(project=plan.project).order_by("pk").first()
     correspondent = _user("correspondent")
@@ -121,11 +125,20 @@ def pages() -> list[tuple[str, str, str]]:
         ("Répondre (grande consultation)", "citizen", reverse("ecoute:answer", args=[big.slug])),
         ("Résultats (100 000 réponses)", "lab", reverse("ecoute:results", args=[big.pk])),
         ("Contributions", "citizen", reverse("ecoute:contributions", args=[call.slug])),
+        (
+            "Contributions (les plus soutenues)",
+            "citizen",
+            reverse("ecoute:contributions", args=[call.slug]) + "?order=supports",
+        ),
         ("Évaluation", "lab", reverse("evaluation:index")),
         ("Plan d'évaluation", "lab", reverse("evaluation:plan", kwargs={"code": code})),
         ("Indicateurs", "lab", reverse("evaluation:indicator-list", kwargs={"code": code})),
         ("Indicateur", "lab", reverse("evaluation:indicator-detail", args=[indicator.pk])),
         ("Notifications", "agent", reverse("notifications:list")),
+        ("Recherche « famille »", "agent", reverse("search:results") + "?q=famille"),
+        ("Recherche « acces »", "citizen", reverse("search:results") + "?q=acces"),
+        ("Consultations (visiteur)", VISITOR, reverse("ecoute:index")),
+        ("Fiche publique de projet", VISITOR, reverse("projects:public-sheet", args=[public.code])),
         ("Annuaire des Caf", "agent", reverse("network:caf-list")),
         ("Tableau de bord de Caf", "correspondent", reverse("network:caf-dashboard", args=[caf])),
     ]
@@ -163,12 +176,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-seconds", type=float, default=20, help="Temps maximal de mesure par page."
         )
+        parser.add_argument(
+            "--only",
+            default="",
+            help="Seulement les pages dont le libellé contient ce texte (sans casse, « | » entre "
+            "plusieurs).",
+        )
 
-    def handle(self, *args, requests: int, warmup: int, max_seconds: float, **options) -> None:
+    def handle(
+        self, *args, requests: int, warmup: int, max_seconds: float, only: str, **options
+    ) -> None:
         if connection.vendor != "postgresql" or not national.is_seeded():
             raise CommandError("Le jeu national est absent : run make national first.")
         targets = pages()
-        cookies = {role: _session(role) for role in ROLES}
+        if only:
+            wanted = [part.strip().casefold() for part in only.split("|") if part.strip()]
+            targets = [t for t in targets if any(w in t[0].casefold() for w in wanted)]
+        # The visitor is anonymous: no session.
+        cookies = {role: _session(role) for role in ROLES} | {VISITOR: None}
         port = _free_port()
         log_path = Path(tempfile.mkstemp(prefix="caflab-bench-", suffix=".log")[1])
         server = self._start(port, log_path)
@@ -208,9 +233,12 @@ class Command(BaseCommand):
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "ALLOW_FILE_EMAIL": "1",
             "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+            # As in production: the shared Redis cache (sessions read through it) and broker.
+            "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13",
+            "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/12",
             "LOG_FORMAT": "json",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "GUNICORN_WORKERS": "2",
+            "GUNICORN_WORKERS": str(WORKERS),
             "GUNICORN_THREADS": "1",
         }
         gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -251,7 +279,8 @@ class Command(BaseCommand):
 
     def _measure(self, path, session, port, count, warmup, max_seconds) -> dict:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        for _ in range(warmup):
+        # Every gunicorn worker warms up (sync workers take one connection each in turn).
+        for _ in range(max(warmup, 2 * WORKERS)):
             status, body, _elapsed = self._get(conn, path, session)
         timings: list[float] = []
         started = time.monotonic()
@@ -267,7 +296,9 @@ class Command(BaseCommand):
             "bytes": len(body),
             "p50": statistics.median(timings),
             "p99": timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))],
-            "mean": statistics.fmean(timings),
+            # Throughput from the mean of the fastest 98%: on a shared 2-core machine one request
+            # stalled by another process would otherwise decide the ratio.
+            "mean": statistics.fmean(timings[: max(1, math.ceil(len(timings) * 0.98))]),
             "n": len(timings),
         }
 
