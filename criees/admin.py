@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.admin_protection import HistoryAdmin, KeepsEvidenceAdmin
 from criees.models import (
     Comment,
     CommentReport,
@@ -77,7 +78,9 @@ class ImageInline(_AttachmentInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Changez plutôt le statut de l'initiative.")
+
     list_display = ("title", "caf", "status", "published_at", "project", "updated_at")
     list_filter = ("status", "themes", "publics", "caf__region")
     search_fields = ("title", "summary", "problem", "caf__name", "caf__code")
@@ -120,7 +123,7 @@ class InitiativeMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(InitiativeStatusChange)
-class InitiativeStatusChangeAdmin(admin.ModelAdmin):
+class InitiativeStatusChangeAdmin(HistoryAdmin, admin.ModelAdmin):
     list_display = ("initiative", "from_status", "to_status", "changed_at", "changed_by")
     list_filter = ("to_status",)
     search_fields = ("initiative__title", "comment")
@@ -187,7 +190,11 @@ class ReportInline(admin.TabularInline):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Masquez plutôt le commentaire (modération).")
+
+    kept_always = True
+
     list_display = ("__str__", "initiative", "author", "status", "created_at")
     list_filter = ("status",)
     search_fields = ("text", "initiative__title", "author__email")
@@ -217,7 +224,7 @@ class PitchInline(admin.TabularInline):
 
 
 @admin.register(Criee)
-class CrieeAdmin(admin.ModelAdmin):
+class CrieeAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     list_display = ("title", "starts_at", "format", "status")
     list_filter = ("status", "format", "themes")
     search_fields = ("title", "description", "place")
@@ -236,7 +243,12 @@ class CrieeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pitch)
-class PitchAdmin(admin.ModelAdmin):
+class PitchAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Un passage programmé ou décidé reste dans l'histoire de la criée.")
+
+    def is_kept(self, obj) -> bool:
+        return obj.status != obj.Status.PROPOSED or bool(obj.decision)
+
     list_display = ("initiative", "criee", "status", "position", "slot_minutes", "decision")
     list_filter = ("status", "decision", "criee")
     search_fields = ("initiative__title", "criee__title")
@@ -246,7 +258,9 @@ class PitchAdmin(admin.ModelAdmin):
 
 
 @admin.register(InterestDeclaration)
-class InterestDeclarationAdmin(admin.ModelAdmin):
+class InterestDeclarationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = ("initiative", "caf", "level", "contact_person", "updated_at")
     list_filter = ("level", "caf__region")
     search_fields = ("initiative__title", "caf__name", "caf__code", "comment")

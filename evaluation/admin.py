@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.admin_protection import HistoryAdmin, KeepsEvidenceAdmin
 from evaluation.models import (
     ChangeLink,
     ChangeStep,
@@ -41,7 +42,7 @@ class EvaluativeQuestionInline(admin.TabularInline):
 
 
 @admin.register(EvaluationPlan)
-class EvaluationPlanAdmin(admin.ModelAdmin):
+class EvaluationPlanAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     list_display = ("project", "version", "evidence_level", "updated_at")
     list_filter = ("evidence_level",)
     search_fields = ("project__code", "project__title", "summary")
@@ -51,7 +52,7 @@ class EvaluationPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanVersion)
-class PlanVersionAdmin(admin.ModelAdmin):
+class PlanVersionAdmin(HistoryAdmin, admin.ModelAdmin):
     list_display = ("plan", "number", "note", "created_by", "created_at")
     search_fields = ("plan__project__code", "plan__project__title", "note")
     readonly_fields = ("plan", "number", "content", "note", "created_by", "created_at")
@@ -94,7 +95,7 @@ class IndicatorTargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     list_display = ("name", "project", "unit", "category", "effect", "direction", "frequency")
     list_filter = ("category", "effect", "direction", "frequency")
     search_fields = ("name", "definition", "project__code", "project__title")
@@ -111,7 +112,9 @@ class IndicatorTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
+class MeasurementAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = ("indicator", "period", "caf", "value", "source", "entered_by")
     list_filter = ("indicator__category", "caf__region")
     search_fields = ("indicator__name", "indicator__project__code", "source")
@@ -132,7 +135,7 @@ class SurveyWaveInline(admin.TabularInline):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     list_display = ("title", "project", "stakeholder_group", "created_at")
     search_fields = ("title", "project__code", "project__title")
     readonly_fields = ("created_by", *AUDIT)
@@ -140,7 +143,7 @@ class SurveyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyWave)
-class SurveyWaveAdmin(admin.ModelAdmin):
+class SurveyWaveAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     list_display = ("survey", "kind", "label", "opens_on", "closes_on")
     list_filter = ("kind",)
     search_fields = ("survey__title", "label")
@@ -165,7 +168,9 @@ class SurveyInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyWaveResponse)
-class SurveyWaveResponseAdmin(admin.ModelAdmin):
+class SurveyWaveResponseAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = ("wave", "response")
     list_filter = ("wave__kind",)
     search_fields = ("wave__survey__title",)
@@ -173,7 +178,9 @@ class SurveyWaveResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Testimony)
-class TestimonyAdmin(admin.ModelAdmin):
+class TestimonyAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = ("__str__", "project", "tone", "caf", "consent_to_quote", "collected_on")
     list_filter = ("tone", "consent_to_quote")
     search_fields = ("text", "project__code", "project__title")
@@ -188,7 +195,9 @@ class EffectChangeInline(admin.TabularInline):
 
 
 @admin.register(Effect)
-class EffectAdmin(admin.ModelAdmin):
+class EffectAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = ("__str__", "project", "nature", "severity", "likelihood", "owner", "status")
     list_select_related = ("project", "owner")
     autocomplete_fields = ("project",)
@@ -199,7 +208,7 @@ class EffectAdmin(admin.ModelAdmin):
 
 
 @admin.register(EffectChange)
-class EffectChangeAdmin(admin.ModelAdmin):
+class EffectChangeAdmin(HistoryAdmin, admin.ModelAdmin):
     list_display = ("effect", "from_status", "to_status", "changed_by", "changed_at")
     list_filter = ("to_status",)
     search_fields = ("effect__description", "comment")
@@ -207,7 +216,9 @@ class EffectChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Judgement)
-class JudgementAdmin(admin.ModelAdmin):
+class JudgementAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = ("project", "criterion", "rating", "judged_by", "updated_at")
     list_filter = ("criterion", "rating")
     search_fields = ("project__code", "project__title", "rationale")
@@ -215,7 +226,9 @@ class JudgementAdmin(admin.ModelAdmin):
 
 
 @admin.register(EcologicalRating)
-class EcologicalRatingAdmin(admin.ModelAdmin):
+class EcologicalRatingAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = ("project", "objective", "rating", "assessed_by")
     list_filter = ("objective", "rating")
     search_fields = ("project__code", "project__title", "justification")
@@ -223,7 +236,9 @@ class EcologicalRatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImpactReport)
-class ImpactReportAdmin(admin.ModelAdmin):
+class ImpactReportAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = (
         "title",
         "scope",
@@ -267,7 +282,9 @@ class ManagementResponseInline(admin.StackedInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = ("__str__", "project", "criterion", "position")
     list_filter = ("criterion",)
     search_fields = ("text", "project__code", "project__title")
@@ -276,7 +293,9 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ManagementResponse)
-class ManagementResponseAdmin(admin.ModelAdmin):
+class ManagementResponseAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = ("recommendation", "decision", "owner", "due_on", "done_on")
     list_filter = ("decision",)
     search_fields = ("recommendation__text", "action")

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.admin_protection import HistoryAdmin, KeepsEvidenceAdmin
 from projects.models import (
     Adaptation,
     BlockerLever,
@@ -58,7 +59,12 @@ class OriginInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _(
+        "Un projet garde son historique, ses revues, rapports et mesures : "
+        "changez plutôt son étape (en attente, abandonné)."
+    )
+
     list_display = ("code", "title", "stage", "health", "track", "lead", "pilot_caf", "is_draft")
     list_filter = ("stage", "health", "track", "is_draft", "is_public", "programmes", "themes")
     search_fields = ("code", "title", "problem", "lead__email", "lead__last_name")
@@ -111,9 +117,32 @@ class GateScoreInline(admin.TabularInline):
     autocomplete_fields = ("reviewer",)
     readonly_fields = AUDIT
 
+    # A decided review's scores: shown, never added, changed or removed (issue 20).
+    def _decided(self, obj) -> bool:
+        return obj is not None and obj.status == GateReview.Status.DECIDED
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._decided(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._decided(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._decided(obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(GateReview)
-class GateReviewAdmin(admin.ModelAdmin):
+class GateReviewAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Une revue décidée est un acte : elle reste telle quelle.")
+
+    def is_kept(self, obj) -> bool:
+        return obj.status == obj.Status.DECIDED
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and self.is_kept(obj):
+            return False  # a decided review is read-only
+        return super().has_change_permission(request, obj)
+
     list_display = ("project", "from_stage", "to_stage", "status", "decision", "due_on")
     list_filter = ("status", "decision", "to_stage")
     search_fields = (
@@ -130,7 +159,17 @@ class GateReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(GateScore)
-class GateScoreAdmin(admin.ModelAdmin):
+class GateScoreAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Les notes d'une revue décidée restent telles quelles.")
+
+    def is_kept(self, obj) -> bool:
+        return obj.review.status == obj.review.Status.DECIDED
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and self.is_kept(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
     list_display = ("review", "criterion", "reviewer", "score")
     list_filter = ("score", "criterion__target_stage")
     search_fields = ("review__project__code", "criterion__label", "reviewer__email")
@@ -140,7 +179,7 @@ class GateScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(HistoryAdmin, admin.ModelAdmin):
     list_display = ("project", "from_stage", "to_stage", "changed_at", "changed_by")
     list_filter = ("to_stage", "from_stage")
     search_fields = ("project__code", "project__title")
@@ -177,7 +216,11 @@ class ProjectOriginAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusReport)
-class StatusReportAdmin(admin.ModelAdmin):
+class StatusReportAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Une météo publiée reste dans l'historique du projet.")
+
+    kept_always = True
+
     list_display = ("project", "reported_on", "health", "author")
     list_filter = ("health",)
     search_fields = ("project__code", "summary")
@@ -249,7 +292,7 @@ class DeploymentChangeInline(admin.TabularInline):
 
 
 @admin.register(Deployment)
-class DeploymentAdmin(admin.ModelAdmin):
+class DeploymentAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     list_display = ("project", "caf", "status", "status_changed_at", "local_lead")
     list_filter = ("status", "caf__region")
     search_fields = ("project__code", "project__title", "caf__name", "caf__code")
@@ -260,7 +303,7 @@ class DeploymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeploymentChange)
-class DeploymentChangeAdmin(admin.ModelAdmin):
+class DeploymentChangeAdmin(HistoryAdmin, admin.ModelAdmin):
     list_display = ("deployment", "from_status", "to_status", "changed_at", "changed_by")
     list_filter = ("to_status",)
     search_fields = ("deployment__project__code", "deployment__caf__name")
@@ -316,7 +359,9 @@ class IdeaAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Idea)
-class IdeaAdmin(admin.ModelAdmin):
+class IdeaAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Changez plutôt le statut de l'idée (non retenue, mise en attente).")
+
     list_display = ("pk", "title", "status", "source", "caf", "author", "reviewer", "created_at")
     list_filter = ("status", "source", "themes", "caf__region")
     search_fields = ("title", "problem", "author__email", "author__last_name")
@@ -339,7 +384,7 @@ class IdeaAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdeaStatusChange)
-class IdeaStatusChangeAdmin(admin.ModelAdmin):
+class IdeaStatusChangeAdmin(HistoryAdmin, admin.ModelAdmin):
     list_display = ("idea", "from_status", "to_status", "changed_by", "changed_at")
     list_filter = ("to_status",)
     search_fields = ("idea__title", "reason")
@@ -359,7 +404,11 @@ class IdeaSupportAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdeaComment)
-class IdeaCommentAdmin(admin.ModelAdmin):
+class IdeaCommentAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Masquez plutôt le commentaire (modération).")
+
+    kept_always = True
+
     list_display = ("idea", "author", "is_hidden", "created_at")
     list_filter = ("is_hidden",)
     search_fields = ("idea__title", "body", "author__email")
@@ -442,7 +491,7 @@ class ChallengeCriterionInline(admin.TabularInline):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(admin.ModelAdmin):
+class ChallengeAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     list_display = ("title", "kind", "status", "audience", "sponsor", "submissions_close_on")
     list_filter = ("status", "kind", "audience")
     search_fields = ("title", "brief")
@@ -454,7 +503,9 @@ class ChallengeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChallengeEntry)
-class ChallengeEntryAdmin(admin.ModelAdmin):
+class ChallengeEntryAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_always = True
+
     list_display = ("title", "challenge", "team_name", "submitted_by", "is_winner", "idea")
     list_filter = ("is_winner", "challenge__status")
     search_fields = ("title", "summary", "team_name", "challenge__title")
@@ -489,7 +540,7 @@ class SessionRequestChangeInline(admin.TabularInline):
 
 
 @admin.register(SessionRequest)
-class SessionRequestAdmin(admin.ModelAdmin):
+class SessionRequestAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     list_display = ("title", "kind", "directorate", "requested_by", "status", "created_at")
     list_filter = ("status", "kind", "directorate")
     search_fields = ("title", "problem", "requested_by__email", "directorate__acronym")
@@ -502,7 +553,7 @@ class SessionRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionRequestChange)
-class SessionRequestChangeAdmin(admin.ModelAdmin):
+class SessionRequestChangeAdmin(HistoryAdmin, admin.ModelAdmin):
     list_display = ("request", "from_status", "to_status", "changed_by", "changed_at")
     list_filter = ("to_status",)
     search_fields = ("request__title", "note")

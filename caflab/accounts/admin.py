@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from caflab.accounts.forms import AdminUserChangeForm, AdminUserCreationForm
 from caflab.accounts.invitations import invitations_queue
 from caflab.accounts.models import AccountChange, Role, SsoIdentity, User
+from caflab.accounts.personal_data import account_erase
 from caflab.accounts.services import TRACKED_FIELDS, account_created, account_update
 from caflab.network.models import Caf
 
@@ -260,6 +261,29 @@ class UserAdmin(BaseUserAdmin):
                 **{name: getattr(obj, name) for name in tracked},
             )
         super().save_model(request, obj, form, change)
+
+    # Deleting an account erases it as its owner would (issue 20): personal data gone, the row
+    # deleted or kept as an anonymous tombstone, contributions kept as "Compte supprimé".
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        users = list(objs)
+        self.message_user(
+            request,
+            _(
+                "Les données personnelles de ces comptes sont effacées ; leurs contributions, "
+                "réponses et décisions restent, signées « Compte supprimé »."
+            ),
+            messages.WARNING,
+        )
+        count = {str(User._meta.verbose_name_plural): len(users)}
+        return [str(user) for user in users], count, set(), []
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        account_erase(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.exclude(pk=request.user.pk):
+            account_erase(user=user)
 
     @admin.action(description=gettext_lazy("Désactiver (avec un motif)"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> TemplateResponse | None:

@@ -160,6 +160,23 @@ def _tombstone(user: User) -> None:
     user.user_permissions.clear()
 
 
+@transaction.atomic
+def account_erase(*, user: User) -> bool:
+    """Every section's erasure, then the row deleted, or made a tombstone when a PROTECT keeps
+    it (contributions others rely on, shown as "Compte supprimé"). No check, no e-mail: the
+    caller decides (`account_delete` for the person, the admin's deletion of an account)."""
+    for section in sections():
+        if section.erase is not None:
+            section.erase(user)
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).delete()
+    except (ProtectedError, RestrictedError, IntegrityError):
+        _tombstone(user)
+        return False
+    return True
+
+
 class CannotDeleteAccount(Exception):
     """This account is managed by the administrators."""
 
@@ -177,16 +194,7 @@ def account_delete(*, user: User) -> bool:
             _("Ce compte est géré par les administrateurs : adressez-leur votre demande.")
         )
     address = user.email
-    for section in sections():
-        if section.erase is not None:
-            section.erase(user)
-    try:
-        with transaction.atomic():
-            User.objects.filter(pk=user.pk).delete()
-        deleted = True
-    except (ProtectedError, RestrictedError, IntegrityError):
-        _tombstone(user)
-        deleted = False
+    deleted = account_erase(user=user)
     body = render_to_string("accounts/account_deleted_email.txt", {"site_url": settings.SITE_URL})
     transaction.on_commit(
         lambda: send_mail(

@@ -1,6 +1,7 @@
 """The shell's pages: home, the legal pages, health (liveness, readiness, the "Exploitation"
 page) and the error pages."""
 
+import sys
 from email.utils import parseaddr
 from typing import Any
 
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from caflab.core import health as health_checks
+from caflab.core import outage
 from caflab.core.navigation import entry_points
 
 
@@ -160,6 +162,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Called while the exception is being handled: an unreachable database is an outage (503,
+    # retry later), not a bug.
+    if outage.is_database_outage(sys.exc_info()[1]):
+        return outage.maintenance_response(request)
     # No request context: the database or a context processor may be what failed.
     try:
         template = loader.get_template("500.html")
@@ -168,4 +174,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "<!DOCTYPE html><html lang='fr'><title>Erreur serveur – CafLab</title>"
             "<h1>Erreur serveur</h1></html>"
         )
-    return HttpResponseServerError(template.render())
+    # Only say that the team knows when an error tracker tells it (caflab.core.sentry).
+    return HttpResponseServerError(template.render({"reported": bool(settings.SENTRY_DSN)}))

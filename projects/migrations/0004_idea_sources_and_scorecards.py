@@ -7,6 +7,30 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def forget_new_scorecards(apps, schema_editor):
+    """Backwards only, run first (the last operation): before 0004 every criterion was a gate
+    criterion, unique on (target stage, label). The idea triage and challenge juries' criteria,
+    and their scores, belong to tables and columns this reverse drops: they go first, so the old
+    unique constraint can be put back once data exists. A gate criterion sharing its stage and
+    label with another (possible only through a challenge) is renamed, not dropped."""
+    GateCriterion = apps.get_model("projects", "GateCriterion")
+    IdeaScore = apps.get_model("projects", "IdeaScore")
+    EntryScore = apps.get_model("projects", "EntryScore")
+    IdeaScore.objects.all().delete()
+    EntryScore.objects.all().delete()
+    GateCriterion.objects.exclude(scorecard="gate").delete()
+    seen = set()
+    for criterion in GateCriterion.objects.order_by("challenge_id", "pk"):
+        key = (criterion.target_stage, criterion.label)
+        if key in seen:
+            criterion.label = f"{criterion.label} ({criterion.pk})"[:200]
+            criterion.save(update_fields=["label"])
+        seen.add((criterion.target_stage, criterion.label))
+    if schema_editor.connection.vendor == "postgresql":
+        # The deleted rows' deferred foreign-key checks must fire before the ALTER TABLEs.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -510,4 +534,6 @@ class Migration(migrations.Migration):
             model_name='sessionrequest',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('decline_reason', ''), _negated=True), _connector='OR'), name='session_request_declined_has_reason', violation_error_message='Un refus doit être motivé.'),
         ),
+        # Issue 20: the reverse of this migration works on data (see forget_new_scorecards).
+        migrations.RunPython(migrations.RunPython.noop, forget_new_scorecards),
     ]

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_seed_reports_builds_one_ready_report_and_responses_once():
     first = evaluated_project()
     second = ProjectFactory()
+    # Responses are evidence (PROTECT): set the project up without them first.
+    ManagementResponse.objects.filter(recommendation__project=first).delete()
     Recommendation.objects.filter(project=first).delete()
     out = io.StringIO()
     (report,) = seed_reports([first, second], out)

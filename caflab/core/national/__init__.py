@@ -91,14 +91,78 @@ def _raw_delete(queryset: models.QuerySet) -> int:
     return queryset._raw_delete(queryset.db)
 
 
+def _thread_delete(queryset: models.QuerySet) -> None:
+    """Comments whose replies are PROTECTed: detach the replies, then delete them all."""
+    queryset.filter(parent__isnull=False).update(parent=None)
+    queryset.delete()
+
+
+def _project_evidence_delete(projects: models.QuerySet) -> None:
+    """What a project's deletion no longer cascades into (its histories, reviews, reports and
+    evaluation evidence): only ever for the seed's own projects."""
+    from evaluation.models import (
+        EcologicalRating,
+        Effect,
+        EffectChange,
+        ImpactReport,
+        Judgement,
+        ManagementResponse,
+        Measurement,
+        PlanVersion,
+        Recommendation,
+        SurveyWaveResponse,
+        Testimony,
+    )
+    from projects.models import DeploymentChange, GateReview, StageChange, StatusReport
+
+    for queryset in (
+        StageChange.objects.filter(project__in=projects),
+        GateReview.objects.filter(project__in=projects),
+        StatusReport.objects.filter(project__in=projects),
+        DeploymentChange.objects.filter(deployment__project__in=projects),
+        Measurement.objects.filter(indicator__project__in=projects),
+        PlanVersion.objects.filter(plan__project__in=projects),
+        SurveyWaveResponse.objects.filter(wave__survey__project__in=projects),
+        EffectChange.objects.filter(effect__project__in=projects),
+        ManagementResponse.objects.filter(recommendation__project__in=projects),
+        *(
+            model.objects.filter(project__in=projects)
+            for model in (
+                Judgement,
+                EcologicalRating,
+                Testimony,
+                Effect,
+                ImpactReport,
+                Recommendation,
+            )
+        ),
+    ):
+        queryset.delete()
+
+
 @transaction.atomic
 def reset(log: Callable[[str], None] = print) -> None:
     """Delete every row the seed wrote, children first."""
     from caflab.accounts.models import User
     from caflab.network.models import Partner
     from caflab.notifications.models import Notification
-    from criees.models import Criee, Initiative
-    from ecoute.models import Answer, AnswerChoice, Consultation, Response
+    from criees.models import (
+        Comment,
+        Criee,
+        Initiative,
+        InitiativeStatusChange,
+        InterestDeclaration,
+        Pitch,
+    )
+    from ecoute.models import (
+        Answer,
+        AnswerChoice,
+        Consultation,
+        Contribution,
+        ContributionComment,
+        OfficialAnswer,
+        Response,
+    )
     from projects.models import Idea, IdeaComment, IdeaStatusChange, IdeaSupport, Project
 
     national = {"email__endswith": DOMAIN}
@@ -109,6 +173,7 @@ def reset(log: Callable[[str], None] = print) -> None:
     notified = Notification.objects.filter(recipient__email__endswith=DOMAIN)
     initiatives = Initiative.objects.filter(title__startswith=criees.TITLE_PREFIX)
     partners = Partner.objects.filter(name__startswith=accounts.PARTNER_PREFIX)
+    national_projects = Project.objects.filter(lead__email__endswith=DOMAIN)
     steps: list[tuple[str, Callable[[], object]]] = [
         (
             "notifications",
@@ -117,8 +182,36 @@ def reset(log: Callable[[str], None] = print) -> None:
         ("choix", lambda: _raw_delete(AnswerChoice.objects.filter(answer__in=answers))),
         ("réponses", lambda: _raw_delete(answers)),
         ("répondants", lambda: _raw_delete(responses)),
+        # Evidence is PROTECTed from cascades (issue 20): the seed's own goes first, explicitly.
+        (
+            "contributions",
+            lambda: (
+                OfficialAnswer.objects.filter(
+                    contribution__consultation__in=consultations
+                ).delete(),
+                _thread_delete(
+                    ContributionComment.objects.filter(contribution__consultation__in=consultations)
+                ),
+                Contribution.objects.filter(consultation__in=consultations).delete(),
+            ),
+        ),
         ("consultations", lambda: consultations.delete()),
+        (
+            "passages en criée",
+            lambda: Pitch.objects.filter(
+                models.Q(criee__title__startswith=criees.CRIEE_PREFIX)
+                | models.Q(initiative__in=initiatives)
+            ).delete(),
+        ),
         ("criées", lambda: Criee.objects.filter(title__startswith=criees.CRIEE_PREFIX).delete()),
+        (
+            "suivi des initiatives",
+            lambda: (
+                _raw_delete(InitiativeStatusChange.objects.filter(initiative__in=initiatives)),
+                _thread_delete(Comment.objects.filter(initiative__in=initiatives)),
+                InterestDeclaration.objects.filter(initiative__in=initiatives).delete(),
+            ),
+        ),
         (
             "initiatives",
             lambda: initiatives.delete(),
@@ -128,7 +221,8 @@ def reset(log: Callable[[str], None] = print) -> None:
         ("suivi des idées", lambda: _raw_delete(IdeaStatusChange.objects.filter(idea__in=ideas))),
         ("idées fusionnées", lambda: ideas.filter(merged_into__isnull=False).delete()),
         ("idées", lambda: ideas.delete()),
-        ("projets", lambda: Project.objects.filter(lead__email__endswith=DOMAIN).delete()),
+        ("suivi des projets", lambda: _project_evidence_delete(national_projects)),
+        ("projets", lambda: national_projects.delete()),
         ("comptes", lambda: User.objects.filter(**national).delete()),
         (
             "partenaires",
