@@ -69,4 +69,5 @@ CONTACTS = Source(
     label=lambda u: f"{u} – {u.caf}" if u.caf_id else str(u),
     order=("last_name", "first_name", "email"),
     permission="criees.view_catalogue",
+    lists_people=True,
 )

@@ -76,4 +76,5 @@ LEADS = Source(
     label=lambda u: str(u),
     order=("last_name", "first_name", "email"),
     permission="projects.view_portfolio",
+    lists_people=True,
 )

@@ -61,6 +61,9 @@ class Source:
     label: Callable[[Any], str] = field(default=lambda obj: "")
     order: tuple[str, ...] = ("pk",)
     permission: str = ""
+    # A source that lists people counts against the people search's limit per account
+    # (caflab.accounts.people): suggestions must not become a way to harvest the directory.
+    lists_people: bool = False
 
 
 def get_source(name: str) -> Source:
@@ -110,7 +113,13 @@ def suggest(request: HttpRequest, source: str) -> JsonResponse:
     the_source = get_source(source)
     if the_source.permission and not request.user.has_perm(the_source.permission):
         raise PermissionDenied
-    options, more = suggestions(the_source, request.user, request.GET.get("q", ""), request.GET)
+    text = request.GET.get("q", "")
+    if the_source.lists_people and len(clean_text(text)) >= MIN_CHARS:
+        from caflab.accounts.people import people_search_rate_limit_hit
+
+        if people_search_rate_limit_hit(request.user):
+            return JsonResponse({"results": [], "more": False}, status=429)
+    options, more = suggestions(the_source, request.user, text, request.GET)
     return JsonResponse({"results": options, "more": more})
 
 

@@ -117,3 +117,22 @@ def test_the_field_says_in_french_when_nothing_or_several_projects_match():
     form = PickForm({"projet": "inexistant"})
     assert not form.is_valid()
     assert "Aucun choix possible ne correspond à « inexistant »" in form.errors["projet"][0]
+
+
+def test_people_suggestions_count_against_the_people_search_limit(client, agent_a, settings):
+    """Lead and contact pickers list people: past the people search's budget they answer 429
+    with nothing, so they cannot harvest the directory; project pickers are not limited."""
+    settings.PEOPLE_SEARCH_RATE_LIMIT = 3
+    client.force_login(agent_a)
+    leads = reverse("core:typeahead", kwargs={"source": "porteurs"})
+    contacts = reverse("core:typeahead", kwargs={"source": "contacts-interet"})
+    assert [client.get(leads, {"q": f"ag{n}"}).status_code for n in range(3)] == [200] * 3
+    refused = client.get(contacts, {"q": "agent"})
+    assert refused.status_code == 429
+    assert refused.json() == {"results": [], "more": False}
+    assert (
+        client.get(
+            reverse("core:typeahead", kwargs={"source": "projets"}), {"q": "pro"}
+        ).status_code
+        == 200
+    )
