@@ -19,7 +19,7 @@ STACK_ENV := DEBUG=0 SECRET_KEY=$${SECRET_KEY:-local-stack-only-secret-key-chang
 	SITE_URL=$${SITE_URL:-http://127.0.0.1:8000} \
 	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend ALLOW_FILE_EMAIL=1
 
-.PHONY: help install run run-sso test lint format check-deploy backup restore services stack stack-web stack-worker stack-beat messages clean national bench
+.PHONY: help install run run-sso test test-faults lint format check-deploy backup restore services stack stack-web stack-worker stack-beat messages clean national bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ run-sso: install ## `make run` with single sign-on through a local test provider
 
 test: install ## Run the whole test suite (SQLite by default; PostgreSQL when DATABASE_URL is set)
 	$(VENV)/bin/pytest $(ARGS)
+
+test-faults: install ## Run the fault suite alone: frozen broker, stopped broker, killed worker, stopped database, slow clients
+	$(VENV)/bin/pytest -m faults $(ARGS)
 
 lint: install ## ruff, and models in step with migrations
 	$(VENV)/bin/ruff check .

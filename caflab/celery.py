@@ -20,6 +20,29 @@ if not app.conf.broker_url:
     app.conf.broker_url = "memory://localhost/"
 
 
+# The worker and beat answer nobody: their broker connections may wait for a slow Redis.
+# The settings' short timeouts are the web's (a request never waits on the broker); here a
+# publish (a retry, a fan-out batch, a beat tick) waits up to 2 s and its channel check is
+# tried twice. Consuming does not depend on socket_timeout (kombu reads BRPOP's reply from its
+# event loop only once the socket is readable), but a patient worker also rides out the short
+# stalls of a busy Redis instead of reconnecting.
+WORKER_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "max_retries": 1,
+}
+
+
+@signals.celeryd_init.connect
+@signals.beat_init.connect
+def use_patient_broker_timeouts(**kwargs) -> None:
+    """Runs before the worker or beat opens any broker connection."""
+    app.conf.broker_transport_options = {
+        **(app.conf.broker_transport_options or {}),
+        **WORKER_BROKER_TRANSPORT_OPTIONS,
+    }
+
+
 @signals.celeryd_init.connect
 @signals.beat_init.connect
 def refuse_to_start_if_misconfigured(**kwargs) -> None:
@@ -79,11 +102,24 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
-    # Export jobs whose message was lost while Redis was down are queued again.
+    # Export jobs whose worker died (lease expired, caflab.core.jobs) or whose message was lost
+    # while Redis was down are queued again; every minute, so recovery takes minutes.
     "ecoute-requeue-stale-exports": {
         "task": "ecoute.tasks.requeue_stale_exports",
-        "schedule": 300.0,
-        "options": {"expires": 290},
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Restitution e-mails and import invitations whose worker died (lease expired,
+    # caflab.core.jobs) or whose message was lost are queued again, every minute.
+    "ecoute-requeue-restitution-mailings": {
+        "task": "ecoute.tasks.requeue_restitution_mailings",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "accounts-requeue-invitation-batches": {
+        "task": "caflab.accounts.tasks.requeue_invitation_batches",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # Results snapshots: refreshes whose message was lost, counts behind their answers.
     "ecoute-refresh-stale-results": {
@@ -123,11 +159,12 @@ app.conf.beat_schedule = {
         "task": "evaluation.tasks.remind_due_measurements",
         "schedule": crontab(hour=8, minute=20),
     },
-    # Impact reports whose message was lost while Redis was down are queued again.
+    # Impact reports whose worker died (lease expired) or whose message was lost are queued
+    # again, every minute.
     "evaluation-requeue-stale-reports": {
         "task": "evaluation.tasks.requeue_stale_reports",
-        "schedule": 300.0,
-        "options": {"expires": 290},
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # Owners of management actions due soon or late are reminded (at most once a week).
     "evaluation-remind-management-actions": {

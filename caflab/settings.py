@@ -373,13 +373,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# A Redis outage must never hang a web request: fail fast, the outbox keeps the work.
+# A Redis outage must never hang a web request: fail fast, the outbox keeps the work. A
+# publish is one attempt bounded by these socket timeouts (a Redis frozen by SIGSTOP accepts
+# the TCP connection and never answers: the read timeout ends the wait), and
+# caflab.notifications.queueing skips the broker for the rest of a request once a publish failed
+# or spent its budget (issue 20). The worker and beat, which answer nobody, wait longer:
+# WORKER_BROKER_TRANSPORT_OPTIONS in caflab/celery.py.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 1,
-    "socket_timeout": 2,
-    "max_retries": 1,
+    "socket_connect_timeout": 0.05,
+    "socket_timeout": 0.15,
+    "max_retries": 0,  # the channel's connection check (a PING) is tried once, not again
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.5,
@@ -389,6 +394,13 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default="var/celerybeat-schedule"
 )
+# Durable jobs with a result (exports, impact reports; caflab.core.jobs): the worker renews a
+# lease at each step; a job silent past it (its worker died) is queued again by the beat, at
+# most JOB_MAX_ATTEMPTS times, then marked failed with a "Relancer" button.
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=180)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+# Tests only: a pause at each job step, so that a test can kill the worker mid-job.
+JOB_TEST_PAUSE_SECONDS = env.float("JOB_TEST_PAUSE_SECONDS", default=0)
 
 # --- Security -----------------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {

@@ -305,7 +305,15 @@ class HearBackRequestAdmin(admin.ModelAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(ReadOnlyAdmin):
-    list_display = ("questionnaire", "format", "status", "progress", "requested_by", "created_at")
+    list_display = (
+        "questionnaire",
+        "format",
+        "status",
+        "progress",
+        "attempts",
+        "requested_by",
+        "created_at",
+    )
     list_filter = ("status", "format")
     search_fields = ("questionnaire__title", "requested_by__email")
     list_select_related = ("questionnaire", "requested_by")
@@ -318,6 +326,8 @@ class ExportJobAdmin(ReadOnlyAdmin):
         "row_count",
         "file",
         "error",
+        "attempts",
+        "lease_expires_at",
         "started_at",
         "finished_at",
         *AUDIT,
@@ -332,6 +342,7 @@ from ecoute.models import (  # noqa: E402  (phase 2 models, kept apart from phas
     Registration,
     Restitution,
     RestitutionEmail,
+    RestitutionMailing,
     RestitutionReminder,
 )
 
@@ -376,6 +387,40 @@ class RestitutionEmailAdmin(ReadOnlyAdmin):
     search_fields = ("restitution__consultation__title",)
     list_select_related = ("restitution__consultation", "hear_back")
     readonly_fields = ("restitution", "hear_back", "sent_at")
+
+
+@admin.register(RestitutionMailing)
+class RestitutionMailingAdmin(ReadOnlyAdmin):
+    """Runs of the restitution e-mails (leased jobs); "Relancer" is on the consultation's page."""
+
+    list_display = (
+        "restitution",
+        "status",
+        "total",
+        "sent_count",
+        "attempts",
+        "lease_expires_at",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status", "created_at")
+    search_fields = ("restitution__consultation__title",)
+    list_select_related = ("restitution__consultation",)
+    readonly_fields = (
+        "restitution",
+        "requested_by",
+        "total",
+        "sent_count",
+        "status",
+        "progress",
+        "error",
+        "attempts",
+        "lease_expires_at",
+        "started_at",
+        "finished_at",
+        "created_at",
+        "updated_at",
+    )
 
 
 @admin.register(RestitutionReminder)

@@ -1,8 +1,9 @@
 """Celery tasks of the écoute app: ids in, safe to run twice (acks_late).
 
-The beat schedule (caflab/celery.py) runs `open_and_close_consultations` every minute,
-`requeue_stale_exports` every five minutes, `refresh_stale_results` every ten minutes,
-`purge_exports` and `purge_personal_data` daily, and (phase 2)
+The beat schedule (caflab/celery.py) runs `open_and_close_consultations` and
+`requeue_stale_exports` (exports whose worker died, caflab.core.jobs) every minute,
+`refresh_stale_results` every ten minutes, `purge_exports` and `purge_personal_data` daily,
+and (phase 2)
 `daily_restitution_and_recruitment` every morning.
 """
 
@@ -42,8 +43,25 @@ def purge_exports() -> int:
 
 
 @shared_task(acks_late=True)
+def send_restitution_mailing(mailing_id: int) -> int:
+    """E-mail the hear-back addresses of a published restitution, each once (a leased job)."""
+    from ecoute.services.restitution import restitution_mailing_run
+
+    return restitution_mailing_run(mailing_id=mailing_id)
+
+
+@shared_task(acks_late=True)
+def requeue_restitution_mailings() -> int:
+    """Every minute (beat): restitution mailings whose worker died or whose message was lost."""
+    from ecoute.services.restitution import restitution_mailings_requeue
+
+    return restitution_mailings_requeue()
+
+
+@shared_task(acks_late=True)
 def send_restitution_emails(restitution_id: int) -> int:
-    """E-mail the hear-back addresses of a published restitution, each once."""
+    """Queued by the release before mailings (kept for the messages still in the broker during
+    a deployment): the restitution's e-mails still owed, each address once."""
     from ecoute.services.restitution import restitution_send_emails
 
     return restitution_send_emails(restitution_id=restitution_id)

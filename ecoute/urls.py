@@ -45,6 +45,7 @@ urlpatterns = [
     path("gestion/<int:pk>/exporter/", results.export_create, name="export-create"),
     path("exports/<int:pk>/", results.export_detail, name="export-detail"),
     path("exports/<int:pk>/telecharger/", results.export_download, name="export-download"),
+    path("exports/<int:pk>/relancer/", results.export_retry, name="export-retry"),
     # managers: restitution and recruitment (phase 2)
     path("gestion/<int:pk>/restitution/", restitution.restitution_edit, name="restitution-edit"),
     path(
@@ -56,6 +57,11 @@ urlpatterns = [
         "gestion/<int:pk>/restitution/publier/",
         restitution.restitution_publish_view,
         name="restitution-publish",
+    ),
+    path(
+        "gestion/<int:pk>/restitution/relancer-envoi/",
+        restitution.restitution_mailing_retry_view,
+        name="restitution-mailing-retry",
     ),
     path(
         "gestion/<int:pk>/recrutements/nouveau/",

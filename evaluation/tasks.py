@@ -1,9 +1,10 @@
 """Celery tasks of the evaluation app: ids in, safe to run twice.
 
-`build_report` acknowledges its message only once done (`acks_late`) and gives it back if the
-worker dies (`reject_on_worker_lost`): the report is then built again from the same snapshot.
-The beat schedule (caflab/celery.py) runs `requeue_stale_reports` every five minutes and
-`remind_management_actions` and `remind_due_measurements` daily.
+`build_report` holds a lease on its report (caflab.core.jobs): if its worker dies, the beat's
+`requeue_stale_reports` queues it again once the lease expires, and it is built again from the
+same snapshot (at most JOB_MAX_ATTEMPTS times). The beat schedule (caflab/celery.py) runs
+`requeue_stale_reports` every minute and `remind_management_actions` and
+`remind_due_measurements` daily.
 """
 
 from celery import shared_task

@@ -100,7 +100,7 @@ def bar_chart(
         x = LABEL_WIDTH + PADDING
         drawn.append(
             DrawnRow(
-                label=row.label,
+                label=str(row.label),
                 short_label=Truncator(row.label).chars(LABEL_CHARS),
                 value=row.value,
                 url=row.url,
@@ -149,7 +149,7 @@ def funnel(
         width = max(round(area * row.value / top, 1), 2)
         drawn.append(
             DrawnRow(
-                label=row.label,
+                label=str(row.label),
                 short_label=Truncator(row.label).chars(LABEL_CHARS),
                 value=row.value,
                 url=row.url,

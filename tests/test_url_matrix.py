@@ -186,6 +186,12 @@ def _phase2(
     return kwargs
 
 
+def _invitation_batch() -> dict[str, Any]:
+    from caflab.accounts.models import InvitationBatch
+
+    return {"pk": InvitationBatch.objects.create(label="matrice", status="failed").pk}
+
+
 # evaluation (plans and indicators): the plan of matrix_project (led by the lab, piloted by Caf
 # A) with one item of each kind, a frozen version, and an indicator measured in Caf A.
 @pytest.fixture
@@ -662,6 +668,9 @@ MATRIX: dict[str, Row] = {
     ),
     "ecoute:export-detail": Row(signed_in(404, lab_staff=200), kwargs=_export_pk),
     "ecoute:export-download": Row(signed_in(404, lab_staff=200), kwargs=_export_pk),
+    "ecoute:export-retry": Row(  # nothing failed: "rien à relancer", back to the export
+        signed_in(404, lab_staff=REDIRECT), kwargs=_export_pk, method="post"
+    ),
     # écoute phase 2: the restitution is public with its consultation, written by its
     # managers; a recruitment's page is public, its management the managers'; a registration
     # is cancelled by its owner (others: 404) or through its e-mailed link
@@ -673,6 +682,9 @@ MATRIX: dict[str, Row] = {
         signed_in(403, **ECOUTE_MANAGERS), kwargs=_phase2("consultation")
     ),
     "ecoute:restitution-publish": Row(  # already published: "déjà publiée", back to the page
+        signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_phase2("consultation"), method="post"
+    ),
+    "ecoute:restitution-mailing-retry": Row(  # nothing failed: "rien à relancer", back
         signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_phase2("consultation"), method="post"
     ),
     "ecoute:recruitment-create": Row(
@@ -851,6 +863,9 @@ MATRIX: dict[str, Row] = {
     "evaluation:report-publish": Row(
         network_members(404, lab_staff=REDIRECT), kwargs=_report_pk, method="post"
     ),
+    "evaluation:report-retry": Row(  # nothing failed: "rien à relancer", back to the report
+        network_members(404, lab_staff=REDIRECT), kwargs=_report_pk, method="post"
+    ),
     "evaluation:recommendations": Row(network_members(200), kwargs=_report_project),
     "evaluation:recommendation-update": Row(
         network_members(403, lab_staff=200), kwargs=_recommendation_pk
@@ -1004,6 +1019,11 @@ MATRIX: dict[str, Row] = {
     # is_staff with the account permissions); an invitation link with a bad token is refused
     # with its explanation page
     "accounts:import": Row(signed_in(403)),
+    # an import's invitation batch and its "Relancer": importers only, like the import
+    "accounts:invitation-batch": Row(signed_in(403), kwargs=lambda r: _invitation_batch()),
+    "accounts:invitation-batch-retry": Row(
+        signed_in(403), kwargs=lambda r: _invitation_batch(), method="post"
+    ),
     "accounts:invitation": Row(
         everyone(200), kwargs=lambda r: {"uidb64": "MA", "token": "pas-un-jeton"}
     ),

@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy
 
 from caflab.accounts.forms import AdminUserChangeForm, AdminUserCreationForm
 from caflab.accounts.invitations import invitations_queue
-from caflab.accounts.models import AccountChange, Role, SsoIdentity, User
+from caflab.accounts.models import (
+    AccountChange,
+    BatchInvitation,
+    InvitationBatch,
+    Role,
+    SsoIdentity,
+    User,
+)
 from caflab.accounts.personal_data import account_erase
 from caflab.accounts.services import TRACKED_FIELDS, account_created, account_update
 from caflab.network.models import Caf
@@ -404,3 +411,54 @@ class SsoIdentityAdmin(ReadOnlyAdmin):
     search_fields = ("user__email", "subject", "siret")
     list_select_related = ("user",)
     ordering = ("provider", "subject")
+
+
+# --- invitation batches of the imports: jobs, read-only (the import page offers "Relancer") ---
+
+
+@admin.register(InvitationBatch)
+class InvitationBatchAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at",
+        "label",
+        "requested_by",
+        "status",
+        "total",
+        "sent_count",
+        "skipped_count",
+        "attempts",
+        "lease_expires_at",
+        "finished_at",
+    )
+    list_filter = ("status", "created_at")
+    search_fields = ("label", "requested_by__email")
+    list_select_related = ("requested_by",)
+    readonly_fields = (
+        "requested_by",
+        "label",
+        "retry_of",
+        "total",
+        "sent_count",
+        "skipped_count",
+        "status",
+        "progress",
+        "error",
+        "attempts",
+        "lease_expires_at",
+        "started_at",
+        "finished_at",
+        "created_at",
+        "updated_at",
+    )
+    date_hierarchy = "created_at"
+
+
+@admin.register(BatchInvitation)
+class BatchInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("batch", "user", "outcome", "handled_at")
+    list_filter = ("outcome",)
+    search_fields = ("user__email",)
+    list_select_related = ("batch", "user")
+    readonly_fields = ("batch", "user", "outcome", "handled_at")
+    raw_id_fields = ("batch", "user")
+    show_full_result_count = False  # a batch has up to tens of thousands of rows

@@ -12,11 +12,12 @@ from django.contrib.auth import authenticate, login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from caflab.accounts.forms import SetPasswordForm
 from caflab.accounts.importing import (
@@ -26,10 +27,17 @@ from caflab.accounts.importing import (
     can_import_people,
     people_import_file,
 )
-from caflab.accounts.invitations import agents_sso_configured, invitation_user
+from caflab.accounts.invitations import (
+    agents_sso_configured,
+    invitation_batch_retry,
+    invitation_user,
+)
+from caflab.accounts.models import InvitationBatch
 
 # The report lists this many lines at most, refused lines first; the counts cover them all.
 REPORT_LINES_SHOWN = 500
+# The import page shows the latest invitation batches (their progress, "Relancer" if failed).
+BATCHES_SHOWN = 5
 
 
 class PeopleImportForm(forms.Form):
@@ -93,12 +101,19 @@ class PeopleImportForm(forms.Form):
         return data
 
 
-@never_cache
-def people_import_view(request: HttpRequest) -> HttpResponse:
+def _importer_only(request: HttpRequest) -> HttpResponse | None:
+    """The login page for the anonymous; 403 for whoever may not import (PermissionDenied)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not can_import_people(request.user):
         raise PermissionDenied
+    return None
+
+
+@never_cache
+def people_import_view(request: HttpRequest) -> HttpResponse:
+    if refused := _importer_only(request):
+        return refused
     report = None
     if request.method == "POST":
         form = PeopleImportForm(request.POST, request.FILES)
@@ -121,8 +136,37 @@ def people_import_view(request: HttpRequest) -> HttpResponse:
         "report": report,
         "lines": report.lines_for_display(REPORT_LINES_SHOWN) if report else [],
         "lines_cap": REPORT_LINES_SHOWN,
+        "batches": InvitationBatch.objects.select_related("requested_by")[:BATCHES_SHOWN],
     }
     return render(request, "accounts/import.html", context)
+
+
+@never_cache
+def invitation_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An invitation batch's progress (polled by htmx while it runs)."""
+    if refused := _importer_only(request):
+        return refused
+    batch = get_object_or_404(InvitationBatch, pk=pk)
+    template = "accounts/includes/invitation_batch.html" if request.htmx else None
+    return render(request, template or "accounts/invitation_batch_detail.html", {"batch": batch})
+
+
+@require_POST
+def invitation_batch_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Relancer" a failed batch: a fresh one for the people it did not reach."""
+    if refused := _importer_only(request):
+        return refused
+    batch = get_object_or_404(InvitationBatch, pk=pk)
+    followed = invitation_batch_retry(batch=batch, by=request.user)
+    if followed.pk == batch.pk:
+        messages.info(request, _("Cet envoi n’a pas échoué : il n’y a rien à relancer."))
+    else:
+        messages.success(
+            request,
+            _("L’envoi est relancé pour les %(n)s personne(s) qui n’avaient pas été invitées.")
+            % {"n": followed.total},
+        )
+    return redirect("accounts:invitation-batch", pk=followed.pk)
 
 
 @never_cache

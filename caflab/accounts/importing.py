@@ -27,16 +27,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from caflab.accounts.models import CAF_ROLES, NETWORK_ROLES, AccountChange, Role, User
+from caflab.accounts.models import (
+    CAF_ROLES,
+    NETWORK_ROLES,
+    AccountChange,
+    InvitationBatch,
+    Role,
+    User,
+)
 from caflab.accounts.services import TRACKED_FIELDS, _shown
 from caflab.core import audit
 from caflab.core.models import AuditEvent
 from caflab.network.models import Caf, CafSiret, Directorate, Partner
-from caflab.notifications.queueing import enqueue_on_commit
 
 BATCH_SIZE = 1000
-# Invitations are queued by chunks of ids: 36,000 new accounts make 72 messages, not 36,000.
-INVITATION_CHUNK = 500
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 EXTENSIONS = ("csv", "xlsx")
 
@@ -115,6 +119,8 @@ class ImportReport:
     absent: int = 0
     deactivated: int = 0
     invited: int = 0
+    # The job mailing the new accounts their invitation (its progress is shown on the page).
+    invitation_batch: InvitationBatch | None = None
 
     def count(self, outcome: str) -> int:
         return sum(1 for line in self.lines if line.outcome == outcome)
@@ -514,12 +520,13 @@ def people_import(
         _deactivate(absent, by=by, reason=reason + " — " + _("absent du fichier"))
         report.deactivated = len(absent)
         if invite and to_create:
-            from caflab.accounts import tasks
+            from caflab.accounts.invitations import invitation_batch_create
 
-            ids = [user.pk for user in to_create]
-            for start in range(0, len(ids), INVITATION_CHUNK):
-                enqueue_on_commit(tasks.send_invitations, ids[start : start + INVITATION_CHUNK])
-            report.invited = len(ids)
+            # One leased job for all of them (its worker may die: each person is mailed once).
+            report.invitation_batch = invitation_batch_create(
+                user_ids=[user.pk for user in to_create], by=by, label=reason
+            )
+            report.invited = len(to_create)
         audit.record(
             action=AuditEvent.Action.PEOPLE_IMPORT,
             by=by,

@@ -8,9 +8,13 @@ login and invitation date, so it stops working once the password is set (single 
 person signs in, and when a newer invitation is sent.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +23,15 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from caflab.accounts.models import User
+from caflab.accounts.models import BatchInvitation, InvitationBatch, User
+from caflab.core import jobs
 from caflab.notifications.queueing import enqueue_on_commit
 
+logger = logging.getLogger(__name__)
+
 INVITATION_DAYS = 14
+# A batch renews its lease (and saves its progress) every this many people.
+HEARTBEAT_EVERY = 50
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -121,3 +130,178 @@ def invitations_queue(users: list[User]) -> int:
     for user in invited:
         enqueue_on_commit(tasks.send_invitation, user.pk)
     return len(invited)
+
+
+# --- the invitations of an import: one leased job per batch ---------------------------------
+
+
+class BatchResult:
+    READY = "ready"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+Outcome = BatchInvitation.Outcome
+
+
+def invitation_batch_create(
+    *,
+    user_ids: list[int],
+    by: User | None,
+    label: str = "",
+    retry_of: InvitationBatch | None = None,
+) -> InvitationBatch:
+    """Record a batch inviting `user_ids` (one row per person) and queue it after the commit.
+    Call inside the transaction that created the accounts."""
+    from caflab.accounts import tasks
+
+    with transaction.atomic():
+        batch = InvitationBatch.objects.create(
+            requested_by=by, label=label[:255], total=len(user_ids), retry_of=retry_of
+        )
+        BatchInvitation.objects.bulk_create(
+            (BatchInvitation(batch=batch, user_id=pk) for pk in user_ids), batch_size=1000
+        )
+    enqueue_on_commit(tasks.send_invitation_batch, batch.pk)
+    return batch
+
+
+def _invite_once(entry_pk: int, user_id: int) -> str:
+    """Mail one person of a batch, at most once: the row is marked in the transaction that
+    sends, so a second run (or a worker that lost its lease) finds it handled and skips it.
+    Returns the outcome, "taken" when another run had it, or raises the sending's error."""
+    with transaction.atomic():
+        claimed = BatchInvitation.objects.filter(pk=entry_pk, outcome=Outcome.PENDING).update(
+            outcome=Outcome.SENT, handled_at=timezone.now()
+        )
+        if not claimed:
+            return "taken"
+        if invitation_send(user_id=user_id):
+            return Outcome.SENT
+        BatchInvitation.objects.filter(pk=entry_pk).update(outcome=Outcome.SKIPPED)
+        return Outcome.SKIPPED
+    # A worker killed between the SMTP server's acceptance and the COMMIT leaves the row
+    # pending: that one person may be mailed twice (a newer link, which voids the older).
+
+
+def _counts(batch_id: int) -> dict[str, int]:
+    return BatchInvitation.objects.filter(batch_id=batch_id).aggregate(
+        sent_count=Count("pk", filter=Q(outcome=Outcome.SENT)),
+        skipped_count=Count("pk", filter=Q(outcome=Outcome.SKIPPED)),
+    )
+
+
+def invitation_batch_send(*, batch_id: int) -> str:
+    """Send a batch's invitations (called by the task, ids only). Safe to run twice: a finished
+    batch, or one a live worker holds, is skipped; a batch whose worker died (lease expired) is
+    claimed again and mails only the people not mailed yet. The first sending error (the mail
+    server is down) stops the batch: failed, with "Relancer"."""
+    attempt = jobs.claim(InvitationBatch, batch_id)
+    if attempt is None:
+        return BatchResult.SKIPPED
+    total = InvitationBatch.objects.values_list("total", flat=True).get(pk=batch_id)
+    counts = _counts(batch_id)
+    pending = (
+        BatchInvitation.objects.filter(batch_id=batch_id, outcome=Outcome.PENDING)
+        .order_by("pk")
+        .values_list("pk", "user_id")
+    )
+
+    def save_progress() -> None:
+        handled = counts["sent_count"] + counts["skipped_count"]
+        percent = min(99, int(100 * handled / total)) if total else 0
+        jobs.heartbeat(InvitationBatch, batch_id, attempt, progress=percent, **counts)
+
+    last = 0
+    try:
+        while chunk := list(pending.filter(pk__gt=last)[:HEARTBEAT_EVERY]):
+            for entry_pk, user_id in chunk:
+                try:
+                    outcome = _invite_once(entry_pk, user_id)
+                except Exception as exc:
+                    logger.exception("Invitation batch %s: user %s not invited.", batch_id, user_id)
+                    save_progress()
+                    jobs.fail(
+                        InvitationBatch, batch_id, attempt, error=_stopped_message(exc, batch_id)
+                    )
+                    return BatchResult.FAILED
+                if outcome == Outcome.SENT:
+                    counts["sent_count"] += 1
+                elif outcome == Outcome.SKIPPED:
+                    counts["skipped_count"] += 1
+            last = chunk[-1][0]
+            save_progress()
+    except jobs.LeaseLost:
+        logger.warning("Invitation batch %s: attempt %s lost its lease.", batch_id, attempt)
+        return BatchResult.SKIPPED
+    if not jobs.complete(InvitationBatch, batch_id, attempt, **_counts(batch_id)):
+        return BatchResult.SKIPPED
+    return BatchResult.READY
+
+
+def _stopped_message(exc: Exception, batch_id: int) -> str:
+    left = BatchInvitation.objects.filter(batch_id=batch_id, outcome=Outcome.PENDING).count()
+    return _(
+        "L’envoi s’est arrêté : le serveur d’e-mails a refusé une invitation (%(error)s). "
+        "%(n)s invitation(s) restent à envoyer ; relancez l’envoi."
+    ) % {"error": type(exc).__name__, "n": left}
+
+
+def invitation_batches_requeue(now=None) -> int:
+    """Run by the beat every minute: queue again the batches whose worker died (lease expired)
+    or whose message was lost; those out of attempts are marked failed, their requester told."""
+    from caflab.accounts import tasks
+
+    return jobs.requeue_expired(
+        InvitationBatch, tasks.send_invitation_batch, now=now, on_exhausted=_tell_batch_failed
+    )
+
+
+def _tell_batch_failed(batch_id: int) -> None:
+    from caflab.notifications.services import notify
+
+    batch = InvitationBatch.objects.select_related("requested_by").get(pk=batch_id)
+    if batch.requested_by is None:  # the command line: its log says it
+        return
+    notify(
+        recipients=[batch.requested_by],
+        kind="accounts.invitations_failed",
+        title=_("L’envoi des invitations de votre import a échoué"),
+        body=batch.error,
+        url=reverse("accounts:import"),
+        own_contribution=True,
+    )
+
+
+@transaction.atomic
+def invitation_batch_retry(*, batch: InvitationBatch, by: User) -> InvitationBatch:
+    """ "Relancer" a failed batch, or one whose worker stopped answering: a fresh batch for the
+    people it did not reach (the old one stays, as a record). Their rows in the old batch are
+    marked "moved" under a row lock, so its worker, should it come back, cannot mail them too.
+    Returns the batch to follow: the fresh one, the one already relaunched, or `batch`."""
+    locked = InvitationBatch.objects.select_for_update().get(pk=batch.pk)
+    jobs.abandon_stuck(InvitationBatch.objects.filter(pk=locked.pk))
+    locked.refresh_from_db()
+    if locked.status != InvitationBatch.Status.FAILED:
+        return locked
+    # Relaunched already (a second click, another administrator): follow that batch; if it
+    # failed in turn, it is the one to relaunch.
+    relaunched = locked.retries.order_by("-created_at", "-pk").first()
+    if relaunched is not None:
+        return relaunched
+    # FOR UPDATE waits for a send in flight and re-reads its row: what it mailed is not moved.
+    entries = list(
+        locked.invitations.select_for_update()
+        .filter(outcome=Outcome.PENDING)
+        .order_by("pk")
+        .values_list("pk", "user_id")
+    )
+    BatchInvitation.objects.filter(pk__in=[pk for pk, _user in entries]).update(
+        outcome=Outcome.MOVED, handled_at=timezone.now()
+    )
+    return invitation_batch_create(
+        user_ids=[user_id for _pk, user_id in entries],
+        by=by,
+        label=locked.label,
+        retry_of=locked,
+    )

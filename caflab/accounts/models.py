@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.audit import before_and_after, event_meta
+from caflab.core.jobs import JobQuerySet, LeasedJob
+from caflab.core.models import TimeStampedModel
 from caflab.network.models import Caf, Directorate, Partner
 
 
@@ -373,3 +375,101 @@ class AccountChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.at:%d/%m/%Y %H:%M}"
+
+
+class InvitationBatch(LeasedJob, TimeStampedModel):
+    """The invitations of one import, sent in the background by one job (caflab.core.jobs): a
+    worker that dies mid-way loses its lease and the beat queues the batch again; each person
+    of the batch is mailed once (`BatchInvitation`), however many times the batch runs."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        READY = "ready", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandé par"),
+    )
+    label = models.CharField(_("origine"), max_length=255, blank=True)
+    # A "Relancer" batch takes over the people its failed predecessor did not reach.
+    retry_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retries",
+        verbose_name=_("relance de"),
+    )
+    total = models.PositiveIntegerField(_("personnes à inviter"), default=0)
+    sent_count = models.PositiveIntegerField(_("invitations envoyées"), default=0)
+    skipped_count = models.PositiveIntegerField(
+        _("personnes ignorées"),
+        default=0,
+        help_text=_("Comptes désactivés ou ayant choisi un mot de passe entre-temps."),
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
+    error = models.CharField(_("erreur"), max_length=255, blank=True)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("envoi d'invitations")
+        verbose_name_plural = _("envois d'invitations")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.label or _('Invitations')} ({self.created_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)
+
+    @property
+    def handled_count(self) -> int:
+        return self.sent_count + self.skipped_count
+
+
+class BatchInvitation(models.Model):
+    """One person of an invitation batch. `handled_at` is set in the transaction that mails
+    them: a batch run again (its worker died) skips whoever was already mailed."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("À envoyer")
+        SENT = "sent", _("Envoyée")
+        SKIPPED = "skipped", _("Ignorée")
+        MOVED = "moved", _("Reprise par une relance")
+
+    batch = models.ForeignKey(
+        InvitationBatch,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("envoi"),
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("compte")
+    )
+    outcome = models.CharField(
+        _("résultat"), max_length=8, choices=Outcome, default=Outcome.PENDING, blank=True
+    )
+    handled_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation d'un envoi")
+        verbose_name_plural = _("invitations des envois")
+        ordering = ["batch", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "user"], name="batch_invitation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} → {self.user_id}"

@@ -43,8 +43,25 @@ def send_invitation(user_id: int) -> bool:
 
 
 @shared_task(acks_late=True)
+def send_invitation_batch(batch_id: int) -> str:
+    """The invitations of an import: one leased job (caflab.core.jobs), each person once."""
+    from caflab.accounts.invitations import invitation_batch_send
+
+    return invitation_batch_send(batch_id=batch_id)
+
+
+@shared_task(acks_late=True)
+def requeue_invitation_batches() -> int:
+    """Every minute (beat): batches whose worker died or whose message was lost."""
+    from caflab.accounts.invitations import invitation_batches_requeue
+
+    return invitation_batches_requeue()
+
+
+@shared_task(acks_late=True)
 def send_invitations(user_ids: list[int]) -> int:
-    """The invitations of an import, by chunks of ids (one message per 500, not per person)."""
+    """Chunks of ids queued by the release before invitation batches: kept so that messages
+    still in the broker during a deployment are delivered. Nothing queues it any more."""
     from caflab.accounts.invitations import invitation_send
 
     return sum(invitation_send(user_id=user_id) for user_id in user_ids)

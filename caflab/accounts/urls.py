@@ -56,5 +56,15 @@ urlpatterns = [
     path("supprimer-mon-compte/", citizen_views.account_delete_view, name="account-delete"),
     # the network at scale: the administrators' import of a people file, and its invitations
     path("import/", import_views.people_import_view, name="import"),
+    path(
+        "import/invitations/<int:pk>/",
+        import_views.invitation_batch_detail,
+        name="invitation-batch",
+    ),
+    path(
+        "import/invitations/<int:pk>/relancer/",
+        import_views.invitation_batch_retry_view,
+        name="invitation-batch-retry",
+    ),
     path("invitation/<uidb64>/<token>/", import_views.invitation_view, name="invitation"),
 ]

@@ -241,13 +241,15 @@ class OutboxFigures:
 
 
 def outbox_figures() -> OutboxFigures:
-    """One query: pending and failed mails, the oldest pending one's creation time."""
+    """One query: waiting mails (pending, or claimed by a worker and not yet recorded as sent)
+    and failed ones, the oldest waiting one's creation time."""
     from caflab.notifications.models import OutboxMail
 
+    waiting = Q(status__in=[OutboxMail.Status.PENDING, OutboxMail.Status.SENDING])
     figures = OutboxMail.objects.aggregate(
-        pending=Count("pk", filter=Q(status=OutboxMail.Status.PENDING)),
+        pending=Count("pk", filter=waiting),
         failed=Count("pk", filter=Q(status=OutboxMail.Status.FAILED)),
-        oldest=Min("created_at", filter=Q(status=OutboxMail.Status.PENDING)),
+        oldest=Min("created_at", filter=waiting),
     )
     return OutboxFigures(figures["pending"], figures["failed"], figures["oldest"])
 

@@ -5,12 +5,14 @@ A named URL that does not resolve (its app is not built yet) is left out of the 
 shown on the home page as "Bientôt disponible": the shell never links to a page that 404s.
 """
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from caflab.accounts.permissions import can_assign_pending
@@ -32,10 +34,26 @@ class EntryPoint:
 
 
 def url_or_none(name: str, **kwargs: Any) -> str | None:
+    """The URL, or None when it does not resolve. Kept per URL configuration, script prefix
+    and language: the shell asks for the same dozen URLs on every page, and a reverse() costs
+    as much as rendering a small template."""
     try:
-        return reverse(name, kwargs=kwargs or None)
+        return _reverse(
+            name,
+            tuple(sorted(kwargs.items())),
+            get_resolver(get_urlconf()),
+            get_script_prefix(),
+            get_language(),
+        )
     except NoReverseMatch:
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _reverse(name: str, kwargs: tuple, resolver: Any, prefix: str, language: str | None) -> str:
+    # The resolver is part of the key: clear_url_caches() (tests, a reloaded URLconf) makes a
+    # new one, so nothing answered for the old configuration is reused.
+    return reverse(name, kwargs=dict(kwargs) or None)
 
 
 def login_url(request: HttpRequest) -> str | None:

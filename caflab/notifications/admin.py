@@ -122,10 +122,12 @@ class OutboxMailAdmin(CreatedByServicesAdmin):
         "attempts",
         "last_error",
         "created_at",
+        "claimed_until",
         "sent_at",
     )
     list_filter = ("status", "kind", "created_at")
-    search_fields = ("subject", "recipient__email")
+    # The Message-ID a recipient's mail store shows, to trace one mail (or a duplicate).
+    search_fields = ("subject", "recipient__email", "=message_id")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
     actions = ("resend",)
@@ -139,6 +141,8 @@ class OutboxMailAdmin(CreatedByServicesAdmin):
         "attempts",
         "last_error",
         "last_attempt_at",
+        "claimed_until",
+        "message_id",
         "sent_at",
         "created_at",
         "updated_at",

@@ -7,6 +7,8 @@ preference never re-sends or loses what was already decided. Every e-mail goes t
 broker outage delays mail but never loses it (see `flush_outbox`).
 """
 
+from datetime import datetime
+from email.utils import parseaddr
 from typing import ClassVar
 
 from django.conf import settings
@@ -218,10 +220,26 @@ class OutboxMailQuerySet(models.QuerySet["OutboxMail"]):
     def pending(self) -> "OutboxMailQuerySet":
         return self.filter(status=OutboxMail.Status.PENDING)
 
+    def lease_expired(self, now: datetime) -> "OutboxMailQuerySet":
+        """Claimed for sending by a worker that never recorded the outcome (it died between
+        the claim and the record): the mail may or may not have left."""
+        return self.filter(status=OutboxMail.Status.SENDING, claimed_until__lte=now)
+
+    def claimable(self, now: datetime) -> "OutboxMailQuerySet":
+        """What a worker may claim now: pending, or "sending" past its lease."""
+        return self.filter(
+            Q(status=OutboxMail.Status.PENDING)
+            | Q(status=OutboxMail.Status.SENDING, claimed_until__lte=now)
+        )
+
 
 class OutboxMail(models.Model):
     """One e-mail to send. The address is read from the recipient at send time, never stored
-    here nor passed to a task."""
+    here nor passed to a task.
+
+    pending → sending (claimed by one worker until `claimed_until`) → sent, or back to pending
+    (temporary error), or failed. See `services.outbox_mail_deliver` for why a mail left
+    "sending" past its lease is sent again, with the same `message_id`."""
 
     class Kind(models.TextChoices):
         IMMEDIATE = "immediate", _("Immédiat")
@@ -229,6 +247,7 @@ class OutboxMail(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
+        SENDING = "sending", _("En cours d'envoi")
         SENT = "sent", _("Envoyé")
         FAILED = "failed", _("Échec")
 
@@ -258,6 +277,25 @@ class OutboxMail(models.Model):
         help_text=_("Type d'erreur seulement, sans donnée personnelle."),
     )
     last_attempt_at = models.DateTimeField(_("dernière tentative le"), null=True, blank=True)
+    claimed_until = models.DateTimeField(
+        _("réservé jusqu'au"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Un envoi en cours appartient à un seul processus jusqu'à cette heure ; passé ce "
+            "délai sans résultat enregistré, l'e-mail est renvoyé avec le même Message-ID."
+        ),
+    )
+    message_id = models.CharField(
+        _("Message-ID"),
+        max_length=255,
+        blank=True,
+        default="",
+        # Also in the database: the fan-out inserts rows in SQL, and code of the previous
+        # release still inserts without this column during a deployment.
+        db_default="",
+        help_text=_("Identique à chaque tentative : le destinataire reconnaît un doublon."),
+    )
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
@@ -275,6 +313,12 @@ class OutboxMail(models.Model):
                 condition=Q(status="pending"),
                 name="outbox_pending_idx",
             ),
+            # ... and the few rows whose sending lease ran out.
+            models.Index(
+                fields=["claimed_until"],
+                condition=Q(status="sending"),
+                name="outbox_sending_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -283,6 +327,25 @@ class OutboxMail(models.Model):
     @property
     def is_sent(self) -> bool:
         return self.status == self.Status.SENT
+
+    def is_claimable(self, now: datetime) -> bool:
+        """The row as read says a worker may claim it (the claim itself re-checks in SQL)."""
+        if self.status == self.Status.PENDING:
+            return True
+        return (
+            self.status == self.Status.SENDING
+            and self.claimed_until is not None
+            and self.claimed_until <= now
+        )
+
+    def build_message_id(self) -> str:
+        """The Message-ID of every attempt at this mail, derived from the row alone (never from
+        the sending host, as `make_msgid` would be), so that a re-send after an unknown outcome
+        carries the same one and receivers can tell it is a duplicate."""
+        _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        domain = address.rpartition("@")[2] or "caflab.invalid"
+        stamp = int(self.created_at.timestamp() * 1_000_000)
+        return f"<outbox-{self.pk}.{stamp}@{domain}>"
 
 
 class FollowQuerySet(models.QuerySet["Follow"]):

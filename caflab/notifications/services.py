@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,6 +41,12 @@ logger = logging.getLogger(__name__)
 # again (the task's backoff never waits longer than this).
 RETRY_STALE_AFTER = timedelta(minutes=15)
 RETRY_BACKOFF_MAX_SECONDS = 600
+# A mail claimed for sending belongs to its worker this long: well over one SMTP exchange
+# (EMAIL_TIMEOUT per step). Past it without a recorded outcome, the worker is taken for dead and
+# the mail is sent again (see outbox_mail_deliver).
+SENDING_LEASE = timedelta(minutes=5)
+# Mails per broker message when flush_outbox queues the pending ones again.
+FLUSH_BATCH_SIZE = 50
 # A pending fan-out untouched this long (its task was lost, or its worker died) is queued again
 # by flush_outbox; a running one touches its row at every batch, well under a second apart.
 FANOUT_STALE_AFTER = timedelta(minutes=2)
@@ -146,8 +152,10 @@ def notify(
             )
             for n in immediate
         )
-        for mail in mails:
-            enqueue_on_commit(tasks.send_outbox_mail, mail.pk)
+        # One broker message for the whole call, whatever the number of mails: a request
+        # publishes once, and a broker that does not answer costs it one bounded attempt
+        # (queueing.enqueue). If the message is lost, flush_outbox sends the mails.
+        enqueue_on_commit(tasks.send_outbox_mails, [mail.pk for mail in mails])
     return notifications
 
 
@@ -419,78 +427,107 @@ def _render_notification_mail(*, title: str, body: str, url: str) -> tuple[str, 
 # --- outbox delivery ------------------------------------------------------------------------
 
 
-def _locked_mail(mail_id: int) -> OutboxMail | None:
-    """The mail row, locked for this transaction; None if it is missing or another worker holds
-    it (SQLite has no row locks: there the status check alone guards)."""
-    queryset = OutboxMail.objects.select_related("recipient").filter(pk=mail_id)
-    if connection.features.has_select_for_update_skip_locked:
-        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
-    return queryset.first()
-
-
 def outbox_mail_deliver(*, mail_id: int) -> str:
-    """Send one outbox mail, once. Safe to run twice and concurrently: the row is locked while
-    it is sent and a mail that is no longer pending is skipped."""
-    try:
-        with transaction.atomic():
-            mail = _locked_mail(mail_id)
-            if mail is None or mail.status != OutboxMail.Status.PENDING:
-                return DeliveryResult.SKIPPED
-            recipient = mail.recipient
-            now = timezone.now()
-            if not recipient.is_active or not recipient.email:
-                mail.status = OutboxMail.Status.FAILED
-                mail.last_error = "RecipientInactive"
-                mail.last_attempt_at = now
-                mail.save(update_fields=["status", "last_error", "last_attempt_at", "updated_at"])
-                logger.info("Outbox mail %s dropped: recipient inactive.", mail.pk)
-                return DeliveryResult.FAILED
-            message = EmailMultiAlternatives(
-                subject=mail.subject,
-                body=mail.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[recipient.email],
-                headers={"Auto-Submitted": "auto-generated"},
-            )
-            message.send()
-            mail.status = OutboxMail.Status.SENT
-            mail.sent_at = mail.last_attempt_at = now
-            mail.attempts += 1
-            mail.last_error = ""
-            mail.save(
-                update_fields=[
-                    "status",
-                    "sent_at",
-                    "last_attempt_at",
-                    "attempts",
-                    "last_error",
-                    "updated_at",
-                ]
-            )
-            return DeliveryResult.SENT
-    except DatabaseError:
-        raise
-    except smtplib.SMTPRecipientsRefused as exc:
-        return _record_failure(mail_id, exc, permanent=True)
-    except OSError as exc:  # SMTPException, refused connection, timeout: try again later
-        return _record_failure(mail_id, exc, permanent=False)
-    except Exception as exc:  # a malformed message will not improve by retrying
-        return _record_failure(mail_id, exc, permanent=True)
+    """Send one outbox mail, exactly once as far as SMTP allows. Safe to run twice and
+    concurrently.
 
+    1. Claim: one conditional UPDATE moves the row from pending to "sending" until now +
+       SENDING_LEASE, counts the attempt and fixes the Message-ID; it commits at once, so no
+       row lock is held while talking to SMTP, and a second worker finds the row taken.
+    2. Send, outside any transaction, with the row's stable Message-ID.
+    3. Record "sent" (or the error) only if the claim is still ours.
 
-def _record_failure(mail_id: int, exc: BaseException, *, permanent: bool) -> str:
-    """Record a failed attempt outside the rolled-back transaction. Only the exception type is
-    kept: SMTP messages may quote the address."""
-    error = type(exc).__name__
-    pending = OutboxMail.objects.pending().filter(pk=mail_id)
-    pending.update(
+    Retry decision: a row still "sending" past its lease means the worker died between the
+    claim and the record (killed, out of memory, database gone): the SMTP server may or may
+    not have accepted the mail, and nothing on our side can tell. We send it again, with the
+    same Message-ID: at-least-once. A lost e-mail (a decision someone never hears of) is worse
+    than a rare duplicate that mail stores can recognise by its Message-ID, and the window is
+    only the time between the server's acceptance and our UPDATE. Each claim counts as an
+    attempt, so a mail that kills its worker every time ends failed after MAX_ATTEMPTS.
+    """
+    now = timezone.now()
+    mail = OutboxMail.objects.select_related("recipient").filter(pk=mail_id).first()
+    if mail is None or not mail.is_claimable(now):
+        return DeliveryResult.SKIPPED
+    recipient = mail.recipient
+    unclaimed = OutboxMail.objects.claimable(now).filter(pk=mail.pk, attempts=mail.attempts)
+    if not recipient.is_active or not recipient.email or mail.attempts >= MAX_ATTEMPTS:
+        error = "RecipientInactive" if mail.attempts < MAX_ATTEMPTS else "LeaseExpired"
+        if not unclaimed.update(
+            status=OutboxMail.Status.FAILED,
+            claimed_until=None,
+            last_error=error,
+            last_attempt_at=now,
+            updated_at=now,
+        ):
+            return DeliveryResult.SKIPPED
+        logger.info("Outbox mail %s dropped (%s).", mail.pk, error)
+        return DeliveryResult.FAILED
+    lease = now + SENDING_LEASE
+    message_id = mail.message_id or mail.build_message_id()
+    claimed = unclaimed.update(
+        status=OutboxMail.Status.SENDING,
+        claimed_until=lease,
         attempts=F("attempts") + 1,
-        last_attempt_at=timezone.now(),
-        last_error=error,
+        last_attempt_at=now,
+        message_id=message_id,
+        updated_at=now,
+    )
+    if not claimed:  # another worker claimed it between the read and the update
+        return DeliveryResult.SKIPPED
+    if mail.status == OutboxMail.Status.SENDING:
+        logger.warning(
+            "Outbox mail %s: its last attempt ended without an outcome (lease expired); "
+            "sending it again with the same Message-ID.",
+            mail.pk,
+        )
+    message = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={"Auto-Submitted": "auto-generated", "Message-ID": message_id},
+    )
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        return _record_failure(mail.pk, exc, lease=lease, permanent=True)
+    except OSError as exc:  # SMTPException, refused connection, timeout: try again later
+        return _record_failure(mail.pk, exc, lease=lease, permanent=False)
+    except Exception as exc:  # a malformed message will not improve by retrying
+        return _record_failure(mail.pk, exc, lease=lease, permanent=True)
+    recorded = OutboxMail.objects.filter(
+        pk=mail.pk, status=OutboxMail.Status.SENDING, claimed_until=lease
+    ).update(
+        status=OutboxMail.Status.SENT,
+        sent_at=timezone.now(),
+        claimed_until=None,
+        last_error="",
         updated_at=timezone.now(),
     )
-    failed = Q(attempts__gte=MAX_ATTEMPTS) if not permanent else Q()
-    exhausted = pending.filter(failed).update(status=OutboxMail.Status.FAILED)
+    if not recorded:
+        # Sent after the lease ran out, and another worker took the row over: it sends a
+        # duplicate with the same Message-ID, which the receiver recognises.
+        logger.warning("Outbox mail %s sent after its lease ran out.", mail.pk)
+    return DeliveryResult.SENT
+
+
+def _record_failure(mail_id: int, exc: BaseException, *, lease: datetime, permanent: bool) -> str:
+    """Record a failed attempt (already counted by the claim), if the claim is still ours. Only
+    the exception type is kept: SMTP messages may quote the address."""
+    error = type(exc).__name__
+    now = timezone.now()
+    ours = OutboxMail.objects.filter(
+        pk=mail_id, status=OutboxMail.Status.SENDING, claimed_until=lease
+    )
+    given_up = ours if permanent else ours.filter(attempts__gte=MAX_ATTEMPTS)
+    exhausted = given_up.update(
+        status=OutboxMail.Status.FAILED, claimed_until=None, last_error=error, updated_at=now
+    )
+    if not exhausted:
+        ours.update(
+            status=OutboxMail.Status.PENDING, claimed_until=None, last_error=error, updated_at=now
+        )
     logger.warning("Outbox mail %s not sent (%s).", mail_id, error)
     return DeliveryResult.FAILED if exhausted else DeliveryResult.RETRY
 
@@ -507,22 +544,48 @@ def outbox_mails_deliver(*, mail_ids: list[int]) -> dict[str, int]:
     return results
 
 
-def outbox_flush(*, older_than_seconds: int = 60, limit: int = 500) -> int:
-    """Queue again the pending mails nobody is handling: never attempted although older than
-    `older_than_seconds` (their message was lost, typically while Redis was down), or whose
-    retry chain went quiet. Returns how many were queued; stops at the first broker error."""
-    now = timezone.now()
-    ids = list(
+def outbox_mails_left(*, mail_ids: list[int]) -> list[int]:
+    """Those of `mail_ids` still pending (a batch stopped by a temporary error), in order."""
+    return list(
         OutboxMail.objects.pending()
-        .filter(
-            created_at__lte=now - timedelta(seconds=older_than_seconds),
-            attempts__lt=MAX_ATTEMPTS,
-        )
-        .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=now - RETRY_STALE_AFTER))
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+        .filter(pk__in=mail_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    return _enqueue_each(tasks.send_outbox_mail, ids, "Outbox flush: %s of %s pending mails")
+
+
+def outbox_flush(*, older_than_seconds: int = 60, limit: int = 500) -> int:
+    """Queue again the mails nobody is handling: pending ones never attempted although older
+    than `older_than_seconds` (their message was lost, typically while Redis was down) or whose
+    retry chain went quiet, and "sending" ones past their lease (their worker died between
+    sending and recording: sent again with the same Message-ID, see outbox_mail_deliver).
+    FLUSH_BATCH_SIZE mails per broker message. Returns how many mails were queued; stops at the
+    first broker error."""
+    now = timezone.now()
+    forgotten = OutboxMail.objects.pending().filter(
+        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=now - RETRY_STALE_AFTER),
+        created_at__lte=now - timedelta(seconds=older_than_seconds),
+        attempts__lt=MAX_ATTEMPTS,
+    )
+    orphaned = OutboxMail.objects.lease_expired(now)
+    ids = list(
+        (forgotten | orphaned).order_by("created_at", "pk").values_list("pk", flat=True)[:limit]
+    )
+    return _enqueue_batches(tasks.send_outbox_mails, ids, "Outbox flush: %s of %s pending mails")
+
+
+def _enqueue_batches(task, ids: list[int], what: str) -> int:
+    """Queue `task(batch)` per FLUSH_BATCH_SIZE ids, stopping at the first broker error. Logs
+    "<what> queued again" and returns how many ids were queued."""
+    queued = 0
+    for start in range(0, len(ids), FLUSH_BATCH_SIZE):
+        batch = ids[start : start + FLUSH_BATCH_SIZE]
+        if not enqueue(task, batch):
+            break
+        queued += len(batch)
+    if ids:
+        logger.info(what + " queued again.", queued, len(ids))
+    return queued
 
 
 def _enqueue_each(task, ids: list[int], what: str) -> int:
@@ -540,13 +603,23 @@ def _enqueue_each(task, ids: list[int], what: str) -> int:
 
 @transaction.atomic
 def outbox_mails_requeue(*, mails: models.QuerySet[OutboxMail]) -> int:
-    """Give unsent mails a fresh set of attempts and queue them (admin action "Renvoyer")."""
-    ids = list(mails.exclude(status=OutboxMail.Status.SENT).values_list("pk", flat=True))
-    OutboxMail.objects.filter(pk__in=ids).update(
-        status=OutboxMail.Status.PENDING, attempts=0, last_error="", updated_at=timezone.now()
+    """Give unsent mails a fresh set of attempts and queue them (admin action "Renvoyer"), in
+    one broker message. A mail a worker is sending right now (within its lease) is left to it."""
+    now = timezone.now()
+    ids = list(
+        mails.exclude(status=OutboxMail.Status.SENT)
+        .exclude(status=OutboxMail.Status.SENDING, claimed_until__gt=now)
+        .values_list("pk", flat=True)
     )
-    for mail_id in ids:
-        enqueue_on_commit(tasks.send_outbox_mail, mail_id)
+    OutboxMail.objects.filter(pk__in=ids).update(
+        status=OutboxMail.Status.PENDING,
+        attempts=0,
+        last_error="",
+        claimed_until=None,
+        updated_at=now,
+    )
+    if ids:
+        enqueue_on_commit(tasks.send_outbox_mails, ids)
     return len(ids)
 
 

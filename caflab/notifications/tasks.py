@@ -31,11 +31,24 @@ def send_outbox_mail(self, mail_id: int) -> str:
     return result
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, max_retries=MAX_ATTEMPTS)
 def send_outbox_mails(self, mail_ids: list[int]) -> dict[str, int]:
-    """Deliver a batch of outbox mails (one broker message per fan-out batch). What a temporary
-    error leaves pending is taken again by `flush_outbox`."""
-    return services.outbox_mails_deliver(mail_ids=mail_ids)
+    """Deliver a batch of outbox mails: the mails of one `notify` call, of a fan-out batch or
+    of a flush, one broker message each. At a temporary SMTP error the batch stops, and what
+    it left pending is retried with exponential backoff (as `send_outbox_mail`); in eager mode,
+    or past the retries, `flush_outbox` takes it again later."""
+    results = services.outbox_mails_deliver(mail_ids=mail_ids)
+    if results.get(services.DeliveryResult.RETRY) and not self.request.is_eager:
+        left = services.outbox_mails_left(mail_ids=mail_ids)
+        if left:
+            countdown = get_exponential_backoff_interval(
+                factor=30,
+                retries=self.request.retries,
+                maximum=services.RETRY_BACKOFF_MAX_SECONDS,
+                full_jitter=True,
+            )
+            raise self.retry(args=(left,), countdown=countdown)
+    return results
 
 
 @shared_task(bind=True)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import CharField, Count, F, QuerySet, Value, Window
+from django.db.models.functions import Cast, RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,11 @@ class Kind:
     results: Callable[[Any, str, str], QuerySet | None]
     item: Callable[[Any, Any], "Result"]  # (user, row) -> what the page shows
     app_list: Callable[[Any, str], str | None] = lambda user, text: None  # the app's own list
+    # The grouped page reads every kind in one statement (`grouped_results`): what `item`
+    # reads, as (title, text, extra, extra) fields, and `build` making an unsaved instance of
+    # the row from them (pk, title, text, extra, extra) for `item`.
+    slots: tuple[str, str, str | None, str | None] = ("title", "title", None, None)
+    build: Callable[..., Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,12 @@ def _project_item(user, project) -> Result:
     return Result(project.title, url, [project.code, project.get_stage_display()], project.problem)
 
 
+def _project_row(pk, title, text, code, stage):
+    from projects.models import Project
+
+    return Project(pk=pk, title=title, problem=text, code=code, stage=stage)
+
+
 def _projects_list(user, text: str) -> str | None:
     if user.has_perm("projects.view_portfolio"):
         return _with_query(reverse("projects:index"), q=text)
@@ -109,6 +121,14 @@ def _idea_item(user, idea) -> Result:
     if idea.caf:
         meta.append(str(idea.caf))
     return Result(idea.title, idea.get_absolute_url(), meta, idea.problem)
+
+
+def _idea_row(pk, title, text, status, caf_name):
+    from caflab.network.models import Caf
+    from projects.models import Idea
+
+    caf = Caf(name=caf_name) if caf_name is not None else None
+    return Idea(pk=pk, title=title, problem=text, status=status, caf=caf)
 
 
 def _ideas_list(user, text: str) -> str | None:
@@ -137,6 +157,13 @@ def _initiative_item(user, initiative) -> Result:
     return Result(initiative.title, initiative.get_absolute_url(), meta, initiative.summary)
 
 
+def _initiative_row(pk, title, text, status, caf_name):
+    from caflab.network.models import Caf
+    from criees.models import Initiative
+
+    return Initiative(pk=pk, title=title, summary=text, status=status, caf=Caf(name=caf_name))
+
+
 def _initiatives_list(user, text: str) -> str | None:
     if user.has_perm("criees.view_catalogue"):
         return _with_query(reverse("criees:index"), q=text, statut="toutes")
@@ -161,6 +188,12 @@ def _consultation_item(user, consultation) -> Result:
     )
 
 
+def _consultation_row(pk, title, text, slug, status):
+    from ecoute.models import Consultation
+
+    return Consultation(pk=pk, title=title, summary=text, slug=slug, status=status)
+
+
 def _contributions(user, text: str, typos: str) -> QuerySet:
     from ecoute.models import Contribution
     from ecoute.search import search_contributions
@@ -177,6 +210,18 @@ def _contribution_item(user, contribution) -> Result:
     if not contribution.is_published:
         meta.append(contribution.get_status_display())
     return Result(contribution.title, contribution.get_absolute_url(), meta, contribution.text)
+
+
+def _contribution_row(pk, title, text, status, consultation_title):
+    from ecoute.models import Consultation, Contribution
+
+    return Contribution(
+        pk=pk,
+        title=title,
+        text=text,
+        status=status,
+        consultation=Consultation(title=consultation_title),
+    )
 
 
 def _plans(user, text: str, typos: str) -> QuerySet | None:
@@ -201,6 +246,13 @@ def _plan_item(user, plan) -> Result:
     )
 
 
+def _plan_row(pk, title, text, code, _unused):
+    from evaluation.models import EvaluationPlan
+    from projects.models import Project
+
+    return EvaluationPlan(pk=pk, summary=text, project=Project(code=code, title=title))
+
+
 KINDS: tuple[Kind, ...] = (
     Kind(
         "projets",
@@ -209,8 +261,19 @@ KINDS: tuple[Kind, ...] = (
         _projects,
         _project_item,
         _projects_list,
+        slots=("title", "problem", "code", "stage"),
+        build=_project_row,
     ),
-    Kind("idees", _("Idées"), _("Aucune idée ne correspond."), _ideas, _idea_item, _ideas_list),
+    Kind(
+        "idees",
+        _("Idées"),
+        _("Aucune idée ne correspond."),
+        _ideas,
+        _idea_item,
+        _ideas_list,
+        slots=("title", "problem", "status", "caf__name"),
+        build=_idea_row,
+    ),
     Kind(
         "initiatives",
         _("Initiatives"),
@@ -218,6 +281,8 @@ KINDS: tuple[Kind, ...] = (
         _initiatives,
         _initiative_item,
         _initiatives_list,
+        slots=("title", "summary", "status", "caf__name"),
+        build=_initiative_row,
     ),
     Kind(
         "consultations",
@@ -225,6 +290,8 @@ KINDS: tuple[Kind, ...] = (
         _("Aucune consultation ne correspond."),
         _consultations,
         _consultation_item,
+        slots=("title", "summary", "slug", "status"),
+        build=_consultation_row,
     ),
     Kind(
         "contributions",
@@ -232,6 +299,8 @@ KINDS: tuple[Kind, ...] = (
         _("Aucune contribution ne correspond."),
         _contributions,
         _contribution_item,
+        slots=("title", "text", "status", "consultation__title"),
+        build=_contribution_row,
     ),
     Kind(
         "evaluations",
@@ -239,6 +308,8 @@ KINDS: tuple[Kind, ...] = (
         _("Aucune évaluation ne correspond."),
         _plans,
         _plan_item,
+        slots=("project__title", "summary", "project__code", None),
+        build=_plan_row,
     ),
 )
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
@@ -248,28 +319,78 @@ KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 
 
 def grouped_results(*, user, text: str, size: int = GROUP_SIZE) -> list[Group]:
-    """Every kind `user` may search, with its first `size` results and its total: one query
-    per kind, two for a kind where the full text finds nothing (then typos are tolerated). A
-    kind the user may not see at all is left out."""
+    """Every kind `user` may search, with its first `size` results and its total. A kind the
+    user may not see at all is left out.
+
+    PostgreSQL: one statement for every kind (each kind's first rows, ranked, and its total, in
+    a UNION ALL), and a second one, by trigram similarity of the titles, for the kinds the full
+    text found nothing in: two statements at most, whatever the data. Elsewhere (SQLite): one
+    query per kind."""
     text = clean(text)
+    searched = [(kind, kind.results(user, text, FULLTEXT)) for kind in KINDS]
+    searched = [(kind, rows) for kind, rows in searched if rows is not None]
+    if not is_postgresql():
+        pages = {
+            kind.key: [
+                (row, row.search_total)
+                for row in rows.annotate(search_total=Window(Count("pk")))[:size]
+            ]
+            for kind, rows in searched
+        }
+    else:
+        pages = _first_rows(searched, size)
+        missed = [kind for kind, _rows in searched if not pages[kind.key]]
+        if missed and is_plain(text):
+            # No full-text hit in these kinds: a second statement, by trigram similarity.
+            pages |= _first_rows([(kind, kind.results(user, text, TYPOS)) for kind in missed], size)
     groups: list[Group] = []
-    for kind in KINDS:
-        rows = kind.results(user, text, FULLTEXT)
-        if rows is None:
-            continue
-        page = list(rows.annotate(search_total=Window(Count("pk")))[:size])
-        if not page and is_postgresql() and is_plain(text):
-            # No full-text hit: a second statement, by trigram similarity of the titles.
-            rows = kind.results(user, text, TYPOS)
-            page = list(rows.annotate(search_total=Window(Count("pk")))[:size])
-        total = page[0].search_total if page else 0
+    for kind, _rows in searched:
+        page = pages[kind.key]
+        total = page[0][1] if page else 0
         more_url = None
         if total > size:
             more_url = kind.app_list(user, text) or _with_query(
                 reverse("search:results"), q=text, type=kind.key
             )
-        groups.append(Group(kind, [kind.item(user, row) for row in page], total, more_url))
+        groups.append(Group(kind, [kind.item(user, row) for row, _ in page], total, more_url))
     return groups
+
+
+def _first_rows(searched: list[tuple[Kind, QuerySet]], size: int) -> dict[str, list]:
+    """Each kind's first `size` rows (as `Kind.build` makes them) with the kind's total, in one
+    statement: a UNION ALL of each kind's ranked, limited rows, on the same columns (the kind,
+    its row's pk, four text fields, its place in the kind's order and its total)."""
+    parts = []
+    for kind, rows in searched:
+        order = rows.query.order_by
+        columns = {
+            "s_kind": Value(kind.key, output_field=CharField()),
+            "s_pk": F("pk"),
+            **{
+                f"s_{n}": Cast(F(slot), CharField()) if slot else Value(None, CharField())
+                for n, slot in enumerate(kind.slots)
+            },
+            "s_place": Window(RowNumber(), order_by=[_ordering(o) for o in order]),
+            "s_total": Window(Count("pk")),
+        }
+        parts.append(rows.annotate(**columns).values_list(*columns)[:size])
+    pages: dict[str, list] = {kind.key: [] for kind, _rows in searched}
+    if not parts:
+        return pages
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    kinds = {kind.key: kind for kind, _rows in searched}
+    for key, pk, title, body, extra, other, _place, total in sorted(
+        union, key=lambda row: (row[0], row[6])
+    ):
+        pages[key].append((kinds[key].build(pk, title, body, extra, other), total))
+    return pages
+
+
+def _ordering(order: Any) -> Any:
+    """An order_by() entry ("-rank", an F().desc()...) as a window's ordering expression."""
+    if isinstance(order, str):
+        return F(order[1:]).desc() if order.startswith("-") else F(order).asc()
+    return order
 
 
 def kind_results(*, user, text: str, kind: Kind) -> QuerySet | None:

@@ -50,6 +50,7 @@ from ecoute.models.restitution import (
     Decision,
     Restitution,
     RestitutionEmail,
+    RestitutionMailing,
     RestitutionQuerySet,
     RestitutionReminder,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "ResponseQuerySet",
     "Restitution",
     "RestitutionEmail",
+    "RestitutionMailing",
     "RestitutionQuerySet",
     "RestitutionReminder",
     "ResultsRefresh",

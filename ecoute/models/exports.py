@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.audit import event_meta
+from caflab.core.jobs import JobQuerySet, LeasedJob
 from caflab.core.models import TimeStampedModel
 from caflab.core.uploads import get_private_storage
 from ecoute.models.questionnaires import Questionnaire
@@ -20,7 +21,7 @@ from ecoute.models.questionnaires import Questionnaire
     model_name="ExportJobEvent",
     meta=event_meta(_("historique : export de réponses"), _("historique : exports de réponses")),
 )
-class ExportJob(TimeStampedModel):
+class ExportJob(LeasedJob, TimeStampedModel):
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX (Excel)"
@@ -57,6 +58,8 @@ class ExportJob(TimeStampedModel):
     error = models.CharField(_("erreur"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("export de réponses")

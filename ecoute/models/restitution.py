@@ -5,6 +5,8 @@ draft by the consultation's managers, then published once on the consultation's 
 Publishing tells everyone who left an e-mail to hear back; `RestitutionEmail` records each
 address told, so that a re-run of the task never e-mails anyone twice. `RestitutionReminder`
 records the reminders sent to a consultation's owner when no restitution came after closing.
+`RestitutionMailing` is one run of those e-mails, a leased job (caflab.core.jobs): a worker that
+dies mid-way is replaced within minutes, and a run out of attempts offers "Relancer".
 """
 
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.jobs import JobQuerySet, LeasedJob
 from caflab.core.models import TimeStampedModel
 
 
@@ -131,6 +134,55 @@ class RestitutionEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.restitution_id} → {self.hear_back_id}"
+
+
+class RestitutionMailing(LeasedJob, TimeStampedModel):
+    """One run of a published restitution's e-mails to the hear-back addresses. The addresses
+    already told (`RestitutionEmail`) are skipped, so a run taken over after its worker died,
+    or a fresh run after "Relancer", mails only those left."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        READY = "ready", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    restitution = models.ForeignKey(
+        Restitution,
+        on_delete=models.CASCADE,
+        related_name="mailings",
+        verbose_name=_("restitution"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandé par"),
+    )
+    total = models.PositiveIntegerField(_("adresses à prévenir"), default=0)
+    sent_count = models.PositiveIntegerField(_("e-mails envoyés"), default=0)
+    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
+    error = models.CharField(_("erreur"), max_length=255, blank=True)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("envoi des e-mails de restitution")
+        verbose_name_plural = _("envois des e-mails de restitution")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.restitution} ({self.created_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)
 
 
 class RestitutionReminder(models.Model):

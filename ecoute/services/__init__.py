@@ -32,7 +32,7 @@ from ecoute.services.consultations import (
     consultations_open_and_close,
 )
 from ecoute.services.contributions import contributions_with_outcomes
-from ecoute.services.exports import export_build, export_request
+from ecoute.services.exports import export_build, export_request, export_retry
 
 __all__ = [
     "AlreadyAnswered",
@@ -49,6 +49,7 @@ __all__ = [
     "contributions_with_outcomes",
     "export_build",
     "export_request",
+    "export_retry",
     "has_answered",
     "has_participated",
     "hear_back_request",

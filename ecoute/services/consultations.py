@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from caflab.notifications.services import notify
 from ecoute.models import Consultation, Question, Questionnaire, Section
 from ecoute.public_cache import public_changed
+from ecoute.services.common import AlreadyDone
 
 Status = Consultation.Status
 
@@ -24,6 +25,15 @@ MOVES = {
     "close": "close",
     "publish_results": "publish_results",
     "archive": "archive",
+}
+# Where each move leads: a consultation already there was moved by a double click or by
+# another manager meanwhile ("already done", not "only a draft can be published").
+MOVED_TO = {
+    "publish": (Status.SCHEDULED, Status.OPEN),
+    "unpublish": (Status.DRAFT,),
+    "close": (Status.CLOSED,),
+    "publish_results": (Status.RESULTS_PUBLISHED,),
+    "archive": (Status.ARCHIVED,),
 }
 
 
@@ -79,10 +89,16 @@ def has_questions(consultation: Consultation) -> bool:
 @transaction.atomic
 def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Consultation:
     """Apply a manager's status move (publish, unpublish, close, publish_results, archive).
-    Raises ValidationError when the move does not apply."""
+    Raises AlreadyDone when the consultation is already where the move leads, ValidationError
+    when the move does not apply."""
     if action not in MOVES:
         raise ValidationError(_("Action inconnue."))
     locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if locked.status in MOVED_TO[action]:
+        raise AlreadyDone(
+            _("C'est déjà fait : la consultation est %(status)s.")
+            % {"status": locked.get_status_display().lower()}
+        )
     # A call for ideas may have no questionnaire: it collects contributions instead.
     if action == "publish" and not (locked.collects_contributions or has_questions(locked)):
         raise ValidationError(_("Ajoutez au moins une question avant de publier."))

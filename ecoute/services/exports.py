@@ -1,6 +1,7 @@
 """Exports built in the background: a manager asks, a Celery task builds the file into private
-storage and tells them; only they can download it. Stale jobs are queued again and old files
-purged by periodic tasks."""
+storage and tells them; only they can download it. The task holds a lease it renews as rows are
+written (caflab.core.jobs): a job whose worker died is queued again within minutes by the beat,
+at most JOB_MAX_ATTEMPTS times; old files are purged daily."""
 
 import datetime
 import logging
@@ -13,19 +14,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caflab.notifications.queueing import enqueue, enqueue_on_commit
+from caflab.core import jobs
+from caflab.notifications.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from ecoute import tasks
 from ecoute.exports import export_write
 from ecoute.models import ExportJob, Questionnaire
+from ecoute.services.common import AlreadyDone
 
 logger = logging.getLogger(__name__)
 
 Status = ExportJob.Status
-# A queued job nobody started after this long lost its message (broker outage): queue it again.
-QUEUED_STALE_AFTER = datetime.timedelta(minutes=5)
-# A running job silent for this long lost its worker: build it again.
-RUNNING_STALE_AFTER = datetime.timedelta(hours=1)
 # Export files hold what people wrote: they are deleted after a week.
 KEEP_FILES_FOR = datetime.timedelta(days=7)
 # Beyond this size, an export being built spills from memory to a temporary file.
@@ -41,15 +40,13 @@ class ExportResult:
 @transaction.atomic
 def export_request(*, questionnaire: Questionnaire, by: Any, fmt: str) -> ExportJob:
     """Ask for an export of `questionnaire`'s answers; a double click returns the job already
-    waiting. The task is queued after the commit."""
+    waiting. One whose worker stopped answering (lease expired) is abandoned and a fresh one
+    started. The task is queued after the commit."""
     if fmt not in ExportJob.Format.values:
         raise ValueError(f"Unknown export format {fmt!r}.")
-    waiting = ExportJob.objects.filter(
-        questionnaire=questionnaire,
-        requested_by=by,
-        format=fmt,
-        status__in=[Status.QUEUED, Status.RUNNING],
-    ).first()
+    mine = ExportJob.objects.filter(questionnaire=questionnaire, requested_by=by, format=fmt)
+    jobs.abandon_stuck(mine)
+    waiting = mine.in_progress().first()
     if waiting is not None:
         return waiting
     job = ExportJob.objects.create(questionnaire=questionnaire, requested_by=by, format=fmt)
@@ -58,42 +55,37 @@ def export_request(*, questionnaire: Questionnaire, by: Any, fmt: str) -> Export
 
 
 def export_build(*, job_id: int) -> str:
-    """Build one export file. Safe to run twice: a finished job is skipped; a job claimed again
-    (a redelivered message) is rebuilt and its file replaced."""
-    now = timezone.now()
-    claimed = ExportJob.objects.filter(
-        pk=job_id, status__in=[Status.QUEUED, Status.RUNNING]
-    ).update(status=Status.RUNNING, started_at=now, progress=0, updated_at=now)
-    if not claimed:
+    """Build one export file. Safe to run twice: a finished job, or one a live worker holds, is
+    skipped; a job whose worker died (lease expired) is claimed again, rebuilt and its file
+    replaced. The lease is renewed every PROGRESS_EVERY rows."""
+    attempt = jobs.claim(ExportJob, job_id)
+    if attempt is None:
         return ExportResult.SKIPPED
     job = ExportJob.objects.select_related("questionnaire", "requested_by").get(pk=job_id)
     total = job.questionnaire.responses.count()
 
     def on_progress(done: int) -> None:
         percent = min(99, int(100 * done / total)) if total else 0
-        ExportJob.objects.filter(pk=job_id).update(
-            progress=percent, row_count=done, updated_at=timezone.now()
-        )
+        jobs.heartbeat(ExportJob, job_id, attempt, progress=percent, row_count=done)
 
     # Rows go to a temporary file (in memory up to 8 MB, on disk beyond), then into the private
     # storage: a large export never sits whole in the worker's memory.
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         try:
             export_write(job.questionnaire, job.format, spool, on_progress=on_progress)
+        except jobs.LeaseLost:
+            logger.warning("Export %s: attempt %s lost its lease, result dropped.", job_id, attempt)
+            return ExportResult.SKIPPED
         except Exception as exc:
             logger.exception("Export %s failed.", job_id)
-            ExportJob.objects.filter(pk=job_id).update(
-                status=Status.FAILED, error=type(exc).__name__, finished_at=timezone.now()
-            )
+            jobs.fail(ExportJob, job_id, attempt, error=type(exc).__name__)
             return ExportResult.FAILED
         spool.seek(0)
         previous = job.file.name
         job.file.save(f"{uuid.uuid4().hex}.{job.format}", File(spool), save=False)
-    job.status = Status.READY
-    job.progress = 100
-    job.row_count = total
-    job.finished_at = timezone.now()
-    job.save(update_fields=["file", "status", "progress", "row_count", "finished_at", "updated_at"])
+    if not jobs.complete(ExportJob, job_id, attempt, file=job.file.name, row_count=total):
+        job.file.storage.delete(job.file.name)  # another attempt owns the job now
+        return ExportResult.SKIPPED
     if previous:
         job.file.storage.delete(previous)
     notify(
@@ -108,19 +100,33 @@ def export_build(*, job_id: int) -> str:
 
 
 def exports_requeue_stale(now: datetime.datetime | None = None) -> int:
-    """Queue again the jobs whose message was lost (queued too long) or whose worker died
-    (running and silent too long). Stops at the first broker error."""
-    now = now or timezone.now()
-    stale = ExportJob.objects.filter(
-        status=Status.QUEUED, updated_at__lte=now - QUEUED_STALE_AFTER
-    ) | ExportJob.objects.filter(status=Status.RUNNING, updated_at__lte=now - RUNNING_STALE_AFTER)
-    queued = 0
-    for job_id in stale.order_by("created_at").values_list("pk", flat=True)[:100]:
-        if not enqueue(tasks.build_export, job_id):
-            break
-        ExportJob.objects.filter(pk=job_id).update(updated_at=now)
-        queued += 1
-    return queued
+    """Queue again the jobs whose worker died (lease expired) or whose message was lost (queued
+    too long); those out of attempts are marked failed and their requester told."""
+    return jobs.requeue_expired(
+        ExportJob, tasks.build_export, now=now, on_exhausted=_tell_export_failed
+    )
+
+
+def _tell_export_failed(job_id: int) -> None:
+    job = ExportJob.objects.select_related("questionnaire", "requested_by").get(pk=job_id)
+    notify(
+        recipients=[job.requested_by],
+        kind="ecoute.export_failed",
+        title=_("Votre export des réponses à « %(title)s » a échoué")
+        % {"title": job.questionnaire.title},
+        body=job.error,
+        url=job.get_absolute_url(),
+        own_contribution=True,
+    )
+
+
+@transaction.atomic
+def export_retry(*, job: ExportJob, by: Any) -> ExportJob:
+    """ "Relancer" on a failed export: a fresh job for the same questionnaire and format (the
+    failed one stays, as a record)."""
+    if job.status != Status.FAILED:
+        raise AlreadyDone(_("Cet export n’a pas échoué : il n’y a rien à relancer."))
+    return export_request(questionnaire=job.questionnaire, by=by, fmt=job.format)
 
 
 def exports_purge(now: datetime.datetime | None = None) -> int:

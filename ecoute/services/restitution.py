@@ -1,5 +1,11 @@
 """Restitution flows: write the draft (synthesis and decisions), publish it once, e-mail each
-hear-back address once, and remind owners of closed consultations still waiting for theirs."""
+hear-back address once, and remind owners of closed consultations still waiting for theirs.
+
+The e-mails go out in a leased job (`RestitutionMailing`, caflab.core.jobs): its worker renews
+the lease every HEARTBEAT_EVERY addresses; a worker killed mid-way is replaced by the beat's
+per-minute requeue once the lease expires, at most JOB_MAX_ATTEMPTS times, then the run is
+failed and the consultation's dashboard offers "Relancer". Each address is told once whatever
+the number of runs (`RestitutionEmail`)."""
 
 import datetime
 import logging
@@ -14,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from caflab.core import jobs
 from caflab.notifications.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from ecoute import tasks
@@ -24,6 +31,7 @@ from ecoute.models import (
     Response,
     Restitution,
     RestitutionEmail,
+    RestitutionMailing,
     RestitutionReminder,
 )
 from ecoute.public_cache import public_changed
@@ -31,6 +39,9 @@ from ecoute.services.common import AlreadyDone
 
 logger = logging.getLogger(__name__)
 Status = Consultation.Status
+
+# A mailing renews its lease (and saves its progress) every this many addresses.
+HEARTBEAT_EVERY = 50
 
 # Statuses where a restitution may be published: once the consultation has been answered.
 PUBLISHABLE = (Status.OPEN, Status.CLOSED, Status.RESULTS_PUBLISHED, Status.ARCHIVED)
@@ -99,7 +110,7 @@ def restitution_publish(
         locked.publish_results(now)
     restitution.consultation = locked
     _notify_respondents(restitution, by)
-    enqueue_on_commit(tasks.send_restitution_emails, restitution.pk)
+    restitution_mailing_request(restitution=restitution, by=by)
     return restitution
 
 
@@ -151,45 +162,124 @@ def _render_email(restitution: Restitution) -> tuple[str, str]:
     return subject, body
 
 
-def restitution_send_emails(*, restitution_id: int) -> int:
-    """E-mail every hear-back address of the consultation, one e-mail per address, each once:
-    the RestitutionEmail row is written in the transaction that sends, so a re-run (or a second
-    worker, blocked on the unique index) skips it; a failed sending rolls its row back and the
-    daily task tries again. Returns how many e-mails went out."""
-    restitution = (
-        Restitution.objects.published()
-        .select_related("consultation__questionnaire")
-        .filter(pk=restitution_id)
-        .first()
-    )
-    if restitution is None or restitution.emails_done_at:
-        return 0
-    subject, body = _render_email(restitution)
-    pending = HearBackRequest.objects.filter(
+def _pending_addresses(restitution: Restitution) -> Any:
+    return HearBackRequest.objects.filter(
         questionnaire=restitution.consultation.questionnaire
     ).exclude(pk__in=RestitutionEmail.objects.filter(restitution=restitution).values("hear_back"))
-    sent, failed = 0, 0
-    for hear_back in pending.order_by("pk").iterator():
-        try:
-            with transaction.atomic():
-                RestitutionEmail.objects.create(restitution=restitution, hear_back=hear_back)
-                send_mail(subject, body, None, [hear_back.email])
-        except IntegrityError:  # another run is sending this one
-            continue
-        except Exception:  # SMTP down: logged, rolled back, tried again by the daily task
-            failed += 1
-            logger.exception("Restitution %s: e-mail %s not sent", restitution.pk, hear_back.pk)
-            continue
-        sent += 1
-    if not failed:
+
+
+def _mailing_for(restitution: Restitution, by: Any) -> tuple[RestitutionMailing, bool]:
+    """The run to follow: the one waiting, or a fresh one (True). A run whose worker stopped
+    answering (lease expired) is abandoned and replaced."""
+    mailings = RestitutionMailing.objects.filter(restitution=restitution)
+    jobs.abandon_stuck(mailings)
+    waiting = mailings.in_progress().first()
+    if waiting is not None:
+        return waiting, False
+    total = _pending_addresses(restitution).count()
+    return RestitutionMailing.objects.create(
+        restitution=restitution, requested_by=by, total=total
+    ), True
+
+
+@transaction.atomic
+def restitution_mailing_request(*, restitution: Restitution, by: Any) -> RestitutionMailing:
+    """Ask for the restitution's e-mails to go out (queued after the commit); a double request
+    returns the run already waiting."""
+    mailing, created = _mailing_for(restitution, by)
+    if created:
+        enqueue_on_commit(tasks.send_restitution_mailing, mailing.pk)
+    return mailing
+
+
+@transaction.atomic
+def restitution_mailing_retry(*, restitution: Restitution, by: Any) -> RestitutionMailing:
+    """ "Relancer" on a failed run (or one whose worker stopped answering): a fresh run for the
+    addresses not told yet; the failed one stays, as a record."""
+    latest = RestitutionMailing.objects.filter(restitution=restitution).first()
+    if latest is None or not (latest.status == RestitutionMailing.Status.FAILED or latest.is_stuck):
+        raise AlreadyDone(_("L’envoi des e-mails n’a pas échoué : il n’y a rien à relancer."))
+    return restitution_mailing_request(restitution=restitution, by=by)
+
+
+def restitution_mailing_run(*, mailing_id: int) -> int:
+    """E-mail every hear-back address of the consultation, one e-mail per address, each once:
+    the RestitutionEmail row is written in the transaction that sends, so a re-run (or a second
+    worker, blocked on the unique index) skips it. Safe to run twice: a finished run, or one a
+    live worker holds, is skipped. A failed sending rolls its row back; the run then ends
+    failed ("Relancer") and the daily task tries again. Returns how many e-mails went out."""
+    attempt = jobs.claim(RestitutionMailing, mailing_id)
+    if attempt is None:
+        return 0
+    mailing = RestitutionMailing.objects.select_related(
+        "restitution__consultation__questionnaire"
+    ).get(pk=mailing_id)
+    restitution = mailing.restitution
+    subject, body = _render_email(restitution)
+    total = mailing.total
+    done = RestitutionEmail.objects.filter(restitution=restitution).count()
+    sent, failed, since_beat = 0, 0, 0
+    try:
+        for hear_back in _pending_addresses(restitution).order_by("pk").iterator():
+            try:
+                with transaction.atomic():
+                    RestitutionEmail.objects.create(restitution=restitution, hear_back=hear_back)
+                    send_mail(subject, body, None, [hear_back.email])
+            except IntegrityError:  # another run is sending this one
+                continue
+            except Exception:  # SMTP down: logged, rolled back, tried again later
+                failed += 1
+                logger.exception("Restitution %s: e-mail %s not sent", restitution.pk, hear_back.pk)
+                continue
+            sent += 1
+            since_beat += 1
+            if since_beat >= HEARTBEAT_EVERY:
+                since_beat = 0
+                jobs.heartbeat(
+                    RestitutionMailing,
+                    mailing_id,
+                    attempt,
+                    sent_count=mailing.sent_count + sent,
+                    progress=min(99, int(100 * (done + sent) / total)) if total else 0,
+                )
+    except jobs.LeaseLost:
+        logger.warning("Restitution mailing %s: attempt %s lost its lease.", mailing_id, attempt)
+        return sent
+    sent_count = mailing.sent_count + sent
+    if failed:
+        jobs.heartbeat(RestitutionMailing, mailing_id, attempt, sent_count=sent_count)
+        jobs.fail(
+            RestitutionMailing,
+            mailing_id,
+            attempt,
+            error=_(
+                "%(n)s e-mail(s) n’ont pas pu partir (serveur d’e-mails indisponible) ; "
+                "relancez l’envoi, ou il sera retenté demain."
+            )
+            % {"n": failed},
+        )
+        return sent
+    if jobs.complete(RestitutionMailing, mailing_id, attempt, sent_count=sent_count):
         Restitution.objects.filter(pk=restitution.pk, emails_done_at__isnull=True).update(
             emails_done_at=timezone.now()
         )
     return sent
 
 
+def restitution_send_emails(*, restitution_id: int) -> int:
+    """Send now the e-mails a published restitution still owes (the daily catch-up, and the
+    messages of the release before mailings): the waiting run, or a fresh one. Returns how many
+    e-mails went out."""
+    restitution = Restitution.objects.published().filter(pk=restitution_id).first()
+    if restitution is None or restitution.emails_done_at:
+        return 0
+    with transaction.atomic():
+        mailing, _created = _mailing_for(restitution, None)
+    return restitution_mailing_run(mailing_id=mailing.pk)
+
+
 def restitution_emails_resend() -> int:
-    """Published restitutions whose e-mails are not all out (a lost message, an SMTP outage)."""
+    """Published restitutions whose e-mails are not all out (an SMTP outage, a failed run)."""
     sent = 0
     for pk in (
         Restitution.objects.published()
@@ -198,6 +288,35 @@ def restitution_emails_resend() -> int:
     ):
         sent += restitution_send_emails(restitution_id=pk)
     return sent
+
+
+def restitution_mailings_requeue(now: datetime.datetime | None = None) -> int:
+    """Run by the beat every minute: queue again the runs whose worker died (lease expired) or
+    whose message was lost; those out of attempts are marked failed, their requester told."""
+    return jobs.requeue_expired(
+        RestitutionMailing,
+        tasks.send_restitution_mailing,
+        now=now,
+        on_exhausted=_tell_mailing_failed,
+    )
+
+
+def _tell_mailing_failed(mailing_id: int) -> None:
+    mailing = RestitutionMailing.objects.select_related(
+        "restitution__consultation", "requested_by"
+    ).get(pk=mailing_id)
+    if mailing.requested_by is None:
+        return
+    consultation = mailing.restitution.consultation
+    notify(
+        recipients=[mailing.requested_by],
+        kind="ecoute.restitution_mailing_failed",
+        title=_("L’envoi des e-mails de la restitution « %(title)s » a échoué")
+        % {"title": consultation.title},
+        body=mailing.error,
+        url=consultation.get_manage_url(),
+        own_contribution=True,
+    )
 
 
 def restitution_reminders_send(now: datetime.datetime | None = None) -> int:

@@ -13,8 +13,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -176,47 +176,81 @@ def contribution_for(request: HttpRequest, pk: int, perm: str | None = None) -> 
     return contribution
 
 
-def _comment_threads(
+# Comment threads per part of the page, as on an idea's or an initiative's page: the latest
+# first, each with all its replies (a thread is never cut in two); "Voir les commentaires
+# précédents" loads the next part (htmx, or ?page= without JavaScript).
+COMMENT_THREADS = 30
+
+
+def _shown_comments(
     request: HttpRequest, contribution: Contribution, may_moderate: bool
-) -> list[ContributionComment]:
-    """Top-level comments with their `thread` of replies. Managers also see the hidden ones;
-    authors see their own comments waiting for moderation; others the visible ones."""
+) -> QuerySet[ContributionComment]:
+    """Managers also see the hidden comments; authors see their own comments waiting for
+    moderation; others the visible ones."""
+    comments = ContributionComment.objects.filter(contribution=contribution)
+    if may_moderate:
+        return comments
+    shown = Q(status=ContributionComment.Status.VISIBLE)
+    if request.user.is_authenticated:
+        shown |= Q(author=request.user.pk, status=ContributionComment.Status.PENDING)
+    return comments.filter(shown)
+
+
+def _comment_threads(
+    request: HttpRequest, contribution: Contribution, may_moderate: bool, page: str | None
+) -> Page:
+    """One part of the threads: the part's roots and their replies in one query, each with
+    whether the user reported it; the number of threads in a second."""
     user = request.user
-    comments = list(
-        ContributionComment.objects.filter(contribution=contribution)
+    comments = _shown_comments(request, contribution, may_moderate)
+    roots = comments.filter(parent__isnull=True)
+    paginator = Paginator(roots.order_by("-created_at", "-pk"), COMMENT_THREADS)
+    number = paginator.validate_number(_page_number(page, paginator.num_pages))
+    start = (number - 1) * COMMENT_THREADS
+    part_roots = roots.order_by("-created_at", "-pk").values("pk")[start : start + COMMENT_THREADS]
+    rows = (
+        comments.filter(Q(pk__in=part_roots) | Q(parent__in=part_roots))
         .select_related("author")
+        .annotate(
+            is_reported_by_me=Exists(
+                ContributionCommentReport.objects.filter(comment=OuterRef("pk"), reporter=user.pk)
+            )
+        )
         .order_by("created_at", "pk")
     )
-    if not may_moderate:
-        comments = [
-            c
-            for c in comments
-            if c.is_visible
-            or (
-                user.is_authenticated
-                and c.author_id == user.pk
-                and c.status == ContributionComment.Status.PENDING
-            )
-        ]
-    reported: set[int] = set()
-    if user.is_authenticated:
-        reported = set(
-            ContributionCommentReport.objects.filter(
-                reporter=user, comment__contribution=contribution
-            ).values_list("comment_id", flat=True)
-        )
+    threads: list[ContributionComment] = []
     replies: dict[int, list[ContributionComment]] = defaultdict(list)
-    roots = []
-    for comment in comments:
-        comment.is_reported_by_me = comment.pk in reported
+    for comment in rows:
         comment.is_mine = user.is_authenticated and comment.author_id == user.pk
-        if comment.parent_id:
-            replies[comment.parent_id].append(comment)
+        if comment.parent_id is None:
+            comment.thread = replies[comment.pk]
+            threads.append(comment)
         else:
-            roots.append(comment)
-    for root in roots:
-        root.thread = replies.get(root.pk, [])
-    return roots
+            replies[comment.parent_id].append(comment)
+    threads.sort(key=lambda c: (c.created_at, c.pk), reverse=True)
+    return Page(threads, number, paginator)
+
+
+def _page_number(page: str | None, last: int) -> int:
+    """?page= as Paginator.get_page reads it: not a number -> 1, past the end -> the last."""
+    try:
+        number = int(page or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), max(last, 1))
+
+
+def comment_url(comment: ContributionComment) -> str:
+    """The contribution's page at the part holding the comment's thread, anchored on it."""
+    thread = comment.parent or comment
+    newer = ContributionComment.objects.filter(
+        contribution=thread.contribution_id, parent__isnull=True
+    ).filter(
+        Q(created_at__gt=thread.created_at) | Q(created_at=thread.created_at, pk__gt=thread.pk)
+    )
+    part = newer.count() // COMMENT_THREADS + 1
+    query = f"?page={part}" if part > 1 else ""
+    return f"{comment.contribution.get_absolute_url()}{query}#commentaire-{comment.pk}"
 
 
 def _project_link(request: HttpRequest, project: Project | None) -> str:
@@ -235,6 +269,19 @@ def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
     user = request.user
     may_moderate = user.has_perm("ecoute.moderate_contribution", contribution)
     can_comment = user.has_perm("ecoute.comment_contribution", contribution)
+    threads = _comment_threads(request, contribution, may_moderate, request.GET.get("page"))
+    if request.htmx and "page" in request.GET:  # "Voir les commentaires précédents"
+        return render(
+            request,
+            "ecoute/contributions/includes/comment_threads.html",
+            {
+                "contribution": contribution,
+                "comments": threads,
+                "can_comment": can_comment,
+                "can_moderate": may_moderate,
+                "user_signed_in": user.is_authenticated,
+            },
+        )
     n_supports = ContributionSupport.objects.filter(contribution=contribution).count()
     context: dict[str, Any] = {
         "consultation": contribution.consultation,
@@ -252,7 +299,7 @@ def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
         "can_answer": contribution.is_published
         and user.has_perm("ecoute.answer_contribution", contribution),
         "needs_login": not user.is_authenticated and contribution.consultation.is_open,
-        "comments": _comment_threads(request, contribution, may_moderate),
+        "comments": threads,
         "answers": list(
             OfficialAnswer.objects.filter(contribution=contribution).select_related(
                 "project", "answered_by"
@@ -329,7 +376,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("Votre commentaire sera publié après relecture par la modération.")
         )
-    return redirect(f"{contribution.get_absolute_url()}#commentaire-{comment.pk}")
+    return redirect(comment_url(comment))
 
 
 def _comment_for(request: HttpRequest, pk: int) -> ContributionComment:
@@ -384,7 +431,7 @@ def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("La modération est enregistrée."))
-    default = f"{comment.contribution.get_absolute_url()}#commentaire-{comment.pk}"
+    default = comment_url(comment)
     return redirect(_safe_next(request, default))
 
 
@@ -404,6 +451,14 @@ def official_answer(request: HttpRequest, pk: int) -> HttpResponse:
         allowed=allowed,
         current_project=contribution.project,
     )
+    # A double click: the status just given is no longer a choice; say it is done.
+    if (
+        request.method == "POST"
+        and not form.is_valid()
+        and request.POST.get("status") == contribution.answer_status
+    ):
+        messages.info(request, _("La réponse officielle a déjà ce statut."))
+        return redirect(contribution)
     if request.method == "POST" and form.is_valid():
         try:
             services.official_answer_give(

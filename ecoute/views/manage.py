@@ -20,6 +20,7 @@ from ecoute import services
 from ecoute.forms.builder import StatusForm
 from ecoute.forms.consultations import ConsultationForm
 from ecoute.models import Consultation, ExportJob, Restitution
+from ecoute.services.common import AlreadyDone
 from ecoute.services.recruitment import consultation_recruitments
 from ecoute.views.common import managed_consultation
 
@@ -116,8 +117,10 @@ class ManageDetailView(LoginRequiredMixin, DetailView):
                 questionnaire=questionnaire, requested_by=self.request.user
             )[:5],
         )
-        context.update(  # phase 2: restitution and recruitments
-            restitution=Restitution.objects.filter(consultation=consultation).first(),
+        restitution = Restitution.objects.filter(consultation=consultation).first()
+        context.update(  # phase 2: restitution (and its latest e-mail run) and recruitments
+            restitution=restitution,
+            mailing=restitution.mailings.first() if restitution else None,
             recruitments=consultation_recruitments(consultation),
         )
         return context
@@ -135,6 +138,8 @@ def status_move(request: HttpRequest, pk: int) -> HttpResponse:
         consultation = services.consultation_move(
             consultation=consultation, action=form.cleaned_data["action"], by=request.user
         )
+    except AlreadyDone as done:
+        messages.info(request, str(done))
     except ValidationError as refused:
         messages.error(request, refused.messages[0])
     else:

@@ -18,6 +18,7 @@ from ecoute.models import Consultation, Decision, Recruitment, Restitution
 from ecoute.public_cache import cached_public, is_public_visitor
 from ecoute.services.common import AlreadyDone
 from ecoute.services.restitution import (
+    restitution_mailing_retry,
     restitution_publish,
     restitution_save,
 )
@@ -207,4 +208,21 @@ def restitution_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("La restitution est publiée : les personnes qui l'ont demandé en sont informées."),
         )
+    return redirect(consultation.get_manage_url())
+
+
+@require_POST
+@login_required
+def restitution_mailing_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Relancer" the restitution's e-mails after a failed run: the addresses not told yet."""
+    consultation = managed_consultation(request, pk)
+    restitution = Restitution.objects.published().filter(consultation=consultation).first()
+    if restitution is None:
+        raise Http404
+    try:
+        restitution_mailing_retry(restitution=restitution, by=request.user)
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    else:
+        messages.success(request, _("L’envoi des e-mails de la restitution est relancé."))
     return redirect(consultation.get_manage_url())

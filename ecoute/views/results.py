@@ -5,6 +5,7 @@ is served to its requester only (anyone else: 404)."""
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -128,6 +129,20 @@ def export_create(request: HttpRequest, pk: int) -> HttpResponse:
     job = services.export_request(
         questionnaire=consultation.questionnaire, by=request.user, fmt=form.cleaned_data["format"]
     )
+    return redirect(job)
+
+
+@require_POST
+@login_required
+def export_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Relancer" a failed export: its requester, still a manager of the consultation, gets a
+    fresh job."""
+    job = _my_job(request, pk)
+    managed_consultation(request, job.questionnaire.consultation.pk)
+    try:
+        job = services.export_retry(job=job, by=request.user)
+    except services.AlreadyDone as exc:
+        messages.warning(request, str(exc))
     return redirect(job)
 
 

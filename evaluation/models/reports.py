@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.audit import before_and_after, event_meta
+from caflab.core.jobs import JobQuerySet, LeasedJob
 from caflab.core.models import TimeStampedModel
 from caflab.core.uploads import RandomName, get_private_storage
 from evaluation.models.plans import Criterion
 
 
-class ImpactReportQuerySet(models.QuerySet["ImpactReport"]):
+class ImpactReportQuerySet(JobQuerySet):
     def visible_to(self, user) -> "ImpactReportQuerySet":
         """Lab staff: all. The network's members: published reports of the projects they see,
         and the reports they asked for. A project's lead and team: all its reports; the Cnaf's
@@ -44,7 +45,7 @@ class ImpactReportQuerySet(models.QuerySet["ImpactReport"]):
     model_name="ImpactReportEvent",
     meta=event_meta(_("historique : rapport d'impact"), _("historique : rapports d'impact")),
 )
-class ImpactReport(TimeStampedModel):
+class ImpactReport(LeasedJob, TimeStampedModel):
     class Scope(models.TextChoices):
         PROJECT = "project", _("Projet")
         PORTFOLIO = "portfolio", _("Portefeuille")

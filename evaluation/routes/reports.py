@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("rapports/<int:pk>/", reports.report_detail, name="report-detail"),
     path("rapports/<int:pk>/pdf/", reports.report_download, name="report-download"),
     path("rapports/<int:pk>/publier/", reports.report_publish, name="report-publish"),
+    path("rapports/<int:pk>/relancer/", reports.report_retry, name="report-retry"),
     path("projets/<str:code>/recommandations/", reports.recommendations, name="recommendations"),
     path(
         "recommandations/<int:pk>/modifier/",

@@ -490,21 +490,27 @@ def indicator_values_by_caf(indicator: Indicator) -> dict[Caf, dict[datetime.dat
     """Each Caf's values per period, Caf in the network's order (one query)."""
     by_caf: dict[Caf, dict[datetime.date, Decimal]] = {}
     cafs: dict[int, Caf] = {}
-    for measurement in (
+    # Bare values, not a measurement and a Caf instantiated per row: a hundred Caf measured
+    # over a few years are a thousand rows.
+    rows = (
         indicator.measurements.filter(caf__isnull=False)
-        .select_related("caf")
         .order_by("caf__position", "period")
-    ):
-        caf = cafs.setdefault(measurement.caf_id, measurement.caf)
-        by_caf.setdefault(caf, {})[measurement.period] = measurement.value
+        .values_list("caf_id", "caf__code", "caf__name", "caf__position", "period", "value")
+    )
+    for caf_id, code, name, position, period, value in rows:
+        caf = cafs.get(caf_id)
+        if caf is None:
+            caf = cafs[caf_id] = Caf(pk=caf_id, code=code, name=name, position=position)
+        by_caf.setdefault(caf, {})[period] = value
     return by_caf
 
 
-def indicator_charts(indicator: Indicator) -> dict[str, Any]:
+def indicator_charts(indicator: Indicator, *, multiples: int | None = None) -> dict[str, Any]:
     """What an indicator's page (or a report) draws: `chart`, the line chart of the indicator
     against its baseline and targets (with its table rows); `multiples`, one small chart per
-    Caf on a shared scale; `caf_table`, the values per Caf and period (their data table).
-    Element ids carry the indicator's id, so several indicators can share a page."""
+    Caf on a shared scale (the first `multiples` Caf only, if given); `caf_table`, the values
+    per Caf and period (their data table, every Caf). Element ids carry the indicator's id, so
+    several indicators can share a page."""
     series = indicator_series(indicator)
     labels = [point.label for point in series]
     values = [point.value for point in series]
@@ -527,7 +533,8 @@ def indicator_charts(indicator: Indicator) -> dict[str, Any]:
         [indicator.baseline_value],
     )
     periods = [point.period for point in series]
-    multiples = [
+    drawn = list(by_caf.items())[:multiples] if multiples is not None else by_caf.items()
+    small_charts = [
         charts.line_chart(
             f"indicateur-{indicator.pk}-caf-{caf.code}",
             caf.name,
@@ -539,7 +546,7 @@ def indicator_charts(indicator: Indicator) -> dict[str, Any]:
             y_range=span,
             small=True,
         )
-        for caf, caf_values in by_caf.items()
+        for caf, caf_values in drawn
     ]
     caf_table = {
         "cafs": list(by_caf),
@@ -551,7 +558,7 @@ def indicator_charts(indicator: Indicator) -> dict[str, Any]:
             for label, period in zip(labels, periods, strict=True)
         ],
     }
-    return {"chart": main, "multiples": multiples, "caf_table": caf_table}
+    return {"chart": main, "multiples": small_charts, "caf_table": caf_table}
 
 
 # --- reminders -------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caflab.accounts.models import User
-from caflab.notifications.queueing import enqueue, enqueue_on_commit
+from caflab.core import jobs
+from caflab.notifications.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from evaluation import tasks
 from evaluation.models import ImpactReport, ManagementResponse, Recommendation
@@ -29,10 +30,6 @@ from projects.services.portfolio import AlreadyDone
 logger = logging.getLogger(__name__)
 
 Status = ImpactReport.Status
-# A queued report nobody started after this long lost its message (broker outage).
-QUEUED_STALE_AFTER = datetime.timedelta(minutes=5)
-# A running report silent for this long lost its worker: build it again.
-RUNNING_STALE_AFTER = datetime.timedelta(hours=1)
 # An action's owner is reminded from this many days before its due date…
 REMIND_BEFORE = datetime.timedelta(days=7)
 # …and at most once every this many days.
@@ -47,15 +44,17 @@ class ReportResult:
 
 
 def _waiting(**filters: Any) -> ImpactReport | None:
-    return ImpactReport.objects.filter(
-        status__in=[Status.QUEUED, Status.RUNNING], **filters
-    ).first()
+    """The report of `filters` still in progress; one whose worker stopped answering (lease
+    expired) is abandoned, so that the new request starts a fresh one."""
+    mine = ImpactReport.objects.filter(**filters)
+    jobs.abandon_stuck(mine)
+    return mine.in_progress().first()
 
 
 @transaction.atomic
 def report_request(*, project: Any, by: Any) -> ImpactReport:
     """Freeze `project`'s evaluation data now and queue the report's build after the commit. A
-    double click returns the report already waiting."""
+    double click returns the report already waiting (unless it is stuck: see `_waiting`)."""
     # Two clicks racing: the project's row lock makes the second one see the first report.
     Project.objects.select_for_update().filter(pk=project.pk).first()
     waiting = _waiting(project=project, requested_by=by)
@@ -96,51 +95,34 @@ def portfolio_report_request(*, by: Any) -> ImpactReport:
 
 
 def report_build(*, report_id: int) -> str:
-    """Render one report from its snapshot. Safe to run twice: a finished report is skipped; one
-    claimed again (a message redelivered after a worker died) is rebuilt from the same snapshot,
-    which gives the same document, and its PDF replaced."""
-    now = timezone.now()
-    claimed = ImpactReport.objects.filter(
-        pk=report_id, status__in=[Status.QUEUED, Status.RUNNING]
-    ).update(status=Status.RUNNING, started_at=now, progress=5, updated_at=now)
-    if not claimed:
+    """Render one report from its snapshot. Safe to run twice: a finished report, or one a live
+    worker holds, is skipped; one whose worker died (lease expired, caflab.core.jobs) is claimed
+    again and rebuilt from the same snapshot, which gives the same document, and its PDF
+    replaced."""
+    attempt = jobs.claim(ImpactReport, report_id, progress=5)
+    if attempt is None:
         return ReportResult.SKIPPED
     report = ImpactReport.objects.select_related("requested_by").get(pk=report_id)
-
-    def progress(percent: int) -> None:
-        ImpactReport.objects.filter(pk=report_id).update(
-            progress=percent, updated_at=timezone.now()
-        )
-
     try:
         html = render_report_html(report.snapshot)
-        progress(40)
+        jobs.heartbeat(ImpactReport, report_id, attempt, progress=40)
         pdf = render_report_pdf(title=report.title, body=html, snapshot=report.snapshot)
+    except jobs.LeaseLost:
+        logger.warning("Impact report %s: attempt %s lost its lease.", report_id, attempt)
+        return ReportResult.SKIPPED
     except Exception as exc:
         logger.exception("Impact report %s failed.", report_id)
         error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
-        ImpactReport.objects.filter(pk=report_id).update(
-            status=Status.FAILED, error=error, finished_at=timezone.now(), updated_at=timezone.now()
-        )
-        notify(
-            recipients=[report.requested_by] if report.requested_by else [],
-            kind="evaluation.report_failed",
-            title=_("La préparation du rapport « %(title)s » a échoué") % {"title": report.title},
-            body=_("Demandez-en un nouveau ; si l’échec se répète, prévenez l’équipe du CafLab."),
-            url=report.get_absolute_url(),
-            own_contribution=True,
-        )
+        if jobs.fail(ImpactReport, report_id, attempt, error=error):
+            _tell_report_failed(report)
         return ReportResult.FAILED
     previous = report.pdf.name
     report.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
-    report.html = html
-    report.status = Status.READY
-    report.progress = 100
-    report.error = ""
-    report.finished_at = timezone.now()
-    report.save(
-        update_fields=["pdf", "html", "status", "progress", "error", "finished_at", "updated_at"]
-    )
+    if not jobs.complete(
+        ImpactReport, report_id, attempt, pdf=report.pdf.name, html=html, error=""
+    ):
+        report.pdf.storage.delete(report.pdf.name)  # another attempt owns the report now
+        return ReportResult.SKIPPED
     if previous:
         report.pdf.storage.delete(previous)
     notify(
@@ -153,21 +135,29 @@ def report_build(*, report_id: int) -> str:
     return ReportResult.READY
 
 
-def reports_requeue_stale(now: datetime.datetime | None = None) -> int:
-    """Queue again the reports whose message was lost or whose worker died."""
-    now = now or timezone.now()
-    stale = ImpactReport.objects.filter(
-        status=Status.QUEUED, updated_at__lte=now - QUEUED_STALE_AFTER
-    ) | ImpactReport.objects.filter(
-        status=Status.RUNNING, updated_at__lte=now - RUNNING_STALE_AFTER
+def _tell_report_failed(report: ImpactReport) -> None:
+    notify(
+        recipients=[report.requested_by] if report.requested_by else [],
+        kind="evaluation.report_failed",
+        title=_("La préparation du rapport « %(title)s » a échoué") % {"title": report.title},
+        body=_("Relancez-le depuis sa page ; si l’échec se répète, prévenez l’équipe du CafLab."),
+        url=report.get_absolute_url(),
+        own_contribution=True,
     )
-    queued = 0
-    for report_id in stale.order_by("created_at").values_list("pk", flat=True)[:50]:
-        if not enqueue(tasks.build_report, report_id):
-            break
-        ImpactReport.objects.filter(pk=report_id).update(updated_at=now)
-        queued += 1
-    return queued
+
+
+def reports_requeue_stale(now: datetime.datetime | None = None) -> int:
+    """Queue again the reports whose worker died (lease expired) or whose message was lost;
+    those out of attempts are marked failed and their requester told."""
+    return jobs.requeue_expired(
+        ImpactReport,
+        tasks.build_report,
+        now=now,
+        limit=50,
+        on_exhausted=lambda pk: _tell_report_failed(
+            ImpactReport.objects.select_related("requested_by").get(pk=pk)
+        ),
+    )
 
 
 @transaction.atomic
@@ -179,11 +169,27 @@ def reports_rebuild_failed(*, ids: list[int]) -> int:
         .values_list("pk", flat=True)
     )
     ImpactReport.objects.filter(pk__in=failed).update(
-        status=Status.QUEUED, progress=0, error="", finished_at=None, updated_at=timezone.now()
+        status=Status.QUEUED,
+        progress=0,
+        error="",
+        attempts=0,
+        lease_expires_at=None,
+        finished_at=None,
+        updated_at=timezone.now(),
     )
     for report_id in failed:
         enqueue_on_commit(tasks.build_report, report_id)
     return len(failed)
+
+
+def report_retry(*, report: ImpactReport, by: Any) -> ImpactReport:
+    """ "Relancer" on a failed report: a fresh report of the same scope, from today's data (the
+    failed one stays, as a record). The caller checks that `by` may request it."""
+    if report.status != Status.FAILED:
+        raise AlreadyDone(_("Ce rapport n’a pas échoué : il n’y a rien à relancer."))
+    if report.scope == ImpactReport.Scope.PORTFOLIO:
+        return portfolio_report_request(by=by)
+    return report_request(project=report.project, by=by)
 
 
 @transaction.atomic

@@ -10,9 +10,11 @@ from django.db.models import Count, Max, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caflab import widgets
 from evaluation.forms.indicators import (
     IndicatorForm,
     MeasurementForm,
@@ -130,6 +132,9 @@ def _detail_page(
         target_form = TargetForm()
     if can_measure and measurement_form is None:
         measurement_form = MeasurementForm(cafs=cafs, national_allowed=national)
+    if measurement_form is not None:  # the 101 Caf: <option>s written in Python
+        caf_field = measurement_form.fields["caf"]
+        caf_field.widget = widgets.Select(attrs=caf_field.widget.attrs, choices=caf_field.choices)
     # The measurements table pages (MEASUREMENTS_PER_PAGE, latest periods first, ?mesures=):
     # hundreds of rows would weigh hundreds of kB. The charts and their tables show them all.
     paginator = Paginator(
@@ -155,7 +160,7 @@ def _detail_page(
         "can_measure": can_measure,
         "target_form": target_form if can_edit else None,
         "measurement_form": measurement_form if can_measure else None,
-        **_capped(services.indicator_charts(indicator)),
+        **_capped(services.indicator_charts(indicator, multiples=SMALL_MULTIPLES)),
     }
     return render(request, "evaluation/indicators/indicator_detail.html", context, status=status)
 
@@ -164,10 +169,16 @@ def _capped(charts: dict) -> dict:
     """At most SMALL_MULTIPLES small charts by Caf (each weighs about 4 kB); the table of the
     values by Caf and period keeps every Caf, so nothing drawn is missing from the data."""
     multiples = charts.get("multiples") or []
+    # A hundred Caf × every period: the table's cells are written in Python, not a template
+    # loop (hundreds of iterations).
+    for row in charts["caf_table"]["rows"]:
+        row["cells_html"] = format_html_join(
+            "", '<td class="text-end">{}</td>', ((cell,) for cell in row["cells"])
+        )
     return {
         **charts,
         "multiples": multiples[:SMALL_MULTIPLES],
-        "n_multiples_hidden": max(len(multiples) - SMALL_MULTIPLES, 0),
+        "n_multiples_hidden": max(len(charts["caf_table"]["cafs"]) - SMALL_MULTIPLES, 0),
     }
 
 

@@ -92,6 +92,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "report": report,
         "can_publish": request.user.has_perm("evaluation.publish_report", report),
+        "can_retry": report.status == ImpactReport.Status.FAILED and _may_request(request, report),
     }
     if request.htmx:
         response = render(request, "evaluation/reports/includes/report_progress.html", context)
@@ -99,6 +100,31 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             response["HX-Refresh"] = "true"
         return response
     return render(request, "evaluation/reports/report_detail.html", context)
+
+
+def _may_request(request: HttpRequest, report: ImpactReport) -> bool:
+    """Whether the user may ask for this report's scope again (as when first requesting it)."""
+    if report.scope == ImpactReport.Scope.PORTFOLIO:
+        return request.user.has_perm("evaluation.request_portfolio_report")
+    return request.user.has_perm("evaluation.request_report", report.project)
+
+
+@require_POST
+@login_required
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Relancer" a failed report: a fresh one of the same scope, for whoever may request it."""
+    report = _report_for(request, pk)
+    if report.project_id:
+        _project_for(request, report.project.code)  # still visible to them, else 404
+    if not _may_request(request, report):
+        raise PermissionDenied
+    try:
+        report = services.report_retry(report=report, by=request.user)
+    except AlreadyDone as exc:
+        messages.warning(request, str(exc))
+        return redirect(report)
+    _say_requested(request, report)
+    return redirect(report)
 
 
 @login_required

@@ -89,15 +89,18 @@ class ProjectQuerySet(models.QuerySet["Project"]):
             return self.none()
         if user.is_lab_staff:
             return self
-        mine = Q(team_members__user=user) | Q(lead=user)
+        # Subqueries, not joins: a join on team members or partners would repeat a project
+        # once per row, and cost a join over every project on each page that scopes by it.
+        in_team = TeamMember.objects.filter(user=user).values("project")
+        mine = Q(lead=user) | Q(pk__in=in_team)
         if user.is_network_member:
             scope = Q(is_draft=False) | mine
         elif user.is_partner and user.partner_id:
-            scope = mine | Q(partners=user.partner_id, is_draft=False)
+            theirs = self.model.partners.through.objects.filter(partner=user.partner_id)
+            scope = mine | Q(pk__in=theirs.values("project"), is_draft=False)
         else:
             return self.none()
-        # Team and partner joins can duplicate rows; filtering on ids keeps the queryset flat.
-        return self.filter(pk__in=self.model.objects.filter(scope).values("pk"))
+        return self.filter(scope)
 
     def with_card_data(self) -> "ProjectQuerySet":
         """Everything a card or list row reads, so the page costs a fixed number of queries."""

@@ -155,6 +155,10 @@ def request_move(request: HttpRequest, pk: int) -> HttpResponse:
         choices=services.request_next_statuses(session_request.status),
         action=reverse("projects:session-request-move", kwargs={"pk": pk}),
     )
+    # A double click: the status just set is no longer a choice; say it is done.
+    if not form.is_valid() and request.POST.get("status") == session_request.status:
+        messages.info(request, _("La demande a déjà ce statut."))
+        return redirect(session_request)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -148,11 +148,11 @@ def _add_initiatives(caf_a):
 
 # Session and user (2), the choice lists of the filters (theme, public, Caf, region: 4), the
 # count and the page (2), themes and publics (2), the next criée (1); the shell: unread
-# notifications and the user's Caf (2), and Django's ModelBackend loading the user's (empty)
-# permissions once, when the sub-navigation asks about the dashboard (2).
+# notifications (1; the user's Caf comes with them), and Django's ModelBackend loading the
+# user's (empty) permissions once, when the sub-navigation asks about the dashboard (2).
 def test_the_catalogue_costs_a_fixed_number_of_queries(client, agent_b, caf_a):
     client.force_login(agent_b)
-    assert_flat_query_count(client, CATALOGUE, _add_initiatives(caf_a), expected=15)
+    assert_flat_query_count(client, CATALOGUE, _add_initiatives(caf_a), expected=14)
 
 
 def test_my_initiatives_cost_a_fixed_number_of_queries(client, correspondent_a, caf_a):
@@ -166,4 +166,4 @@ def test_my_initiatives_cost_a_fixed_number_of_queries(client, correspondent_a, 
 
     # Session and user, mine and its themes and publics, to validate, the shell (2) and the
     # user's permissions (2).
-    assert_flat_query_count(client, MINE, add, expected=10)
+    assert_flat_query_count(client, MINE, add, expected=9)

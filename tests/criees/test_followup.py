@@ -148,10 +148,10 @@ def _add_activity(criee):
 
 
 # Session and user (2), the criée (1), the programme and its presenters (2), the interests (1);
-# the shell: unread notifications and the user's Caf (2), the agent's permissions (2).
+# the shell: unread notifications (1; the user's Caf comes with them), the agent's permissions (2).
 def test_the_follow_up_costs_a_fixed_number_of_queries(client, agent_b, held):
     client.force_login(agent_b)
-    assert_flat_query_count(client, followup_url(held), _add_activity(held), expected=10)
+    assert_flat_query_count(client, followup_url(held), _add_activity(held), expected=9)
 
 
 # Session and user (2), key figures (1), levels (1), most wanted (1), criées (1) with their
@@ -163,7 +163,7 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(client, lab_staff, held):
 
 
 # Session and user (2), the Caf (1), its initiatives with themes and publics (3), declared (1)
-# and received (1); the shell (2).
+# and received (1); the shell (1: the user's Caf comes with them).
 def test_a_caf_dashboard_costs_a_fixed_number_of_queries(client, correspondent_a, held):
     client.force_login(correspondent_a)
     url = reverse("criees:caf-dashboard", kwargs={"code": "38"})
@@ -177,4 +177,4 @@ def test_a_caf_dashboard_costs_a_fixed_number_of_queries(client, correspondent_a
                 caf=Caf.objects.get(code="38"),
             )
 
-    assert_flat_query_count(client, url, add, expected=10)
+    assert_flat_query_count(client, url, add, expected=9)

@@ -126,11 +126,11 @@ def _add_pitches(criee):
 
 
 # Session and user (2), the criée (1), the programme and its presenters (2), the scoreboard
-# (1), the Caf's own declarations (1); the shell: unread notifications and the user's Caf (2),
-# and Django's ModelBackend loading the agent's (empty) permissions once (2).
+# (1), the Caf's own declarations (1); the shell: unread notifications (1, the user's Caf
+# comes with them), and Django's ModelBackend loading the agent's (empty) permissions once (2).
 def test_the_live_page_costs_a_fixed_number_of_queries(client, agent_b, live_criee):
     client.force_login(agent_b)
-    assert_flat_query_count(client, live_url(live_criee), _add_pitches(live_criee), expected=11)
+    assert_flat_query_count(client, live_url(live_criee), _add_pitches(live_criee), expected=10)
 
 
 # Session and user (2), the criée (1), the programme and its presenters (2), the scoreboard

@@ -353,7 +353,7 @@ def test_the_list_costs_a_fixed_number_of_queries(call, client, agent_a, theme):
             )
             ContributionSupport.objects.create(contribution=contribution, user=agent_a)
 
-    assert_flat_query_count(client, list_url(call), add, sizes=(3, 12), expected=10)
+    assert_flat_query_count(client, list_url(call), add, sizes=(3, 12), expected=9)
 
 
 def test_the_moderation_queue_costs_a_fixed_number_of_queries(
@@ -371,4 +371,4 @@ def test_the_moderation_queue_costs_a_fixed_number_of_queries(
                 text="À relire",
             )
 
-    assert_flat_query_count(client, moderation_url(), add, sizes=(3, 12), expected=8)
+    assert_flat_query_count(client, moderation_url(), add, sizes=(3, 12), expected=7)

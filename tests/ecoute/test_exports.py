@@ -209,7 +209,12 @@ def test_the_export_file_lives_outside_public_media(settings, survey, lab_staff)
 
 def test_a_running_export_shows_its_progress_and_polls_with_htmx(client, lab_staff, survey):
     job = ExportJob.objects.create(
-        questionnaire=survey, requested_by=lab_staff, format="csv", status="running", progress=40
+        questionnaire=survey,
+        requested_by=lab_staff,
+        format="csv",
+        status="running",
+        progress=40,
+        lease_expires_at=timezone.now() + datetime.timedelta(minutes=2),  # its worker is alive
     )
     client.force_login(lab_staff)
     page = client.get(job.get_absolute_url()).content.decode()

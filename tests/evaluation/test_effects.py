@@ -17,7 +17,7 @@ from tests.queries import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
 
-EFFECTS_QUERIES = 6
+EFFECTS_QUERIES = 5
 
 
 @pytest.fixture

@@ -217,7 +217,8 @@ def test_the_indicator_list_costs_a_fixed_number_of_queries(client, lead, projec
     assert_flat_query_count(client, url, add, sizes=(2, 8), expected=EXPECTED_LIST_QUERIES)
 
 
-EXPECTED_LIST_QUERIES = 7  # session, user, project, indicators, targets, unread count, Caf
+# session, user with their Caf, project, indicators, targets, unread count
+EXPECTED_LIST_QUERIES = 6
 
 
 def test_values_are_typed_the_french_way_in_forms(client, lead, indicator, caf_a):

@@ -358,8 +358,8 @@ def test_survey_list_costs_a_fixed_number_of_queries(client, project, lead):
     assert_flat_query_count(client, url, add, expected=SURVEYS_QUERIES)
 
 
-TESTIMONIES_QUERIES = 6
-SURVEYS_QUERIES = 6
+TESTIMONIES_QUERIES = 5
+SURVEYS_QUERIES = 5
 
 
 def test_questions_are_hidden_and_deleted_only_before_answers(client, survey, wave, lead):

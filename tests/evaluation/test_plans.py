@@ -165,9 +165,9 @@ def test_the_evaluation_home_lists_the_plans_with_a_fixed_number_of_queries(clie
     assert "6 projets avec un plan d’évaluation" in page
 
 
-# session, user, plans with their counts, unread count, Caf; then the portfolio reports part:
-# three more queries
-EXPECTED_INDEX_QUERIES = 8
+# session, user with their Caf, plans with their counts, unread count; then the portfolio
+# reports part: three more queries
+EXPECTED_INDEX_QUERIES = 7
 
 
 def test_a_partner_of_the_project_reads_its_plan_and_others_do_not_see_it(client, plan):

@@ -5,7 +5,11 @@ from unittest import mock
 
 import pytest
 from celery import Celery
+from django.core.signals import request_finished, request_started
 
+from caflab.celery import app as celery_app
+from caflab.celery import use_patient_broker_timeouts
+from caflab.notifications import queueing
 from caflab.notifications.queueing import enqueue, enqueue_on_commit
 from caflab.notifications.tasks import send_outbox_mail
 
@@ -56,3 +60,73 @@ def test_enqueue_on_commit_waits_for_the_commit(
     assert len(callbacks) == 1
     callbacks[0]()
     assert "tests.outage_probe(7,) not queued" in caplog.text
+
+
+# --- one bounded attempt per request (issue 20) -------------------------------------------
+
+
+@pytest.fixture
+def in_a_request(db):
+    """The budget a request gets from `request_started`, closed by `request_finished`."""
+    request_started.send(sender=None)
+    yield
+    request_finished.send(sender=None)
+
+
+def test_after_a_failed_publish_the_request_skips_the_broker_at_once(
+    unreachable_broker_app, in_a_request, caplog
+):
+    assert enqueue(unreachable_broker_app, 1) is False
+    with mock.patch.object(unreachable_broker_app, "apply_async") as apply_async:
+        started = time.monotonic()
+        for item_id in range(2, 52):
+            assert enqueue(unreachable_broker_app, item_id) is False
+        assert time.monotonic() - started < 0.05
+    apply_async.assert_not_called()
+    assert "tests.outage_probe(51,) not queued; it will be picked up again later" in caplog.text
+
+
+def test_a_request_whose_publishes_spent_the_budget_skips_the_next_ones(
+    unreachable_broker_app, in_a_request
+):
+    def slow_publish(**kwargs):  # a broker that answers, slowly
+        time.sleep(queueing.REQUEST_BROKER_BUDGET_SECONDS + 0.01)
+
+    probe = unreachable_broker_app
+    with mock.patch.object(probe, "apply_async", side_effect=slow_publish) as publish:
+        assert enqueue(probe, 1) is True
+        assert enqueue(probe, 2) is False
+    assert publish.call_count == 1
+
+
+def test_the_next_request_tries_the_broker_again(unreachable_broker_app, in_a_request):
+    assert enqueue(unreachable_broker_app, 1) is False
+    request_finished.send(sender=None)
+    request_started.send(sender=None)
+    with mock.patch.object(unreachable_broker_app, "apply_async") as apply_async:
+        assert enqueue(unreachable_broker_app, 2) is True
+    apply_async.assert_called_once()
+
+
+def test_outside_a_request_every_publish_is_tried(unreachable_broker_app):
+    assert enqueue(unreachable_broker_app, 1) is False
+    with mock.patch.object(unreachable_broker_app, "apply_async") as apply_async:
+        assert enqueue(unreachable_broker_app, 2) is True
+    apply_async.assert_called_once()
+
+
+def test_the_web_publishes_with_short_timeouts_and_the_worker_with_patient_ones(settings):
+    web = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    # One attempt (connect + reply) fits in the request's budget; no retry of the check.
+    assert web["socket_connect_timeout"] + web["socket_timeout"] <= 0.2
+    assert web["max_retries"] == 0
+    assert settings.CELERY_TASK_PUBLISH_RETRY is False
+    saved = celery_app.conf.broker_transport_options
+    try:
+        use_patient_broker_timeouts()  # what the worker and beat run at start
+        worker = celery_app.conf.broker_transport_options
+    finally:
+        celery_app.conf.broker_transport_options = saved
+    # Longer than kombu's 1 s BRPOP, so that a consuming worker never times out its own wait.
+    assert worker["socket_timeout"] > 1
+    assert worker["interval_max"] == web["interval_max"]  # the rest is kept

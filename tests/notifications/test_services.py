@@ -12,7 +12,7 @@ from caflab.notifications.services import (
     notify,
     unfollow,
 )
-from caflab.notifications.tasks import send_outbox_mail
+from caflab.notifications.tasks import send_outbox_mails
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,16 +62,19 @@ def test_immediate_user_gets_exactly_one_mail_after_the_commit(
     assert mail.notification.recipient == immediate_user
 
 
-def test_the_queued_task_carries_only_the_mail_id(
+def test_the_queued_task_carries_only_the_mail_ids_in_one_message(
     immediate_user, django_capture_on_commit_callbacks
 ):
+    others = UserFactory.create_batch(2, citizen=True)
     with (
-        mock.patch.object(send_outbox_mail, "apply_async") as apply_async,
+        mock.patch.object(send_outbox_mails, "apply_async") as apply_async,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        notify_about_idea([immediate_user])
-    mail = OutboxMail.objects.get()
-    apply_async.assert_called_once_with(args=(mail.pk,))
+        notify_about_idea([immediate_user, *others])
+    ids = sorted(OutboxMail.objects.values_list("pk", flat=True))
+    # One broker message for the call, not one per mail (issue 20: a request publishes once).
+    apply_async.assert_called_once()
+    assert sorted(apply_async.call_args.kwargs["args"][0]) == ids
 
 
 def test_daily_and_weekly_users_get_no_immediate_mail(
@@ -149,7 +152,7 @@ def test_notifying_many_recipients_costs_a_fixed_number_of_queries(
 ):
     users = UserFactory.create_batch(30, citizen=True)
     with (
-        mock.patch.object(send_outbox_mail, "apply_async"),
+        mock.patch.object(send_outbox_mails, "apply_async"),
         django_assert_max_num_queries(6),
         django_capture_on_commit_callbacks(execute=False),
     ):

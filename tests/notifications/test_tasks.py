@@ -11,9 +11,15 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from caflab.notifications import services
 from caflab.notifications.models import MAX_ATTEMPTS, Notification, OutboxMail
 from caflab.notifications.services import notify
-from caflab.notifications.tasks import flush_outbox, send_digests, send_outbox_mail
+from caflab.notifications.tasks import (
+    flush_outbox,
+    send_digests,
+    send_outbox_mail,
+    send_outbox_mails,
+)
 from tests.notifications.factories import OutboxMailFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +128,7 @@ def test_a_broker_outage_keeps_the_mail_pending_until_the_flush_sends_it_once(
     immediate_user, mailoutbox, django_capture_on_commit_callbacks, caplog, broker_error
 ):
     with (
-        mock.patch.object(send_outbox_mail, "apply_async", side_effect=broker_error),
+        mock.patch.object(send_outbox_mails, "apply_async", side_effect=broker_error),
         django_capture_on_commit_callbacks(execute=True),
     ):
         notifications = notify(
@@ -145,14 +151,24 @@ def test_a_broker_outage_keeps_the_mail_pending_until_the_flush_sends_it_once(
     assert mail.status == OutboxMail.Status.SENT
 
 
-def test_the_flush_stops_at_the_first_broker_error(mailoutbox):
-    mails = OutboxMailFactory.create_batch(3)
+def test_the_flush_stops_at_the_first_broker_error(mailoutbox, monkeypatch):
+    monkeypatch.setattr(services, "FLUSH_BATCH_SIZE", 2)
+    mails = OutboxMailFactory.create_batch(5)
     age(mails, 120)
     with mock.patch.object(
-        send_outbox_mail, "apply_async", side_effect=KombuOperationalError("down")
+        send_outbox_mails, "apply_async", side_effect=KombuOperationalError("down")
     ) as apply_async:
         assert flush_outbox() == 0
     assert apply_async.call_count == 1
+
+
+def test_the_flush_queues_the_mails_in_batches(mailoutbox, monkeypatch):
+    monkeypatch.setattr(services, "FLUSH_BATCH_SIZE", 2)
+    mails = OutboxMailFactory.create_batch(5)
+    age(mails, 120)
+    with mock.patch.object(send_outbox_mails, "apply_async") as apply_async:
+        assert flush_outbox() == 5
+    assert [len(c.kwargs["args"][0]) for c in apply_async.call_args_list] == [2, 2, 1]
 
 
 def test_the_flush_leaves_alone_a_mail_in_its_retry_backoff(mailoutbox):
@@ -163,6 +179,131 @@ def test_the_flush_leaves_alone_a_mail_in_its_retry_backoff(mailoutbox):
     age([retrying, forgotten, sent, failed], 3600)
     assert flush_outbox() == 1
     assert [m.subject for m in mailoutbox] == [forgotten.subject]
+
+
+# --- the claim, its lease and the Message-ID (issue 20) --------------------------------------
+
+
+def expire_lease(mail) -> None:
+    """The clock: the worker that claimed the mail stopped answering a while ago."""
+    OutboxMail.objects.filter(pk=mail.pk).update(
+        claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+
+
+def test_every_attempt_at_a_mail_carries_the_same_message_id_and_each_mail_its_own(mailoutbox):
+    mail, other = OutboxMailFactory.create_batch(2)
+    with mock.patch(LOCMEM_SEND, side_effect=smtplib.SMTPServerDisconnected()):
+        assert send_outbox_mail.delay(mail.pk).get() == "retry"
+    mail.refresh_from_db()
+    first_id = mail.message_id
+    assert first_id.startswith(f"<outbox-{mail.pk}.")
+    assert first_id.endswith("@caf.example>")
+    send_outbox_mails.delay([mail.pk, other.pk])
+    assert [m.extra_headers["Message-ID"] for m in mailoutbox] == [
+        first_id,
+        other.build_message_id(),
+    ]
+    assert mailoutbox[0].message()["Message-ID"] == first_id
+    mail.refresh_from_db()
+    assert (mail.message_id, mail.attempts) == (first_id, 2)
+
+
+def test_the_claim_is_committed_before_the_mail_is_sent(mailoutbox):
+    mail = OutboxMailFactory()
+    seen = {}
+
+    def send(messages):
+        # What another worker or the flush sees while the SMTP exchange is under way.
+        row = OutboxMail.objects.get(pk=mail.pk)
+        seen.update(status=row.status, claimed_until=row.claimed_until)
+        return len(messages)
+
+    with mock.patch(LOCMEM_SEND, side_effect=send):
+        assert send_outbox_mail.delay(mail.pk).get() == "sent"
+    assert seen["status"] == OutboxMail.Status.SENDING
+    assert seen["claimed_until"] > timezone.now() + timedelta(minutes=4)
+    mail.refresh_from_db()
+    assert (mail.status, mail.claimed_until, mail.attempts) == (OutboxMail.Status.SENT, None, 1)
+
+
+def test_a_mail_being_sent_is_left_to_its_worker_until_its_lease_runs_out(mailoutbox):
+    mail = OutboxMailFactory(
+        status=OutboxMail.Status.SENDING,
+        attempts=1,
+        claimed_until=timezone.now() + timedelta(minutes=5),
+    )
+    age([mail], 3600)
+    assert send_outbox_mail.delay(mail.pk).get() == "skipped"
+    assert flush_outbox() == 0
+    assert mailoutbox == []
+
+
+def test_a_mail_whose_worker_died_after_claiming_it_is_sent_again_with_the_same_message_id(
+    mailoutbox, caplog
+):
+    mail = OutboxMailFactory()
+    mail.message_id = mail.build_message_id()
+    mail.status, mail.attempts = OutboxMail.Status.SENDING, 1
+    mail.save()
+    expire_lease(mail)
+    assert flush_outbox() == 1  # the beat's flush finds it
+    assert [m.extra_headers["Message-ID"] for m in mailoutbox] == [mail.message_id]
+    mail.refresh_from_db()
+    assert (mail.status, mail.attempts, mail.claimed_until) == (OutboxMail.Status.SENT, 2, None)
+    assert "lease expired" in caplog.text
+    assert flush_outbox() == 0
+    assert len(mailoutbox) == 1
+
+
+def test_a_mail_that_kills_its_worker_every_time_ends_failed(mailoutbox):
+    mail = OutboxMailFactory(status=OutboxMail.Status.SENDING, attempts=MAX_ATTEMPTS)
+    expire_lease(mail)
+    assert send_outbox_mail.delay(mail.pk).get() == "failed"
+    mail.refresh_from_db()
+    assert (mail.status, mail.last_error) == (OutboxMail.Status.FAILED, "LeaseExpired")
+    assert mailoutbox == []
+
+
+def test_a_worker_that_records_after_losing_its_lease_leaves_the_row_to_the_new_owner(caplog):
+    mail = OutboxMailFactory()
+    sent: list[str] = []
+
+    def slow_send(messages):
+        sent.append(messages[0].extra_headers["Message-ID"])
+        if len(sent) == 1:
+            # The first worker stalls past its lease; a second one claims and sends the mail.
+            expire_lease(mail)
+            assert services.outbox_mail_deliver(mail_id=mail.pk) == "sent"
+        return len(messages)
+
+    with mock.patch(LOCMEM_SEND, side_effect=slow_send):
+        assert services.outbox_mail_deliver(mail_id=mail.pk) == "sent"
+    assert len(sent) == 2
+    assert len(set(sent)) == 1  # a duplicate the receiver can recognise
+    mail.refresh_from_db()
+    assert (mail.status, mail.attempts) == (OutboxMail.Status.SENT, 2)
+    assert "sent after its lease ran out" in caplog.text
+
+
+def test_the_admin_resend_leaves_alone_a_mail_being_sent(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    being_sent = OutboxMailFactory(
+        status=OutboxMail.Status.SENDING, claimed_until=timezone.now() + timedelta(minutes=5)
+    )
+    orphaned = OutboxMailFactory(status=OutboxMail.Status.SENDING, attempts=MAX_ATTEMPTS)
+    expire_lease(orphaned)
+    with (
+        mock.patch.object(send_outbox_mails, "apply_async") as apply_async,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.outbox_mails_requeue(mails=OutboxMail.objects.all()) == 1
+    apply_async.assert_called_once_with(args=([orphaned.pk],))
+    orphaned.refresh_from_db()
+    assert (orphaned.status, orphaned.attempts) == (OutboxMail.Status.PENDING, 0)
+    being_sent.refresh_from_db()
+    assert being_sent.status == OutboxMail.Status.SENDING
 
 
 # --- digests --------------------------------------------------------------------------------

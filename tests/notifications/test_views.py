@@ -123,9 +123,9 @@ def test_the_list_costs_the_same_queries_with_3_or_40_notifications(client, agen
 
     small, large = queries_for(3), queries_for(40)
     assert small == large
-    # session, user, paginator COUNT, unread badge (context processor), the user's Caf (header
-    # menu), the page.
-    assert large == 6
+    # session, user (with their Caf, for the header menu), paginator COUNT, unread badge
+    # (context processor), the page.
+    assert large == 5
 
 
 # --- opening and marking read ---------------------------------------------------------------

@@ -479,7 +479,7 @@ def test_the_challenge_list_costs_the_same_number_of_queries_whatever_its_size(
             ChallengeEntryFactory(challenge=challenge)
 
     assert_flat_query_count(
-        client, reverse("projects:challenge-list"), add_challenges, sizes=(2, 12), expected=8
+        client, reverse("projects:challenge-list"), add_challenges, sizes=(2, 12), expected=7
     )
 
 

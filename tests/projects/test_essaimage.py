@@ -309,6 +309,18 @@ def test_a_caf_shows_its_most_advanced_live_status(client, lab_staff, caf_a):
     assert tiles["38"].entry.count == 2  # live deployments only
 
 
+def test_the_cached_map_shows_a_status_change_at_once(client, lab_staff, caf_a):
+    """The drawn map is cached under the fingerprint of its data (caflab.core.fragments)."""
+    deployment = DeploymentFactory(project=ProjectFactory(), caf=caf_a, status=Status.PREPARING)
+    client.force_login(lab_staff)
+    tile = r'data-caf="38" data-status="{}"'
+    assert re.search(tile.format("preparing"), client.get(MAP_URL).content.decode())
+    Deployment.objects.filter(pk=deployment.pk).update(status=Status.RUNNING)
+    html = client.get(MAP_URL).content.decode()
+    assert re.search(tile.format("running"), html)
+    assert not re.search(tile.format("preparing"), html)
+
+
 def test_the_map_hides_deployments_of_projects_the_user_cannot_see(client, agent_b, caf_a):
     draft = ProjectFactory(is_draft=True)
     DeploymentFactory(project=draft, caf=caf_a, status=Status.RUNNING)
@@ -424,7 +436,7 @@ def test_the_map_costs_a_fixed_number_of_queries(client, agent_a, lab_staff):
     # session, user, the user's Caf (navigation), unread count, deployments grouped by Caf and
     # status, the 101 Caf, first adoption per Caf (the project filter is a type-ahead: no query)
     client.force_login(agent_a)
-    assert_flat_query_count(client, MAP_URL, _add_deployments(lab_staff), sizes=(5, 60), expected=7)
+    assert_flat_query_count(client, MAP_URL, _add_deployments(lab_staff), sizes=(5, 60), expected=6)
 
 
 def test_the_filtered_map_costs_a_fixed_number_of_queries(client, agent_a, lab_staff, project):
@@ -438,7 +450,7 @@ def test_the_filtered_map_costs_a_fixed_number_of_queries(client, agent_a, lab_s
 
     # as above, plus the chosen project; its deployments replace the grouped query
     url = f"{MAP_URL}?projet={project.code}"
-    assert_flat_query_count(client, url, add, sizes=(5, 60), expected=8)
+    assert_flat_query_count(client, url, add, sizes=(5, 60), expected=7)
 
 
 def test_the_deployments_page_costs_a_fixed_number_of_queries(client, agent_a, project):
@@ -450,4 +462,4 @@ def test_the_deployments_page_costs_a_fixed_number_of_queries(client, agent_a, p
         for caf in cafs:
             DeploymentFactory(project=project, caf=caf, local_lead=agent_a)
 
-    assert_flat_query_count(client, deployments_url(project), add, sizes=(5, 60), expected=7)
+    assert_flat_query_count(client, deployments_url(project), add, sizes=(5, 60), expected=6)

@@ -671,15 +671,15 @@ def add_ideas(agent_a, caf_b):
     return add
 
 
-# Session, user, the header's unread count and Caf, the sub-navigation's permissions (Django's
-# ModelBackend loads the empty permissions of an agent once: 2), the page count, the ideas and
-# their themes; the list's filters add their Theme and Caf choices.
+# Session, user (with their Caf), the header's unread count, the sub-navigation's permissions
+# (Django's ModelBackend loads the empty permissions of an agent once: 2), the page count, the
+# ideas and their themes; the list's filters add their Theme and Caf choices.
 @pytest.mark.parametrize(
     ("page", "expected"),
     [
-        (LIST, 11),
-        (f"{LIST}?q=courriers&theme=&caf=38&status=submitted&source=box&tri=supports", 11),
-        (MINE, 9),
+        (LIST, 10),
+        (f"{LIST}?q=courriers&theme=&caf=38&status=submitted&source=box&tri=supports", 10),
+        (MINE, 8),
     ],
 )
 def test_the_idea_box_costs_a_fixed_number_of_queries(client, agent_a, add_ideas, page, expected):

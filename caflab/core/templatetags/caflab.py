@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from caflab.core.navigation import main_nav
+from caflab.core.navigation import main_nav, url_or_none
 
 register = template.Library()
 
@@ -21,6 +21,13 @@ ALERT_CLASSES = {
 def main_navigation(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     return {"items": main_nav(request) if request is not None else []}
+
+
+@register.simple_tag
+def shell_url(name: str) -> str:
+    """`{% shell_url "core:legal" %}`: a URL of the page chrome (header, menus, footer), reversed
+    once per process (caflab.core.navigation.url_or_none); "" when it does not resolve."""
+    return url_or_none(name) or ""
 
 
 @register.filter
