@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -393,6 +394,10 @@ def survey_thanks(request: HttpRequest) -> HttpResponse:
 
 
 # --- testimonies -------------------------------------------------------------------------------
+# A project collecting testimonies for years must not print them all on one page.
+TESTIMONIES_PER_PAGE = 30
+
+
 @login_required
 def testimonies(request: HttpRequest, code: str) -> HttpResponse:
     project = project_for(request, code)
@@ -401,10 +406,16 @@ def testimonies(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("stakeholder_group", "caf", "collected_by")
         .order_by("-collected_on", "-pk")
     )
+    page = Paginator(rows, TESTIMONIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluation/participation/testimony_list.html",
-        {"project": project, "testimonies": rows, "can_edit": _can_edit(request, project)},
+        {
+            "project": project,
+            "testimonies": page,
+            "page_obj": page,
+            "can_edit": _can_edit(request, project),
+        },
     )
 
 

@@ -346,6 +346,28 @@ def test_testimonies_list_costs_a_fixed_number_of_queries(client, project, lead)
     assert_flat_query_count(client, url, add, expected=TESTIMONIES_QUERIES)
 
 
+def test_testimonies_are_listed_30_per_page_newest_first(client, project, lead):
+    client.force_login(lead)
+    today = timezone.localdate()
+    for days in range(31):
+        testimony_factory(
+            project=project,
+            text=f"Témoignage du jour {days}",
+            collected_on=today - datetime.timedelta(days=days),
+        )
+    url = reverse("evaluation:testimonies", kwargs={"code": project.code})
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+
+    assert first.count('class="card mb-3"') == 30
+    assert "Témoignage du jour 0<" in first
+    assert "Témoignage du jour 30<" not in first
+    assert "Page 1 sur 2" in first
+    assert second.count('class="card mb-3"') == 1
+    assert "Témoignage du jour 30<" in second
+
+
 def test_survey_list_costs_a_fixed_number_of_queries(client, project, lead):
     client.force_login(lead)
     url = reverse("evaluation:surveys", kwargs={"code": project.code})
@@ -358,7 +380,7 @@ def test_survey_list_costs_a_fixed_number_of_queries(client, project, lead):
     assert_flat_query_count(client, url, add, expected=SURVEYS_QUERIES)
 
 
-TESTIMONIES_QUERIES = 5
+TESTIMONIES_QUERIES = 6  # with the paginator's count
 SURVEYS_QUERIES = 5
 
 
