@@ -106,6 +106,8 @@ MIDDLEWARE = [
     # Permissions-Policy everywhere; no-store for signed-in users and downloads.
     "caflab.core.middleware.PrivacyHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A refusal a view did not catch (DomainError): its message and a redirect, 409 for htmx.
+    "caflab.core.refusals.RefusalMiddleware",
     # Last, so that it sees the authenticated user and the failed login attempts.
     "axes.middleware.AxesMiddleware",
     # django-prometheus' closing half must be last of all; axes only needs to follow auth.

@@ -7,4 +7,9 @@ class CrieesConfig(AppConfig):
     verbose_name = _("Criées")
 
     def ready(self) -> None:
-        from criees import permissions  # noqa: F401  (registers the rules)
+        from criees import (
+            permissions,  # noqa: F401  (registers the rules)
+            personal_data,
+        )
+
+        personal_data.register()

@@ -1,7 +1,8 @@
 """Criée exports (CSV for French Excel, XLSX): the programme and the interest declared.
 
 The writing is projects.exports' (`to_csv`, `to_xlsx`): every text cell goes through its
-`safe_cell`, so an initiative titled "=HYPERLINK(…)" never runs as a formula.
+`safe_cell`, so an initiative titled "=HYPERLINK(…)" never runs as a formula, and its
+`clean_text`, so a character XML cannot hold (U+FFFF…) never breaks the workbook.
 """
 
 from collections.abc import Iterable

@@ -1,7 +1,8 @@
 """A questionnaire's answers as a table: one row per response, columns in questionnaire order,
 one column per option for multiple choice and ranking, the "other, specify" text in its own
 column, anonymous and assisted rows marked. Written by projects.exports' CSV and XLSX writers,
-so every cell is formula-safe. Reusable by any owner of a questionnaire.
+so every cell is formula-safe and every text cleaned of what XML cannot hold (U+FFFF, control
+characters, lone surrogates: caflab.core.tabular). Reusable by any owner of a questionnaire.
 """
 
 import datetime
@@ -15,9 +16,10 @@ import xlsxwriter
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from caflab.core.tabular import is_formula_like, xlsx_text
 from ecoute.models import Answer, AnswerChoice, Option, Question, Questionnaire, Response
 from ecoute.plan import order_key
-from projects.exports import is_formula_like, write_csv
+from projects.exports import write_csv
 
 Kind = Question.Kind
 CHUNK_SIZE = 5000
@@ -261,7 +263,7 @@ def write_xlsx_rows(
     day = workbook.add_format({"num_format": "dd/mm/yyyy"})
     moment = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
     for column, label in enumerate(header):
-        sheet.write_string(0, column, label, bold)
+        sheet.write_string(0, column, xlsx_text(label), bold)
     write_string, write_number, write_datetime = (
         sheet.write_string,
         sheet.write_number,
@@ -273,6 +275,8 @@ def write_xlsx_rows(
             if value is None or value == "":
                 continue  # an empty cell is not written at all (it reads back the same: empty)
             if isinstance(value, str):
+                # An answer may hold anything a browser sends: U+FFFF, a control character…
+                value = xlsx_text(value)
                 if is_formula_like(value):
                     write_string(count, column, value, quoted)
                 else:

@@ -197,6 +197,7 @@ def register() -> None:
         export=export_responses,
         erase=erase,
         order=30,
+        covers=[("ecoute.Response", "respondent")],
     )
     personal_data.register(
         "ecoute.hear_back",
@@ -205,16 +206,25 @@ def register() -> None:
         order=31,
     )
     personal_data.register(
-        "ecoute.memberships", gettext_lazy("Vos communautés"), export_memberships, order=40
+        "ecoute.memberships",
+        gettext_lazy("Vos communautés"),
+        export_memberships,
+        order=40,
+        covers=[("ecoute.Membership", "user")],
     )
     personal_data.register(
-        "ecoute.invitations", gettext_lazy("Vos invitations"), export_invitations, order=41
+        "ecoute.invitations",
+        gettext_lazy("Vos invitations"),
+        export_invitations,
+        order=41,
+        covers=[("ecoute.CommunityConsultationInvite", "user")],
     )
     personal_data.register(
         "ecoute.contributions",
         gettext_lazy("Vos contributions et commentaires"),
         export_contributions,
         order=50,
+        covers=[("ecoute.Contribution", "author"), ("ecoute.ContributionComment", "author")],
     )
     personal_data.register(
         "ecoute.contribution_activity",
@@ -222,6 +232,11 @@ def register() -> None:
         export_contribution_activity,
         erase=erase_contribution_activity,
         order=51,
+        covers=[
+            ("ecoute.ContributionSupport", "user"),
+            ("ecoute.ContributionReport", "reporter"),
+            ("ecoute.ContributionCommentReport", "reporter"),
+        ],
     )
     personal_data.register(
         "ecoute.registrations",
@@ -229,4 +244,5 @@ def register() -> None:
         export_registrations,
         erase=erase_registrations,
         order=60,
+        covers=[("ecoute.Registration", "user")],
     )

@@ -9,8 +9,11 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         from evaluation import (
             permissions,  # noqa: F401  (registers the rules)
+            personal_data,
             tasks_participation,  # noqa: F401  (registers the tasks)
         )
+
+        personal_data.register()
         from evaluation.services.effects import open_severe_effects_block_go
         from projects.gate_checks import register_go_blocker
 

@@ -1,14 +1,18 @@
-"""Portfolio exports (CSV for French Excel, XLSX), safe against formula injection.
+"""Portfolio exports (CSV for French Excel, XLSX), safe against formula injection and against
+characters a spreadsheet cannot hold; the criées and "my data" exports use these writers too.
 
 A cell that starts with = + - @ (or a tab or carriage return) is read by spreadsheet software
 as a formula: a project title like `=HYPERLINK("http://evil", "clic")` would run on the reader's
 machine. CSV cells get a leading apostrophe (OWASP's advice, what Excel itself shows for text);
-XLSX cells are typed as text with Excel's "quote prefix", so nothing is ever evaluated.
+XLSX cells are typed as text with Excel's "quote prefix", so nothing is ever evaluated. Before
+that, every text goes through caflab.core.tabular's `clean_text` (control characters, U+FFFF,
+lone surrogates → U+FFFD), so one odd character never makes the file unreadable.
 """
 
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -20,22 +24,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from caflab.core.tabular import clean_text, is_formula_like, safe_cell, xlsx_text
 from projects.models import Project
 
-# OWASP's list, plus the full-width forms some spreadsheets also accept.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
 Cell = str | Decimal | datetime.datetime | None
-
-
-def is_formula_like(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
-
-
-def safe_cell(value: Any) -> Any:
-    """`value`, with a leading apostrophe when a spreadsheet would read it as a formula.
-    Non-text values (numbers, dates) pass unchanged: they cannot carry a formula."""
-    return f"'{value}" if is_formula_like(value) else value
+# A literal "_x0041_" in a cell's text would be read by Excel as the escape of "A" (ECMA-376
+# ST_Xstring); XlsxWriter escapes its underscore, openpyxl does not: done here.
+XSTRING_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
 def headers() -> list[str]:
@@ -84,7 +79,7 @@ def _csv_text(value: Cell) -> str:
         return f"{value:.2f}".replace(".", ",")  # French Excel reads a decimal comma
     if isinstance(value, datetime.datetime):
         return value.strftime("%d/%m/%Y %H:%M")
-    return safe_cell(str(value))
+    return safe_cell(clean_text(str(value)))
 
 
 def write_csv(stream: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
@@ -95,7 +90,7 @@ def write_csv(stream: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[C
     try:
         text.write("\ufeff")
         writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
-        writer.writerow([safe_cell(h) for h in header])
+        writer.writerow([safe_cell(clean_text(h)) for h in header])
         count = 0
         for row in rows:
             writer.writerow([_csv_text(value) for value in row])
@@ -117,6 +112,8 @@ def _xlsx_cell(sheet: Any, value: Cell) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
         cell.number_format = "DD/MM/YYYY HH:MM"
         return cell
+    if isinstance(value, str):
+        value = XSTRING_ESCAPE.sub(r"_x005F_\1", xlsx_text(value))
     cell = WriteOnlyCell(sheet, value=value)
     if is_formula_like(value):
         # openpyxl would store "=…" as a formula: force a text cell, quote-prefixed like Excel.

@@ -12,8 +12,6 @@ Speed matters (36,000 agents): existing accounts are loaded by e-mail in one pas
 data is cached in dictionaries, new accounts and their history rows are inserted in batches.
 """
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -38,6 +36,7 @@ from caflab.accounts.models import (
 from caflab.accounts.services import TRACKED_FIELDS, _shown
 from caflab.core import audit
 from caflab.core.models import AuditEvent
+from caflab.core.tabular import TableFileError, cell_text, read_table
 from caflab.network.models import Caf, CafSiret, Directorate, Partner
 
 BATCH_SIZE = 1000
@@ -172,52 +171,18 @@ def normalise(text: Any) -> str:
     return re.sub(r"[\s\-_'’.]+", "", text.lower())
 
 
-def _cell(value: Any) -> str:
-    """A cell as text: spreadsheets turn "38" into 38 and a SIRET into 1.2e13's integer."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+def _rows(data: bytes, extension: str) -> Iterator[list[str]]:
+    """The file's rows as text, read by caflab.core.tabular (CSV in UTF-8, Windows-1252…, `;`
+    or `,`, or XLSX); its French reasons become ImportFileError."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Excel's "CSV" on Windows: Windows-1252. Its few undefined bytes mean it is neither.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(
-                _("Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en CSV UTF-8.")
-            ) from exc
-
-
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    text = _decode(data)
-    if "\x00" in text:
-        raise ImportFileError(_("Le fichier n'est pas un fichier CSV lisible."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise ImportFileError(_("Le fichier XLSX ne peut pas être lu.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell(value) for value in row]
-    finally:
-        workbook.close()
+        for row in read_table(data, kind=extension):
+            if row.error:
+                raise ImportFileError(
+                    _("Ligne %(number)s : %(error)s") % {"number": row.number, "error": row.error}
+                )
+            yield row.cells
+    except TableFileError as error:
+        raise ImportFileError(str(error)) from error
 
 
 def read_people_file(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict]]]:
@@ -229,7 +194,7 @@ def read_people_file(data: bytes, filename: str) -> tuple[list[str], list[tuple[
             _("Ce type de fichier n'est pas accepté. Formats acceptés : %(formats)s.")
             % {"formats": ", ".join(EXTENSIONS)}
         )
-    rows = _xlsx_rows(data) if extension == "xlsx" else _csv_rows(data)
+    rows = _rows(data, extension)
     header = next(rows, None)
     if not header:
         raise ImportFileError(_("Le fichier est vide."))
@@ -243,7 +208,7 @@ def read_people_file(data: bytes, filename: str) -> tuple[list[str], list[tuple[
         )
     records = []
     for number, row in enumerate(rows, start=2):
-        values = [_cell(value) for value in row]
+        values = [cell_text(value) for value in row]
         if not any(values):
             continue
         record = {}

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import AccountChange, Role, SsoIdentity, User, UserQuerySet
 from caflab.accounts.services import account_update
+from caflab.core import errors
 from caflab.network.models import Caf, CafSiret
 
 
-class AlreadyAssigned(Exception):
+class AlreadyAssigned(errors.AlreadyDone):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message

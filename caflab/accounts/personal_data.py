@@ -11,7 +11,16 @@ Each app contributes its own section through a small registry, from its `AppConf
   Python values (text, numbers, dates, booleans, None);
 - `erase(user) -> None`: erase or detach what the section holds, in the caller's transaction.
   What must stay (an answer to a consultation, an idea others built on) is detached or
-  anonymised, never a reason to refuse the erasure.
+  anonymised, never a reason to refuse the erasure;
+- `covers`: the `("app_label.Model", "field")` pairs, foreign keys or many-to-many to the user
+  model, whose rows the section exports and erases. tests/accounts/test_personal_data_coverage.py
+  fails when a user foreign key is neither covered by a section nor excluded with a reason.
+
+Work done on the network's records (a measurement entered, a pitch decided, a file uploaded) is
+listed by an "attributions" section (`export_attributions`, one query per section): the rows
+stay, others rely on them; on erasure (`leave_places`) the many-to-many places (jury,
+presenters) are left, the SET_NULL foreign keys emptied, and the PROTECT ones point at the
+tombstone.
 
 `account_delete` runs every section's `erase`, then deletes the account row; when a PROTECT
 foreign key keeps the row (authored content other people rely on), the row is turned into an
@@ -21,7 +30,7 @@ anonymous tombstone instead: no e-mail, no name, no password, inactive.
 import datetime
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +38,18 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    SET_NULL,
+    DateTimeField,
+    F,
+    IntegerField,
+    Model,
+    ProtectedError,
+    RestrictedError,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,6 +69,7 @@ class Section:
     export: ExportFn
     erase: EraseFn | None
     order: int
+    covers: tuple[tuple[str, str], ...] = ()
 
 
 _registry: dict[str, Section] = {}
@@ -62,13 +82,77 @@ def register(
     erase: EraseFn | None = None,
     *,
     order: int = 100,
+    covers: Iterable[tuple[str, str]] = (),
 ) -> None:
     """Add (or replace: `ready()` may run twice in tests) a section of "my data"."""
-    _registry[key] = Section(key=key, title=title, export=export, erase=erase, order=order)
+    _registry[key] = Section(
+        key=key, title=title, export=export, erase=erase, order=order, covers=tuple(covers)
+    )
 
 
 def sections() -> list[Section]:
     return sorted(_registry.values(), key=lambda s: (s.order, s.key))
+
+
+# --- attributions: the person's name on the network's records ----------------------------------
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """`model.field` names the person as `role`; the row is shown by `title` (a field path) and
+    dated by `at` (a date or date-time field path)."""
+
+    model: type[Model]
+    field: str
+    role: Any  # a lazy translation
+    title: str
+    at: str = "created_at"
+
+    @property
+    def cover(self) -> tuple[str, str]:
+        return (self.model._meta.label, self.field)
+
+
+def export_attributions(user: User, attributions: Iterable[Attribution]) -> list[Row]:
+    """One row per record naming `user`, in a single UNION query whatever the number of kinds."""
+    specs = list(attributions)
+    querysets = []
+    for number, a in enumerate(specs):
+        querysets.append(
+            a.model._default_manager.filter(**{a.field: user})
+            .annotate(
+                _kind=Value(number, output_field=IntegerField()),
+                _title=Cast(F(a.title), TextField()),
+                _at=Cast(F(a.at), DateTimeField()),
+            )
+            .values_list("_kind", "pk", "_title", "_at")
+        )
+    if not querysets:
+        return []
+    union = querysets[0].union(*querysets[1:], all=True) if len(querysets) > 1 else querysets[0]
+    rows = sorted(union, key=lambda r: (r[3] is None, r[3] or timezone.now(), r[0], r[1]))
+    return [
+        {
+            _("Rôle"): str(specs[kind].role),
+            _("Élément"): str(specs[kind].model._meta.verbose_name).capitalize(),
+            _("Intitulé"): title,
+            _("Le"): at,
+        }
+        for kind, _pk, title, at in rows
+    ]
+
+
+def leave_places(user: User, attributions: Iterable[Attribution]) -> None:
+    """Take `user` off the many-to-many places (a jury, a pitch's presenters) and empty the
+    SET_NULL foreign keys, as the account's deletion would: the result is the same when a
+    PROTECT keeps the account as a tombstone, which then signs only the PROTECT rows."""
+    for a in attributions:
+        field = a.model._meta.get_field(a.field)
+        if field.many_to_many:
+            through = field.remote_field.through
+            through._default_manager.filter(**{field.m2m_reverse_field_name(): user}).delete()
+        elif field.remote_field.on_delete is SET_NULL:
+            a.model._default_manager.filter(**{a.field: user}).update(**{a.field: None})
 
 
 @dataclass
@@ -300,10 +384,12 @@ register(
     export=export_identities,
     erase=erase_identities_and_history,
     order=11,
+    covers=[("accounts.SsoIdentity", "user"), ("accounts.AccountChange", "user")],
 )
 register(
     "accounts.history",
     gettext_lazy("L'historique de votre compte"),
     export=export_account_history,
     order=12,
+    covers=[("accounts.AccountChange", "user")],
 )

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import Role, User
+from caflab.core import errors
 from caflab.core.ratelimit import address_identity, rate_limit_hit
 from caflab.notifications.queueing import enqueue_on_commit
 
@@ -35,7 +36,7 @@ SIGNUP_RATE_LIMIT = 5
 SIGNUP_RATE_WINDOW = 60 * 60
 
 
-class VerificationFailed(Exception):
+class VerificationFailed(errors.DomainError):
     """The link is tampered with, expired, or its account is no longer pending."""
 
 

@@ -51,13 +51,19 @@ def register() -> None:
         export=export_notifications,
         erase=erase,
         order=80,
+        covers=[("notifications.Notification", "recipient")],
     )
     personal_data.register(
         "notifications.mails",
         gettext_lazy("Les e-mails qui vous ont été envoyés"),
         export_mails,
         order=81,
+        covers=[("notifications.OutboxMail", "recipient")],
     )
     personal_data.register(
-        "notifications.follows", gettext_lazy("Ce que vous suivez"), export_follows, order=82
+        "notifications.follows",
+        gettext_lazy("Ce que vous suivez"),
+        export_follows,
+        order=82,
+        covers=[("notifications.Follow", "user")],
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caflab.accounts.models import User
+from caflab.core import errors
 from caflab.notifications.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from ecoute.models import (
@@ -32,7 +33,7 @@ INVITATION_SALT = "ecoute.community-invitation"
 INVITATION_MAX_AGE = 60 * 60 * 24 * 14
 
 
-class InvalidInvitation(Exception):
+class InvalidInvitation(errors.DomainError):
     """The invitation link is tampered with, expired or already used."""
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import Role, User
+from caflab.core.errors import InvalidState
 from caflab.notifications.services import notify
 from ecoute.models import (
     ANSWER_RANK,
@@ -152,7 +153,10 @@ def contribution_submit(
 def support_add(*, contribution: Contribution, by: User) -> ContributionSupport:
     """Support a published contribution, once per person (a second click is "already done")."""
     if not contribution.is_published:
-        raise ValidationError(_("Seule une contribution publiée peut être soutenue."))
+        raise InvalidState(
+            _("Seule une contribution publiée peut être soutenue."),
+            redirect_to=contribution.get_absolute_url(),
+        )
     try:
         with transaction.atomic():
             support = ContributionSupport.objects.create(contribution=contribution, user=by)

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from caflab.core import errors
 from caflab.notifications.queueing import enqueue_on_commit
 from ecoute import tasks
 from ecoute.models import Consultation, EligibilityQuestion, Recruitment, Registration
@@ -32,11 +33,11 @@ logger = logging.getLogger(__name__)
 RegStatus = Registration.Status
 
 
-class NotEligible(Exception):
+class NotEligible(errors.DomainError):
     """The eligibility answers do not fit this recruitment."""
 
 
-class RegistrationClosed(Exception):
+class RegistrationClosed(errors.NotAllowedNow):
     """Registrations are not open (not yet, or any more)."""
 
 

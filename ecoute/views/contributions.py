@@ -291,7 +291,10 @@ def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
         and ContributionSupport.objects.filter(contribution=contribution, user=user).exists(),
         "has_reported": user.is_authenticated
         and ContributionReport.objects.filter(contribution=contribution, reporter=user).exists(),
-        "can_support": user.has_perm("ecoute.support_contribution", contribution),
+        # The permission rules let an administrator through; the service still refuses an
+        # unpublished contribution, so the button is not offered there.
+        "can_support": contribution.is_published
+        and user.has_perm("ecoute.support_contribution", contribution),
         "can_report": user.has_perm("ecoute.report_contribution", contribution)
         and contribution.author_id != user.pk,
         "can_comment": can_comment,

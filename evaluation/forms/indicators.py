@@ -1,16 +1,17 @@
-"""Forms of indicators: the indicator, a target, a measurement, and the CSV import."""
+"""Forms of indicators: the indicator, a target, a measurement, and the CSV or XLSX import."""
 
 import re
 from typing import Any
 
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from caflab.accounts.models import User
 from caflab.core.forms import DateInput
-from caflab.core.uploads import check_upload, pick_kinds
+from caflab.core.uploads import check_upload, extension_of, pick_kinds
 from evaluation.forms.plans import helper
 from evaluation.models import EvaluativeQuestion, Indicator, IndicatorTarget, Measurement
 from evaluation.services.indicators import MAX_IMPORT_BYTES
@@ -157,9 +158,12 @@ class MeasurementForm(forms.ModelForm):
 
 class MeasurementImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Fichier CSV"),
-        help_text=_("UTF-8, séparateur « ; » ou « , », 1 Mo au plus."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label=_("Fichier CSV ou XLSX"),
+        help_text=_(
+            "CSV en UTF-8 ou Windows-1252, séparateur « ; » ou « , », ou classeur XLSX ; "
+            "1 Mo au plus."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -168,5 +172,11 @@ class MeasurementImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        check_upload(upload, pick_kinds("csv"), max_bytes=MAX_IMPORT_BYTES)  # French reasons
+        try:
+            check_upload(upload, pick_kinds("csv", "xlsx"), max_bytes=MAX_IMPORT_BYTES)
+        except ValidationError as error:  # French reasons
+            # A CSV need not be UTF-8 (French Excel writes Windows-1252): the import reads its
+            # text, and reports in French what it cannot read.
+            if error.code != "content" or extension_of(upload.name or "") != "csv":
+                raise
         return upload

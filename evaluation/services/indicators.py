@@ -1,5 +1,5 @@
 """Flows of indicators and measurements: periods, who may measure in which Caf, entering a
-measurement, importing a CSV file of measurements line by line, the chart data, and the
+measurement, importing a CSV or XLSX file of measurements line by line, the chart data, and the
 reminder of a measurement due."""
 
 import csv
@@ -17,6 +17,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from caflab.core.tabular import TableFileError, read_table, safe_cell
 from caflab.network.models import Caf
 from evaluation import charts
 from evaluation.models import (
@@ -26,7 +27,6 @@ from evaluation.models import (
     Measurement,
     MeasurementReminder,
 )
-from projects.exports import safe_cell
 from projects.models import Deployment, Project, Stage
 
 # --- periods ---------------------------------------------------------------------------------
@@ -262,16 +262,6 @@ def parse_period(text: str, frequency: str) -> datetime.date:
     )
 
 
-def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=";,\t")
-    except csv.Error:
-        first = sample.splitlines()[0] if sample else ""
-        dialect = csv.excel()
-        dialect.delimiter = ";" if first.count(";") >= first.count(",") else ","
-        return dialect
-
-
 class _Importer:
     def __init__(self, *, project: Project, by) -> None:
         self.project = project
@@ -375,47 +365,53 @@ class _Importer:
 
 @transaction.atomic
 def measurements_import(*, project: Project, by, data: bytes) -> ImportReport:
-    """Import a CSV file of measurements (columns `indicateur;caf;periode;valeur;source;preuve`,
-    `;` or `,`, UTF-8 with or without BOM). Each line is checked on its own: good lines are
-    kept, bad ones rejected with the reason; a line for an indicator × Caf × period already
-    measured updates it. The upload itself is checked by the form (`check_upload`)."""
+    """Import a file of measurements (columns `indicateur;caf;periode;valeur;source;preuve`): a
+    CSV in UTF-8 (with or without BOM) or Windows-1252, `;` or `,`, fields of any length, or an
+    XLSX workbook (caflab.core.tabular reads both). Each line is checked on its own: good lines
+    are kept, bad ones rejected with the reason; a line for an indicator × Caf × period already
+    measured updates it. Whatever the bytes, the answer is a report, never an exception. The
+    upload itself (extension, size) is checked by the form (`check_upload`)."""
     report = ImportReport()
+    rows = read_table(data)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.error = _("Le fichier n’est pas encodé en UTF-8.")
-        return report
-    dialect = _sniff_dialect(text[:4096])
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
-    if not header:
-        report.error = _("Le fichier est vide.")
-        return report
-    columns = [_plain(name) for name in header]
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        report.error = _(
-            "Colonnes manquantes : %(missing)s. La première ligne doit nommer les colonnes : "
-            "%(expected)s."
-        ) % {"missing": ", ".join(missing), "expected": ";".join(CSV_COLUMNS)}
-        return report
-    importer = _Importer(project=project, by=by)
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        number = reader.line_num
-        if len(report.lines) >= MAX_IMPORT_ROWS:
-            report.error = _("Le fichier dépasse %(max)s lignes : les suivantes sont ignorées.") % {
-                "max": MAX_IMPORT_ROWS
-            }
-            break
-        row = dict(zip(columns, cells, strict=False))
-        if len(cells) > len(columns):
-            report.lines.append(
-                ImportLine(number, "rejected", _("Trop de cellules sur cette ligne."))
-            )
-            continue
-        report.lines.append(importer.row(number, row))
+        header = next(rows, None)
+        while header is not None and not header.error and not any(header.cells):
+            header = next(rows, None)  # blank lines above the header
+        if header is None:
+            report.error = _("Le fichier est vide.")
+            return report
+        columns = [_plain(name) for name in header.cells]
+        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+        if missing:
+            report.error = _(
+                "Colonnes manquantes : %(missing)s. La première ligne doit nommer les colonnes : "
+                "%(expected)s."
+            ) % {"missing": ", ".join(missing), "expected": ";".join(CSV_COLUMNS)}
+            return report
+        importer = _Importer(project=project, by=by)
+        for row in rows:
+            if not row.error and not any(cell.strip() for cell in row.cells):
+                continue
+            if len(report.lines) >= MAX_IMPORT_ROWS:
+                report.error = _(
+                    "Le fichier dépasse %(max)s lignes : les suivantes sont ignorées."
+                ) % {"max": MAX_IMPORT_ROWS}
+                break
+            if row.error:
+                report.lines.append(ImportLine(row.number, "rejected", row.error))
+            elif len(row.cells) > len(columns) and any(
+                c.strip() for c in row.cells[len(columns) :]
+            ):
+                report.lines.append(
+                    ImportLine(row.number, "rejected", _("Trop de cellules sur cette ligne."))
+                )
+            else:
+                cells = dict(zip(columns, row.cells, strict=False))
+                report.lines.append(importer.row(row.number, cells))
+    except TableFileError as error:
+        # The file as a whole cannot be read (binary, damaged workbook): what came before is
+        # kept, as for a file cut short.
+        report.error = str(error)
     return report
 
 

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caflab.core import errors
 from caflab.notifications.queueing import enqueue_on_commit
 from ecoute.models import Audience, Questionnaire, Section
 from ecoute.plan import Plan
@@ -42,11 +43,11 @@ from projects.models import Project
 MAX_INVITATIONS_PER_BATCH = 500
 
 
-class InvalidInvitation(Exception):
+class InvalidInvitation(errors.DomainError):
     """The link matches no invitation (mistyped, or never sent)."""
 
 
-class WaveClosed(Exception):
+class WaveClosed(errors.NotAllowedNow):
     """The invitation's wave is not open for answers today."""
 
 

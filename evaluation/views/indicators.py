@@ -270,8 +270,8 @@ def measurement_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def measurement_import(request: HttpRequest, code: str) -> HttpResponse:
-    """Upload a CSV file of measurements; the page shows, line by line, what was imported and
-    what was rejected, and why."""
+    """Upload a CSV or XLSX file of measurements; the page shows, line by line, what was
+    imported and what was rejected, and why (never a 500, whatever the file)."""
     project = project_for(request, code)
     if not request.user.has_perm("evaluation.enter_measurements", project):
         raise PermissionDenied

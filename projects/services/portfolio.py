@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caflab.accounts.models import User
+from caflab.core import errors
 from caflab.network.models import Caf
 from caflab.notifications.services import follow, followers_of, notify
 from projects.gate_checks import go_blockers
@@ -46,7 +47,7 @@ Decision = GateReview.Decision
 CODE_ATTEMPTS = 5
 
 
-class AlreadyDone(Exception):
+class AlreadyDone(errors.AlreadyDone):
     """The action was already taken (a race, a double click): show "already done", not a 500."""
 
 

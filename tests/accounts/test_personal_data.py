@@ -129,7 +129,7 @@ def test_the_page_costs_a_fixed_number_of_queries(client, citizen, consultation)
             notify(recipients=[citizen], kind="test", title="Bonjour", url="/")
 
     # a few queries per registered section, never per row
-    assert_flat_query_count(client, MY_DATA, add, expected=22)
+    assert_flat_query_count(client, MY_DATA, add, expected=33)
 
 
 # --- deleting one's account ------------------------------------------------------------------

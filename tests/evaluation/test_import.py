@@ -102,14 +102,18 @@ def test_a_file_without_the_columns_is_refused_as_a_whole(client, lead, project,
     assert not Measurement.objects.exists()
 
 
-def test_an_upload_that_is_not_a_csv_text_file_is_refused(client, lead, project, indicator):
+def test_an_upload_that_is_not_a_csv_or_xlsx_file_is_refused(client, lead, project, indicator):
     client.force_login(lead)
-    response = _import(client, project, HEADER, name="mesures.xlsx")
+    response = _import(client, project, HEADER, name="mesures.txt")
     assert "Ce type de fichier n" in response.content.decode()
+    response = _import(client, project, HEADER, name="mesures.xlsx")  # text, not a workbook
+    assert "ne correspond pas à son extension" in response.content.decode()
     binary = SimpleUploadedFile("mesures.csv", b"\x00\x01\x02", content_type="text/csv")
     url = reverse("evaluation:measurement-import", kwargs={"code": project.code})
     response = client.post(url, {"file": binary})
-    assert "ne correspond pas à son extension" in response.content.decode()
+    assert response.status_code == 200
+    assert "pas un CSV ni un classeur lisible" in response.content.decode()
+    assert not Measurement.objects.exists()
 
 
 def test_the_template_file_lists_the_projects_indicators(client, lead, project, indicator):
