@@ -61,8 +61,17 @@ def refusal_response(
 ) -> HttpResponse:
     """The answer to a refused request: 409 + message for htmx, else message + redirect."""
     if getattr(request, "htmx", False):
-        body = format_html('<p class="fr-alert fr-alert--warning" role="alert">{}</p>', message)
-        return HttpResponse(body, status=409)
+        # Swapped into the page's message area (templates/base.html: #messages, and its
+        # htmx-config, which swaps a 409) instead of the element that asked.
+        body = format_html(
+            '<div class="container pt-3"><div class="alert alert-warning" role="alert">{}</div>'
+            "</div>",
+            message,
+        )
+        response = HttpResponse(body, status=409)
+        response["HX-Retarget"] = "#messages"
+        response["HX-Reswap"] = "innerHTML"
+        return response
     messages.warning(request, message, fail_silently=True)
     return HttpResponseRedirect(back_url(request, redirect_to))
 

@@ -87,7 +87,18 @@ def test_an_htmx_refusal_is_a_409_with_the_message(client, superuser, pending_co
     response = client.post(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 409
     assert "Seule une contribution publiée peut être soutenue." in response.content.decode()
+    assert 'role="alert"' in response.content.decode()
+    # Swapped into the page's message area (base.html's #messages; its htmx-config swaps a 409).
+    assert response["HX-Retarget"] == "#messages"
+    assert response["HX-Reswap"] == "innerHTML"
     assert not texts(response)  # shown in the swap, not again on the next page
+
+
+def test_the_layout_has_the_message_area_and_lets_htmx_swap_a_409(client, citizen):
+    client.force_login(citizen)
+    page = client.get(reverse("core:home")).content.decode()
+    assert '<div id="messages">' in page
+    assert '{"code":"409","swap":true,"error":false}' in page
 
 
 def test_a_view_that_catches_the_error_itself_keeps_its_answer(client, citizen, lab_staff):
