@@ -121,6 +121,13 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Anonymous answers waiting for their shuffled batch: written once the oldest has waited
+    # the maximum, or the consultation (or survey) no longer takes answers.
+    "ecoute-write-anonymous-batches": {
+        "task": "ecoute.tasks.write_anonymous_batches",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
     # Results snapshots: refreshes whose message was lost, counts behind their answers.
     "ecoute-refresh-stale-results": {
         "task": "ecoute.tasks.refresh_stale_results",

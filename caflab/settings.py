@@ -58,6 +58,8 @@ LOCAL_APPS = [
     "criees",
     "ecoute",
     "evaluation",
+    # The national dataset and the benchmarks (seed_national, bench, bench_fanout): no models.
+    "caflab.national",
 ]
 INSTALLED_APPS = [
     *LOCAL_APPS,
@@ -239,6 +241,12 @@ PEOPLE_SEARCH_RATE_WINDOW = 10 * 60
 ECOUTE_ANONYMOUS_RATE_LIMIT = env.int("ECOUTE_ANONYMOUS_RATE_LIMIT", default=1000)
 ECOUTE_ANONYMOUS_RATE_WINDOW = 60 * 60
 ECOUTE_ANONYMOUS_CHALLENGE_AFTER = env.int("ECOUTE_ANONYMOUS_CHALLENGE_AFTER", default=30)
+# Anonymous answers (and addresses left to hear back) are written in shuffled batches of at
+# least this many (ecoute.services.batches): the size of a batch is how many answers the
+# database cannot tell apart. A batch is written anyway once its oldest answer has waited
+# ECOUTE_ANONYMOUS_BATCH_MAX_WAIT_DAYS days, and when the consultation closes.
+ECOUTE_ANONYMOUS_BATCH_SIZE = env.int("ECOUTE_ANONYMOUS_BATCH_SIZE", default=10)
+ECOUTE_ANONYMOUS_BATCH_MAX_WAIT_DAYS = env.int("ECOUTE_ANONYMOUS_BATCH_MAX_WAIT_DAYS", default=1)
 # Proof of work: leading zero bits asked (about 2**N hashes in the browser) and how long a
 # challenge stays valid, in seconds.
 POW_DIFFICULTY = env.int("POW_DIFFICULTY", default=16)

@@ -1,7 +1,7 @@
 """Criée exports (CSV for French Excel, XLSX): the programme and the interest declared.
 
-The writing is projects.exports' (`to_csv`, `to_xlsx`): every text cell goes through its
-`safe_cell`, so an initiative titled "=HYPERLINK(…)" never runs as a formula, and its
+The writing is the core's (caflab.core.spreadsheets `to_csv`, `to_xlsx`): every text cell goes
+through `safe_cell`, so an initiative titled "=HYPERLINK(…)" never runs as a formula, and
 `clean_text`, so a character XML cannot hold (U+FFFF…) never breaks the workbook.
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caflab.core.spreadsheets import Cell, to_csv, to_xlsx
 from criees.models import Criee, InterestDeclaration, Pitch
-from projects.exports import Cell, to_csv, to_xlsx
 
 __all__ = ["interest_header", "interest_rows", "programme_header", "programme_rows", "render"]
 

@@ -10,7 +10,6 @@ commit). A "one per person / per Caf" rule is a database constraint: losing a ra
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caflab.accounts.models import Role, User
+from caflab.core.errors import InvalidState, NotAllowedNow
 from caflab.network.models import Caf
 from caflab.notifications.services import follow, followers_of, notify
 from criees.models import (
@@ -186,7 +186,7 @@ def _check_submitted(initiative: Initiative) -> None:
         return
     if initiative.status in (Status.PUBLISHED, Status.RETURNED):
         raise AlreadyDone(_("Cette initiative a déjà été validée ou renvoyée."))
-    raise ValidationError(_("Cette initiative n'est pas soumise à validation."))
+    raise InvalidState(_("Cette initiative n'est pas soumise à validation."))
 
 
 @transaction.atomic
@@ -211,7 +211,7 @@ def initiative_publish(*, initiative: Initiative, by: User) -> Initiative:
 def initiative_return(*, initiative: Initiative, by: User, comment: str) -> Initiative:
     """Sent back to the team with what to change; the team edits and submits again."""
     if not comment.strip():
-        raise ValidationError({"comment": _("Dites à l'équipe ce qu'il faut reprendre.")})
+        raise InvalidState({"comment": _("Dites à l'équipe ce qu'il faut reprendre.")})
     initiative = _locked(initiative)
     _check_submitted(initiative)
     _move(initiative, to_status=Status.RETURNED, by=by, comment=comment.strip())
@@ -266,10 +266,10 @@ def comment_add(
     then follows the initiative; its team, followers and the replied-to author are told."""
     text = text.strip()
     if not text:
-        raise ValidationError({"text": _("Le commentaire est vide.")})
+        raise InvalidState({"text": _("Le commentaire est vide.")})
     if parent is not None:
         if parent.initiative_id != initiative.pk or not parent.is_visible:
-            raise ValidationError(_("On ne peut pas répondre à ce commentaire."))
+            raise InvalidState(_("On ne peut pas répondre à ce commentaire."))
         parent = parent.parent if parent.parent_id else parent
     comment = Comment.objects.create(initiative=initiative, parent=parent, author=by, text=text)
     follow(user=by, obj=initiative)
@@ -327,7 +327,7 @@ def comment_moderate(*, comment: Comment, by: User, action: str, note: str = "")
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     target = {"hide": Comment.Status.HIDDEN, "restore": Comment.Status.VISIBLE}.get(action)
     if target is None:
-        raise ValidationError(_("Action de modération inconnue."))
+        raise InvalidState(_("Action de modération inconnue."))
     if comment.status == target:
         raise AlreadyDone(
             _("Ce commentaire est déjà masqué.")
@@ -359,13 +359,13 @@ def comment_moderate(*, comment: Comment, by: User, action: str, note: str = "")
 
 def _check_interest(initiative: Initiative, caf: Caf, by: User, level: str) -> None:
     if level not in InterestLevel.values:
-        raise ValidationError({"level": _("Niveau d'intérêt inconnu.")})
+        raise InvalidState({"level": _("Niveau d'intérêt inconnu.")})
     if not initiative.is_published:
-        raise ValidationError(_("Cette initiative n'est pas publiée."))
+        raise InvalidState(_("Cette initiative n'est pas publiée."))
     if caf.pk == initiative.caf_id:
-        raise ValidationError(_("Une Caf ne déclare pas d'intérêt pour sa propre initiative."))
+        raise InvalidState(_("Une Caf ne déclare pas d'intérêt pour sa propre initiative."))
     if level == InterestLevel.REPLICATE and not can_declare_replicate(by, caf):
-        raise ValidationError(
+        raise InvalidState(
             {
                 "level": _(
                     "Seul le correspondant innovation de la Caf peut déclarer « veut la "
@@ -416,7 +416,7 @@ def interest_declare(
         outcome = InterestOutcome.CREATED
     else:
         if previous_level == InterestLevel.REPLICATE and not can_declare_replicate(by, caf):
-            raise ValidationError(
+            raise InvalidState(
                 _(
                     "Votre Caf veut reprendre cette initiative : seul son correspondant "
                     "innovation peut modifier cette déclaration."
@@ -471,7 +471,7 @@ def initiative_promote(
     if initiative.project_id:
         raise AlreadyDone(_("Cette initiative est déjà un projet du portefeuille."))
     if not initiative.is_published:
-        raise ValidationError(_("Seule une initiative publiée peut rejoindre le portefeuille."))
+        raise InvalidState(_("Seule une initiative publiée peut rejoindre le portefeuille."))
     members = list(
         InitiativeMember.objects.filter(initiative=initiative, user__is_active=True)
         .select_related("user")
@@ -557,7 +557,7 @@ def criee_advance(*, criee: Criee, by: User, to_status: str) -> Criee:
     if criee.status == to_status:
         raise AlreadyDone(_("La criée a déjà ce statut."))
     if to_status != criee.next_status:
-        raise ValidationError(_("La criée ne peut pas passer directement à ce statut."))
+        raise InvalidState(_("La criée ne peut pas passer directement à ce statut."))
     criee.status = to_status
     criee.status_changed_at = timezone.now()
     fields = ["status", "status_changed_at", "updated_at"]
@@ -598,15 +598,15 @@ def pitch_propose(*, criee: Criee, initiative: Initiative, by: User) -> Pitch:
     """A correspondent proposes one of their Caf's published initiatives while the criée is
     open for proposals (the lab may add one until the programme is held). Once per criée."""
     if not initiative.is_published:
-        raise ValidationError(_("Seule une initiative publiée peut être proposée."))
+        raise InvalidState(_("Seule une initiative publiée peut être proposée."))
     if by.is_lab_staff:
         if not criee.programme_is_editable:
-            raise ValidationError(_("Le programme de cette criée ne se modifie plus."))
+            raise NotAllowedNow(_("Le programme de cette criée ne se modifie plus."))
     else:
         if not criee.accepts_proposals:
-            raise ValidationError(_("Cette criée n'est pas ouverte aux propositions."))
+            raise NotAllowedNow(_("Cette criée n'est pas ouverte aux propositions."))
         if initiative.caf_id != by.caf_id:
-            raise ValidationError(_("Vous proposez les initiatives de votre Caf."))
+            raise InvalidState(_("Vous proposez les initiatives de votre Caf."))
     try:
         with transaction.atomic():
             pitch = Pitch.objects.create(criee=criee, initiative=initiative, proposed_by=by)
@@ -625,7 +625,7 @@ def pitch_propose(*, criee: Criee, initiative: Initiative, by: User) -> Pitch:
 
 def _check_programme_editable(criee: Criee) -> None:
     if not criee.programme_is_editable:
-        raise ValidationError(_("Le programme de cette criée ne se modifie plus."))
+        raise NotAllowedNow(_("Le programme de cette criée ne se modifie plus."))
 
 
 @transaction.atomic
@@ -700,7 +700,7 @@ def pitch_move(*, pitch: Pitch, by: User, direction: str) -> Pitch:
     ordered = list(Pitch.objects.scheduled().filter(criee=criee))
     index = next((i for i, p in enumerate(ordered) if p.pk == pitch.pk), None)
     if index is None:
-        raise ValidationError(_("Ce passage n'est pas au programme."))
+        raise InvalidState(_("Ce passage n'est pas au programme."))
     target = index - 1 if direction == "up" else index + 1
     if direction not in ("up", "down") or not 0 <= target < len(ordered):
         raise AlreadyDone(_("Ce passage est déjà à cette place."))
@@ -714,9 +714,9 @@ def criee_set_current(*, criee: Criee, by: User, pitch: Pitch | None) -> Criee:
     """On the live page, the lab shows which initiative is being pitched (or none)."""
     criee = _locked_criee(criee)
     if criee.status in (Criee.Status.HELD, Criee.Status.FOLLOWED_UP):
-        raise ValidationError(_("Cette criée est terminée."))
+        raise NotAllowedNow(_("Cette criée est terminée."))
     if pitch is not None and (pitch.criee_id != criee.pk or not pitch.is_scheduled):
-        raise ValidationError(_("Ce passage n'est pas au programme de cette criée."))
+        raise InvalidState(_("Ce passage n'est pas au programme de cette criée."))
     if criee.current_pitch_id == (pitch.pk if pitch else None):
         raise AlreadyDone(_("Ce passage est déjà à l'écran."))
     criee.current_pitch = pitch
@@ -728,7 +728,7 @@ def criee_set_current(*, criee: Criee, by: User, pitch: Pitch | None) -> Criee:
 def pitch_decide(*, pitch: Pitch, by: User, decision: str, note: str = "") -> Pitch:
     """What the lab decided after the criée for this initiative."""
     if decision not in Pitch.Decision.values:
-        raise ValidationError({"decision": _("Décision inconnue.")})
+        raise InvalidState({"decision": _("Décision inconnue.")})
     pitch.decision = decision
     pitch.decision_note = note.strip()
     pitch.decided_by = by

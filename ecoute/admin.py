@@ -25,6 +25,7 @@ from ecoute.models import (
     OfficialAnswer,
     Option,
     ParticipationToken,
+    PendingSubmission,
     Question,
     Questionnaire,
     Response,
@@ -291,6 +292,19 @@ class ParticipationTokenAdmin(ReadOnlyAdmin):
     search_fields = ("questionnaire__title",)
     list_select_related = ("questionnaire",)
     readonly_fields = ("questionnaire", "token_hash", "created_on")
+
+
+@admin.register(PendingSubmission)
+class PendingSubmissionAdmin(ReadOnlyAdmin):
+    """What waits for its anonymous batch: how many, for which questionnaire, since which day.
+    The content (answers, an address) is not shown: it is written with its batch."""
+
+    list_display = ("questionnaire", "kind", "queued_on")
+    list_filter = ("kind", "queued_on")
+    search_fields = ("questionnaire__title",)
+    list_select_related = ("questionnaire",)
+    readonly_fields = ("questionnaire", "kind", "queued_on")
+    fields = readonly_fields
 
 
 @admin.register(HearBackRequest)

@@ -1,8 +1,9 @@
 """A questionnaire's answers as a table: one row per response, columns in questionnaire order,
 one column per option for multiple choice and ranking, the "other, specify" text in its own
-column, anonymous and assisted rows marked. Written by projects.exports' CSV and XLSX writers,
-so every cell is formula-safe and every text cleaned of what XML cannot hold (U+FFFF, control
-characters, lone surrogates: caflab.core.tabular). Reusable by any owner of a questionnaire.
+column, anonymous and assisted rows marked. Written by the core's CSV writer
+(caflab.core.spreadsheets) or the XlsxWriter one below, so every cell is formula-safe and every
+text cleaned of what XML cannot hold (U+FFFF, control characters, lone surrogates:
+caflab.core.tabular). Reusable by any owner of a questionnaire.
 """
 
 import datetime
@@ -16,10 +17,10 @@ import xlsxwriter
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from caflab.core.spreadsheets import write_csv
 from caflab.core.tabular import is_formula_like, xlsx_text
 from ecoute.models import Answer, AnswerChoice, Option, Question, Questionnaire, Response
 from ecoute.plan import order_key
-from projects.exports import write_csv
 
 Kind = Question.Kind
 CHUNK_SIZE = 5000
@@ -242,10 +243,10 @@ def _fill(
 def write_xlsx_rows(
     stream: BinaryIO, header: list[str], rows: Iterable[list[Any]], *, title: str
 ) -> int:
-    """The same workbook as projects.exports.write_xlsx (a bold header, formula-like text stored
-    as quote-prefixed text, dates as dates), written with XlsxWriter in constant-memory mode: each
-    row goes to the file as soon as the next one starts, so memory stays flat, and at about twice
-    openpyxl's speed (100,000 responses × 31 columns: see README, "National scale")."""
+    """The same workbook as caflab.core.spreadsheets.write_xlsx (a bold header, formula-like text
+    stored as quote-prefixed text, dates as dates), written with XlsxWriter in constant-memory
+    mode: each row goes to the file as soon as the next one starts, so memory stays flat, and at
+    about twice openpyxl's speed (100,000 responses × 31 columns: see README, "National scale")."""
     workbook = xlsxwriter.Workbook(
         stream,
         {

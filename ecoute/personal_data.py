@@ -3,30 +3,86 @@ to hear back, community memberships and invitations, contributions and comments,
 reports, registrations to workshops. On erasure, answers stay, detached from the account (as
 anonymous answers are); published contributions and comments stay as public content whose
 author is erased with the account; live registrations are cancelled (freeing their seat for
-the waiting list); everything else goes."""
+the waiting list); everything else goes.
 
+The staff's work (consultations owned, workshops created, moderation, official answers,
+restitutions published and mailed, community invitations sent, exports asked for) is listed
+by the "attributions" section, like the criées' and the evaluation's: on erasure it stays
+without the name (SET_NULL), or signed by the tombstone (a consultation's owner and a
+workshop's creator are PROTECT: the account is kept as an anonymous tombstone rather than the
+consultation lost). An export of answers is the requester's own download: it goes, file
+included, whether the account is deleted or kept as a tombstone."""
+
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caflab.accounts import personal_data
+from caflab.accounts.personal_data import Attribution
 from ecoute.models import (
     Answer,
     CommunityConsultationInvite,
     CommunityInvitation,
+    Consultation,
     Contribution,
     ContributionComment,
     ContributionCommentReport,
     ContributionReport,
     ContributionSupport,
+    ExportJob,
     HearBackRequest,
     Membership,
+    OfficialAnswer,
     ParticipationToken,
+    PendingSubmission,
     Questionnaire,
+    Recruitment,
     Registration,
     Response,
+    Restitution,
+    RestitutionMailing,
 )
 from ecoute.services.answering import account_participation_key
+
+# Titles are the consultation's, the workshop's, the community's or the contribution's: never an
+# invitee's address, nor a link.
+STAFF_WORK = [
+    Attribution(Consultation, "owner", gettext_lazy("Vous en êtes responsable"), "title"),
+    Attribution(Recruitment, "created_by", gettext_lazy("Créé par vous"), "title"),
+    Attribution(
+        CommunityInvitation, "invited_by", gettext_lazy("Envoyée par vous"), "community__name"
+    ),
+    Attribution(
+        Contribution, "moderated_by", gettext_lazy("Modérée par vous"), "title", "moderated_at"
+    ),
+    Attribution(
+        ContributionComment,
+        "moderated_by",
+        gettext_lazy("Modéré par vous"),
+        "contribution__title",
+        "moderated_at",
+    ),
+    Attribution(
+        OfficialAnswer, "answered_by", gettext_lazy("Répondue par vous"), "contribution__title"
+    ),
+    Attribution(
+        Restitution,
+        "published_by",
+        gettext_lazy("Publiée par vous"),
+        "consultation__title",
+        "published_at",
+    ),
+    Attribution(
+        RestitutionMailing,
+        "requested_by",
+        gettext_lazy("Envoi demandé par vous"),
+        "restitution__consultation__title",
+    ),
+    Attribution(
+        ExportJob, "requested_by", gettext_lazy("Demandé par vous"), "questionnaire__title"
+    ),
+]
 
 
 def _answer_text(answer: Answer) -> str:
@@ -71,6 +127,15 @@ def export_hear_back(user) -> list[dict]:
             _("Demandé le"): h.created_on,
         }
         for h in HearBackRequest.objects.filter(email=user.email).select_related("questionnaire")
+    ] + [
+        {
+            _("Questionnaire"): waiting.questionnaire.title,
+            _("Adresse e-mail"): waiting.payload["email"],
+            _("Demandé le"): waiting.queued_on,
+        }
+        for waiting in PendingSubmission.objects.filter(
+            kind=PendingSubmission.Kind.HEAR_BACK, payload__email=user.email.lower()
+        ).select_related("questionnaire")
     ]
 
 
@@ -163,6 +228,27 @@ def export_registrations(user) -> list[dict]:
     ]
 
 
+def export_staff_work(user) -> list[dict]:
+    return personal_data.export_attributions(user, STAFF_WORK)
+
+
+def erase_staff_work(user) -> None:
+    """Exports go with their files (CASCADE would leave the files, and a tombstone would keep
+    both); the rest is left as the registry does: SET_NULL emptied, PROTECT to the tombstone.
+    A build still running finds its job gone and drops its file (`jobs.complete` fails)."""
+    exports = ExportJob.objects.filter(requested_by=user)
+    files = [job.file for job in exports.only("file") if job.file.name]
+    exports.delete()
+
+    def delete_files() -> None:
+        for file in files:
+            file.storage.delete(file.name)
+
+    # After the commit: a rolled-back erasure keeps the files its rows still name.
+    transaction.on_commit(delete_files)
+    personal_data.leave_places(user, STAFF_WORK)
+
+
 def erase_contribution_activity(user) -> None:
     ContributionReport.objects.filter(reporter=user).delete()
     ContributionCommentReport.objects.filter(reporter=user).delete()
@@ -183,11 +269,19 @@ def erase(user) -> None:
     CommunityInvitation.objects.filter(email=user.email).delete()
     CommunityConsultationInvite.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
-    # "This account answered" markers of anonymous consultations: keyed hashes of the account.
-    questionnaires = Questionnaire.objects.filter(consultation__allow_anonymous=True)
-    keys = [account_participation_key(q, user) for q in questionnaires.only("pk")]
-    for start in range(0, len(keys), 500):
-        ParticipationToken.objects.filter(token_hash__in=keys[start : start + 500]).delete()
+    # An address waiting for its anonymous batch (ecoute.services.batches).
+    PendingSubmission.objects.filter(
+        kind=PendingSubmission.Kind.HEAR_BACK, payload__email=user.email.lower()
+    ).delete()
+    # "This account answered" markers of anonymous consultations: keyed hashes of the account's
+    # participation secret. The secret goes too: any marker left can no longer be attributed.
+    if user.participation_secret:
+        questionnaires = Questionnaire.objects.filter(consultation__allow_anonymous=True)
+        keys = [account_participation_key(q, user) for q in questionnaires.only("pk")]
+        for start in range(0, len(keys), 500):
+            ParticipationToken.objects.filter(token_hash__in=keys[start : start + 500]).delete()
+        type(user).objects.filter(pk=user.pk).update(participation_secret="")
+        user.participation_secret = ""
 
 
 def register() -> None:
@@ -245,4 +339,12 @@ def register() -> None:
         erase=erase_registrations,
         order=60,
         covers=[("ecoute.Registration", "user")],
+    )
+    personal_data.register(
+        "ecoute.activity",
+        gettext_lazy("Votre nom sur les consultations, la modération et les restitutions"),
+        export_staff_work,
+        erase=erase_staff_work,
+        order=61,
+        covers=[a.cover for a in STAFF_WORK],
     )

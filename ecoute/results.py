@@ -20,6 +20,8 @@ from typing import Any
 from django.db.models import Avg, Count, Max, Min, Q
 from django.utils.translation import gettext as _
 
+from caflab.core import charts
+from caflab.core.numbers import fr_number
 from ecoute.models import (
     CHOICE_KINDS,
     TEXT_KINDS,
@@ -31,7 +33,6 @@ from ecoute.models import (
     Response,
 )
 from ecoute.plan import order_key
-from projects import charts
 
 MIN_GROUP_SIZE = 5
 Kind = Question.Kind
@@ -173,7 +174,7 @@ def _number(value: Decimal | None) -> float | int | None:
 
 
 def _fr(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}".replace(".", ",")
+    return fr_number(value, 1)
 
 
 def scale_label(question: Question, value: int) -> str:

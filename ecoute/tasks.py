@@ -2,8 +2,8 @@
 
 The beat schedule (caflab/celery.py) runs `open_and_close_consultations` and
 `requeue_stale_exports` (exports whose worker died, caflab.core.jobs) every minute,
-`refresh_stale_results` every ten minutes, `purge_exports` and `purge_personal_data` daily,
-and (phase 2)
+`refresh_stale_results` and `write_anonymous_batches` every ten minutes, `purge_exports` and
+`purge_personal_data` daily, and (phase 2)
 `daily_restitution_and_recruitment` every morning.
 """
 
@@ -30,6 +30,22 @@ def requeue_stale_exports() -> int:
     from ecoute.services.exports import exports_requeue_stale
 
     return exports_requeue_stale()
+
+
+@shared_task(acks_late=True)
+def write_anonymous_batches() -> int:
+    """Every ten minutes (beat): write the anonymous answers whose batch is due."""
+    from ecoute.services.batches import pending_flush_due
+
+    return pending_flush_due()
+
+
+@shared_task(acks_late=True)
+def write_anonymous_batch(questionnaire_id: int) -> int:
+    """Write everything waiting for `questionnaire_id` (its consultation has closed)."""
+    from ecoute.services.batches import pending_flush
+
+    return pending_flush(questionnaire_id, force=True)
 
 
 @shared_task(acks_late=True)

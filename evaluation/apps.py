@@ -19,3 +19,15 @@ class EvaluationConfig(AppConfig):
 
         # An open severe negative effect blocks a "go" at the next gate review.
         register_go_blocker(open_severe_effects_block_go)
+
+        # Survey answers are written by écoute's anonymous batches: each tied to its wave there,
+        # and a survey with no open wave has its waiting answers written at once.
+        from ecoute.services.batches import register_closed_check, register_link
+        from evaluation.services.participation import (
+            WAVE_LINK,
+            questionnaires_without_open_wave,
+            wave_links_create,
+        )
+
+        register_link(WAVE_LINK, wave_links_create)
+        register_closed_check(questionnaires_without_open_wave)

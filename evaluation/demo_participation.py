@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ecoute.conditions import AnswerValue
 from ecoute.models import Option, Question, Section
+from ecoute.services.batches import pending_flush
 from evaluation.models import (
     Criterion,
     EcologicalRating,
@@ -234,6 +235,8 @@ def seed_participation(
             wave_answer_for_demo(
                 wave=wave, answers=_answer(scale, choice, text, rng, after=is_after)
             )
+    # The demo's answers are read at once: write what waits for a full batch.
+    pending_flush(survey.questionnaire_id)
 
     testimonies = []
     for days, (tone, consent, body) in enumerate(TESTIMONIES):

@@ -3,7 +3,7 @@ report) and the PDF (WeasyPrint, from the same body).
 
 Pure functions of the snapshot: no database access, no clock, so rendering the same snapshot
 twice gives the same HTML and the same PDF text. Charts are server-rendered SVG
-(`projects.charts`) with their data table next to them.
+(`caflab.core.charts`) with their data table next to them.
 """
 
 import datetime
@@ -13,8 +13,9 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from caflab.core.charts import ChartRow, bar_chart
+from caflab.core.numbers import fr_number
 from evaluation.snapshot import IMPROVING, NO_DATA, OFF_TRACK, REACHED
-from projects.charts import ChartRow, bar_chart
 
 BASELINE_FILL = "#5e6a75"  # grey, 5.6:1 on white
 TARGET_FILL = "#18753c"  # green, 5.4:1 on white
@@ -39,8 +40,7 @@ def number(value: str | None) -> str:
         amount = Decimal(value)
     except InvalidOperation:
         return str(value)
-    text = f"{amount.normalize():f}"
-    return text.replace(".", ",")
+    return fr_number(amount)
 
 
 def _float(value: str | None) -> int | float:

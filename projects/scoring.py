@@ -30,12 +30,14 @@ def weighted_summary(criteria: QuerySet, scores: QuerySet) -> dict[str, Any]:
 
 
 def validate_scores(criteria_ids: set[int], scores: dict[int, tuple[int, str]]) -> None:
-    """Refuse unknown criteria and scores outside 1-5 (French messages, for the forms)."""
-    from django.core.exceptions import ValidationError
+    """Refuse unknown criteria and scores outside 1-5 (French messages, for the forms: an
+    `InvalidState` is a ValidationError)."""
     from django.utils.translation import gettext as _
+
+    from caflab.core.errors import InvalidState
 
     for criterion_id, (score, _comment) in scores.items():
         if criterion_id not in criteria_ids:
-            raise ValidationError(_("Critère inconnu pour cette grille."))
+            raise InvalidState(_("Critère inconnu pour cette grille."))
         if not 1 <= int(score) <= 5:
-            raise ValidationError(_("Chaque note va de 1 à 5."))
+            raise InvalidState(_("Chaque note va de 1 à 5."))

@@ -1,12 +1,15 @@
 """Personas shared by every test: lab staff, correspondent of Caf A, agent of Caf A,
-agent of Caf B, citizen, anonymous. Caf A is the Isère (38), Caf B the Rhône (69); both exist
-from the reference-data migration."""
+agent of Caf B, citizen, anonymous (the `persona` matrix), and the other roles the apps need:
+correspondent of Caf B, moderator, project lead of Caf A, directorate member, partner. Caf A is
+the Isère (38), Caf B the Rhône (69); both exist from the reference-data migration. Every
+persona is defined here, once: app conftests hold only their app's objects."""
 
 import pytest
 
 from caflab.accounts.models import Role
-from caflab.network.models import Caf
+from caflab.network.models import Caf, Directorate, Partner
 from tests.accounts.factories import TEST_PASSWORD, UserFactory
+from tests.network.factories import PartnerFactory
 from tests.oidc_fixtures import oidc_provider  # noqa: F401 (a fixture for every test)
 
 PERSONAS = ("lab_staff", "correspondent_a", "agent_a", "agent_b", "citizen", "anonymous")
@@ -45,6 +48,46 @@ def agent_b(caf_b):
 @pytest.fixture
 def citizen(db):
     return UserFactory(email="citoyenne@example.org", role=Role.CITIZEN, caf=None)
+
+
+@pytest.fixture
+def correspondent_b(caf_b):
+    return UserFactory(email="correspondant.b@caf69.example", role=Role.CORRESPONDENT, caf=caf_b)
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(email="moderation@cnaf.example", moderator=True)
+
+
+@pytest.fixture
+def lead(caf_a):
+    """The project lead (porteuse): an agent of Caf A."""
+    return UserFactory(email="porteuse@caf38.example", role=Role.AGENT, caf=caf_a)
+
+
+@pytest.fixture
+def directorate_member(db):
+    """A member of the first Cnaf directorate (from the reference data)."""
+    return UserFactory(
+        email="directrice@cnaf.example",
+        role=Role.DIRECTORATE,
+        caf=None,
+        directorate=Directorate.objects.first(),
+    )
+
+
+@pytest.fixture
+def partner_org(db) -> Partner:
+    return PartnerFactory()
+
+
+@pytest.fixture
+def partner(partner_org):
+    """A member of `partner_org`, a partner organisation."""
+    return UserFactory(
+        email="partenaire@asso.example", role=Role.PARTNER, caf=None, partner=partner_org
+    )
 
 
 @pytest.fixture

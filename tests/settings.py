@@ -25,3 +25,6 @@ PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="caflab-test-private-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="caflab-test-static-")
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Each anonymous answer is written at once, in a batch of its own, so that a test reads it back
+# right after sending it; tests/ecoute/test_anonymous_batches.py sets real batch sizes.
+ECOUTE_ANONYMOUS_BATCH_SIZE = 1

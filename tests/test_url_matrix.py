@@ -474,7 +474,7 @@ COMMUNITY_MANAGERS = {"lab_staff": 200, "correspondent_a": 200}
 def matrix_participation(matrix_project):
     from evaluation.models import SurveyInvitation
     from evaluation.services.participation import invitation_token_hash
-    from tests.evaluation.factories_participation import (
+    from tests.evaluation.factories import (
         EffectFactory,
         SurveyWaveFactory,
         make_survey,

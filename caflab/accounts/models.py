@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.audit import before_and_after, event_meta
-from caflab.core.jobs import JobQuerySet, LeasedJob
+from caflab.core.jobs import LeasedJob
 from caflab.core.models import TimeStampedModel
 from caflab.network.models import Caf, Directorate, Partner
 
@@ -162,6 +162,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     # identity provider) is mailed to an imported or admin-created account.
     invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    # A random secret, drawn the first time the account answers an anonymous questionnaire:
+    # its "has answered" markers are keyed hashes of it (ecoute.services.answering), so that
+    # they cannot be recomputed from the account's id, even with the application's key.
+    # Emptied when the account is erased, which makes its markers unattributable.
+    participation_secret = models.CharField(
+        _("secret de participation anonyme"), max_length=64, blank=True, editable=False
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -414,12 +421,7 @@ class InvitationBatch(LeasedJob, TimeStampedModel):
         help_text=_("Comptes désactivés ou ayant choisi un mot de passe entre-temps."),
     )
     status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
     error = models.CharField(_("erreur"), max_length=255, blank=True)
-    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
-
-    objects = JobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("envoi d'invitations")
@@ -429,10 +431,6 @@ class InvitationBatch(LeasedJob, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.label or _('Invitations')} ({self.created_at:%d/%m/%Y %H:%M})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.READY, self.Status.FAILED)
 
     @property
     def handled_count(self) -> int:

@@ -78,6 +78,8 @@ class PersonField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         try:
+            if "\x00" in str(value):  # no address has one, and PostgreSQL refuses it
+                raise ValueError
             return self.queryset.get(email__iexact=str(value).strip())
         except (User.DoesNotExist, User.MultipleObjectsReturned, ValueError, TypeError):
             raise ValidationError(

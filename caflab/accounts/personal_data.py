@@ -56,6 +56,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import ERASED_EMAIL_DOMAIN, EmailFrequency, Role, User
+from caflab.core.spreadsheets import to_csv
 
 Row = dict[str, Any]
 ExportFn = Callable[[User], list[Row]]
@@ -197,8 +198,6 @@ def _text(value: Any) -> str:
 def as_csv(user: User) -> bytes:
     """One line per field of each item (long format: sections differ in their fields), for
     French Excel, every cell formula-safe."""
-    from projects.exports import to_csv
-
     rows = []
     for export in export_user(user):
         for number, item in enumerate(export.rows, start=1):

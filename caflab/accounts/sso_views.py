@@ -161,7 +161,7 @@ class PendingListView(ListView):
 
     def get_queryset(self):
         accounts = pending.pending_accounts()
-        query = self.request.GET.get("q", "").strip()
+        query = self._query()
         if query:
             accounts = accounts.filter(
                 Q(email__icontains=query)
@@ -172,10 +172,14 @@ class PendingListView(ListView):
             ).distinct()
         return accounts
 
+    def _query(self) -> str:
+        # NUL cannot reach PostgreSQL (a DataError); no address or name has one.
+        return self.request.GET.get("q", "").replace("\x00", "").strip()
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["query"] = self.request.GET.get("q", "").strip()
+        context["query"] = self._query()
         context["assigner_caf"] = None if pending.assigns_any_caf(user) else user.caf
         return context
 

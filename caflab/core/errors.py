@@ -48,9 +48,12 @@ class InvalidState(DomainError, ValidationError):
     """The object is not in a state that allows the action (a draft, an unpublished row…).
 
     Also a `ValidationError`, so a service can swap its `raise ValidationError(...)` for this
-    without breaking the views and forms that already catch `ValidationError`."""
+    without breaking the views and forms that already catch `ValidationError`; like one, it
+    may carry field errors (`InvalidState({"reason": _("…")})`), which a form shows on the
+    field (`message_dict`, `form.add_error(None, error)`)."""
 
     default_message = _("Cette action n'est pas possible dans l'état actuel.")
 
     def __str__(self) -> str:  # ValidationError's own __str__ is a list's repr
-        return str(self.message)
+        # Its messages, field errors included: the text a person reads.
+        return " ".join(self.messages)

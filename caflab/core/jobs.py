@@ -1,11 +1,13 @@
 """Durable background jobs with a result (answer exports, impact reports): one lease mechanism.
 
-A job is a row (`status`, `progress`, `error`, `started_at`, `finished_at`) plus the two fields
-of `LeasedJob`. The worker *claims* the row (running, `attempts` + 1, a lease of
-`JOB_LEASE_SECONDS`) and renews the lease at each progress step (`heartbeat`). A worker killed
-mid-job (SIGKILL, OOM, a lost host) stops renewing: once the lease has expired, the periodic
-`requeue_expired` queues the job again, up to `JOB_MAX_ATTEMPTS` claims; past them the job is
-marked failed with a French message and the page offers "Relancer", which asks for a fresh job.
+A job is a row with `status` and `error` (each model declares its own: their labels and sizes
+differ) plus what `LeasedJob` declares for every job: `progress`, `started_at`, `finished_at`
+and the lease (`attempts`, `lease_expires_at`). The worker *claims* the row (running,
+`attempts` + 1, a lease of `JOB_LEASE_SECONDS`) and renews the lease at each progress step
+(`heartbeat`). A worker killed mid-job (SIGKILL, OOM, a lost host) stops renewing: once the
+lease has expired, the periodic `requeue_expired` queues the job again, up to
+`JOB_MAX_ATTEMPTS` claims; past them the job is marked failed with a French message and the
+page offers "Relancer", which asks for a fresh job.
 
 The attempt number returned by `claim` is a fencing token: a worker that lost its lease (it was
 paused longer than the lease, another worker took the job over) finds its heartbeat refused
@@ -79,8 +81,14 @@ class JobQuerySet(models.QuerySet):
 
 
 class LeasedJob(models.Model):
-    """The lease fields of a durable job (see the module's docstring)."""
+    """The columns every durable job shares, with its lease (see the module's docstring).
 
+    A subclass declares `status` (a CharField over its own labelled `Status` choices, with the
+    values above) and `error`, and inherits `objects` unless it needs a JobQuerySet subclass."""
+
+    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(
         _("tentatives"),
         default=0,
@@ -96,8 +104,14 @@ class LeasedJob(models.Model):
         ),
     )
 
+    objects = JobQuerySet.as_manager()
+
     class Meta:
         abstract = True
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (READY, FAILED)
 
     @property
     def is_stuck(self) -> bool:

@@ -73,7 +73,8 @@ def get_source(name: str) -> Source:
 
 
 def clean_text(text: str) -> str:
-    return " ".join(str(text).split())[:MAX_TEXT]
+    # NUL cannot reach PostgreSQL (a DataError): a separator, like the spaces around it.
+    return " ".join(str(text).replace("\x00", " ").split())[:MAX_TEXT]
 
 
 def words_match(queryset: QuerySet, text: str, fields: tuple[str, ...]) -> QuerySet:

@@ -66,6 +66,13 @@ class LegalView(LegalPageMixin, TemplateView):
 class PrivacyView(LegalPageMixin, TemplateView):
     template_name = "core/privacy.html"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # What the "anonymous answers" section promises is what ecoute.services.batches does.
+        context["anonymous_batch_size"] = max(1, settings.ECOUTE_ANONYMOUS_BATCH_SIZE)
+        context["anonymous_max_wait_days"] = settings.ECOUTE_ANONYMOUS_BATCH_MAX_WAIT_DAYS
+        return context
+
 
 @never_cache
 @require_safe

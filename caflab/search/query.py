@@ -30,7 +30,8 @@ _OPERATORS = re.compile(r"[\"]|(^|\s)-\w|\sor\s", re.IGNORECASE)
 
 
 def clean(text: str | None) -> str:
-    return " ".join((text or "").split())[:MAX_LENGTH]
+    # NUL cannot reach PostgreSQL (a DataError): a separator, like the spaces around it.
+    return " ".join((text or "").replace("\x00", " ").split())[:MAX_LENGTH]
 
 
 def is_plain(text: str) -> bool:

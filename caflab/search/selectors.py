@@ -8,12 +8,15 @@ window count) come back together.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.db.models import CharField, Count, F, QuerySet, Value, Window
 from django.db.models.functions import Cast, RowNumber
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from caflab.search.query import AUTO, FULLTEXT, TYPOS, clean, is_plain, is_postgresql
@@ -62,6 +65,34 @@ def _with_query(url: str, **params: str) -> str:
 # --- the kinds -------------------------------------------------------------------------------
 
 
+def _ranked(
+    user,
+    text: str,
+    typos: str,
+    *,
+    model: str,
+    search: str,
+    only: tuple[str, ...],
+    related: tuple[str, ...] = (),
+    allowed: Callable[[Any], bool] = lambda user: True,
+    scope: Callable[[Any, Any], QuerySet] = lambda user, objects: objects.visible_to(user),
+) -> QuerySet | None:
+    """A kind's matching rows, best first, or None if `user` may not search that kind: the
+    app's search function `search` (a dotted path) over the rows of `model` ("app.Model") that
+    `scope(user, objects)` lets the user see, reading only the fields `only` (and the
+    `related` rows). Imported when called: the apps' modules are not loaded with this one."""
+    if not allowed(user):
+        return None
+    rows = import_string(search)(scope(user, apps.get_model(model).objects), text, typos=typos)
+    if related:
+        rows = rows.select_related(*related)
+    return rows.only(*only)
+
+
+def _is_network_member(user) -> bool:
+    return bool(user.is_authenticated and user.is_network_member)
+
+
 def _sees_portfolio(user) -> bool:
     return bool(
         user.is_authenticated
@@ -69,17 +100,18 @@ def _sees_portfolio(user) -> bool:
     )
 
 
-def _projects(user, text: str, typos: str) -> QuerySet:
-    from projects.filters import search_projects
-    from projects.models import Project
-
+def _project_scope(user, projects) -> QuerySet:
     # Everyone else reads the public project sheets only.
-    scope = (
-        Project.objects.visible_to(user) if _sees_portfolio(user) else Project.objects.published()
-    )
-    return search_projects(scope, text, typos=typos).only(
-        "pk", "code", "title", "problem", "stage", "is_draft", "is_public"
-    )
+    return projects.visible_to(user) if _sees_portfolio(user) else projects.published()
+
+
+_projects = partial(
+    _ranked,
+    model="projects.Project",
+    search="projects.filters.search_projects",
+    only=("pk", "code", "title", "problem", "stage", "is_draft", "is_public"),
+    scope=_project_scope,
+)
 
 
 def _project_item(user, project) -> Result:
@@ -103,17 +135,14 @@ def _projects_list(user, text: str) -> str | None:
     return None
 
 
-def _ideas(user, text: str, typos: str) -> QuerySet | None:
-    from projects.filters_ideas import search_ideas
-    from projects.models import Idea
-
-    if not (user.is_authenticated and user.is_network_member):
-        return None
-    return (
-        search_ideas(Idea.objects.visible_to(user), text, typos=typos)
-        .select_related("caf")
-        .only("pk", "title", "problem", "status", "caf__code", "caf__name")
-    )
+_ideas = partial(
+    _ranked,
+    model="projects.Idea",
+    search="projects.filters_ideas.search_ideas",
+    only=("pk", "title", "problem", "status", "caf__code", "caf__name"),
+    related=("caf",),
+    allowed=_is_network_member,
+)
 
 
 def _idea_item(user, idea) -> Result:
@@ -137,17 +166,14 @@ def _ideas_list(user, text: str) -> str | None:
     return None
 
 
-def _initiatives(user, text: str, typos: str) -> QuerySet | None:
-    from criees.filters import search_initiatives
-    from criees.models import Initiative
-
-    if not (user.is_authenticated and user.is_network_member):
-        return None
-    return (
-        search_initiatives(Initiative.objects.visible_to(user), text, typos=typos)
-        .select_related("caf")
-        .only("pk", "title", "summary", "status", "caf__code", "caf__name")
-    )
+_initiatives = partial(
+    _ranked,
+    model="criees.Initiative",
+    search="criees.filters.search_initiatives",
+    only=("pk", "title", "summary", "status", "caf__code", "caf__name"),
+    related=("caf",),
+    allowed=_is_network_member,
+)
 
 
 def _initiative_item(user, initiative) -> Result:
@@ -170,13 +196,12 @@ def _initiatives_list(user, text: str) -> str | None:
     return None
 
 
-def _consultations(user, text: str, typos: str) -> QuerySet:
-    from ecoute.models import Consultation
-    from ecoute.search import search_consultations
-
-    return search_consultations(Consultation.objects.visible_to(user), text, typos=typos).only(
-        "pk", "slug", "title", "summary", "status"
-    )
+_consultations = partial(
+    _ranked,
+    model="ecoute.Consultation",
+    search="ecoute.search.search_consultations",
+    only=("pk", "slug", "title", "summary", "status"),
+)
 
 
 def _consultation_item(user, consultation) -> Result:
@@ -194,15 +219,13 @@ def _consultation_row(pk, title, text, slug, status):
     return Consultation(pk=pk, title=title, summary=text, slug=slug, status=status)
 
 
-def _contributions(user, text: str, typos: str) -> QuerySet:
-    from ecoute.models import Contribution
-    from ecoute.search import search_contributions
-
-    return (
-        search_contributions(Contribution.objects.visible_to(user), text, typos=typos)
-        .select_related("consultation")
-        .only("pk", "title", "text", "status", "consultation__title")
-    )
+_contributions = partial(
+    _ranked,
+    model="ecoute.Contribution",
+    search="ecoute.search.search_contributions",
+    only=("pk", "title", "text", "status", "consultation__title"),
+    related=("consultation",),
+)
 
 
 def _contribution_item(user, contribution) -> Result:
@@ -224,17 +247,14 @@ def _contribution_row(pk, title, text, status, consultation_title):
     )
 
 
-def _plans(user, text: str, typos: str) -> QuerySet | None:
-    from evaluation.models import EvaluationPlan
-    from evaluation.search import search_plans
-
-    if not user.has_perm("evaluation.read_project_evaluation"):
-        return None
-    return (
-        search_plans(EvaluationPlan.objects.visible_to(user), text, typos=typos)
-        .select_related("project")
-        .only("pk", "summary", "project__code", "project__title")
-    )
+_plans = partial(
+    _ranked,
+    model="evaluation.EvaluationPlan",
+    search="evaluation.search.search_plans",
+    only=("pk", "summary", "project__code", "project__title"),
+    related=("project",),
+    allowed=lambda user: user.has_perm("evaluation.read_project_evaluation"),
+)
 
 
 def _plan_item(user, plan) -> Result:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from caflab.accounts.models import User
+from caflab.core.errors import NotAllowedNow
 from criees import services
 from criees.forms import CrieeForm, ProposeForm, ScheduleForm
 from criees.models import Criee, Pitch
@@ -169,6 +170,8 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, str(done))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except NotAllowedNow as refused:
+        messages.error(request, str(refused))
     else:
         messages.success(request, _("L'initiative est proposée : le lab construit le programme."))
     return redirect(criee)
@@ -220,6 +223,8 @@ class PitchScheduleView(NetworkMixin, FormView):
             )
         except ValidationError as error:
             messages.error(self.request, " ".join(error.messages))
+        except NotAllowedNow as refused:
+            messages.error(self.request, str(refused))
         else:
             messages.success(
                 self.request,
@@ -238,6 +243,8 @@ def pitch_decline(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, str(done))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except NotAllowedNow as refused:
+        messages.error(request, str(refused))
     else:
         messages.success(
             request, _("« %(title)s » n'est pas retenue.") % {"title": pitch.initiative.title}
@@ -255,6 +262,8 @@ def pitch_move(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, str(done))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except NotAllowedNow as refused:
+        messages.error(request, str(refused))
     else:
         messages.success(request, _("L'ordre de passage est modifié."))
     return redirect(f"{pitch.criee.get_absolute_url()}#programme")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from caflab.core import audit
+from caflab.core import audit, charts
 from caflab.core.models import AuditEvent
 from caflab.network.models import Caf
 from criees import exports, services
@@ -23,7 +23,6 @@ from criees.forms import DecisionForm
 from criees.models import Criee, Initiative, InterestDeclaration, InterestLevel, Pitch
 from criees.views.base import NetworkMixin, criee_for, network_only, require
 from criees.views.criee import programme_of
-from projects import charts
 
 LEVEL_FILLS = {
     InterestLevel.CURIOUS: "#6c757d",

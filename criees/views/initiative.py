@@ -561,7 +561,10 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, "criees.report_comment", comment)
     try:
         services.comment_report(
-            comment=comment, by=request.user, reason=request.POST.get("reason", "")
+            comment=comment,
+            by=request.user,
+            # A free reason without a form: NUL cannot reach PostgreSQL (a DataError).
+            reason=request.POST.get("reason", "").replace("\x00", ""),
         )
     except AlreadyDone as done:
         messages.info(request, str(done))
@@ -580,7 +583,7 @@ def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
             comment=comment,
             by=request.user,
             action=request.POST.get("action", ""),
-            note=request.POST.get("note", ""),
+            note=request.POST.get("note", "").replace("\x00", ""),  # as the reasons above
         )
     except AlreadyDone as done:
         messages.info(request, str(done))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh, HttpResponseStopPolling
 
+from caflab.core.errors import NotAllowedNow
 from criees import services
 from criees.models import Criee, InterestDeclaration, InterestLevel, Pitch
 from criees.services import AlreadyDone
@@ -117,6 +118,8 @@ def live_current(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, str(done))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except NotAllowedNow as refused:
+        messages.error(request, str(refused))
     else:
         if pitch is None:
             messages.success(request, _("Plus aucun passage à l'écran."))

@@ -43,6 +43,7 @@ from ecoute.models.responses import (
     Audience,
     HearBackRequest,
     ParticipationToken,
+    PendingSubmission,
     Response,
     ResponseQuerySet,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "OfficialAnswer",
     "Option",
     "ParticipationToken",
+    "PendingSubmission",
     "Question",
     "Questionnaire",
     "Recruitment",

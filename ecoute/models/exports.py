@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.audit import event_meta
-from caflab.core.jobs import JobQuerySet, LeasedJob
+from caflab.core.jobs import LeasedJob
 from caflab.core.models import TimeStampedModel
 from caflab.core.uploads import get_private_storage
 from ecoute.models.questionnaires import Questionnaire
@@ -46,7 +46,6 @@ class ExportJob(LeasedJob, TimeStampedModel):
     )
     format = models.CharField(_("format"), max_length=4, choices=Format)
     status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
     row_count = models.PositiveIntegerField(_("lignes"), default=0)
     file = models.FileField(
         _("fichier"),
@@ -56,10 +55,6 @@ class ExportJob(LeasedJob, TimeStampedModel):
         max_length=255,
     )
     error = models.CharField(_("erreur"), max_length=200, blank=True)
-    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
-
-    objects = JobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("export de réponses")
@@ -72,7 +67,3 @@ class ExportJob(LeasedJob, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("ecoute:export-detail", kwargs={"pk": self.pk})
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.READY, self.Status.FAILED)

@@ -7,8 +7,12 @@ The anonymity guarantee lives in these tables' shapes:
   is not anonymous; its primary key is random, so its order says nothing about when it came;
 - the "already answered" check for anonymous answers is a ParticipationToken row keyed by the
   questionnaire and a keyed hash of the browser's token, with no link to the response;
-- an e-mail left to hear back is a HearBackRequest row, never joined to the response.
-No table here has created_at or updated_at.
+- an e-mail left to hear back is a HearBackRequest row, never joined to the response;
+- an anonymous response and a hear-back address are first kept as PendingSubmission rows, then
+  written among others in a shuffled batch (ecoute.services.batches): the marker, the response
+  and the address are each written by a different transaction, so neither PostgreSQL's system
+  columns (xmin), the keys nor the rows' order say which answer is whose.
+No table here keeps a time of day.
 """
 
 import uuid
@@ -241,3 +245,33 @@ class HearBackRequest(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class PendingSubmission(models.Model):
+    """An anonymous response, or an address left to hear back, waiting to be written among
+    others (ecoute.services.batches). Deleted in the transaction that writes it; the time it
+    was queued serves only the maximum wait. `payload`: the answers (écoute's JSON form of
+    them), the segment and the day for a response; the address and the day for a hear-back."""
+
+    class Kind(models.TextChoices):
+        RESPONSE = "response", _("réponse anonyme")
+        HEAR_BACK = "hear_back", _("demande de retour")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="pending_submissions",
+        verbose_name=_("questionnaire"),
+    )
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind)
+    payload = models.JSONField(_("contenu"))
+    queued_on = models.DateField(_("en attente depuis le"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("envoi en attente d'écriture anonyme")
+        verbose_name_plural = _("envois en attente d'écriture anonyme")
+        indexes = [models.Index(fields=["questionnaire", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id}: {self.get_kind_display()}"

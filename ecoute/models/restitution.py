@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caflab.core.jobs import JobQuerySet, LeasedJob
+from caflab.core.jobs import LeasedJob
 from caflab.core.models import TimeStampedModel
 
 
@@ -164,12 +164,7 @@ class RestitutionMailing(LeasedJob, TimeStampedModel):
     total = models.PositiveIntegerField(_("adresses à prévenir"), default=0)
     sent_count = models.PositiveIntegerField(_("e-mails envoyés"), default=0)
     status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
     error = models.CharField(_("erreur"), max_length=255, blank=True)
-    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
-
-    objects = JobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("envoi des e-mails de restitution")
@@ -179,10 +174,6 @@ class RestitutionMailing(LeasedJob, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.restitution} ({self.created_at:%d/%m/%Y %H:%M})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.READY, self.Status.FAILED)
 
 
 class RestitutionReminder(models.Model):

@@ -2,6 +2,10 @@
 at most once per person, account or browser; rate-limit anonymous visitors; keep e-mails left
 to hear back apart from the answers.
 
+An anonymous response is never written with its "has answered" marker: the marker is committed
+first, then the response waits to be written among others in a shuffled batch, and so does an
+address left to hear back (ecoute.services.batches).
+
 The engine's entry point is `response_submit`, a function of a questionnaire: a consultation
 (`consultation_answer` below) or an evaluation survey decides who answers and with which
 participation keys, then calls it.
@@ -16,26 +20,26 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from caflab.core import pow as proofs
+from caflab.core.errors import InvalidState
 from caflab.core.ratelimit import address_identity, rate_limit_count, rate_limit_peek
 from caflab.network.models import Caf
 from ecoute.conditions import Answers, AnswerValue
 from ecoute.models import (
-    Answer,
-    AnswerChoice,
     Audience,
     Consultation,
-    HearBackRequest,
     ParticipationToken,
     Question,
     Questionnaire,
     Response,
 )
 from ecoute.plan import Plan
+from ecoute.services import batches
 from ecoute.services.common import AlreadyAnswered, RateLimited
 from ecoute.services.results import results_refresh_request
 
@@ -86,9 +90,33 @@ def browser_participation_key(questionnaire: Questionnaire, token: str) -> str:
     return participation_key(questionnaire, kind="browser", secret=token)
 
 
-def account_participation_key(questionnaire: Questionnaire, user: Any) -> str:
-    """For an account answering anonymously: one answer per account, with no link to it."""
-    return participation_key(questionnaire, kind="account", secret=str(user.pk))
+def account_participation_key(
+    questionnaire: Questionnaire, user: Any, *, create: bool = False
+) -> str:
+    """For an account answering anonymously: one answer per account, with no link to it. The
+    key is a keyed hash of the account's random participation secret, never of its id: whoever
+    holds the application's key still cannot recompute it from the account's id, and erasing
+    the secret makes the account's markers unattributable. Empty when the account has no
+    secret yet (it has never answered anonymously) unless `create` draws one."""
+    secret = user.participation_secret
+    if not secret and create:
+        secret = _participation_secret_draw(user)
+    if not secret:
+        return ""
+    return participation_key(questionnaire, kind="account", secret=secret)
+
+
+def _participation_secret_draw(user: Any) -> str:
+    """Give `user` a participation secret (its own transaction, at most once: a concurrent
+    draw keeps the first)."""
+    model = get_user_model()
+    model.objects.filter(pk=user.pk, participation_secret="").update(
+        participation_secret=secrets.token_urlsafe(32)
+    )
+    user.participation_secret = model.objects.values_list("participation_secret", flat=True).get(
+        pk=user.pk
+    )
+    return user.participation_secret
 
 
 def has_participated(questionnaire: Questionnaire, keys: Iterable[str]) -> bool:
@@ -160,34 +188,68 @@ def anonymous_submission_check(
 # --- storing a response ----------------------------------------------------------------------
 
 
-def _answer_row(question: Question, value: AnswerValue) -> Answer:
-    answer = Answer(question=question, other_text=value.other[:500])
-    if question.kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
-        answer.value_text = value.text
-    elif question.kind in (Kind.SCALE, Kind.NUMBER):
-        answer.value_number = value.number
-    elif question.kind == Kind.DATE:
-        answer.value_date = value.date
-    elif question.kind == Kind.CONSENT:
-        answer.value_bool = bool(value.flag)
-    return answer
+def answers_check(
+    questionnaire: Questionnaire, answers: Answers, plan: Plan | None = None
+) -> dict[int, AnswerValue]:
+    """The answers to keep (those of the questions shown); raises `IncompleteAnswers` when
+    required questions are missing."""
+    plan = plan or Plan(questionnaire)
+    missing = plan.missing(answers)
+    if missing:
+        raise IncompleteAnswers(missing)
+    return dict(plan.keep_shown(answers))
 
 
-def _choice_rows(question: Question, value: AnswerValue, answer: Answer) -> list[AnswerChoice]:
-    allowed = {option.pk for option in question.options.all()}
-    if question.kind == Kind.RANKING:
-        return [
-            AnswerChoice(answer=answer, option_id=option_id, rank=rank)
-            for option_id, rank in sorted(value.ranks.items(), key=lambda item: item[1])
-            if option_id in allowed
-        ]
-    if question.kind in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE):
-        return [
-            AnswerChoice(answer=answer, option_id=option_id)
-            for option_id in value.choices
-            if option_id in allowed
-        ]
-    return []
+def participation_mark(questionnaire: Questionnaire, keys: Iterable[str]) -> list[str]:
+    """Record that the holders of `keys` have answered `questionnaire` (in the caller's
+    transaction). A key already recorded, or recorded at the same moment by a concurrent
+    submission, raises `AlreadyAnswered`. Returns the keys recorded."""
+    keys = sorted({key for key in keys if key})
+    try:
+        with transaction.atomic():
+            ParticipationToken.objects.bulk_create(
+                ParticipationToken(questionnaire=questionnaire, token_hash=key) for key in keys
+            )
+    except IntegrityError as exc:
+        raise AlreadyAnswered(_("Vous avez déjà répondu à ce questionnaire.")) from exc
+    return keys
+
+
+def participation_unmark(questionnaire: Questionnaire, keys: Iterable[str]) -> None:
+    """Undo `participation_mark` when the response could not be kept: the person may answer
+    again rather than lose the answer."""
+    ParticipationToken.objects.filter(
+        questionnaire=questionnaire, token_hash__in=list(keys)
+    ).delete()
+
+
+def anonymous_response_queue(
+    *,
+    questionnaire: Questionnaire,
+    kept: dict[int, AnswerValue],
+    audience: str,
+    caf: Caf | None,
+    keys: Iterable[str],
+    links: dict[str, Any] | None = None,
+) -> None:
+    """After its marker is committed, have the response wait for its shuffled batch (another
+    transaction), then write the batch if it is full. If the response cannot be kept, the
+    marker goes too, so nothing stops the person from sending it again."""
+    try:
+        batches.response_queue(
+            questionnaire=questionnaire,
+            answers=kept,
+            audience=audience,
+            caf_id=caf.pk if caf is not None else None,
+            links=links,
+        )
+    except Exception:
+        participation_unmark(questionnaire, keys)
+        raise
+    try:
+        batches.flush_if_due(questionnaire)
+    except Exception:  # the answer is kept: the periodic task writes the batch
+        logger.exception("Anonymous batch not written now (questionnaire %s).", questionnaire.pk)
 
 
 def response_submit(
@@ -201,48 +263,47 @@ def response_submit(
     caf: Caf | None = None,
     participation_keys: Iterable[str] = (),
     plan: Plan | None = None,
-) -> Response:
+) -> Response | None:
     """Store one response to `questionnaire`, with the answers of the questions they show.
 
     `respondent` only for a named answer (never for an anonymous or assisted one). Each
-    participation key (a browser's, an account's, later an invitation's) is recorded apart, and
-    its unique constraint refuses a second answer; so does the one-response-per-respondent
+    participation key (a browser's, an account's, an invitation's) is recorded apart, and its
+    unique constraint refuses a second answer; so does the one-response-per-respondent
     constraint. A race or a second answer raises `AlreadyAnswered`, never an IntegrityError.
     Raises `IncompleteAnswers` when required questions are missing.
+
+    A named or assisted response is written at once and returned. An anonymous one is not
+    returned: its marker is committed by its own transaction, then the response waits to be
+    written in a shuffled batch (ecoute.services.batches). Call it outside any transaction.
     """
     if respondent is not None and (is_anonymous or is_assisted):
         raise ValueError("An anonymous or assisted response names no respondent.")
-    plan = plan or Plan(questionnaire)
-    missing = plan.missing(answers)
-    if missing:
-        raise IncompleteAnswers(missing)
-    kept = plan.keep_shown(answers)
-    keys = sorted({key for key in participation_keys if key})
+    kept = answers_check(questionnaire, answers, plan)
+    if is_anonymous:
+        keys = participation_mark(questionnaire, participation_keys)
+        anonymous_response_queue(
+            questionnaire=questionnaire, kept=kept, audience=audience, caf=caf, keys=keys
+        )
+        return None
     try:
         with transaction.atomic():
             # The participation rows first: a concurrent duplicate fails here, before any work.
-            ParticipationToken.objects.bulk_create(
-                ParticipationToken(questionnaire=questionnaire, token_hash=key) for key in keys
+            participation_mark(questionnaire, participation_keys)
+            (response,) = batches.responses_write(
+                questionnaire.pk,
+                [
+                    (
+                        kept,
+                        {
+                            "respondent": respondent,
+                            "anonymous": False,
+                            "assisted": is_assisted,
+                            "audience": audience,
+                            "caf": caf.pk if caf is not None else None,
+                        },
+                    )
+                ],
             )
-            response = Response.objects.create(
-                questionnaire=questionnaire,
-                respondent=respondent,
-                is_anonymous=is_anonymous,
-                is_assisted=is_assisted,
-                audience=audience,
-                caf=caf,
-            )
-            rows = []
-            for question_id, value in kept.items():
-                answer = _answer_row(plan.by_id[question_id], value)
-                rows.append(answer.copy_response_columns(response))
-            Answer.objects.bulk_create(rows)
-            choices = []
-            for answer in rows:
-                choices += _choice_rows(
-                    plan.by_id[answer.question_id], kept[answer.question_id], answer
-                )
-            AnswerChoice.objects.bulk_create(choices)
             # The results are kept computed: ask for their refresh (debounced) once committed;
             # a failure there never loses the answer (the periodic task catches up).
             transaction.on_commit(
@@ -253,20 +314,20 @@ def response_submit(
     return response
 
 
-def hear_back_request(*, questionnaire: Questionnaire, email: str) -> HearBackRequest | None:
-    """Keep `email` to tell its owner what became of the answers. Apart from the answers (no
-    link, the day only); once per address and questionnaire."""
-    email = email.strip().lower()
-    if not email:
-        return None
-    try:
-        with transaction.atomic():
-            request, _created = HearBackRequest.objects.get_or_create(
-                questionnaire=questionnaire, email=email
+def hear_back_request(*, questionnaire: Questionnaire, email: str) -> bool:
+    """Keep `email` to tell its owner what became of the answers: apart from the answers (no
+    link, the day only), written in a shuffled batch of its own after the response's
+    (ecoute.services.batches); once per address and questionnaire. Returns False for an empty
+    address."""
+    queued = batches.hear_back_queue(questionnaire=questionnaire, email=email)
+    if queued:
+        try:
+            batches.flush_if_due(questionnaire, batches.Kind.HEAR_BACK)
+        except Exception:  # the address is kept: the periodic task writes the batch
+            logger.exception(
+                "Hear-back batch not written now (questionnaire %s).", questionnaire.pk
             )
-    except IntegrityError:  # the same address, submitted twice at once
-        return HearBackRequest.objects.filter(questionnaire=questionnaire, email=email).first()
-    return request
+    return queued
 
 
 # --- a consultation's answers ----------------------------------------------------------------
@@ -293,7 +354,7 @@ def consultation_answer(
     plan: Plan | None = None,
     proof_token: str = "",
     proof_counter: str = "",
-) -> Response:
+) -> Response | None:
     """Answer `consultation`'s questionnaire as `user` (possibly anonymous), who the caller has
     checked may answer (or assist). Three ways:
 
@@ -318,7 +379,7 @@ def consultation_answer(
     elif consultation.allow_anonymous:
         if not (signed_in or browser_token):
             # Without its cookie a browser could answer again and again.
-            raise ValidationError(
+            raise InvalidState(
                 _(
                     "Votre navigateur n'a pas conservé le cookie de participation : "
                     "autorisez les cookies de ce site pour répondre sans compte."
@@ -326,7 +387,7 @@ def consultation_answer(
             )
         keys = [browser_participation_key(questionnaire, browser_token) if browser_token else ""]
         if signed_in:
-            keys.append(account_participation_key(questionnaire, user))
+            keys.append(account_participation_key(questionnaire, user, create=True))
         if has_participated(questionnaire, keys):
             raise AlreadyAnswered(_("Une réponse a déjà été envoyée depuis ce navigateur."))
         if not signed_in:

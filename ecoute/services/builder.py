@@ -5,19 +5,20 @@ Once a questionnaire has answers, a question keeps its meaning: its type, its sc
 labels, its options' labels and its "other" option stay as they are; it can be hidden (as can
 an option) and new questions and options added. Deleting needs a questionnaire without answers.
 A conditional question always comes after the question it depends on.
-Every refusal is a ValidationError with a French message for the builder's page.
+Every refusal is an `InvalidState` (a ValidationError, field errors included) with a French
+message for the builder's page.
 """
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from caflab.core.errors import InvalidState
 from ecoute.models import (
     CHOICE_KINDS,
     NUMERIC_KINDS,
@@ -65,8 +66,8 @@ def has_answers(questionnaire: Questionnaire) -> bool:
     return questionnaire.responses.exists()
 
 
-def _frozen_error(what: str) -> ValidationError:
-    return ValidationError(
+def _frozen_error(what: str) -> InvalidState:
+    return InvalidState(
         _("Des réponses ont déjà été reçues : %(what)s ne peut plus changer. %(hint)s")
         % {"what": what, "hint": FROZEN_HINT}
     )
@@ -77,7 +78,7 @@ def _frozen_error(what: str) -> ValidationError:
 
 def check_conditions(questionnaire: Questionnaire) -> None:
     """Every visible conditional question comes after the question it depends on, which is
-    itself visible. Raises a ValidationError naming the first one out of place."""
+    itself visible. Raises an InvalidState naming the first one out of place."""
     questions = sorted(
         Question.objects.filter(questionnaire=questionnaire).select_related("section"),
         key=order_key,
@@ -91,7 +92,7 @@ def check_conditions(questionnaire: Questionnaire) -> None:
             and question.condition_question_id not in seen_visible
         ):
             source = next((q for q in questions if q.pk == question.condition_question_id), None)
-            raise ValidationError(
+            raise InvalidState(
                 _(
                     "La question « %(question)s » dépend de la question « %(source)s » : "
                     "celle-ci doit rester visible et placée avant elle."
@@ -152,14 +153,14 @@ def section_delete(*, section: Section) -> None:
     """Delete a section and its questions, before any answer; never the last section."""
     questionnaire = section.questionnaire
     if section.questions.exists() and has_answers(questionnaire):
-        raise ValidationError(
+        raise InvalidState(
             _(
                 "Des réponses ont déjà été reçues : masquez cette section plutôt que de la "
                 "supprimer."
             )
         )
     if questionnaire.sections.count() == 1:
-        raise ValidationError(_("Un questionnaire garde au moins une section."))
+        raise InvalidState(_("Un questionnaire garde au moins une section."))
     questions = list(section.questions.all())
     _refuse_if_depended_on(questions)
     for question in questions:
@@ -173,7 +174,7 @@ def _refuse_if_depended_on(questions: list[Question]) -> None:
     ids = {q.pk for q in questions}
     dependent = Question.objects.filter(condition_question__in=ids).exclude(pk__in=ids).first()
     if dependent is not None:
-        raise ValidationError(
+        raise InvalidState(
             _("La question « %(question)s » dépend de celle-ci : retirez d'abord sa condition.")
             % {"question": dependent.label}
         )
@@ -187,7 +188,7 @@ def _clean_kind_fields(question: Question, options: list[OptionSpec] | None) -> 
     errors: dict[str, str] = {}
     kind = question.kind
     if kind not in Kind.values:
-        raise ValidationError({"kind": _("Type de question inconnu.")})
+        raise InvalidState({"kind": _("Type de question inconnu.")})
     if kind == Kind.SCALE:
         if question.scale_min is None or question.scale_max is None:
             errors["scale_max"] = _("Indiquez le minimum et le maximum de l'échelle.")
@@ -223,7 +224,7 @@ def _clean_kind_fields(question: Question, options: list[OptionSpec] | None) -> 
         if len(labels) != len(set(labels)):
             errors["__all__"] = _("Deux options portent le même libellé.")
     if errors:
-        raise ValidationError(errors)
+        raise InvalidState(errors)
 
 
 def _clean_condition(question: Question) -> None:
@@ -239,7 +240,7 @@ def _clean_condition(question: Question) -> None:
         .first()
     )
     if source is None or source.pk == question.pk:
-        raise ValidationError(
+        raise InvalidState(
             {"condition_question": _("Choisissez une question de ce questionnaire.")}
         )
     section = question.section
@@ -250,13 +251,13 @@ def _clean_condition(question: Question) -> None:
         position,
         question.pk or 10**12,
     ):
-        raise ValidationError(
+        raise InvalidState(
             {"condition_question": _("La condition porte sur une question placée avant celle-ci.")}
         )
     operator = question.condition_operator or Operator.ANSWERED
     question.condition_operator = operator
     if operator not in OPERATORS_FOR[source.kind]:
-        raise ValidationError(
+        raise InvalidState(
             {"condition_operator": _("Cette condition ne s'applique pas à ce type de question.")}
         )
     if operator == Operator.ANSWERED:
@@ -264,7 +265,7 @@ def _clean_condition(question: Question) -> None:
         question.condition_value = ""
     elif source.kind in CHOICE_KINDS:
         if question.condition_option is None or question.condition_option.question_id != source.pk:
-            raise ValidationError(
+            raise InvalidState(
                 {
                     "condition_option": _("Choisissez une réponse de la question « %(q)s ».")
                     % {"q": source.label}
@@ -275,17 +276,17 @@ def _clean_condition(question: Question) -> None:
         question.condition_option = None
         value = question.condition_value.strip()
         if not value:
-            raise ValidationError({"condition_value": _("Indiquez la valeur attendue.")})
+            raise InvalidState({"condition_value": _("Indiquez la valeur attendue.")})
         if source.kind in NUMERIC_KINDS:
             try:
                 Decimal(value.replace(",", "."))
             except InvalidOperation:
-                raise ValidationError({"condition_value": _("Indiquez un nombre.")}) from None
+                raise InvalidState({"condition_value": _("Indiquez un nombre.")}) from None
         if source.kind == Kind.DATE:
             try:
                 datetime.date.fromisoformat(value)
             except ValueError:
-                raise ValidationError(
+                raise InvalidState(
                     {"condition_value": _("Indiquez une date au format AAAA-MM-JJ.")}
                 ) from None
         question.condition_value = value
@@ -322,14 +323,14 @@ def question_save(*, question: Question, options: list[OptionSpec] | None = None
     given order. Refuses a change of meaning once the questionnaire has answers."""
     questionnaire = question.questionnaire
     if question.section.questionnaire_id != questionnaire.pk:
-        raise ValidationError({"section": _("Cette section n'appartient pas au questionnaire.")})
+        raise InvalidState({"section": _("Cette section n'appartient pas au questionnaire.")})
     creating = question.pk is None
     if not creating:
         previous = Question.objects.select_for_update().get(pk=question.pk)
         if has_answers(questionnaire):
             _check_frozen(previous, question, options)
         if previous.kind != question.kind and previous.dependents.exists():
-            raise ValidationError(
+            raise InvalidState(
                 {
                     "kind": _(
                         "D'autres questions dépendent de celle-ci : retirez d'abord leur "
@@ -364,7 +365,7 @@ def _save_options(question: Question, options: list[OptionSpec]) -> None:
         if spec.delete or not spec.label.strip():
             if option is not None:
                 if Question.objects.filter(condition_option=option).exists():
-                    raise ValidationError(
+                    raise InvalidState(
                         _("Une condition porte sur l'option « %(o)s » : retirez-la d'abord.")
                         % {"o": option.label}
                     )
@@ -410,7 +411,7 @@ def question_toggle(*, question: Question) -> Question:
 @transaction.atomic
 def question_delete(*, question: Question) -> None:
     if has_answers(question.questionnaire):
-        raise ValidationError(
+        raise InvalidState(
             _(
                 "Des réponses ont déjà été reçues : masquez cette question plutôt que de la "
                 "supprimer."

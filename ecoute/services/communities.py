@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -158,9 +157,9 @@ def membership_join(
 ) -> Membership:
     """Join an open community, with the explicit consent the form asked for."""
     if not community.is_open:
-        raise ValidationError(_("Cette communauté se rejoint sur invitation."))
+        raise errors.InvalidState(_("Cette communauté se rejoint sur invitation."))
     if not consent:
-        raise ValidationError(_("Cochez la case pour donner votre consentement."))
+        raise errors.InvalidState(_("Cochez la case pour donner votre consentement."))
     return _create_membership(
         community=community, user=user, via=Membership.Via.SELF, now=now or timezone.now()
     )
@@ -177,7 +176,7 @@ def invitation_accept(
     """Accept an invitation as `user`, whose address must be the one invited. Single use: the
     invitation row is locked and stamped, so a second click (or a race) is refused."""
     if not consent:
-        raise ValidationError(_("Cochez la case pour donner votre consentement."))
+        raise errors.InvalidState(_("Cochez la case pour donner votre consentement."))
     now = now or timezone.now()
     locked = CommunityInvitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.accepted_at is not None:
@@ -214,15 +213,15 @@ def membership_leave(*, membership: Membership, now: datetime.datetime | None = 
 
 def consultation_invite_community(*, consultation: Consultation, by: Any) -> None:
     """Queue the invitation of every active member of the consultation's communities. Raises
-    ValidationError when the consultation is not a published community consultation."""
+    InvalidState when the consultation is not a published community consultation."""
     if consultation.access != Consultation.Access.COMMUNITY:
-        raise ValidationError(_("Seule une consultation réservée à une communauté s'y prête."))
+        raise errors.InvalidState(_("Seule une consultation réservée à une communauté s'y prête."))
     if consultation.status not in (Consultation.Status.SCHEDULED, Consultation.Status.OPEN):
-        raise ValidationError(
+        raise errors.InvalidState(
             _("Publiez la consultation avant d'y inviter les membres de la communauté.")
         )
     if not consultation.communities.exists():
-        raise ValidationError(_("Choisissez d'abord la communauté invitée."))
+        raise errors.InvalidState(_("Choisissez d'abord la communauté invitée."))
     from ecoute import tasks
 
     enqueue_on_commit(tasks.invite_community_to_consultation, consultation.pk)

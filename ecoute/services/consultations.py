@@ -5,13 +5,15 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from caflab.core.errors import InvalidState
+from caflab.notifications.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
+from ecoute import tasks
 from ecoute.models import Consultation, Question, Questionnaire, Section
 from ecoute.public_cache import public_changed
 from ecoute.services.common import AlreadyDone
@@ -89,10 +91,10 @@ def has_questions(consultation: Consultation) -> bool:
 @transaction.atomic
 def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Consultation:
     """Apply a manager's status move (publish, unpublish, close, publish_results, archive).
-    Raises AlreadyDone when the consultation is already where the move leads, ValidationError
+    Raises AlreadyDone when the consultation is already where the move leads, InvalidState
     when the move does not apply."""
     if action not in MOVES:
-        raise ValidationError(_("Action inconnue."))
+        raise InvalidState(_("Action inconnue."))
     locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if locked.status in MOVED_TO[action]:
         raise AlreadyDone(
@@ -101,8 +103,10 @@ def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Co
         )
     # A call for ideas may have no questionnaire: it collects contributions instead.
     if action == "publish" and not (locked.collects_contributions or has_questions(locked)):
-        raise ValidationError(_("Ajoutez au moins une question avant de publier."))
+        raise InvalidState(_("Ajoutez au moins une question avant de publier."))
     getattr(locked, MOVES[action])()
+    if locked.status != Status.OPEN:
+        _write_waiting_answers(locked)
     if locked.owner_id != by.pk:
         notify(
             recipients=[locked.owner],
@@ -113,6 +117,16 @@ def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Co
             actor=by,
         )
     return locked
+
+
+def _write_waiting_answers(consultation: Consultation) -> None:
+    """A consultation that takes no more answers has its waiting anonymous answers written
+    (their last batch, whatever its size), once this transaction is committed."""
+    questionnaire_id = (
+        Questionnaire.objects.filter(consultation=consultation).values_list("pk", flat=True).first()
+    )
+    if questionnaire_id is not None:
+        enqueue_on_commit(tasks.write_anonymous_batch, questionnaire_id)
 
 
 def consultations_open_and_close(now: datetime.datetime | None = None) -> tuple[int, int]:
@@ -146,6 +160,7 @@ def consultations_open_and_close(now: datetime.datetime | None = None) -> tuple[
             if moved:
                 closed += 1
                 public_changed()
+                _write_waiting_answers(consultation)
                 notify(
                     recipients=[consultation.owner],
                     kind="ecoute.closed",

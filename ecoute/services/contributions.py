@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -124,7 +123,7 @@ def contribution_submit(
     """A contribution to an open consultation collecting them. Pre-moderated: it waits for a
     moderator (who is told); post-moderated: it is published at once."""
     if not (consultation.is_open and consultation.collects_contributions):
-        raise ValidationError(_("Cette consultation ne recueille pas de contributions."))
+        raise InvalidState(_("Cette consultation ne recueille pas de contributions."))
     now = timezone.now()
     published = not consultation.is_premoderated
     contribution = Contribution.objects.create(
@@ -217,7 +216,7 @@ def contributions_moderate(
     applies to; the others are skipped (already there, or another moderator was first). Each
     author is told, with the moderator's message if any."""
     if action not in MODERATION:
-        raise ValidationError(_("Action de modération inconnue."))
+        raise InvalidState(_("Action de modération inconnue."))
     sources, target = MODERATION[action]
     now = timezone.now()
     pks = [c.pk for c in contributions]
@@ -285,12 +284,12 @@ def comment_add(
     contribution's author (and the replied-to author) are told."""
     text = text.strip()
     if not text:
-        raise ValidationError({"text": _("Le commentaire est vide.")})
+        raise InvalidState({"text": _("Le commentaire est vide.")})
     if not contribution.is_published:
-        raise ValidationError(_("Seule une contribution publiée peut être commentée."))
+        raise InvalidState(_("Seule une contribution publiée peut être commentée."))
     if parent is not None:
         if parent.contribution_id != contribution.pk or not parent.is_visible:
-            raise ValidationError(_("On ne peut pas répondre à ce commentaire."))
+            raise InvalidState(_("On ne peut pas répondre à ce commentaire."))
         parent = parent.parent if parent.parent_id else parent
     consultation = contribution.consultation
     status = CommentStatus.PENDING if consultation.is_premoderated else CommentStatus.VISIBLE
@@ -359,7 +358,7 @@ def comment_moderate(*, comment: ContributionComment, by: User, action: str) -> 
     """Publish a waiting comment, hide one, or restore a hidden one (its past reports then no
     longer count)."""
     if action not in COMMENT_MODERATION:
-        raise ValidationError(_("Action de modération inconnue."))
+        raise InvalidState(_("Action de modération inconnue."))
     sources, target = COMMENT_MODERATION[action]
     comment = (
         ContributionComment.objects.select_for_update(of=("self",))
@@ -414,13 +413,11 @@ def official_answer_give(
     told."""
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
     if not contribution.is_published:
-        raise ValidationError(_("On répond officiellement aux contributions publiées."))
+        raise InvalidState(_("On répond officiellement aux contributions publiées."))
     if status == contribution.answer_status:
         raise AlreadyDone(_("La réponse officielle a déjà ce statut."))
     if status not in allowed_answer_statuses(contribution.answer_status):
-        raise ValidationError(
-            {"status": _("La réponse officielle ne peut pas revenir en arrière.")}
-        )
+        raise InvalidState({"status": _("La réponse officielle ne peut pas revenir en arrière.")})
     errors = {}
     if not text.strip():
         errors["text"] = _("Rédigez la réponse officielle.")
@@ -429,7 +426,7 @@ def official_answer_give(
     if status == AnswerStatus.IN_PROJECT and project is None:
         errors["project"] = _("Choisissez le projet qui intègre la contribution.")
     if errors:
-        raise ValidationError(errors)
+        raise InvalidState(errors)
     if project is None and status == AnswerStatus.ADOPTED:
         project = contribution.project  # adopted within the project it was taken into
     answer = OfficialAnswer.objects.create(

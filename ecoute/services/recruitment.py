@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -306,4 +305,4 @@ def consultation_recruitments(consultation: Consultation) -> list[Recruitment]:
 
 def validate_spec(spec: EligibilitySpec) -> None:
     if not spec.choices or not spec.accepted or not set(spec.accepted) <= set(spec.choices):
-        raise ValidationError(_("Les réponses acceptées doivent figurer parmi les réponses."))
+        raise errors.InvalidState(_("Les réponses acceptées doivent figurer parmi les réponses."))

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -21,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from caflab.core import jobs
+from caflab.core.errors import InvalidState, NotAllowedNow
 from caflab.notifications.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from ecoute import tasks
@@ -95,13 +95,13 @@ def restitution_publish(
     locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
     restitution = Restitution.objects.select_for_update().filter(consultation=locked).first()
     if restitution is None:
-        raise ValidationError(_("Rédigez la restitution avant de la publier."))
+        raise InvalidState(_("Rédigez la restitution avant de la publier."))
     if restitution.is_published:
         raise AlreadyDone(_("Cette restitution est déjà publiée."))
     if locked.status not in PUBLISHABLE:
-        raise ValidationError(_("La restitution se publie une fois la consultation ouverte."))
+        raise NotAllowedNow(_("La restitution se publie une fois la consultation ouverte."))
     if not restitution.synthesis.strip():
-        raise ValidationError(_("Écrivez la synthèse avant de publier."))
+        raise InvalidState(_("Écrivez la synthèse avant de publier."))
     restitution.status = Restitution.Status.PUBLISHED
     restitution.published_at = now
     restitution.published_by = by

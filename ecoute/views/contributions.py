@@ -228,6 +228,8 @@ def _comment_threads(
         else:
             replies[comment.parent_id].append(comment)
     threads.sort(key=lambda c: (c.created_at, c.pk), reverse=True)
+    for thread in threads:  # what the template loops over: the thread, then its replies
+        thread.comments = [thread, *thread.thread]
     return Page(threads, number, paginator)
 
 
@@ -342,7 +344,10 @@ def contribution_report(request: HttpRequest, pk: int) -> HttpResponse:
     contribution = contribution_for(request, pk, "ecoute.report_contribution")
     try:
         services.contribution_report(
-            contribution=contribution, by=request.user, reason=request.POST.get("reason", "")
+            contribution=contribution,
+            by=request.user,
+            # A free reason without a form: NUL cannot reach PostgreSQL (a DataError).
+            reason=request.POST.get("reason", "").replace("\x00", ""),
         )
     except AlreadyDone as done:
         messages.info(request, str(done))
@@ -400,7 +405,10 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     try:
         services.comment_report(
-            comment=comment, by=request.user, reason=request.POST.get("reason", "")
+            comment=comment,
+            by=request.user,
+            # A free reason without a form: NUL cannot reach PostgreSQL (a DataError).
+            reason=request.POST.get("reason", "").replace("\x00", ""),
         )
     except AlreadyDone as done:
         messages.info(request, str(done))

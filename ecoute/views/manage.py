@@ -20,6 +20,7 @@ from ecoute import services
 from ecoute.forms.builder import StatusForm
 from ecoute.forms.consultations import ConsultationForm
 from ecoute.models import Consultation, ExportJob, Restitution
+from ecoute.services.batches import pending_count
 from ecoute.services.common import AlreadyDone
 from ecoute.services.recruitment import consultation_recruitments
 from ecoute.views.common import managed_consultation
@@ -113,6 +114,7 @@ class ManageDetailView(LoginRequiredMixin, DetailView):
             counts=counts,
             n_questions=questionnaire.questions.filter(is_hidden=False).count(),
             hear_back=questionnaire.hear_back_requests.count(),
+            waiting=pending_count(questionnaire),
             my_exports=ExportJob.objects.filter(
                 questionnaire=questionnaire, requested_by=self.request.user
             )[:5],

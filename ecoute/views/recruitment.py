@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from caflab.core import audit
 from caflab.core.models import AuditEvent
+from caflab.core.spreadsheets import to_csv
 from ecoute.forms.recruitment import (
     EligibilityFormSet,
     RecruitmentForm,
@@ -34,7 +35,6 @@ from ecoute.services.recruitment import (
     waiting_positions,
 )
 from ecoute.views.common import managed_consultation
-from projects.exports import to_csv
 
 RegStatus = Registration.Status
 
@@ -129,7 +129,7 @@ def recruitment_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def recruitment_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """The registrations as CSV for French Excel, formula-safe (projects.exports)."""
+    """The registrations as CSV for French Excel, formula-safe (caflab.core.spreadsheets)."""
     recruitment = managed_recruitment(request, pk)
     header = [_("Statut"), _("Nom"), _("Adresse e-mail"), _("Téléphone"), _("Inscrit le")]
     rows = [

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caflab.core.errors import NotAllowedNow
 from ecoute.forms.restitution import DecisionFormSet, RestitutionForm
 from ecoute.models import Consultation, Decision, Recruitment, Restitution
 from ecoute.public_cache import cached_public, is_public_visitor
@@ -202,6 +203,9 @@ def restitution_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Cette restitution est déjà publiée."))
     except ValidationError as refused:
         messages.error(request, refused.messages[0])
+        return redirect("ecoute:restitution-preview", pk=consultation.pk)
+    except NotAllowedNow as refused:
+        messages.error(request, str(refused))
         return redirect("ecoute:restitution-preview", pk=consultation.pk)
     else:
         messages.success(

@@ -67,7 +67,6 @@ class ImpactReport(LeasedJob, TimeStampedModel):
     )
     title = models.CharField(_("titre"), max_length=200)
     status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
     error = models.TextField(_("erreur"), blank=True)
     snapshot = models.JSONField(_("données figées"), default=dict, blank=True)
     snapshot_digest = models.CharField(_("empreinte des données"), max_length=64, blank=True)
@@ -90,8 +89,6 @@ class ImpactReport(LeasedJob, TimeStampedModel):
         related_name="requested_impact_reports",
         verbose_name=_("demandé par"),
     )
-    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     objects = ImpactReportQuerySet.as_manager()
 
@@ -121,10 +118,6 @@ class ImpactReport(LeasedJob, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation:report-detail", kwargs={"pk": self.pk})
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.READY, self.Status.FAILED)
 
 
 class Recommendation(TimeStampedModel):

@@ -7,12 +7,12 @@ An open severe negative effect blocks a "go" at the project's next gate review:
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caflab.core.errors import InvalidState
 from caflab.notifications.services import notify
 from evaluation.models import Effect, EffectChange
 from projects.models import Project
@@ -78,14 +78,14 @@ def effect_transition(*, effect: Effect, to_status: str, comment: str, by: Any) 
     if effect.status == to_status:
         raise AlreadyDone(_("L'effet a déjà ce statut."))
     if to_status not in Effect.TRANSITIONS.get(effect.status, ()):
-        raise ValidationError(
+        raise InvalidState(
             {
                 "to_status": _("Ce changement de statut n'est pas possible depuis « %(s)s ».")
                 % {"s": effect.get_status_display()}
             }
         )
     if not comment.strip():
-        raise ValidationError({"comment": _("Expliquez ce changement de statut.")})
+        raise InvalidState({"comment": _("Expliquez ce changement de statut.")})
     previous = effect.status
     now = timezone.now()
     effect.status = to_status

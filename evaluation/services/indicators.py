@@ -17,9 +17,9 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from caflab.core import charts
 from caflab.core.tabular import TableFileError, read_table, safe_cell
 from caflab.network.models import Caf
-from evaluation import charts
 from evaluation.models import (
     Frequency,
     Indicator,
@@ -549,7 +549,7 @@ def indicator_charts(indicator: Indicator, *, multiples: int | None = None) -> d
         "rows": [
             {
                 "label": label,
-                "cells": [charts.fmt_number(by_caf[caf].get(period)) for caf in by_caf],
+                "cells": [charts.value_text(by_caf[caf].get(period)) for caf in by_caf],
             }
             for label, period in zip(labels, periods, strict=True)
         ],

@@ -3,10 +3,10 @@
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from caflab.core.errors import InvalidState
 from evaluation.models import EcologicalRating, Judgement
 from projects.models import Project
 
@@ -28,9 +28,9 @@ def judgement_save(
     evidence must belong to the project."""
     for items in (indicators, testimonies, surveys):
         if any(item.project_id != project.pk for item in items):
-            raise ValidationError(_("Les éléments de preuve doivent concerner ce projet."))
+            raise InvalidState(_("Les éléments de preuve doivent concerner ce projet."))
     if not rationale.strip():
-        raise ValidationError({"rationale": _("Argumentez votre appréciation.")})
+        raise InvalidState({"rationale": _("Argumentez votre appréciation.")})
     judgement, _created = Judgement.objects.update_or_create(
         project=project,
         criterion=criterion,
@@ -54,12 +54,12 @@ def ecological_assessment_save(
     """Record the seven ratings at once: {objective: (rating, justification)}."""
     missing = set(EcologicalRating.Objective.values) - set(ratings)
     if missing:
-        raise ValidationError(_("Appréciez chacun des sept objectifs."))
+        raise InvalidState(_("Appréciez chacun des sept objectifs."))
     saved = []
     for objective in EcologicalRating.Objective.values:
         rating, justification = ratings[objective]
         if not justification.strip():
-            raise ValidationError(_("Chaque appréciation demande une justification."))
+            raise InvalidState(_("Chaque appréciation demande une justification."))
         row, _created = EcologicalRating.objects.update_or_create(
             project=project,
             objective=objective,

@@ -3,8 +3,9 @@ invitations) and testimonies.
 
 Invitations: the token is drawn when the e-mail goes out (by a Celery task, ids only) and only
 its keyed hash is stored, so the link exists nowhere but in the invitee's mailbox. Answering
-marks the invitation used and erases its address in the same transaction; the response is tied
-to its wave (`SurveyWaveResponse`), never to the invitation or a person. The invitation's
+marks the invitation used and erases its address in one transaction; the response is written
+later, among others in a shuffled batch, and tied to its wave (`SurveyWaveResponse`), never to
+the invitation or a person. The invitation's
 participation key, recorded by écoute, refuses a second answer even in a race.
 """
 
@@ -16,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Max
@@ -29,7 +29,12 @@ from caflab.notifications.queueing import enqueue_on_commit
 from ecoute.models import Audience, Questionnaire, Section
 from ecoute.plan import Plan
 from ecoute.results import MIN_GROUP_SIZE, QuestionResult, questionnaire_results
-from ecoute.services import AlreadyAnswered, participation_key, response_submit
+from ecoute.services import AlreadyAnswered, participation_key
+from ecoute.services.answering import (
+    anonymous_response_queue,
+    answers_check,
+    participation_mark,
+)
 from evaluation.models import (
     StakeholderGroup,
     Survey,
@@ -79,7 +84,7 @@ def survey_create(
 @transaction.atomic
 def wave_add(*, survey: Survey, kind: str, opens_on, closes_on, label: str = "") -> SurveyWave:
     if closes_on < opens_on:
-        raise ValidationError({"closes_on": _("La clôture doit suivre l'ouverture.")})
+        raise errors.InvalidState({"closes_on": _("La clôture doit suivre l'ouverture.")})
     last = survey.waves.aggregate(last=Max("position"))["last"] or 0
     return SurveyWave.objects.create(
         survey=survey,
@@ -119,11 +124,11 @@ def invitations_create(
     each e-mailed by a task after the commit."""
     emails = _normalised_emails(emails)
     if len(emails) > MAX_INVITATIONS_PER_BATCH:
-        raise ValidationError(
+        raise errors.InvalidState(
             _("%(n)s adresses au plus par envoi.") % {"n": MAX_INVITATIONS_PER_BATCH}
         )
     if wave.closes_on < timezone.localdate():
-        raise ValidationError(_("Cette vague est close : on ne peut plus y inviter."))
+        raise errors.InvalidState(_("Cette vague est close : on ne peut plus y inviter."))
     pending = set(
         wave.invitations.filter(email__in=emails, used_at__isnull=True).values_list(
             "email", flat=True
@@ -231,39 +236,79 @@ def invitation_for_token(token: str) -> SurveyInvitation | None:
     )
 
 
-def survey_answer(*, token: str, answers: dict, plan: Plan | None = None) -> SurveyWaveResponse:
-    """Answer through a single-use invitation. Raises InvalidInvitation, WaveClosed,
-    AlreadyAnswered (a used link, or a race), or écoute's IncompleteAnswers."""
+def survey_answer(*, token: str, answers: dict, plan: Plan | None = None) -> SurveyWave:
+    """Answer through a single-use invitation; returns the wave answered. Raises
+    InvalidInvitation, WaveClosed, AlreadyAnswered (a used link, or a race), or écoute's
+    IncompleteAnswers.
+
+    Two transactions, so that nothing in the database ties the response to the invitation:
+    the first marks the invitation used, erases its address and records its participation
+    key; the response then waits to be written, with its wave, among others in a shuffled
+    batch (ecoute.services.batches)."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise InvalidInvitation(_("Ce lien d'invitation n'est pas valide."))
+    questionnaire = invitation.wave.survey.questionnaire
+    kept = answers_check(questionnaire, answers, plan)
     with transaction.atomic():
         invitation = (
             SurveyInvitation.objects.select_for_update()
             .select_related("wave__survey__questionnaire")
-            .filter(token_hash=invitation_token_hash(token))
-            .first()
+            .get(pk=invitation.pk)
         )
-        if invitation is None:
-            raise InvalidInvitation(_("Ce lien d'invitation n'est pas valide."))
         if invitation.used_at is not None:
             raise AlreadyAnswered(_("Ce lien a déjà servi : vous avez déjà répondu."))
         wave = invitation.wave
         if not wave.is_open:
             raise WaveClosed(_("Cette enquête n'est pas ouverte aux réponses aujourd'hui."))
-        questionnaire = wave.survey.questionnaire
-        response = response_submit(
-            questionnaire=questionnaire,
-            answers=answers,
-            audience=_audience_for(wave.survey),
-            is_anonymous=True,
-            participation_keys=[participation_key(questionnaire, kind="invitation", secret=token)],
-            plan=plan,
+        keys = participation_mark(
+            questionnaire, [participation_key(questionnaire, kind="invitation", secret=token)]
         )
-        link = SurveyWaveResponse.objects.create(wave=wave, response=response)
         # Used and forgotten: no address, and nothing pointing from the invitation to the
         # response (only the time it was used).
         invitation.used_at = timezone.now()
         invitation.email = ""
         invitation.save(update_fields=["used_at", "email", "updated_at"])
-    return link
+    try:
+        anonymous_response_queue(
+            questionnaire=questionnaire,
+            kept=kept,
+            audience=_audience_for(wave.survey),
+            caf=None,
+            keys=keys,
+            links={WAVE_LINK: wave.pk},
+        )
+    except Exception:
+        # The answer could not be kept: the link works again rather than lose it.
+        SurveyInvitation.objects.filter(pk=invitation.pk).update(used_at=None)
+        raise
+    return wave
+
+
+WAVE_LINK = "evaluation.wave"
+
+
+def wave_links_create(pairs: list[tuple[Any, int]]) -> None:
+    """Tie each response of an anonymous batch to the wave it answered (écoute's batch
+    writer calls this inside its transaction, in the batch's shuffled order)."""
+    SurveyWaveResponse.objects.bulk_create(
+        SurveyWaveResponse(wave_id=wave_id, response=response) for response, wave_id in pairs
+    )
+
+
+def questionnaires_without_open_wave(ids: set[int]) -> set[int]:
+    """Of écoute's questionnaire ids, those of surveys none of whose waves is open today:
+    their waiting answers are written without waiting for a full batch."""
+    today = timezone.localdate()
+    surveyed = set(
+        Survey.objects.filter(questionnaire__in=ids).values_list("questionnaire", flat=True)
+    )
+    still_open = set(
+        SurveyWave.objects.filter(
+            survey__questionnaire__in=surveyed, opens_on__lte=today, closes_on__gte=today
+        ).values_list("survey__questionnaire", flat=True)
+    )
+    return surveyed - still_open
 
 
 def _audience_for(survey: Survey) -> str:
@@ -275,16 +320,18 @@ def _audience_for(survey: Survey) -> str:
     return Audience.CITIZEN
 
 
-def wave_answer_for_demo(*, wave: SurveyWave, answers: dict) -> SurveyWaveResponse:
-    """Store one answer in `wave` without an invitation (demo data only)."""
-    with transaction.atomic():
-        response = response_submit(
-            questionnaire=wave.survey.questionnaire,
-            answers=answers,
-            audience=_audience_for(wave.survey),
-            is_anonymous=True,
-        )
-        return SurveyWaveResponse.objects.create(wave=wave, response=response)
+def wave_answer_for_demo(*, wave: SurveyWave, answers: dict) -> None:
+    """Store one answer in `wave` without an invitation (demo data only), as an invited
+    answer is: it waits for its batch (the demo writes the batches once seeded)."""
+    questionnaire = wave.survey.questionnaire
+    anonymous_response_queue(
+        questionnaire=questionnaire,
+        kept=answers_check(questionnaire, answers),
+        audience=_audience_for(wave.survey),
+        caf=None,
+        keys=[],
+        links={WAVE_LINK: wave.pk},
+    )
 
 
 # --- comparing waves -------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caflab.accounts.models import User
+from caflab.core.errors import InvalidState
 from caflab.core.uploads import ALL_KINDS, display_name, extension_of
 from caflab.notifications.services import follow, followers_of, notify
 from projects.models import (
@@ -207,19 +207,17 @@ def idea_move(
             raise AlreadyDone(
                 _("L'idée est déjà %(status)s.") % {"status": idea.get_status_display().lower()}
             )
-        raise ValidationError({"to_status": _("Ce changement de statut n'est pas possible.")})
+        raise InvalidState({"to_status": _("Ce changement de statut n'est pas possible.")})
     reason = reason.strip()
     if not reason:
-        raise ValidationError(
-            {"reason": _("Le motif est obligatoire : il sera envoyé aux auteurs.")}
-        )
+        raise InvalidState({"reason": _("Le motif est obligatoire : il sera envoyé aux auteurs.")})
 
     previous = idea.status
     update = ["status", "status_changed_at", "updated_at"]
     details = ""
     if to_status == Status.ACCEPTED:
         if stage not in ACCEPT_STAGES:
-            raise ValidationError({"stage": _("Choisissez l'étape idée ou séance de créativité.")})
+            raise InvalidState({"stage": _("Choisissez l'étape idée ou séance de créativité.")})
         project = project_create(
             by=by,
             title=idea.title,
@@ -254,7 +252,7 @@ def idea_move(
         ) % {"pk": target.pk, "title": target.title}
     elif to_status == Status.SHELVED:
         if revisit_on is None or revisit_on <= timezone.localdate():
-            raise ValidationError({"revisit_on": _("Indiquez une date de réexamen à venir.")})
+            raise InvalidState({"revisit_on": _("Indiquez une date de réexamen à venir.")})
         details = _("À réexaminer le %(date)s.") % {"date": revisit_on.strftime("%d/%m/%Y")}
     if to_status == Status.SHELVED:
         idea.revisit_on = revisit_on
@@ -291,14 +289,12 @@ def idea_move(
 
 def _merge_target(idea: Idea, target: Idea | None) -> Idea:
     if target is None:
-        raise ValidationError({"merged_into": _("Choisissez l'idée dans laquelle fusionner.")})
+        raise InvalidState({"merged_into": _("Choisissez l'idée dans laquelle fusionner.")})
     if target.pk == idea.pk:
-        raise ValidationError(
-            {"merged_into": _("Une idée ne peut pas être fusionnée en elle-même.")}
-        )
+        raise InvalidState({"merged_into": _("Une idée ne peut pas être fusionnée en elle-même.")})
     target = Idea.objects.select_for_update().get(pk=target.pk)
     if target.status == Status.MERGED:
-        raise ValidationError(
+        raise InvalidState(
             {
                 "merged_into": _(
                     "Cette idée est elle-même fusionnée : choisissez celle qu'elle a rejointe."
@@ -353,7 +349,7 @@ def idea_support(*, idea: Idea, by: User) -> IdeaSupport:
     """`by` supports the idea, once: a second support (a double click, a race) is refused by
     the unique constraint and reported as already done."""
     if idea.status == Status.MERGED:
-        raise ValidationError(_("Cette idée a été fusionnée : soutenez l'idée qu'elle a rejointe."))
+        raise InvalidState(_("Cette idée a été fusionnée : soutenez l'idée qu'elle a rejointe."))
     try:
         with transaction.atomic():
             return IdeaSupport.objects.create(idea=idea, user=by)
@@ -375,10 +371,10 @@ def idea_comment_add(
     thread). The commenter follows the idea; its authors and the person answered are told."""
     body = body.strip()
     if not body:
-        raise ValidationError({"body": _("Le commentaire est vide.")})
+        raise InvalidState({"body": _("Le commentaire est vide.")})
     if parent is not None:
         if parent.idea_id != idea.pk:
-            raise ValidationError(_("Ce commentaire n'appartient pas à cette idée."))
+            raise InvalidState(_("Ce commentaire n'appartient pas à cette idée."))
         parent = parent.parent if parent.parent_id else parent
     comment = IdeaComment.objects.create(idea=idea, author=by, body=body, parent=parent)
     follow(user=by, obj=idea)

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.db.models.functions import Cast, Substr
@@ -179,9 +178,9 @@ def gate_request(
     """The lead asks to move `project` to its next stage (or a named later one)."""
     target = to_stage or project.next_stage
     if target is None or target not in PIPELINE:
-        raise ValidationError(_("Ce projet n'a pas d'étape suivante."))
+        raise errors.InvalidState(_("Ce projet n'a pas d'étape suivante."))
     if project.stage in PIPELINE and PIPELINE.index(target) <= PIPELINE.index(project.stage):
-        raise ValidationError(_("L'étape visée doit suivre l'étape actuelle."))
+        raise errors.InvalidState(_("L'étape visée doit suivre l'étape actuelle."))
     if project.gate_reviews.pending().exists():
         raise AlreadyDone(_("Une revue de passage est déjà demandée pour ce projet."))
     try:
@@ -269,19 +268,19 @@ def gate_decide(
         raise AlreadyDone(_("Cette revue est déjà décidée."))
     project = Project.objects.select_for_update().get(pk=review.project_id)
     if not rationale.strip():
-        raise ValidationError({"rationale": _("La justification est obligatoire.")})
+        raise errors.InvalidState({"rationale": _("La justification est obligatoire.")})
     if decision in (Decision.GO, Decision.GO_WITH_CONDITIONS):
         blocked = gate_summary(review)["blocked"]
         if blocked:
-            raise ValidationError(
+            raise errors.InvalidState(
                 _("Critère bloquant insuffisant : %(labels)s.")
                 % {"labels": ", ".join(c.label for c in blocked)}
             )
         if decision == Decision.GO_WITH_CONDITIONS and not conditions.strip():
-            raise ValidationError({"conditions": _("Précisez les conditions du go.")})
+            raise errors.InvalidState({"conditions": _("Précisez les conditions du go.")})
         reasons = go_blockers(project)
         if reasons and not override_justification.strip():
-            raise ValidationError(
+            raise errors.InvalidState(
                 {
                     "override_justification": _(
                         "Un « go » est bloqué (%(reasons)s) : justifiez par écrit votre décision "
@@ -295,13 +294,13 @@ def gate_decide(
         _move_stage(project=project, to_stage=review.to_stage, by=by, review=review)
     elif decision == Decision.HOLD:
         if revisit_on is None or revisit_on <= timezone.localdate():
-            raise ValidationError({"revisit_on": _("Indiquez une date de réexamen à venir.")})
+            raise errors.InvalidState({"revisit_on": _("Indiquez une date de réexamen à venir.")})
         _move_stage(
             project=project, to_stage=Stage.SHELVED, by=by, review=review, revisit_on=revisit_on
         )
     elif decision == Decision.STOP:
         if not lesson_learned.strip():
-            raise ValidationError({"lesson_learned": _("La leçon apprise est obligatoire.")})
+            raise errors.InvalidState({"lesson_learned": _("La leçon apprise est obligatoire.")})
         _move_stage(
             project=project,
             to_stage=Stage.ABANDONED,
@@ -310,7 +309,7 @@ def gate_decide(
             lesson_learned=lesson_learned,
         )
     elif decision != Decision.RECYCLE:
-        raise ValidationError({"decision": _("Décision inconnue.")})
+        raise errors.InvalidState({"decision": _("Décision inconnue.")})
 
     review.status = GateReview.Status.DECIDED
     review.decision = decision
@@ -340,7 +339,7 @@ def project_reactivate(*, project: Project, by: User, to_stage: str) -> Project:
     if project.stage != Stage.SHELVED:
         raise AlreadyDone(_("Ce projet n'est pas en attente."))
     if to_stage not in PIPELINE:
-        raise ValidationError(_("Étape inconnue."))
+        raise errors.InvalidState(_("Étape inconnue."))
     _move_stage(project=project, to_stage=to_stage, by=by, revisit_on=None)
     return project
 
@@ -430,7 +429,7 @@ def deployment_move(
     if status == deployment.status:
         raise AlreadyDone(_("Le déploiement a déjà ce statut."))
     if status in (Deployment.Status.DECLINED, Deployment.Status.STOPPED) and not reason.strip():
-        raise ValidationError({"reason": _("Indiquez le motif.")})
+        raise errors.InvalidState({"reason": _("Indiquez le motif.")})
     DeploymentChange.objects.create(
         deployment=deployment, from_status=deployment.status, to_status=status, changed_by=by
     )

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Avg, Case, Count, F, OuterRef, Subquery, Sum, When
 from django.db.models.functions import Cast
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caflab.accounts.models import User
+from caflab.core.errors import InvalidState, NotAllowedNow
 from caflab.notifications.services import follow, followers_of, notify
 from projects.models import (
     Challenge,
@@ -81,7 +81,7 @@ def challenge_move(*, challenge: Challenge, by: User, to_status: str) -> Challen
     if CHALLENGE_MOVES.get(challenge.status) != to_status:
         if challenge.status == to_status:
             raise AlreadyDone(_("Le défi a déjà ce statut."))
-        raise ValidationError(_("Ce changement de statut n'est pas possible."))
+        raise InvalidState(_("Ce changement de statut n'est pas possible."))
     challenge.status = to_status
     challenge.save(update_fields=["status", "updated_at"])
     if to_status == ChallengeStatus.JUDGING:
@@ -120,7 +120,7 @@ def entry_submit(
     follows the challenge, so it hears of the results."""
     challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
     if challenge.status != ChallengeStatus.OPEN:
-        raise ValidationError(_("Les contributions à ce défi sont closes."))
+        raise NotAllowedNow(_("Les contributions à ce défi sont closes."))
     entry = ChallengeEntry.objects.create(
         challenge=challenge, title=title, summary=summary, team_name=team_name, submitted_by=by
     )
@@ -258,13 +258,13 @@ def results_publish(
     if challenge.status != ChallengeStatus.JUDGING:
         raise AlreadyDone(_("Les résultats de ce défi sont déjà publiés."))
     if not summary.strip():
-        raise ValidationError({"results_summary": _("Présentez les résultats en quelques mots.")})
+        raise InvalidState({"results_summary": _("Présentez les résultats en quelques mots.")})
     winner_ids = [w.pk for w in winners]
     if not winner_ids:
-        raise ValidationError({"winners": _("Choisissez au moins une contribution lauréate.")})
+        raise InvalidState({"winners": _("Choisissez au moins une contribution lauréate.")})
     entries = challenge.entries.all()
     if entries.filter(pk__in=winner_ids).count() != len(set(winner_ids)):
-        raise ValidationError({"winners": _("Une contribution lauréate n'est pas de ce défi.")})
+        raise InvalidState({"winners": _("Une contribution lauréate n'est pas de ce défi.")})
     entries.update(is_winner=False)
     entries.filter(pk__in=winner_ids).update(is_winner=True)
     challenge.status = ChallengeStatus.RESULTS_PUBLISHED
@@ -299,7 +299,7 @@ def entry_to_idea(*, entry: ChallengeEntry, by: User) -> Idea:
         raise AlreadyDone(_("Cette contribution est déjà devenue une idée."))
     challenge = entry.challenge
     if challenge.status not in (ChallengeStatus.RESULTS_PUBLISHED, ChallengeStatus.CLOSED):
-        raise ValidationError(_("Les résultats du défi ne sont pas encore publiés."))
+        raise NotAllowedNow(_("Les résultats du défi ne sont pas encore publiés."))
     members = list(entry.members.exclude(pk=entry.submitted_by_id))
     idea = idea_submit(
         by=entry.submitted_by,
@@ -350,7 +350,7 @@ def request_next_statuses(status: str) -> list[str]:
 def session_request_create(*, by: User, **fields: Any) -> SessionRequest:
     """A directorate member asks for a session. They follow the request; the lab is told."""
     if not (by.is_directorate_member and by.directorate_id):
-        raise ValidationError(_("Seul un membre d'une direction de la Cnaf peut faire la demande."))
+        raise InvalidState(_("Seul un membre d'une direction de la Cnaf peut faire la demande."))
     request = SessionRequest.objects.create(
         requested_by=by, directorate_id=by.directorate_id, **fields
     )
@@ -380,7 +380,7 @@ def session_request_move(
     if status == request.status:
         raise AlreadyDone(_("La demande a déjà ce statut."))
     if status not in request_next_statuses(request.status):
-        raise ValidationError(
+        raise InvalidState(
             {
                 "status": _("Une demande « %(current)s » ne peut pas passer à « %(target)s ».")
                 % {
@@ -392,7 +392,7 @@ def session_request_move(
             }
         )
     if status == RequestStatus.DECLINED and not reason.strip():
-        raise ValidationError({"reason": _("Un refus doit être motivé.")})
+        raise InvalidState({"reason": _("Un refus doit être motivé.")})
     SessionRequestChange.objects.create(
         request=request,
         from_status=request.status,

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin
 
+from caflab.core.errors import NotAllowedNow
 from projects.forms.challenges import (
     ChallengeForm,
     ChallengeMoveForm,
@@ -241,8 +242,8 @@ class EntryCreateView(LoginRequiredMixin, View):
             return self._render(form)
         try:
             services.entry_submit(challenge=self.challenge, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:  # closed meanwhile
-            messages.info(request, " ".join(exc.messages))
+        except NotAllowedNow as exc:  # closed meanwhile
+            messages.info(request, str(exc))
             return redirect(self.challenge)
         messages.success(
             request,
@@ -399,6 +400,8 @@ def entry_to_idea(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, str(exc.args[0]))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    except NotAllowedNow as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(
             request,

@@ -36,11 +36,11 @@ from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
 from caflab.accounts.models import User
-from caflab.core import audit
+from caflab.core import audit, charts, spreadsheets
 from caflab.core.fragments import fingerprint
 from caflab.core.models import AuditEvent
 from caflab.network.models import Caf, CogAmbition, Programme
-from projects import charts, exports
+from projects import exports
 from projects.filters import ProjectFilter
 from projects.forms.portfolio import KanbanDisplayForm
 from projects.models import (
@@ -738,9 +738,9 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     projects = filterset.qs if filterset.is_valid() else visible.none()
     header, rows = exports.headers(), exports.project_rows(projects)
     if fmt == "csv":
-        content = exports.to_csv(header, rows)
+        content = spreadsheets.to_csv(header, rows)
     else:
-        content = exports.to_xlsx(header, rows, title=_("Portefeuille"))
+        content = spreadsheets.to_xlsx(header, rows, title=_("Portefeuille"))
     audit.record(
         action=AuditEvent.Action.EXPORT,
         by=request.user,

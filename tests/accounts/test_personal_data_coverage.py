@@ -35,16 +35,6 @@ EXCLUDED: dict[tuple[str, str], str] = {
     ("ecoute.ContributionCommentEvent", "moderated_by"): _AUDIT,
     ("ecoute.ExportJobEvent", "requested_by"): _AUDIT,
     ("evaluation.ImpactReportEvent", "requested_by"): _AUDIT,
-    # Écoute's staff work: not yet in écoute's sections (left to écoute's owners, issue 16).
-    ("ecoute.CommunityInvitation", "invited_by"): "TODO écoute: staff work attribution",
-    ("ecoute.Consultation", "owner"): "TODO écoute: staff work attribution (PROTECT)",
-    ("ecoute.Contribution", "moderated_by"): "TODO écoute: staff work attribution",
-    ("ecoute.OfficialAnswer", "answered_by"): "TODO écoute: staff work attribution",
-    ("ecoute.ContributionComment", "moderated_by"): "TODO écoute: staff work attribution",
-    ("ecoute.ExportJob", "requested_by"): "TODO écoute: staff export job, CASCADE",
-    ("ecoute.Recruitment", "created_by"): "TODO écoute: staff work attribution (PROTECT)",
-    ("ecoute.Restitution", "published_by"): "TODO écoute: staff work attribution",
-    ("ecoute.RestitutionMailing", "requested_by"): "TODO écoute: staff work attribution",
 }
 
 
@@ -94,7 +84,7 @@ def test_no_section_or_exclusion_names_a_key_that_does_not_exist():
     assert sorted(set(EXCLUDED) - keys) == []
 
 
-def test_criees_and_evaluation_register_their_sections():
+def test_criees_evaluation_and_ecoute_register_their_staff_sections():
     registered = {section.key for section in personal_data.sections()}
     assert {
         "criees.memberships",
@@ -106,4 +96,5 @@ def test_criees_and_evaluation_register_their_sections():
         "evaluation.activity",
         "projects.teams",
         "projects.activity",
+        "ecoute.activity",
     } <= registered

@@ -18,13 +18,13 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from caflab.core.spreadsheets import to_csv, to_xlsx, write_csv
 from caflab.core.tabular import clean_text, is_formula_like, safe_cell, xlsx_text
 from criees import exports as criee_exports
 from ecoute.conditions import AnswerValue
 from ecoute.exports import export_content, write_xlsx_rows
 from ecoute.models import Audience, Question
 from ecoute.services import response_submit
-from projects.exports import to_csv, to_xlsx, write_csv
 from tests.criees.factories import CrieeFactory, InitiativeFactory, InterestFactory, PitchFactory
 from tests.ecoute.factories import ConsultationFactory, QuestionFactory, first_section
 from tests.projects.factories import ProjectFactory
@@ -96,7 +96,7 @@ def test_clean_text_replaces_what_xml_cannot_hold_and_keeps_the_rest():
 @EXAMPLES
 @given(header=TEXT, value=TEXT)
 def test_the_openpyxl_writer_survives_any_text(header, value):
-    """projects.exports.to_xlsx: the portfolio, criées and any other openpyxl export."""
+    """caflab.core.spreadsheets.to_xlsx: the portfolio, criées and any other openpyxl export."""
     rows = read_xlsx(to_xlsx([header, "n"], [[value, 1]], title="Feuille"))
     assert rows[0][0] == in_xlsx(header)
     assert rows[1] == [in_xlsx(value), 1]
@@ -116,7 +116,7 @@ def test_the_xlsxwriter_writer_survives_any_text(header, value):
 @EXAMPLES
 @given(header=TEXT, value=TEXT)
 def test_the_csv_writer_survives_any_text(header, value):
-    """projects.exports.to_csv / write_csv: every CSV export (portfolio, answers, criées, my
+    """caflab.core.spreadsheets.to_csv / write_csv: every CSV export (portfolio, answers, criées, my
     data)."""
     rows = read_csv(to_csv([header], [[value, datetime.datetime(2026, 1, 2, 3, 4)]]))
     assert rows == [[in_csv(header)], [in_csv(value), "02/01/2026 03:04"]]

@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import Count, Max, OuterRef, Subquery
 
 from caflab.accounts.models import User
-from caflab.core.national.bulk import DOMAIN
+from caflab.national.bulk import DOMAIN
 from ecoute.models import Answer, Response
 from projects.models import Deployment, DeploymentChange, Idea, Project, StageChange, StatusReport
 

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from caflab.core.errors import NotAllowedNow
 from caflab.network.models import Caf
 from caflab.notifications.models import Notification
 from caflab.notifications.services import follow, is_following
@@ -377,7 +378,7 @@ def test_a_correspondent_proposes_their_cafs_initiatives_once(
 
 def test_proposals_wait_for_the_call(initiative, correspondent_a, lab_staff):
     planned = CrieeFactory(status=Criee.Status.PLANNED)
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowedNow):
         pitch_propose(criee=planned, initiative=initiative, by=correspondent_a)
     assert pitch_propose(criee=planned, initiative=initiative, by=lab_staff).pk
 
@@ -405,7 +406,7 @@ def test_the_lab_builds_the_programme_in_order(criee, lab_staff, agent_a, caf_a)
 def test_the_programme_is_frozen_once_the_criee_is_held(lab_staff):
     held = CrieeFactory(status=Criee.Status.HELD)
     pitch = PitchFactory(criee=held, status=Pitch.Status.PROPOSED, position=None)
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowedNow):
         pitch_schedule(pitch=pitch, by=lab_staff)
 
 

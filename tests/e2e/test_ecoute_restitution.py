@@ -10,11 +10,13 @@ from playwright.sync_api import expect
 
 from ecoute.models import Consultation, Question, Registration
 from tests.e2e.test_ecoute import new_page
-from tests.ecoute.factories import ConsultationFactory, QuestionFactory, first_section
-from tests.ecoute.recruitment_factories import (
+from tests.ecoute.factories import (
+    ConsultationFactory,
+    QuestionFactory,
     RecruitmentFactory,
     RegistrationFactory,
     eligibility_question,
+    first_section,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from evaluation.models import ImpactReport
-from tests.evaluation.factories_reports import evaluated_project
+from tests.evaluation.factories import evaluated_project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

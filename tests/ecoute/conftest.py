@@ -1,27 +1,15 @@
-"""Écoute fixtures: a moderator, a correspondent of Caf B, and consultations in each access and
-status; export files go to a temporary private root."""
+"""Écoute fixtures: consultations in each access and status (the personas are in
+tests/conftest.py); export files go to a temporary private root."""
 
 import pytest
 
-from caflab.accounts.models import Role
 from ecoute.models import Consultation, Question
-from tests.accounts.factories import UserFactory
 from tests.ecoute.factories import ConsultationFactory, QuestionFactory, first_section
 
 
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
-
-
-@pytest.fixture
-def moderator(db):
-    return UserFactory(email="moderation@cnaf.example", moderator=True)
-
-
-@pytest.fixture
-def correspondent_b(caf_b):
-    return UserFactory(email="correspondant.b@caf69.example", role=Role.CORRESPONDENT, caf=caf_b)
 
 
 @pytest.fixture

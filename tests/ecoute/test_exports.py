@@ -73,8 +73,11 @@ def survey(consultation, citizen, caf_a):
     hidden = QuestionFactory(section=second, label="Question retirée")
 
     def submit(day, **kwargs):
-        response = response_submit(questionnaire=questionnaire, **kwargs)
-        Response.objects.filter(pk=response.pk).update(submitted_on=day)
+        # An anonymous response is written without being returned: the one not yet dated.
+        response_submit(questionnaire=questionnaire, **kwargs)
+        Response.objects.filter(
+            questionnaire=questionnaire, submitted_on=timezone.localdate()
+        ).update(submitted_on=day)
 
     submit(
         datetime.date(2026, 3, 1),
@@ -269,7 +272,7 @@ def test_an_export_larger_than_the_memory_spool_goes_through_a_file_whole(
 
 
 def test_the_csv_writer_leaves_its_stream_open_for_the_caller():
-    from projects.exports import write_csv
+    from caflab.core.spreadsheets import write_csv
 
     stream = io.BytesIO()
     assert write_csv(stream, ["Nom"], [["=1+1"], ["Anaïs"]]) == 2

@@ -22,7 +22,7 @@ from ecoute.services.recruitment import (
     waiting_position,
 )
 from tests.accounts.factories import UserFactory
-from tests.ecoute.recruitment_factories import (
+from tests.ecoute.factories import (
     RecruitmentFactory,
     RegistrationFactory,
     eligibility_question,

@@ -6,7 +6,7 @@ from ecoute.models import Registration
 from ecoute.services.common import AlreadyDone
 from ecoute.services.recruitment import registration_cancel, registration_create
 from tests.concurrency import RACE, run_together
-from tests.ecoute.recruitment_factories import RecruitmentFactory
+from tests.ecoute.factories import RecruitmentFactory
 
 pytestmark = RACE
 

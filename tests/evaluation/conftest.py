@@ -11,18 +11,8 @@ from tests.projects.factories import DeploymentFactory, ProjectFactory
 
 
 @pytest.fixture
-def lead(caf_a):
-    return UserFactory(email="porteuse@caf38.example", role=Role.AGENT, caf=caf_a)
-
-
-@pytest.fixture
 def teammate(caf_a):
     return UserFactory(email="equipe@caf38.example", role=Role.AGENT, caf=caf_a)
-
-
-@pytest.fixture
-def correspondent_b(caf_b):
-    return UserFactory(email="correspondant.b@caf69.example", role=Role.CORRESPONDENT, caf=caf_b)
 
 
 @pytest.fixture

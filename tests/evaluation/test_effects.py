@@ -11,18 +11,13 @@ from evaluation.models import Effect, EffectChange
 from evaluation.services.effects import effect_record, effect_transition
 from projects.services import AlreadyDone
 from tests.accounts.factories import UserFactory
-from tests.evaluation.factories_participation import EffectFactory
+from tests.evaluation.factories import EffectFactory
 from tests.projects.factories import ProjectFactory
 from tests.queries import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
 
 EFFECTS_QUERIES = 5
-
-
-@pytest.fixture
-def lead(caf_a):
-    return UserFactory(email="porteuse@caf38.example", role=Role.AGENT, caf=caf_a)
 
 
 @pytest.fixture

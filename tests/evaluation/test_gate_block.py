@@ -4,21 +4,14 @@ override justification; projects only knows the registry (`projects.gate_checks`
 import pytest
 from django.urls import reverse
 
-from caflab.accounts.models import Role
 from evaluation.models import Effect
 from evaluation.services.effects import effect_transition, open_severe_effects_block_go
 from projects.gate_checks import _blockers, go_blockers
 from projects.models import GateReview, Stage
-from tests.accounts.factories import UserFactory
-from tests.evaluation.factories_participation import EffectFactory
+from tests.evaluation.factories import EffectFactory
 from tests.projects.factories import GateReviewFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead(caf_a):
-    return UserFactory(email="porteuse@caf38.example", role=Role.AGENT, caf=caf_a)
 
 
 @pytest.fixture

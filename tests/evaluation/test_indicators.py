@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from evaluation.charts import fmt_number, line_chart, nice_ticks
+from caflab.core.charts import line_chart, nice_ticks, value_text
 from evaluation.models import Indicator, IndicatorTarget, Measurement
 from evaluation.services.indicators import (
     indicator_series,
@@ -187,7 +187,7 @@ def test_the_line_chart_places_values_baseline_and_targets():
     ]
     assert "de 40 (T1) à 50 (T2)" in chart.summary
     assert nice_ticks(0, 7) == [0, 2, 4, 6, 8]
-    assert fmt_number(Decimal("1234.50")) == "1\u202f234,5"
+    assert value_text(Decimal("1234.50")) == "1\u202f234,5"
 
 
 def test_the_indicator_page_shows_the_chart_its_table_and_one_chart_per_caf(

@@ -6,20 +6,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from caflab.accounts.models import Role
 from evaluation.models import Criterion, EcologicalRating, Indicator, Judgement
 from evaluation.services.judgements import ecological_assessment_save, judgement_save
-from tests.accounts.factories import UserFactory
-from tests.evaluation.factories_participation import TestimonyFactory as testimony_factory
-from tests.evaluation.factories_participation import make_survey
+from tests.evaluation.factories import TestimonyFactory as testimony_factory
+from tests.evaluation.factories import make_survey
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead(caf_a):
-    return UserFactory(email="porteuse@caf38.example", role=Role.AGENT, caf=caf_a)
 
 
 @pytest.fixture

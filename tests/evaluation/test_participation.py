@@ -8,32 +8,20 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from caflab.accounts.models import Role
 from ecoute.conditions import AnswerValue
 from ecoute.models import ParticipationToken, Question, Response
 from ecoute.services import AlreadyAnswered
 from evaluation.models import SurveyInvitation, SurveyWave, SurveyWaveResponse
 from evaluation.models import Testimony as TestimonyModel
 from evaluation.services import participation as services
-from tests.accounts.factories import UserFactory
-from tests.evaluation.factories_participation import (
-    SurveyWaveFactory,
-    make_survey,
-)
-from tests.evaluation.factories_participation import (
-    TestimonyFactory as testimony_factory,
-)
+from tests.evaluation.factories import SurveyWaveFactory, make_survey
+from tests.evaluation.factories import TestimonyFactory as testimony_factory
 from tests.projects.factories import ProjectFactory
 from tests.queries import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r"http://[^\s]+/evaluation/repondre/([^/\s]+)/")
-
-
-@pytest.fixture
-def lead(caf_a):
-    return UserFactory(email="porteuse@caf38.example", role=Role.AGENT, caf=caf_a)
 
 
 @pytest.fixture
@@ -102,10 +90,11 @@ def test_an_invitation_answers_once_erases_its_address_and_keeps_no_link(
 ):
     invite(wave, ["habitant@example.org"], lead, django_capture_on_commit_callbacks)
     (token,) = tokens_from(mailoutbox)
-    link = services.survey_answer(token=token, answers=answers_for(survey))
+    assert services.survey_answer(token=token, answers=answers_for(survey)) == wave
     invitation = SurveyInvitation.objects.get()
     assert invitation.email == ""
     assert invitation.used_at is not None
+    link = SurveyWaveResponse.objects.get()
     response = link.response
     assert link.wave == wave
     assert response.respondent is None

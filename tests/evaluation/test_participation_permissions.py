@@ -7,26 +7,11 @@ from django.urls import reverse
 from caflab.accounts.models import Role
 from projects.models import TeamMember
 from tests.accounts.factories import UserFactory
-from tests.evaluation.factories_participation import EffectFactory, SurveyWaveFactory, make_survey
+from tests.evaluation.factories import EffectFactory, SurveyWaveFactory, make_survey
 from tests.network.factories import PartnerFactory
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead(caf_a):
-    return UserFactory(email="porteuse@caf38.example", role=Role.AGENT, caf=caf_a)
-
-
-@pytest.fixture
-def partner_org():
-    return PartnerFactory()
-
-
-@pytest.fixture
-def partner(partner_org):
-    return UserFactory(role=Role.PARTNER, caf=None, partner=partner_org)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from evaluation.services.reports import (
     reports_requeue_stale,
 )
 from evaluation.snapshot import project_snapshot, snapshot_digest
-from tests.evaluation.factories_reports import MeasurementFactory, evaluated_project
+from tests.evaluation.factories import MeasurementFactory, evaluated_project
 
 pytestmark = pytest.mark.django_db
 
@@ -287,7 +287,7 @@ def test_an_indicator_measured_in_the_caf_only_reports_their_mean_per_period(pro
 
     from evaluation.models import Indicator
     from evaluation.snapshot import portfolio_snapshot
-    from tests.evaluation.factories_reports import IndicatorFactory, IndicatorTargetFactory, caf
+    from tests.evaluation.factories import IndicatorFactory, IndicatorTargetFactory, caf
 
     visits = IndicatorFactory(
         project=project,
@@ -329,7 +329,7 @@ def test_the_report_compares_survey_waves_question_by_question(
     and the mean of a scale; a wave under 5 answers is masked, as on the site."""
     from evaluation.models import SurveyWave
     from evaluation.services.participation import wave_answer_for_demo
-    from tests.evaluation.factories_participation import SurveyWaveFactory, make_survey
+    from tests.evaluation.factories import SurveyWaveFactory, make_survey
     from tests.evaluation.test_participation import answers_for
 
     survey = make_survey(project, title="Vos droits à la naissance")

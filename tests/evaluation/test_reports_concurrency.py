@@ -5,7 +5,7 @@ serialises writers, so there is no race to show)."""
 from evaluation.models import ImpactReport
 from evaluation.services.reports import report_request
 from tests.concurrency import RACE, run_together
-from tests.evaluation.factories_reports import evaluated_project
+from tests.evaluation.factories import evaluated_project
 
 pytestmark = RACE
 

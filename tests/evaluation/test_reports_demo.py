@@ -7,7 +7,7 @@ import pytest
 
 from evaluation.demo_reports import seed_reports
 from evaluation.models import ImpactReport, ManagementResponse, Recommendation
-from tests.evaluation.factories_reports import evaluated_project
+from tests.evaluation.factories import evaluated_project
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

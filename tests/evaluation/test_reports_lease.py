@@ -13,7 +13,7 @@ from django.utils import timezone
 from caflab.core import jobs
 from evaluation.models import ImpactReport
 from evaluation.services.reports import report_build, report_request, reports_requeue_stale
-from tests.evaluation.factories_reports import ImpactReportFactory, evaluated_project
+from tests.evaluation.factories import ImpactReportFactory, evaluated_project
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from caflab.notifications.models import Notification
 from evaluation import tasks
 from evaluation.models import ManagementResponse
 from evaluation.services.reports import management_actions_remind, response_save
-from tests.evaluation.factories_reports import ManagementResponseFactory, RecommendationFactory
+from tests.evaluation.factories import ManagementResponseFactory, RecommendationFactory
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from caflab.accounts.models import Role
 from evaluation.models import ImpactReport, ManagementResponse, Recommendation
 from evaluation.services.reports import report_request
 from tests.accounts.factories import UserFactory
-from tests.evaluation.factories_reports import (
+from tests.evaluation.factories import (
     ImpactReportFactory,
     RecommendationFactory,
     evaluated_project,
@@ -267,7 +267,7 @@ def test_the_recommendations_page_costs_a_fixed_number_of_queries(client, projec
     client.force_login(project.lead)
 
     def add(n):
-        from tests.evaluation.factories_reports import ManagementResponseFactory
+        from tests.evaluation.factories import ManagementResponseFactory
 
         for _ in range(n):
             ManagementResponseFactory(recommendation=RecommendationFactory(project=project))

@@ -14,67 +14,41 @@ import os
 import re
 import signal
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from caflab.accounts.invitations import HEARTBEAT_EVERY, invitation_batch_create
 from caflab.accounts.models import InvitationBatch, Role, User
 from caflab.accounts.tasks import requeue_invitation_batches
-from caflab.celery import app as celery_app
-from tests.faults.test_worker_killed import (
-    BROKER_URL,
+from tests.faults.servers import (
     IN_TEST,
     LEASE_SECONDS,
     RECOVERY_BOUND_SECONDS,
     Workers,
+    celery_workers,
     pool_processes,
-    wait_for,
+    requires_broker,
+    wait_until,
 )
 
 PEOPLE = 2 * HEARTBEAT_EVERY + 20  # the killed worker stops after the first HEARTBEAT_EVERY
 
-pytestmark = [
-    pytest.mark.real_broker,
-    pytest.mark.faults,
-    pytest.mark.skipif(
-        not BROKER_URL, reason="needs CELERY_BROKER_URL (Redis) to start a real Celery worker"
-    ),
-]
+pytestmark = [pytest.mark.real_broker, pytest.mark.faults, requires_broker]
 
 
 @pytest.fixture
 def workers(tmp_path, settings) -> Iterator[Workers]:
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker must share the test database: set DATABASE_URL=postgres://…")
-    queue = f"caflab-test-{uuid.uuid4().hex[:12]}"
-    conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.task_routes)
-    conf.task_always_eager = False
-    conf.task_routes = {
-        "caflab.accounts.tasks.*": {"queue": queue},
-        "caflab.notifications.tasks.*": {"queue": queue},
-    }
-    celery_app.amqp.flush_routes()
-    celery_app.amqp.__dict__.pop("router", None)
-    private = tmp_path / "private-media"
-    private.mkdir()
-    settings.PRIVATE_MEDIA_ROOT = str(private)
-    settings.JOB_LEASE_SECONDS = LEASE_SECONDS
-    started = Workers(tmp_path, settings, queue)
-    try:
+    with celery_workers(
+        tmp_path,
+        settings,
+        ["caflab.accounts.tasks.*", "caflab.notifications.tasks.*"],
+        lease_seconds=LEASE_SECONDS,
+    ) as started:
         yield started
-    finally:
-        started.stop_all()
-        conf.task_always_eager, conf.task_routes = saved
-        celery_app.amqp.flush_routes()
-        celery_app.amqp.__dict__.pop("router", None)
-        with celery_app.connection_for_write() as broker:
-            broker.default_channel.queue_delete(queue)
 
 
 def mailed(mail_dir: Path) -> Counter:
@@ -111,7 +85,7 @@ def test_every_person_gets_one_invitation_after_the_worker_is_killed_mid_batch(
         batch.refresh_from_db()
         return batch.status == "running" and batch.sent_count == sent
 
-    wait_for(lambda: batch_reached(HEARTBEAT_EVERY), "the first step", workers.logs, 60)
+    wait_until(lambda: batch_reached(HEARTBEAT_EVERY), "the first step", workers.logs, 60)
     pool = pool_processes(first)
     assert pool, "a prefork worker runs its task in a pool process"
     os.killpg(first.pid, signal.SIGKILL)
@@ -125,7 +99,7 @@ def test_every_person_gets_one_invitation_after_the_worker_is_killed_mid_batch(
 
     # The killed run's message stays unacknowledged in Redis for an hour: only the lease brings
     # the batch back, once it has expired and the beat's requeue has run.
-    wait_for(
+    wait_until(
         lambda: InvitationBatch.objects.get(pk=batch.pk).is_stuck,
         "the lease to expire",
         workers.logs,
@@ -143,7 +117,7 @@ def test_every_person_gets_one_invitation_after_the_worker_is_killed_mid_batch(
         batch.refresh_from_db()
         return batch.status == "ready"
 
-    wait_for(finished, "the batch to be finished", workers.logs, 60)
+    wait_until(finished, "the batch to be finished", workers.logs, 60)
     recovered_in = time.monotonic() - killed_at
     assert recovered_in < RECOVERY_BOUND_SECONDS
     assert (batch.attempts, batch.sent_count, batch.total) == (2, PEOPLE, PEOPLE)

@@ -10,12 +10,10 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from caflab.accounts.models import Role
 from caflab.network.models import Caf
 from caflab.notifications.models import Notification
 from projects import caf_map
 from projects.models import Adaptation, Deployment, DeploymentChange, Project, Stage, StageChange
-from tests.accounts.factories import UserFactory
 from tests.projects.factories import DeploymentFactory, ProjectFactory
 from tests.queries import assert_flat_query_count
 
@@ -23,11 +21,6 @@ pytestmark = pytest.mark.django_db
 
 Status = Deployment.Status
 MAP_URL = reverse("projects:map")
-
-
-@pytest.fixture
-def correspondent_b(caf_b):
-    return UserFactory(email="correspondant.b@caf69.example", role=Role.CORRESPONDENT, caf=caf_b)
 
 
 @pytest.fixture

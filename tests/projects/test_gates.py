@@ -7,20 +7,13 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from caflab.accounts.models import Role
 from caflab.notifications.models import Notification
 from caflab.notifications.services import follow
 from projects import services
 from projects.models import GateReview, GateScore, Stage, StageChange
-from tests.accounts.factories import UserFactory
 from tests.projects.factories import GateReviewFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead(caf_a):
-    return UserFactory(email="porteuse@caf38.example", role=Role.AGENT, caf=caf_a)
 
 
 @pytest.fixture

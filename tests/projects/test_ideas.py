@@ -22,7 +22,6 @@ from projects.services import ideas as services
 from projects.views.ideas import COMMENT_THREADS
 from tests.accounts.factories import UserFactory
 from tests.archives import zip_of
-from tests.network.factories import PartnerFactory
 from tests.projects.factories import IdeaCommentFactory, IdeaFactory
 from tests.queries import assert_flat_query_count
 
@@ -63,12 +62,6 @@ def idea(agent_a):
         problem="Les allocataires ne comprennent pas les courriers de relance des indus.",
         solution="Réécrire les courriers avec un panel d'allocataires.",
     )
-
-
-@pytest.fixture
-def partner(db):
-    return UserFactory(email="partenaire@asso.example", role=Role.PARTNER, caf=None,
-                       partner=PartnerFactory())  # fmt: skip
 
 
 def idea_data(**overrides) -> dict:

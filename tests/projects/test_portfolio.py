@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from caflab.accounts.models import Role
+from caflab.core.tabular import safe_cell
 from caflab.network.models import Caf, CogAmbition, Directorate, Programme, Theme
-from projects.exports import safe_cell
 from projects.models import (
     PIPELINE,
     BlockerLever,
@@ -48,11 +48,6 @@ FUNNEL = reverse("projects:funnel")
 DASHBOARD = reverse("projects:dashboard")
 CSV = reverse("projects:export", kwargs={"fmt": "csv"})
 XLSX = reverse("projects:export", kwargs={"fmt": "xlsx"})
-
-
-@pytest.fixture
-def directorate_member(db):
-    return UserFactory(role=Role.DIRECTORATE, caf=None, directorate=Directorate.objects.first())
 
 
 def get_as(client, user, url: str, data=None):

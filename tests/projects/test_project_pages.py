@@ -133,7 +133,7 @@ def test_the_detail_page_shows_the_header_and_one_h1(client, project, agent_a):
     assert "Idée" in html  # stage label, never colour alone
     assert "Santé : À surveiller" in html
     assert "2 mars 2026" in html
-    assert """<nav aria-label="Fil d'Ariane">""" in html
+    assert """<nav aria-label="Fil d’Ariane">""" in html
 
 
 def test_an_agent_sees_no_edit_button_and_no_add_form(client, project, agent_a):

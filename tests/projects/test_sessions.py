@@ -53,13 +53,6 @@ def other_directorate(directorate):
 
 
 @pytest.fixture
-def directorate_member(directorate):
-    return UserFactory(
-        email="directrice@cnaf.example", role=Role.DIRECTORATE, caf=None, directorate=directorate
-    )
-
-
-@pytest.fixture
 def session_request(directorate_member):
     return SessionRequestFactory(
         requested_by=directorate_member, directorate=directorate_member.directorate

@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 from django.db import connection, models, transaction
 
-from caflab.core.national import accounts, criees, ecoute, evaluation, notifications, projects
-from caflab.core.national.bulk import DOMAIN
+from caflab.national import accounts, criees, ecoute, evaluation, notifications, projects
+from caflab.national.bulk import DOMAIN
 
 SEED = 2026
 

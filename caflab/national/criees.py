@@ -4,8 +4,8 @@ interest declarations, and four criée events with their programmes."""
 import datetime
 import random
 
-from caflab.core.national.accounts import People
-from caflab.core.national.bulk import NOW, bulk, days_ago, sized, through, zipf_weights
+from caflab.national.accounts import People
+from caflab.national.bulk import NOW, bulk, days_ago, sized, through, zipf_weights
 from caflab.network.models import Theme
 from criees.models import (
     Comment,

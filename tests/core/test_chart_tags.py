@@ -1,5 +1,5 @@
 # ruff: noqa: E501 -- the reference markup is kept line for line as the template wrote it
-"""The line charts' `<svg>` written by `{% line_chart_svg %}` (evaluation.templatetags.line_charts):
+"""The line charts' `<svg>` written by `{% line_chart_svg %}` (caflab.core.templatetags.charts):
 the very markup the template wrote, number for number."""
 
 import re
@@ -9,9 +9,9 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from evaluation import charts
+from caflab.core import charts
 
-# What evaluation/includes/line_chart.html wrote before the tag, kept as the reference.
+# What components/charts/lines.html wrote before the tag, kept as the reference.
 TEMPLATE_SVG = (
     "{% load l10n %}{% localize off %}"
     '<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ chart.width }} {{ chart.height }}" width="{{ chart.width }}" height="{{ chart.height }}" role="img" aria-labelledby="{{ chart.id }}-titre {{ chart.id }}-desc" focusable="false">'
@@ -70,14 +70,14 @@ def chart(**kwargs):
 def test_the_tag_writes_what_the_template_wrote(drawn, language):
     with translation.override(language):
         expected = Template(TEMPLATE_SVG).render(Context({"chart": drawn}))
-        written = Template("{% load line_charts %}{% line_chart_svg chart %}").render(
+        written = Template("{% load charts %}{% line_chart_svg chart %}").render(
             Context({"chart": drawn})
         )
     assert normalised(written) == normalised(expected)
 
 
 def test_texts_are_escaped():
-    written = Template("{% load line_charts %}{% line_chart_svg chart %}").render(
+    written = Template("{% load charts %}{% line_chart_svg chart %}").render(
         Context({"chart": chart()})
     )
     assert "<médian>" not in written

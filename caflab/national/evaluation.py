@@ -5,8 +5,8 @@ import datetime
 import random
 from decimal import Decimal
 
-from caflab.core.national.accounts import People
-from caflab.core.national.bulk import TODAY, bulk, sized
+from caflab.national.accounts import People
+from caflab.national.bulk import TODAY, bulk, sized
 from evaluation.models import (
     EvaluationPlan,
     EvaluativeQuestion,

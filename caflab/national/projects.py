@@ -9,8 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
 
-from caflab.core.national.accounts import People
-from caflab.core.national.bulk import NOW, TODAY, bulk, days_ago, sized, through, zipf_weights
+from caflab.national.accounts import People
+from caflab.national.bulk import NOW, TODAY, bulk, days_ago, sized, through, zipf_weights
 from caflab.network.models import Directorate, Programme, Theme
 from projects.models import (
     PIPELINE,

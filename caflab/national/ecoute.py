@@ -8,8 +8,8 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from caflab.core.national.accounts import People
-from caflab.core.national.bulk import (
+from caflab.national.accounts import People
+from caflab.national.bulk import (
     NOW,
     TODAY,
     bulk,

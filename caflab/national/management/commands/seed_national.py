@@ -11,9 +11,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from caflab.core import national
-from caflab.core.national.accounts import PASSWORD
-from caflab.core.national.bulk import DOMAIN
+from caflab.core.numbers import fr_number
+from caflab.national import dataset as national
+from caflab.national.accounts import PASSWORD
+from caflab.national.bulk import DOMAIN
 
 
 class Command(BaseCommand):
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         national.seed(scale=scale, log=log)
         elapsed = time.perf_counter() - started
         for table, count in national.counts().items():
-            log(f"  {table}: {count:,}".replace(",", "\u202f"))
+            log(f"  {table}: {fr_number(count, grouping=True)}")
         log(
             self.style.SUCCESS(
                 f"Jeu national chargé en {elapsed:.0f} s (comptes *{DOMAIN}, "

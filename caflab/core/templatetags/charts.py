@@ -1,10 +1,11 @@
-"""`{% line_chart_svg chart %}`: the `<svg>` of an evaluation.charts.LineChart, written in Python.
-`{% load line_charts %}`.
+"""The charts' template tags (`{% load charts %}`); the charts themselves are caflab.core.charts,
+their templates components/charts/.
 
+`{% line_chart_svg chart %}`: the `<svg>` of a caflab.core.charts.LineChart, written in Python.
 An indicator's page draws thirteen charts (its own and twelve small ones by Caf): through the
 template, each point, tick and line is a loop iteration and a handful of variable lookups,
-milliseconds a page. This writes the same markup as evaluation/includes/line_chart.html did
-inside `{% localize off %}`: every number through `localize(use_l10n=False)`, every text
+milliseconds a page. This writes the same markup as the line chart's template did inside
+`{% localize off %}`: every number through `localize(use_l10n=False)`, every text
 escaped, and `|add:` offsets on whole numbers, as Django's filter computes them.
 """
 
@@ -15,7 +16,7 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from evaluation.charts import LineChart
+from caflab.core.charts import LineChart
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 
 from caflab.accounts.models import Role, User
-from caflab.core.national.bulk import DOMAIN, NOW, bulk, days_ago, sized
+from caflab.national.bulk import DOMAIN, NOW, bulk, days_ago, sized
 from caflab.network.models import Caf, Directorate, Partner
 
 PASSWORD = "caflab-national-2026"  # noqa: S105 -- a benchmark dataset, never in production

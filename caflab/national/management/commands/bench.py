@@ -31,8 +31,10 @@ from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
 
-from caflab.core import national
-from caflab.core.national.bulk import DOMAIN
+from caflab.national import criees as national_criees
+from caflab.national import dataset
+from caflab.national import ecoute as national_ecoute
+from caflab.national.bulk import DOMAIN
 
 # The targets of issue 12.
 TARGET_P50_MS = 25
@@ -86,8 +88,8 @@ def pages() -> list[tuple[str, str, str]]:
     from evaluation.models import EvaluationPlan, Indicator
     from projects.models import Idea, Project
 
-    big = Consultation.objects.get(slug=national.ecoute.BIG_SLUG)
-    call = Consultation.objects.get(slug=national.ecoute.CONTRIBUTIONS_SLUG)
+    big = Consultation.objects.get(slug=national_ecoute.BIG_SLUG)
+    call = Consultation.objects.get(slug=national_ecoute.CONTRIBUTIONS_SLUG)
     project = (
         Project.objects.filter(lead__email__endswith=DOMAIN, is_draft=False, stage="essaimage")
         .annotate(n=Count("deployments"))
@@ -96,8 +98,8 @@ def pages() -> list[tuple[str, str, str]]:
     )
     idea = Idea.objects.annotate(n=Count("comments")).order_by("-n").first()
     initiative = Initiative.objects.published().annotate(n=Count("supports")).order_by("-n").first()
-    live = Criee.objects.get(title__startswith=national.criees.CRIEE_PREFIX, status="closed")
-    held = Criee.objects.get(title__startswith=national.criees.CRIEE_PREFIX, status="held")
+    live = Criee.objects.get(title__startswith=national_criees.CRIEE_PREFIX, status="closed")
+    held = Criee.objects.get(title__startswith=national_criees.CRIEE_PREFIX, status="held")
     public = Project.objects.filter(is_public=True, is_draft=False).order_by("pk").first()
     plan = EvaluationPlan.objects.select_related("project").order_by("pk").first()
     indicator = Indicator.objects.filter(project=plan.project).order_by("pk").first()
@@ -186,7 +188,7 @@ class Command(BaseCommand):
     def handle(
         self, *args, requests: int, warmup: int, max_seconds: float, only: str, **options
     ) -> None:
-        if connection.vendor != "postgresql" or not national.is_seeded():
+        if connection.vendor != "postgresql" or not dataset.is_seeded():
             raise CommandError("Le jeu national est absent : run make national first.")
         targets = pages()
         if only:

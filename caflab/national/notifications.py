@@ -2,8 +2,8 @@
 
 import random
 
-from caflab.core.national.accounts import People
-from caflab.core.national.bulk import bulk, days_ago, sized
+from caflab.national.accounts import People
+from caflab.national.bulk import bulk, days_ago, sized
 from caflab.notifications.models import Notification
 
 KINDS = (
