@@ -45,7 +45,7 @@ def write_anonymous_batch(questionnaire_id: int) -> int:
     """Write everything waiting for `questionnaire_id` (its consultation has closed)."""
     from ecoute.services.batches import pending_flush
 
-    return pending_flush(questionnaire_id, force=True)
+    return pending_flush(questionnaire_id)
 
 
 @shared_task(acks_late=True)

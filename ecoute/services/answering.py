@@ -43,8 +43,6 @@ from ecoute.services import batches
 from ecoute.services.common import AlreadyAnswered, RateLimited
 from ecoute.services.results import results_refresh_request
 
-Kind = Question.Kind
-
 # Anonymous submissions per connection (IP address) and window, in seconds (defaults of the
 # ECOUTE_ANONYMOUS_* settings). The counter lives in the cache (Redis in production) under a
 # keyed hash of the address: never in the database.

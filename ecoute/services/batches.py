@@ -221,34 +221,24 @@ def responses_write(
     return responses
 
 
-def pending_flush(
-    questionnaire_id: int, *, force: bool = True, now: datetime.datetime | None = None
-) -> int:
-    """Write `questionnaire_id`'s waiting responses in a shuffled batch, then its waiting
-    hear-back addresses in another; returns how many responses were written. Without `force`,
-    only when they make a batch or the oldest has waited the maximum. Rows another flush holds
-    are skipped (it writes them): two flushes never write the same response."""
-    written = _flush_responses(questionnaire_id, force=force, now=now)
-    if written or force:
-        _flush_hear_backs(questionnaire_id)
+def pending_flush(questionnaire_id: int) -> int:
+    """Write everything waiting for `questionnaire_id`: its responses in a shuffled batch, then
+    its hear-back addresses in another; returns how many responses were written. The callers
+    decide when (`flush_if_due`, `pending_flush_due`, a closing). Rows another flush holds are
+    skipped (it writes them): two flushes never write the same response."""
+    written = _flush_responses(questionnaire_id)
+    _flush_hear_backs(questionnaire_id)
     return written
 
 
-def _due(rows: list[PendingSubmission], *, force: bool, now: datetime.datetime | None) -> bool:
-    if force or len(rows) >= batch_size():
-        return True
-    oldest = min(row.queued_on for row in rows)
-    return _waited_enough(oldest, timezone.localdate(now))
-
-
-def _flush_responses(questionnaire_id: int, *, force: bool, now: datetime.datetime | None) -> int:
+def _flush_responses(questionnaire_id: int) -> int:
     with transaction.atomic():
         rows = list(
             PendingSubmission.objects.select_for_update(skip_locked=True).filter(
                 questionnaire_id=questionnaire_id, kind=Kind.RESPONSE
             )
         )
-        if not rows or not _due(rows, force=force, now=now):
+        if not rows:
             return 0
         _shuffle(rows)
         items = []
@@ -324,7 +314,7 @@ def pending_flush_due(now: datetime.datetime | None = None) -> int:
         questionnaire_id = row["questionnaire_id"]
         force = questionnaire_id in closed or _waited_enough(row["oldest"], today)
         if force or row["responses"] >= batch_size():
-            written += pending_flush(questionnaire_id, force=True, now=now)
+            written += pending_flush(questionnaire_id)
     return written
 
 
