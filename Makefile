@@ -54,7 +54,7 @@ run-sso: install ## `make run` with single sign-on through a local test provider
 	DEBUG=1 $(SSO_DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 test: install ## Run the whole test suite (SQLite by default; PostgreSQL when DATABASE_URL is set)
-	$(VENV)/bin/pytest $(ARGS)
+	tests/run_suite.sh $(ARGS)
 
 test-faults: install ## Run the fault suite alone: frozen broker, stopped broker, killed worker, stopped database, slow clients
 	$(VENV)/bin/pytest -m faults $(ARGS)

@@ -52,6 +52,7 @@ LOCAL_APPS = [
     "caflab.accounts",
     "caflab.network",
     "caflab.notifications",
+    "caflab.engagement",
     "caflab.core",
     "caflab.search",
     "projects",
@@ -226,6 +227,10 @@ AXES_USERNAME_CALLABLE = "caflab.accounts.security.axes_username"
 # Log lines name a hashed client, never the e-mail or IP address.
 AXES_CLIENT_STR_CALLABLE = "caflab.accounts.security.axes_client_str"
 LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+
+# A comment (or a contribution) reported by this many people since its last review is hidden
+# until a moderator looks at it (caflab.engagement).
+ENGAGEMENT_REPORTS_TO_HIDE = env.int("ENGAGEMENT_REPORTS_TO_HIDE", default=3)
 
 # Rate limits (per window in seconds), counted in the cache (caflab.core.ratelimit).
 SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)  # per address
@@ -505,6 +510,15 @@ NOTIFY_FANOUT_BATCH_SIZE = env.int("NOTIFY_FANOUT_BATCH_SIZE", default=1000)
 # are removed after this many days.
 ACCOUNT_INACTIVE_DAYS = env.int("ACCOUNT_INACTIVE_DAYS", default=730)
 SIGNUP_UNCONFIRMED_DAYS = env.int("SIGNUP_UNCONFIRMED_DAYS", default=7)
+# Mails per broker message when flush_outbox queues the pending ones again.
+OUTBOX_FLUSH_BATCH_SIZE = 50
+# écoute: beyond this size, an export being built spills from memory to a temporary file.
+ECOUTE_EXPORT_SPOOL_BYTES = 8 * 1024 * 1024
+# écoute: a questionnaire without results snapshot and at most this many responses is computed
+# at its first view (well under a second); a larger one is computed by a task.
+ECOUTE_RESULTS_COMPUTE_AT_VIEW_MAX = 5000
+# The icon /favicon.ico redirects to (a static file); when absent it answers 204.
+FAVICON_STATIC_PATH = "img/favicon.svg"
 
 # --- Audit trail (caflab.core.audit) ----------------------------------------------------------
 # Sensitive changes (rights of accounts, consultations' settings and status, gate decisions,

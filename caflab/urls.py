@@ -17,6 +17,7 @@ urlpatterns = [
     path("ecoute/", include("ecoute.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("recherche/", include("caflab.search.urls")),
+    path("moderation/", include("caflab.engagement.urls")),
     path("admin/", admin.site.urls),
 ]
 

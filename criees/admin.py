@@ -7,6 +7,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.admin_protection import HistoryAdmin, KeepsEvidenceAdmin
+from caflab.engagement.admin import (
+    CommentAdminBase,
+    ReportAdminBase,
+    ReportInlineBase,
+    SupportAdminBase,
+)
 from criees.models import (
     Comment,
     CommentReport,
@@ -170,50 +176,24 @@ class InitiativeImageAdmin(_AttachmentAdmin):
 
 
 @admin.register(Support)
-class SupportAdmin(admin.ModelAdmin):
-    list_display = ("initiative", "user", "created_at")
+class SupportAdmin(SupportAdminBase):
+    target = "initiative"
     list_filter = ("initiative__caf__region",)
-    search_fields = ("initiative__title", "user__email", "user__last_name")
-    list_select_related = ("initiative", "user")
-    autocomplete_fields = ("initiative", "user")
-    readonly_fields = ("created_at",)
 
 
-class ReportInline(admin.TabularInline):
+class ReportInline(ReportInlineBase):
     model = CommentReport
-    extra = 0
-    fields = ("reporter", "reason", "created_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Comment)
-class CommentAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
-    kept_advice = _("Masquez plutôt le commentaire (modération).")
-
-    kept_always = True
-
-    list_display = ("__str__", "initiative", "author", "status", "created_at")
-    list_filter = ("status",)
-    search_fields = ("text", "initiative__title", "author__email")
-    list_select_related = ("initiative", "author")
-    autocomplete_fields = ("initiative", "author", "parent", "moderated_by")
-    readonly_fields = ("moderated_at", *AUDIT)
+class CommentAdmin(CommentAdminBase):
+    target = "initiative"
     inlines = (ReportInline,)
 
 
 @admin.register(CommentReport)
-class CommentReportAdmin(admin.ModelAdmin):
-    list_display = ("comment", "reporter", "reason", "created_at")
-    list_filter = ("comment__status",)
-    search_fields = ("reason", "comment__text", "reporter__email")
-    list_select_related = ("comment", "reporter")
-    readonly_fields = ("comment", "reporter", "reason", "created_at")
-
-    def has_add_permission(self, request) -> bool:
-        return False
+class CommentReportAdmin(ReportAdminBase):
+    pass
 
 
 class PitchInline(admin.TabularInline):

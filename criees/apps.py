@@ -8,8 +8,20 @@ class CrieesConfig(AppConfig):
 
     def ready(self) -> None:
         from criees import (
+            engagement,
             permissions,  # noqa: F401  (registers the rules)
             personal_data,
         )
 
         personal_data.register()
+        engagement.register_engagement()
+        from caflab.core.panels import register_panel
+        from criees import panels
+
+        register_panel(
+            "caf_dashboard",
+            name="criees",
+            template="criees/includes/caf_dashboard_panel.html",
+            context=panels.caf_dashboard,
+            order=20,
+        )

@@ -15,9 +15,12 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import Role, User
 from caflab.core.errors import InvalidState, NotAllowedNow
+from caflab.core.workflow import Workflow, transition
+from caflab.engagement import services as engagement
 from caflab.network.models import Caf
 from caflab.notifications.services import follow, followers_of, notify
 from criees.models import (
@@ -42,8 +45,21 @@ if TYPE_CHECKING:
 __all__ = ["AlreadyDone"]
 
 Status = Initiative.Status
+# The moves of an initiative: the team submits a draft (or a returned one), a validator
+# publishes it or returns it with a comment. A published initiative stays published.
+WORKFLOW = Workflow(
+    moves={
+        Status.DRAFT: (Status.SUBMITTED,),
+        Status.RETURNED: (Status.SUBMITTED,),
+        Status.SUBMITTED: (Status.PUBLISHED, Status.RETURNED),
+        Status.PUBLISHED: (),
+    },
+    history=InitiativeStatusChange,
+    already_error=AlreadyDone,
+    refused_message=gettext_lazy("Cette initiative n'est pas soumise à validation."),
+    refused_field=None,
+)
 # A comment reported by this many people is hidden until a moderator reviews it.
-REPORTS_TO_HIDE = 3
 
 
 class InterestOutcome:
@@ -111,9 +127,7 @@ def initiative_create(
         initiative=initiative, user=lead, role=InitiativeMember.Role.LEAD
     )
     initiative_team_set(initiative=initiative, users=team)
-    InitiativeStatusChange.objects.create(
-        initiative=initiative, to_status=initiative.status, changed_by=by
-    )
+    InitiativeStatusChange.record(initiative, from_state="", to_state=initiative.status, by=by)
     follow(user=by, obj=initiative)
     return initiative
 
@@ -139,37 +153,52 @@ def _locked(initiative: Initiative) -> Initiative:
     return Initiative.objects.select_for_update().get(pk=initiative.pk)
 
 
-def _move(initiative: Initiative, *, to_status: str, by: User, comment: str = "") -> None:
-    InitiativeStatusChange.objects.create(
-        initiative=initiative,
-        from_status=initiative.status,
-        to_status=to_status,
-        comment=comment,
-        changed_by=by,
+def _move(
+    initiative: Initiative,
+    *,
+    to_status: str,
+    by: User,
+    comment: str = "",
+    already_done: dict[str, str],
+) -> Initiative:
+    """Make the move (locked, checked again, history written) and return the locked row. A
+    first publication dates the initiative in the catalogue; a return keeps its comment."""
+    now = timezone.now()
+
+    def prepare(locked: Initiative) -> list[str]:
+        fields = []
+        if to_status == Status.PUBLISHED and locked.published_at is None:
+            locked.published_at = now
+            fields.append("published_at")
+        if to_status == Status.RETURNED:
+            locked.return_comment = comment
+            fields.append("return_comment")
+        return fields
+
+    return transition(
+        initiative,
+        to=to_status,
+        by=by,
+        workflow=WORKFLOW,
+        reason=comment,
+        already_done=already_done,
+        prepare=prepare,
+        now=now,
     )
-    initiative.status = to_status
-    initiative.status_changed_at = timezone.now()
-    fields = ["status", "status_changed_at", "updated_at"]
-    if to_status == Status.PUBLISHED and initiative.published_at is None:
-        initiative.published_at = initiative.status_changed_at
-        fields.append("published_at")
-    if to_status == Status.RETURNED:
-        initiative.return_comment = comment
-        fields.append("return_comment")
-    initiative.save(update_fields=fields)
 
 
 @transaction.atomic
 def initiative_submit(*, initiative: Initiative, by: User) -> Initiative:
     """The team asks for validation; the Caf's correspondents (or the lab) are told."""
-    initiative = _locked(initiative)
-    if not initiative.can_be_submitted:
-        raise AlreadyDone(
-            _("Cette initiative est déjà publiée.")
-            if initiative.is_published
-            else _("Cette initiative est déjà soumise à validation.")
-        )
-    _move(initiative, to_status=Status.SUBMITTED, by=by)
+    initiative = _move(
+        initiative,
+        to_status=Status.SUBMITTED,
+        by=by,
+        already_done={
+            Status.PUBLISHED: _("Cette initiative est déjà publiée."),
+            Status.SUBMITTED: _("Cette initiative est déjà soumise à validation."),
+        },
+    )
     notify(
         recipients=validators_of(initiative.caf),
         kind="criees.initiative_submitted",
@@ -181,20 +210,16 @@ def initiative_submit(*, initiative: Initiative, by: User) -> Initiative:
     return initiative
 
 
-def _check_submitted(initiative: Initiative) -> None:
-    if initiative.status == Status.SUBMITTED:
-        return
-    if initiative.status in (Status.PUBLISHED, Status.RETURNED):
-        raise AlreadyDone(_("Cette initiative a déjà été validée ou renvoyée."))
-    raise InvalidState(_("Cette initiative n'est pas soumise à validation."))
+def _decided() -> dict[str, str]:
+    """A submitted initiative another validator already published or returned."""
+    message = _("Cette initiative a déjà été validée ou renvoyée.")
+    return {Status.PUBLISHED: message, Status.RETURNED: message}
 
 
 @transaction.atomic
 def initiative_publish(*, initiative: Initiative, by: User) -> Initiative:
     """Validation: the initiative joins the catalogue; its team and followers are told."""
-    initiative = _locked(initiative)
-    _check_submitted(initiative)
-    _move(initiative, to_status=Status.PUBLISHED, by=by)
+    initiative = _move(initiative, to_status=Status.PUBLISHED, by=by, already_done=_decided())
     notify(
         recipients=initiative_audience(initiative),
         kind="criees.initiative_published",
@@ -212,9 +237,13 @@ def initiative_return(*, initiative: Initiative, by: User, comment: str) -> Init
     """Sent back to the team with what to change; the team edits and submits again."""
     if not comment.strip():
         raise InvalidState({"comment": _("Dites à l'équipe ce qu'il faut reprendre.")})
-    initiative = _locked(initiative)
-    _check_submitted(initiative)
-    _move(initiative, to_status=Status.RETURNED, by=by, comment=comment.strip())
+    initiative = _move(
+        initiative,
+        to_status=Status.RETURNED,
+        by=by,
+        comment=comment.strip(),
+        already_done=_decided(),
+    )
     notify(
         recipients=initiative_team(initiative),
         kind="criees.initiative_returned",
@@ -227,131 +256,32 @@ def initiative_return(*, initiative: Initiative, by: User, comment: str) -> Init
     return initiative
 
 
-# --- supports and follows ------------------------------------------------------------------
+# --- supports and comments (caflab.engagement; the policy is in criees/engagement.py) --------
 
 
 def support_add(*, initiative: Initiative, by: User) -> Support:
     """Support an initiative, once per person (a second click is "already done")."""
-    try:
-        with transaction.atomic():
-            support = Support.objects.create(initiative=initiative, user=by)
-            notify(
-                recipients=initiative_team(initiative),
-                kind="criees.initiative_supported",
-                title=_("%(name)s soutient votre initiative « %(title)s »")
-                % {"name": by, "title": initiative.title},
-                url=initiative.get_absolute_url(),
-                actor=by,
-            )
-    except IntegrityError as exc:
-        raise AlreadyDone(_("Vous soutenez déjà cette initiative.")) from exc
-    return support
+    return engagement.support_add(target=initiative, by=by)
 
 
 def support_remove(*, initiative: Initiative, by: User) -> bool:
-    deleted, _rows = Support.objects.filter(initiative=initiative, user=by).delete()
-    if not deleted:
-        raise AlreadyDone(_("Vous ne souteniez pas cette initiative."))
+    engagement.support_remove(target=initiative, by=by)
     return True
 
 
-# --- comments and moderation ---------------------------------------------------------------
-
-
-@transaction.atomic
 def comment_add(
     *, initiative: Initiative, by: User, text: str, parent: Comment | None = None
 ) -> Comment:
-    """A comment, or a reply (attached to the top-level comment of its thread). The author
-    then follows the initiative; its team, followers and the replied-to author are told."""
-    text = text.strip()
-    if not text:
-        raise InvalidState({"text": _("Le commentaire est vide.")})
-    if parent is not None:
-        if parent.initiative_id != initiative.pk or not parent.is_visible:
-            raise InvalidState(_("On ne peut pas répondre à ce commentaire."))
-        parent = parent.parent if parent.parent_id else parent
-    comment = Comment.objects.create(initiative=initiative, parent=parent, author=by, text=text)
-    follow(user=by, obj=initiative)
-    recipients = initiative_audience(initiative)
-    if parent is not None and parent.author_id:
-        recipients = recipients | User.objects.active().filter(pk=parent.author_id)
-    notify(
-        recipients=recipients.distinct(),
-        kind="criees.comment_added",
-        title=_("Nouveau commentaire sur « %(title)s »") % {"title": initiative.title},
-        body=text[:500],
-        url=f"{initiative.get_absolute_url()}#commentaire-{comment.pk}",
-        actor=by,
-    )
-    return comment
+    return engagement.comment_add(target=initiative, by=by, text=text, parent=parent)
 
 
 def comment_report(*, comment: Comment, by: User, reason: str = "") -> CommentReport:
-    """Report a comment, once per person. At REPORTS_TO_HIDE reports since its last review,
-    it is hidden until a moderator looks at it; the moderators are told once."""
-    try:
-        with transaction.atomic():
-            report = CommentReport.objects.create(
-                comment=comment, reporter=by, reason=reason.strip()[:300]
-            )
-    except IntegrityError as exc:
-        raise AlreadyDone(_("Vous avez déjà signalé ce commentaire.")) from exc
-    with transaction.atomic():
-        reports = comment.reports.all()
-        if comment.moderated_at:
-            reports = reports.filter(created_at__gt=comment.moderated_at)
-        if reports.count() >= REPORTS_TO_HIDE:
-            # Conditional update: of two reports racing to the threshold, one hides and tells.
-            hidden = Comment.objects.filter(pk=comment.pk, status=Comment.Status.VISIBLE).update(
-                status=Comment.Status.PENDING, updated_at=timezone.now()
-            )
-            if hidden:
-                notify(
-                    recipients=moderators(),
-                    kind="criees.comment_pending",
-                    title=_("Commentaire signalé à modérer"),
-                    body=comment.text[:500],
-                    url=_moderation_url(),
-                )
-    return report
+    return engagement.comment_report(comment=comment, by=by, reason=reason)
 
 
-def _moderation_url() -> str:
-    return reverse("criees:moderation")
-
-
-@transaction.atomic
 def comment_moderate(*, comment: Comment, by: User, action: str, note: str = "") -> Comment:
     """Hide a comment, or restore it (its past reports then no longer count)."""
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    target = {"hide": Comment.Status.HIDDEN, "restore": Comment.Status.VISIBLE}.get(action)
-    if target is None:
-        raise InvalidState(_("Action de modération inconnue."))
-    if comment.status == target:
-        raise AlreadyDone(
-            _("Ce commentaire est déjà masqué.")
-            if target == Comment.Status.HIDDEN
-            else _("Ce commentaire est déjà visible.")
-        )
-    comment.status = target
-    comment.moderated_by = by
-    comment.moderated_at = timezone.now()
-    comment.moderation_note = note.strip()[:300]
-    comment.save(
-        update_fields=["status", "moderated_by", "moderated_at", "moderation_note", "updated_at"]
-    )
-    if target == Comment.Status.HIDDEN and comment.author_id:
-        notify(
-            recipients=User.objects.active().filter(pk=comment.author_id),
-            kind="criees.comment_hidden",
-            title=_("Votre commentaire a été masqué par la modération"),
-            body=comment.moderation_note,
-            url=comment.initiative.get_absolute_url(),
-            actor=by,
-            own_contribution=True,
-        )
-    return comment
+    return engagement.comment_moderate(comment=comment, by=by, action=action, message=note)
 
 
 # --- interest ------------------------------------------------------------------------------

@@ -7,6 +7,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.admin_protection import HistoryAdmin, KeepsEvidenceAdmin
+from caflab.engagement.admin import (
+    CommentAdminBase,
+    ReportAdminBase,
+    ReportInlineBase,
+    SupportAdminBase,
+)
 from ecoute.models import (
     Answer,
     AnswerChoice,
@@ -531,13 +537,9 @@ class OfficialAnswerAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
 
 
 @admin.register(ContributionSupport)
-class ContributionSupportAdmin(admin.ModelAdmin):
-    list_display = ("contribution", "user", "created_at")
+class ContributionSupportAdmin(SupportAdminBase):
+    target = "contribution"
     list_filter = ("created_at",)
-    search_fields = ("contribution__title", "user__email")
-    list_select_related = ("contribution", "user")
-    autocomplete_fields = ("contribution", "user")
-    readonly_fields = ("created_at",)
 
 
 @admin.register(ContributionReport)
@@ -550,28 +552,19 @@ class ContributionReportAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
 
 
+class ContributionCommentReportInline(ReportInlineBase):
+    model = ContributionCommentReport
+
+
 @admin.register(ContributionComment)
-class ContributionCommentAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
-    kept_advice = _("Masquez plutôt le commentaire (modération).")
-
-    kept_always = True
-
-    list_display = ("__str__", "contribution", "author", "status", "created_at")
-    list_filter = ("status",)
-    search_fields = ("text", "contribution__title")
-    list_select_related = ("contribution", "author")
-    autocomplete_fields = ("contribution", "parent", "author", "moderated_by")
-    readonly_fields = ("moderated_at", *AUDIT)
+class ContributionCommentAdmin(CommentAdminBase):
+    target = "contribution"
+    inlines = (ContributionCommentReportInline,)
 
 
 @admin.register(ContributionCommentReport)
-class ContributionCommentReportAdmin(admin.ModelAdmin):
-    list_display = ("comment", "reporter", "reason", "created_at")
-    list_filter = ("created_at",)
-    search_fields = ("comment__text", "reason", "reporter__email")
-    list_select_related = ("comment", "reporter")
-    autocomplete_fields = ("comment", "reporter")
-    readonly_fields = ("created_at",)
+class ContributionCommentReportAdmin(ReportAdminBase):
+    pass
 
 
 # --- communities -------------------------------------------------------------------------------

@@ -15,9 +15,25 @@ class EcouteConfig(AppConfig):
         from projects.signals import stage_changed
 
         personal_data.register()
+        # Supports, comments and their moderation (caflab.engagement), contributions in the
+        # one moderation queue.
+        from ecoute import engagement
+
+        engagement.register_engagement()
         # Public pages cached until a consultation, restitution or contribution changes.
         from ecoute import public_cache
 
         public_cache.connect()
         # Authors and supporters of contributions taken into a project hear of its next stages.
         stage_changed.connect(on_project_stage_changed, dispatch_uid="ecoute.project_stage")
+
+        from caflab.core.panels import register_panel
+        from ecoute import panels
+
+        register_panel(
+            "caf_dashboard",
+            name="ecoute",
+            template="ecoute/includes/caf_dashboard_panel.html",
+            context=panels.caf_dashboard,
+            order=30,
+        )

@@ -31,3 +31,22 @@ class EvaluationConfig(AppConfig):
 
         register_link(WAVE_LINK, wave_links_create)
         register_closed_check(questionnaires_without_open_wave)
+
+        # Its sections of the project page and of a Caf's dashboard.
+        from caflab.core.panels import register_panel
+        from evaluation.panels import caf_dashboard, project_page
+
+        register_panel(
+            "project",
+            name="evaluation",
+            template="evaluation/includes/project_panel.html",
+            context=project_page.context,
+            order=100,
+        )
+        register_panel(
+            "caf_dashboard",
+            name="evaluation",
+            template="evaluation/includes/caf_dashboard_panel.html",
+            context=caf_dashboard.context,
+            order=40,
+        )

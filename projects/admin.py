@@ -327,6 +327,7 @@ from projects.models import (  # noqa: E402  (appended section: each source keep
     Idea,
     IdeaAttachment,
     IdeaComment,
+    IdeaCommentReport,
     IdeaScore,
     IdeaStatusChange,
     IdeaSupport,
@@ -401,6 +402,17 @@ class IdeaSupportAdmin(admin.ModelAdmin):
     search_fields = ("idea__title", "user__email", "user__last_name")
     list_select_related = ("idea", "user")
     autocomplete_fields = ("idea", "user")
+    date_hierarchy = "created_at"
+
+
+class IdeaCommentReportInline(admin.TabularInline):
+    model = IdeaCommentReport
+    extra = 0
+    fields = ("reporter", "reason", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(IdeaComment)
@@ -409,12 +421,25 @@ class IdeaCommentAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
 
     kept_always = True
 
-    list_display = ("idea", "author", "is_hidden", "created_at")
-    list_filter = ("is_hidden",)
-    search_fields = ("idea__title", "body", "author__email")
+    list_display = ("__str__", "idea", "author", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("idea__title", "text", "author__email")
     list_select_related = ("idea", "author")
-    autocomplete_fields = ("idea", "parent", "author")
-    readonly_fields = AUDIT
+    autocomplete_fields = ("idea", "parent", "author", "moderated_by")
+    readonly_fields = ("moderated_at", *AUDIT)
+    inlines = (IdeaCommentReportInline,)
+
+
+@admin.register(IdeaCommentReport)
+class IdeaCommentReportAdmin(admin.ModelAdmin):
+    list_display = ("comment", "reporter", "reason", "created_at")
+    list_filter = ("comment__status",)
+    search_fields = ("reason", "comment__text", "reporter__email")
+    list_select_related = ("comment", "reporter")
+    readonly_fields = ("comment", "reporter", "reason", "created_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(IdeaAttachment)

@@ -8,8 +8,20 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from projects import (
+            engagement,
             permissions,  # noqa: F401  (registers the rules)
             personal_data,
         )
 
         personal_data.register()
+        engagement.register_engagement()
+        from caflab.core.panels import register_panel
+        from projects import panels
+
+        register_panel(
+            "caf_dashboard",
+            name="projects",
+            template="projects/includes/caf_dashboard_panel.html",
+            context=panels.caf_dashboard,
+            order=10,
+        )

@@ -363,14 +363,14 @@ def seed(stdout: TextIO) -> None:
         if number % 3 == 0:
             commenters = rng.sample([u for u in people if u.pk != author.pk], 2)
             thread = IdeaComment.objects.create(
-                idea=idea, author=commenters[0], body=rng.choice(COMMENTS)
+                idea=idea, author=commenters[0], text=rng.choice(COMMENTS)
             )
             IdeaComment.objects.create(
-                idea=idea, author=author, parent=thread, body=rng.choice(REPLIES)
+                idea=idea, author=author, parent=thread, text=rng.choice(REPLIES)
             )
             if number % 9 == 0:
                 IdeaComment.objects.create(
-                    idea=idea, author=commenters[1], body=rng.choice(COMMENTS)
+                    idea=idea, author=commenters[1], text=rng.choice(COMMENTS)
                 )
             follows.append(Follow(user=commenters[0], content_type=idea_type, object_id=idea.pk))
 

@@ -149,6 +149,14 @@ can_triage_idea = is_lab_staff | is_idea_caf_correspondent
 can_score_idea = can_triage_idea | (is_idea_reviewer & (is_lab_staff | is_correspondent))
 can_moderate_idea_comments = is_lab_staff | moderates_comments
 
+
+@rules.predicate
+def is_idea_comment_author(user, comment) -> bool:
+    return bool(comment and user.is_authenticated and comment.author_id == user.pk)
+
+
+can_report_idea_comment = is_network_member & ~is_idea_comment_author
+
 rules.add_perm("projects.view_ideas", can_view_ideas)
 rules.add_perm("projects.add_idea", can_submit_idea)
 rules.add_perm("projects.change_idea", can_change_idea)
@@ -159,6 +167,7 @@ rules.add_perm("projects.view_triage", can_view_triage)
 rules.add_perm("projects.triage_idea", can_triage_idea)
 rules.add_perm("projects.score_idea", can_score_idea)
 rules.add_perm("projects.moderate_idea_comments", can_moderate_idea_comments)
+rules.add_perm("projects.report_idea_comment", can_report_idea_comment)
 
 
 # challenges and sessions ------------------------------------------------------------------

@@ -6,6 +6,8 @@ many-to-many places (reviewers, jury, entry teams, facilitators) go; ideas and c
 (others built on them: triage, merges, projects), signed by the anonymised account, and the
 portfolio's records stay without the name (SET_NULL) or signed by the tombstone (PROTECT)."""
 
+from django.db.models import CharField, F, IntegerField, Value
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +27,7 @@ from projects.models import (
     Idea,
     IdeaAttachment,
     IdeaComment,
+    IdeaCommentReport,
     IdeaScore,
     IdeaStatusChange,
     IdeaSupport,
@@ -74,6 +77,9 @@ ATTRIBUTIONS = [
         "idea__title",
         "changed_at",
     ),
+    Attribution(
+        IdeaComment, "moderated_by", gettext_lazy("Modéré par vous"), "idea__title", "moderated_at"
+    ),
     Attribution(IdeaAttachment, "uploaded_by", gettext_lazy("Déposée par vous"), "original_name"),
     Attribution(IdeaScore, "reviewer", gettext_lazy("Notée par vous"), "idea__title"),
     Attribution(Challenge, "created_by", gettext_lazy("Créé par vous"), "title"),
@@ -113,7 +119,7 @@ def export_ideas(user) -> list[dict]:
 
 def export_comments(user) -> list[dict]:
     return [
-        {_("Idée"): c.idea.title, _("Commentaire"): c.body, _("Écrit le"): c.created_at}
+        {_("Idée"): c.idea.title, _("Commentaire"): c.text, _("Écrit le"): c.created_at}
         for c in IdeaComment.objects.filter(author=user)
         .select_related("idea")
         .order_by("created_at", "pk")
@@ -121,11 +127,24 @@ def export_comments(user) -> list[dict]:
 
 
 def export_supports(user) -> list[dict]:
+    """The supports, then the reports: one UNION query."""
+    supports = IdeaSupport.objects.filter(user=user).annotate(
+        _kind=Value(0, output_field=IntegerField()),
+        _title=F("idea__title"),
+        _reason=Value("", output_field=CharField()),
+    )
+    reports = IdeaCommentReport.objects.filter(reporter=user).annotate(
+        _kind=Value(1, output_field=IntegerField()),
+        _title=Substr("comment__text", 1, 80),
+        _reason=F("reason"),
+    )
+    fields = ("_kind", "created_at", "pk", "_title", "_reason")
+    union = supports.values_list(*fields).union(reports.values_list(*fields), all=True)
     return [
-        {_("Idée soutenue"): s.idea.title, _("Le"): s.created_at}
-        for s in IdeaSupport.objects.filter(user=user)
-        .select_related("idea")
-        .order_by("created_at", "pk")
+        {_("Idée soutenue"): title, _("Le"): at}
+        if kind == 0
+        else {_("Commentaire signalé"): title, _("Motif"): reason, _("Le"): at}
+        for kind, at, _pk, title, reason in sorted(union)
     ]
 
 
@@ -148,6 +167,7 @@ def export_activity(user) -> list[dict]:
 
 def erase(user) -> None:
     IdeaSupport.objects.filter(user=user).delete()
+    IdeaCommentReport.objects.filter(reporter=user).delete()
     Idea.co_authors.through.objects.filter(user=user).delete()
 
 
@@ -163,7 +183,12 @@ def register() -> None:
         export=export_ideas,
         erase=erase,
         order=50,
-        covers=[("projects.Idea", "author"), ("projects.Idea", "co_authors")],
+        covers=[
+            ("projects.Idea", "author"),
+            ("projects.Idea", "co_authors"),
+            ("projects.IdeaSupport", "user"),
+            ("projects.IdeaCommentReport", "reporter"),
+        ],
     )
     personal_data.register(
         "projects.comments",
@@ -174,10 +199,10 @@ def register() -> None:
     )
     personal_data.register(
         "projects.supports",
-        gettext_lazy("Les idées que vous soutenez"),
+        gettext_lazy("Les idées que vous soutenez et vos signalements"),
         export_supports,
         order=52,
-        covers=[("projects.IdeaSupport", "user")],
+        covers=[("projects.IdeaSupport", "user"), ("projects.IdeaCommentReport", "reporter")],
     )
     personal_data.register(
         "projects.teams",

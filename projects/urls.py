@@ -25,6 +25,11 @@ urlpatterns = [
     path("idees/<int:pk>/modifier/", ideas.IdeaUpdateView.as_view(), name="idea-update"),
     path("idees/<int:pk>/soutenir/", ideas.idea_support, name="idea-support"),
     path("idees/<int:pk>/commenter/", ideas.idea_comment, name="idea-comment"),
+    path(
+        "idees/commentaires/<int:pk>/signaler/",
+        ideas.idea_comment_report,
+        name="idea-comment-report",
+    ),
     path("idees/<int:pk>/suivre/", ideas.idea_follow, name="idea-follow"),
     path("idees/<int:pk>/statut/", ideas.IdeaStatusView.as_view(), name="idea-status"),
     path("idees/<int:pk>/grille/", ideas.idea_score, name="idea-score"),

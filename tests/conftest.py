@@ -9,6 +9,8 @@ import pytest
 from caflab.accounts.models import Role
 from caflab.network.models import Caf, Directorate, Partner
 from tests.accounts.factories import TEST_PASSWORD, UserFactory
+from tests.brokers import dead_broker, published_tasks, tasks_run  # noqa: F401 (fixtures)
+from tests.mail_backends import mail_server  # noqa: F401 (a fixture for every test)
 from tests.network.factories import PartnerFactory
 from tests.oidc_fixtures import oidc_provider  # noqa: F401 (a fixture for every test)
 

@@ -335,6 +335,14 @@ def _idea(request) -> dict[str, Any]:
     return {"pk": request.getfixturevalue("matrix_idea").pk}
 
 
+def _idea_comment(request) -> dict[str, Any]:
+    """A comment by the idea's author (agent_a), who may not report it."""
+    from projects.services.ideas import idea_comment_add
+
+    idea = request.getfixturevalue("matrix_idea")
+    return {"pk": idea_comment_add(idea=idea, by=idea.author, text="Merci à tous.").pk}
+
+
 def _idea_attachment(request) -> dict[str, Any]:
     return {"pk": request.getfixturevalue("matrix_idea").attachments.get().pk}
 
@@ -604,6 +612,9 @@ MATRIX: dict[str, Row] = {
     "projects:idea-support": Row(signed_in(REDIRECT, citizen=404), kwargs=_idea, method="post"),
     "projects:idea-comment": Row(  # an empty comment: the page again, with the error
         signed_in(200, citizen=404), kwargs=_idea, method="post"
+    ),
+    "projects:idea-comment-report": Row(  # not one's own comment
+        signed_in(REDIRECT, agent_a=403, citizen=404), kwargs=_idea_comment, method="post"
     ),
     "projects:idea-follow": Row(signed_in(REDIRECT, citizen=404), kwargs=_idea, method="post"),
     "projects:idea-status": Row(signed_in(403, **IDEA_TRIAGERS), kwargs=_idea),
@@ -923,7 +934,10 @@ MATRIX: dict[str, Row] = {
         method="post",
         data={"action": "hide"},
     ),
-    "criees:moderation": Row(network_members(403, lab_staff=200)),
+    "criees:moderation": Row(network_members(403, lab_staff=REDIRECT)),
+    # The one moderation queue: whoever moderates something in some app (a correspondent
+    # moderates their Caf's consultations' contributions and comments).
+    "engagement:queue": Row(network_members(403, lab_staff=200, correspondent_a=200)),
     "criees:declare-interest": Row(  # not for one's own Caf; the lab must choose a Caf
         network_members(403, lab_staff=200, agent_b=REDIRECT),
         kwargs=_criees("published"),

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from caflab.accounts.permissions import can_assign_pending
+from caflab.engagement.moderation import kinds_for
 from caflab.network.permissions import can_view_caf_dashboard
 
 
@@ -167,6 +168,17 @@ def entry_points(user: Any) -> list[EntryPoint]:
                     "d'être rattachés à leur Caf."
                 ),
                 url_or_none("accounts:pending-list"),
+            )
+        )
+    if kinds_for(user):
+        points.append(
+            EntryPoint(
+                _("Modération"),
+                _(
+                    "Une seule file pour les commentaires et contributions de toutes les "
+                    "rubriques : ce qui attend une décision, ce qui a été masqué."
+                ),
+                url_or_none("engagement:queue"),
             )
         )
     if user.is_staff:

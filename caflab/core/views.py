@@ -117,7 +117,6 @@ ROBOTS_TXT = "\n".join(
         "",
     ]
 )
-FAVICON = "img/favicon.svg"
 
 
 @require_safe
@@ -133,9 +132,9 @@ def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page says: point them to our icon, or
     answer "nothing here" without a 404 line in the logs. A temporary redirect: the static
     name carries a content hash in production, which changes with the file."""
-    if finders.find(FAVICON) is None:
+    if finders.find(settings.FAVICON_STATIC_PATH) is None:
         return HttpResponse(status=204)
-    return HttpResponseRedirect(static(FAVICON))
+    return HttpResponseRedirect(static(settings.FAVICON_STATIC_PATH))
 
 
 @method_decorator(never_cache, name="dispatch")

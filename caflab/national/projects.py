@@ -413,7 +413,7 @@ def seed_ideas(
         IdeaComment(
             idea_id=order[k],
             author_id=rng.choice(authors),
-            body="Très bonne idée, nous avons le même constat dans notre Caf.",
+            text="Très bonne idée, nous avons le même constat dans notre Caf.",
         )
         for k, n in enumerate(counts[: len(order)])
         for _ in range(n)
@@ -429,7 +429,7 @@ def seed_ideas(
                 idea_id=idea,
                 parent_id=rng.choice(ids),
                 author_id=rng.choice(authors),
-                body="D'accord, et il faudrait associer les partenaires.",
+                text="D'accord, et il faudrait associer les partenaires.",
             )
             for idea, ids in by_idea.items()
             for _ in range(len(ids) // 4)

@@ -45,8 +45,6 @@ RETRY_BACKOFF_MAX_SECONDS = 600
 # (EMAIL_TIMEOUT per step). Past it without a recorded outcome, the worker is taken for dead and
 # the mail is sent again (see outbox_mail_deliver).
 SENDING_LEASE = timedelta(minutes=5)
-# Mails per broker message when flush_outbox queues the pending ones again.
-FLUSH_BATCH_SIZE = 50
 # A pending fan-out untouched this long (its task was lost, or its worker died) is queued again
 # by flush_outbox; a running one touches its row at every batch, well under a second apart.
 FANOUT_STALE_AFTER = timedelta(minutes=2)
@@ -559,8 +557,8 @@ def outbox_flush(*, older_than_seconds: int = 60, limit: int = 500) -> int:
     than `older_than_seconds` (their message was lost, typically while Redis was down) or whose
     retry chain went quiet, and "sending" ones past their lease (their worker died between
     sending and recording: sent again with the same Message-ID, see outbox_mail_deliver).
-    FLUSH_BATCH_SIZE mails per broker message. Returns how many mails were queued; stops at the
-    first broker error."""
+    settings.OUTBOX_FLUSH_BATCH_SIZE mails per broker message. Returns how many mails were
+    queued; stops at the first broker error."""
     now = timezone.now()
     forgotten = OutboxMail.objects.pending().filter(
         Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=now - RETRY_STALE_AFTER),
@@ -575,11 +573,12 @@ def outbox_flush(*, older_than_seconds: int = 60, limit: int = 500) -> int:
 
 
 def _enqueue_batches(task, ids: list[int], what: str) -> int:
-    """Queue `task(batch)` per FLUSH_BATCH_SIZE ids, stopping at the first broker error. Logs
-    "<what> queued again" and returns how many ids were queued."""
+    """Queue `task(batch)` per settings.OUTBOX_FLUSH_BATCH_SIZE ids, stopping at the first
+    broker error. Logs "<what> queued again" and returns how many ids were queued."""
     queued = 0
-    for start in range(0, len(ids), FLUSH_BATCH_SIZE):
-        batch = ids[start : start + FLUSH_BATCH_SIZE]
+    size = settings.OUTBOX_FLUSH_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
         if not enqueue(task, batch):
             break
         queued += len(batch)

@@ -12,7 +12,6 @@ from criees.models.events import (
 )
 from criees.models.initiatives import (
     Comment,
-    CommentQuerySet,
     CommentReport,
     Initiative,
     InitiativeFile,
@@ -26,7 +25,6 @@ from criees.models.initiatives import (
 
 __all__ = [
     "Comment",
-    "CommentQuerySet",
     "CommentReport",
     "Criee",
     "CrieeQuerySet",

@@ -18,6 +18,13 @@ from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of as shared_count_of
 from caflab.core.uploads import clean_image, get_private_storage, name_for_format
+from caflab.core.workflow import StatusHistory
+from caflab.engagement.models import (
+    AUDITED_MODERATION_FIELDS,
+    CommentBase,
+    ReportBase,
+    SupportBase,
+)
 from caflab.network.models import ActiveQuerySet, Caf, Theme
 from caflab.search.indexing import search_indexes, search_vector_trigger
 from criees.uploads import initiative_upload_to
@@ -244,8 +251,10 @@ class InitiativeMember(TimeStampedModel):
         return f"{self.user} ({self.get_role_display()})"
 
 
-class InitiativeStatusChange(models.Model):
+class InitiativeStatusChange(StatusHistory, models.Model):
     """The status history: submitted, published, returned with a comment…"""
+
+    subject_field = "initiative"
 
     initiative = models.ForeignKey(
         Initiative,
@@ -387,128 +396,52 @@ class InitiativeImage(Attachment):
         super().save(*args, **kwargs)
 
 
-class Support(models.Model):
+class Support(SupportBase):
     """An agent supports an initiative: once per person."""
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="supports", verbose_name=_("initiative")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="initiative_supports",
-        verbose_name=_("personne"),
-    )
-    created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(SupportBase.Meta):
         verbose_name = _("soutien")
         verbose_name_plural = _("soutiens")
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["initiative", "user"], name="support_one_per_person")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} → {self.initiative_id}"
-
-
-class CommentQuerySet(models.QuerySet["Comment"]):
-    def visible(self) -> "CommentQuerySet":
-        return self.filter(status=Comment.Status.VISIBLE)
-
-    def to_moderate(self) -> "CommentQuerySet":
-        return self.exclude(status=Comment.Status.VISIBLE)
 
 
 # Moderation in the audit trail: the status and who set it, never the text.
 @pghistory.track(
     *before_and_after("status"),
-    fields=["status", "moderated_by", "moderated_at", "moderation_note"],
+    fields=AUDITED_MODERATION_FIELDS,
     model_name="CommentEvent",
     meta=event_meta(_("historique : commentaire"), _("historique : commentaires")),
 )
-class Comment(TimeStampedModel):
-    """A comment on an initiative; a reply hangs under a top-level comment (two levels)."""
-
-    class Status(models.TextChoices):
-        VISIBLE = "visible", _("Visible")
-        PENDING = "pending", _("Masqué, en attente de modération")
-        HIDDEN = "hidden", _("Masqué par la modération")
+class Comment(CommentBase):
+    """A comment on an initiative (caflab.engagement: replies, moderation, reports)."""
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.PROTECT, related_name="comments", verbose_name=_("initiative")
     )
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="replies",
-        verbose_name=_("en réponse à"),
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="initiative_comments",
-        verbose_name=_("auteur"),
-    )
-    text = models.TextField(_("commentaire"), max_length=3000)
-    status = models.CharField(
-        _("statut"), max_length=10, choices=Status, default=Status.VISIBLE, db_index=True
-    )
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("modéré par"),
-    )
-    moderated_at = models.DateTimeField(_("modéré le"), null=True, blank=True)
-    moderation_note = models.CharField(_("note de modération"), max_length=300, blank=True)
 
-    objects = CommentQuerySet.as_manager()
-
-    class Meta:
+    class Meta(CommentBase.Meta):
         verbose_name = _("commentaire")
         verbose_name_plural = _("commentaires")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.text[:60]
-
-    @property
-    def is_visible(self) -> bool:
-        return self.status == self.Status.VISIBLE
 
 
-class CommentReport(models.Model):
+class CommentReport(ReportBase):
     """Someone reports a comment: once per person. Past a threshold, it waits for moderation."""
 
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("commentaire")
     )
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("signalé par"),
-    )
-    reason = models.CharField(_("motif"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("le"), default=timezone.now)
 
-    class Meta:
+    class Meta(ReportBase.Meta):
         verbose_name = _("signalement de commentaire")
         verbose_name_plural = _("signalements de commentaires")
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["comment", "reporter"], name="comment_report_one_per_person"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.reporter_id} → {self.comment_id}"

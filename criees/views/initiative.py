@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.generic import FormView, TemplateView, UpdateView
+from django.views.generic import FormView, RedirectView, TemplateView, UpdateView
 
 from caflab.core.uploads import download_response, name_for_format
 from caflab.network.models import Caf, Theme
@@ -594,24 +594,13 @@ def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(safe_next(request, comment_url(comment)))
 
 
-class ModerationView(NetworkMixin, TemplateView):
-    """Comments waiting for a moderator (hidden after reports), then those hidden by one."""
+class ModerationView(NetworkMixin, RedirectView):
+    """The criées' moderation is the one queue of every app, filtered to initiatives."""
 
     permission_required = "criees.moderate_comments"
-    template_name = "criees/moderation.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        comments = list(
-            Comment.objects.to_moderate()
-            .select_related("initiative", "author", "moderated_by")
-            .prefetch_related(
-                Prefetch("reports", queryset=CommentReport.objects.select_related("reporter"))
-            )
-            .order_by("status", "-updated_at", "pk")[:200]
-        )
-        pending = [c for c in comments if c.status == Comment.Status.PENDING]
-        hidden = [c for c in comments if c.status == Comment.Status.HIDDEN]
-        return super().get_context_data(pending=pending, hidden=hidden, **kwargs)
+    def get_redirect_url(self, *args: Any, **kwargs: Any) -> str:
+        return f"{reverse('engagement:queue')}?type=initiatives-commentaires"
 
 
 # --- interest ------------------------------------------------------------------------------

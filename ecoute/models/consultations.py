@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
+from caflab.core.workflow import Workflow
 from caflab.network.models import Caf
 from caflab.search.indexing import search_indexes, search_vector_trigger
 from ecoute.models.communities import Membership
@@ -332,6 +333,12 @@ class Consultation(TimeStampedModel):
         )
 
     # --- status moves: guard, change, save -----------------------------------------------------
+    # The moves are declared once (`WORKFLOW`, below the class); each verb refuses in its own
+    # words a move they do not allow from the current status (an `InvalidState`, which is a
+    # `ValidationError`). Locking and "already done" are the caller's (`consultation_move`).
+    def _guard(self, status: str, refusal: str) -> None:
+        WORKFLOW.check(self, status, already_done={}, refused=refusal)
+
     def _move(self, status: str, now: datetime.datetime | None = None) -> None:
         self.status = status
         self.status_changed_at = now or timezone.now()
@@ -340,8 +347,8 @@ class Consultation(TimeStampedModel):
     def publish(self, now: datetime.datetime | None = None) -> None:
         """Draft → scheduled, or straight to open when the opening date has passed."""
         now = now or timezone.now()
-        if self.status != self.Status.DRAFT:
-            raise ValidationError(_("Seul un brouillon peut être publié."))
+        # Only a draft may be scheduled (and only a draft or a scheduled one opened).
+        self._guard(self.Status.SCHEDULED, _("Seul un brouillon peut être publié."))
         if not (self.opens_at and self.closes_at):
             raise ValidationError(
                 _("Indiquez les dates d'ouverture et de clôture avant de publier.")
@@ -352,15 +359,13 @@ class Consultation(TimeStampedModel):
 
     def unpublish(self, now: datetime.datetime | None = None) -> None:
         """A scheduled consultation goes back to draft (before anyone could answer)."""
-        if self.status != self.Status.SCHEDULED:
-            raise ValidationError(
-                _("Seule une consultation programmée peut redevenir un brouillon.")
-            )
+        self._guard(
+            self.Status.DRAFT, _("Seule une consultation programmée peut redevenir un brouillon.")
+        )
         self._move(self.Status.DRAFT, now)
 
     def close(self, now: datetime.datetime | None = None) -> None:
-        if self.status != self.Status.OPEN:
-            raise ValidationError(_("Seule une consultation ouverte peut être close."))
+        self._guard(self.Status.CLOSED, _("Seule une consultation ouverte peut être close."))
         now = now or timezone.now()
         if self.closes_at is None or self.closes_at > now:
             self.closes_at = now  # closed early: the dates say so
@@ -368,14 +373,32 @@ class Consultation(TimeStampedModel):
         self._move(self.Status.CLOSED, now)
 
     def publish_results(self, now: datetime.datetime | None = None) -> None:
-        if self.status != self.Status.CLOSED:
-            raise ValidationError(_("Les résultats se publient une fois la consultation close."))
+        self._guard(
+            self.Status.RESULTS_PUBLISHED,
+            _("Les résultats se publient une fois la consultation close."),
+        )
         self._move(self.Status.RESULTS_PUBLISHED, now)
 
     def archive(self, now: datetime.datetime | None = None) -> None:
-        if self.status not in (self.Status.CLOSED, self.Status.RESULTS_PUBLISHED):
-            raise ValidationError(_("Seule une consultation close peut être archivée."))
+        self._guard(self.Status.ARCHIVED, _("Seule une consultation close peut être archivée."))
         self._move(self.Status.ARCHIVED, now)
+
+
+_Status = Consultation.Status
+# Where a consultation may go from each status: a manager publishes a draft (scheduled, or
+# open at once when its opening date has passed) or takes a scheduled one back; the periodic
+# task opens a scheduled one and closes an open one on their dates; then results, archive.
+WORKFLOW = Workflow(
+    moves={
+        _Status.DRAFT: (_Status.SCHEDULED, _Status.OPEN),
+        _Status.SCHEDULED: (_Status.DRAFT, _Status.OPEN),
+        _Status.OPEN: (_Status.CLOSED,),
+        _Status.CLOSED: (_Status.RESULTS_PUBLISHED, _Status.ARCHIVED),
+        _Status.RESULTS_PUBLISHED: (_Status.ARCHIVED,),
+        _Status.ARCHIVED: (),
+    },
+    refused_field=None,
+)
 
 
 @pghistory.track(

@@ -17,20 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of
+from caflab.engagement.models import (
+    AUDITED_MODERATION_FIELDS as COMMENT_AUDITED_FIELDS,
+)
+from caflab.engagement.models import CommentBase, ReportBase, SupportBase
 from caflab.network.models import Caf, Theme
 from caflab.search.indexing import search_indexes, search_vector_trigger
 from ecoute.models.consultations import Consultation
 
 if TYPE_CHECKING:
     from caflab.accounts.models import User
-
-# A contribution or a comment reported by this many people (since its last review) is hidden
-# until a moderator looks at it. Overridable with the ECOUTE_REPORTS_TO_HIDE setting.
-DEFAULT_REPORTS_TO_HIDE = 3
-
-
-def reports_to_hide() -> int:
-    return int(getattr(settings, "ECOUTE_REPORTS_TO_HIDE", DEFAULT_REPORTS_TO_HIDE))
 
 
 # --- counters kept by PostgreSQL -------------------------------------------------------------
@@ -326,7 +322,7 @@ class OfficialAnswer(models.Model):
         return f"{self.contribution_id} : {self.get_status_display()}"
 
 
-class ContributionSupport(models.Model):
+class ContributionSupport(SupportBase):
     """Someone supports a contribution: once per person (a database constraint)."""
 
     contribution = models.ForeignKey(
@@ -335,18 +331,10 @@ class ContributionSupport(models.Model):
         related_name="supports",
         verbose_name=_("contribution"),
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="ecoute_supports",
-        verbose_name=_("personne"),
-    )
-    created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(SupportBase.Meta):
         verbose_name = _("soutien à une contribution")
         verbose_name_plural = _("soutiens aux contributions")
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["contribution", "user"], name="contribution_support_one_per_person"
@@ -354,11 +342,8 @@ class ContributionSupport(models.Model):
         ]
         triggers = counter_triggers("supports_count", "supports_count")
 
-    def __str__(self) -> str:
-        return f"{self.user_id} → {self.contribution_id}"
 
-
-class ContributionReport(models.Model):
+class ContributionReport(ReportBase):
     """Someone reports a contribution: once per person."""
 
     contribution = models.ForeignKey(
@@ -367,19 +352,10 @@ class ContributionReport(models.Model):
         related_name="reports",
         verbose_name=_("contribution"),
     )
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("signalée par"),
-    )
-    reason = models.CharField(_("motif"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("le"), default=timezone.now)
 
-    class Meta:
+    class Meta(ReportBase.Meta):
         verbose_name = _("signalement de contribution")
         verbose_name_plural = _("signalements de contributions")
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["contribution", "reporter"],
@@ -387,37 +363,20 @@ class ContributionReport(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.reporter_id} → {self.contribution_id}"
 
-
-class ContributionCommentQuerySet(models.QuerySet["ContributionComment"]):
-    def visible(self) -> "ContributionCommentQuerySet":
-        return self.filter(status=ContributionComment.Status.VISIBLE)
-
-    def to_moderate(self) -> "ContributionCommentQuerySet":
-        return self.filter(
-            status__in=[ContributionComment.Status.PENDING, ContributionComment.Status.REPORTED]
-        )
-
-
+# Moderation of a comment in the audit trail: the status, who set it and their message, never
+# the text.
 @pghistory.track(
     *before_and_after("status"),
-    fields=AUDITED_MODERATION_FIELDS,
+    fields=COMMENT_AUDITED_FIELDS,
     model_name="ContributionCommentEvent",
     meta=event_meta(
         _("historique : commentaire de contribution"),
         _("historique : commentaires de contributions"),
     ),
 )
-class ContributionComment(TimeStampedModel):
-    """A comment on a contribution; a reply hangs under a top-level comment (two levels)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("En attente de modération")
-        VISIBLE = "visible", _("Visible")
-        REPORTED = "reported", _("Masqué après signalements, à examiner")
-        HIDDEN = "hidden", _("Masqué par la modération")
+class ContributionComment(CommentBase):
+    """A comment on a contribution (caflab.engagement: replies, moderation, reports)."""
 
     contribution = models.ForeignKey(
         Contribution,
@@ -425,53 +384,14 @@ class ContributionComment(TimeStampedModel):
         related_name="comments",
         verbose_name=_("contribution"),
     )
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="replies",
-        verbose_name=_("en réponse à"),
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="ecoute_comments",
-        verbose_name=_("auteur"),
-    )
-    text = models.TextField(_("commentaire"), max_length=3000)
-    status = models.CharField(
-        _("statut"), max_length=10, choices=Status, default=Status.VISIBLE, db_index=True
-    )
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("modéré par"),
-    )
-    moderated_at = models.DateTimeField(_("modéré le"), null=True, blank=True)
 
-    objects = ContributionCommentQuerySet.as_manager()
-
-    class Meta:
+    class Meta(CommentBase.Meta):
         verbose_name = _("commentaire de contribution")
         verbose_name_plural = _("commentaires de contributions")
-        ordering = ["created_at", "pk"]
         triggers = counter_triggers("comments_count", "comments_count", "status = 'visible'")
 
-    def __str__(self) -> str:
-        return self.text[:60]
 
-    @property
-    def is_visible(self) -> bool:
-        return self.status == self.Status.VISIBLE
-
-
-class ContributionCommentReport(models.Model):
+class ContributionCommentReport(ReportBase):
     """Someone reports a comment on a contribution: once per person."""
 
     comment = models.ForeignKey(
@@ -480,25 +400,13 @@ class ContributionCommentReport(models.Model):
         related_name="reports",
         verbose_name=_("commentaire"),
     )
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("signalé par"),
-    )
-    reason = models.CharField(_("motif"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("le"), default=timezone.now)
 
-    class Meta:
+    class Meta(ReportBase.Meta):
         verbose_name = _("signalement de commentaire de contribution")
         verbose_name_plural = _("signalements de commentaires de contributions")
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["comment", "reporter"],
                 name="contribution_comment_report_one_per_person",
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.reporter_id} → {self.comment_id}"

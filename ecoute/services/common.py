@@ -2,9 +2,9 @@
 
 from caflab.core import errors
 
-
-class AlreadyDone(errors.AlreadyDone):
-    """The action was already taken (a race, a double click): show "already done", not a 500."""
+# The core's "already done" under the name écoute's callers import: a refusal raised by a
+# shared layer (caflab.engagement, caflab.core.workflow) is caught by them too.
+AlreadyDone = errors.AlreadyDone
 
 
 class AlreadyAnswered(AlreadyDone):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import Role, User
 from caflab.core.errors import InvalidState
+from caflab.engagement import services as engagement
 from caflab.notifications.services import notify
 from ecoute.models import (
     ANSWER_RANK,
@@ -33,7 +34,6 @@ from ecoute.models import (
     ContributionSupport,
     OfficialAnswer,
 )
-from ecoute.models.contributions import reports_to_hide
 from ecoute.services.common import AlreadyDone
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from projects.models import Project
 
 Status = Contribution.Status
-CommentStatus = ContributionComment.Status
 
 # Moderation actions on contributions: the statuses each applies to, and where it leads.
 MODERATION: dict[str, tuple[frozenset[str], str]] = {
@@ -50,15 +49,7 @@ MODERATION: dict[str, tuple[frozenset[str], str]] = {
     "hide": (frozenset({Status.PUBLISHED, Status.REPORTED}), Status.HIDDEN),
     "reject": (frozenset({Status.PENDING, Status.REPORTED, Status.HIDDEN}), Status.REJECTED),
 }
-# The same on comments (no "reject": a comment is hidden or shown).
-COMMENT_MODERATION: dict[str, tuple[frozenset[str], str]] = {
-    "publish": (frozenset({CommentStatus.PENDING}), CommentStatus.VISIBLE),
-    "restore": (frozenset({CommentStatus.REPORTED, CommentStatus.HIDDEN}), CommentStatus.VISIBLE),
-    "hide": (
-        frozenset({CommentStatus.PENDING, CommentStatus.VISIBLE, CommentStatus.REPORTED}),
-        CommentStatus.HIDDEN,
-    ),
-}
+# Comments are moderated by caflab.engagement (publish, hide, restore; no "reject").
 
 
 @dataclass
@@ -149,25 +140,16 @@ def contribution_submit(
     return contribution
 
 
+# --- supports and comments (caflab.engagement; the policy is in ecoute/engagement.py) ---------
+
+
 def support_add(*, contribution: Contribution, by: User) -> ContributionSupport:
     """Support a published contribution, once per person (a second click is "already done")."""
-    if not contribution.is_published:
-        raise InvalidState(
-            _("Seule une contribution publiée peut être soutenue."),
-            redirect_to=contribution.get_absolute_url(),
-        )
-    try:
-        with transaction.atomic():
-            support = ContributionSupport.objects.create(contribution=contribution, user=by)
-    except IntegrityError as exc:
-        raise AlreadyDone(_("Vous avez déjà soutenu cette contribution.")) from exc
-    return support
+    return engagement.support_add(target=contribution, by=by)
 
 
 def support_remove(*, contribution: Contribution, by: User) -> None:
-    deleted, _rows = ContributionSupport.objects.filter(contribution=contribution, user=by).delete()
-    if not deleted:
-        raise AlreadyDone(_("Vous ne souteniez pas cette contribution."))
+    engagement.support_remove(target=contribution, by=by)
 
 
 def _reports_since_review(reports: Any, moderated_at: Any) -> int:
@@ -178,7 +160,7 @@ def _reports_since_review(reports: Any, moderated_at: Any) -> int:
 
 def contribution_report(*, contribution: Contribution, by: User, reason: str = "") -> None:
     """Report a contribution, once per person. At N reports since its last review (the
-    ECOUTE_REPORTS_TO_HIDE setting, 3 by default) it is hidden until a moderator looks at it;
+    ENGAGEMENT_REPORTS_TO_HIDE setting, 3 by default) it is hidden until a moderator looks at it;
     the managers are told once."""
     try:
         with transaction.atomic():
@@ -189,7 +171,7 @@ def contribution_report(*, contribution: Contribution, by: User, reason: str = "
         raise AlreadyDone(_("Vous avez déjà signalé cette contribution.")) from exc
     with transaction.atomic():
         n = _reports_since_review(contribution.reports.all(), contribution.moderated_at)
-        if n >= reports_to_hide():
+        if n >= engagement.reports_to_hide():
             # Conditional update: of two reports racing to the threshold, one hides and tells.
             hidden = Contribution.objects.filter(
                 pk=contribution.pk, status=Status.PUBLISHED
@@ -271,7 +253,6 @@ def _tell_author(contribution: Contribution, *, by: User, action: str, message: 
 # --- comments ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def comment_add(
     *,
     contribution: Contribution,
@@ -282,109 +263,23 @@ def comment_add(
     """A comment, or a reply (attached to the top-level comment of its thread). On a
     pre-moderated consultation it waits for a moderator; otherwise it shows at once and the
     contribution's author (and the replied-to author) are told."""
-    text = text.strip()
-    if not text:
-        raise InvalidState({"text": _("Le commentaire est vide.")})
-    if not contribution.is_published:
-        raise InvalidState(_("Seule une contribution publiée peut être commentée."))
-    if parent is not None:
-        if parent.contribution_id != contribution.pk or not parent.is_visible:
-            raise InvalidState(_("On ne peut pas répondre à ce commentaire."))
-        parent = parent.parent if parent.parent_id else parent
-    consultation = contribution.consultation
-    status = CommentStatus.PENDING if consultation.is_premoderated else CommentStatus.VISIBLE
-    comment = ContributionComment.objects.create(
-        contribution=contribution, parent=parent, author=by, text=text, status=status
-    )
-    if status == CommentStatus.PENDING:
-        notify(
-            recipients=consultation_managers(consultation),
-            kind="ecoute.comment_pending",
-            title=_("Nouveau commentaire à modérer sur « %(title)s »")
-            % {"title": contribution.title},
-            body=text[:500],
-            url=moderation_url(consultation),
-            actor=by,
-        )
-    else:
-        _tell_comment(comment, actor=by)
-    return comment
+    return engagement.comment_add(target=contribution, by=by, text=text, parent=parent)
 
 
-def _tell_comment(comment: ContributionComment, *, actor: User | None) -> None:
-    contribution = comment.contribution
-    ids = {contribution.author_id}
-    if comment.parent_id:
-        ids.add(comment.parent.author_id)
-    notify(
-        recipients=User.objects.active().filter(pk__in=[i for i in ids if i]),
-        kind="ecoute.comment_added",
-        title=_("Nouveau commentaire sur « %(title)s »") % {"title": contribution.title},
-        body=comment.text[:500],
-        url=f"{contribution.get_absolute_url()}#commentaire-{comment.pk}",
-        actor=actor,
-    )
-
-
-def comment_report(*, comment: ContributionComment, by: User, reason: str = "") -> None:
+def comment_report(
+    *, comment: ContributionComment, by: User, reason: str = ""
+) -> ContributionCommentReport:
     """Report a comment, once per person; at N reports since its last review it is hidden
     until a moderator looks at it."""
-    try:
-        with transaction.atomic():
-            ContributionCommentReport.objects.create(
-                comment=comment, reporter=by, reason=reason.strip()[:300]
-            )
-    except IntegrityError as exc:
-        raise AlreadyDone(_("Vous avez déjà signalé ce commentaire.")) from exc
-    with transaction.atomic():
-        n = _reports_since_review(comment.reports.all(), comment.moderated_at)
-        if n >= reports_to_hide():
-            hidden = ContributionComment.objects.filter(
-                pk=comment.pk, status=CommentStatus.VISIBLE
-            ).update(status=CommentStatus.REPORTED, updated_at=timezone.now())
-            if hidden:
-                consultation = comment.contribution.consultation
-                notify(
-                    recipients=consultation_managers(consultation),
-                    kind="ecoute.comment_reported",
-                    title=_("Commentaire signalé à examiner"),
-                    body=comment.text[:500],
-                    url=moderation_url(consultation),
-                )
+    return engagement.comment_report(comment=comment, by=by, reason=reason)
 
 
-@transaction.atomic
-def comment_moderate(*, comment: ContributionComment, by: User, action: str) -> ContributionComment:
+def comment_moderate(
+    *, comment: ContributionComment, by: User, action: str, message: str = ""
+) -> ContributionComment:
     """Publish a waiting comment, hide one, or restore a hidden one (its past reports then no
     longer count)."""
-    if action not in COMMENT_MODERATION:
-        raise InvalidState(_("Action de modération inconnue."))
-    sources, target = COMMENT_MODERATION[action]
-    comment = (
-        ContributionComment.objects.select_for_update(of=("self",))
-        .select_related("contribution__consultation", "parent")
-        .get(pk=comment.pk)
-    )
-    if comment.status not in sources:
-        raise AlreadyDone(_("Ce commentaire est déjà dans cet état."))
-    first_shown = comment.status == CommentStatus.PENDING and target == CommentStatus.VISIBLE
-    comment.status = target
-    comment.moderated_by = by
-    comment.moderated_at = timezone.now()
-    comment.save(update_fields=["status", "moderated_by", "moderated_at", "updated_at"])
-    if first_shown:
-        _tell_comment(comment, actor=None)
-    elif target == CommentStatus.HIDDEN and comment.author_id:
-        notify(
-            recipients=User.objects.filter(pk=comment.author_id),
-            kind="ecoute.comment_hidden",
-            title=_("Votre commentaire a été masqué par la modération"),
-            body=comment.text[:500],
-            url=comment.contribution.get_absolute_url(),
-            actor=by,
-            own_contribution=True,
-        )
-    return comment
+    return engagement.comment_moderate(comment=comment, by=by, action=action, message=message)
 
 
 # --- official answer -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ import tempfile
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -27,8 +28,6 @@ logger = logging.getLogger(__name__)
 Status = ExportJob.Status
 # Export files hold what people wrote: they are deleted after a week.
 KEEP_FILES_FOR = datetime.timedelta(days=7)
-# Beyond this size, an export being built spills from memory to a temporary file.
-SPOOL_BYTES = 8 * 1024 * 1024
 
 
 class ExportResult:
@@ -70,7 +69,7 @@ def export_build(*, job_id: int) -> str:
 
     # Rows go to a temporary file (in memory up to 8 MB, on disk beyond), then into the private
     # storage: a large export never sits whole in the worker's memory.
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+    with tempfile.SpooledTemporaryFile(max_size=settings.ECOUTE_EXPORT_SPOOL_BYTES) as spool:
         try:
             export_write(job.questionnaire, job.format, spool, on_progress=on_progress)
         except jobs.LeaseLost:

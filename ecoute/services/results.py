@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -34,9 +35,6 @@ from ecoute.results import (
 
 # Answers coming in this many seconds after the one that asked share its refresh.
 REFRESH_DELAY = 60
-# A questionnaire without snapshot and at most this many responses is computed at its first
-# view (well under a second); a larger one is computed by the task, the page says so.
-COMPUTE_AT_VIEW_MAX = 5000
 # A refresh pending for longer than this lost its message (broker outage): queued again.
 PENDING_STALE_AFTER = datetime.timedelta(minutes=10)
 
@@ -186,7 +184,8 @@ def stored_results(questionnaire: Questionnaire, segment_key: str = "") -> Store
     keys = {"", segment_key}
     snapshots = _read(questionnaire, keys)
     if "" not in snapshots:
-        if Response.objects.filter(questionnaire=questionnaire).count() <= COMPUTE_AT_VIEW_MAX:
+        responses = Response.objects.filter(questionnaire=questionnaire).count()
+        if responses <= settings.ECOUTE_RESULTS_COMPUTE_AT_VIEW_MAX:
             results_refresh(questionnaire_id=questionnaire.pk)
             snapshots = _read(questionnaire, keys)
         else:

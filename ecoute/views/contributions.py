@@ -507,14 +507,10 @@ def _queue(request: HttpRequest, bulk_form: BulkModerationForm | None = None) ->
     managed = Consultation.objects.managed_by(user).values("pk")
     filters = ModerationFilterForm(request.GET or None, user=user)
     contributions = Contribution.objects.filter(consultation__in=managed)
-    comments = ContributionComment.objects.filter(contribution__consultation__in=managed)
     state = "to_moderate"
     if filters.is_valid():
         if filters.cleaned_data["consultation"]:
             contributions = contributions.filter(consultation=filters.cleaned_data["consultation"])
-            comments = comments.filter(
-                contribution__consultation=filters.cleaned_data["consultation"]
-            )
         state = filters.cleaned_data["state"] or "to_moderate"
     if state == "to_moderate":
         contributions = contributions.to_moderate()
@@ -528,12 +524,6 @@ def _queue(request: HttpRequest, bulk_form: BulkModerationForm | None = None) ->
         )
         .order_by("status", "-updated_at", "-pk")[:QUEUE_SIZE]
     )
-    comments = (
-        comments.to_moderate()
-        .select_related("contribution", "author")
-        .annotate(n_reports=count_of(ContributionCommentReport, "comment"))
-        .order_by("-updated_at", "-pk")[:QUEUE_SIZE]
-    )
     if bulk_form is None:
         bulk_form = BulkModerationForm(user=user)
     return render(
@@ -542,7 +532,8 @@ def _queue(request: HttpRequest, bulk_form: BulkModerationForm | None = None) ->
         {
             "filters": filters,
             "contributions": list(contributions),
-            "comments": list(comments),
+            # Comments are moderated in the one queue, with the ideas' and initiatives'.
+            "comments_queue_url": f"{reverse('engagement:queue')}?type=contributions-commentaires",
             "bulk_form": bulk_form,
             "checked": {str(v) for v in bulk_form["contributions"].value() or []},
             "next": request.get_full_path(),

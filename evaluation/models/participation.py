@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.models import TimeStampedModel
+from caflab.core.workflow import StatusHistory
 
 
 class Survey(TimeStampedModel):
@@ -321,8 +322,10 @@ class Effect(TimeStampedModel):
         )
 
 
-class EffectChange(models.Model):
+class EffectChange(StatusHistory, models.Model):
     """Status history of an effect."""
+
+    subject_field = "effect"
 
     effect = models.ForeignKey(
         Effect, on_delete=models.PROTECT, related_name="changes", verbose_name=_("effet")

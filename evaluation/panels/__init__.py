@@ -1,5 +1,6 @@
 """The evaluation panel on a project's page, in three parts, each built by its own module:
-`plans` (plan, indicators), `participation` (effects, testimonies, surveys), `reports`.
+`plans` (plan, indicators), `participation` (effects, testimonies, surveys), `reports`;
+`project_page` puts them together for the core's page panels (registered in apps.py).
 
 Each module's `context(project, user)` returns what its template needs (or None to show
 nothing); the panel costs a fixed number of queries.

@@ -11,8 +11,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caflab.core.errors import InvalidState
+from caflab.core.workflow import Workflow, transition
 from caflab.notifications.services import notify
 from evaluation.models import Effect, EffectChange
 from projects.models import Project
@@ -27,6 +29,16 @@ EFFECT_FIELDS = (
     "mitigation",
     "owner",
     "caf",
+)
+# The register's moves (a closed effect may be reopened), its history `EffectChange`.
+WORKFLOW = Workflow(
+    moves=Effect.TRANSITIONS,
+    history=EffectChange,
+    already_error=AlreadyDone,
+    already_message=gettext_lazy("L'effet a déjà ce statut."),
+    refused_message=gettext_lazy(
+        "Ce changement de statut n'est pas possible depuis « %(label)s »."
+    ),
 )
 
 
@@ -45,13 +57,13 @@ def effect_record(*, project: Project, by: Any, **fields: Any) -> Effect:
     effect = Effect.objects.create(
         project=project, recorded_by=by, status=Effect.Status.OPEN, status_changed_at=now, **fields
     )
-    EffectChange.objects.create(
-        effect=effect,
-        from_status="",
-        to_status=Effect.Status.OPEN,
-        comment=_("Effet signalé."),
-        changed_by=by,
-        changed_at=now,
+    EffectChange.record(
+        effect,
+        from_state="",
+        to_state=Effect.Status.OPEN,
+        by=by,
+        reason=_("Effet signalé."),
+        at=now,
     )
     if effect.owner_id:
         notify(
@@ -70,34 +82,20 @@ def effect_record(*, project: Project, by: Any, **fields: Any) -> Effect:
 def effect_transition(*, effect: Effect, to_status: str, comment: str, by: Any) -> Effect:
     """Move `effect` to `to_status`, with the reason. A move already made (a double click) is
     AlreadyDone; a move the register does not allow, or without a comment, is refused."""
-    effect = (
-        Effect.objects.select_for_update(of=("self",))
-        .select_related("project", "owner")
-        .get(pk=effect.pk)
-    )
-    if effect.status == to_status:
-        raise AlreadyDone(_("L'effet a déjà ce statut."))
-    if to_status not in Effect.TRANSITIONS.get(effect.status, ()):
-        raise InvalidState(
-            {
-                "to_status": _("Ce changement de statut n'est pas possible depuis « %(s)s ».")
-                % {"s": effect.get_status_display()}
-            }
-        )
-    if not comment.strip():
-        raise InvalidState({"comment": _("Expliquez ce changement de statut.")})
-    previous = effect.status
-    now = timezone.now()
-    effect.status = to_status
-    effect.status_changed_at = now
-    effect.save(update_fields=["status", "status_changed_at", "updated_at"])
-    EffectChange.objects.create(
-        effect=effect,
-        from_status=previous,
-        to_status=to_status,
-        comment=comment.strip(),
-        changed_by=by,
-        changed_at=now,
+    comment = comment.strip()
+
+    def prepare(effect: Effect) -> None:
+        if not comment:
+            raise InvalidState({"comment": _("Expliquez ce changement de statut.")})
+
+    effect = transition(
+        effect,
+        to=to_status,
+        by=by,
+        workflow=WORKFLOW,
+        reason=comment,
+        prepare=prepare,
+        queryset=Effect.objects.select_related("project", "owner"),
     )
     if effect.owner_id:
         notify(
@@ -109,7 +107,7 @@ def effect_transition(*, effect: Effect, to_status: str, comment: str, by: Any) 
                 "effect": str(effect),
                 "status": effect.get_status_display(),
             },
-            body=comment.strip(),
+            body=comment,
             url=effect_url(effect),
             actor=by,
         )

@@ -281,9 +281,9 @@ class IdeaStatusForm(forms.Form):
 
 
 class IdeaCommentForm(forms.Form):
-    body = forms.CharField(
+    text = forms.CharField(
         label=_("Votre commentaire"),
-        max_length=5000,
+        max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Le commentaire est vide.")},
     )

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
+from caflab.core.workflow import StatusHistory
 from caflab.network.models import Caf, CogAmbition, Directorate, Partner, Programme, Theme
 from caflab.search.indexing import search_indexes, search_vector_trigger
 
@@ -286,8 +287,11 @@ class ProjectOrigin(TimeStampedModel):
         return self.label
 
 
-class StageChange(models.Model):
+class StageChange(StatusHistory, models.Model):
     """The stage history: one row per move, for the timeline and the time spent per stage."""
+
+    subject_field = "project"
+    from_field, to_field, reason_field = "from_stage", "to_stage", None
 
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="stage_changes", verbose_name=_("projet")
@@ -773,8 +777,10 @@ class Deployment(TimeStampedModel):
         return f"{self.project.code} – {self.caf}"
 
 
-class DeploymentChange(models.Model):
+class DeploymentChange(StatusHistory, models.Model):
     """Status history of a deployment, for the adoption curve."""
+
+    subject_field, reason_field = "deployment", None
 
     deployment = models.ForeignKey(
         Deployment, on_delete=models.PROTECT, related_name="changes", verbose_name=_("déploiement")

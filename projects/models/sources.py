@@ -15,6 +15,13 @@ from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of
 from caflab.core.uploads import RandomName, get_private_storage
+from caflab.core.workflow import StatusHistory
+from caflab.engagement.models import (
+    AUDITED_MODERATION_FIELDS,
+    CommentBase,
+    ReportBase,
+    SupportBase,
+)
 from caflab.network.models import Caf, Directorate, Theme
 from caflab.search.indexing import search_indexes, search_vector_trigger
 from projects.models.portfolio import Project, ScoreBase
@@ -174,8 +181,10 @@ class Idea(TimeStampedModel):
         return reverse("projects:idea-detail", kwargs={"pk": self.pk})
 
 
-class IdeaStatusChange(models.Model):
+class IdeaStatusChange(StatusHistory, models.Model):
     """Every status change carries a reason, told to the authors and followers."""
+
+    subject_field, reason_field = "idea", "reason"
 
     idea = models.ForeignKey(
         Idea, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("idée")
@@ -202,19 +211,14 @@ class IdeaStatusChange(models.Model):
         return f"{self.idea}: {self.from_status or '∅'} → {self.to_status}"
 
 
-class IdeaSupport(models.Model):
+class IdeaSupport(SupportBase):
+    """Someone supports an idea: once per person (caflab.engagement)."""
+
     idea = models.ForeignKey(
         Idea, on_delete=models.CASCADE, related_name="supports", verbose_name=_("idée")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="idea_supports",
-        verbose_name=_("soutien de"),
-    )
-    created_at = models.DateTimeField(_("le"), auto_now_add=True)
 
-    class Meta:
+    class Meta(SupportBase.Meta):
         verbose_name = _("soutien à une idée")
         verbose_name_plural = _("soutiens aux idées")
         constraints = [
@@ -225,40 +229,42 @@ class IdeaSupport(models.Model):
         return f"{self.user} → {self.idea}"
 
 
+# Moderation in the audit trail: the status and who set it, never the text.
 @pghistory.track(
-    *before_and_after("is_hidden"),
-    fields=["is_hidden"],
+    *before_and_after("status"),
+    fields=AUDITED_MODERATION_FIELDS,
     model_name="IdeaCommentEvent",
     meta=event_meta(_("historique : commentaire d'idée"), _("historique : commentaires d'idées")),
 )
-class IdeaComment(TimeStampedModel):
+class IdeaComment(CommentBase):
+    """A comment on an idea (caflab.engagement: replies, moderation, reports)."""
+
     idea = models.ForeignKey(
         Idea, on_delete=models.PROTECT, related_name="comments", verbose_name=_("idée")
     )
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="replies",
-        verbose_name=_("en réponse à"),
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="idea_comments",
-        verbose_name=_("auteur"),
-    )
-    body = models.TextField(_("commentaire"))
-    is_hidden = models.BooleanField(_("masqué par la modération"), default=False)
 
-    class Meta:
+    class Meta(CommentBase.Meta):
         verbose_name = _("commentaire d'idée")
         verbose_name_plural = _("commentaires d'idées")
         ordering = ["idea", "created_at"]
 
-    def __str__(self) -> str:
-        return self.body[:60]
+
+class IdeaCommentReport(ReportBase):
+    """Someone reports an idea's comment: once per person. Past a threshold, it waits for
+    moderation."""
+
+    comment = models.ForeignKey(
+        IdeaComment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("commentaire")
+    )
+
+    class Meta(ReportBase.Meta):
+        verbose_name = _("signalement de commentaire d'idée")
+        verbose_name_plural = _("signalements de commentaires d'idées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="idea_comment_report_one_per_person"
+            )
+        ]
 
 
 class IdeaAttachment(TimeStampedModel):
@@ -552,7 +558,11 @@ class SessionRequest(TimeStampedModel):
         return reverse("projects:session-request-detail", kwargs={"pk": self.pk})
 
 
-class SessionRequestChange(models.Model):
+class SessionRequestChange(StatusHistory, models.Model):
+    """The follow-up of a session request: each status change, with a note."""
+
+    subject_field, reason_field = "request", "note"
+
     request = models.ForeignKey(
         SessionRequest, on_delete=models.PROTECT, related_name="changes", verbose_name=_("demande")
     )

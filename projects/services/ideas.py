@@ -10,20 +10,24 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import User
 from caflab.core.errors import InvalidState
 from caflab.core.uploads import ALL_KINDS, display_name, extension_of
+from caflab.core.workflow import Workflow, transition
+from caflab.engagement import services as engagement
 from caflab.notifications.services import follow, followers_of, notify
 from projects.models import (
     GateCriterion,
     Idea,
     IdeaAttachment,
     IdeaComment,
+    IdeaCommentReport,
     IdeaScore,
     IdeaStatusChange,
     IdeaSupport,
@@ -56,6 +60,14 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.ACCEPTED: (),
     Status.MERGED: (),
 }
+WORKFLOW = Workflow(
+    moves=TRANSITIONS,
+    history=IdeaStatusChange,
+    already_error=AlreadyDone,
+    already_message=gettext_lazy("L'idée a déjà ce statut."),
+    final_message=gettext_lazy("L'idée est déjà %(status)s."),
+    refused_message=gettext_lazy("Ce changement de statut n'est pas possible."),
+)
 # An accepted idea becomes a portfolio project at one of these stages.
 ACCEPT_STAGES = (Stage.IDEA, Stage.CREATIVITY)
 
@@ -116,8 +128,8 @@ def idea_submit(
     idea = Idea.objects.create(author=by, title=title, problem=problem, **fields)
     idea.themes.set(themes)
     idea.co_authors.set([user for user in co_authors if user.pk != by.pk])
-    IdeaStatusChange.objects.create(
-        idea=idea, to_status=idea.status, reason=_("Idée soumise."), changed_by=by
+    IdeaStatusChange.record(
+        idea, from_state="", to_state=idea.status, by=by, reason=_("Idée soumise.")
     )
     follow(user=by, obj=idea)
     for upload, content_type in attachments:
@@ -176,7 +188,7 @@ def idea_attachment_add(
 
 
 def allowed_moves(idea: Idea) -> tuple[str, ...]:
-    return TRANSITIONS.get(idea.status, ())
+    return WORKFLOW.allowed(idea.status)
 
 
 @transaction.atomic
@@ -199,76 +211,75 @@ def idea_move(
     - shelved until `revisit_on` (a date to come);
     - under review, declined: the reason is all.
     """
-    idea = Idea.objects.select_for_update().get(pk=idea.pk)
-    if idea.status == to_status:
-        raise AlreadyDone(_("L'idée a déjà ce statut."))
-    if to_status not in allowed_moves(idea):
-        if not allowed_moves(idea):
-            raise AlreadyDone(
-                _("L'idée est déjà %(status)s.") % {"status": idea.get_status_display().lower()}
-            )
-        raise InvalidState({"to_status": _("Ce changement de statut n'est pas possible.")})
     reason = reason.strip()
-    if not reason:
-        raise InvalidState({"reason": _("Le motif est obligatoire : il sera envoyé aux auteurs.")})
-
-    previous = idea.status
-    update = ["status", "status_changed_at", "updated_at"]
     details = ""
-    if to_status == Status.ACCEPTED:
-        if stage not in ACCEPT_STAGES:
-            raise InvalidState({"stage": _("Choisissez l'étape idée ou séance de créativité.")})
-        project = project_create(
-            by=by,
-            title=idea.title,
-            problem=idea.problem,
-            solution=idea.solution,
-            target_publics=idea.target_publics,
-            themes=list(idea.themes.all()),
-            stage=stage,
-            pilot_caf=idea.caf,
-            # What an idea became is the network's to see (its contributors first).
-            is_draft=False,
-            origin=idea,
-        )
-        # The project stays traceable to what fed the idea, and its author joins the team.
-        for source in (idea.session, idea.challenge):
-            if source is not None:
-                project_origin_add(project=project, source=source)
-        team_member_set(project=project, user=idea.author, role=TeamMember.Role.MEMBER)
-        idea.project = project
-        update.append("project")
-        details = _("Projet %(code)s, à l'étape « %(stage)s ».") % {
-            "code": project.code,
-            "stage": project.get_stage_display(),
-        }
-    elif to_status == Status.MERGED:
-        target = _merge_target(idea, merged_into)
-        idea.merged_into = target
-        update.append("merged_into")
-        details = _(
-            "Fusionnée dans l'idée n° %(pk)s « %(title)s » : ses soutiens et ses abonnés la "
-            "suivent désormais."
-        ) % {"pk": target.pk, "title": target.title}
-    elif to_status == Status.SHELVED:
-        if revisit_on is None or revisit_on <= timezone.localdate():
-            raise InvalidState({"revisit_on": _("Indiquez une date de réexamen à venir.")})
-        details = _("À réexaminer le %(date)s.") % {"date": revisit_on.strftime("%d/%m/%Y")}
-    if to_status == Status.SHELVED:
-        idea.revisit_on = revisit_on
-        update.append("revisit_on")
-    elif idea.revisit_on is not None:
-        idea.revisit_on = None
-        update.append("revisit_on")
-    if to_status not in (Status.UNDER_REVIEW,) and idea.reviewed_at is None:
-        idea.reviewed_at = timezone.now()
-        update.append("reviewed_at")
 
-    idea.status = to_status
-    idea.status_changed_at = timezone.now()
-    idea.save(update_fields=update)
-    IdeaStatusChange.objects.create(
-        idea=idea, from_status=previous, to_status=to_status, reason=reason, changed_by=by
+    def prepare(idea: Idea) -> list[str]:
+        """Checked after the move itself: the reason, then what the new status needs."""
+        nonlocal details
+        if not reason:
+            raise InvalidState(
+                {"reason": _("Le motif est obligatoire : il sera envoyé aux auteurs.")}
+            )
+        update = []
+        if to_status == Status.ACCEPTED:
+            if stage not in ACCEPT_STAGES:
+                raise InvalidState({"stage": _("Choisissez l'étape idée ou séance de créativité.")})
+            project = project_create(
+                by=by,
+                title=idea.title,
+                problem=idea.problem,
+                solution=idea.solution,
+                target_publics=idea.target_publics,
+                themes=list(idea.themes.all()),
+                stage=stage,
+                pilot_caf=idea.caf,
+                # What an idea became is the network's to see (its contributors first).
+                is_draft=False,
+                origin=idea,
+            )
+            # The project stays traceable to what fed the idea, and its author joins the team.
+            for source in (idea.session, idea.challenge):
+                if source is not None:
+                    project_origin_add(project=project, source=source)
+            team_member_set(project=project, user=idea.author, role=TeamMember.Role.MEMBER)
+            idea.project = project
+            update.append("project")
+            details = _("Projet %(code)s, à l'étape « %(stage)s ».") % {
+                "code": project.code,
+                "stage": project.get_stage_display(),
+            }
+        elif to_status == Status.MERGED:
+            target = _merge_target(idea, merged_into)
+            idea.merged_into = target
+            update.append("merged_into")
+            details = _(
+                "Fusionnée dans l'idée n° %(pk)s « %(title)s » : ses soutiens et ses abonnés la "
+                "suivent désormais."
+            ) % {"pk": target.pk, "title": target.title}
+        elif to_status == Status.SHELVED:
+            if revisit_on is None or revisit_on <= timezone.localdate():
+                raise InvalidState({"revisit_on": _("Indiquez une date de réexamen à venir.")})
+            details = _("À réexaminer le %(date)s.") % {"date": revisit_on.strftime("%d/%m/%Y")}
+        if to_status == Status.SHELVED:
+            idea.revisit_on = revisit_on
+            update.append("revisit_on")
+        elif idea.revisit_on is not None:
+            idea.revisit_on = None
+            update.append("revisit_on")
+        if to_status not in (Status.UNDER_REVIEW,) and idea.reviewed_at is None:
+            idea.reviewed_at = timezone.now()
+            update.append("reviewed_at")
+
+        return update
+
+    idea = transition(
+        idea,
+        to=to_status,
+        by=by,
+        workflow=WORKFLOW,
+        reason=reason,
+        prepare=prepare,
     )
     label = idea.get_status_display()
     body = f"{reason}\n\n{details}".strip()
@@ -347,62 +358,46 @@ def _carry_over(idea: Idea, target: Idea, *, by: User, reason: str) -> None:
 
 def idea_support(*, idea: Idea, by: User) -> IdeaSupport:
     """`by` supports the idea, once: a second support (a double click, a race) is refused by
-    the unique constraint and reported as already done."""
-    if idea.status == Status.MERGED:
-        raise InvalidState(_("Cette idée a été fusionnée : soutenez l'idée qu'elle a rejointe."))
-    try:
-        with transaction.atomic():
-            return IdeaSupport.objects.create(idea=idea, user=by)
-    except IntegrityError as exc:
-        raise AlreadyDone(_("Vous soutenez déjà cette idée.")) from exc
+    the unique constraint and reported as already done; a merged idea takes none."""
+    return engagement.support_add(target=idea, by=by)
 
 
 def idea_support_withdraw(*, idea: Idea, by: User) -> None:
-    deleted, _detail = IdeaSupport.objects.filter(idea=idea, user=by).delete()
-    if not deleted:
-        raise AlreadyDone(_("Vous ne soutenez pas cette idée."))
+    try:
+        engagement.support_remove(target=idea, by=by)
+    except AlreadyDone as exc:
+        raise AlreadyDone(_("Vous ne soutenez pas cette idée.")) from exc
 
 
-@transaction.atomic
 def idea_comment_add(
-    *, idea: Idea, by: User, body: str, parent: IdeaComment | None = None
+    *, idea: Idea, by: User, text: str, parent: IdeaComment | None = None
 ) -> IdeaComment:
     """A comment, or a reply to one (threads are one level deep: a reply to a reply joins its
-    thread). The commenter follows the idea; its authors and the person answered are told."""
-    body = body.strip()
-    if not body:
-        raise InvalidState({"body": _("Le commentaire est vide.")})
-    if parent is not None:
-        if parent.idea_id != idea.pk:
-            raise InvalidState(_("Ce commentaire n'appartient pas à cette idée."))
-        parent = parent.parent if parent.parent_id else parent
-    comment = IdeaComment.objects.create(idea=idea, author=by, body=body, parent=parent)
-    follow(user=by, obj=idea)
-    url = f"{idea.get_absolute_url()}#commentaire-{comment.pk}"
-    answered = [parent.author] if parent is not None else []
-    notify(
-        recipients=[*answered, *idea_authors(idea)],
-        kind="idea.commented",
-        title=_("Nouveau commentaire sur « %(title)s »") % {"title": idea.title},
-        body=body[:500],
-        url=url,
-        actor=by,
-        own_contribution=True,
-    )
-    return comment
+    thread). The commenter follows the idea; its authors and the person answered are told
+    (caflab.engagement; the policy is in projects/engagement.py)."""
+    if parent is not None and parent.idea_id != idea.pk:
+        raise InvalidState(_("Ce commentaire n'appartient pas à cette idée."))
+    return engagement.comment_add(target=idea, by=by, text=text, parent=parent)
+
+
+def idea_comment_report(*, comment: IdeaComment, by: User, reason: str = "") -> IdeaCommentReport:
+    """Report a comment, once per person; hidden after enough reports, until a moderator
+    looks at it in the moderation queue."""
+    return engagement.comment_report(comment=comment, by=by, reason=reason)
 
 
 def idea_comment_moderate(*, comment: IdeaComment, by: User, hidden: bool) -> IdeaComment:
     """Hide a comment (or show it again); a hidden comment stays in place, its text withheld."""
-    if comment.is_hidden == hidden:
+    try:
+        return engagement.comment_moderate(
+            comment=comment, by=by, action="hide" if hidden else "restore"
+        )
+    except AlreadyDone as exc:
         raise AlreadyDone(
             _("Ce commentaire est déjà masqué.")
             if hidden
             else _("Ce commentaire est déjà visible.")
-        )
-    comment.is_hidden = hidden
-    comment.save(update_fields=["is_hidden", "updated_at"])
-    return comment
+        ) from exc
 
 
 # --- triage --------------------------------------------------------------------------------

@@ -14,9 +14,11 @@ from django.db.models import Max
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import User
 from caflab.core import errors
+from caflab.core.workflow import Workflow, transition
 from caflab.network.models import Caf
 from caflab.notifications.services import follow, followers_of, notify
 from projects.gate_checks import go_blockers
@@ -46,8 +48,19 @@ Decision = GateReview.Decision
 CODE_ATTEMPTS = 5
 
 
-class AlreadyDone(errors.AlreadyDone):
-    """The action was already taken (a race, a double click): show "already done", not a 500."""
+# The core's "already done" under the name the portfolio's callers import: a refusal raised
+# by a shared layer (caflab.engagement, caflab.core.workflow) is caught by them too.
+AlreadyDone = errors.AlreadyDone
+
+# A Caf may move its deployment from any status to any other (the adoption curve reads them).
+DEPLOYMENT_WORKFLOW = Workflow(
+    moves={
+        status: tuple(other for other in Deployment.Status if other != status)
+        for status in Deployment.Status
+    },
+    history=DeploymentChange,
+    already_message=gettext_lazy("Le déploiement a déjà ce statut."),
+)
 
 
 # --- people to tell ------------------------------------------------------------------------
@@ -115,7 +128,7 @@ def project_create(
         project.cog_ambitions.set(cog_ambitions)
         project.partners.set(partners)
         TeamMember.objects.create(project=project, user=lead, role=TeamMember.Role.LEAD)
-        StageChange.objects.create(project=project, to_stage=stage, changed_by=by)
+        StageChange.record(project, from_state="", to_state=stage, by=by)
         if origin is not None:
             project_origin_add(project=project, source=origin)
     return project
@@ -143,12 +156,10 @@ def team_member_set(*, project: Project, user: User, role: str) -> TeamMember:
 def _move_stage(
     *, project: Project, to_stage: str, by: User, review: GateReview | None = None, **fields: Any
 ) -> None:
-    StageChange.objects.create(
-        project=project,
-        from_stage=project.stage,
-        to_stage=to_stage,
-        changed_by=by,
-        gate_review=review,
+    # Not `transition()`: a gate review decides the move (its row lock is the race guard), and
+    # a hold may keep a shelved project shelved with a new date.
+    StageChange.record(
+        project, from_state=project.stage, to_state=to_stage, by=by, gate_review=review
     )
     from_stage = project.stage
     project.stage = to_stage
@@ -405,9 +416,7 @@ def deployment_declare(
         defaults={"declared_by": by, "local_lead": local_lead or by, "comment": comment},
     )
     if created:
-        DeploymentChange.objects.create(
-            deployment=deployment, to_status=deployment.status, changed_by=by
-        )
+        DeploymentChange.record(deployment, from_state="", to_state=deployment.status, by=by)
         follow(user=by, obj=project)
         notify(
             recipients=project_audience(project),
@@ -425,19 +434,16 @@ def deployment_declare(
 def deployment_move(
     *, deployment: Deployment, by: User, status: str, reason: str = ""
 ) -> Deployment:
-    deployment = Deployment.objects.select_for_update().get(pk=deployment.pk)
-    if status == deployment.status:
-        raise AlreadyDone(_("Le déploiement a déjà ce statut."))
-    if status in (Deployment.Status.DECLINED, Deployment.Status.STOPPED) and not reason.strip():
-        raise errors.InvalidState({"reason": _("Indiquez le motif.")})
-    DeploymentChange.objects.create(
-        deployment=deployment, from_status=deployment.status, to_status=status, changed_by=by
+    def prepare(deployment: Deployment) -> list[str]:
+        if status in (Deployment.Status.DECLINED, Deployment.Status.STOPPED) and not reason.strip():
+            raise errors.InvalidState({"reason": _("Indiquez le motif.")})
+        if reason:
+            deployment.reason = reason  # kept on the deployment: its history has no reason
+        return ["reason"]
+
+    deployment = transition(
+        deployment, to=status, by=by, workflow=DEPLOYMENT_WORKFLOW, prepare=prepare
     )
-    deployment.status = status
-    deployment.status_changed_at = timezone.now()
-    if reason:
-        deployment.reason = reason
-    deployment.save(update_fields=["status", "status_changed_at", "reason", "updated_at"])
     project = deployment.project
     notify(
         recipients=project_audience(project),

@@ -23,9 +23,11 @@ from django.db.models import Avg, Case, Count, F, OuterRef, Subquery, Sum, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import User
 from caflab.core.errors import InvalidState, NotAllowedNow
+from caflab.core.workflow import Workflow, transition
 from caflab.notifications.services import follow, followers_of, notify
 from projects.models import (
     Challenge,
@@ -337,13 +339,27 @@ REQUEST_FLOW = [
 DECLINABLE = (RequestStatus.REQUESTED, RequestStatus.QUALIFIED, RequestStatus.SCHEDULED)
 
 
-def request_next_statuses(status: str) -> list[str]:
-    """Where a request may go from `status`: any later step (the lab may skip one), or declined
-    while the session is not held."""
+def _request_moves(status: str) -> tuple[str, ...]:
+    """Any later step (the lab may skip one), or declined while the session is not held."""
     if status not in REQUEST_FLOW:
-        return []
+        return ()
     later = REQUEST_FLOW[REQUEST_FLOW.index(status) + 1 :]
-    return [*later, RequestStatus.DECLINED] if status in DECLINABLE else later
+    return (*later, RequestStatus.DECLINED) if status in DECLINABLE else tuple(later)
+
+
+REQUEST_WORKFLOW = Workflow(
+    moves={status: _request_moves(status) for status in RequestStatus},
+    history=SessionRequestChange,
+    already_message=gettext_lazy("La demande a déjà ce statut."),
+    refused_message=gettext_lazy("Une demande « %(label)s » ne peut pas passer à « %(target)s »."),
+    refused_field="status",
+    already_error=AlreadyDone,
+)
+
+
+def request_next_statuses(status: str) -> list[str]:
+    """Where a request may go from `status` (see `REQUEST_WORKFLOW`)."""
+    return list(REQUEST_WORKFLOW.allowed(status))
 
 
 @transaction.atomic
@@ -354,8 +370,8 @@ def session_request_create(*, by: User, **fields: Any) -> SessionRequest:
     request = SessionRequest.objects.create(
         requested_by=by, directorate_id=by.directorate_id, **fields
     )
-    SessionRequestChange.objects.create(
-        request=request, to_status=request.status, changed_by=by, note=_("Demande déposée.")
+    SessionRequestChange.record(
+        request, from_state="", to_state=request.status, by=by, reason=_("Demande déposée.")
     )
     follow(user=by, obj=request)
     notify(
@@ -376,38 +392,24 @@ def session_request_move(
 ) -> SessionRequest:
     """Move a request along its flow; a decline needs its reason. The move is recorded and the
     requester (with the other followers) told."""
-    request = SessionRequest.objects.select_for_update().get(pk=request.pk)
-    if status == request.status:
-        raise AlreadyDone(_("La demande a déjà ce statut."))
-    if status not in request_next_statuses(request.status):
-        raise InvalidState(
-            {
-                "status": _("Une demande « %(current)s » ne peut pas passer à « %(target)s ».")
-                % {
-                    "current": request.get_status_display(),
-                    "target": RequestStatus(status).label
-                    if status in RequestStatus.values
-                    else status,
-                }
-            }
-        )
-    if status == RequestStatus.DECLINED and not reason.strip():
-        raise InvalidState({"reason": _("Un refus doit être motivé.")})
-    SessionRequestChange.objects.create(
-        request=request,
-        from_status=request.status,
-        to_status=status,
-        note=reason if status == RequestStatus.DECLINED else note,
-        changed_by=by,
-    )
-    request.status = status
-    request.status_changed_at = timezone.now()
-    if status == RequestStatus.DECLINED:
-        request.decline_reason = reason
-    if request.handled_by_id is None:
-        request.handled_by = by
-    request.save(
-        update_fields=["status", "status_changed_at", "decline_reason", "handled_by", "updated_at"]
+    declined = status == RequestStatus.DECLINED
+
+    def prepare(request: SessionRequest) -> list[str]:
+        if declined and not reason.strip():
+            raise InvalidState({"reason": _("Un refus doit être motivé.")})
+        if declined:
+            request.decline_reason = reason
+        if request.handled_by_id is None:
+            request.handled_by = by
+        return ["decline_reason", "handled_by"]
+
+    request = transition(
+        request,
+        to=status,
+        by=by,
+        workflow=REQUEST_WORKFLOW,
+        reason=reason if declined else note,
+        prepare=prepare,
     )
     title = _("Votre demande « %(title)s » : %(status)s") % {
         "title": request.title,

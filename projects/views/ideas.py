@@ -29,6 +29,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from caflab.accounts.models import Role
 from caflab.core.queries import count_of
 from caflab.core.uploads import download_response
+from caflab.engagement.models import CommentStatus
 from caflab.notifications.services import follow, is_following, unfollow
 from projects import filters_ideas
 from projects.filters_ideas import IdeaFilter, TriageFilter
@@ -44,6 +45,7 @@ from projects.models import (
     Idea,
     IdeaAttachment,
     IdeaComment,
+    IdeaCommentReport,
     IdeaQuerySet,
     IdeaScore,
     IdeaStatusChange,
@@ -73,7 +75,7 @@ def with_list_data(ideas: IdeaQuerySet) -> IdeaQuerySet:
         .select_related(None)
         .select_related("author", "caf")
         .prefetch_related("project", "merged_into")
-        .annotate(n_comments=count_of(IdeaComment, "idea", is_hidden=False))
+        .annotate(n_comments=count_of(IdeaComment, "idea", status=CommentStatus.VISIBLE))
     )
 
 
@@ -308,13 +310,20 @@ def detail_queryset(user: Any) -> IdeaQuerySet:
     )
 
 
-def _comment_threads(idea: Idea, page: str | None) -> Page:
+def _comment_threads(idea: Idea, page: str | None, user: Any) -> Page:
     """One part of the idea's threads, the latest first, each with all its replies (a thread
-    is never cut in two). `idea` comes from `detail_queryset` (its thread count)."""
-    replies = IdeaComment.objects.select_related("author").order_by("created_at", "pk")
+    is never cut in two). `idea` comes from `detail_queryset` (its thread count). Each comment
+    says whether it is the user's and whether the user reported it (in the same queries)."""
+    reported = Exists(IdeaCommentReport.objects.filter(comment=OuterRef("pk"), reporter=user.pk))
+    replies = (
+        IdeaComment.objects.select_related("author")
+        .annotate(is_reported_by_me=reported)
+        .order_by("created_at", "pk")
+    )
     threads = (
         IdeaComment.objects.filter(idea=idea, parent__isnull=True)
         .select_related("author")
+        .annotate(is_reported_by_me=reported)
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("-created_at", "-pk")
     )
@@ -324,6 +333,8 @@ def _comment_threads(idea: Idea, page: str | None) -> Page:
     part.object_list = list(part.object_list)
     for thread in part.object_list:  # what the template loops over: the thread, its replies
         thread.comments = [thread, *thread.replies.all()]
+        for comment in thread.comments:
+            comment.is_mine = comment.author_id == user.pk
     return part
 
 
@@ -372,7 +383,10 @@ def _detail_page(
         idea.project_id and Project.objects.visible_to(user).filter(pk=idea.project_id).exists()
     )
     can_comment = user.has_perm("projects.comment_idea", idea)
-    threads = _comment_threads(idea, request.GET.get("page"))
+    threads = _comment_threads(idea, request.GET.get("page"), user)
+    can_moderate = user.has_perm("projects.moderate_idea_comments")
+    # Reporting is the network's (never one's own comment: the template checks `is_mine`).
+    can_report = user.is_network_member
     if request.htmx and "page" in request.GET:  # "Voir les commentaires précédents"
         return render(
             request,
@@ -380,8 +394,9 @@ def _detail_page(
             {
                 "idea": idea,
                 "threads": threads,
-                "can_moderate": user.has_perm("projects.moderate_idea_comments"),
+                "can_moderate": can_moderate,
                 "can_comment": can_comment,
+                "can_report": can_report,
             },
         )
     context = {
@@ -399,7 +414,12 @@ def _detail_page(
         and idea.status != Idea.Status.MERGED,
         "can_comment": can_comment,
         "can_follow": user.has_perm("projects.follow_idea", idea),
-        "can_moderate": user.has_perm("projects.moderate_idea_comments"),
+        "can_moderate": can_moderate,
+        "can_report": can_report,
+        # The one moderation queue, filtered to the ideas' comments.
+        "moderation_url": f"{reverse('engagement:queue')}?type=idees-commentaires"
+        if can_moderate
+        else None,
         "can_triage": can_triage and bool(services.allowed_moves(idea)),
         "comment_form": (comment_form or IdeaCommentForm(idea=idea)) if can_comment else None,
         "score_form": score_form if can_score else None,
@@ -483,7 +503,7 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
             comment = services.idea_comment_add(
                 idea=idea,
                 by=request.user,
-                body=form.cleaned_data["body"],
+                text=form.cleaned_data["text"],
                 parent=form.cleaned_data["parent"],
             )
         except ValidationError as error:
@@ -492,6 +512,29 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Votre commentaire est publié."))
             return redirect(_comment_url(idea, comment))
     return _detail_page(request, idea, comment_form=form)
+
+
+@require_POST
+@login_required
+def idea_comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Report a comment to the moderation (network members, not its author)."""
+    comment = get_object_or_404(
+        IdeaComment.objects.filter(idea__in=Idea.objects.visible_to(request.user)), pk=pk
+    )
+    if not request.user.has_perm("projects.report_idea_comment", comment):
+        raise PermissionDenied
+    try:
+        services.idea_comment_report(
+            comment=comment,
+            by=request.user,
+            # A free reason without a form: NUL cannot reach PostgreSQL (a DataError).
+            reason=request.POST.get("reason", "").replace("\x00", ""),
+        )
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    else:
+        messages.success(request, _("Merci : le commentaire est signalé à la modération."))
+    return redirect(_comment_url(comment.idea, comment))
 
 
 @require_POST

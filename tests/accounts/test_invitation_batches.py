@@ -4,9 +4,9 @@ JOB_MAX_ATTEMPTS times, then is shown failed in French with "Relancer" on the im
 real killed worker is in tests/faults/test_invitations_killed.py."""
 
 import datetime
-from unittest import mock
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,7 +45,7 @@ def newcomers(caf_a) -> list[User]:
 
 def batch_for(people, by=None, **fields) -> InvitationBatch:
     """A batch recorded without running it (its message is "in the broker")."""
-    with mock.patch("caflab.accounts.invitations.enqueue_on_commit"):
+    with TestCase.captureOnCommitCallbacks(execute=False):
         batch = invitation_batch_create(user_ids=[p.pk for p in people], by=by, label="test")
     if fields:
         InvitationBatch.objects.filter(pk=batch.pk).update(**fields)
@@ -160,19 +160,12 @@ def test_someone_who_chose_a_password_meanwhile_is_skipped(newcomers, mailoutbox
     assert newcomers[0].email not in recipients(mailoutbox)
 
 
-def test_a_mail_server_error_stops_the_batch_failed_with_what_is_left(newcomers, mailoutbox):
+def test_a_mail_server_error_stops_the_batch_failed_with_what_is_left(
+    newcomers, mailoutbox, mail_server
+):
     batch = batch_for(newcomers)
-    real_send = __import__("caflab.accounts.invitations", fromlist=["send_mail"]).send_mail
-    calls = []
-
-    def flaky(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise ConnectionRefusedError("SMTP down")
-        return real_send(*args, **kwargs)
-
-    with mock.patch("caflab.accounts.invitations.send_mail", side_effect=flaky):
-        assert invitation_batch_send(batch_id=batch.pk) == "failed"
+    mail_server.fail(ConnectionRefusedError("SMTP down"), times=1, after=2)
+    assert invitation_batch_send(batch_id=batch.pk) == "failed"
     batch.refresh_from_db()
     assert batch.status == "failed"
     assert batch.sent_count == 2
@@ -219,7 +212,7 @@ def test_relancer_on_the_import_page_mails_only_the_people_not_reached(
 def test_relancer_on_a_stuck_batch_abandons_it_and_starts_a_fresh_one(newcomers, admin):
     batch = batch_for(newcomers, by=admin)
     killed_after(batch, newcomers[:1])
-    with mock.patch("caflab.accounts.invitations.enqueue_on_commit"):
+    with TestCase.captureOnCommitCallbacks(execute=False):  # the fresh batch is not run
         fresh = invitation_batch_retry(batch=batch, by=admin)
     batch.refresh_from_db()
     assert batch.status == "failed"

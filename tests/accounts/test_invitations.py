@@ -1,16 +1,16 @@
 """Invitations: an imported account's single-use, 14-day link to choose a password."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from caflab.accounts import tasks
-from caflab.accounts.invitations import INVITATION_DAYS, invitation_tokens, invitation_url
+from caflab.accounts.invitations import INVITATION_DAYS, invitation_url
 from caflab.accounts.models import Role, User
 from tests.accounts.factories import UserFactory
 
@@ -57,33 +57,30 @@ def test_the_link_sets_the_password_signs_in_and_works_only_once(client, invited
     assert "Choisir votre mot de passe" not in response.content.decode()
 
 
-def test_an_expired_link_is_refused_with_how_to_get_a_new_one(client, invited, monkeypatch):
+def test_an_expired_link_is_refused_with_how_to_get_a_new_one(client, invited):
     url = invitation_url(invited)
-    later = datetime.now() + timedelta(days=INVITATION_DAYS, hours=1)
-    monkeypatch.setattr(invitation_tokens, "_now", lambda: later)
-    response = client.get(url)
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "ne peut plus être utilisé" in page
-    assert "nouvelle invitation" in page
-    response = client.post(url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    with time_machine.travel(timedelta(days=INVITATION_DAYS, hours=1)):
+        response = client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "ne peut plus être utilisé" in page
+        assert "nouvelle invitation" in page
+        client.post(url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     invited.refresh_from_db()
     assert not invited.has_usable_password()
 
 
-def test_a_link_still_works_on_its_last_day(client, invited, monkeypatch):
+def test_a_link_still_works_on_its_last_day(client, invited):
     url = invitation_url(invited)
-    later = datetime.now() + timedelta(days=INVITATION_DAYS - 1)
-    monkeypatch.setattr(invitation_tokens, "_now", lambda: later)
-    assert "Choisir votre mot de passe" in client.get(url).content.decode()
+    with time_machine.travel(timedelta(days=INVITATION_DAYS - 1)):
+        assert "Choisir votre mot de passe" in client.get(url).content.decode()
 
 
-def test_a_newer_invitation_voids_the_older_link(client, invited, mailoutbox, monkeypatch):
+def test_a_newer_invitation_voids_the_older_link(client, invited, mailoutbox):
     tasks.send_invitation(invited.pk)
     first = mailed_path(mailoutbox[0])
-    later = timezone.now() + timedelta(seconds=5)
-    monkeypatch.setattr("caflab.accounts.invitations.timezone.now", lambda: later)
-    tasks.send_invitation(invited.pk)
+    with time_machine.travel(timedelta(seconds=5)):
+        tasks.send_invitation(invited.pk)
     second = mailed_path(mailoutbox[1])
     assert "ne peut plus être utilisé" in client.get(first).content.decode()
     assert "Choisir votre mot de passe" in client.get(second).content.decode()

@@ -218,15 +218,20 @@ def test_every_app_registers_its_sections():
 
 
 def test_ideas_comments_and_supports_are_exported(citizen):
+    from tests.accounts.factories import UserFactory
     from tests.projects.factories import IdeaFactory, IdeaSupportFactory
 
     idea = IdeaFactory(author=citizen, title="Des courriers plus clairs")
-    idea.comments.create(author=citizen, body="=1+1 merci")
+    idea.comments.create(author=citizen, text="=1+1 merci")
     IdeaSupportFactory(idea=IdeaFactory(title="Une autre idée"), user=citizen)
+    other = IdeaFactory().comments.create(author=UserFactory(), text="Hors sujet total")
+    other.reports.create(reporter=citizen, reason="Hors sujet")
     data = json.loads(personal_data.as_json(citizen))["sections"]
     assert data["projects.ideas"]["items"][0]["Titre"] == "Des courriers plus clairs"
     assert data["projects.comments"]["items"][0]["Commentaire"] == "=1+1 merci"
     assert data["projects.supports"]["items"][0]["Idée soutenue"] == "Une autre idée"
+    report = data["projects.supports"]["items"][1]
+    assert (report["Commentaire signalé"], report["Motif"]) == ("Hors sujet total", "Hors sujet")
     assert "'=1+1 merci" in personal_data.as_csv(citizen).decode("utf-8-sig")
 
 

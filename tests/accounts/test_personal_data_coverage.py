@@ -30,6 +30,7 @@ EXCLUDED: dict[tuple[str, str], str] = {
     ("accounts.UserPermissionEvent", "user"): _AUDIT,
     ("projects.GateReviewEvent", "decided_by"): _AUDIT,
     ("criees.CommentEvent", "moderated_by"): _AUDIT,
+    ("projects.IdeaCommentEvent", "moderated_by"): _AUDIT,
     ("ecoute.ConsultationEvent", "owner"): _AUDIT,
     ("ecoute.ContributionEvent", "moderated_by"): _AUDIT,
     ("ecoute.ContributionCommentEvent", "moderated_by"): _AUDIT,

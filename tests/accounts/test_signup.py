@@ -1,11 +1,11 @@
 """Citizens sign up with a confirmed address: the account stays inactive until the mailed link
 is followed (signed, 3 days, single use); the same message whatever the address; rate-limited."""
 
-import time
-from unittest import mock
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from caflab.accounts.models import Role, User
@@ -115,7 +115,7 @@ def test_a_tampered_link_is_refused(client, django_capture_on_commit_callbacks):
 def test_an_expired_link_is_refused(client):
     _signup(client)
     user = User.objects.get()
-    with mock.patch("django.core.signing.time.time", return_value=time.time() - 4 * 86400):
+    with time_machine.travel(-timedelta(days=4)):
         token = verification_token(user)
     response = client.get(reverse("accounts:signup-verify", kwargs={"token": token}))
     assert response.status_code == 404

@@ -84,7 +84,7 @@ PAGES = [
     # pages the matrix objects leave without forms, in the state that shows them
     ("ecoute:anonymous-answer", "anonymous"),
     ("ecoute:contribution-moderation to moderate", "lab_staff"),
-    ("criees:moderation to moderate", "lab_staff"),
+    ("engagement:queue to moderate", "lab_staff"),
 ]
 
 SEED = int(os.environ.get("FUZZ_SEED", "0"))
@@ -129,7 +129,7 @@ def _to_moderate(request) -> None:
     request.getfixturevalue("matrix_criees")
     Contribution.objects.update(status=Contribution.Status.PENDING)
     ContributionComment.objects.update(status=ContributionComment.Status.REPORTED)
-    Comment.objects.update(status=Comment.Status.PENDING)
+    Comment.objects.update(status=Comment.Status.REPORTED)
 
 
 def _page_url(route: str, request) -> str:

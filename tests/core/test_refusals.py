@@ -111,7 +111,7 @@ def test_a_view_that_catches_the_error_itself_keeps_its_answer(client, citizen, 
     assert response.status_code == 302
     assert response["Location"] == contribution.get_absolute_url()
     # The first answer's message was never shown (its redirect not followed): both are queued.
-    assert texts(response)[-1] == "Vous avez déjà soutenu cette contribution."
+    assert texts(response)[-1] == "Vous soutenez déjà cette contribution."
     assert ContributionSupport.objects.filter(contribution=contribution).count() == 1
 
 

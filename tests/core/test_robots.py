@@ -24,6 +24,6 @@ def test_favicon_redirects_to_the_static_icon(client, django_assert_num_queries)
     assert response["Location"].endswith(".svg")
 
 
-def test_favicon_without_an_icon_answers_no_content(client, monkeypatch):
-    monkeypatch.setattr("caflab.core.views.FAVICON", "img/absent-favicon.svg")
+def test_favicon_without_an_icon_answers_no_content(client, settings):
+    settings.FAVICON_STATIC_PATH = "img/absent-favicon.svg"
     assert client.get(reverse("core:favicon")).status_code == 204

@@ -20,7 +20,6 @@ from criees.models import (
     InterestDeclaration,
     Support,
 )
-from criees.services import REPORTS_TO_HIDE
 from criees.uploads import MAX_UPLOAD_BYTES
 from projects.models import Deployment, Project, Stage
 from tests.accounts.factories import UserFactory
@@ -293,14 +292,15 @@ def test_a_reported_comment_is_hidden_until_a_moderator_restores_it(
     client, initiative, moderator, agent_b
 ):
     comment = CommentFactory(initiative=initiative, text="Propos déplacés")
-    for _ in range(REPORTS_TO_HIDE):
+    for _ in range(settings.ENGAGEMENT_REPORTS_TO_HIDE):
         client.force_login(UserFactory())
         client.post(reverse("criees:comment-report", kwargs={"pk": comment.pk}), {"reason": "x"})
     client.force_login(agent_b)
     assert "Propos déplacés" not in client.get(url("initiative", initiative)).content.decode()
     client.force_login(moderator)
-    queue = client.get(reverse("criees:moderation"))
-    assert [c.pk for c in queue.context["pending"]] == [comment.pk]
+    # The criées' moderation link opens the one queue, filtered to initiatives' comments.
+    queue = client.get(reverse("criees:moderation"), follow=True)
+    assert [row.pk for row in queue.context["rows"]] == [comment.pk]
     client.post(
         reverse("criees:comment-moderate", kwargs={"pk": comment.pk}), {"action": "restore"}
     )
@@ -440,11 +440,11 @@ def test_every_post_form_carries_its_csrf_token(client, moderator, agent_b, init
 
     root = CommentFactory(initiative=initiative)
     CommentFactory(initiative=initiative, parent=root)
-    CommentFactory(initiative=initiative, status=Comment.Status.PENDING)
+    CommentFactory(initiative=initiative, status=Comment.Status.REPORTED)
     PitchFactory(criee=criee, initiative=initiative)
     pages = [
         (moderator, url("initiative", initiative)),
-        (moderator, reverse("criees:moderation")),
+        (moderator, reverse("engagement:queue")),
         (agent_b, url("initiative", initiative)),
         (agent_b, reverse("criees:live", kwargs={"pk": criee.pk})),
     ]

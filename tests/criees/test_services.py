@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -18,7 +19,6 @@ from criees.models import (
     Support,
 )
 from criees.services import (
-    REPORTS_TO_HIDE,
     AlreadyDone,
     InterestOutcome,
     comment_add,
@@ -188,14 +188,14 @@ def test_an_empty_comment_is_refused(initiative, agent_b):
 
 def test_a_comment_reported_enough_times_waits_for_moderation(initiative, moderator):
     comment = CommentFactory(initiative=initiative)
-    reporters = [UserFactory() for _ in range(REPORTS_TO_HIDE)]
+    reporters = [UserFactory() for _ in range(settings.ENGAGEMENT_REPORTS_TO_HIDE)]
     for reporter in reporters[:-1]:
         comment_report(comment=comment, by=reporter)
     comment.refresh_from_db()
     assert comment.status == Comment.Status.VISIBLE
     comment_report(comment=comment, by=reporters[-1], reason="Propos blessants")
     comment.refresh_from_db()
-    assert comment.status == Comment.Status.PENDING
+    assert comment.status == Comment.Status.REPORTED
     assert kinds_for(moderator) == ["criees.comment_pending"]
     comment_report(comment=comment, by=UserFactory())
     assert kinds_for(moderator) == ["criees.comment_pending"]  # told once
@@ -210,7 +210,7 @@ def test_reporting_twice_is_already_done(initiative, agent_b):
 
 def test_a_restored_comment_needs_new_reports_to_be_hidden_again(initiative, moderator):
     comment = CommentFactory(initiative=initiative)
-    for _ in range(REPORTS_TO_HIDE):
+    for _ in range(settings.ENGAGEMENT_REPORTS_TO_HIDE):
         comment_report(comment=comment, by=UserFactory())
     comment_moderate(comment=comment, by=moderator, action="restore")
     comment.refresh_from_db()

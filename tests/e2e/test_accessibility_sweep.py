@@ -38,7 +38,7 @@ def _staff_pages() -> list[str]:
         reverse("criees:index"),
         reverse("criees:criee-list"),
         reverse("criees:dashboard"),
-        reverse("criees:moderation"),
+        reverse("engagement:queue"),
         reverse("ecoute:manage"),
         reverse("ecoute:manage-detail", kwargs={"pk": consultation.pk}),
         reverse("ecoute:results", kwargs={"pk": consultation.pk}),

@@ -2,11 +2,11 @@
 with consent, leaving at once, signed single-use invitations, and inviting a community to a
 consultation once per member."""
 
-import time
-from unittest import mock
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -233,7 +233,7 @@ def test_a_tampered_or_expired_invitation_link_is_refused(client, citizen, lab_s
         invitation_from_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
     with pytest.raises(InvalidInvitation):
         invitation_from_token("x" + token)
-    with mock.patch("django.core.signing.time.time", return_value=time.time() - 15 * 86400):
+    with time_machine.travel(-timedelta(days=15)):
         old_token = invitation_token(invitation)
     with pytest.raises(InvalidInvitation, match="expiré"):
         invitation_from_token(old_token)

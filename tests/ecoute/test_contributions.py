@@ -139,7 +139,7 @@ def test_an_unpublished_contribution_cannot_be_supported(call, citizen, agent_a,
 def test_hidden_after_n_reports_pending_review_and_managers_told_once(
     published, lab_staff, settings
 ):
-    settings.ECOUTE_REPORTS_TO_HIDE = 3
+    settings.ENGAGEMENT_REPORTS_TO_HIDE = 3
     reporters = [UserFactory(citizen=True) for _ in range(4)]
     for reporter in reporters[:2]:
         services.contribution_report(contribution=published, by=reporter, reason="Hors sujet")
@@ -160,14 +160,14 @@ def test_reporting_twice_is_already_done(published, agent_a):
 
 
 def test_the_threshold_is_a_setting(published, settings):
-    settings.ECOUTE_REPORTS_TO_HIDE = 1
+    settings.ENGAGEMENT_REPORTS_TO_HIDE = 1
     services.contribution_report(contribution=published, by=UserFactory(citizen=True))
     published.refresh_from_db()
     assert published.status == Contribution.Status.REPORTED
 
 
 def test_restored_contribution_counts_only_new_reports(published, lab_staff, settings):
-    settings.ECOUTE_REPORTS_TO_HIDE = 2
+    settings.ENGAGEMENT_REPORTS_TO_HIDE = 2
     for _ in range(2):
         services.contribution_report(contribution=published, by=UserFactory(citizen=True))
     services.contributions_moderate(contributions=[published], by=lab_staff, action="restore")
@@ -252,7 +252,7 @@ def test_comments_thread_and_wait_for_moderation_on_a_premoderated_call(
 
 
 def test_a_reported_comment_is_hidden_after_n_reports(post_call, citizen, settings):
-    settings.ECOUTE_REPORTS_TO_HIDE = 2
+    settings.ENGAGEMENT_REPORTS_TO_HIDE = 2
     contribution = ContributionFactory(consultation=post_call, author=citizen)
     comment = services.comment_add(contribution=contribution, by=citizen, text="Texte")
     assert comment.is_visible

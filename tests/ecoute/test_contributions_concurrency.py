@@ -36,7 +36,7 @@ def test_ten_parallel_support_clicks_leave_one_support_and_no_error(contribution
 
 
 def test_reports_racing_to_the_threshold_hide_once_and_tell_once(contribution, lab_staff, settings):
-    settings.ECOUTE_REPORTS_TO_HIDE = 3
+    settings.ENGAGEMENT_REPORTS_TO_HIDE = 3
     reporters = [UserFactory(citizen=True) for _ in range(6)]
     queue = list(reporters)
 

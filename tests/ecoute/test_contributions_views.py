@@ -175,7 +175,7 @@ def test_a_double_click_on_support_ends_in_already_supported(published, agent_a,
     client.post(url, {"action": "support"})
     response = client.post(url, {"action": "support"}, follow=True)
     assert response.status_code == 200
-    assert "déjà soutenu" in response.content.decode()
+    assert "Vous soutenez déjà cette contribution." in response.content.decode()
     assert ContributionSupport.objects.filter(contribution=published).count() == 1
 
 
@@ -315,6 +315,68 @@ def test_the_queue_filters_by_consultation_and_state(call, lab_staff, client):
     assert "Attente ici" not in page
 
 
+def queue_url(kind):
+    return f"{reverse('engagement:queue')}?type={kind}"
+
+
+def test_contributions_comments_are_moderated_in_the_one_queue(
+    call, published, correspondent_a, correspondent_b, agent_a, citizen, client
+):
+    comment = services.comment_add(contribution=published, by=agent_a, text="À relire svp")
+    assert comment.status == "pending"  # the call is moderated before publication
+    client.force_login(correspondent_a)
+    # The écoute page sends its comments to the one queue.
+    page = client.get(moderation_url()).content.decode()
+    assert queue_url("contributions-commentaires") in page
+    queue = client.get(queue_url("contributions-commentaires"))
+    assert [row.pk for row in queue.context["rows"]] == [comment.pk]
+    response = client.post(
+        reverse("engagement:queue"),
+        {"items": [f"contributions-commentaires:{comment.pk}"], "action": "publish"},
+    )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == "visible"
+    assert comment.moderated_by == correspondent_a
+    assert Notification.objects.filter(recipient=citizen, kind="ecoute.comment_added").exists()
+    # Another Caf's correspondent does not moderate this call's comments.
+    client.force_login(correspondent_b)
+    rows = client.get(queue_url("contributions-commentaires")).context["rows"]
+    assert comment.pk not in [row.pk for row in rows]
+
+
+def test_contributions_are_moderated_in_the_one_queue_too(
+    call, correspondent_a, correspondent_b, client
+):
+    author = UserFactory(citizen=True)
+    pending = ContributionFactory(consultation=call, status="pending", author=author)
+    client.force_login(correspondent_a)
+    queue = client.get(queue_url("contributions-deposees"))
+    assert [row.pk for row in queue.context["rows"]] == [pending.pk]
+    client.post(
+        reverse("engagement:queue"),
+        {
+            "items": [f"contributions-deposees:{pending.pk}"],
+            "action": "reject",
+            "message": "Hors sujet.",
+        },
+    )
+    pending.refresh_from_db()
+    assert pending.status == "rejected"
+    assert Notification.objects.get(recipient=author).body == "Hors sujet."
+    hidden = client.get(queue_url("contributions-deposees") + "&etat=hidden")
+    assert [row.pk for row in hidden.context["rows"]] == [pending.pk]
+    # Another Caf's correspondent: the row is not theirs, the action skips it.
+    other = ContributionFactory(consultation=call, status="pending")
+    client.force_login(correspondent_b)
+    client.post(
+        reverse("engagement:queue"),
+        {"items": [f"contributions-deposees:{other.pk}"], "action": "publish"},
+    )
+    other.refresh_from_db()
+    assert other.status == "pending"
+
+
 # --- the consultation's form and page ------------------------------------------------------
 
 
@@ -371,4 +433,4 @@ def test_the_moderation_queue_costs_a_fixed_number_of_queries(
                 text="À relire",
             )
 
-    assert_flat_query_count(client, moderation_url(), add, sizes=(3, 12), expected=7)
+    assert_flat_query_count(client, moderation_url(), add, sizes=(3, 12), expected=6)

@@ -254,10 +254,10 @@ def test_stale_jobs_are_queued_again_and_old_files_purged(survey, lab_staff):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_an_export_larger_than_the_memory_spool_goes_through_a_file_whole(
-    monkeypatch, survey, lab_staff, fmt
+    settings, survey, lab_staff, fmt
 ):
     """Big exports spill from memory to a temporary file: the stored file is the same."""
-    monkeypatch.setattr("ecoute.services.exports.SPOOL_BYTES", 64)
+    settings.ECOUTE_EXPORT_SPOOL_BYTES = 64
     job = export_request(questionnaire=survey, by=lab_staff, fmt=fmt)
     assert export_build(job_id=job.pk) == "ready"
     job.refresh_from_db()

@@ -78,7 +78,7 @@ def test_supports_and_visible_comments_are_counted_by_the_database(call, lab_sta
 
 
 def test_pending_and_reported_comments_do_not_count(call, lab_staff, settings):
-    settings.ECOUTE_REPORTS_TO_HIDE = 1
+    settings.ENGAGEMENT_REPORTS_TO_HIDE = 1
     contribution = ContributionFactory(consultation=call)
     comment = services.comment_add(
         contribution=contribution, by=UserFactory(citizen=True), text="À voir"

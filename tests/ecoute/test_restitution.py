@@ -4,7 +4,6 @@ one e-mail per hear-back address and never twice, in-app notifications for named
 and the daily reminder to owners of closed consultations still without one."""
 
 import datetime
-from unittest import mock
 
 import pytest
 from django.core import mail
@@ -124,14 +123,13 @@ def test_publishing_without_a_draft_is_refused_with_a_message(client, closed, la
 
 
 def test_an_address_whose_mail_fails_is_tried_again_later(
-    closed, lab_staff, hear_back, mailoutbox, django_capture_on_commit_callbacks
+    closed, lab_staff, hear_back, mailoutbox, django_capture_on_commit_callbacks, mail_server
 ):
     _draft(closed, lab_staff)
-    with (
-        mock.patch("ecoute.services.restitution.send_mail", side_effect=OSError("SMTP down")),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    mail_server.fail(OSError("SMTP down"))
+    with django_capture_on_commit_callbacks(execute=True):
         restitution = restitution_publish(consultation=closed, by=lab_staff)
+    mail_server.recover()
     assert not RestitutionEmail.objects.exists()  # rolled back with the failed sending
     restitution.refresh_from_db()
     assert restitution.emails_done_at is None

@@ -14,7 +14,6 @@ from ecoute.models import Answer, Audience, Consultation, ResultsRefresh, Result
 from ecoute.public_cache import public_changed
 from ecoute.results import raw_aggregates
 from ecoute.services import response_submit
-from ecoute.services import results as results_service
 from ecoute.services.restitution import DecisionSpec, restitution_publish, restitution_save
 from ecoute.services.results import results_refresh, results_refresh_stale
 from tests.ecoute.factories import ConsultationFactory, option
@@ -24,13 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    """The refresh tasks queued (questionnaire ids), instead of running them."""
-    calls = []
-    monkeypatch.setattr(
-        tasks.refresh_results, "apply_async", lambda args, **options: calls.append(args[0])
-    )
-    return calls
+def queued(published_tasks):
+    """The questionnaire ids of the refresh tasks published so far; none runs."""
+    return lambda: [args[0] for args in published_tasks.of(tasks.refresh_results)]
 
 
 def _answer(questionnaire, choice, **kwargs):
@@ -62,13 +57,13 @@ def test_a_submission_queues_one_refresh_while_one_is_pending(
         _answer(questionnaire, choice)
     with django_capture_on_commit_callbacks(execute=True):
         _answer(questionnaire, choice)
-    assert queued == [questionnaire.pk]  # debounced: the second joined the pending refresh
+    assert queued() == [questionnaire.pk]  # debounced: the second joined the pending refresh
     assert ResultsRefresh.objects.get(questionnaire=questionnaire).is_pending
     results_refresh(questionnaire_id=questionnaire.pk)
     assert not ResultsRefresh.objects.get(questionnaire=questionnaire).is_pending
     with django_capture_on_commit_callbacks(execute=True):
         _answer(questionnaire, choice)
-    assert queued == [questionnaire.pk, questionnaire.pk]
+    assert queued() == [questionnaire.pk, questionnaire.pk]
 
 
 def test_the_refresh_stores_every_shown_segment_and_never_a_small_one(survey, caf_a, caf_b):
@@ -135,9 +130,9 @@ def test_without_a_snapshot_a_large_questionnaire_says_it_is_being_computed(
     lab_staff,
     survey,
     queued,
-    monkeypatch,
+    settings,
 ):
-    monkeypatch.setattr(results_service, "COMPUTE_AT_VIEW_MAX", 5)
+    settings.ECOUTE_RESULTS_COMPUTE_AT_VIEW_MAX = 5
     add_responses(survey, 6)
     questionnaire = survey["scale"].questionnaire
     client.force_login(lab_staff)
@@ -145,7 +140,7 @@ def test_without_a_snapshot_a_large_questionnaire_says_it_is_being_computed(
     response = client.get(url)
     assert response.status_code == 200
     assert "en cours de calcul" in response.content.decode()
-    assert queued == [questionnaire.pk]
+    assert queued() == [questionnaire.pk]
     assert not ResultsSnapshot.objects.exists()
 
 
@@ -153,7 +148,7 @@ def test_the_periodic_task_refreshes_stale_snapshots(survey, queued):
     add_responses(survey, 6)  # no refresh asked (their callbacks never ran)
     questionnaire = survey["scale"].questionnaire
     assert results_refresh_stale() == 1
-    assert queued == [questionnaire.pk]
+    assert queued() == [questionnaire.pk]
     results_refresh(questionnaire_id=questionnaire.pk)
     assert results_refresh_stale() == 0
 

@@ -4,6 +4,7 @@ consented testimonies, and the failure path."""
 
 import io
 import json
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -22,6 +23,8 @@ from evaluation.snapshot import project_snapshot, snapshot_digest
 from tests.evaluation.factories import MeasurementFactory, evaluated_project
 
 pytestmark = pytest.mark.django_db
+
+BROKEN_TEMPLATES = Path(__file__).resolve().parents[1] / "broken_templates"
 
 SECTIONS = [
     "Sommaire",
@@ -167,20 +170,23 @@ def test_a_double_click_returns_the_waiting_report(project, django_capture_on_co
     assert ImpactReport.objects.count() == 1
 
 
+def broken_pdf_layout(templates: list[dict]) -> list[dict]:
+    """TEMPLATES where the PDF layout cannot render (tests/broken_templates comes first)."""
+    engine = templates[0]
+    return [{**engine, "DIRS": [BROKEN_TEMPLATES, *engine["DIRS"]]}, *templates[1:]]
+
+
 def test_a_failed_build_records_the_error_and_tells_the_requester(
-    project, django_capture_on_commit_callbacks, monkeypatch
+    project, django_capture_on_commit_callbacks, settings
 ):
     from caflab.notifications.models import Notification
 
-    def broken(**kwargs):
-        raise OSError("fontconfig manquant")
-
-    monkeypatch.setattr("evaluation.services.reports.render_report_pdf", broken)
+    settings.TEMPLATES = broken_pdf_layout(settings.TEMPLATES)
     with django_capture_on_commit_callbacks(execute=True):
         report = report_request(project=project, by=project.lead)
     report.refresh_from_db()
     assert report.status == ImpactReport.Status.FAILED
-    assert report.error == "OSError: fontconfig manquant"
+    assert report.error == "TemplateDoesNotExist: evaluation/reports/absent_fonts.html"
     assert not report.pdf
     notice = Notification.objects.get(recipient=project.lead)
     assert notice.kind == "evaluation.report_failed"
@@ -248,20 +254,18 @@ def test_a_portfolio_report_counts_each_project(
 
 
 def test_the_admin_rebuilds_a_failed_report_from_its_snapshot(
-    project, django_capture_on_commit_callbacks, monkeypatch
+    project, django_capture_on_commit_callbacks, settings
 ):
     from evaluation.services.reports import reports_rebuild_failed
 
-    monkeypatch.setattr(
-        "evaluation.services.reports.render_report_pdf",
-        lambda **kwargs: (_ for _ in ()).throw(OSError("panne")),
-    )
+    templates = settings.TEMPLATES
+    settings.TEMPLATES = broken_pdf_layout(templates)
     with django_capture_on_commit_callbacks(execute=True):
         report = report_request(project=project, by=project.lead)
     report.refresh_from_db()
     assert report.status == ImpactReport.Status.FAILED
     digest = report.snapshot_digest
-    monkeypatch.undo()
+    settings.TEMPLATES = templates  # the layout is repaired
     with django_capture_on_commit_callbacks(execute=True):
         assert reports_rebuild_failed(ids=[report.pk]) == 1
     report.refresh_from_db()

@@ -168,7 +168,10 @@ def test_seeding_twice_is_harmless_and_unseeding_removes_the_reference_data():
 
 
 # serialized_rollback: the flush that ends a transactional test must not leave the next
-# tests without the 101 Caf.
+# tests without the 101 Caf. Marked `migrations`: it unapplies and reapplies nearly every
+# migration of every app (they all depend on the reference data), so `make test` runs it
+# alongside the rest, with the other migration checks.
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_data_migrations_can_be_unapplied_and_reapplied():
     call_command("migrate", "network", "0001", verbosity=0)

@@ -2,16 +2,17 @@
 and a task creates the notifications and queues the mails batch by batch, exactly once."""
 
 import datetime
+from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from caflab.accounts.models import EmailFrequency, Role
-from caflab.notifications import services, tasks
+from caflab.notifications import tasks
 from caflab.notifications.models import FanOut, Notification, OutboxMail
 from caflab.notifications.services import fanout_run, fanouts_resume, follow, followers_of, notify
 from projects import services as project_services
@@ -56,40 +57,31 @@ def tell_followers(project, actor, **kwargs):
     )
 
 
-class WorkerLostError(Exception):
-    pass
-
-
-class Publishes:
-    """Counts the broker messages per task (each one a round trip to Redis in production)."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, tuple]] = []
-
-    def __enter__(self):
-        self._patch = mock.patch.object(services, "enqueue", side_effect=self._record)
-        self._patch_on_commit = mock.patch(
-            "caflab.notifications.queueing.enqueue", side_effect=self._record
+@contextmanager
+def worker_lost_on_second_batch():
+    """The second batch of any fan-out fails once its rows are written, as when its worker is
+    lost there: a PostgreSQL trigger refuses to move the cursor past the first batch (of 2)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE FUNCTION test_worker_lost() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'worker lost'; END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER test_worker_lost BEFORE UPDATE ON notifications_fanout
+            FOR EACH ROW WHEN (NEW.processed > 2) EXECUTE FUNCTION test_worker_lost();
+            """
         )
-        self._patch.start()
-        self._patch_on_commit.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._patch.stop()
-        self._patch_on_commit.stop()
-
-    def _record(self, task, *args, **options):
-        self.calls.append((task.name.rsplit(".", 1)[-1], args))
-        task.apply(args=args)  # eager, as in tests
-        return True
-
-    def count(self, name: str) -> int:
-        return sum(1 for task, _args in self.calls if task == name)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DROP TRIGGER IF EXISTS test_worker_lost ON notifications_fanout;"
+                "DROP FUNCTION IF EXISTS test_worker_lost();"
+            )
 
 
 def test_a_large_audience_is_told_after_the_commit_by_a_task_in_batches(
-    project, lab_staff, mailoutbox, django_capture_on_commit_callbacks
+    project, lab_staff, mailoutbox, django_capture_on_commit_callbacks, tasks_run
 ):
     immediate = make_followers(project, 5)
     daily = make_followers(project, 2, frequency=EmailFrequency.DAILY)
@@ -97,7 +89,7 @@ def test_a_large_audience_is_told_after_the_commit_by_a_task_in_batches(
     follow(user=inactive, obj=project)
     follow(user=lab_staff, obj=project)  # the actor is never told
 
-    with Publishes() as publishes, django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         assert tell_followers(project, lab_staff) == []
         assert not Notification.objects.exists()  # nothing created in the request
         assert mailoutbox == []
@@ -112,11 +104,11 @@ def test_a_large_audience_is_told_after_the_commit_by_a_task_in_batches(
     assert (fanout.notified, fanout.mailed) == (7, 5)
     # one message for the fan-out, one per batch of mails (batches of 2 recipients), never one
     # per mail
-    assert publishes.count("fan_out") == 1
-    assert publishes.count("send_outbox_mail") == 0
-    assert publishes.count("send_outbox_mails") == 3
+    assert tasks_run.count("fan_out") == 1
+    assert tasks_run.count("send_outbox_mail") == 0
+    assert tasks_run.count("send_outbox_mails") == 3
     # ids only in the task arguments, nothing personal
-    for _task, args in publishes.calls:
+    for _task, args in tasks_run.calls:
         for arg in args:
             assert isinstance(arg, int) or all(isinstance(i, int) for i in arg)
 
@@ -167,18 +159,7 @@ def test_a_task_dying_mid_batch_is_resumed_where_it_stopped(
     make_followers(project, 5)
     tell_followers(project, lab_staff)  # on_commit not run: the task is "in the queue"
     fanout = FanOut.objects.get()
-    calls = []
-
-    def dies_on_second_batch(*args, **kwargs):
-        # Called at the end of each batch, once its rows are written: the worker is lost there.
-        calls.append(1)
-        if len(calls) == 2:
-            raise WorkerLostError
-
-    with (
-        mock.patch.object(services, "enqueue_on_commit", side_effect=dies_on_second_batch),
-        pytest.raises(WorkerLostError),
-    ):
+    with worker_lost_on_second_batch(), pytest.raises(DatabaseError, match="worker lost"):
         fanout_run(fanout_id=fanout.pk)
     fanout.refresh_from_db()
     assert fanout.processed == 2  # the first batch committed, the second rolled back
@@ -225,31 +206,29 @@ def test_the_same_event_key_fans_out_once(project, lab_staff):
     assert FanOut.objects.count() == 1
 
 
-def test_flush_resumes_a_fanout_whose_message_was_lost(project, lab_staff):
+def test_flush_resumes_a_fanout_whose_message_was_lost(project, lab_staff, published_tasks):
     make_followers(project, 4)
     tell_followers(project, lab_staff)  # its message never reaches a worker
     fanout = FanOut.objects.get()
     assert fanouts_resume() == 0  # too recent: its task may still be on its way
     later = timezone.now() + datetime.timedelta(minutes=3)
-    with mock.patch.object(services, "enqueue", return_value=True) as enqueue:
-        assert fanouts_resume(now=later) == 1
-    enqueue.assert_called_once_with(tasks.fan_out, fanout.pk)
+    assert fanouts_resume(now=later) == 1
+    assert published_tasks.messages == [(tasks.fan_out.name, (fanout.pk,))]
     fanout_run(fanout_id=fanout.pk)
     assert fanouts_resume(now=later) == 0  # done: nothing more
 
 
-def test_a_mail_batch_stops_at_a_temporary_error_and_leaves_the_rest_pending(project, lab_staff):
+def test_a_mail_batch_stops_at_a_temporary_error_and_leaves_the_rest_pending(
+    project, lab_staff, mail_server
+):
     make_followers(project, 4)
     tell_followers(project, lab_staff)
-    with mock.patch.object(services, "enqueue_on_commit"):
-        fanout_run(fanout_id=FanOut.objects.get().pk)
+    fanout_run(fanout_id=FanOut.objects.get().pk)  # its on_commit mail tasks never run here
     ids = list(OutboxMail.objects.order_by("pk").values_list("pk", flat=True))
-    with mock.patch(
-        "django.core.mail.EmailMultiAlternatives.send", side_effect=ConnectionRefusedError
-    ) as send:
-        result = tasks.send_outbox_mails.delay(ids).get()
+    mail_server.fail(ConnectionRefusedError())
+    result = tasks.send_outbox_mails.delay(ids).get()
     assert result == {"retry": 1}
-    assert send.call_count == 1
+    assert mail_server.sends == 1
     assert OutboxMail.objects.pending().count() == 4  # flush_outbox takes them again
 
 

@@ -1,10 +1,11 @@
 """enqueue(): a broker outage is logged and swallowed, never raised into a request."""
 
 import time
-from unittest import mock
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from celery import Celery
+from celery import Celery, signals
 from django.core.signals import request_finished, request_started
 
 from caflab.celery import app as celery_app
@@ -35,6 +36,27 @@ def unreachable_broker_app(monkeypatch):
     app.close()
 
 
+@contextmanager
+def broker_back(probe) -> Iterator[list[tuple]]:
+    """The probe's broker answers again (an in-memory one): yields the args of each message
+    then published to it, filled as they go."""
+    app = probe.app
+    app.conf.broker_url = "memory://localhost/"
+    app._pool = None
+    app.amqp._producer_pool = None
+    published: list[tuple] = []
+
+    def record(sender=None, body=None, **kwargs):
+        if sender == probe.name:
+            published.append(tuple(body[0]))
+
+    signals.after_task_publish.connect(record, weak=False)
+    try:
+        yield published
+    finally:
+        signals.after_task_publish.disconnect(record)
+
+
 def test_enqueue_returns_false_and_logs_when_the_broker_is_unreachable(
     unreachable_broker_app, caplog
 ):
@@ -44,10 +66,10 @@ def test_enqueue_returns_false_and_logs_when_the_broker_is_unreachable(
     assert "tests.outage_probe(42,) not queued" in caplog.text
 
 
-def test_enqueue_publishes_the_ids_and_returns_true():
-    with mock.patch.object(send_outbox_mail, "apply_async") as apply_async:
-        assert enqueue(send_outbox_mail, 42, countdown=5) is True
-    apply_async.assert_called_once_with(args=(42,), countdown=5)
+def test_enqueue_publishes_the_ids_and_returns_true(published_tasks):
+    assert enqueue(send_outbox_mail, 42, countdown=5) is True
+    assert published_tasks.messages == [(send_outbox_mail.name, (42,))]
+    assert published_tasks.options[0]["eta"] is not None  # the countdown went along
 
 
 @pytest.mark.django_db
@@ -77,12 +99,12 @@ def test_after_a_failed_publish_the_request_skips_the_broker_at_once(
     unreachable_broker_app, in_a_request, caplog
 ):
     assert enqueue(unreachable_broker_app, 1) is False
-    with mock.patch.object(unreachable_broker_app, "apply_async") as apply_async:
+    with broker_back(unreachable_broker_app) as published:
         started = time.monotonic()
         for item_id in range(2, 52):
             assert enqueue(unreachable_broker_app, item_id) is False
         assert time.monotonic() - started < 0.05
-    apply_async.assert_not_called()
+    assert published == []  # not even tried, although the broker was back
     assert "tests.outage_probe(51,) not queued; it will be picked up again later" in caplog.text
 
 
@@ -93,26 +115,30 @@ def test_a_request_whose_publishes_spent_the_budget_skips_the_next_ones(
         time.sleep(queueing.REQUEST_BROKER_BUDGET_SECONDS + 0.01)
 
     probe = unreachable_broker_app
-    with mock.patch.object(probe, "apply_async", side_effect=slow_publish) as publish:
-        assert enqueue(probe, 1) is True
-        assert enqueue(probe, 2) is False
-    assert publish.call_count == 1
+    signals.before_task_publish.connect(slow_publish, weak=False)
+    try:
+        with broker_back(probe) as published:
+            assert enqueue(probe, 1) is True
+            assert enqueue(probe, 2) is False
+    finally:
+        signals.before_task_publish.disconnect(slow_publish)
+    assert published == [(1,)]
 
 
 def test_the_next_request_tries_the_broker_again(unreachable_broker_app, in_a_request):
     assert enqueue(unreachable_broker_app, 1) is False
     request_finished.send(sender=None)
     request_started.send(sender=None)
-    with mock.patch.object(unreachable_broker_app, "apply_async") as apply_async:
+    with broker_back(unreachable_broker_app) as published:
         assert enqueue(unreachable_broker_app, 2) is True
-    apply_async.assert_called_once()
+    assert published == [(2,)]
 
 
 def test_outside_a_request_every_publish_is_tried(unreachable_broker_app):
     assert enqueue(unreachable_broker_app, 1) is False
-    with mock.patch.object(unreachable_broker_app, "apply_async") as apply_async:
+    with broker_back(unreachable_broker_app) as published:
         assert enqueue(unreachable_broker_app, 2) is True
-    apply_async.assert_called_once()
+    assert published == [(2,)]
 
 
 def test_the_web_publishes_with_short_timeouts_and_the_worker_with_patient_ones(settings):

@@ -1,7 +1,5 @@
 """notify(): who is told, in-app and by e-mail, and when; follows."""
 
-from unittest import mock
-
 import pytest
 
 from caflab.notifications.models import Follow, Notification, OutboxMail
@@ -63,18 +61,16 @@ def test_immediate_user_gets_exactly_one_mail_after_the_commit(
 
 
 def test_the_queued_task_carries_only_the_mail_ids_in_one_message(
-    immediate_user, django_capture_on_commit_callbacks
+    immediate_user, django_capture_on_commit_callbacks, published_tasks
 ):
     others = UserFactory.create_batch(2, citizen=True)
-    with (
-        mock.patch.object(send_outbox_mails, "apply_async") as apply_async,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         notify_about_idea([immediate_user, *others])
     ids = sorted(OutboxMail.objects.values_list("pk", flat=True))
     # One broker message for the call, not one per mail (issue 20: a request publishes once).
-    apply_async.assert_called_once()
-    assert sorted(apply_async.call_args.kwargs["args"][0]) == ids
+    assert len(published_tasks.messages) == 1
+    [(mail_ids,)] = published_tasks.of(send_outbox_mails)
+    assert sorted(mail_ids) == ids
 
 
 def test_daily_and_weekly_users_get_no_immediate_mail(
@@ -152,9 +148,8 @@ def test_notifying_many_recipients_costs_a_fixed_number_of_queries(
 ):
     users = UserFactory.create_batch(30, citizen=True)
     with (
-        mock.patch.object(send_outbox_mails, "apply_async"),
         django_assert_max_num_queries(6),
-        django_capture_on_commit_callbacks(execute=False),
+        django_capture_on_commit_callbacks(execute=False),  # nothing published
     ):
         notify_about_idea(users)
     assert OutboxMail.objects.count() == 30

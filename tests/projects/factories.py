@@ -110,7 +110,7 @@ class IdeaCommentFactory(DjangoModelFactory):
 
     idea = factory.SubFactory(IdeaFactory)
     author = factory.SubFactory(UserFactory)
-    body = "Très bonne idée, nous avons le même problème à l'accueil."
+    text = "Très bonne idée, nous avons le même problème à l'accueil."
 
 
 # --- challenges and sessions ---------------------------------------------------------------

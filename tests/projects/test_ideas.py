@@ -6,6 +6,7 @@ import html as html_lib
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
@@ -31,6 +32,7 @@ LIST = reverse("projects:idea-list")
 CREATE = reverse("projects:idea-create")
 SIMILAR = reverse("projects:idea-similar")
 MINE = reverse("projects:my-ideas")
+QUEUE = reverse("engagement:queue")
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -482,13 +484,13 @@ def test_comments_are_threaded_and_the_authors_are_told(
 ):
     client.force_login(agent_b)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("idea-comment", idea), {"body": "Même constat à Lyon."})
+        client.post(url("idea-comment", idea), {"text": "Même constat à Lyon."})
     first = IdeaComment.objects.get()
     client.force_login(correspondent_a)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("idea-comment", idea), {"body": "Merci !", "parent": first.pk})
+        client.post(url("idea-comment", idea), {"text": "Merci !", "parent": first.pk})
     reply = IdeaComment.objects.exclude(pk=first.pk).get()
-    nested = services.idea_comment_add(idea=idea, by=agent_a, body="Oui.", parent=reply)
+    nested = services.idea_comment_add(idea=idea, by=agent_a, text="Oui.", parent=reply)
     assert reply.parent == first
     assert nested.parent == first  # a reply to a reply joins the thread
     page = client.get(url("idea-detail", idea))
@@ -501,14 +503,14 @@ def test_comments_are_threaded_and_the_authors_are_told(
 
 def test_an_empty_comment_shows_the_page_again_with_a_french_error(client, agent_b, idea):
     client.force_login(agent_b)
-    response = client.post(url("idea-comment", idea), {"body": "  "})
+    response = client.post(url("idea-comment", idea), {"text": "  "})
     assert response.status_code == 200
     assert "Le commentaire est vide." in text_of(response)
     assert not IdeaComment.objects.exists()
 
 
 def test_a_moderator_hides_a_comment_and_agents_no_longer_read_it(client, lab_staff, agent_b, idea):
-    comment = IdeaCommentFactory(idea=idea, body="Propos déplacés.")
+    comment = IdeaCommentFactory(idea=idea, text="Propos déplacés.")
     client.force_login(agent_b)
     hide = {"action": "hide", "comment": comment.pk}
     assert client.post(url("idea-comment", idea), hide).status_code == 403
@@ -517,15 +519,56 @@ def test_a_moderator_hides_a_comment_and_agents_no_longer_read_it(client, lab_st
     assert client.post(url("idea-comment", idea), hide).status_code == 302
     comment.refresh_from_db()
     assert comment.is_hidden
+    assert comment.status == "hidden"
     client.force_login(agent_b)
     html = text_of(client.get(url("idea-detail", idea)))
     assert "Propos déplacés." not in html
     assert "masqué par la modération" in html
 
 
+def test_reporting_an_idea_comment_enough_times_hides_it_into_the_one_queue(
+    client, agent_a, agent_b, idea
+):
+    comment = services.idea_comment_add(idea=idea, by=agent_a, text="Propos déplacés.")
+    client.force_login(agent_a)  # its author is offered no report, and may not report it
+    assert url("idea-comment-report", comment) not in text_of(client.get(url("idea-detail", idea)))
+    assert client.post(url("idea-comment-report", comment)).status_code == 403
+    client.force_login(agent_b)
+    assert url("idea-comment-report", comment) in text_of(client.get(url("idea-detail", idea)))
+    response = client.post(url("idea-comment-report", comment), {"reason": "Insultant"})
+    assert response.status_code == 302
+    assert "Merci : le commentaire est signalé à la modération." in messages_of(response)
+    response = client.post(url("idea-comment-report", comment))
+    assert "Vous avez déjà signalé ce commentaire." in messages_of(response)
+    assert "Vous avez signalé ce commentaire." in text_of(client.get(url("idea-detail", idea)))
+    for _ in range(settings.ENGAGEMENT_REPORTS_TO_HIDE - 2):
+        services.idea_comment_report(comment=comment, by=UserFactory())
+    comment.refresh_from_db()
+    assert comment.status == IdeaComment.Status.VISIBLE
+    services.idea_comment_report(comment=comment, by=UserFactory())
+    comment.refresh_from_db()
+    assert comment.status == IdeaComment.Status.REPORTED
+    assert comment.reports.count() == settings.ENGAGEMENT_REPORTS_TO_HIDE
+    assert "Propos déplacés." not in text_of(client.get(url("idea-detail", idea)))
+
+    moderator = UserFactory(moderator=True)
+    client.force_login(moderator)
+    page = client.get(url("idea-detail", idea))
+    assert f"{QUEUE}?type=idees-commentaires" in text_of(page)
+    queue = client.get(QUEUE, {"type": "idees-commentaires"})
+    row = next(r for r in queue.context["rows"] if r.pk == comment.pk)
+    assert row.n_reports == settings.ENGAGEMENT_REPORTS_TO_HIDE
+    assert row.reasons == ["Insultant"]
+    # The page's own "show again" restores it.
+    client.post(url("idea-comment", idea), {"action": "show", "comment": comment.pk})
+    comment.refresh_from_db()
+    assert comment.status == IdeaComment.Status.VISIBLE
+    assert comment.moderated_by == moderator
+
+
 def test_every_form_of_the_idea_page_carries_its_csrf_token(client, agent_a, lab_staff, idea):
-    thread = services.idea_comment_add(idea=idea, by=agent_a, body="Premier.")
-    services.idea_comment_add(idea=idea, by=agent_a, body="Réponse.", parent=thread)
+    thread = services.idea_comment_add(idea=idea, by=agent_a, text="Premier.")
+    services.idea_comment_add(idea=idea, by=agent_a, text="Réponse.", parent=thread)
     client.force_login(UserFactory(moderator=True))
     page = text_of(client.get(url("idea-detail", idea)))
     forms = page.split('<form method="post"')[1:]
@@ -572,7 +615,7 @@ def _add_threads(idea: Idea, n: int, replies: int = 1) -> list[IdeaComment]:
     threads = []
     for k in range(n):
         at = start + datetime.timedelta(minutes=len(threads) + k)
-        thread = IdeaCommentFactory(idea=idea, body=f"Fil n°{k}.")
+        thread = IdeaCommentFactory(idea=idea, text=f"Fil n°{k}.")
         IdeaComment.objects.filter(pk=thread.pk).update(created_at=at)
         for _ in range(replies):
             IdeaCommentFactory(idea=idea, parent=thread)
@@ -613,7 +656,7 @@ def test_a_reply_to_an_old_thread_leads_back_to_the_part_holding_it(client, agen
     oldest = _add_threads(idea, COMMENT_THREADS + 5, replies=0)[0]
     client.force_login(agent_b)
     response = client.post(
-        url("idea-comment", idea), {"body": "Toujours vrai.", "parent": oldest.pk}
+        url("idea-comment", idea), {"text": "Toujours vrai.", "parent": oldest.pk}
     )
     reply = IdeaComment.objects.get(parent=oldest)
     assert response["Location"] == f"{url('idea-detail', idea)}?page=2#commentaire-{reply.pk}"

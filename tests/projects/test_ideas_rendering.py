@@ -127,9 +127,9 @@ def test_an_assignment_to_someone_off_the_list_is_refused(client, correspondent_
 
 def test_replies_are_written_inside_their_thread_and_answer_it(client, agent_a, agent_b):
     idea = IdeaFactory(caf=agent_a.caf)
-    first = services.idea_comment_add(idea=idea, by=agent_a, body="Premier.", parent=None)
-    reply = services.idea_comment_add(idea=idea, by=agent_b, body="Réponse.", parent=first)
-    latest = services.idea_comment_add(idea=idea, by=agent_b, body="Seul.", parent=None)
+    first = services.idea_comment_add(idea=idea, by=agent_a, text="Premier.", parent=None)
+    reply = services.idea_comment_add(idea=idea, by=agent_b, text="Réponse.", parent=first)
+    latest = services.idea_comment_add(idea=idea, by=agent_b, text="Seul.", parent=None)
     client.force_login(agent_b)
     html = normalised(client.get(reverse("projects:idea-detail", args=[idea.pk])).content.decode())
     at = {c.pk: html.index(f'id="commentaire-{c.pk}"') for c in (first, reply, latest)}
