@@ -391,7 +391,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # A Redis outage must never hang a web request: fail fast, the outbox keeps the work. A
 # publish is one attempt bounded by these socket timeouts (a Redis frozen by SIGSTOP accepts
 # the TCP connection and never answers: the read timeout ends the wait), and
-# caflab.notifications.queueing skips the broker for the rest of a request once a publish failed
+# caflab.core.queueing skips the broker for the rest of a request once a publish failed
 # or spent its budget (issue 20). The worker and beat, which answer nobody, wait longer:
 # WORKER_BROKER_TRANSPORT_OPTIONS in caflab/celery.py.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1

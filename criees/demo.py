@@ -18,6 +18,7 @@ from caflab.accounts.models import Role, User
 from caflab.network.models import Caf, Theme
 from criees.models import (
     Comment,
+    CommentReport,
     Criee,
     Initiative,
     InitiativeMember,
@@ -464,6 +465,23 @@ def _reactions(published, people, rng) -> None:
                 author=lead.user,
                 text="Merci ! Écrivez-nous, nous vous enverrons le bilan détaillé.",
             )
+    # Something for the one moderation queue: a comment hidden after reports, one hidden by a
+    # moderator, each with the reports that led there.
+    moderator = User.objects.filter(role=Role.MODERATOR).first()
+    for comment, status in zip(
+        Comment.objects.filter(initiative__in=published, parent=None).order_by("pk")[5:7],
+        (Comment.Status.REPORTED, Comment.Status.HIDDEN),
+        strict=False,
+    ):
+        reporters = [p for p in everyone if p.pk != comment.author_id][:3]
+        CommentReport.objects.bulk_create(
+            CommentReport(comment=comment, reporter=r, reason="Hors sujet") for r in reporters
+        )
+        comment.status = status
+        if status == Comment.Status.HIDDEN:
+            comment.moderated_by, comment.moderated_at = moderator, timezone.now()
+            comment.moderation_note = "Merci de rester sur le sujet de l'initiative."
+        comment.save()
 
 
 def _declare(initiative, caf, level, people, criee=None) -> InterestDeclaration:

@@ -66,6 +66,5 @@ def register_engagement() -> None:
             moderated_by=_moderated_by,
             on_support=_tell_team,
             follow_on_comment=True,
-            title=lambda initiative: initiative.title,
         )
     )

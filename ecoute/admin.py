@@ -20,6 +20,7 @@ from ecoute.models import (
     CommunityConsultationInvite,
     CommunityInvitation,
     Consultation,
+    ConsultationStatusChange,
     Contribution,
     ContributionComment,
     ContributionCommentReport,
@@ -50,6 +51,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ConsultationStatusChangeInline(admin.TabularInline):
+    """The status history is written by the status moves: read-only here."""
+
+    model = ConsultationStatusChange
+    extra = 0
+    can_delete = False
+    fields = ("from_status", "to_status", "changed_at", "changed_by", "comment")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -101,6 +115,7 @@ class ConsultationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
         (_("Rattachements"), {"fields": ("projects", "owner")}),
         (_("Audit"), {"fields": AUDIT}),
     )
+    inlines = (ConsultationStatusChangeInline,)
     actions = ("archive",)
 
     @admin.action(description=_("Archiver (garde réponses, contributions et restitution)"))
@@ -110,7 +125,7 @@ class ConsultationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
         archived = skipped = 0
         for consultation in queryset.exclude(status=Consultation.Status.ARCHIVED):
             try:
-                consultation.archive()
+                consultation.archive(by=request.user)
             except ValidationError:
                 skipped += 1
                 continue
@@ -130,6 +145,22 @@ class ConsultationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
                 % {"n": skipped},
                 messages.WARNING,
             )
+
+
+@admin.register(ConsultationStatusChange)
+class ConsultationStatusChangeAdmin(HistoryAdmin, admin.ModelAdmin):
+    list_display = ("consultation", "from_status", "to_status", "changed_at", "changed_by")
+    list_filter = ("to_status",)
+    search_fields = ("consultation__title", "comment")
+    list_select_related = ("consultation", "changed_by")
+    readonly_fields = (
+        "consultation",
+        "from_status",
+        "to_status",
+        "comment",
+        "changed_at",
+        "changed_by",
+    )
 
 
 class SectionInline(admin.TabularInline):

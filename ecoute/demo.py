@@ -490,7 +490,7 @@ def _restitution(lab: User, now: datetime.datetime) -> bool:
             position=position,
         )
     if consultation.status == Status.CLOSED:
-        consultation.publish_results(published)
+        consultation.publish_results(published, by=lab)
     return True
 
 

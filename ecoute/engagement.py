@@ -5,6 +5,7 @@ managers, who moderate its comments and its contributions in the one moderation 
 from collections.abc import Iterable
 from typing import Any
 
+import rules
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +27,7 @@ from ecoute.models import (
 
 def _managed(user: Any) -> models.QuerySet | None:
     """The consultations whose contributions `user` moderates, or None when they moderate none."""
-    if not user.has_perm("ecoute.moderate_contributions"):
+    if not rules.has_perm("ecoute.moderate_contributions", user):
         return None
     return Consultation.objects.managed_by(user).values("pk")
 
@@ -131,7 +132,6 @@ def register_engagement() -> None:
             premoderated=lambda contribution: contribution.consultation.is_premoderated,
             check_comment=_check_comment,
             check_support=_check_support,
-            title=lambda contribution: contribution.title,
         )
     )
     register_kind(

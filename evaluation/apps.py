@@ -10,7 +10,6 @@ class EvaluationConfig(AppConfig):
         from evaluation import (
             permissions,  # noqa: F401  (registers the rules)
             personal_data,
-            tasks_participation,  # noqa: F401  (registers the tasks)
         )
 
         personal_data.register()

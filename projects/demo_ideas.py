@@ -25,6 +25,7 @@ from projects.models import (
     GateCriterion,
     Idea,
     IdeaComment,
+    IdeaCommentReport,
     IdeaScore,
     IdeaStatusChange,
     IdeaSupport,
@@ -374,6 +375,16 @@ def seed(stdout: TextIO) -> None:
                 )
             follows.append(Follow(user=commenters[0], content_type=idea_type, object_id=idea.pk))
 
+    # One idea comment hidden after reports, for the one moderation queue.
+    reported = IdeaComment.objects.filter(parent=None).order_by("pk").first()
+    if reported is not None:
+        reporters = [u for u in people if u.pk != reported.author_id][:3]
+        IdeaCommentReport.objects.bulk_create(
+            IdeaCommentReport(comment=reported, reporter=u, reason="Propos blessants")
+            for u in reporters
+        )
+        reported.status = IdeaComment.Status.REPORTED
+        reported.save(update_fields=["status", "updated_at"])
     IdeaStatusChange.objects.bulk_create(changes)
     IdeaSupport.objects.bulk_create(supports, ignore_conflicts=True)
     Follow.objects.bulk_create(follows, ignore_conflicts=True)

@@ -30,6 +30,11 @@ urlpatterns = [
         ideas.idea_comment_report,
         name="idea-comment-report",
     ),
+    path(
+        "idees/commentaires/<int:pk>/moderer/",
+        ideas.idea_comment_moderate,
+        name="idea-comment-moderate",
+    ),
     path("idees/<int:pk>/suivre/", ideas.idea_follow, name="idea-follow"),
     path("idees/<int:pk>/statut/", ideas.IdeaStatusView.as_view(), name="idea-status"),
     path("idees/<int:pk>/grille/", ideas.idea_score, name="idea-score"),

@@ -616,6 +616,12 @@ MATRIX: dict[str, Row] = {
     "projects:idea-comment-report": Row(  # not one's own comment
         signed_in(REDIRECT, agent_a=403, citizen=404), kwargs=_idea_comment, method="post"
     ),
+    "projects:idea-comment-moderate": Row(
+        signed_in(403, lab_staff=REDIRECT),
+        kwargs=_idea_comment,
+        method="post",
+        data={"action": "hide"},
+    ),
     "projects:idea-follow": Row(signed_in(REDIRECT, citizen=404), kwargs=_idea, method="post"),
     "projects:idea-status": Row(signed_in(403, **IDEA_TRIAGERS), kwargs=_idea),
     "projects:idea-score": Row(  # no score given: the page again, with the errors

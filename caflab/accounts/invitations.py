@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from caflab.accounts.models import BatchInvitation, InvitationBatch, User
 from caflab.core import jobs
-from caflab.notifications.queueing import enqueue_on_commit
+from caflab.core.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 

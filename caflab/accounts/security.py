@@ -36,8 +36,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from caflab.accounts.models import User
+from caflab.core.queueing import enqueue_on_commit
 from caflab.core.ratelimit import address_identity, rate_limit_hit
-from caflab.notifications.queueing import enqueue_on_commit
 
 LOGIN_ACCOUNT_FAILURE_LIMIT = 20
 PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS = 5

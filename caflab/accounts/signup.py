@@ -27,8 +27,8 @@ from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import Role, User
 from caflab.core import errors
+from caflab.core.queueing import enqueue_on_commit
 from caflab.core.ratelimit import address_identity, rate_limit_hit
-from caflab.notifications.queueing import enqueue_on_commit
 
 VERIFICATION_SALT = "accounts.signup-verification"
 VERIFICATION_MAX_AGE = 60 * 60 * 24 * 3

@@ -14,3 +14,11 @@ class CoreConfig(AppConfig):
         # Deploy only: `check --deploy` runs it; the processes that serve run the same list
         # at start-up (caflab.wsgi, caflab.asgi, caflab.celery).
         checks.register(check_production_settings, "caflab", deploy=True)
+
+        from django.core.signals import request_finished, request_started
+
+        from caflab.core import queueing
+
+        # One broker budget per request (queueing.enqueue).
+        request_started.connect(queueing.open_request_budget, dispatch_uid="broker_budget_open")
+        request_finished.connect(queueing.close_request_budget, dispatch_uid="broker_budget_close")

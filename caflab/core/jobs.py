@@ -224,7 +224,7 @@ def requeue_expired(
     or whose message was lost (queued too long); mark failed those out of attempts (and call
     `on_exhausted(pk)` for each, to tell the requester). Stops at the first broker error.
     Returns how many were queued."""
-    from caflab.notifications.queueing import enqueue
+    from caflab.core.queueing import enqueue
 
     now = now or timezone.now()
     for pk in _fail_exhausted(model, model.objects.lease_expired(now)):

@@ -110,7 +110,8 @@ class Workflow:
     set) when it is in a final state (someone else decided first: "already done" too),
     `refused_message` when the move is not allowed from the current state (a field error on
     `refused_field`, or a plain one when it is None). `already_error`: the app's own
-    `AlreadyDone` subclass."""
+    `AlreadyDone` subclass. `repeatable`: the states an object may move to again while in
+    them (a project put on hold again, with a new date): that move is not "already done"."""
 
     moves: Mapping[str, tuple[str, ...]]
     field: str = "status"
@@ -122,13 +123,14 @@ class Workflow:
     refused_field: str | None = "to_status"
     already_error: type[AlreadyDone] = AlreadyDone  # an app's own subclass, for its callers
     refused_error: type[InvalidState] = InvalidState
+    repeatable: frozenset[str] = frozenset()
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """Where an object in `state` may go."""
         return tuple(self.moves.get(state, ()))
 
     def can_move(self, state: str, to: str) -> bool:
-        return to in self.allowed(state)
+        return to in self.allowed(state) or (to == state and state in self.repeatable)
 
     def is_final(self, state: str) -> bool:
         return not self.allowed(state)
@@ -153,7 +155,9 @@ class Workflow:
         if isinstance(already_done, Mapping):
             if state in already_done:
                 raise self.already_error(already_done[state] % status)
-        elif state == to or (self.is_final(state) and self.final_message is not None):
+        elif (state == to and state not in self.repeatable) or (
+            self.is_final(state) and self.final_message is not None
+        ):
             message = already_done
             if message is None:
                 message = self.already_message if state == to else self.final_message
@@ -168,7 +172,7 @@ class Workflow:
 def transition(
     obj: M,
     *,
-    to: str,
+    to: str | Callable[[M], str],
     by: Any,
     workflow: Workflow,
     reason: str = "",
@@ -181,12 +185,14 @@ def transition(
     now: datetime | None = None,
 ) -> M:
     """Move `obj` to the state `to`, on `by`'s behalf, and return the locked, moved object.
+    `to` may be a function of the locked object choosing the state (publishing picks
+    "scheduled" or "open" from the dates as they are once locked).
 
     Inside one transaction: lock the row (`queryset`, the model's manager by default, with
     `select_for_update`), read the state again, then refuse with `AlreadyDone` when the move
-    is already made (the object is already in `to`, or in a final state when the workflow has
-    a `final_message`: a double click or another person first), or with `InvalidState` when
-    `workflow` does not allow it.
+    is already made (the object is already in `to`, not a `repeatable` state, or in a final
+    state when the workflow has a `final_message`: a double click or another person first),
+    or with `InvalidState` when `workflow` does not allow it.
     `already_done`: that message instead, or a {state: message} mapping naming exactly the
     states that mean "already done"; `refused`: the message for a move not allowed.
 
@@ -198,6 +204,8 @@ def transition(
     with transaction.atomic():
         base = queryset if queryset is not None else type(obj)._default_manager.all()
         locked = base.select_for_update(of=("self",)).get(pk=obj.pk)
+        if callable(to):
+            to = to(locked)
         workflow.check(locked, to, already_done=already_done, refused=refused)
         extra_fields = list(prepare(locked) or ()) if prepare is not None else []
         previous = getattr(locked, workflow.field)

@@ -3,15 +3,31 @@ the app of its target (it declares the foreign key to the target and its constra
 inherits everything else from here, so the columns, the moderation states and the rules are
 the same for ideas, initiatives and contributions."""
 
+from collections.abc import Callable
+from typing import Any
+
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 
 # A comment's moderation fields, for the audit trail (never its text).
 AUDITED_MODERATION_FIELDS = ["status", "moderated_by", "moderated_at", "moderation_note"]
+
+
+def track_moderation(model_name: str, singular: Any, plural: Any) -> Callable[[type], type]:
+    """The audit trail of a concrete comment model: each change of its moderation (the state,
+    who set it, when, their message), never its text. `model_name` names the event table."""
+    return pghistory.track(
+        *before_and_after("status"),
+        fields=AUDITED_MODERATION_FIELDS,
+        model_name=model_name,
+        meta=event_meta(singular, plural),
+    )
 
 
 class CommentStatus(models.TextChoices):

@@ -67,7 +67,7 @@ class Engageable:
     on_support: Callable[[Any, Any, "User"], None] = _nothing
     # The commenter follows the target.
     follow_on_comment: bool = False
-    title: Callable[[Any], str] = lambda target: str(target)
+    title: Callable[[Any], str] = lambda target: getattr(target, "title", None) or str(target)
     url: Callable[[Any], str] = lambda target: target.get_absolute_url()
 
     @property

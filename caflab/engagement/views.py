@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from caflab.core.errors import AlreadyDone
+from caflab.engagement import services
 from caflab.engagement.forms import BulkForm, QueueFilterForm
 from caflab.engagement.moderation import ModerationKind, Row, kinds_for
 
@@ -106,3 +108,19 @@ def queue(request: HttpRequest) -> HttpResponse:
     ):
         target = request.path
     return redirect(target)
+
+
+def report_comment(request: HttpRequest, comment: models.Model) -> None:
+    """An app's "Signaler" button, once the app found the comment and allowed the person: the
+    report is recorded with its reason and the person is told it was (or already was)."""
+    try:
+        services.comment_report(
+            comment=comment,
+            by=request.user,
+            # A free reason without a form: NUL cannot reach PostgreSQL (a DataError).
+            reason=request.POST.get("reason", "").replace("\x00", ""),
+        )
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    else:
+        messages.success(request, _("Merci : le commentaire est signalé à la modération."))

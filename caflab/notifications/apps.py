@@ -8,11 +8,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from django.core.signals import request_finished, request_started
-
-        from caflab.notifications import personal_data, queueing
+        from caflab.notifications import personal_data
 
         personal_data.register()
-        # One broker budget per request (queueing.enqueue).
-        request_started.connect(queueing.open_request_budget, dispatch_uid="broker_budget_open")
-        request_finished.connect(queueing.close_request_budget, dispatch_uid="broker_budget_close")

@@ -5,7 +5,7 @@ What other apps call:
   than NOTIFY_FANOUT_THRESHOLD recipients are told by a task (`fanout_run`), off the request
 - `follow(user=…, obj=…)`, `unfollow(user=…, obj=…)`, `is_following(user=…, obj=…)`,
   `followers_of(obj)` (a User QuerySet, to pass to `notify`)
-- `caflab.notifications.queueing.enqueue_on_commit(task, *ids)` for their own tasks.
+- `caflab.core.queueing.enqueue_on_commit(task, *ids)` for their own tasks.
 """
 
 import logging
@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from caflab.accounts.models import EmailFrequency
+from caflab.core.queueing import enqueue, enqueue_on_commit
 from caflab.notifications import tasks
 from caflab.notifications.models import MAX_ATTEMPTS, FanOut, Follow, Notification, OutboxMail
-from caflab.notifications.queueing import enqueue, enqueue_on_commit
 
 if TYPE_CHECKING:
     from caflab.accounts.models import User, UserQuerySet

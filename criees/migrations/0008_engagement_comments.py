@@ -7,15 +7,24 @@ from django.db import migrations, models
 
 # Before the engagement layer, "pending" meant "hidden after reports, waiting for a
 # moderator": that is "reported" now ("pending" is held before publication, which the criées
-# never did). The history's rows say the same.
-def pending_to_reported(apps, schema_editor):
+# never did). The history's rows say the same. The audit triggers are off while the rows are
+# renamed: a new name for the same state is not a moderation act, and the trail gains no row.
+def _rename(apps, schema_editor, old, new):
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    if postgresql:
+        schema_editor.execute("ALTER TABLE criees_comment DISABLE TRIGGER USER")
     for name in ("Comment", "CommentEvent"):
-        apps.get_model("criees", name).objects.filter(status="pending").update(status="reported")
+        apps.get_model("criees", name).objects.filter(status=old).update(status=new)
+    if postgresql:
+        schema_editor.execute("ALTER TABLE criees_comment ENABLE TRIGGER USER")
+
+
+def pending_to_reported(apps, schema_editor):
+    _rename(apps, schema_editor, "pending", "reported")
 
 
 def reported_to_pending(apps, schema_editor):
-    for name in ("Comment", "CommentEvent"):
-        apps.get_model("criees", name).objects.filter(status="reported").update(status="pending")
+    _rename(apps, schema_editor, "reported", "pending")
 
 
 class Migration(migrations.Migration):

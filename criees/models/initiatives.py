@@ -3,7 +3,6 @@ with its files and images, the supports and threaded comments it receives."""
 
 from typing import TYPE_CHECKING, Any
 
-import pghistory
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -14,16 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of as shared_count_of
 from caflab.core.uploads import clean_image, get_private_storage, name_for_format
 from caflab.core.workflow import StatusHistory
 from caflab.engagement.models import (
-    AUDITED_MODERATION_FIELDS,
     CommentBase,
     ReportBase,
     SupportBase,
+    track_moderation,
 )
 from caflab.network.models import ActiveQuerySet, Caf, Theme
 from caflab.search.indexing import search_indexes, search_vector_trigger
@@ -412,11 +410,10 @@ class Support(SupportBase):
 
 
 # Moderation in the audit trail: the status and who set it, never the text.
-@pghistory.track(
-    *before_and_after("status"),
-    fields=AUDITED_MODERATION_FIELDS,
-    model_name="CommentEvent",
-    meta=event_meta(_("historique : commentaire"), _("historique : commentaires")),
+@track_moderation(
+    "CommentEvent",
+    _("historique : commentaire"),
+    _("historique : commentaires"),
 )
 class Comment(CommentBase):
     """A comment on an initiative (caflab.engagement: replies, moderation, reports)."""

@@ -35,13 +35,6 @@ class CatalogueView(NetworkMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["is_filtered"] = self.filterset.is_filtered
         context["next_criee"] = Criee.objects.upcoming().first()
-        page = context["page_obj"]
-        if page is not None:
-            # The first and last pages and two either side of the current one, not a loop
-            # over every page of the catalogue in the template.
-            context["page_numbers"] = page.paginator.get_elided_page_range(
-                page.number, on_each_side=2, on_ends=1
-            )
         return context
 
 

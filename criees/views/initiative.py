@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, RedirectView, TemplateView, UpdateView
 
 from caflab.core.uploads import download_response, name_for_format
+from caflab.engagement.views import report_comment
 from caflab.network.models import Caf, Theme
 from caflab.notifications.models import Follow
 from caflab.notifications.services import follow, unfollow
@@ -559,17 +560,7 @@ def _comment_for(request: HttpRequest, pk: int) -> Comment:
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment_for(request, pk)
     require(request, "criees.report_comment", comment)
-    try:
-        services.comment_report(
-            comment=comment,
-            by=request.user,
-            # A free reason without a form: NUL cannot reach PostgreSQL (a DataError).
-            reason=request.POST.get("reason", "").replace("\x00", ""),
-        )
-    except AlreadyDone as done:
-        messages.info(request, str(done))
-    else:
-        messages.success(request, _("Merci : le commentaire est signalé à la modération."))
+    report_comment(request, comment)
     return redirect(f"{comment.initiative.get_absolute_url()}#commentaires")
 
 

@@ -8,7 +8,11 @@ from ecoute.models.communities import (
     CommunityInvitation,
     Membership,
 )
-from ecoute.models.consultations import Consultation, ConsultationQuerySet
+from ecoute.models.consultations import (
+    Consultation,
+    ConsultationQuerySet,
+    ConsultationStatusChange,
+)
 from ecoute.models.contributions import (
     ANSWER_RANK,
     AnswerStatus,
@@ -71,6 +75,7 @@ __all__ = [
     "CommunityInvitation",
     "Consultation",
     "ConsultationQuerySet",
+    "ConsultationStatusChange",
     "Contribution",
     "ContributionComment",
     "ContributionCommentReport",

@@ -3,6 +3,8 @@ notice, and what they are asked (a questionnaire; contributions and recruitment 
 same consultation). A community consultation is reserved to the members of its communities."""
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -17,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
-from caflab.core.workflow import Workflow
+from caflab.core.workflow import StatusHistory, Workflow, transition
 from caflab.network.models import Caf
 from caflab.search.indexing import search_indexes, search_vector_trigger
 from ecoute.models.communities import Membership
@@ -332,56 +334,127 @@ class Consultation(TimeStampedModel):
             self.allow_anonymous and self.access == self.Access.PUBLIC and self.consults_citizens
         )
 
-    # --- status moves: guard, change, save -----------------------------------------------------
-    # The moves are declared once (`WORKFLOW`, below the class); each verb refuses in its own
-    # words a move they do not allow from the current status (an `InvalidState`, which is a
-    # `ValidationError`). Locking and "already done" are the caller's (`consultation_move`).
-    def _guard(self, status: str, refusal: str) -> None:
-        WORKFLOW.check(self, status, already_done={}, refused=refusal)
+    # --- status moves ----------------------------------------------------------------------
+    # The moves are declared once (`WORKFLOW`, below the class) and made by `transition()`:
+    # the row locked and read again, its status history written. Each verb refuses in its own
+    # words a move not allowed from the current status (an `InvalidState`, which is a
+    # `ValidationError` the admin shows); "already done" only for the statuses the caller
+    # names (`already_done`, as `consultation_move` does). `move`: `transition()`'s other
+    # arguments (`by`, `reason`, `already_done`), and `check(locked)`, the caller's own checks
+    # once the verb's passed. A verb returns the locked, moved row (and updates its own).
+    def _move(
+        self,
+        to: str | Callable[["Consultation"], str],
+        refusal: Any,
+        now: datetime.datetime | None = None,
+        *,
+        prepare: Callable[["Consultation"], list[str]] | None = None,
+        check: Callable[["Consultation"], None] | None = None,
+        already_done: Any = None,
+        by: Any = None,
+        **move: Any,
+    ) -> "Consultation":
+        def checks(locked: Consultation) -> list[str]:
+            fields = prepare(locked) if prepare is not None else []
+            if check is not None:
+                check(locked)
+            return fields
 
-    def _move(self, status: str, now: datetime.datetime | None = None) -> None:
-        self.status = status
-        self.status_changed_at = now or timezone.now()
-        self.save(update_fields=["status", "status_changed_at", "updated_at"])
+        locked = transition(
+            self,
+            to=to,
+            by=by,
+            workflow=WORKFLOW,
+            already_done={} if already_done is None else already_done,
+            refused=refusal,
+            prepare=checks,
+            now=now,
+            **move,
+        )
+        for name in ("status", "status_changed_at", "closes_at", "updated_at"):
+            setattr(self, name, getattr(locked, name))
+        return locked
 
-    def publish(self, now: datetime.datetime | None = None) -> None:
+    def publish(self, now: datetime.datetime | None = None, **move: Any) -> "Consultation":
         """Draft → scheduled, or straight to open when the opening date has passed."""
         now = now or timezone.now()
-        # Only a draft may be scheduled (and only a draft or a scheduled one opened).
-        self._guard(self.Status.SCHEDULED, _("Seul un brouillon peut être publié."))
-        if not (self.opens_at and self.closes_at):
-            raise ValidationError(
-                _("Indiquez les dates d'ouverture et de clôture avant de publier.")
-            )
-        if self.closes_at <= now:
-            raise ValidationError(_("La date de clôture est déjà passée."))
-        self._move(self.Status.OPEN if self.opens_at <= now else self.Status.SCHEDULED, now)
 
-    def unpublish(self, now: datetime.datetime | None = None) -> None:
+        def target(locked: Consultation) -> str:
+            # Only a draft may be scheduled (and only a draft or a scheduled one opened).
+            if locked.is_draft and locked.opens_at and locked.opens_at <= now:
+                return self.Status.OPEN
+            return self.Status.SCHEDULED
+
+        def dates(locked: Consultation) -> list[str]:
+            if not (locked.opens_at and locked.closes_at):
+                raise ValidationError(
+                    _("Indiquez les dates d'ouverture et de clôture avant de publier.")
+                )
+            if locked.closes_at <= now:
+                raise ValidationError(_("La date de clôture est déjà passée."))
+            return []
+
+        return self._move(
+            target, _("Seul un brouillon peut être publié."), now, prepare=dates, **move
+        )
+
+    def unpublish(self, now: datetime.datetime | None = None, **move: Any) -> "Consultation":
         """A scheduled consultation goes back to draft (before anyone could answer)."""
-        self._guard(
-            self.Status.DRAFT, _("Seule une consultation programmée peut redevenir un brouillon.")
-        )
-        self._move(self.Status.DRAFT, now)
+        refusal = _("Seule une consultation programmée peut redevenir un brouillon.")
+        return self._move(self.Status.DRAFT, refusal, now, **move)
 
-    def close(self, now: datetime.datetime | None = None) -> None:
-        self._guard(self.Status.CLOSED, _("Seule une consultation ouverte peut être close."))
+    def close(self, now: datetime.datetime | None = None, **move: Any) -> "Consultation":
         now = now or timezone.now()
-        if self.closes_at is None or self.closes_at > now:
-            self.closes_at = now  # closed early: the dates say so
-            self.save(update_fields=["closes_at", "updated_at"])
-        self._move(self.Status.CLOSED, now)
 
-    def publish_results(self, now: datetime.datetime | None = None) -> None:
-        self._guard(
-            self.Status.RESULTS_PUBLISHED,
-            _("Les résultats se publient une fois la consultation close."),
-        )
-        self._move(self.Status.RESULTS_PUBLISHED, now)
+        def early(locked: Consultation) -> list[str]:
+            if locked.closes_at is None or locked.closes_at > now:
+                locked.closes_at = now  # closed early: the dates say so
+            return ["closes_at"]
 
-    def archive(self, now: datetime.datetime | None = None) -> None:
-        self._guard(self.Status.ARCHIVED, _("Seule une consultation close peut être archivée."))
-        self._move(self.Status.ARCHIVED, now)
+        refusal = _("Seule une consultation ouverte peut être close.")
+        return self._move(self.Status.CLOSED, refusal, now, prepare=early, **move)
+
+    def publish_results(self, now: datetime.datetime | None = None, **move: Any) -> "Consultation":
+        refusal = _("Les résultats se publient une fois la consultation close.")
+        return self._move(self.Status.RESULTS_PUBLISHED, refusal, now, **move)
+
+    def archive(self, now: datetime.datetime | None = None, **move: Any) -> "Consultation":
+        refusal = _("Seule une consultation close peut être archivée.")
+        return self._move(self.Status.ARCHIVED, refusal, now, **move)
+
+
+class ConsultationStatusChange(StatusHistory, models.Model):
+    """The status history: published, opened, closed… by whom (nobody: the periodic task at
+    the consultation's dates), when, and why."""
+
+    subject_field = "consultation"
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        verbose_name=_("consultation"),
+    )
+    from_status = models.CharField(_("de"), max_length=20, choices=Consultation.Status, blank=True)
+    to_status = models.CharField(_("vers"), max_length=20, choices=Consultation.Status)
+    comment = models.TextField(_("commentaire"), blank=True)
+    changed_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+
+    class Meta:
+        verbose_name = _("changement de statut de consultation")
+        verbose_name_plural = _("changements de statut de consultations")
+        ordering = ["consultation", "changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id}: {self.from_status or '∅'} → {self.to_status}"
 
 
 _Status = Consultation.Status
@@ -397,6 +470,7 @@ WORKFLOW = Workflow(
         _Status.RESULTS_PUBLISHED: (_Status.ARCHIVED,),
         _Status.ARCHIVED: (),
     },
+    history=ConsultationStatusChange,
     refused_field=None,
 )
 

@@ -18,9 +18,11 @@ from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of
 from caflab.engagement.models import (
-    AUDITED_MODERATION_FIELDS as COMMENT_AUDITED_FIELDS,
+    CommentBase,
+    ReportBase,
+    SupportBase,
+    track_moderation,
 )
-from caflab.engagement.models import CommentBase, ReportBase, SupportBase
 from caflab.network.models import Caf, Theme
 from caflab.search.indexing import search_indexes, search_vector_trigger
 from ecoute.models.consultations import Consultation
@@ -366,14 +368,10 @@ class ContributionReport(ReportBase):
 
 # Moderation of a comment in the audit trail: the status, who set it and their message, never
 # the text.
-@pghistory.track(
-    *before_and_after("status"),
-    fields=COMMENT_AUDITED_FIELDS,
-    model_name="ContributionCommentEvent",
-    meta=event_meta(
-        _("historique : commentaire de contribution"),
-        _("historique : commentaires de contributions"),
-    ),
+@track_moderation(
+    "ContributionCommentEvent",
+    _("historique : commentaire de contribution"),
+    _("historique : commentaires de contributions"),
 )
 class ContributionComment(CommentBase):
     """A comment on a contribution (caflab.engagement: replies, moderation, reports)."""

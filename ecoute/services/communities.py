@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from caflab.accounts.models import User
 from caflab.core import errors
-from caflab.notifications.queueing import enqueue_on_commit
+from caflab.core.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from ecoute.models import (
     Community,

@@ -11,11 +11,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from caflab.core.errors import InvalidState
-from caflab.notifications.queueing import enqueue_on_commit
+from caflab.core.queueing import enqueue_on_commit
+from caflab.core.workflow import transition
 from caflab.notifications.services import notify
 from ecoute import tasks
 from ecoute.models import Consultation, Question, Questionnaire, Section
-from ecoute.public_cache import public_changed
+from ecoute.models.consultations import WORKFLOW
 from ecoute.services.common import AlreadyDone
 
 Status = Consultation.Status
@@ -90,21 +91,22 @@ def has_questions(consultation: Consultation) -> bool:
 
 @transaction.atomic
 def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Consultation:
-    """Apply a manager's status move (publish, unpublish, close, publish_results, archive).
-    Raises AlreadyDone when the consultation is already where the move leads, InvalidState
-    when the move does not apply."""
+    """Apply a manager's status move (publish, unpublish, close, publish_results, archive),
+    through the model's verb: the row locked and read again, the status history written.
+    Raises AlreadyDone when the consultation is already where the move leads (a double click,
+    another manager first), InvalidState when the move does not apply."""
     if action not in MOVES:
         raise InvalidState(_("Action inconnue."))
-    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if locked.status in MOVED_TO[action]:
-        raise AlreadyDone(
-            _("C'est déjà fait : la consultation est %(status)s.")
-            % {"status": locked.get_status_display().lower()}
-        )
-    # A call for ideas may have no questionnaire: it collects contributions instead.
-    if action == "publish" and not (locked.collects_contributions or has_questions(locked)):
-        raise InvalidState(_("Ajoutez au moins une question avant de publier."))
-    getattr(locked, MOVES[action])()
+    already = _("C'est déjà fait : la consultation est %(status)s.")
+
+    def check(locked: Consultation) -> None:
+        # A call for ideas may have no questionnaire: it collects contributions instead.
+        if action == "publish" and not (locked.collects_contributions or has_questions(locked)):
+            raise InvalidState(_("Ajoutez au moins une question avant de publier."))
+
+    locked = getattr(consultation, MOVES[action])(
+        by=by, already_done=dict.fromkeys(MOVED_TO[action], already), check=check
+    )
     if locked.status != Status.OPEN:
         _write_waiting_answers(locked)
     if locked.owner_id != by.pk:
@@ -129,21 +131,39 @@ def _write_waiting_answers(consultation: Consultation) -> None:
         enqueue_on_commit(tasks.write_anonymous_batch, questionnaire_id)
 
 
+def _moved_on_its_date(consultation: Consultation, *, to: str, reason: str, now: Any) -> bool:
+    """Move `consultation` from the status before `to` on its date, nobody's act: False when
+    it was moved meanwhile (another run, a manager), which is "already done"."""
+    came_from = {Status.OPEN: Status.SCHEDULED, Status.CLOSED: Status.OPEN}[to]
+    try:
+        transition(
+            consultation,
+            to=to,
+            by=None,
+            workflow=WORKFLOW,
+            reason=reason,
+            already_done=dict.fromkeys((s for s in Status if s != came_from), ""),
+            now=now,
+        )
+    except AlreadyDone:
+        return False
+    return True
+
+
 def consultations_open_and_close(now: datetime.datetime | None = None) -> tuple[int, int]:
     """Open the scheduled consultations whose opening date has come, close the open ones past
     their closing date, and tell their owners. Safe to run twice and concurrently: each move is
-    a conditional UPDATE, and only the run that made it notifies."""
+    made through `transition()` (locked, read again, its history written), and only the run
+    that made it notifies."""
     now = now or timezone.now()
     opened = closed = 0
     due_to_open = Consultation.objects.filter(status=Status.SCHEDULED, opens_at__lte=now)
     for consultation in due_to_open.select_related("owner"):
         with transaction.atomic():
-            moved = Consultation.objects.filter(pk=consultation.pk, status=Status.SCHEDULED).update(
-                status=Status.OPEN, status_changed_at=now, updated_at=now
-            )
-            if moved:
+            if _moved_on_its_date(
+                consultation, to=Status.OPEN, reason=_("Ouverte à la date prévue."), now=now
+            ):
                 opened += 1
-                public_changed()  # a queryset update sends no signal
                 notify(
                     recipients=[consultation.owner],
                     kind="ecoute.opened",
@@ -154,12 +174,10 @@ def consultations_open_and_close(now: datetime.datetime | None = None) -> tuple[
     due_to_close = Consultation.objects.filter(status=Status.OPEN, closes_at__lte=now)
     for consultation in due_to_close.select_related("owner"):
         with transaction.atomic():
-            moved = Consultation.objects.filter(pk=consultation.pk, status=Status.OPEN).update(
-                status=Status.CLOSED, status_changed_at=now, updated_at=now
-            )
-            if moved:
+            if _moved_on_its_date(
+                consultation, to=Status.CLOSED, reason=_("Close à la date prévue."), now=now
+            ):
                 closed += 1
-                public_changed()
                 _write_waiting_answers(consultation)
                 notify(
                     recipients=[consultation.owner],

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caflab.core import jobs
-from caflab.notifications.queueing import enqueue_on_commit
+from caflab.core.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from ecoute import tasks
 from ecoute.exports import export_write

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from caflab.core import errors
-from caflab.notifications.queueing import enqueue_on_commit
+from caflab.core.queueing import enqueue_on_commit
 from ecoute import tasks
 from ecoute.models import Consultation, EligibilityQuestion, Recruitment, Registration
 from ecoute.services.common import AlreadyDone

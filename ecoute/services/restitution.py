@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from caflab.core import jobs
 from caflab.core.errors import InvalidState, NotAllowedNow
-from caflab.notifications.queueing import enqueue_on_commit
+from caflab.core.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from ecoute import tasks
 from ecoute.models import (
@@ -107,7 +107,7 @@ def restitution_publish(
     restitution.published_by = by
     restitution.save(update_fields=["status", "published_at", "published_by", "updated_at"])
     if locked.status == Status.CLOSED:
-        locked.publish_results(now)
+        locked.publish_results(now, by=by)
     restitution.consultation = locked
     _notify_respondents(restitution, by)
     restitution_mailing_request(restitution=restitution, by=by)

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from caflab.notifications.queueing import enqueue
+from caflab.core.queueing import enqueue
 from ecoute import tasks
 from ecoute.models import Question, Questionnaire, Response, ResultsRefresh, ResultsSnapshot
 from ecoute.results import (

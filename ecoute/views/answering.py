@@ -22,17 +22,15 @@ from django.views.generic import DetailView
 
 from caflab.core.clientip import client_ip
 from caflab.network.models import Caf
-from ecoute.conditions import answers_from_json, answers_to_json
+from ecoute.answering_session import AnsweringSession
 from ecoute.forms.answering import FinishForm, SectionAnswerForm
 from ecoute.models import Consultation
-from ecoute.plan import Plan
 from ecoute.services import (
     AlreadyAnswered,
     IncompleteAnswers,
     RateLimited,
     account_participation_key,
     browser_participation_key,
-    consultation_answer,
     has_answered,
     has_participated,
     new_browser_token,
@@ -107,20 +105,12 @@ class AnswerView(View):
             keys.append(account_participation_key(questionnaire, user))
         return has_participated(questionnaire, keys)
 
-    # --- the draft ----------------------------------------------------------------------------
-    def draft_key(self, consultation: Consultation) -> str:
-        return f"ecoute:draft:{self.mode}:{consultation.questionnaire.pk}"
-
-    def load_draft(self, consultation: Consultation) -> dict:
-        return answers_from_json(self.request.session.get(self.draft_key(consultation), {}))
-
-    def save_draft(self, consultation: Consultation, draft: dict) -> None:
-        self.request.session[self.draft_key(consultation)] = answers_to_json(draft)
-
-    def clear_draft(self, consultation: Consultation) -> None:
-        self.request.session.pop(self.draft_key(consultation), None)
-
     # --- pages --------------------------------------------------------------------------------
+    def answering(self, consultation: Consultation, step: str | None) -> AnsweringSession:
+        return AnsweringSession(
+            consultation=consultation, session=self.request.session, mode=self.mode, step=step
+        )
+
     def step_url(self, consultation: Consultation, number: int) -> str:
         if self.mode == "preview":
             base = reverse("ecoute:preview", kwargs={"pk": consultation.pk})
@@ -137,8 +127,16 @@ class AnswerView(View):
         cafs = Caf.objects.filter(pk__in=[c.pk for c in perimeter]) if perimeter else None
         return FinishForm(data, ask_caf=ask_caf, cafs=cafs)
 
-    def render_step(self, consultation, plan, steps, step, form, finish=None, status=200, error=""):
-        is_last = step.number == len(steps)
+    def render_step(
+        self,
+        answering: AnsweringSession,
+        form: SectionAnswerForm,
+        finish: FinishForm | None = None,
+        status: int = 200,
+        error: str = "",
+    ) -> HttpResponse:
+        consultation, steps, step = answering.consultation, answering.steps, answering.step
+        is_last = answering.is_last
         context = {
             "consultation": consultation,
             "questionnaire": consultation.questionnaire,
@@ -181,114 +179,67 @@ class AnswerView(View):
                 secure=getattr(settings, "SESSION_COOKIE_SECURE", False),
             )
 
-    def current(self, consultation: Consultation, raw: str | None):
-        plan = Plan(consultation.questionnaire)
-        draft = self.load_draft(consultation)
-        steps = plan.steps(draft)
-        try:
-            number = int(raw or 1)
-        except ValueError:
-            number = 1
-        number = min(max(number, 1), max(len(steps), 1))
-        return plan, draft, steps, (steps[number - 1] if steps else None)
-
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         consultation = self.get_consultation()
         refused = self.refusal(consultation)
         if refused is not None:
             return refused
-        plan, draft, steps, step = self.current(consultation, request.GET.get("etape"))
-        if step is None:
+        answering = self.answering(consultation, request.GET.get("etape"))
+        if answering.step is None:
             messages.info(request, _("Ce questionnaire ne compte encore aucune question."))
             return redirect(self.done_url(consultation))
-        form = SectionAnswerForm(plan=plan, step=step, draft=draft)
-        return self.render_step(consultation, plan, steps, step, form)
+        return self.render_step(answering, answering.form())
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         consultation = self.get_consultation()
         refused = self.refusal(consultation)
         if refused is not None:
             return refused
-        plan, draft, steps, step = self.current(consultation, request.POST.get("etape"))
-        if step is None:
+        answering = self.answering(consultation, request.POST.get("etape"))
+        if answering.step is None:
             return redirect(self.done_url(consultation))
-        form = SectionAnswerForm(request.POST, plan=plan, step=step, draft=draft)
-        going_back = "precedent" in request.POST
-        if not form.is_valid():
-            if going_back:  # keep what is right, fix the rest later
-                draft.update(form.valid_answers())
-                self.save_draft(consultation, draft)
-                return redirect(self.step_url(consultation, step.number - 1))
-            finish = self.finish_form(consultation, request.POST) if step == steps[-1] else None
-            return self.render_step(consultation, plan, steps, step, form, finish)
-        for question in step.questions:  # a question skipped now loses its earlier answer
-            draft.pop(question.pk, None)
-        draft.update(form.answers)
-        steps = plan.steps(draft)
-        if going_back or step.number < len(steps):
-            # The session keeps the draft between pages only: a one-page questionnaire
-            # answered at once never writes a session.
-            self.save_draft(consultation, draft)
-            target = step.number - 1 if going_back else step.number + 1
-            return redirect(self.step_url(consultation, max(target, 1)))
+        form = answering.form(request.POST)
+        move = answering.move(form, going_back="precedent" in request.POST)
+        if move.invalid:
+            finish = self.finish_form(consultation, request.POST) if answering.is_last else None
+            return self.render_step(answering, form, finish)
+        if not move.finishes:
+            return redirect(self.step_url(consultation, move.to_step))
         finish = self.finish_form(consultation, request.POST)
         if not finish.is_valid():
-            self.save_draft(consultation, draft)
-            return self.render_step(consultation, plan, steps, steps[-1], form, finish)
-        return self.submit(consultation, plan, draft, steps, form, finish)
+            answering.save()
+            return self.render_step(answering, form, finish)
+        return self.submit(answering, form, finish)
 
-    def submit(self, consultation, plan, draft, steps, form, finish) -> HttpResponse:
-        request = self.request
-        if self.mode == "preview":
-            missing = plan.missing(draft)
-            if missing:
-                self.save_draft(consultation, draft)
-                return self.back_to_missing(consultation, plan, draft, missing)
-            self.clear_draft(consultation)
-            messages.success(
-                request,
-                _("Aperçu terminé : ces réponses auraient été envoyées. Rien n'a été enregistré."),
-            )
-            return redirect("ecoute:builder", pk=consultation.pk)
+    def submit(
+        self, answering: AnsweringSession, form: SectionAnswerForm, finish: FinishForm
+    ) -> HttpResponse:
+        request, consultation = self.request, answering.consultation
         try:
-            consultation_answer(
-                consultation=consultation,
-                answers=draft,
+            answering.submit(
                 user=request.user,
                 browser_token=request.COOKIES.get(PARTICIPATION_COOKIE, ""),
                 client_ip=client_ip(request),
                 caf=finish.cleaned_data.get("caf"),
                 hear_back_email=finish.cleaned_data.get("hear_back_email") or "",
-                assisted=self.mode == "assist",
-                plan=plan,
                 proof_token=request.POST.get(PROOF_CHALLENGE_FIELD, ""),
                 proof_counter=request.POST.get(PROOF_COUNTER_FIELD, ""),
             )
         except IncompleteAnswers as incomplete:
-            self.save_draft(consultation, draft)
-            return self.back_to_missing(consultation, plan, draft, incomplete.missing)
+            return self.back_to_missing(answering, incomplete.missing)
         except AlreadyAnswered as done:
-            self.clear_draft(consultation)
             messages.info(request, str(done))
             return render(request, "ecoute/already_answered.html", {"consultation": consultation})
         except RateLimited as limited:
-            self.save_draft(consultation, draft)
-            return self.render_step(
-                consultation, plan, steps, steps[-1], form, finish, status=429, error=str(limited)
-            )
+            return self.render_step(answering, form, finish, status=429, error=str(limited))
         except ValidationError as invalid:
-            self.save_draft(consultation, draft)
-            return self.render_step(
-                consultation,
-                plan,
-                steps,
-                steps[-1],
-                form,
-                finish,
-                status=400,
-                error=invalid.messages[0],
+            return self.render_step(answering, form, finish, status=400, error=invalid.messages[0])
+        if self.mode == "preview":
+            messages.success(
+                request,
+                _("Aperçu terminé : ces réponses auraient été envoyées. Rien n'a été enregistré."),
             )
-        self.clear_draft(consultation)
+            return redirect("ecoute:builder", pk=consultation.pk)
         if self.mode == "assist":
             messages.success(
                 request, _("La réponse du visiteur est enregistrée, marquée « saisie assistée ».")
@@ -296,14 +247,14 @@ class AnswerView(View):
             return redirect(consultation)
         return redirect("ecoute:thanks", slug=consultation.slug)
 
-    def back_to_missing(self, consultation, plan, draft, missing) -> HttpResponse:
-        number = plan.step_of(missing[0], draft)
+    def back_to_missing(self, answering: AnsweringSession, missing: list) -> HttpResponse:
+        number = answering.step_of(missing[0])
         messages.error(
             self.request,
             _("La question « %(q)s » est obligatoire : merci d'y répondre.")
             % {"q": missing[0].label},
         )
-        return redirect(self.step_url(consultation, number))
+        return redirect(self.step_url(answering.consultation, number))
 
     def done_url(self, consultation: Consultation) -> str:
         if self.mode == "preview":

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from caflab.core.queries import count_of
+from caflab.engagement.views import report_comment
 from ecoute.forms.contributions import (
     BulkModerationForm,
     CommentForm,
@@ -403,17 +404,7 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment_for(request, pk)
     if not (comment.is_visible and comment.author_id != request.user.pk):
         raise PermissionDenied
-    try:
-        services.comment_report(
-            comment=comment,
-            by=request.user,
-            # A free reason without a form: NUL cannot reach PostgreSQL (a DataError).
-            reason=request.POST.get("reason", "").replace("\x00", ""),
-        )
-    except AlreadyDone as done:
-        messages.info(request, str(done))
-    else:
-        messages.success(request, _("Merci : le commentaire est signalé à la modération."))
+    report_comment(request, comment)
     return redirect(f"{comment.contribution.get_absolute_url()}#commentaires")
 
 

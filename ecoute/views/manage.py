@@ -125,6 +125,7 @@ class ManageDetailView(LoginRequiredMixin, DetailView):
             mailing=restitution.mailings.first() if restitution else None,
             recruitments=consultation_recruitments(consultation),
         )
+        context["history"] = list(consultation.status_changes.select_related("changed_by"))
         return context
 
 

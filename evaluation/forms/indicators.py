@@ -14,7 +14,7 @@ from caflab.core.forms import DateInput
 from caflab.core.uploads import check_upload, extension_of, pick_kinds
 from evaluation.forms.plans import helper
 from evaluation.models import EvaluativeQuestion, Indicator, IndicatorTarget, Measurement
-from evaluation.services.indicators import MAX_IMPORT_BYTES
+from evaluation.services.measurement_import import MAX_IMPORT_BYTES
 
 DECIMAL_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
 

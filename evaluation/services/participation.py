@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caflab.core import errors
-from caflab.notifications.queueing import enqueue_on_commit
+from caflab.core.queueing import enqueue_on_commit
 from ecoute.models import Audience, Questionnaire, Section
 from ecoute.plan import Plan
 from ecoute.results import MIN_GROUP_SIZE, QuestionResult, questionnaire_results
@@ -146,10 +146,10 @@ def invitations_create(
         if email not in pending
     ]
     SurveyInvitation.objects.bulk_create(invitations)
-    from evaluation import tasks_participation
+    from evaluation import tasks
 
     for invitation in invitations:
-        enqueue_on_commit(tasks_participation.send_survey_invitation, invitation.pk)
+        enqueue_on_commit(tasks.send_survey_invitation, invitation.pk)
     return invitations
 
 
@@ -200,7 +200,7 @@ def invitation_send(*, invitation_id: int) -> bool:
 
 def invitations_send_pending() -> int:
     """Queue every invitation still unsent of an open wave (after a broker outage)."""
-    from evaluation import tasks_participation
+    from evaluation import tasks
 
     today = timezone.localdate()
     ids = list(
@@ -211,7 +211,7 @@ def invitations_send_pending() -> int:
         .values_list("pk", flat=True)
     )
     for pk in ids:
-        enqueue_on_commit(tasks_participation.send_survey_invitation, pk)
+        enqueue_on_commit(tasks.send_survey_invitation, pk)
     return len(ids)
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from caflab.accounts.models import User
 from caflab.core import jobs
-from caflab.notifications.queueing import enqueue_on_commit
+from caflab.core.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from evaluation import tasks
 from evaluation.models import ImpactReport, ManagementResponse, Recommendation

@@ -23,6 +23,7 @@ from evaluation.forms.indicators import (
 )
 from evaluation.models import Indicator, IndicatorTarget, Measurement
 from evaluation.services import indicators as services
+from evaluation.services import measurement_import as measurement_file
 from evaluation.views.plans import project_for, require_plan_editor, visible_projects
 
 # Rows of the measurements table per page; small charts by Caf drawn on the page.
@@ -280,7 +281,9 @@ def measurement_import(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         upload.seek(0)
-        report = services.measurements_import(project=project, by=request.user, data=upload.read())
+        report = measurement_file.measurements_import(
+            project=project, by=request.user, data=upload.read()
+        )
         form = MeasurementImportForm()
     cafs, national = services.measurement_cafs_for(request.user, project)
     return render(
@@ -293,7 +296,7 @@ def measurement_import(request: HttpRequest, code: str) -> HttpResponse:
             "indicators": list(project.indicators.order_by("position", "pk")),
             "cafs": list(cafs),
             "national_allowed": national,
-            "columns": services.CSV_COLUMNS,
+            "columns": measurement_file.CSV_COLUMNS,
         },
     )
 
@@ -304,7 +307,8 @@ def measurement_template(request: HttpRequest, code: str) -> HttpResponse:
     if not request.user.has_perm("evaluation.enter_measurements", project):
         raise PermissionDenied
     response = HttpResponse(
-        services.template_csv(project, request.user), content_type="text/csv; charset=utf-8"
+        measurement_file.template_csv(project, request.user),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="mesures-{project.code}.csv"'
     return response

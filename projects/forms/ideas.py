@@ -288,6 +288,7 @@ class IdeaCommentForm(forms.Form):
         error_messages={"required": _("Le commentaire est vide.")},
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    prefix = "commentaire"  # the shared thread's reply forms post under it
 
     def __init__(self, *args: Any, idea: Idea, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

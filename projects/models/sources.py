@@ -2,7 +2,6 @@
 creativity-session requests from the directorates and the sessions themselves. Every idea stays
 traceable to what it came from and to what it became."""
 
-import pghistory
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -11,16 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of
 from caflab.core.uploads import RandomName, get_private_storage
 from caflab.core.workflow import StatusHistory
 from caflab.engagement.models import (
-    AUDITED_MODERATION_FIELDS,
     CommentBase,
     ReportBase,
     SupportBase,
+    track_moderation,
 )
 from caflab.network.models import Caf, Directorate, Theme
 from caflab.search.indexing import search_indexes, search_vector_trigger
@@ -230,11 +228,10 @@ class IdeaSupport(SupportBase):
 
 
 # Moderation in the audit trail: the status and who set it, never the text.
-@pghistory.track(
-    *before_and_after("status"),
-    fields=AUDITED_MODERATION_FIELDS,
-    model_name="IdeaCommentEvent",
-    meta=event_meta(_("historique : commentaire d'idée"), _("historique : commentaires d'idées")),
+@track_moderation(
+    "IdeaCommentEvent",
+    _("historique : commentaire d'idée"),
+    _("historique : commentaires d'idées"),
 )
 class IdeaComment(CommentBase):
     """A comment on an idea (caflab.engagement: replies, moderation, reports)."""

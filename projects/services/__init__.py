@@ -1,24 +1,28 @@
-"""Flows of the projects app: the portfolio (portfolio.py); ideas (ideas.py); challenges and
-creativity sessions (sessions.py). Import from here or from the module."""
+"""Flows of the projects app: projects, their team, reports and levers (projects.py); gate
+reviews and stage moves (gates.py); deployments (deployments.py), the three re-exported by
+portfolio.py; ideas (ideas.py); challenges (challenges.py) and creativity sessions
+(sessions.py). Import from here or from the module."""
 
-from projects.services.portfolio import (
-    AlreadyDone,
-    adaptation_add,
-    deployment_declare,
-    deployment_move,
+from projects.services.deployments import adaptation_add, deployment_declare, deployment_move
+from projects.services.gates import (
     gate_criteria_for,
     gate_decide,
     gate_request,
     gate_score,
     gate_summary,
+    project_reactivate,
+    review_url,
+)
+from projects.services.projects import (
+    AlreadyDone,
     lever_add,
     lever_lift,
     project_audience,
     project_create,
     project_origin_add,
-    project_reactivate,
-    review_url,
+    project_update,
     status_report_add,
+    team_member_remove,
     team_member_set,
 )
 
@@ -38,7 +42,9 @@ __all__ = [
     "project_create",
     "project_origin_add",
     "project_reactivate",
+    "project_update",
     "review_url",
     "status_report_add",
+    "team_member_remove",
     "team_member_set",
 ]

@@ -35,7 +35,7 @@ from projects.forms.challenges import (
 )
 from projects.models import Challenge, ChallengeEntry, EntryScore
 from projects.permissions import challenges_visible_to, entries_visible_to
-from projects.services import sessions as services
+from projects.services import challenges as services
 from projects.services.portfolio import AlreadyDone
 
 Status = Challenge.Status
@@ -137,10 +137,12 @@ class ChallengeUpdateView(LoginRequiredMixin, ChallengeFormMixin, View):
         formset = criterion_formset(request.POST, instance=challenge)
         if form.is_valid() and formset.is_valid():
             try:
-                with transaction.atomic():
-                    challenge = form.save()
-                    challenge.jury.set(form.cleaned_data["jury"])
-                    formset.save()
+                challenge = services.challenge_update(
+                    challenge=form.instance,
+                    jury=form.cleaned_data["jury"],
+                    criteria=formset.save(commit=False),
+                    removed_criteria=formset.deleted_objects,
+                )
             except IntegrityError:
                 form.add_error(None, DATES_OUT_OF_ORDER)
             else:

@@ -30,6 +30,7 @@ from caflab.accounts.models import Role
 from caflab.core.queries import count_of
 from caflab.core.uploads import download_response
 from caflab.engagement.models import CommentStatus
+from caflab.engagement.views import report_comment
 from caflab.notifications.services import follow, is_following, unfollow
 from projects import filters_ideas
 from projects.filters_ideas import IdeaFilter, TriageFilter
@@ -471,31 +472,7 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    """Comment or reply; moderators hide (or show again) a comment (`action`)."""
-    action = request.POST.get("action", "")
-    if action in ("hide", "show"):
-        idea = _idea_for(request, pk)
-        if not request.user.has_perm("projects.moderate_idea_comments"):
-            raise PermissionDenied
-        comment_id = request.POST.get("comment", "")
-        comment = get_object_or_404(
-            IdeaComment, idea=idea, pk=int(comment_id) if comment_id.isdigit() else 0
-        )
-        try:
-            services.idea_comment_moderate(
-                comment=comment, by=request.user, hidden=action == "hide"
-            )
-        except AlreadyDone as done:
-            messages.info(request, str(done))
-        else:
-            messages.success(
-                request,
-                _("Le commentaire est masqué.")
-                if action == "hide"
-                else _("Le commentaire est de nouveau visible."),
-            )
-        return redirect(_comment_url(idea, comment))
-
+    """A comment, or a reply to a thread."""
     idea = _idea_for(request, pk, "projects.comment_idea", queryset=detail_queryset(request.user))
     form = IdeaCommentForm(request.POST, idea=idea)
     if form.is_valid():
@@ -516,6 +493,33 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+def idea_comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hide a comment, or restore it (the one moderation queue does the same in bulk)."""
+    if not request.user.has_perm("projects.moderate_idea_comments"):
+        raise PermissionDenied
+    comment = get_object_or_404(
+        IdeaComment.objects.filter(idea__in=Idea.objects.visible_to(request.user)), pk=pk
+    )
+    action = request.POST.get("action", "")
+    if action not in ("hide", "restore"):
+        messages.error(request, _("Action de modération inconnue."))
+        return redirect(_comment_url(comment.idea, comment))
+    try:
+        services.idea_comment_moderate(comment=comment, by=request.user, hidden=action == "hide")
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    else:
+        messages.success(
+            request,
+            _("Le commentaire est masqué.")
+            if action == "hide"
+            else _("Le commentaire est de nouveau visible."),
+        )
+    return redirect(_comment_url(comment.idea, comment))
+
+
+@require_POST
+@login_required
 def idea_comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     """Report a comment to the moderation (network members, not its author)."""
     comment = get_object_or_404(
@@ -523,17 +527,7 @@ def idea_comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not request.user.has_perm("projects.report_idea_comment", comment):
         raise PermissionDenied
-    try:
-        services.idea_comment_report(
-            comment=comment,
-            by=request.user,
-            # A free reason without a form: NUL cannot reach PostgreSQL (a DataError).
-            reason=request.POST.get("reason", "").replace("\x00", ""),
-        )
-    except AlreadyDone as done:
-        messages.info(request, str(done))
-    else:
-        messages.success(request, _("Merci : le commentaire est signalé à la modération."))
+    report_comment(request, comment)
     return redirect(_comment_url(comment.idea, comment))
 
 

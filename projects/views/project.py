@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
@@ -45,6 +45,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, UpdateView
 from rules.contrib.views import PermissionRequiredMixin
 
+from caflab.core.errors import InvalidState
 from caflab.core.queries import count_of
 from caflab.network.models import CogAmbition, Partner, Programme, Theme
 from caflab.notifications.models import Follow
@@ -118,20 +119,17 @@ class ProjectUpdateView(LoginRequiredMixin, UpdateView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form: ProjectForm) -> HttpResponse:
-        with transaction.atomic():
-            project = form.save()
-            if "lead" in form.changed_data:
-                _hand_over(project, previous_lead_id=form.initial["lead"])
+        data = form.cleaned_data
+        project = services.project_update(
+            project=form.instance,
+            previous_lead_id=form.initial["lead"],
+            themes=data["themes"],
+            programmes=data["programmes"],
+            cog_ambitions=data["cog_ambitions"],
+            partners=data["partners"],
+        )
         messages.success(self.request, _("Le projet est enregistré."))
         return redirect(project)
-
-
-def _hand_over(project: Project, *, previous_lead_id: int) -> None:
-    """The new lead joins the team as lead; the previous one stays in it as co-lead."""
-    TeamMember.objects.filter(
-        project=project, user_id=previous_lead_id, role=TeamMember.Role.LEAD
-    ).update(role=TeamMember.Role.CO_LEAD)
-    services.team_member_set(project=project, user=project.lead, role=TeamMember.Role.LEAD)
 
 
 # --- detail --------------------------------------------------------------------------------
@@ -495,19 +493,16 @@ def _is_lead(project: Project, member: TeamMember) -> bool:
 
 
 def _remove_member(request: HttpRequest, project: Project, member_id: str) -> None:
-    member = (
-        project.team_members.select_related("user").filter(pk=member_id).first()
-        if member_id.isdigit()
-        else None
-    )
-    if member is None:
-        messages.info(request, _("Cette personne ne fait déjà plus partie de l'équipe."))
-    elif _is_lead(project, member):
-        messages.error(
-            request, _("Le porteur ne peut pas être retiré : changez d'abord de porteur.")
+    try:
+        # Not a number: no such member, so "already gone".
+        member = services.team_member_remove(
+            project=project, member_id=int(member_id) if member_id.isdigit() else 0
         )
+    except services.AlreadyDone as gone:
+        messages.info(request, str(gone))
+    except InvalidState as refused:
+        messages.error(request, str(refused))
     else:
-        member.delete()
         messages.success(
             request, _("%(name)s ne fait plus partie de l'équipe.") % {"name": member.user}
         )

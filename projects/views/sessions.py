@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -264,15 +263,13 @@ class SessionUpdateView(LoginRequiredMixin, View):
         form = SessionForm(request.POST, request.FILES, instance=session, user=request.user)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "session": session})
-        with transaction.atomic():
-            session = form.save()
-            session.facilitators.set(form.cleaned_data["facilitators"])
-            services.session_update(
-                session=session,
-                by=request.user,
-                was_held=was_held,
-                previous_request_id=previous_request_id,
-            )
+        session = services.session_update(
+            session=form.instance,
+            by=request.user,
+            facilitators=form.cleaned_data["facilitators"],
+            was_held=was_held,
+            previous_request_id=previous_request_id,
+        )
         messages.success(request, _("La séance est enregistrée."))
         return redirect(session)
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from caflab.accounts import tasks
 from caflab.accounts.models import Role
+from caflab.core.queueing import enqueue
 from caflab.core.ratelimit import address_identity, rate_limit_hit
 from caflab.notifications.models import Notification, OutboxMail
-from caflab.notifications.queueing import enqueue
 from tests.accounts.factories import UserFactory
 from tests.network.factories import PartnerFactory
 

@@ -119,8 +119,22 @@ labels = [
     "criees.Comment", "ecoute.Consultation", "ecoute.Response", "ecoute.Answer",
     "ecoute.Contribution", "ecoute.Restitution", "evaluation.Measurement",
     "evaluation.ImpactReport",
+    # the engagement layer's tables (issue 15): comments, their audit trail, supports, reports
+    "projects.IdeaCommentEvent", "projects.IdeaSupport", "criees.CommentEvent",
+    "criees.Support", "criees.CommentReport", "ecoute.ContributionComment",
+    "ecoute.ContributionCommentEvent", "ecoute.ContributionSupport",
+    "ecoute.ContributionReport", "ecoute.ContributionCommentReport",
 ]
-print(json.dumps({label: apps.get_model(label).objects.count() for label in labels}))
+counts = {label: apps.get_model(label).objects.count() for label in labels}
+# and the comments' moderation states, which the engagement migrations convert. Ideas'
+# comments before projects 0012 were shown or hidden, nothing else (their reports table goes
+# back with it): what survives its rollback is which comments are shown.
+for label in ("criees.Comment", "ecoute.ContributionComment"):
+    for status in ("pending", "visible", "reported", "hidden"):
+        counts[f"{label}:{status}"] = apps.get_model(label).objects.filter(status=status).count()
+comments = apps.get_model("projects.IdeaComment").objects
+counts["projects.IdeaComment:visible"] = comments.filter(status="visible").count()
+print(json.dumps(counts))
 """
 
 

@@ -11,7 +11,9 @@ from django.conf import settings
 # The service modules moved to the domain errors. Forms, model clean(), field validators
 # (caflab/accounts/people.py, caflab/core/typeahead.py) and upload checks keep ValidationError.
 SERVICE_MODULES = [
-    "criees/services.py",
+    "criees/services/criees.py",
+    "criees/services/initiatives.py",
+    "criees/services/interest.py",
     "ecoute/services/answering.py",
     "ecoute/services/batches.py",
     "ecoute/services/builder.py",
@@ -24,8 +26,12 @@ SERVICE_MODULES = [
     "evaluation/services/judgements.py",
     "evaluation/services/participation.py",
     "projects/scoring.py",
+    "projects/services/challenges.py",
+    "projects/services/deployments.py",
+    "projects/services/gates.py",
     "projects/services/ideas.py",
     "projects/services/portfolio.py",
+    "projects/services/projects.py",
     "projects/services/sessions.py",
 ]
 

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from caflab.core.errors import AlreadyDone, InvalidState
 from caflab.core.workflow import Workflow, transition
 from criees.models import InitiativeStatusChange
+from ecoute.models import ConsultationStatusChange
 from evaluation.models import EffectChange
 from projects.models import (
     DeploymentChange,
@@ -120,6 +121,46 @@ def test_prepare_runs_after_the_move_is_checked_and_a_refusal_there_undoes_all(i
     assert not IdeaStatusChange.objects.filter(idea=idea).exists()
 
 
+def test_a_repeatable_state_may_be_entered_again_and_writes_its_history_row(idea, lab_staff):
+    """A project put on hold again stays on the shelf with a new date: not "already done"."""
+    flow = Workflow(
+        moves={Status.SUBMITTED: (Status.DECLINED,), Status.DECLINED: ()},
+        history=IdeaStatusChange,
+        repeatable=frozenset({Status.DECLINED}),
+    )
+    transition(idea, to=Status.DECLINED, by=lab_staff, workflow=flow, reason="Pas maintenant.")
+    transition(idea, to=Status.DECLINED, by=lab_staff, workflow=flow, reason="Toujours pas.")
+
+    changes = IdeaStatusChange.objects.filter(idea=idea).order_by("pk")
+    assert [(c.from_state, c.to_state, c.reason) for c in changes] == [
+        (Status.SUBMITTED, Status.DECLINED, "Pas maintenant."),
+        (Status.DECLINED, Status.DECLINED, "Toujours pas."),
+    ]
+    # Only the declared state repeats: the same move twice elsewhere is still already done.
+    assert not flow.can_move(Status.SUBMITTED, Status.SUBMITTED)
+    with pytest.raises(AlreadyDone):
+        transition(idea, to=Status.DECLINED, by=lab_staff, workflow=FLOW)
+
+
+def test_the_target_may_be_chosen_from_the_locked_row(idea, lab_staff):
+    """A function of the object as read under the lock picks where the move goes."""
+    seen = []
+
+    def target(locked: Idea) -> str:
+        seen.append(locked.status)
+        return Status.DECLINED if locked.revisit_on else Status.UNDER_REVIEW
+
+    moved = transition(idea, to=target, by=lab_staff, workflow=FLOW)
+
+    assert seen == [Status.SUBMITTED]
+    assert moved.status == Status.UNDER_REVIEW
+    change = IdeaStatusChange.objects.get(idea=idea)
+    assert (change.from_state, change.to_state) == (Status.SUBMITTED, Status.UNDER_REVIEW)
+    # The chosen target is checked like any other: from under review, back is refused.
+    with pytest.raises(InvalidState):
+        transition(idea, to=lambda locked: Status.SUBMITTED, by=lab_staff, workflow=FLOW)
+
+
 def test_every_status_history_reads_the_same_way():
     for model in (
         IdeaStatusChange,
@@ -128,6 +169,7 @@ def test_every_status_history_reads_the_same_way():
         DeploymentChange,
         InitiativeStatusChange,
         EffectChange,
+        ConsultationStatusChange,
     ):
         names = {f.name for f in model._meta.get_fields()}
         columns = (model.subject_field, model.from_field, model.to_field, model.by_field)

@@ -169,3 +169,12 @@ def test_the_queue_costs_the_same_whatever_it_holds(client, lab_staff):
     assert_flat_query_count(
         client, reverse("engagement:queue"), add_rows, sizes=(2, 6), expected=14
     )
+
+
+def test_the_home_shows_the_queue_to_whoever_moderates_something(
+    client, agent_b, correspondent_a, moderator
+):
+    queue = reverse("engagement:queue")
+    for person, shown in ((moderator, True), (correspondent_a, True), (agent_b, False)):
+        client.force_login(person)
+        assert (queue in client.get(reverse("core:home")).content.decode()) is shown, person

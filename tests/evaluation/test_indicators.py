@@ -9,12 +9,8 @@ from django.urls import reverse
 
 from caflab.core.charts import line_chart, nice_ticks, value_text
 from evaluation.models import Indicator, IndicatorTarget, Measurement
-from evaluation.services.indicators import (
-    indicator_series,
-    parse_decimal,
-    parse_period,
-    period_start,
-)
+from evaluation.services.indicators import indicator_series, period_start
+from evaluation.services.measurement_import import parse_decimal, parse_period
 from tests.evaluation.factories import IndicatorFactory, IndicatorTargetFactory, MeasurementFactory
 from tests.queries import assert_flat_query_count
 

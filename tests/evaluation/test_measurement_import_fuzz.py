@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evaluation.models import Measurement
-from evaluation.services.indicators import ImportReport, measurements_import
+from evaluation.services.measurement_import import ImportReport, measurements_import
 
 pytestmark = pytest.mark.django_db
 

@@ -389,11 +389,28 @@ def test_questions_are_hidden_and_deleted_only_before_answers(client, survey, wa
 def test_the_beat_schedule_resends_pending_invitations_with_registered_tasks():
     from caflab.celery import app
 
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery
     for name in (
         "evaluation-send-pending-survey-invitations",
         "evaluation-erase-expired-invitation-addresses",
     ):
         assert app.conf.beat_schedule[name]["task"] in app.tasks
+
+
+def test_the_invitation_tasks_keep_the_names_queued_messages_carry():
+    """They moved from evaluation/tasks_participation.py into evaluation/tasks.py: messages
+    already in the broker and the beat schedule name them by their old module."""
+    from caflab.celery import app
+    from evaluation import tasks
+
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery
+    for task in (
+        tasks.send_survey_invitation,
+        tasks.send_pending_survey_invitations,
+        tasks.erase_expired_invitation_addresses,
+    ):
+        assert task.name == f"evaluation.tasks_participation.{task.__name__}"
+        assert task.name in app.tasks
 
 
 def test_pending_invitations_are_sent_again_after_a_broker_outage(

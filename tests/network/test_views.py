@@ -89,7 +89,7 @@ def test_dashboard_shows_the_caf_identity_correspondents_and_members_by_role(
 
 def test_dashboard_breadcrumbs_lead_back_to_the_directory(client, lab_staff):
     html = get_as(client, lab_staff, dashboard("69")).content.decode()
-    assert 'aria-label="Fil d\'Ariane"' in html
+    assert 'aria-label="Fil d’Ariane"' in html
     assert f'href="{DIRECTORY}"' in html
     assert html.count("<h1") == 1
 

@@ -25,7 +25,7 @@ from projects.models import (
     Scorecard,
 )
 from projects.scoring import weighted_summary
-from projects.services import sessions as services
+from projects.services import challenges as services
 from tests.accounts.factories import UserFactory
 from tests.network.factories import PartnerFactory
 from tests.projects.factories import (

@@ -3,6 +3,7 @@ supports, comments, follows and the attachments' downloads."""
 
 import datetime
 import html as html_lib
+import re
 from pathlib import Path
 
 import pytest
@@ -484,11 +485,14 @@ def test_comments_are_threaded_and_the_authors_are_told(
 ):
     client.force_login(agent_b)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("idea-comment", idea), {"text": "Même constat à Lyon."})
+        client.post(url("idea-comment", idea), {"commentaire-text": "Même constat à Lyon."})
     first = IdeaComment.objects.get()
     client.force_login(correspondent_a)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("idea-comment", idea), {"text": "Merci !", "parent": first.pk})
+        client.post(
+            url("idea-comment", idea),
+            {"commentaire-text": "Merci !", "commentaire-parent": first.pk},
+        )
     reply = IdeaComment.objects.exclude(pk=first.pk).get()
     nested = services.idea_comment_add(idea=idea, by=agent_a, text="Oui.", parent=reply)
     assert reply.parent == first
@@ -503,7 +507,7 @@ def test_comments_are_threaded_and_the_authors_are_told(
 
 def test_an_empty_comment_shows_the_page_again_with_a_french_error(client, agent_b, idea):
     client.force_login(agent_b)
-    response = client.post(url("idea-comment", idea), {"text": "  "})
+    response = client.post(url("idea-comment", idea), {"commentaire-text": "  "})
     assert response.status_code == 200
     assert "Le commentaire est vide." in text_of(response)
     assert not IdeaComment.objects.exists()
@@ -512,11 +516,11 @@ def test_an_empty_comment_shows_the_page_again_with_a_french_error(client, agent
 def test_a_moderator_hides_a_comment_and_agents_no_longer_read_it(client, lab_staff, agent_b, idea):
     comment = IdeaCommentFactory(idea=idea, text="Propos déplacés.")
     client.force_login(agent_b)
-    hide = {"action": "hide", "comment": comment.pk}
-    assert client.post(url("idea-comment", idea), hide).status_code == 403
+    hide = {"action": "hide"}
+    assert client.post(url("idea-comment-moderate", comment), hide).status_code == 403
     moderator = UserFactory(moderator=True)
     client.force_login(moderator)
-    assert client.post(url("idea-comment", idea), hide).status_code == 302
+    assert client.post(url("idea-comment-moderate", comment), hide).status_code == 302
     comment.refresh_from_db()
     assert comment.is_hidden
     assert comment.status == "hidden"
@@ -560,7 +564,7 @@ def test_reporting_an_idea_comment_enough_times_hides_it_into_the_one_queue(
     assert row.n_reports == settings.ENGAGEMENT_REPORTS_TO_HIDE
     assert row.reasons == ["Insultant"]
     # The page's own "show again" restores it.
-    client.post(url("idea-comment", idea), {"action": "show", "comment": comment.pk})
+    client.post(url("idea-comment-moderate", comment), {"action": "restore"})
     comment.refresh_from_db()
     assert comment.status == IdeaComment.Status.VISIBLE
     assert comment.moderated_by == moderator
@@ -635,7 +639,7 @@ def test_an_idea_with_100_comments_shows_its_latest_threads_and_links_to_the_res
     assert all(len(t.replies.all()) == 1 for t in shown)  # a thread comes with its replies
     html = text_of(page)
     assert "100 commentaires" in html
-    assert html.count('id="commentaire-') == 2 * COMMENT_THREADS
+    assert len(re.findall(r'id="commentaire-\d+"', html)) == 2 * COMMENT_THREADS
     assert "Voir les commentaires précédents" in html
     assert f"{url('idea-detail', idea)}?page=2" in html
     assert "Fil n°0." not in html
@@ -656,7 +660,8 @@ def test_a_reply_to_an_old_thread_leads_back_to_the_part_holding_it(client, agen
     oldest = _add_threads(idea, COMMENT_THREADS + 5, replies=0)[0]
     client.force_login(agent_b)
     response = client.post(
-        url("idea-comment", idea), {"text": "Toujours vrai.", "parent": oldest.pk}
+        url("idea-comment", idea),
+        {"commentaire-text": "Toujours vrai.", "commentaire-parent": oldest.pk},
     )
     reply = IdeaComment.objects.get(parent=oldest)
     assert response["Location"] == f"{url('idea-detail', idea)}?page=2#commentaire-{reply.pk}"

@@ -133,12 +133,14 @@ def test_replies_are_written_inside_their_thread_and_answer_it(client, agent_a, 
     client.force_login(agent_b)
     html = normalised(client.get(reverse("projects:idea-detail", args=[idea.pk])).content.decode())
     at = {c.pk: html.index(f'id="commentaire-{c.pk}"') for c in (first, reply, latest)}
-    # The latest thread first, without a block of replies; then the first one and its reply.
-    assert at[latest.pk] < at[first.pk] < at[reply.pk]
-    assert '<div class="ms-4">' not in html[at[latest.pk] : at[first.pk]]
+    # The latest thread first, without a block of replies; then the first one and its reply
+    # (the shared thread markup, includes/comment_thread.html, nests replies in a list).
+    replies = '<ul class="list-unstyled comment-replies">'
+    assert replies not in html[at[latest.pk] : at[first.pk]]
     thread = html[at[first.pk] :]
-    assert thread.count('<div class="ms-4">') == 1
-    assert thread.index('<div class="ms-4">') < thread.index(f'id="commentaire-{reply.pk}"')
-    # Answering the first comment or its reply answers the thread.
-    assert thread.count(f'name="parent" value="{first.pk}"') == 2
-    assert f'name="parent" value="{reply.pk}"' not in html
+    assert thread.count(replies) == 1
+    assert thread.index(replies) < thread.index(f'id="commentaire-{reply.pk}"')
+    # The thread is answered as a whole (one form, as on initiatives and contributions): the
+    # reply posts the thread's first comment, never the reply's.
+    assert thread.count(f'name="commentaire-parent" value="{first.pk}"') == 1
+    assert f'name="commentaire-parent" value="{reply.pk}"' not in html

@@ -10,7 +10,6 @@ so the output never depends on which path drew it (tests/core/test_filter_fields
 both).
 """
 
-from collections.abc import Iterable
 from typing import Any
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
@@ -28,8 +27,9 @@ TEXT_INPUTS = ("text", "search", "email", "url", "number", "tel", "date", "passw
 @register.simple_tag
 def filter_field(field: BoundField) -> SafeString:
     widget = field.field.widget
-    if _is_plain_select(widget, field):
-        drawn = _select(field)
+    choices = _choices(field) if type(widget) is forms.Select else []
+    if _is_plain_select(widget, choices):
+        drawn = _select(field, choices)
     elif (
         isinstance(widget, forms.widgets.Input) and getattr(widget, "input_type", "") in TEXT_INPUTS
     ):
@@ -39,14 +39,16 @@ def filter_field(field: BoundField) -> SafeString:
     return _wrap(field, drawn)
 
 
-def _is_plain_select(widget: forms.Widget, field: BoundField) -> bool:
+def _is_plain_select(widget: forms.Widget, choices: list[tuple[Any, Any]]) -> bool:
     if type(widget) is not forms.Select:
         return False
-    return not any(isinstance(label, list | tuple) for _value, label in _choices(field))
+    return not any(isinstance(label, list | tuple) for _value, label in choices)
 
 
-def _choices(field: BoundField) -> Iterable[tuple[Any, Any]]:
-    return field.field.choices
+def _choices(field: BoundField) -> list[tuple[Any, Any]]:
+    """The choices, read once: a ModelChoiceField queries its queryset on every iteration
+    (and `list()` on it would ask its length first, a COUNT query: iterate it instead)."""
+    return list(iter(field.field.choices))
 
 
 def _attrs(field: BoundField, bootstrap_class: str) -> dict[str, Any]:
@@ -79,7 +81,7 @@ def _attrs(field: BoundField, bootstrap_class: str) -> dict[str, Any]:
     return attrs
 
 
-def _select(field: BoundField) -> SafeString:
+def _select(field: BoundField, choices: list[tuple[Any, Any]]) -> SafeString:
     value = field.value()
     selected = "" if value is None else str(value)
     attrs = {"name": field.html_name, **_attrs(field, "form-select"), "id": field.auto_id}
@@ -90,7 +92,7 @@ def _select(field: BoundField) -> SafeString:
     options = "".join(
         f'<option value="{escape(v)}"{" selected" if str(v) == selected else ""}>'
         f"{escape(label)}</option>"
-        for v, label in _choices(field)
+        for v, label in choices
     )
     return mark_safe(f"<select {opening}>{options}</select>")  # noqa: S308 -- all escaped above
 

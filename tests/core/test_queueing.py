@@ -10,8 +10,8 @@ from django.core.signals import request_finished, request_started
 
 from caflab.celery import app as celery_app
 from caflab.celery import use_patient_broker_timeouts
-from caflab.notifications import queueing
-from caflab.notifications.queueing import enqueue, enqueue_on_commit
+from caflab.core import queueing
+from caflab.core.queueing import enqueue, enqueue_on_commit
 from caflab.notifications.tasks import send_outbox_mail
 
 

@@ -1,0 +1,217 @@
+"""Project flows: create a project (its code, its lead in the team, its first stage line), link
+where it came from, manage its team, report its status and track its blockers and levers.
+Gate reviews and stage moves are in gates.py, deployments in deployments.py.
+
+Every flow is atomic and tells the people concerned through `notify`, after the commit.
+"""
+
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max
+from django.db.models.functions import Cast, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caflab.accounts.models import User
+from caflab.core import errors
+from caflab.notifications.services import followers_of
+from projects.models import (
+    BlockerLever,
+    Project,
+    ProjectOrigin,
+    Stage,
+    StageChange,
+    StatusReport,
+    TeamMember,
+)
+
+if TYPE_CHECKING:
+    from caflab.accounts.models import UserQuerySet
+
+CODE_ATTEMPTS = 5
+
+
+# The core's "already done" under the name the portfolio's callers import: a refusal raised
+# by a shared layer (caflab.engagement, caflab.core.workflow) is caught by them too.
+AlreadyDone = errors.AlreadyDone
+
+
+# --- people to tell ------------------------------------------------------------------------
+
+
+def project_audience(project: Project) -> "UserQuerySet":
+    """The lead, the team and the followers of a project."""
+    team = TeamMember.objects.filter(project=project).values("user")
+    followers = followers_of(project).values("pk")
+    return User.objects.active().filter(
+        models.Q(pk=project.lead_id) | models.Q(pk__in=team) | models.Q(pk__in=followers)
+    )
+
+
+# --- projects ------------------------------------------------------------------------------
+
+
+def _next_code(year: int) -> str:
+    prefix = f"INNO-{year}-"
+    # The highest number, compared as a number: as strings, "INNO-2026-999" sorts after
+    # "INNO-2026-1000", and the 1,001st project of a year would be given an existing code.
+    number = Cast(Substr("code", len(prefix) + 1), models.IntegerField())
+    last = Project.objects.filter(code__startswith=prefix).aggregate(last=Max(number))["last"]
+    return f"{prefix}{(last or 0) + 1:03d}"
+
+
+def project_create(
+    *,
+    by: User,
+    title: str,
+    problem: str,
+    lead: User | None = None,
+    stage: str = Stage.IDEA,
+    themes: Iterable[Any] = (),
+    programmes: Iterable[Any] = (),
+    cog_ambitions: Iterable[Any] = (),
+    partners: Iterable[Any] = (),
+    origin: models.Model | None = None,
+    **fields: Any,
+) -> Project:
+    """Create a project with its automatic code (INNO-<year>-<n>), its lead in the team and the
+    first line of its stage history. `origin` (an idea, a session, an initiative…) is linked."""
+    lead = lead or by
+    # Two creations at once may compute the same code: the unique constraint refuses the second,
+    # which retries with the next number.
+    for attempt in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                project = Project.objects.create(
+                    code=_next_code(timezone.localdate().year),
+                    title=title,
+                    problem=problem,
+                    lead=lead,
+                    stage=stage,
+                    created_by=by,
+                    **fields,
+                )
+                break
+        except IntegrityError:
+            if attempt == CODE_ATTEMPTS - 1:
+                raise
+    with transaction.atomic():
+        project.themes.set(themes)
+        project.programmes.set(programmes)
+        project.cog_ambitions.set(cog_ambitions)
+        project.partners.set(partners)
+        TeamMember.objects.create(project=project, user=lead, role=TeamMember.Role.LEAD)
+        StageChange.record(project, from_state="", to_state=stage, by=by)
+        if origin is not None:
+            project_origin_add(project=project, source=origin)
+    return project
+
+
+def project_origin_add(*, project: Project, source: models.Model, label: str = "") -> ProjectOrigin:
+    """Record where `project` came from. Idempotent: one row per source."""
+    origin, _created = ProjectOrigin.objects.get_or_create(
+        project=project,
+        content_type=ContentType.objects.get_for_model(source),
+        object_id=source.pk,
+        defaults={"label": (label or str(source))[:255]},
+    )
+    return origin
+
+
+@transaction.atomic
+def team_member_set(*, project: Project, user: User, role: str) -> TeamMember:
+    member, _created = TeamMember.objects.update_or_create(
+        project=project, user=user, defaults={"role": role}
+    )
+    return member
+
+
+@transaction.atomic
+def team_member_remove(*, project: Project, member_id: int) -> TeamMember:
+    """Take someone out of `project`'s team. The lead stays: they change through the project
+    (`project_update`). Already gone (a double click, two editors) is "already done"."""
+    member = project.team_members.select_related("user").filter(pk=member_id).first()
+    if member is None:
+        raise AlreadyDone(_("Cette personne ne fait déjà plus partie de l'équipe."))
+    if member.user_id == project.lead_id or member.role == TeamMember.Role.LEAD:
+        raise errors.InvalidState(
+            _("Le porteur ne peut pas être retiré : changez d'abord de porteur.")
+        )
+    member.delete()
+    return member
+
+
+@transaction.atomic
+def project_update(
+    *,
+    project: Project,
+    previous_lead_id: int | None,
+    themes: Iterable[Any],
+    programmes: Iterable[Any],
+    cog_ambitions: Iterable[Any],
+    partners: Iterable[Any],
+) -> Project:
+    """Save `project` as its form changed it (validated, not saved yet) and its lists. Its
+    stage is not here: it moves only through gate reviews. A new lead joins the team as lead;
+    the previous one (`previous_lead_id`) stays in it as co-lead."""
+    project.save()
+    project.themes.set(themes)
+    project.programmes.set(programmes)
+    project.cog_ambitions.set(cog_ambitions)
+    project.partners.set(partners)
+    if project.lead_id != previous_lead_id:
+        TeamMember.objects.filter(
+            project=project, user_id=previous_lead_id, role=TeamMember.Role.LEAD
+        ).update(role=TeamMember.Role.CO_LEAD)
+        team_member_set(project=project, user=project.lead, role=TeamMember.Role.LEAD)
+    return project
+
+
+# --- status reports, blockers and levers ---------------------------------------------------
+
+
+@transaction.atomic
+def status_report_add(
+    *,
+    project: Project,
+    by: User,
+    health: str,
+    summary: str,
+    next_steps: str = "",
+    reported_on: datetime.date | None = None,
+) -> StatusReport:
+    """A dated status report; the project's health is that of its latest report."""
+    report = StatusReport.objects.create(
+        project=project,
+        author=by,
+        health=health,
+        summary=summary,
+        next_steps=next_steps,
+        reported_on=reported_on or timezone.localdate(),
+    )
+    latest = project.status_reports.order_by("-reported_on", "-created_at").first()
+    project.health = latest.health
+    project.health_reported_on = latest.reported_on
+    project.save(update_fields=["health", "health_reported_on", "updated_at"])
+    return report
+
+
+def lever_add(
+    *, project: Project, by: User, kind: str, text: str, owner: User | None = None
+) -> BlockerLever:
+    return BlockerLever.objects.create(project=project, kind=kind, text=text, owner=owner or by)
+
+
+def lever_lift(*, lever: BlockerLever, by: User) -> BlockerLever:
+    """Mark a blocker lifted (or a lever pulled). Lifting twice changes nothing."""
+    updated = BlockerLever.objects.filter(pk=lever.pk, status=BlockerLever.Status.OPEN).update(
+        status=BlockerLever.Status.LIFTED, lifted_on=timezone.localdate()
+    )
+    lever.refresh_from_db()
+    if not updated:
+        raise AlreadyDone(_("Déjà levé."))
+    return lever
