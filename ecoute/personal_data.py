@@ -25,6 +25,7 @@ from ecoute.models import (
     CommunityConsultationInvite,
     CommunityInvitation,
     Consultation,
+    ConsultationStatusChange,
     Contribution,
     ContributionComment,
     ContributionCommentReport,
@@ -49,6 +50,13 @@ from ecoute.services.answering import account_participation_key
 # invitee's address, nor a link.
 STAFF_WORK = [
     Attribution(Consultation, "owner", gettext_lazy("Vous en êtes responsable"), "title"),
+    Attribution(
+        ConsultationStatusChange,
+        "changed_by",
+        gettext_lazy("Statut changé par vous"),
+        "consultation__title",
+        "changed_at",
+    ),
     Attribution(Recruitment, "created_by", gettext_lazy("Créé par vous"), "title"),
     Attribution(
         CommunityInvitation, "invited_by", gettext_lazy("Envoyée par vous"), "community__name"

@@ -517,7 +517,7 @@ def _add_to_project(
     *,
     form_class: type[BaseForm],
     model: type[Model],
-    template: str,
+    heading: str,
     save: Callable[[Project, Any], object],
     success: str,
     anchor: str,
@@ -528,7 +528,11 @@ def _add_to_project(
     action = reverse(request.resolver_match.view_name, kwargs={"code": project.code})
     form = form_class(request.POST, instance=model(project=project), action=action)
     if not form.is_valid():
-        return render(request, template, {"project": project, "form": form})
+        return render(
+            request,
+            "projects/project_add_form.html",
+            {"project": project, "form": form, "heading": heading},
+        )
     save(project, form)
     messages.success(request, success)
     return redirect(f"{project.get_absolute_url()}#{anchor}")
@@ -542,7 +546,7 @@ def status_report_add(request: HttpRequest, code: str) -> HttpResponse:
         code,
         form_class=StatusReportForm,
         model=StatusReport,
-        template="projects/status_report_form.html",
+        heading=_("Nouveau point d'étape"),
         save=lambda project, form: services.status_report_add(
             project=project, by=request.user, **form.cleaned_data
         ),
@@ -559,7 +563,7 @@ def lever_add(request: HttpRequest, code: str) -> HttpResponse:
         code,
         form_class=LeverForm,
         model=BlockerLever,
-        template="projects/lever_form.html",
+        heading=_("Nouveau frein ou levier"),
         save=lambda project, form: services.lever_add(
             project=project, by=request.user, **form.cleaned_data
         ),
@@ -590,7 +594,7 @@ def prototype_add(request: HttpRequest, code: str) -> HttpResponse:
         code,
         form_class=PrototypeForm,
         model=Prototype,
-        template="projects/prototype_form.html",
+        heading=_("Nouveau prototype"),
         save=lambda project, form: form.save(),
         success=_("Le prototype est enregistré."),
         anchor="prototypes",
@@ -605,7 +609,7 @@ def experiment_add(request: HttpRequest, code: str) -> HttpResponse:
         code,
         form_class=ExperimentForm,
         model=Experiment,
-        template="projects/experiment_form.html",
+        heading=_("Nouvelle expérimentation"),
         save=lambda project, form: form.save(),
         success=_("L'expérimentation est enregistrée."),
         anchor="experimentations",
@@ -620,7 +624,7 @@ def event_add(request: HttpRequest, code: str) -> HttpResponse:
         code,
         form_class=EventForm,
         model=ProjectEvent,
-        template="projects/event_form.html",
+        heading=_("Nouvel événement"),
         save=lambda project, form: form.save(),
         success=_("L'événement est ajouté à la chronologie."),
         anchor="chronologie",

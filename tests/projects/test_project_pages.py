@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from caflab.accounts.models import Role
 from caflab.network.models import Caf, Theme
@@ -564,8 +565,10 @@ def test_an_invalid_status_report_reopens_on_its_own_page_with_what_was_typed(
         {"point-reported_on": "2026-04-15", "point-summary": "Un résumé sans santé."},
     )
     assert response.status_code == 200
-    assert response.templates[0].name == "projects/status_report_form.html"
+    assert response.templates[0].name == "projects/project_add_form.html"
     html = response.content.decode()
+    heading = escape("Nouveau point d'étape")
+    assert f'<h1 class="h2 mb-1">{heading}</h1>' in html
     assert "Un résumé sans santé." in html
     assert "Ce champ est obligatoire." in html
     assert html.count("<h1") == 1
@@ -582,26 +585,32 @@ def test_an_agent_outside_the_team_may_not_add_a_status_report(client, project, 
 
 
 @pytest.mark.parametrize(
-    ("name", "template", "typed"),
+    ("name", "heading", "typed"),
     [
         (
             "status-report-add",
-            "status_report_form",
+            "Nouveau point d'étape",
             {"point-next_steps": "Relancer le prestataire"},
         ),
-        ("lever-add", "lever_form", {"levier-text": "Manque de temps des agents"}),
-        ("prototype-add", "prototype_form", {"prototype-findings": "Les parents hésitent"}),
-        ("experiment-add", "experiment_form", {"experimentation-protocol": "Deux groupes"}),
-        ("event-add", "event_form", {"evenement-description": "Remise du prix à Lyon"}),
+        ("lever-add", "Nouveau frein ou levier", {"levier-text": "Manque de temps des agents"}),
+        ("prototype-add", "Nouveau prototype", {"prototype-findings": "Les parents hésitent"}),
+        (
+            "experiment-add",
+            "Nouvelle expérimentation",
+            {"experimentation-protocol": "Deux groupes"},
+        ),
+        ("event-add", "Nouvel événement", {"evenement-description": "Remise du prix à Lyon"}),
     ],
 )
 def test_each_invalid_add_form_reopens_on_its_own_page_with_what_was_typed(
-    client, project, lab_staff, name, template, typed
+    client, project, lab_staff, name, heading, typed
 ):
     response = as_user(client, lab_staff).post(url(name, project), typed)
     assert response.status_code == 200
-    assert response.templates[0].name == f"projects/{template}.html"
+    # One page for every add form, headed by what is being added.
+    assert response.templates[0].name == "projects/project_add_form.html"
     html = response.content.decode()
+    assert f'<h1 class="h2 mb-1">{escape(heading)}</h1>' in html
     assert next(iter(typed.values())) in html
     assert 'id="resume-erreurs"' in html
     assert f'action="{url(name, project)}"' in html
