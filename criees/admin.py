@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from caflab.core.admin_protection import HistoryAdmin, KeepsEvidenceAdmin
+from caflab.core.admin_protection import HistoryAdmin, HistoryInline, KeepsEvidenceAdmin
 from caflab.engagement.admin import (
     CommentAdminBase,
     ReportAdminBase,
@@ -48,15 +48,9 @@ class MemberInline(admin.TabularInline):
     readonly_fields = AUDIT
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(HistoryInline):
     model = InitiativeStatusChange
-    extra = 0
-    can_delete = False
     fields = ("from_status", "to_status", "comment", "changed_at", "changed_by")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class _AttachmentInline(admin.TabularInline):

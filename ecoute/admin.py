@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from caflab.core.admin_protection import HistoryAdmin, KeepsEvidenceAdmin
+from caflab.core.admin_protection import HistoryAdmin, HistoryInline, KeepsEvidenceAdmin
 from caflab.engagement.admin import (
     CommentAdminBase,
     ReportAdminBase,
@@ -54,17 +54,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ConsultationStatusChangeInline(admin.TabularInline):
+class ConsultationStatusChangeInline(HistoryInline):
     """The status history is written by the status moves: read-only here."""
 
     model = ConsultationStatusChange
-    extra = 0
-    can_delete = False
     fields = ("from_status", "to_status", "changed_at", "changed_by", "comment")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Consultation)

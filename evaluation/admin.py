@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from caflab.core.admin_protection import HistoryAdmin, KeepsEvidenceAdmin
+from caflab.core.admin_protection import HistoryAdmin, HistoryInline, KeepsEvidenceAdmin
 from evaluation.models import (
     ChangeLink,
     ChangeStep,
@@ -187,11 +187,9 @@ class TestimonyAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     readonly_fields = ("collected_by", *AUDIT)
 
 
-class EffectChangeInline(admin.TabularInline):
+class EffectChangeInline(HistoryInline):
     model = EffectChange
-    extra = 0
-    readonly_fields = ("from_status", "to_status", "comment", "changed_by", "changed_at")
-    can_delete = False
+    fields = ("from_status", "to_status", "comment", "changed_by", "changed_at")
 
 
 @admin.register(Effect)

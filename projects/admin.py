@@ -3,7 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from caflab.core.admin_protection import HistoryAdmin, KeepsEvidenceAdmin
+from caflab.core.admin_protection import HistoryAdmin, HistoryInline, KeepsEvidenceAdmin
+from caflab.engagement.admin import ReportInlineBase
 from projects.models import (
     Adaptation,
     BlockerLever,
@@ -38,17 +39,11 @@ class BlockerLeverInline(admin.TabularInline):
     autocomplete_fields = ("owner",)
 
 
-class StageChangeInline(admin.TabularInline):
+class StageChangeInline(HistoryInline):
     """The stage history is written by gate decisions: read-only here."""
 
     model = StageChange
-    extra = 0
-    can_delete = False
     fields = ("from_stage", "to_stage", "changed_at", "changed_by", "gate_review")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class OriginInline(admin.TabularInline):
@@ -280,15 +275,9 @@ class AdaptationInline(admin.TabularInline):
     autocomplete_fields = ("author",)
 
 
-class DeploymentChangeInline(admin.TabularInline):
+class DeploymentChangeInline(HistoryInline):
     model = DeploymentChange
-    extra = 0
-    can_delete = False
     fields = ("from_status", "to_status", "changed_at", "changed_by")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Deployment)
@@ -334,17 +323,11 @@ from projects.models import (  # noqa: E402  (appended section: each source keep
 )
 
 
-class IdeaStatusChangeInline(admin.TabularInline):
+class IdeaStatusChangeInline(HistoryInline):
     """The history is written by the status changes: read-only here."""
 
     model = IdeaStatusChange
-    extra = 0
-    can_delete = False
     fields = ("from_status", "to_status", "reason", "changed_by", "changed_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class IdeaAttachmentInline(admin.TabularInline):
@@ -405,14 +388,8 @@ class IdeaSupportAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
 
-class IdeaCommentReportInline(admin.TabularInline):
+class IdeaCommentReportInline(ReportInlineBase):
     model = IdeaCommentReport
-    extra = 0
-    fields = ("reporter", "reason", "created_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(IdeaComment)
@@ -551,17 +528,11 @@ class EntryScoreAdmin(admin.ModelAdmin):
     readonly_fields = AUDIT
 
 
-class SessionRequestChangeInline(admin.TabularInline):
+class SessionRequestChangeInline(HistoryInline):
     """The history is written by the status moves: read-only here."""
 
     model = SessionRequestChange
-    extra = 0
-    can_delete = False
     fields = ("from_status", "to_status", "note", "changed_by", "changed_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(SessionRequest)

@@ -31,7 +31,7 @@ from projects.models import (
     IdeaSupport,
     Project,
 )
-from projects.services.portfolio import project_origin_add
+from projects.services.projects import project_origin_add
 
 Status = Idea.Status
 Source = Idea.Source

@@ -28,6 +28,7 @@ from caflab.accounts.models import (
 )
 from caflab.accounts.personal_data import account_erase
 from caflab.accounts.services import TRACKED_FIELDS, account_created, account_update
+from caflab.core.admin_protection import HistoryInline
 from caflab.network.models import Caf
 
 # --- filters -----------------------------------------------------------------------------------
@@ -155,20 +156,14 @@ def _action_page(
 # --- users -------------------------------------------------------------------------------------
 
 
-class AccountChangeInline(admin.TabularInline):
+class AccountChangeInline(HistoryInline):
     """The account's history, read-only, newest first."""
 
     model = AccountChange
     fk_name = "user"
     fields = ("at", "kind", "source", "changes", "reason", "by")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ("-at", "-pk")
     verbose_name_plural = gettext_lazy("historique du compte")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -15,7 +15,7 @@ Mix them in before `admin.ModelAdmin`; `kept_always = True` when every row is ev
 
 from typing import Any
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -94,4 +94,18 @@ class HistoryAdmin(KeepsEvidenceAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class HistoryInline(admin.TabularInline):
+    """A history shown under its object: every column read-only, nothing added or deleted
+    (the rows are written by the moves they record). Set `model` and `fields`."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields or ()
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -96,6 +97,26 @@ class StatusHistory:
         elif reason:
             raise TypeError(f"{cls.__name__} keeps no reason.")
         return cls._default_manager.create(**values)  # type: ignore[attr-defined]
+
+
+class StatusChangeBase(StatusHistory, models.Model):
+    """The columns a new history takes (who, when, why, with the API above): the concrete
+    model adds its subject's foreign key (`PROTECT`: a history outlives nothing it records)
+    and `from_status`/`to_status` with its states' choices."""
+
+    comment = models.TextField(_("commentaire"), blank=True)
+    changed_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+
+    class Meta:
+        abstract = True
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,16 @@ class QueueFilterForm(forms.Form):
             field.widget.attrs["class"] = "form-select"
 
 
+class RowsField(forms.MultipleChoiceField):
+    """The ticked rows as "kind:pk" values: checked by the form against the kinds the person
+    moderates, then scoped to their rows when applied, not against a list of every row."""
+
+    def valid_value(self, value: str) -> bool:
+        return True
+
+
 class BulkForm(forms.Form):
-    items = forms.MultipleChoiceField(
+    items = RowsField(
         label=_("Éléments"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Cochez au moins un élément.")},
@@ -43,10 +51,6 @@ class BulkForm(forms.Form):
             actions.update(kind.actions)
         self.fields["action"].choices = list(actions.items())
         self.kinds = {k.key: k for k in kinds}
-        # Any "kind:pk" of a kind the person moderates; the rows are scoped when applied.
-        self.fields["items"].choices = (
-            [(v, v) for v in self.data.getlist("items")] if hasattr(self.data, "getlist") else []
-        )
 
     def clean_items(self) -> dict[str, list[int]]:
         chosen: dict[str, list[int]] = {}

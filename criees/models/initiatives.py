@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from caflab.core.models import TimeStampedModel
 from caflab.core.queries import count_of as shared_count_of
 from caflab.core.uploads import clean_image, get_private_storage, name_for_format
-from caflab.core.workflow import StatusHistory
+from caflab.core.workflow import StatusChangeBase
 from caflab.engagement.models import (
     CommentBase,
     ReportBase,
@@ -249,7 +249,7 @@ class InitiativeMember(TimeStampedModel):
         return f"{self.user} ({self.get_role_display()})"
 
 
-class InitiativeStatusChange(StatusHistory, models.Model):
+class InitiativeStatusChange(StatusChangeBase):
     """The status history: submitted, published, returned with a comment…"""
 
     subject_field = "initiative"
@@ -262,16 +262,6 @@ class InitiativeStatusChange(StatusHistory, models.Model):
     )
     from_status = models.CharField(_("de"), max_length=10, choices=Initiative.Status, blank=True)
     to_status = models.CharField(_("vers"), max_length=10, choices=Initiative.Status)
-    comment = models.TextField(_("commentaire"), blank=True)
-    changed_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("par"),
-    )
 
     class Meta:
         verbose_name = _("changement de statut d'initiative")

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
-from caflab.core.workflow import StatusHistory, Workflow, transition
+from caflab.core.workflow import StatusChangeBase, Workflow, transition
 from caflab.network.models import Caf
 from caflab.search.indexing import search_indexes, search_vector_trigger
 from ecoute.models.communities import Membership
@@ -423,7 +423,7 @@ class Consultation(TimeStampedModel):
         return self._move(self.Status.ARCHIVED, refusal, now, **move)
 
 
-class ConsultationStatusChange(StatusHistory, models.Model):
+class ConsultationStatusChange(StatusChangeBase):
     """The status history: published, opened, closed… by whom (nobody: the periodic task at
     the consultation's dates), when, and why."""
 
@@ -437,16 +437,6 @@ class ConsultationStatusChange(StatusHistory, models.Model):
     )
     from_status = models.CharField(_("de"), max_length=20, choices=Consultation.Status, blank=True)
     to_status = models.CharField(_("vers"), max_length=20, choices=Consultation.Status)
-    comment = models.TextField(_("commentaire"), blank=True)
-    changed_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("par"),
-    )
 
     class Meta:
         verbose_name = _("changement de statut de consultation")

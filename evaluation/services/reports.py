@@ -25,7 +25,7 @@ from evaluation.models import ImpactReport, ManagementResponse, Recommendation
 from evaluation.reporting import render_report_html, render_report_pdf
 from evaluation.snapshot import portfolio_snapshot, project_snapshot, snapshot_digest
 from projects.models import Project
-from projects.services.portfolio import AlreadyDone
+from projects.services import AlreadyDone
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from evaluation.forms.reports import ManagementResponseForm, RecommendationForm
 from evaluation.models import ImpactReport, ManagementResponse, Recommendation
 from evaluation.services import reports as services
 from projects.models import Project
-from projects.services.portfolio import AlreadyDone
+from projects.services import AlreadyDone
 
 PDF = pick_kinds("pdf")
 LIST_SIZE = 20

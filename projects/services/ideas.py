@@ -35,7 +35,7 @@ from projects.models import (
     TeamMember,
 )
 from projects.scoring import validate_scores, weighted_summary
-from projects.services.portfolio import (
+from projects.services.projects import (
     AlreadyDone,
     project_create,
     project_origin_add,

@@ -35,8 +35,8 @@ from projects.forms.challenges import (
 )
 from projects.models import Challenge, ChallengeEntry, EntryScore
 from projects.permissions import challenges_visible_to, entries_visible_to
+from projects.services import AlreadyDone
 from projects.services import challenges as services
-from projects.services.portfolio import AlreadyDone
 
 Status = Challenge.Status
 DATES_OUT_OF_ORDER = gettext_lazy(

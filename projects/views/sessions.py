@@ -35,8 +35,8 @@ from projects.forms.sessions import (
 )
 from projects.models import CreativitySession, Idea, SessionRequest, SessionRequestChange
 from projects.permissions import sessions_visible_to
+from projects.services import AlreadyDone
 from projects.services import sessions as services
-from projects.services.portfolio import AlreadyDone
 
 RequestStatus = SessionRequest.Status
 

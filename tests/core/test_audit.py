@@ -20,7 +20,7 @@ from criees.models import Comment, CommentEvent
 from criees.services import comment_moderate
 from ecoute.models import Consultation, ConsultationEvent
 from projects.models import GateReview, GateReviewEvent
-from projects.services.portfolio import gate_decide
+from projects.services.gates import gate_decide
 from tests.accounts.factories import UserFactory
 from tests.criees.factories import CommentFactory
 from tests.ecoute.factories import ConsultationFactory

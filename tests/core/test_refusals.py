@@ -17,7 +17,7 @@ from ecoute.services.communities import InvalidInvitation as CommunityInvitation
 from ecoute.services.recruitment import NotEligible, RegistrationClosed
 from evaluation.services.participation import InvalidInvitation as SurveyInvitationInvalid
 from evaluation.services.participation import WaveClosed
-from projects.services import portfolio
+from projects.services import projects as portfolio
 from tests.accounts.factories import UserFactory
 from tests.ecoute.factories import ConsultationFactory, ContributionFactory
 

@@ -30,7 +30,6 @@ SERVICE_MODULES = [
     "projects/services/deployments.py",
     "projects/services/gates.py",
     "projects/services/ideas.py",
-    "projects/services/portfolio.py",
     "projects/services/projects.py",
     "projects/services/sessions.py",
 ]

@@ -19,7 +19,7 @@ from ecoute.models import (
 from ecoute.services import AlreadyDone
 from ecoute.services import contributions as services
 from projects.models import GateReview, Stage
-from projects.services.portfolio import gate_decide
+from projects.services.gates import gate_decide
 from tests.accounts.factories import UserFactory
 from tests.ecoute.factories import ConsultationFactory, ContributionFactory
 from tests.projects.factories import GateReviewFactory, ProjectFactory
