@@ -1,0 +1,112 @@
+"""The events in the Django admin. Statuses move through the site (publish, cancel, held:
+`events.services.WORKFLOW`), so they are read-only here with their history; registrations are
+the people's own and change through the site (register, cancel, attendance); materials are
+uploaded through the site's checked form and downloaded through its view."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from caflab.core.admin_protection import HistoryAdmin, HistoryInline, KeepsEvidenceAdmin
+from events.models import Event, EventStatusChange, Material, Registration
+
+AUDIT = ("created_at", "updated_at")
+
+
+class StatusChangeInline(HistoryInline):
+    model = EventStatusChange
+    fields = ("from_status", "to_status", "comment", "changed_at", "changed_by")
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = ("download", "description", "content_type", "size", "uploaded_by", "created_at")
+    readonly_fields = ("download", "content_type", "size", "uploaded_by", "created_at")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("télécharger"))
+    def download(self, obj) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.name)
+
+
+@admin.register(Event)
+class EventAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    kept_advice = _("Annulez plutôt l'événement depuis sa page.")
+
+    list_display = ("title", "kind", "starts_at", "audience", "caf", "seats", "status")
+    list_filter = ("status", "kind", "audience", "themes", "programme")
+    search_fields = ("title", "description", "place", "caf__name", "caf__code")
+    list_select_related = ("caf",)
+    autocomplete_fields = ("caf", "created_by", "organisers", "cafs")
+    filter_horizontal = ("themes",)
+    readonly_fields = ("status", "status_changed_at", "published_at", "cancel_reason", *AUDIT)
+    date_hierarchy = "starts_at"
+    inlines = (MaterialInline, StatusChangeInline)
+    fieldsets = (
+        (None, {"fields": ("kind", "title", "description", "themes", "programme", "caf")}),
+        (_("Quand et où"), {"fields": ("starts_at", "ends_at", "place", "online_url")}),
+        (
+            _("Public et inscriptions"),
+            {
+                "fields": (
+                    "audience",
+                    "directorate",
+                    "cafs",
+                    "eligible_roles",
+                    "seats",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                )
+            },
+        ),
+        (_("Organisation"), {"fields": ("organisers",)}),
+        (
+            _("Statut"),
+            {"fields": ("status", "status_changed_at", "published_at", "cancel_reason")},
+        ),
+        (_("Audit"), {"fields": ("created_by", *AUDIT)}),
+    )
+
+
+@admin.register(EventStatusChange)
+class EventStatusChangeAdmin(HistoryAdmin, admin.ModelAdmin):
+    list_display = ("event", "from_status", "to_status", "changed_at", "changed_by")
+    list_filter = ("to_status",)
+    search_fields = ("event__title", "comment")
+    list_select_related = ("event", "changed_by")
+    readonly_fields = ("event", "from_status", "to_status", "comment", "changed_at", "changed_by")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ("event", "user", "caf", "status", "registered_at", "attended")
+    list_filter = ("status", "attended", "event__kind")
+    search_fields = ("event__title", "user__email", "user__last_name", "caf__code")
+    list_select_related = ("event", "user", "caf")
+    autocomplete_fields = ("event", "user", "caf", "directorate")
+    readonly_fields = (
+        "status",
+        "registered_at",
+        "cancelled_at",
+        "promoted_at",
+        "reminder_sent_at",
+    )
+    date_hierarchy = "registered_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a registration goes through the seats' lock (events.services)
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    list_display = ("name", "event", "content_type", "size", "uploaded_by", "created_at")
+    list_filter = ("content_type",)
+    search_fields = ("name", "description", "event__title")
+    list_select_related = ("event", "uploaded_by")
+    readonly_fields = ("file", "name", "content_type", "size", "uploaded_by", *AUDIT)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # uploaded through the site's checked form

@@ -1,0 +1,180 @@
+"""Demo events, through the real services: two trainings held this year (registrations, a
+waiting list, attendance taken, so the yearly figures show), an upcoming national training
+with seats left, a webinar for the whole network, a debate for the Isère and Rhône Caf, a draft
+workshop of the Isère correspondent and a cancelled learning expedition.
+
+Past registrations are made at their time (`now=`), as the services allow; it runs once
+(skipped when events exist).
+"""
+
+import datetime
+from typing import TextIO
+
+from django.utils import timezone
+
+from caflab.accounts.models import Role, User
+from caflab.network.models import Caf, Programme, Theme
+from events import services
+from events.models import Event
+
+LAB = "labo@caflab.demo"
+CORRESPONDENT = "correspondant.isere@caflab.demo"
+PEOPLE = [
+    "agent.isere@caflab.demo",
+    "agent.rhone@caflab.demo",
+    "correspondant.isere@caflab.demo",
+    "correspondant.rhone@caflab.demo",
+    "direction@caflab.demo",
+]
+# Demo trainees of a few Caf, so that the figures per Caf have several rows.
+TRAINEE_CAFS = ["38", "69", "13", "33", "59", "974"]
+
+
+def _at(days: int, hour: int) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _event(by: User, *, days: int, hour: int = 9, hours: int = 3, **fields) -> Event:
+    start = _at(days, hour)
+    themes = fields.pop("themes", ())
+    cafs = fields.pop("cafs", ())
+    fields.setdefault("seats", 20)
+    fields.setdefault("registration_opens_at", start - datetime.timedelta(days=30))
+    fields.setdefault("registration_closes_at", start - datetime.timedelta(hours=12))
+    event = Event(starts_at=start, ends_at=start + datetime.timedelta(hours=hours), **fields)
+    return services.event_save(event=event, by=by, themes=themes, cafs=cafs)
+
+
+def _trainees() -> list[User]:
+    people = []
+    for code in TRAINEE_CAFS:
+        caf = Caf.objects.get(code=code)
+        for number in (1, 2):
+            email = f"stagiaire{number}.{code}@caflab.demo"
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email=email,
+                    first_name=f"Stagiaire {number}",
+                    last_name=f"Caf {code}",
+                    role=Role.AGENT,
+                    caf=caf,
+                )
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            people.append(user)
+    return people
+
+
+def _held(lab: User, people: list[User], *, days: int, seats: int, absent: int, **fields) -> Event:
+    event = _event(lab, days=days, seats=seats, **fields)
+    services.event_publish(event=event, by=lab)
+    for person in people:
+        services.registration_create(
+            event=event, user=person, now=event.registration_opens_at + datetime.timedelta(days=1)
+        )
+    confirmed = list(event.registrations.filter(status="confirmed").order_by("pk"))
+    present = [r.pk for r in confirmed[absent:]]
+    services.attendance_record(event=event, present_ids=present, by=lab)
+    return event
+
+
+def seed(stdout: TextIO) -> None:
+    if Event.objects.exists():
+        stdout.write("Événements : déjà présents.")
+        return
+    lab = User.objects.get(email=LAB)
+    correspondent = User.objects.get(email=CORRESPONDENT)
+    people = [User.objects.get(email=email) for email in PEOPLE] + _trainees()
+    themes = {theme.slug: theme for theme in Theme.objects.all()}
+    some_themes = list(themes.values())[:2]
+    programme = Programme.objects.first()
+    isere, rhone = Caf.objects.get(code="38"), Caf.objects.get(code="69")
+    # Held this year (twenty days ago at most; in early January, the days before).
+    early = -min(20, max(timezone.localdate().timetuple().tm_yday - 1, 1))
+    _held(
+        lab,
+        people,
+        days=early,
+        seats=12,
+        absent=2,
+        kind=Event.Kind.TRAINING,
+        title="Initiation au design de service",
+        description="Une matinée pour découvrir les méthodes du CafLab : enquête, idéation, prototype.",
+        place="Cnaf, 32 avenue de la Sibelle, 75014 Paris",
+        themes=some_themes,
+    )
+    _held(
+        lab,
+        people[5:],
+        days=-3,
+        seats=6,
+        absent=1,
+        kind=Event.Kind.WORKSHOP,
+        title="Atelier prototypage rapide",
+        description="Construire en deux heures un prototype papier d'un nouveau courrier.",
+        online_url="https://visio.caflab.demo/prototypage",
+        programme=programme,
+    )
+    upcoming = _event(
+        lab,
+        days=14,
+        seats=3,
+        kind=Event.Kind.TRAINING,
+        title="Animer une séance de créativité",
+        description="Formation des correspondants et des agents à l'animation d'une séance de créativité.",
+        place="Caf de l'Isère, 3 rue des Alliés, 38000 Grenoble",
+        online_url="https://visio.caflab.demo/creativite",
+        themes=some_themes,
+        registration_opens_at=timezone.now() - datetime.timedelta(days=2),
+    )
+    services.event_publish(event=upcoming, by=lab)
+    for person in people[:4]:  # three seats: the fourth waits
+        services.registration_create(event=upcoming, user=person)
+    webinar = _event(
+        lab,
+        days=7,
+        hour=11,
+        hours=1,
+        seats=300,
+        kind=Event.Kind.WEBINAR,
+        title="Webinaire : la participation des usagers",
+        description="Retour d'expérience de la Caf à votre écoute, questions et réponses.",
+        online_url="https://visio.caflab.demo/webinaire-usagers",
+        registration_opens_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    services.event_publish(event=webinar, by=lab)
+    debate = _event(
+        lab,
+        days=21,
+        hour=14,
+        kind=Event.Kind.DEBATE,
+        title="Débat : l'accueil sans rendez-vous",
+        description="Les Caf de l'Isère et du Rhône confrontent leurs pratiques d'accueil.",
+        place="Caf du Rhône, Lyon",
+        audience=Event.Audience.CAFS,
+        cafs=[isere, rhone],
+        registration_opens_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    services.event_publish(event=debate, by=lab)
+    _event(
+        correspondent,
+        days=30,
+        kind=Event.Kind.WORKSHOP,
+        title="Atelier local : simplifier nos courriers",
+        description="Brouillon du correspondant de l'Isère.",
+        place="Caf de l'Isère, Grenoble",
+        caf=isere,
+    )
+    expedition = _event(
+        lab,
+        days=40,
+        kind=Event.Kind.EXPEDITION,
+        title="Expédition apprenante au Lab Parentalité",
+        description="Une journée à Grenoble avec la communauté du Lab Parentalité.",
+        place="Grenoble",
+    )
+    services.event_publish(event=expedition, by=lab)
+    services.event_cancel(event=expedition, by=lab, reason="Reportée au printemps.")
+    stdout.write(f"Événements : {Event.objects.count()} créés.")
