@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalysisConfig(AppConfig):
+    name = "analysis"
+    verbose_name = _("Analyse des textes")
+
+    def ready(self) -> None:
+        from analysis import (
+            panels,
+            permissions,  # noqa: F401  (registers the rules)
+            personal_data,
+        )
+        from caflab.core.panels import register_panel
+
+        personal_data.register()
+        # The consultation's management page links to its analysis (écoute imports nothing
+        # of this app: its page asks the registry).
+        register_panel(
+            "consultation_manage",
+            name="analysis",
+            template="analysis/includes/consultation_panel.html",
+            context=panels.consultation_manage,
+            order=50,
+        )

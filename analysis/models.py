@@ -1,0 +1,360 @@
+"""Making sense of what people wrote: an analysis per consultation, its texts materialised as
+rows (open answers, "other, specify", contributions), a two-level codebook, the codes applied
+to the texts (who and when), and the themes suggested in the background by French language
+processing (ThemeRun → SuggestedTheme).
+
+The texts are copies made by `analysis.services.texts.texts_build`: the coding list, its
+filters and the results read them by index, never the answers' tables. Each copy keeps its
+masked form (`analysis.masking`: phone numbers, e-mails, allocataire numbers, NIR) for every
+display and export, its accent-folded form for the word filter, and the fingerprint that
+groups identical and near-identical texts (`duplicate_of`, `group_size`)."""
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from caflab.core.jobs import LeasedJob
+from caflab.core.models import TimeStampedModel
+from caflab.network.models import Caf
+from caflab.search.indexing import PostgresGinIndex
+from ecoute.models import Audience, Consultation, Question
+
+if TYPE_CHECKING:
+    from caflab.accounts.models import User
+
+
+class AnalysisQuerySet(models.QuerySet["Analysis"]):
+    def visible_to(self, user: "User") -> "AnalysisQuerySet":
+        """The analyses of the consultations `user` manages (écoute's scope): the lab and the
+        moderators see all of them, a correspondent their Caf's; the rest is 404."""
+        return self.filter(consultation__in=Consultation.objects.managed_by(user).values("pk"))
+
+
+class Analysis(TimeStampedModel):
+    class TextsStatus(models.TextChoices):
+        EMPTY = "empty", _("Textes pas encore rassemblés")
+        BUILDING = "building", _("Textes en cours de rassemblement")
+        READY = "ready", _("Textes prêts")
+
+    consultation = models.OneToOneField(
+        Consultation,
+        on_delete=models.PROTECT,
+        related_name="analysis",
+        verbose_name=_("consultation"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("créée par"),
+    )
+    texts_status = models.CharField(
+        _("textes"), max_length=10, choices=TextsStatus, default=TextsStatus.EMPTY
+    )
+    texts_built_at = models.DateTimeField(_("textes rassemblés le"), null=True, blank=True)
+    # Kept by the build (the overview shows it without counting the texts).
+    n_texts = models.PositiveIntegerField(_("nombre de textes"), default=0)
+
+    objects = AnalysisQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("analyse de textes")
+        verbose_name_plural = _("analyses de textes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return str(self.consultation)
+
+    def get_absolute_url(self) -> str:
+        return reverse("analysis:detail", kwargs={"pk": self.pk})
+
+
+class SourceKind(models.TextChoices):
+    ANSWER = "answer", _("Réponse écrite")
+    OTHER = "other", _("Réponse « autre, précisez »")
+    CONTRIBUTION = "contribution", _("Contribution")
+
+
+class AnalysisTextQuerySet(models.QuerySet["AnalysisText"]):
+    def representatives(self) -> "AnalysisTextQuerySet":
+        """One row per group of identical or near-identical texts (alone: its own group)."""
+        return self.filter(duplicate_of__isnull=True)
+
+    def uncoded(self) -> "AnalysisTextQuerySet":
+        return self.filter(
+            ~models.Exists(CodeAssignment.objects.filter(text=models.OuterRef("pk")))
+        )
+
+
+class AnalysisText(models.Model):
+    """One text to code: a copy of an answer, an "other, specify" or a contribution, with the
+    segment it came from when known (audience, Caf, wave). No link to a person."""
+
+    analysis = models.ForeignKey(
+        Analysis, on_delete=models.CASCADE, related_name="texts", verbose_name=_("analyse")
+    )
+    source_kind = models.CharField(_("source"), max_length=12, choices=SourceKind)
+    source_id = models.BigIntegerField(_("identifiant de la source"))
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("question"),
+    )
+    audience = models.CharField(_("public"), max_length=10, choices=Audience, blank=True)
+    caf = models.ForeignKey(
+        Caf,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Caf"),
+    )
+    wave = models.CharField(_("vague"), max_length=60, blank=True)
+    # Anonymous answers and published contributions may be quoted; named answers may not.
+    is_quotable = models.BooleanField(_("citable"), default=False)
+    text = models.TextField(_("texte"))
+    masked_text = models.TextField(_("texte masqué"))
+    has_personal_data = models.BooleanField(_("contient des données personnelles"), default=False)
+    # Lower case, accents folded, spaces collapsed: the accent-insensitive word filter.
+    folded = models.TextField(_("texte normalisé"), editable=False)
+    fingerprint = models.CharField(_("empreinte"), max_length=40, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("doublon de"),
+    )
+    group_size = models.PositiveIntegerField(_("taille du groupe de doublons"), default=1)
+
+    objects = AnalysisTextQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("texte à analyser")
+        verbose_name_plural = _("textes à analyser")
+        ordering = ["analysis", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["analysis", "source_kind", "source_id"], name="analysis_text_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["analysis", "question"]),
+            models.Index(fields=["analysis", "audience"]),
+            models.Index(fields=["analysis", "caf"]),
+            models.Index(fields=["analysis", "duplicate_of"]),
+            models.Index(fields=["analysis", "fingerprint"]),
+            # The word filter (`folded LIKE '%mot%'`) on a large analysis (pg_trgm comes
+            # with caflab.search's first migration).
+            PostgresGinIndex(
+                OpClass(F("folded"), name="gin_trgm_ops"), name="analysis_text_trgm_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.masked_text[:60]
+
+
+class Code(TimeStampedModel):
+    """A code of the codebook: a theme, or a sub-theme of one (two levels)."""
+
+    analysis = models.ForeignKey(
+        Analysis, on_delete=models.CASCADE, related_name="codes", verbose_name=_("analyse")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("thème parent"),
+        help_text=_("Vide pour un thème ; un thème pour un sous-thème."),
+    )
+    label = models.CharField(_("libellé"), max_length=120)
+    definition = models.TextField(_("définition"), blank=True)
+    example = models.TextField(_("exemple"), blank=True)
+    colour = models.CharField(_("couleur"), max_length=7, default="#0b5cad")
+    shortcut = models.CharField(
+        _("raccourci clavier"),
+        max_length=1,
+        blank=True,
+        help_text=_("Une lettre ou un chiffre, pour appliquer le code au clavier."),
+    )
+    position = models.PositiveIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
+        ordering = ["analysis", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["analysis", "label"],
+                name="analysis_code_label_once",
+                violation_error_message=_("Un code de cette analyse porte déjà ce libellé."),
+            ),
+            models.UniqueConstraint(
+                fields=["analysis", "shortcut"],
+                condition=~Q(shortcut=""),
+                name="analysis_code_shortcut_once",
+                violation_error_message=_("Ce raccourci est déjà pris par un autre code."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.label} › {self.label}" if self.parent_id else self.label
+
+    @property
+    def is_theme(self) -> bool:
+        return self.parent_id is None
+
+
+class CodeAssignment(models.Model):
+    """A code applied to a text, by whom and when. A suggestion (from an accepted theme) waits
+    for someone to confirm it; once confirmed, it says who confirmed."""
+
+    text = models.ForeignKey(
+        AnalysisText, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("texte")
+    )
+    code = models.ForeignKey(
+        Code, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("code")
+    )
+    is_suggested = models.BooleanField(_("suggestion à confirmer"), default=False)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    assigned_at = models.DateTimeField(_("le"))
+
+    class Meta:
+        verbose_name = _("code appliqué")
+        verbose_name_plural = _("codes appliqués")
+        ordering = ["text", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["text", "code"], name="analysis_assignment_once")
+        ]
+        indexes = [models.Index(fields=["code", "text"])]
+
+    def __str__(self) -> str:
+        return f"{self.text_id} ← {self.code_id}"
+
+
+class ThemeRun(TimeStampedModel, LeasedJob):
+    """A background computation of suggested themes (analysis.tasks.themes_suggest)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        READY = "ready", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    analysis = models.ForeignKey(
+        Analysis, on_delete=models.CASCADE, related_name="theme_runs", verbose_name=_("analyse")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandé par"),
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.QUEUED)
+    error = models.TextField(_("erreur"), blank=True)
+    n_themes = models.PositiveSmallIntegerField(_("thèmes demandés"), default=8)
+    n_texts = models.PositiveIntegerField(_("textes"), default=0)
+    n_groups = models.PositiveIntegerField(_("textes distincts"), default=0)
+    lemmatiser = models.CharField(
+        _("traitement de la langue"),
+        max_length=40,
+        blank=True,
+        help_text=_("« spacy » : lemmes français ; « simple » : mots en minuscules."),
+    )
+    duration_ms = models.PositiveIntegerField(_("durée (ms)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calcul de thèmes suggérés")
+        verbose_name_plural = _("calculs de thèmes suggérés")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.analysis} – {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class SuggestedTheme(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposé")
+        ACCEPTED = "accepted", _("Accepté comme code")
+        MERGED = "merged", _("Fusionné")
+        DISCARDED = "discarded", _("Écarté")
+
+    run = models.ForeignKey(
+        ThemeRun, on_delete=models.CASCADE, related_name="themes", verbose_name=_("calcul")
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    label = models.CharField(_("libellé"), max_length=120)
+    words = models.JSONField(_("mots caractéristiques"), default=list)
+    # The ids of its five most representative texts, most representative first.
+    examples = models.JSONField(_("textes représentatifs"), default=list)
+    n_groups = models.PositiveIntegerField(_("textes distincts"), default=0)
+    n_texts = models.PositiveIntegerField(_("textes, doublons compris"), default=0)
+    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.PROPOSED)
+    code = models.ForeignKey(
+        Code,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("code créé"),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fusionné dans"),
+    )
+    texts = models.ManyToManyField(
+        AnalysisText, through="ThemeText", related_name="+", verbose_name=_("textes")
+    )
+
+    class Meta:
+        verbose_name = _("thème suggéré")
+        verbose_name_plural = _("thèmes suggérés")
+        ordering = ["run", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PROPOSED
+
+
+class ThemeText(models.Model):
+    """A text (a group's representative) the run placed in a theme, with its weight."""
+
+    theme = models.ForeignKey(SuggestedTheme, on_delete=models.CASCADE, verbose_name=_("thème"))
+    text = models.ForeignKey(AnalysisText, on_delete=models.CASCADE, verbose_name=_("texte"))
+    weight = models.FloatField(_("poids"), default=0)
+
+    class Meta:
+        verbose_name = _("texte d'un thème suggéré")
+        verbose_name_plural = _("textes des thèmes suggérés")
+        constraints = [models.UniqueConstraint(fields=["theme", "text"], name="theme_text_once")]
+
+    def __str__(self) -> str:
+        return f"{self.theme_id}: {self.text_id}"

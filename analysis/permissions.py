@@ -1,0 +1,23 @@
+"""Who may analyse what people wrote. The analyses a person sees are
+`Analysis.objects.visible_to` (écoute's managers of the consultation: others get 404); these
+rules decide the actions. Seeing the original of a text whose personal data is masked is the
+lab's, and only in the coding view."""
+
+import rules
+
+from caflab.accounts.permissions import is_lab_staff
+from ecoute.permissions import can_manage_consultation
+
+
+@rules.predicate
+def manages_analysis_consultation(user, analysis) -> bool:
+    return bool(analysis and can_manage_consultation.test(user, analysis.consultation))
+
+
+can_analyse_consultation = can_manage_consultation
+can_manage_analysis = manages_analysis_consultation
+can_see_unmasked_text = is_lab_staff & manages_analysis_consultation
+
+rules.add_perm("analysis.analyse_consultation", can_analyse_consultation)
+rules.add_perm("analysis.manage_analysis", can_manage_analysis)
+rules.add_perm("analysis.see_unmasked_text", can_see_unmasked_text)

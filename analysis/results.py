@@ -1,0 +1,150 @@
+"""What the coding says: texts per code and sub-code, overall and by segment (audience or
+Caf), with écoute's small-group rule (a segment of fewer than MIN_GROUP_SIZE texts is masked),
+a bar chart with its table, and a few quotes per code (masked, from quotable texts only).
+
+Only confirmed codes count (a suggestion from a theme waits to be confirmed). A theme counts a
+text once even when several of its sub-themes apply. Five queries whatever the sizes."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from analysis.models import Analysis, AnalysisText, Code, CodeAssignment
+from caflab.core import charts
+from caflab.core.numbers import fr_number
+from ecoute.models import Audience
+from ecoute.results import MIN_GROUP_SIZE
+
+N_QUOTES = 3
+SEGMENTS = {"audience": gettext_lazy("Public"), "caf": gettext_lazy("Caf")}
+UNKNOWN = "-"
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    size: int
+
+    @property
+    def is_masked(self) -> bool:
+        return self.size < MIN_GROUP_SIZE
+
+
+@dataclass
+class Cell:
+    count: int | None  # None: masked
+    share: str = ""
+
+
+@dataclass
+class CodeRow:
+    code: Code
+    count: int
+    share: str
+    cells: list[Cell] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    total: int
+    segment: str
+    columns: list[Column]
+    rows: list[CodeRow]
+    chart: charts.Chart
+    min_group_size: int = MIN_GROUP_SIZE
+
+
+def percent(count: int, total: int) -> str:
+    return f"{fr_number(100 * count / total, 1)} %" if total else "–"
+
+
+def _segment_columns(analysis: Analysis, segment: str) -> list[Column]:
+    texts = AnalysisText.objects.filter(analysis=analysis).order_by()
+    if segment == "caf":
+        rows = texts.values("caf_id", "caf__name", "caf__position").annotate(n=Count("pk"))
+        columns = [
+            Column(str(r["caf_id"] or UNKNOWN), r["caf__name"] or _("Non renseignée"), r["n"])
+            for r in sorted(
+                rows, key=lambda r: (r["caf__position"] is None, r["caf__position"] or 0)
+            )
+        ]
+    else:
+        labels = dict(Audience.choices)
+        rows = texts.values("audience").annotate(n=Count("pk")).order_by("audience")
+        columns = [
+            Column(
+                r["audience"] or UNKNOWN, str(labels.get(r["audience"], _("Non renseigné"))), r["n"]
+            )
+            for r in rows
+        ]
+    return columns
+
+
+def build_results(analysis: Analysis, segment: str = "audience") -> Results:
+    segment = segment if segment in SEGMENTS else "audience"
+    column = "text__caf_id" if segment == "caf" else "text__audience"
+    codes = list(analysis.codes.select_related("parent").order_by("position", "pk"))
+    columns = _segment_columns(analysis, segment)
+    total = sum(c.size for c in columns)
+    confirmed = CodeAssignment.objects.filter(
+        code__analysis=analysis, is_suggested=False
+    ).order_by()
+    per_code: dict[tuple[int, str], int] = {}
+    for row in (
+        confirmed.filter(code__parent__isnull=False)
+        .values("code_id", column)
+        .annotate(n=Count("text_id"))
+    ):
+        per_code[(row["code_id"], str(row[column] or UNKNOWN))] = row["n"]
+    for row in (
+        confirmed.annotate(theme=Coalesce("code__parent_id", "code_id"))
+        .values("theme", column)
+        .annotate(n=Count("text_id", distinct=True))
+    ):
+        per_code[(row["theme"], str(row[column] or UNKNOWN))] = row["n"]
+    quotes: dict[int, list[str]] = {}
+    for row in (
+        confirmed.filter(text__is_quotable=True, text__duplicate_of__isnull=True)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("code_id")], order_by=F("text_id").asc())
+        )
+        .filter(rank__lte=N_QUOTES)
+        .values("code_id", "text__masked_text")
+    ):
+        quotes.setdefault(row["code_id"], []).append(row["text__masked_text"])
+    ordered = [c for c in codes if c.parent_id is None]
+    children: dict[int, list[Code]] = {}
+    for code in codes:
+        if code.parent_id:
+            children.setdefault(code.parent_id, []).append(code)
+    rows = []
+    for theme in ordered:
+        for code in [theme, *children.get(theme.pk, [])]:
+            counts = [per_code.get((code.pk, c.key), 0) for c in columns]
+            count = sum(counts)
+            cells = [
+                Cell(None) if col.is_masked else Cell(n, percent(n, col.size))
+                for col, n in zip(columns, counts, strict=True)
+            ]
+            rows.append(CodeRow(code, count, percent(count, total), cells, quotes.get(code.pk, [])))
+    chart = charts.bar_chart(
+        "graphique-codes",
+        _("Textes par code"),
+        [
+            charts.ChartRow(
+                label=str(row.code.label if row.code.is_theme else f"– {row.code.label}"),
+                value=row.count,
+                note=row.share,
+            )
+            for row in rows
+        ],
+        label_header=_("Code"),
+        value_header=_("Textes"),
+        note_header=_("Part des textes"),
+    )
+    return Results(total, segment, columns, rows, chart)

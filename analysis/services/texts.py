@@ -1,0 +1,228 @@
+"""An analysis and its texts: created once per consultation, its texts copied from the open
+answers of the consultation's questionnaire (short and long text, "other, specify") and from
+its contributions, then grouped when identical or near-identical.
+
+A small source is copied at once; a large one by a task (`analysis.tasks.build_texts`), the
+page saying so meanwhile. Copying again adds only what is new (one row per source row: the
+unique constraint), so it is safe to run twice and keeps the codes already applied."""
+
+import hashlib
+import re
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analysis import nlp, tasks
+from analysis.masking import fold, mask
+from analysis.models import Analysis, AnalysisText, SourceKind
+from caflab.accounts.models import User
+from caflab.core.errors import AlreadyDone
+from caflab.core.queueing import enqueue_on_commit
+from ecoute.models import TEXT_KINDS, Answer, Consultation, Contribution, Questionnaire
+
+# Up to this many source rows (setting ANALYSIS_INLINE_TEXTS), the texts are copied during
+# the request; beyond, by a task.
+INLINE_LIMIT = 3000
+BATCH = 2000
+# Contributions analysed: not those refused or hidden by the moderation.
+ANALYSED_CONTRIBUTIONS = (
+    Contribution.Status.PUBLISHED,
+    Contribution.Status.PENDING,
+    Contribution.Status.REPORTED,
+)
+
+
+def fingerprint(text: str) -> str:
+    """The same for texts equal but for case, accents, spaces and punctuation."""
+    compact = re.sub(r"[\W_]+", "", fold(text))
+    return hashlib.sha1(compact.encode(), usedforsecurity=False).hexdigest()
+
+
+def _questionnaire(consultation: Consultation) -> Questionnaire | None:
+    try:
+        return consultation.questionnaire
+    except Questionnaire.DoesNotExist:
+        return None
+
+
+def _answers(questionnaire: Questionnaire | None):
+    if questionnaire is None:
+        return Answer.objects.none()
+    return Answer.objects.filter(questionnaire=questionnaire).order_by()
+
+
+def source_count(consultation: Consultation) -> int:
+    """How many rows the texts come from (2 queries)."""
+    answers = _answers(_questionnaire(consultation))
+    n = answers.filter(
+        Q(question__kind__in=TEXT_KINDS) & ~Q(value_text="") | ~Q(other_text="")
+    ).count()
+    return n + consultation.contributions.filter(status__in=ANALYSED_CONTRIBUTIONS).count()
+
+
+def _text_row(analysis: Analysis, kind: str, source_id: int, text: str, **segment) -> AnalysisText:
+    masked, has_personal_data = mask(text)
+    return AnalysisText(
+        analysis=analysis,
+        source_kind=kind,
+        source_id=source_id,
+        text=text,
+        masked_text=masked,
+        has_personal_data=has_personal_data,
+        folded=fold(text),
+        fingerprint=fingerprint(text),
+        **segment,
+    )
+
+
+def _source_rows(analysis: Analysis) -> Iterator[AnalysisText]:
+    answers = _answers(_questionnaire(analysis.consultation)).values(
+        "pk", "question_id", "audience", "caf_id", "value_text", "other_text", "question__kind"
+    )
+    anonymous = F("response__is_anonymous")
+    for row in (
+        answers.filter(question__kind__in=TEXT_KINDS)
+        .exclude(value_text="")
+        .annotate(anonymous=anonymous)
+        .iterator(chunk_size=BATCH)
+    ):
+        yield _text_row(
+            analysis,
+            SourceKind.ANSWER,
+            row["pk"],
+            row["value_text"],
+            question_id=row["question_id"],
+            audience=row["audience"],
+            caf_id=row["caf_id"],
+            is_quotable=row["anonymous"],
+        )
+    for row in answers.exclude(other_text="").annotate(anonymous=anonymous).iterator(BATCH):
+        yield _text_row(
+            analysis,
+            SourceKind.OTHER,
+            row["pk"],
+            row["other_text"],
+            question_id=row["question_id"],
+            audience=row["audience"],
+            caf_id=row["caf_id"],
+            is_quotable=row["anonymous"],
+        )
+    contributions = (
+        analysis.consultation.contributions.filter(status__in=ANALYSED_CONTRIBUTIONS)
+        .order_by("pk")
+        .values("pk", "title", "text", "caf_id", "status")
+    )
+    for row in contributions.iterator(chunk_size=BATCH):
+        yield _text_row(
+            analysis,
+            SourceKind.CONTRIBUTION,
+            row["pk"],
+            f"{row['title']}. {row['text']}".strip(),
+            caf_id=row["caf_id"],
+            is_quotable=row["status"] == Contribution.Status.PUBLISHED,
+        )
+
+
+def analysis_create(*, consultation: Consultation, by: User) -> Analysis:
+    """The consultation's analysis, created with its texts (copied now when the source is
+    small, by a task otherwise). One per consultation: a second call returns the first."""
+    existing = Analysis.objects.filter(consultation=consultation).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            analysis = Analysis.objects.create(consultation=consultation, created_by=by)
+    except IntegrityError:  # created meanwhile by someone else
+        return Analysis.objects.get(consultation=consultation)
+    texts_request(analysis=analysis)
+    return analysis
+
+
+@transaction.atomic
+def texts_request(*, analysis: Analysis) -> Analysis:
+    """Copy the texts again (what is new only): at once when the source is small, else by a
+    task. Refused while a copy is under way."""
+    locked = Analysis.objects.select_for_update().get(pk=analysis.pk)
+    if locked.texts_status == Analysis.TextsStatus.BUILDING:
+        raise AlreadyDone(_("Les textes sont déjà en cours de rassemblement."))
+    if source_count(locked.consultation) <= getattr(
+        settings, "ANALYSIS_INLINE_TEXTS", INLINE_LIMIT
+    ):
+        texts_build(analysis_id=locked.pk)
+    else:
+        locked.texts_status = Analysis.TextsStatus.BUILDING
+        locked.save(update_fields=["texts_status", "updated_at"])
+        enqueue_on_commit(tasks.build_texts, locked.pk)
+    analysis.refresh_from_db()
+    return analysis
+
+
+def texts_build(*, analysis_id: int) -> int:
+    """Copy the texts not copied yet, group the duplicates, count. Safe to run twice."""
+    analysis = Analysis.objects.select_related("consultation").get(pk=analysis_id)
+    batch: list[AnalysisText] = []
+    for row in _source_rows(analysis):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            AnalysisText.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    if batch:
+        AnalysisText.objects.bulk_create(batch, ignore_conflicts=True)
+    duplicates_group(analysis=analysis)
+    n_texts = AnalysisText.objects.filter(analysis=analysis).count()
+    Analysis.objects.filter(pk=analysis.pk).update(
+        texts_status=Analysis.TextsStatus.READY,
+        texts_built_at=timezone.now(),
+        n_texts=n_texts,
+        updated_at=timezone.now(),
+    )
+    return n_texts
+
+
+@transaction.atomic
+def duplicates_group(*, analysis: Analysis) -> int:
+    """Group identical texts (same fingerprint) and near-identical ones (MinHash): each text of
+    a group points to the group's first text (`duplicate_of`), which carries the group's size.
+    Returns the number of groups. Codes follow the group: coding its first text codes all."""
+    rows = list(
+        AnalysisText.objects.filter(analysis=analysis)
+        .order_by("pk")
+        .values_list("pk", "fingerprint", "folded", "duplicate_of_id", "group_size")
+    )
+    head_of_fingerprint: dict[str, int] = {}
+    exact_head: dict[int, int] = {}
+    distinct: list[tuple[int, str]] = []
+    for pk, print_, folded, _dup, _size in rows:
+        head = head_of_fingerprint.setdefault(print_, pk)
+        exact_head[pk] = head
+        if head == pk:
+            distinct.append((pk, folded))
+    near = nlp.near_duplicate_groups([folded for _pk, folded in distinct])
+    near_head = {pk: distinct[near[i]][0] for i, (pk, _folded) in enumerate(distinct)}
+    head_of = {pk: near_head[exact_head[pk]] for pk, *_ in rows}
+    sizes: dict[int, int] = {}
+    for head in head_of.values():
+        sizes[head] = sizes.get(head, 0) + 1
+    changed = []
+    for pk, _print, _folded, duplicate_of, size in rows:
+        head = head_of[pk]
+        new_duplicate_of = None if head == pk else head
+        new_size = sizes.get(pk, 0) if head == pk else 1
+        if (duplicate_of, size) != (new_duplicate_of, new_size):
+            changed.append(
+                AnalysisText(pk=pk, duplicate_of_id=new_duplicate_of, group_size=new_size)
+            )
+    # Heads first: a text may only point to a row that is itself a head.
+    AnalysisText.objects.bulk_update(changed, ["duplicate_of", "group_size"], batch_size=BATCH)
+    return len(sizes)
+
+
+def group_counts(analysis: Analysis) -> dict[str, int]:
+    """Texts and distinct texts (groups) of the analysis (1 query)."""
+    return AnalysisText.objects.filter(analysis=analysis).aggregate(
+        n_texts=Count("pk"), n_groups=Count("pk", filter=Q(duplicate_of__isnull=True))
+    )

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from analysis.views import analyses, coding, results, themes
+
+app_name = "analysis"
+
+urlpatterns = [
+    # a consultation's analysis: opened, or created (POST)
+    path("consultations/<int:pk>/", analyses.start, name="start"),
+    path("<int:pk>/", analyses.detail, name="detail"),
+    path("<int:pk>/textes/", analyses.rebuild, name="rebuild"),
+    # the codebook
+    path("<int:pk>/codes/", analyses.codebook, name="codebook"),
+    path("<int:pk>/codes/copier/", analyses.codebook_copy, name="codebook-copy"),
+    path("codes/<int:pk>/modifier/", analyses.code_update, name="code-update"),
+    path("codes/<int:pk>/supprimer/", analyses.code_delete, name="code-delete"),
+    path("codes/<int:pk>/suggestions/", analyses.code_suggestions, name="code-suggestions"),
+    # coding
+    path("<int:pk>/codage/", coding.coding, name="coding"),
+    path("<int:pk>/codage/appliquer/", coding.bulk_apply, name="bulk-apply"),
+    path("textes/<int:pk>/code/", coding.text_code, name="text-code"),
+    # suggested themes
+    path("<int:pk>/themes/", themes.themes, name="themes"),
+    path("<int:pk>/themes/calculer/", themes.themes_run, name="themes-run"),
+    path("calculs/<int:pk>/", themes.run_progress, name="run-progress"),
+    path("themes/<int:pk>/", themes.theme_action, name="theme-action"),
+    # results and export
+    path("<int:pk>/resultats/", results.results, name="results"),
+    path("<int:pk>/export/<str:fmt>/", results.export, name="export"),
+]

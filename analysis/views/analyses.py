@@ -1,0 +1,185 @@
+"""An analysis: started from its consultation, its overview, its texts copied again, and its
+codebook (codes, copy from another analysis, suggestions confirmed or dismissed)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from analysis import services
+from analysis.forms import CodeForm, CopyForm
+from analysis.models import Analysis, ThemeRun
+from analysis.services.texts import group_counts, source_count
+from analysis.views.common import managed_analysis, managed_code
+from caflab.core.errors import InvalidState
+from ecoute.models import Consultation
+
+
+@login_required
+def start(request: HttpRequest, pk: int) -> HttpResponse:
+    """The consultation's analysis: opened when it exists, created on POST."""
+    consultation = get_object_or_404(Consultation.objects.managed_by(request.user), pk=pk)
+    if not request.user.has_perm("analysis.analyse_consultation", consultation):
+        raise PermissionDenied
+    existing = Analysis.objects.filter(consultation=consultation).first()
+    if existing is not None:
+        return redirect(existing)
+    if request.method == "POST":
+        analysis = services.analysis_create(consultation=consultation, by=request.user)
+        messages.success(request, _("L'analyse est créée."))
+        return redirect(analysis)
+    return render(
+        request,
+        "analysis/start.html",
+        {"consultation": consultation, "n_sources": source_count(consultation)},
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = managed_analysis(request, pk)
+    return render(
+        request,
+        "analysis/analysis_detail.html",
+        {
+            "analysis": analysis,
+            "consultation": analysis.consultation,
+            "counts": group_counts(analysis),
+            "n_codes": analysis.codes.count(),
+            "last_run": ThemeRun.objects.filter(analysis=analysis).first(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def rebuild(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = managed_analysis(request, pk)
+    analysis = services.texts_request(analysis=analysis)
+    if analysis.texts_status == Analysis.TextsStatus.BUILDING:
+        messages.info(
+            request, _("Les textes sont en cours de rassemblement ; revenez dans un instant.")
+        )
+    else:
+        messages.success(
+            request, _("Les textes sont à jour : %(n)s textes.") % {"n": analysis.n_texts}
+        )
+    return redirect(analysis)
+
+
+def _codebook_context(request: HttpRequest, analysis: Analysis, form: CodeForm) -> dict:
+    codes = list(
+        analysis.codes.select_related("parent")
+        .annotate(
+            n_confirmed=Count("assignments", filter=Q(assignments__is_suggested=False)),
+            n_suggested=Count("assignments", filter=Q(assignments__is_suggested=True)),
+        )
+        .order_by("position", "pk")
+    )
+    themes = [c for c in codes if c.parent_id is None]
+    for theme in themes:
+        theme.subcodes = [c for c in codes if c.parent_id == theme.pk]
+    sources = (
+        Analysis.objects.visible_to(request.user)
+        .exclude(pk=analysis.pk)
+        .select_related("consultation")
+    )
+    return {
+        "analysis": analysis,
+        "consultation": analysis.consultation,
+        "themes": themes,
+        "form": form,
+        "copy_form": CopyForm(sources=sources),
+    }
+
+
+@login_required
+def codebook(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = managed_analysis(request, pk)
+    form = CodeForm(
+        request.POST or None,
+        analysis=analysis,
+        submit=_("Ajouter le code"),
+        initial={"colour": "#0b5cad"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = services.code_create(
+                analysis=analysis, parent=form.cleaned_data.pop("parent"), **form.cleaned_data
+            )
+        except InvalidState as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Le code « %(label)s » est ajouté.") % {"label": code.label}
+            )
+            return redirect("analysis:codebook", pk=analysis.pk)
+    return render(request, "analysis/codebook.html", _codebook_context(request, analysis, form))
+
+
+@login_required
+def code_update(request: HttpRequest, pk: int) -> HttpResponse:
+    code = managed_code(request, pk)
+    form = CodeForm(
+        request.POST or None, instance=code, analysis=code.analysis, submit=_("Enregistrer")
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.code_update(code=code, parent=data.pop("parent"), **data)
+        except InvalidState as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Le code est enregistré."))
+            return redirect("analysis:codebook", pk=code.analysis_id)
+    return render(
+        request,
+        "analysis/code_form.html",
+        {
+            "code": code,
+            "analysis": code.analysis,
+            "consultation": code.analysis.consultation,
+            "form": form,
+        },
+    )
+
+
+@require_POST
+@login_required
+def code_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    code = managed_code(request, pk)
+    services.code_delete(code=code)
+    messages.success(request, _("Le code « %(label)s » est supprimé.") % {"label": code.label})
+    return redirect("analysis:codebook", pk=code.analysis_id)
+
+
+@require_POST
+@login_required
+def codebook_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = managed_analysis(request, pk)
+    sources = Analysis.objects.visible_to(request.user).exclude(pk=analysis.pk)
+    form = CopyForm(request.POST, sources=sources)
+    if not form.is_valid():
+        messages.warning(request, _("Choisissez l'analyse dont copier la grille."))
+    else:
+        n = services.codebook_copy(source=form.cleaned_data["source"], target=analysis)
+        messages.success(request, _("%(n)s codes copiés.") % {"n": n})
+    return redirect("analysis:codebook", pk=analysis.pk)
+
+
+@require_POST
+@login_required
+def code_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm (or dismiss) every suggestion of a code at once."""
+    code = managed_code(request, pk)
+    if request.POST.get("action") == "dismiss":
+        n = services.suggestions_dismiss(code=code)
+        messages.success(request, _("%(n)s suggestions écartées.") % {"n": n})
+    else:
+        n = services.suggestions_confirm(code=code, by=request.user)
+        messages.success(request, _("%(n)s suggestions confirmées.") % {"n": n})
+    return redirect("analysis:codebook", pk=code.analysis_id)
