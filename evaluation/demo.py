@@ -1,7 +1,8 @@
 """Demo evaluations: complete plans for three demo projects in essaimage (stakeholder groups,
 evaluative questions, a theory of change, three indicators of which one environmental, with
 baselines, targets and two years of quarterly measurements in the pilot Caf and three
-deployment Caf), and a first frozen version of each plan.
+deployment Caf), and a first frozen version of each plan; the adaptation log of the first
+project's deployments (its impact report shows the spread).
 
 Rows are written directly (bulk_create for the measurements), with no notification; it runs
 once (skipped when the plans exist). Other parts of the evaluation extend `seed` with their own
@@ -316,7 +317,68 @@ def seed(stdout: TextIO) -> None:
     projects.sort(key=lambda p: [spec.title for spec in PLANS].index(p.title))
     for project in projects:
         seed_participation(project, stdout)
+    if projects:  # the project whose report the demo generates shows its spread
+        seed_adaptations(projects[0], stdout)
     seed_reports(projects, stdout)
+
+
+# What the deploying Caf changed to the model: (what, why, kind, faithful).
+ADAPTATIONS = [
+    (
+        "Agent volant présent le matin seulement.",
+        "L'affluence se concentre le matin ; l'après-midi, l'accueil reste sur rendez-vous.",
+        "planned",
+        True,
+    ),
+    (
+        "Orientation à l'entrée confiée à un agent de la France services voisine.",
+        "Aucun agent disponible pour le poste volant pendant la campagne de rentrée.",
+        "reactive",
+        False,
+    ),
+    (
+        "Écran d'affichage du temps d'attente estimé à l'entrée.",
+        "Les visiteurs demandaient où ils en étaient dans la file.",
+        "reactive",
+        True,
+    ),
+    (
+        "Formation des agents raccourcie à une demi-journée.",
+        "Calendrier de formation déjà chargé ; complément prévu en compagnonnage.",
+        "planned",
+        True,
+    ),
+]
+
+
+def seed_adaptations(project: Project, stdout: TextIO) -> None:
+    """The adaptation log of `project`'s deployments, through the essaimage service, so that
+    its impact report shows what each Caf changed and why. Skipped when one exists."""
+    from projects.models import Adaptation, Deployment
+    from projects.services.deployments import adaptation_add
+
+    if Adaptation.objects.filter(deployment__project=project).exists():
+        return
+    deployments = list(
+        Deployment.objects.filter(project=project)
+        .exclude(status=Deployment.Status.DECLINED)
+        .select_related("caf")
+        .order_by("caf__position")
+    )
+    if not deployments:
+        return
+    today = timezone.localdate()
+    for i, (what, why, kind, faithful) in enumerate(ADAPTATIONS):
+        adaptation_add(
+            deployment=deployments[i % len(deployments)],
+            by=project.lead,
+            what=what,
+            why=why,
+            kind=kind,
+            is_faithful=faithful,
+            made_on=today - datetime.timedelta(days=30 * (len(ADAPTATIONS) - i)),
+        )
+    stdout.write(f"  {len(ADAPTATIONS)} adaptations consignées pour {project.code}\n")
 
 
 def seed_plans(stdout: TextIO) -> list[EvaluationPlan]:

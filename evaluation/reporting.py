@@ -7,6 +7,7 @@ twice gives the same HTML and the same PDF text. Charts are server-rendered SVG
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from caflab.core.charts import ChartRow, bar_chart
 from caflab.core.numbers import fr_number
 from evaluation.snapshot import IMPROVING, NO_DATA, OFF_TRACK, REACHED
+from projects import caf_map
 
 BASELINE_FILL = "#5e6a75"  # grey, 5.6:1 on white
 TARGET_FILL = "#18753c"  # green, 5.4:1 on white
@@ -157,6 +159,139 @@ def _judgement_chart(judgements: list[dict[str, Any]]):
     )
 
 
+# The overseas squares carry their name under them (the snapshot holds only deployed Caf).
+OVERSEAS_NAMES = {
+    "971": "Guadeloupe",
+    "972": "Martinique",
+    "973": "Guyane",
+    "974": "La Réunion",
+    "976": "Mayotte",
+}
+MAP_ID = "rapport-carte"
+
+
+@dataclass(frozen=True)
+class ReportMap:
+    """The 101 Caf drawn as projects.caf_map's tile grid, coloured by the snapshot's
+    deployments: the same squares, colours and hatching as the site's map, drawn from the frozen
+    data only. Its data table is the report's table of deployments."""
+
+    id: str
+    caption: str
+    width: int
+    height: int
+    tile_size: int
+    overseas_heading_y: int
+    pattern_id: str
+    tiles: list[dict[str, Any]]
+    legend: list[dict[str, Any]]
+
+
+def _report_map(deployments: list[dict[str, Any]], caption: str) -> ReportMap:
+    by_code = {d["caf_code"]: d for d in deployments}
+    counts = dict.fromkeys(caf_map.CATEGORY_BY_KEY, 0)
+    pattern_id = f"{MAP_ID}-hachures"
+    tiles = []
+    for code, (col, row) in sorted(caf_map.TILE_POSITIONS.items(), key=lambda kv: kv[1][::-1]):
+        deployment = by_code.get(code)
+        category = caf_map.category_of(deployment["status"] if deployment else None)
+        counts[category.key] += 1
+        x, y = caf_map.MARGIN + col * caf_map.STEP, caf_map.MARGIN + row * caf_map.STEP
+        tiles.append(
+            {
+                "code": code,
+                "key": category.key,
+                "title": (
+                    f"{deployment['caf_name']} ({code}) : {deployment['status_label']}"
+                    if deployment
+                    else f"{code} : {category.label}"
+                ),
+                "x": x,
+                "y": y,
+                "text_x": x + caf_map.TILE // 2,
+                "text_y": y + caf_map.TILE // 2,
+                "label_y": y + caf_map.TILE + 14,
+                "fill": f"url(#{pattern_id})" if category.fill == "pattern" else category.fill,
+                "stroke": category.stroke,
+                "text": category.text,
+                "overseas_name": OVERSEAS_NAMES.get(code, "")
+                if row == caf_map.OVERSEAS_ROW
+                else "",
+            }
+        )
+    columns = max(col for col, _row in caf_map.TILE_POSITIONS.values()) + 1
+    return ReportMap(
+        id=MAP_ID,
+        caption=caption,
+        width=2 * caf_map.MARGIN + columns * caf_map.STEP - (caf_map.STEP - caf_map.TILE),
+        height=2 * caf_map.MARGIN
+        + caf_map.OVERSEAS_ROW * caf_map.STEP
+        + caf_map.TILE
+        + caf_map.OVERSEAS_LABEL,
+        tile_size=caf_map.TILE,
+        overseas_heading_y=caf_map.OVERSEAS_HEADING_Y,
+        pattern_id=pattern_id,
+        tiles=tiles,
+        legend=[
+            {
+                "label": str(c.label),
+                "fill": f"url(#{pattern_id})" if c.fill == "pattern" else c.fill,
+                "stroke": c.stroke,
+                "hatched": c.fill == "pattern",
+                "count": counts[c.key],
+            }
+            for c in caf_map.CATEGORIES
+        ],
+    )
+
+
+def _spread_context(snapshot: dict[str, Any]) -> dict[str, Any] | None:
+    """The essaimage section: the map, the deployments with their latest measurements, the
+    adaptation log. None for a snapshot taken before deployments entered reports (version 1):
+    its report shows no such section rather than an empty one that would be wrong."""
+    if "deployments" not in snapshot:
+        return None
+    deployments = []
+    adaptations = []
+    for d in snapshot["deployments"]:
+        caf = f"{d['caf_name']} ({d['caf_code']})"
+        deployments.append(
+            {
+                **d,
+                "caf": caf,
+                "declared": _date(d["declared_on"]),
+                "since": _date(d["status_since"]),
+                "running": _date(d.get("running_since")),
+                "measurement_texts": [
+                    _("%(indicator)s : %(value)s %(unit)s (%(month)s)")
+                    % {
+                        "indicator": m["indicator"],
+                        "value": number(m["value"]),
+                        "unit": m["unit"],
+                        "month": _month(m["period"]),
+                    }
+                    for m in d["measurements"]
+                ],
+            }
+        )
+        adaptations.extend({**a, "caf": caf, "made": _date(a["made_on"])} for a in d["adaptations"])
+    adopted = ("running", "sustained")
+    return {
+        "deployments": deployments,
+        "adaptations": adaptations,
+        "n_adopted": sum(1 for d in deployments if d["status"] in adopted),
+        "n_preparing": sum(1 for d in deployments if d["status"] in ("interested", "preparing")),
+        "n_ended": sum(1 for d in deployments if d["is_ended"]),
+        "n_unfaithful": sum(1 for a in adaptations if not a["is_faithful"]),
+        "map": _report_map(
+            snapshot["deployments"],
+            _("Où %(code)s est déployé : les 101 Caf") % {"code": snapshot["project"]["code"]},
+        )
+        if deployments
+        else None,
+    }
+
+
 def project_report_context(snapshot: dict[str, Any]) -> dict[str, Any]:
     indicators = []
     for i, indicator in enumerate(snapshot["indicators"], start=1):
@@ -197,6 +332,7 @@ def project_report_context(snapshot: dict[str, Any]) -> dict[str, Any]:
         "taken_on": _date(snapshot["taken_at"]),
         "indicators": indicators,
         "statuses": statuses,
+        "spread": _spread_context(snapshot),
         "surveys": [
             {
                 **s,

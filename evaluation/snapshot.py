@@ -7,6 +7,10 @@ database may reorder a JSON object's keys, never a list). `snapshot_digest` fing
 canonical JSON.
 
 Only testimonies whose author agreed to be quoted enter a snapshot.
+
+Version 2 adds `deployments` (essaimage: each Caf's deployment, its status history, its
+adaptation log and its latest measurements). Snapshots are stored data: a version-1 snapshot,
+without the key, still renders, without that section (evaluation.reporting).
 """
 
 import datetime
@@ -37,8 +41,9 @@ from evaluation.models import (
     Testimony,
 )
 from evaluation.models.plans import EvidenceLevel
+from projects.models import Adaptation, Deployment, DeploymentChange
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 # How an indicator stands against its baseline and target.
 REACHED = "reached"
@@ -64,6 +69,13 @@ def _str(value: Any) -> str | None:
 
 def _name(user) -> str:
     return str(user) if user is not None else ""
+
+
+def _person(user) -> str:
+    """A person's full name, never their e-mail address; "" for none or an erased account."""
+    if user is None or user.is_erased:
+        return ""
+    return user.get_full_name()
 
 
 def indicator_status(
@@ -160,6 +172,84 @@ def _indicators(project) -> list[dict[str, Any]]:
                     }
                     for m in cafs
                 ],
+            }
+        )
+    return rows
+
+
+def _deployments(project, indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Essaimage: per Caf (in the network's order), its deployment's status and dates, its
+    local lead, the history of its statuses, its adaptation log (what changed, why, planned or
+    reactive, faithful to the model or not) and, next to them, the latest value of each
+    indicator measured in that Caf (read from `indicators`, already frozen). Three queries,
+    whatever the number of deployments."""
+    deployments = list(
+        Deployment.objects.filter(project=project)
+        .select_related("caf", "local_lead")
+        .order_by("caf__position", "caf__code")
+    )
+    changes: dict[int, list[DeploymentChange]] = {d.pk: [] for d in deployments}
+    for change in DeploymentChange.objects.filter(deployment__project=project).order_by(
+        "deployment", "changed_at", "pk"
+    ):
+        changes[change.deployment_id].append(change)
+    adaptations: dict[int, list[Adaptation]] = {d.pk: [] for d in deployments}
+    for adaptation in Adaptation.objects.filter(deployment__project=project).order_by(
+        "deployment", "made_on", "pk"
+    ):
+        adaptations[adaptation.deployment_id].append(adaptation)
+    measured: dict[str, list[dict[str, Any]]] = {}
+    for indicator in indicators:
+        for m in indicator["by_caf"]:
+            measured.setdefault(m["caf_code"], []).append(
+                {
+                    "indicator": indicator["name"],
+                    "unit": indicator["unit"],
+                    "period": m["period"],
+                    "value": m["value"],
+                }
+            )
+    adopted = (Deployment.Status.RUNNING, Deployment.Status.SUSTAINED)
+    ended = (Deployment.Status.DECLINED, Deployment.Status.STOPPED)
+    rows = []
+    for d in deployments:
+        history = changes[d.pk]
+        started = next((c.changed_at for c in history if c.to_status in adopted), None)
+        rows.append(
+            {
+                "caf_code": d.caf.code,
+                "caf_name": d.caf.name,
+                "status": d.status,
+                "status_label": d.get_status_display(),
+                "is_ended": d.status in ended,
+                "declared_on": _str(timezone.localdate(d.created_at)),
+                "status_since": _str(timezone.localdate(d.status_changed_at)),
+                "running_since": _str(timezone.localdate(started)) if started else None,
+                "reason": d.reason if d.status in ended else "",
+                # The report's readers (the lab, the project's team, the network's agents once
+                # published) see the local lead on the project's deployments page already: the
+                # name only, never the address.
+                "local_lead": _person(d.local_lead),
+                "history": [
+                    {
+                        "status": c.to_status,
+                        "status_label": c.get_to_status_display(),
+                        "on": _str(timezone.localdate(c.changed_at)),
+                    }
+                    for c in history
+                ],
+                "adaptations": [
+                    {
+                        "made_on": _str(a.made_on),
+                        "what": a.what,
+                        "why": a.why,
+                        "kind": a.kind,
+                        "kind_label": a.get_kind_display(),
+                        "is_faithful": a.is_faithful,
+                    }
+                    for a in adaptations[d.pk]
+                ],
+                "measurements": measured.get(d.caf.code, []),
             }
         )
     return rows
@@ -428,6 +518,7 @@ def _recommendations(project) -> list[dict[str, Any]]:
 
 def project_snapshot(project) -> dict[str, Any]:
     """Everything a project's impact report shows, frozen now."""
+    indicators = _indicators(project)
     return {
         "version": SNAPSHOT_VERSION,
         "scope": "project",
@@ -446,7 +537,8 @@ def project_snapshot(project) -> dict[str, Any]:
             "target_end_on": _str(project.target_end_on),
         },
         "plan": _plan(project),
-        "indicators": _indicators(project),
+        "indicators": indicators,
+        "deployments": _deployments(project, indicators),
         "surveys": _surveys(project),
         "testimonies": _testimonies(project),
         "effects": _effects(project),

@@ -26,4 +26,7 @@ def context(project, user) -> dict[str, Any] | None:
         "project": project,
         "reports": reports,
         "can_request": user.has_perm("evaluation.request_report", project),
+        # No plan, no report (evaluation.services.reports.NoEvaluationPlan): the panel says so
+        # instead of offering the button (the plans part links to the plan's creation).
+        "has_plan": project_counts(project)["plan_id"] is not None,
     }

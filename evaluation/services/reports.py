@@ -13,15 +13,18 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import User
 from caflab.core import jobs
+from caflab.core.errors import NotAllowedNow
 from caflab.core.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from evaluation import tasks
-from evaluation.models import ImpactReport, ManagementResponse, Recommendation
+from evaluation.models import EvaluationPlan, ImpactReport, ManagementResponse, Recommendation
 from evaluation.reporting import render_report_html, render_report_pdf
 from evaluation.snapshot import portfolio_snapshot, project_snapshot, snapshot_digest
 from projects.models import Project
@@ -35,6 +38,17 @@ REMIND_BEFORE = datetime.timedelta(days=7)
 # …and at most once every this many days.
 REMIND_EVERY = datetime.timedelta(days=7)
 ERROR_MAX_CHARS = 500
+
+
+class NoEvaluationPlan(NotAllowedNow):
+    """A project's impact report answers its evaluation plan's questions: without a plan there
+    is nothing to report against. Sends the person to the page that creates the plan."""
+
+    default_message = gettext_lazy(
+        "Ce projet n’a pas encore de plan d’évaluation : un rapport d’impact rend compte de ses "
+        "questions, de ses indicateurs et de son niveau de preuve. Créez d’abord le plan "
+        "d’évaluation."
+    )
 
 
 class ReportResult:
@@ -54,9 +68,14 @@ def _waiting(**filters: Any) -> ImpactReport | None:
 @transaction.atomic
 def report_request(*, project: Any, by: Any) -> ImpactReport:
     """Freeze `project`'s evaluation data now and queue the report's build after the commit. A
-    double click returns the report already waiting (unless it is stuck: see `_waiting`)."""
+    double click returns the report already waiting (unless it is stuck: see `_waiting`).
+    Refused (`NoEvaluationPlan`) while the project has no evaluation plan."""
     # Two clicks racing: the project's row lock makes the second one see the first report.
     Project.objects.select_for_update().filter(pk=project.pk).first()
+    if not EvaluationPlan.objects.filter(project=project).exists():
+        raise NoEvaluationPlan(
+            redirect_to=reverse("evaluation:report-list", kwargs={"code": project.code})
+        )
     waiting = _waiting(project=project, requested_by=by)
     if waiting is not None:
         return waiting
@@ -252,8 +271,6 @@ def response_save(*, recommendation: Recommendation, by: Any, **fields: Any) -> 
 
 
 def _recommendations_url(recommendation: Recommendation) -> str:
-    from django.urls import reverse
-
     return reverse("evaluation:recommendations", kwargs={"code": recommendation.project.code})
 
 

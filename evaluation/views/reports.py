@@ -34,11 +34,15 @@ def _refuse_citizens(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _project_for(request: HttpRequest, code: str, perm: str | None = None) -> Project:
-    """The project if the user sees it (else 404) and may do `perm` on it (else 403)."""
+def _project_for(
+    request: HttpRequest, code: str, perm: str | None = None, *, with_plan: bool = False
+) -> Project:
+    """The project if the user sees it (else 404) and may do `perm` on it (else 403);
+    `with_plan` reads its evaluation plan in the same query."""
     _refuse_citizens(request)
+    related = ("lead", "evaluation_plan") if with_plan else ("lead",)
     project = get_object_or_404(
-        Project.objects.visible_to(request.user).select_related("lead"), code=code
+        Project.objects.visible_to(request.user).select_related(*related), code=code
     )
     if perm and not request.user.has_perm(perm, project):
         raise PermissionDenied
@@ -60,7 +64,12 @@ def _report_for(request: HttpRequest, pk: int) -> ImpactReport:
 @login_required
 def report_create(request: HttpRequest, code: str) -> HttpResponse:
     project = _project_for(request, code, "evaluation.request_report")
-    report = services.report_request(project=project, by=request.user)
+    try:
+        report = services.report_request(project=project, by=request.user)
+    except services.NoEvaluationPlan as exc:
+        # The report list says so again, with the link that creates the plan.
+        messages.warning(request, str(exc))
+        return redirect("evaluation:report-list", code=project.code)
     _say_requested(request, report)
     return redirect(report)
 
@@ -160,7 +169,7 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_list(request: HttpRequest, code: str) -> HttpResponse:
-    project = _project_for(request, code)
+    project = _project_for(request, code, with_plan=True)
     reports = (
         ImpactReport.objects.visible_to(request.user)
         .filter(project=project)
@@ -174,6 +183,8 @@ def report_list(request: HttpRequest, code: str) -> HttpResponse:
             "project": project,
             "reports": reports,
             "can_request": request.user.has_perm("evaluation.request_report", project),
+            "has_plan": hasattr(project, "evaluation_plan"),  # read with the project
+            "can_create_plan": request.user.has_perm("evaluation.change_plan", project),
         },
     )
 

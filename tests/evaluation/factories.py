@@ -463,3 +463,46 @@ def evaluated_project(**project_kwargs):
         project=project, text="Étendre aux adoptions.", criterion=Criterion.RELEVANCE, position=2
     )
     return project
+
+
+def spread_project(project, *, by):
+    """Deploy `project` through the essaimage services, as the network would. Values the tests
+    check: Caf 69 running, led by Léa Ferrand (an address only, no name, would stay out of a
+    report), with a planned faithful adaptation and a reactive one off the model; Caf 01
+    declined ("Pas d'agent disponible cette année."); Caf 73 interested, no local lead's
+    name (its lead has none). Returns the three deployments."""
+    from projects.services.deployments import adaptation_add, deployment_declare, deployment_move
+
+    lea = UserFactory(
+        email="lea.ferrand@caf69.example", first_name="Léa", last_name="Ferrand", caf=caf("69")
+    )
+    nameless = UserFactory(
+        email="sans.nom@caf73.example", first_name="", last_name="", caf=caf("73")
+    )
+    rhone, _ = deployment_declare(project=project, caf=caf("69"), by=by, local_lead=lea)
+    deployment_move(deployment=rhone, by=by, status="preparing")
+    deployment_move(deployment=rhone, by=by, status="running")
+    adaptation_add(
+        deployment=rhone,
+        by=lea,
+        made_on=datetime.date(2026, 3, 2),
+        what="Appels le samedi matin.",
+        why="Les parents qui travaillent ne répondent pas en semaine.",
+        kind="planned",
+        is_faithful=True,
+    )
+    adaptation_add(
+        deployment=rhone,
+        by=lea,
+        made_on=datetime.date(2026, 5, 18),
+        what="Rendez-vous par SMS au lieu d'un appel.",
+        why="Trop d'appels sans réponse.",
+        kind="reactive",
+        is_faithful=False,
+    )
+    ain, _ = deployment_declare(project=project, caf=caf("01"), by=by)
+    deployment_move(
+        deployment=ain, by=by, status="declined", reason="Pas d'agent disponible cette année."
+    )
+    savoie, _ = deployment_declare(project=project, caf=caf("73"), by=by, local_lead=nameless)
+    return rhone, ain, savoie

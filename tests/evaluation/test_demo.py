@@ -43,3 +43,14 @@ def test_seed_demo_adds_three_complete_plans_once(settings):
     assert not Notification.objects.filter(kind="evaluation.measurement_due").exists()
     assert not Notification.objects.filter(kind="evaluation.report_failed").exists()
     assert Notification.objects.filter(kind="evaluation.report_ready").count() == 1
+    # The demo report covers the spread: its project's deployments and their adaptation log,
+    # recorded through the essaimage service before the report was requested.
+    from evaluation.models import ImpactReport
+
+    report = ImpactReport.objects.get(status=ImpactReport.Status.READY)
+    deployments = report.snapshot["deployments"]
+    assert deployments
+    assert sum(len(d["adaptations"]) for d in deployments) == 4
+    assert any(not a["is_faithful"] for d in deployments for a in d["adaptations"])
+    assert "Journal des adaptations" in report.html
+    assert 'id="rapport-carte-titre"' in report.html

@@ -13,7 +13,11 @@ from django.utils import timezone
 from caflab.core import jobs
 from evaluation.models import ImpactReport
 from evaluation.services.reports import report_build, report_request, reports_requeue_stale
-from tests.evaluation.factories import ImpactReportFactory, evaluated_project
+from tests.evaluation.factories import (
+    EvaluationPlanFactory,
+    ImpactReportFactory,
+    evaluated_project,
+)
 from tests.projects.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +25,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def project(db, caf_a):
-    return ProjectFactory(pilot_caf=caf_a)
+    """A project with an evaluation plan (without one, no report can be asked for)."""
+    project = ProjectFactory(pilot_caf=caf_a)
+    EvaluationPlanFactory(project=project)
+    return project
 
 
 def running(project, *, lease_in: datetime.timedelta, attempts: int = 1) -> ImpactReport:

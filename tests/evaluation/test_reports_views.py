@@ -14,6 +14,7 @@ from evaluation.models import ImpactReport, ManagementResponse, Recommendation
 from evaluation.services.reports import report_request
 from tests.accounts.factories import UserFactory
 from tests.evaluation.factories import (
+    EvaluationPlanFactory,
     ImpactReportFactory,
     RecommendationFactory,
     evaluated_project,
@@ -38,7 +39,10 @@ def ready_report(project, **kwargs) -> ImpactReport:
 
 @pytest.fixture
 def project(db, caf_a):
-    return ProjectFactory(pilot_caf=caf_a)
+    """A project with an evaluation plan (without one, no report can be asked for)."""
+    project = ProjectFactory(pilot_caf=caf_a)
+    EvaluationPlanFactory(project=project)
+    return project
 
 
 @pytest.fixture
