@@ -71,7 +71,14 @@ class ConsultationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     list_select_related = ("caf",)
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("caf", "perimeter_cafs", "projects", "owner", "communities")
-    readonly_fields = ("status_changed_at", "personal_data_purged_at", *AUDIT)
+    readonly_fields = (
+        "status_changed_at",
+        "personal_data_purged_at",
+        "no_restitution_reason",
+        "no_restitution_by",
+        "no_restitution_at",
+        *AUDIT,
+    )
     date_hierarchy = "opens_at"
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body")}),
@@ -107,6 +114,10 @@ class ConsultationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
             {"fields": ("collects_contributions", "contribution_kind", "moderation_mode")},
         ),
         (_("Rattachements"), {"fields": ("projects", "owner")}),
+        (
+            _("Archivée sans restitution"),
+            {"fields": ("no_restitution_reason", "no_restitution_by", "no_restitution_at")},
+        ),
         (_("Audit"), {"fields": AUDIT}),
     )
     inlines = (ConsultationStatusChangeInline,)
@@ -116,12 +127,17 @@ class ConsultationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     def archive(self, request, queryset) -> None:
         """What the admin offers instead of deleting: a closed consultation leaves the lists,
         everything it gathered stays."""
-        archived = skipped = 0
+        archived = 0
+        skipped: dict[str, int] = {}
         for consultation in queryset.exclude(status=Consultation.Status.ARCHIVED):
             try:
                 consultation.archive(by=request.user)
-            except ValidationError:
-                skipped += 1
+            except ValidationError as refused:
+                # Refused in the verb's words: not closed, or no published restitution (the
+                # lab archives without one from the consultation's page, with its reason).
+                reason = refused.messages[0]
+                reason = reason[:1].lower() + reason[1:]
+                skipped[reason] = skipped.get(reason, 0) + 1
                 continue
             archived += 1
         self.message_user(
@@ -129,14 +145,11 @@ class ConsultationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
             gettext("%(n)s consultation(s) archivée(s).") % {"n": archived},
             messages.SUCCESS if archived else messages.WARNING,
         )
-        if skipped:
+        for reason, n in skipped.items():
             self.message_user(
                 request,
-                gettext(
-                    "%(n)s consultation(s) laissée(s) telle(s) quelle(s) : seule une consultation "
-                    "close peut être archivée."
-                )
-                % {"n": skipped},
+                gettext("%(n)s consultation(s) laissée(s) telle(s) quelle(s) : %(reason)s")
+                % {"n": n, "reason": reason},
                 messages.WARNING,
             )
 
@@ -382,6 +395,8 @@ class ExportJobAdmin(ReadOnlyAdmin):
 # --- phase 2: restitution and recruitment --------------------------------------------------------
 from ecoute.models import (  # noqa: E402  (phase 2 models, kept apart from phase 1's block)
     Decision,
+    DecisionUpdate,
+    DecisionUpdateEmail,
     EligibilityQuestion,
     Recruitment,
     Registration,
@@ -395,8 +410,16 @@ from ecoute.models import (  # noqa: E402  (phase 2 models, kept apart from phas
 class DecisionInline(admin.StackedInline):
     model = Decision
     extra = 0
-    fields = ("position", "said", "done", "project")
+    fields = ("position", "said", "done", "project", "status", "progress")
+    readonly_fields = ("status", "progress")
     autocomplete_fields = ("project",)
+
+
+class DecisionUpdateInline(HistoryInline):
+    """The follow-up is written by `decision_update` (the manage page): read-only here."""
+
+    model = DecisionUpdate
+    fields = ("from_status", "status", "progress", "text", "by", "at", "announced_at")
 
 
 @admin.register(Restitution)
@@ -417,12 +440,41 @@ class RestitutionAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "restitution", "project", "position")
-    list_filter = ("restitution__status",)
+    list_display = ("__str__", "restitution", "status", "progress", "project", "position")
+    list_filter = ("status", "restitution__status")
     search_fields = ("said", "done", "restitution__consultation__title")
     list_select_related = ("restitution__consultation", "project")
     autocomplete_fields = ("project",)
-    readonly_fields = AUDIT
+    # Status and progress move through their follow-up (an update row each), not here.
+    readonly_fields = ("status", "status_changed_at", "progress", *AUDIT)
+    inlines = [DecisionUpdateInline]
+
+
+@admin.register(DecisionUpdate)
+class DecisionUpdateAdmin(HistoryAdmin, admin.ModelAdmin):
+    list_display = ("decision", "from_status", "status", "progress", "by", "at", "announced_at")
+    list_filter = ("status", "at")
+    search_fields = ("text", "decision__said", "decision__restitution__consultation__title")
+    list_select_related = ("decision", "by")
+    readonly_fields = (
+        "decision",
+        "from_status",
+        "status",
+        "progress",
+        "text",
+        "by",
+        "at",
+        "announced_at",
+    )
+
+
+@admin.register(DecisionUpdateEmail)
+class DecisionUpdateEmailAdmin(ReadOnlyAdmin):
+    list_display = ("update", "hear_back", "sent_at")
+    list_filter = ("sent_at",)
+    search_fields = ("update__decision__restitution__consultation__title",)
+    list_select_related = ("update__decision", "hear_back")
+    readonly_fields = ("update", "hear_back", "sent_at")
 
 
 @admin.register(RestitutionEmail)
@@ -470,11 +522,11 @@ class RestitutionMailingAdmin(ReadOnlyAdmin):
 
 @admin.register(RestitutionReminder)
 class RestitutionReminderAdmin(ReadOnlyAdmin):
-    list_display = ("consultation", "sent_at")
-    list_filter = ("sent_at",)
+    list_display = ("consultation", "step", "level", "sent_at")
+    list_filter = ("level", "sent_at")
     search_fields = ("consultation__title",)
     list_select_related = ("consultation",)
-    readonly_fields = ("consultation", "sent_at")
+    readonly_fields = ("consultation", "step", "level", "sent_at")
 
 
 class EligibilityQuestionInline(admin.TabularInline):

@@ -20,6 +20,10 @@ class EcouteConfig(AppConfig):
         from ecoute import engagement
 
         engagement.register_engagement()
+        # Contributions as a source of ideas and projects (projects.origins).
+        from ecoute import lineage
+
+        lineage.register()
         # Public pages cached until a consultation, restitution or contribution changes.
         from ecoute import public_cache
 

@@ -34,9 +34,12 @@ from ecoute.models import (
     Restitution,
     Section,
 )
+from ecoute.services.decisions import decision_update
+from ecoute.services.restitution import restitution_reminders_send
 from projects.models import Project
 
 Kind = Question.Kind
+D = Decision.Status
 Status = Consultation.Status
 CLOSED_ANSWERS = 2000
 PRIVACY = {
@@ -449,7 +452,9 @@ def _restitution(lab: User, now: datetime.datetime) -> bool:
     consultation = Consultation.objects.filter(slug="votre-accueil-a-la-caf").first()
     if consultation is None or Restitution.objects.filter(consultation=consultation).exists():
         return False
-    published = now - datetime.timedelta(days=2)
+    published = now - datetime.timedelta(days=13)
+    # Written as a draft, its decisions followed up through the real service (a draft's
+    # updates are announced to nobody: a seed sends no e-mail), then published.
     restitution = Restitution.objects.create(
         consultation=consultation,
         synthesis=(
@@ -458,10 +463,6 @@ def _restitution(lab: User, now: datetime.datetime) -> bool:
             "difficiles à comprendre, et vous voulez savoir où en est votre dossier sans avoir à "
             "rappeler.\n\nVoici ce que nous avons décidé, et où en est chaque décision."
         ),
-        status=Restitution.Status.PUBLISHED,
-        published_at=published,
-        published_by=lab,
-        emails_done_at=published,
     )
     decisions = [
         (
@@ -469,28 +470,113 @@ def _restitution(lab: User, now: datetime.datetime) -> bool:
             "Un accueil en flux, orienté dès l'entrée par un agent volant, est déployé dans "
             "12 Caf ; un accueil sans rendez-vous le samedi matin est testé en Isère.",
             "Accueil sans rendez-vous repensé",
+            [
+                (D.IN_PROGRESS, 25, "Premier samedi d'ouverture à Grenoble : 140 visiteurs.", 12),
+                (D.IN_PROGRESS, 60, "L'accueil en flux tourne dans 7 Caf sur 12.", 3),
+            ],
         ),
         (
             "Les courriers sont difficiles à comprendre.",
             "Les 20 courriers les plus envoyés sont réécrits avec des allocataires.",
             "Courriers en langage clair",
+            [
+                (D.IN_PROGRESS, 50, "10 courriers relus par un panel de 12 allocataires.", 10),
+                (D.DONE, 100, "Les 20 courriers réécrits partent depuis le 1er du mois.", 1),
+            ],
         ),
         (
             "Vous voulez être prévenus quand votre dossier avance.",
             "Une notification à chaque étape du traitement est à l'étude pour 2027.",
             None,
+            [
+                (
+                    D.PLANNED,
+                    0,
+                    "Cadrage avec la direction du réseau prévu au prochain trimestre.",
+                    6,
+                )
+            ],
+        ),
+        (
+            "Vous aimeriez pouvoir déposer vos pièces au guichet sans attendre.",
+            "Une borne de dépôt de pièces en libre-service dans chaque accueil.",
+            None,
+            [
+                (
+                    D.ABANDONED,
+                    0,
+                    "Abandonnée : le dépôt en ligne depuis le téléphone, ouvert cette année, "
+                    "répond au même besoin pour bien moins cher.",
+                    8,
+                )
+            ],
         ),
     ]
-    for position, (said, done, project_title) in enumerate(decisions, start=1):
-        Decision.objects.create(
+    for position, (said, done, project_title, updates) in enumerate(decisions, start=1):
+        decision = Decision.objects.create(
             restitution=restitution,
             said=said,
             done=done,
             project=Project.objects.filter(title=project_title).first() if project_title else None,
             position=position,
         )
+        for status, progress, text, days_ago in updates:
+            decision_update(
+                decision=decision,
+                by=lab,
+                status=status,
+                progress=progress,
+                text=text,
+                now=now - datetime.timedelta(days=days_ago),
+            )
+    Restitution.objects.filter(pk=restitution.pk).update(
+        status=Restitution.Status.PUBLISHED,
+        published_at=published,
+        published_by=lab,
+        emails_done_at=published,
+    )
     if consultation.status == Status.CLOSED:
         consultation.publish_results(published, by=lab)
+    return True
+
+
+OVERDUE_SLUG = "rendez-vous-des-familles"
+
+
+def _overdue_consultation(correspondent: User, now: datetime.datetime) -> bool:
+    """A consultation of the Isère Caf closed ten weeks ago whose restitution is overdue: the
+    manage list badges it, and the reminders have reached the lab."""
+    if Consultation.objects.filter(slug=OVERDUE_SLUG).exists():
+        return False
+    consultation = Consultation.objects.create(
+        title="Le rendez-vous des familles",
+        slug=OVERDUE_SLUG,
+        summary="Les rendez-vous d'information pour les familles qui attendent un enfant.",
+        audience=Consultation.Audience.CITIZENS,
+        caf=correspondent.caf,
+        status=Status.CLOSED,
+        opens_at=now - datetime.timedelta(days=100),
+        closes_at=now - datetime.timedelta(days=70),
+        status_changed_at=now - datetime.timedelta(days=70),
+        owner=correspondent,
+        **PRIVACY,
+    )
+    consultation.perimeter_cafs.set([correspondent.caf])
+    _questionnaire(
+        consultation,
+        [
+            (
+                "Votre avis",
+                [
+                    {
+                        "key": "useful",
+                        "kind": Kind.LONG_TEXT,
+                        "label": "Qu'avez-vous retenu du rendez-vous ?",
+                    }
+                ],
+            )
+        ],
+    )
     return True
 
 
@@ -572,6 +658,9 @@ def _recruitment(lab: User, now: datetime.datetime) -> bool:
 def seed_restitution_and_recruitment(stdout: TextIO, *, lab: User, now: datetime.datetime) -> None:
     restitution = _restitution(lab, now)
     recruitment = _recruitment(lab, now)
+    correspondent = User.objects.get(email="correspondant.isere@caflab.demo")
+    if _overdue_consultation(correspondent, now):
+        restitution_reminders_send(now=now)  # the owner, then the lab: as the daily task did
     stdout.write(
         f"  écoute : {int(restitution)} restitution publiée, {int(recruitment)} recrutement"
     )

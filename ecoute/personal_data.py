@@ -31,6 +31,7 @@ from ecoute.models import (
     ContributionCommentReport,
     ContributionReport,
     ContributionSupport,
+    DecisionUpdate,
     ExportJob,
     HearBackRequest,
     Membership,
@@ -89,6 +90,20 @@ STAFF_WORK = [
     ),
     Attribution(
         ExportJob, "requested_by", gettext_lazy("Demandé par vous"), "questionnaire__title"
+    ),
+    Attribution(
+        Consultation,
+        "no_restitution_by",
+        gettext_lazy("Archivée sans restitution par vous"),
+        "title",
+        "no_restitution_at",
+    ),
+    Attribution(
+        DecisionUpdate,
+        "by",
+        gettext_lazy("Suivi d'une décision mis à jour par vous"),
+        "decision__restitution__consultation__title",
+        "at",
     ),
 ]
 

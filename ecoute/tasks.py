@@ -84,6 +84,14 @@ def send_restitution_emails(restitution_id: int) -> int:
 
 
 @shared_task(acks_late=True)
+def announce_decision_update(update_id: int) -> int:
+    """Tell the people who took part that a decision of the restitution moved (once each)."""
+    from ecoute.services.decisions import decision_update_announce
+
+    return decision_update_announce(update_id=update_id)
+
+
+@shared_task(acks_late=True)
 def send_registration_email(registration_id: int, kind: str) -> bool:
     """One registration e-mail: "confirmation", "promotion" or "reminder", once."""
     from ecoute.services.recruitment import registration_send_email
@@ -93,7 +101,8 @@ def send_registration_email(registration_id: int, kind: str) -> bool:
 
 @shared_task(acks_late=True)
 def daily_restitution_and_recruitment() -> dict[str, int]:
-    """Daily: remind owners of closed consultations without a restitution, re-send restitution
+    """Daily: remind (owner, then the lab, then the sponsor directorate) of closed consultations
+    without a restitution, re-send restitution
     e-mails left unsent, remind tomorrow's participants, purge visitors' contact details past
     retention. Each step is idempotent (recorded per consultation or registration)."""
     from ecoute.services.recruitment import registrations_purge, registrations_remind

@@ -5,6 +5,7 @@ from ecoute.views import (
     builder,
     communities,
     contributions,
+    follow_up,
     manage,
     public,
     recruitment,
@@ -22,6 +23,16 @@ urlpatterns = [
     path("gestion/<int:pk>/", manage.ManageDetailView.as_view(), name="manage-detail"),
     path("gestion/<int:pk>/modifier/", manage.ConsultationUpdateView.as_view(), name="update"),
     path("gestion/<int:pk>/statut/", manage.status_move, name="status"),
+    path(
+        "gestion/<int:pk>/archiver-sans-restitution/",
+        follow_up.archive_without_restitution,
+        name="archive-without-restitution",
+    ),
+    path(
+        "gestion/decisions/<int:pk>/suivi/",
+        follow_up.decision_update_view,
+        name="decision-update",
+    ),
     # managers: the questionnaire builder
     path("gestion/<int:pk>/questionnaire/", builder.builder, name="builder"),
     path("gestion/<int:pk>/apercu/", answering.PreviewView.as_view(), name="preview"),
@@ -132,6 +143,7 @@ urlpatterns = [
     path("<slug:slug>/saisie-assistee/", answering.AssistedAnswerView.as_view(), name="assist"),
     path("<slug:slug>/merci/", answering.ThanksView.as_view(), name="thanks"),
     path("<slug:slug>/restitution/", restitution.restitution_detail, name="restitution"),
+    path("<slug:slug>/suivi/", follow_up.follow_up, name="follow-up"),
 ]
 
 # Contributions (phase 2): fixed paths first, so a consultation's slug never shadows them.

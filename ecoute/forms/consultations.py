@@ -152,3 +152,19 @@ class ConsultationForm(forms.ModelForm):
         elif "communities" in data:
             data["communities"] = Community.objects.none()  # only a community consultation has one
         return data
+
+
+class RestitutionFilterForm(forms.Form):
+    """The managers' list filtered on the restitutions owed: due, or overdue (closed for
+    ECOUTE_RESTITUTION_REMINDER_DAYS days or more)."""
+
+    restitution = forms.ChoiceField(
+        label=_("Restitution"),
+        required=False,
+        choices=[
+            ("", _("Toutes les consultations")),
+            ("due", _("Restitution attendue")),
+            ("overdue", _("Restitution en retard")),
+        ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -4,9 +4,11 @@ we did, optionally a portfolio project the manager can see)."""
 from typing import Any
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ecoute.models import DecisionStatus
 from ecoute.services.restitution import DecisionSpec
 from projects.models import Project
 
@@ -28,6 +30,8 @@ class RestitutionForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    # The decision this block edits: kept with its follow-up (its updates are never deleted).
+    decision_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     said = forms.CharField(
         label=_("Vous avez dit"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -74,6 +78,7 @@ class BaseDecisionFormSet(forms.BaseFormSet):
                 said=form.cleaned_data["said"].strip(),
                 done=form.cleaned_data["done"].strip(),
                 project=form.cleaned_data.get("project"),
+                pk=form.cleaned_data.get("decision_id"),
             )
             for form in self.forms
             if form.cleaned_data.get("said", "").strip()
@@ -83,3 +88,54 @@ class BaseDecisionFormSet(forms.BaseFormSet):
 DecisionFormSet = forms.formset_factory(
     DecisionForm, formset=BaseDecisionFormSet, extra=EXTRA_DECISIONS, max_num=50
 )
+
+
+class DecisionUpdateForm(forms.Form):
+    """Where a decision stands: its status, its progress, what happened (required to abandon)."""
+
+    status = forms.ChoiceField(label=_("Avancement"), choices=DecisionStatus.choices)
+    progress = forms.IntegerField(
+        label=_("Progression (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("De 0 à 100 ; une décision réalisée est à 100 %."),
+    )
+    text = forms.CharField(
+        label=_("Où on en est"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Affiché publiquement avec la date. Obligatoire pour abandonner une décision : "
+            "dites pourquoi."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Enregistrer le point d'avancement")))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("status") == DecisionStatus.ABANDONED and not data.get("text", "").strip():
+            self.add_error("text", _("Dites pourquoi cette décision est abandonnée."))
+        return data
+
+
+class ArchiveWithoutRestitutionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Pas de restitution, parce que…"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        min_length=20,
+        help_text=_(
+            "Ce motif est affiché publiquement sur la page de la consultation, à la place de la "
+            "restitution."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(
+            Submit("submit", _("Archiver sans restitution"), css_class="btn-danger")
+        )

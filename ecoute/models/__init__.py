@@ -53,6 +53,9 @@ from ecoute.models.responses import (
 )
 from ecoute.models.restitution import (
     Decision,
+    DecisionStatus,
+    DecisionUpdate,
+    DecisionUpdateEmail,
     Restitution,
     RestitutionEmail,
     RestitutionMailing,
@@ -83,6 +86,9 @@ __all__ = [
     "ContributionReport",
     "ContributionSupport",
     "Decision",
+    "DecisionStatus",
+    "DecisionUpdate",
+    "DecisionUpdateEmail",
     "EligibilityQuestion",
     "ExportJob",
     "HearBackRequest",

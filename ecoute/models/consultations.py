@@ -11,13 +11,14 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from caflab.core.audit import before_and_after, event_meta
+from caflab.core.errors import InvalidState
 from caflab.core.models import TimeStampedModel
 from caflab.core.workflow import StatusChangeBase, Workflow, transition
 from caflab.network.models import Caf
@@ -64,6 +65,39 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
         managed = Q(pk__in=self.model.objects.managed_by(user).values("pk"))
         return self.filter(readable | managed)
 
+    def restitution_due(self) -> "ConsultationQuerySet":
+        """Closed (results published or not) and no restitution published yet: the people who
+        took part are owed one. An archived consultation is not due: it was archived with its
+        restitution or, by the lab, with the reason there is none."""
+        return self.filter(
+            status__in=[Consultation.Status.CLOSED, Consultation.Status.RESULTS_PUBLISHED]
+        ).exclude(restitution__status="published")
+
+    def restitution_overdue(self, today: datetime.date | None = None) -> "ConsultationQuerySet":
+        """Due, and closed for `ECOUTE_RESTITUTION_REMINDER_DAYS` days or more on `today`."""
+        today = today or timezone.localdate()
+        limit = today - datetime.timedelta(days=restitution_reminder_days())
+        return self.restitution_due().filter(closes_at__date__lte=limit)
+
+    def with_restitution_state(self, today: datetime.date | None = None) -> "ConsultationQuerySet":
+        """Annotate `restitution_state`: "overdue", "due" (see the two methods above) or "",
+        in the list's own query (the manage list's badge)."""
+        from ecoute.models.restitution import Restitution
+
+        today = today or timezone.localdate()
+        limit = today - datetime.timedelta(days=restitution_reminder_days())
+        due = Q(
+            status__in=[Consultation.Status.CLOSED, Consultation.Status.RESULTS_PUBLISHED]
+        ) & ~Exists(Restitution.objects.published().filter(consultation=OuterRef("pk")))
+        return self.annotate(
+            restitution_state=Case(
+                When(due & Q(closes_at__date__lte=limit), then=Value("overdue")),
+                When(due, then=Value("due")),
+                default=Value(""),
+                output_field=models.CharField(),
+            )
+        )
+
     def with_list_data(self) -> "ConsultationQuerySet":
         return self.select_related("caf", "owner").prefetch_related("perimeter_cafs")
 
@@ -81,6 +115,11 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
             "opens_at",
             "closes_at",
         )
+
+
+def restitution_reminder_days() -> int:
+    """N: the owner is reminded N days after closing, the lab at 2N, the sponsor at 3N."""
+    return int(getattr(settings, "ECOUTE_RESTITUTION_REMINDER_DAYS", 30))
 
 
 def visibility_key(user) -> str:
@@ -249,6 +288,20 @@ class Consultation(TimeStampedModel):
         verbose_name=_("communautés invitées"),
         help_text=_("Pour une consultation réservée à une communauté : ses membres y répondent."),
     )
+    # Archived without a restitution: only the lab may, and says why, publicly ("Pas de
+    # restitution, parce que…").
+    no_restitution_reason = models.TextField(_("pas de restitution, parce que"), blank=True)
+    no_restitution_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("archivée sans restitution par"),
+    )
+    no_restitution_at = models.DateTimeField(
+        _("archivée sans restitution le"), null=True, blank=True
+    )
     # Set by the retention purge (ecoute.services.retention) once the personal data tied to the
     # consultation is erased, so that the daily run skips it.
     personal_data_purged_at = models.DateTimeField(
@@ -371,7 +424,15 @@ class Consultation(TimeStampedModel):
             now=now,
             **move,
         )
-        for name in ("status", "status_changed_at", "closes_at", "updated_at"):
+        for name in (
+            "status",
+            "status_changed_at",
+            "closes_at",
+            "updated_at",
+            "no_restitution_reason",
+            "no_restitution_by_id",
+            "no_restitution_at",
+        ):
             setattr(self, name, getattr(locked, name))
         return locked
 
@@ -418,9 +479,50 @@ class Consultation(TimeStampedModel):
         refusal = _("Les résultats se publient une fois la consultation close.")
         return self._move(self.Status.RESULTS_PUBLISHED, refusal, now, **move)
 
-    def archive(self, now: datetime.datetime | None = None, **move: Any) -> "Consultation":
+    def archive(
+        self, now: datetime.datetime | None = None, *, reason: str = "", **move: Any
+    ) -> "Consultation":
+        """Closed (or results published) → archived, once its restitution is published. Without
+        one, only the lab may archive, with a written reason shown publicly (`reason`)."""
+        now = now or timezone.now()
+        by = move.get("by")
+        reason = (reason or "").strip()
+
+        def restitution_given(locked: Consultation) -> list[str]:
+            from ecoute.models.restitution import Restitution
+
+            if Restitution.objects.published().filter(consultation=locked).exists():
+                return []
+            if not reason:
+                raise InvalidState(
+                    _(
+                        "Publiez d'abord la restitution : une consultation close ne s'archive "
+                        "pas sans dire aux participants ce qu'on a fait de leur parole. Seul "
+                        "le CafLab peut l'archiver sans restitution, en écrivant pourquoi."
+                    )
+                )
+            if not (by is not None and getattr(by, "is_lab_staff", False)):
+                raise InvalidState(
+                    _("Seul le CafLab peut archiver une consultation sans restitution.")
+                )
+            locked.no_restitution_reason = reason
+            locked.no_restitution_by = by
+            locked.no_restitution_at = now
+            return ["no_restitution_reason", "no_restitution_by", "no_restitution_at"]
+
         refusal = _("Seule une consultation close peut être archivée.")
-        return self._move(self.Status.ARCHIVED, refusal, now, **move)
+        return self._move(
+            self.Status.ARCHIVED,
+            refusal,
+            now,
+            prepare=restitution_given,
+            reason=reason,
+            **move,
+        )
+
+    @property
+    def archived_without_restitution(self) -> bool:
+        return bool(self.no_restitution_reason)
 
 
 class ConsultationStatusChange(StatusChangeBase):

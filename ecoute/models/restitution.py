@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caflab.core.jobs import LeasedJob
 from caflab.core.models import TimeStampedModel
+from caflab.core.workflow import StatusHistory
 
 
 class RestitutionQuerySet(models.QuerySet["Restitution"]):
@@ -76,8 +77,19 @@ class Restitution(TimeStampedModel):
         return self.status == self.Status.PUBLISHED
 
 
+class DecisionStatus(models.TextChoices):
+    PLANNED = "planned", _("Prévue")
+    IN_PROGRESS = "in_progress", _("En cours")
+    DONE = "done", _("Réalisée")
+    ABANDONED = "abandoned", _("Abandonnée")
+
+
 class Decision(TimeStampedModel):
-    """One line of "vous avez dit, nous avons fait"."""
+    """One line of "vous avez dit, nous avons fait", and its follow-up ("où on en est"): a
+    status, a progress in %, and dated updates (`DecisionUpdate`, written by
+    `ecoute.services.decisions.decision_update`, never deleted)."""
+
+    Status = DecisionStatus
 
     restitution = models.ForeignKey(
         Restitution,
@@ -96,14 +108,101 @@ class Decision(TimeStampedModel):
         verbose_name=_("projet du portefeuille"),
     )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    status = models.CharField(
+        _("avancement"), max_length=12, choices=DecisionStatus, default=DecisionStatus.PLANNED
+    )
+    status_changed_at = models.DateTimeField(_("avancement depuis"), default=timezone.now)
+    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
 
     class Meta:
         verbose_name = _("décision")
         verbose_name_plural = _("décisions")
         ordering = ["restitution", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="decision_progress_at_most_100"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.said[:80]
+
+
+class DecisionUpdate(StatusHistory, models.Model):
+    """A dated update of a decision's follow-up: its status and progress then, and what
+    happened. Written by each move (`caflab.core.workflow.transition`); never deleted (PROTECT):
+    the history of what was promised and done is the point."""
+
+    subject_field = "decision"
+    to_field = "status"
+    by_field = "by"
+    at_field = "at"
+    reason_field = "text"
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="updates", verbose_name=_("décision")
+    )
+    from_status = models.CharField(_("de"), max_length=12, choices=DecisionStatus, blank=True)
+    status = models.CharField(_("avancement"), max_length=12, choices=DecisionStatus)
+    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
+    text = models.TextField(_("où on en est"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    # Set in the transaction that notified the people who took part (the task then e-mails the
+    # hear-back addresses, each once): a re-run of the task notifies nobody twice.
+    announced_at = models.DateTimeField(_("annoncé le"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("point d'avancement d'une décision")
+        verbose_name_plural = _("points d'avancement des décisions")
+        ordering = ["decision", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="decision_update_progress_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}: {self.status} {self.progress} %"
+
+
+class DecisionUpdateEmail(models.Model):
+    """ "This hear-back address was told about this update": one row per address, written in the
+    transaction that sends, so a re-run of the task skips it (as `RestitutionEmail`)."""
+
+    update = models.ForeignKey(
+        DecisionUpdate,
+        on_delete=models.CASCADE,
+        related_name="emails",
+        verbose_name=_("point d'avancement"),
+    )
+    hear_back = models.ForeignKey(
+        "ecoute.HearBackRequest",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("demande de retour"),
+    )
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-mail de suivi de décision")
+        verbose_name_plural = _("e-mails de suivi des décisions")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "hear_back"], name="decision_update_email_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.update_id} → {self.hear_back_id}"
 
 
 class RestitutionEmail(models.Model):
@@ -177,7 +276,14 @@ class RestitutionMailing(LeasedJob, TimeStampedModel):
 
 
 class RestitutionReminder(models.Model):
-    """A reminder sent to a consultation's owner: closed for a while, no restitution yet."""
+    """A reminder that a closed consultation still owes its restitution. Step k is sent k×N
+    days after closing (N = ECOUTE_RESTITUTION_REMINDER_DAYS), once (unique): the owner from
+    step 1, the lab too from step 2, the sponsor directorate too from step 3."""
+
+    class Level(models.TextChoices):
+        OWNER = "owner", _("Responsable")
+        LAB = "lab", _("CafLab")
+        DIRECTORATE = "directorate", _("Direction sponsor")
 
     consultation = models.ForeignKey(
         "ecoute.Consultation",
@@ -186,12 +292,19 @@ class RestitutionReminder(models.Model):
         verbose_name=_("consultation"),
     )
     sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    step = models.PositiveSmallIntegerField(_("relance n°"), default=1)
+    level = models.CharField(_("jusqu'à"), max_length=12, choices=Level, default=Level.OWNER)
 
     class Meta:
         verbose_name = _("relance de restitution")
         verbose_name_plural = _("relances de restitution")
         ordering = ["-sent_at"]
         indexes = [models.Index(fields=["consultation", "sent_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "step"], name="restitution_reminder_once_per_step"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.consultation_id} – {self.sent_at:%d/%m/%Y}"

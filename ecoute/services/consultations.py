@@ -121,6 +121,30 @@ def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Co
     return locked
 
 
+@transaction.atomic
+def consultation_archive_without_restitution(
+    *, consultation: Consultation, by: Any, reason: str
+) -> Consultation:
+    """The lab archives a closed consultation that will have no restitution, saying why: the
+    reason is shown publicly on the consultation ("Pas de restitution, parce que…") and the
+    reminders stop. Anyone else, or no reason: refused (InvalidState, in French)."""
+    if not (reason or "").strip():
+        raise InvalidState(
+            {
+                "reason": _(
+                    "Écrivez pourquoi il n'y aura pas de restitution : "
+                    "ce motif est affiché publiquement."
+                )
+            }
+        )
+    locked = consultation.archive(
+        by=by,
+        reason=reason,
+        already_done={Status.ARCHIVED: _("C'est déjà fait : la consultation est archivée.")},
+    )
+    return locked
+
+
 def _write_waiting_answers(consultation: Consultation) -> None:
     """A consultation that takes no more answers has its waiting anonymous answers written
     (their last batch, whatever its size), once this transaction is committed."""

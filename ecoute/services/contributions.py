@@ -354,11 +354,21 @@ def on_project_stage_changed(
     sender: Any, *, project: "Project", from_stage: str, to_stage: str, by: Any, **kwargs: Any
 ) -> None:
     """Receiver of `projects.signals.stage_changed`: tell the authors and supporters of the
-    published contributions linked to `project` that it moved on."""
-    from projects.models import Stage
+    published contributions linked to `project` (by an official answer, or among its origins:
+    turned into an idea that became the project) that it moved on."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from projects.models import ProjectOrigin, Stage
 
     stage = Stage(to_stage).label
-    contributions = Contribution.objects.published().filter(project=project).order_by("pk")
+    origins = ProjectOrigin.objects.filter(
+        project=project, content_type=ContentType.objects.get_for_model(Contribution)
+    ).values("object_id")
+    contributions = (
+        Contribution.objects.published()
+        .filter(Q(project=project) | Q(pk__in=origins))
+        .order_by("pk")
+    )
     for contribution in contributions:
         _tell_author_and_supporters(
             contribution,

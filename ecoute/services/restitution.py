@@ -34,6 +34,7 @@ from ecoute.models import (
     RestitutionMailing,
     RestitutionReminder,
 )
+from ecoute.models.consultations import restitution_reminder_days
 from ecoute.public_cache import public_changed
 from ecoute.services.common import AlreadyDone
 
@@ -52,35 +53,57 @@ class DecisionSpec:
     said: str
     done: str
     project: Any = None
+    pk: int | None = None  # an existing decision of this restitution, kept with its follow-up
 
 
 def reminder_days() -> int:
-    return int(getattr(settings, "ECOUTE_RESTITUTION_REMINDER_DAYS", 30))
+    return restitution_reminder_days()
 
 
 @transaction.atomic
 def restitution_save(
     *, consultation: Consultation, by: Any, synthesis: str, decisions: list[DecisionSpec]
 ) -> Restitution:
-    """Create or update the consultation's restitution and replace its decisions. Editing a
-    published restitution corrects it without telling anyone again."""
+    """Create or update the consultation's restitution and its decisions: those given with
+    their `pk` are corrected in place (their follow-up kept), new ones added, those left out
+    removed, unless they have a follow-up (history is never deleted: abandon it instead).
+    Editing a published restitution corrects it without telling anyone again."""
     restitution, _created = Restitution.objects.select_for_update().get_or_create(
         consultation=consultation, defaults={"synthesis": synthesis}
     )
     restitution.synthesis = synthesis
     restitution.save(update_fields=["synthesis", "updated_at"])
-    restitution.decisions.all().delete()
-    public_changed()  # bulk writes send no signal
-    Decision.objects.bulk_create(
-        Decision(
-            restitution=restitution,
-            said=spec.said,
-            done=spec.done,
-            project=spec.project,
-            position=position,
-        )
-        for position, spec in enumerate(decisions, start=1)
+    existing = {d.pk: d for d in restitution.decisions.select_for_update()}
+    kept: set[int] = set()
+    for position, spec in enumerate(decisions, start=1):
+        decision = existing.get(spec.pk) if spec.pk else None
+        if decision is None or decision.pk in kept:
+            Decision.objects.create(
+                restitution=restitution,
+                said=spec.said,
+                done=spec.done,
+                project=spec.project,
+                position=position,
+            )
+            continue
+        kept.add(decision.pk)
+        decision.said, decision.done, decision.project = spec.said, spec.done, spec.project
+        decision.position = position
+        decision.save(update_fields=["said", "done", "project", "position", "updated_at"])
+    removed = [pk for pk in existing if pk not in kept]
+    followed = (
+        Decision.objects.filter(pk__in=removed, updates__isnull=False).order_by("position").first()
     )
+    if followed is not None:
+        raise InvalidState(
+            _(
+                "La décision « %(said)s » a un suivi : elle ne peut pas être retirée. "
+                "Passez-la en « abandonnée », avec la raison, depuis son suivi."
+            )
+            % {"said": followed.said[:80]}
+        )
+    Decision.objects.filter(pk__in=removed).delete()
+    public_changed()  # bulk writes send no signal
     return restitution
 
 
@@ -319,37 +342,71 @@ def _tell_mailing_failed(mailing_id: int) -> None:
     )
 
 
+Level = RestitutionReminder.Level
+
+
+def reminder_recipients(consultation: Consultation, step: int) -> tuple[str, list[Any]]:
+    """Who step `step` reminds: the owner; from step 2 the lab too; from step 3 the
+    directorates sponsoring the consultation's projects too."""
+    from caflab.accounts.models import Role, User
+
+    people = [consultation.owner]
+    level = Level.OWNER
+    if step >= 2:
+        level = Level.LAB
+        people += list(User.objects.lab_staff())
+    if step >= 3:
+        level = Level.DIRECTORATE
+        sponsors = consultation.projects.exclude(sponsor=None).values("sponsor")
+        people += list(
+            User.objects.active().filter(role=Role.DIRECTORATE, directorate__in=sponsors)
+        )
+    return level, people
+
+
 def restitution_reminders_send(now: datetime.datetime | None = None) -> int:
-    """Remind the owner of each consultation closed for `reminder_days()` days without a
-    published restitution; at most one reminder per consultation per that many days (recorded,
-    and the consultation row locked while deciding, so concurrent runs send one)."""
+    """Remind, for each consultation whose restitution is overdue, in escalating steps: step k
+    falls k×N days after closing (N = ECOUTE_RESTITUTION_REMINDER_DAYS): the owner at N, the lab
+    too at 2N, the sponsor directorate too at 3N, then every N days. Each step is sent once
+    (a unique row per step, written under the consultation's lock): the daily task may run
+    twice the same day, or twice at once. A published restitution, or an archive without one
+    (the lab's, with its reason), stops them."""
     now = now or timezone.now()
+    today = timezone.localdate(now)
     days = reminder_days()
-    since = now - datetime.timedelta(days=days)
-    due = (
-        Consultation.objects.filter(status=Status.CLOSED, status_changed_at__lte=since)
-        .exclude(restitution__status=Restitution.Status.PUBLISHED)
-        .values_list("pk", flat=True)
-    )
     reminded = 0
-    for pk in list(due):
+    for pk in list(Consultation.objects.restitution_overdue(today).values_list("pk", flat=True)):
         with transaction.atomic():
             consultation = (
-                Consultation.objects.select_for_update().select_related("owner").get(pk=pk)
+                Consultation.objects.select_for_update(of=("self",))
+                .select_related("owner")
+                .filter(pk__in=Consultation.objects.restitution_due().values("pk"))
+                .filter(pk=pk)
+                .first()
             )
-            if RestitutionReminder.objects.filter(
-                consultation=consultation, sent_at__gt=since
-            ).exists():
+            if consultation is None:  # published or archived meanwhile
                 continue
-            RestitutionReminder.objects.create(consultation=consultation, sent_at=now)
+            elapsed = (today - timezone.localdate(consultation.closes_at)).days
+            step = elapsed // days
+            if (
+                step < 1
+                or RestitutionReminder.objects.filter(
+                    consultation=consultation, step__gte=step
+                ).exists()
+            ):
+                continue
+            level, people = reminder_recipients(consultation, step)
+            RestitutionReminder.objects.create(
+                consultation=consultation, sent_at=now, step=step, level=level
+            )
             notify(
-                recipients=[consultation.owner],
+                recipients=people,
                 kind="ecoute.restitution_reminder",
                 title=_(
-                    "La consultation « %(title)s » est close depuis %(days)s jours : "
-                    "dites aux participants ce que vous en avez fait"
+                    "La consultation « %(title)s » est close depuis %(days)s jours sans "
+                    "restitution : dites aux participants ce que vous en avez fait"
                 )
-                % {"title": consultation.title, "days": days},
+                % {"title": consultation.title, "days": elapsed},
                 url=consultation.get_manage_url(),
             )
             reminded += 1

@@ -18,7 +18,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from ecoute import services
 from ecoute.forms.builder import StatusForm
-from ecoute.forms.consultations import ConsultationForm
+from ecoute.forms.consultations import ConsultationForm, RestitutionFilterForm
 from ecoute.models import Consultation, ExportJob, Restitution
 from ecoute.services.batches import pending_count
 from ecoute.services.common import AlreadyDone
@@ -48,12 +48,22 @@ class ManageListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self) -> Any:
+        consultations = Consultation.objects.managed_by(self.request.user)
+        self.filter_form = RestitutionFilterForm(self.request.GET or None)
+        wanted = self.filter_form.cleaned_data["restitution"] if self.filter_form.is_valid() else ""
+        if wanted == "due":
+            consultations = consultations.restitution_due()
+        elif wanted == "overdue":
+            consultations = consultations.restitution_overdue()
         return (
-            Consultation.objects.managed_by(self.request.user)
-            .select_related("caf", "owner")
+            consultations.select_related("caf", "owner")
+            .with_restitution_state()
             .annotate(n_responses=Count("questionnaire__responses"))
             .order_by("-created_at", "-pk")
         )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "filter_form": self.filter_form}
 
 
 class ConsultationCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
@@ -124,6 +134,11 @@ class ManageDetailView(LoginRequiredMixin, DetailView):
             restitution=restitution,
             mailing=restitution.mailings.first() if restitution else None,
             recruitments=consultation_recruitments(consultation),
+            decisions=list(restitution.decisions.order_by("position", "pk")) if restitution else [],
+            # The lab may archive a closed consultation without restitution, saying why.
+            can_waive=self.request.user.is_lab_staff
+            and consultation.status in (Status.CLOSED, Status.RESULTS_PUBLISHED)
+            and not (restitution and restitution.is_published),
         )
         context["history"] = list(consultation.status_changes.select_related("changed_by"))
         return context

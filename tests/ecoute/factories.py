@@ -14,6 +14,7 @@ from ecoute.models import (
     Questionnaire,
     Recruitment,
     Registration,
+    Restitution,
     Section,
 )
 from tests.accounts.factories import UserFactory
@@ -165,3 +166,16 @@ class RegistrationFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Participant {n + 1}")
     email = factory.Sequence(lambda n: f"participant{n + 1}@example.org")
     status = Registration.Status.CONFIRMED
+
+
+class RestitutionFactory(DjangoModelFactory):
+    """A published restitution (status and date written directly: its e-mails marked done)."""
+
+    class Meta:
+        model = Restitution
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    synthesis = "Vous avez demandé un accueil sans attente."
+    status = Restitution.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+    emails_done_at = factory.LazyFunction(timezone.now)

@@ -18,7 +18,12 @@ from ecoute.models import Consultation, ConsultationStatusChange
 from ecoute.services import consultation_move, consultations_open_and_close
 from tests.accounts.factories import UserFactory
 from tests.concurrency import run_together
-from tests.ecoute.factories import ConsultationFactory, QuestionFactory, first_section
+from tests.ecoute.factories import (
+    ConsultationFactory,
+    QuestionFactory,
+    RestitutionFactory,
+    first_section,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +40,7 @@ def moves(consultation) -> list[tuple[str, str, object, str]]:
 def test_each_managers_move_writes_its_history_row(lab_staff, consultation):
     closed = consultation_move(consultation=consultation, action="close", by=lab_staff)
     consultation_move(consultation=closed, action="publish_results", by=lab_staff)
+    RestitutionFactory(consultation=closed)
     consultation_move(consultation=closed, action="archive", by=lab_staff)
 
     assert moves(consultation) == [
@@ -86,6 +92,7 @@ def test_the_model_verbs_keep_their_own_refusals_for_the_admin(lab_staff, consul
 def test_the_admins_archive_action_writes_the_history(client):
     root = UserFactory(email="root@cnaf.example", admin=True)
     closed = ConsultationFactory(status=Status.CLOSED)
+    RestitutionFactory(consultation=closed)
     client.force_login(root)
 
     client.post(

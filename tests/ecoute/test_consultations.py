@@ -12,7 +12,12 @@ from caflab.notifications.models import Notification
 from ecoute.models import Consultation, Response
 from ecoute.services import consultation_create, consultation_move
 from ecoute.tasks import open_and_close_consultations
-from tests.ecoute.factories import ConsultationFactory, QuestionFactory, first_section
+from tests.ecoute.factories import (
+    ConsultationFactory,
+    QuestionFactory,
+    RestitutionFactory,
+    first_section,
+)
 from tests.queries import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +109,7 @@ def test_closing_early_records_the_real_closing_date(lab_staff, consultation):
     assert closed.closes_at <= timezone.now()
     closed = consultation_move(consultation=closed, action="publish_results", by=lab_staff)
     assert closed.status == Status.RESULTS_PUBLISHED
+    RestitutionFactory(consultation=closed)  # archived once its restitution is published
     assert (
         consultation_move(consultation=closed, action="archive", by=lab_staff).status
         == Status.ARCHIVED

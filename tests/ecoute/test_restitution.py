@@ -37,6 +37,8 @@ Status = Consultation.Status
 def closed(consultation):
     consultation.status = Status.CLOSED
     consultation.status_changed_at = timezone.now() - datetime.timedelta(days=2)
+    consultation.opens_at = timezone.now() - datetime.timedelta(days=20)
+    consultation.closes_at = consultation.status_changed_at
     consultation.save()
     return consultation
 
@@ -273,7 +275,9 @@ def test_owners_are_reminded_once_per_period_of_a_closed_consultation_without_re
 ):
     settings.ECOUTE_RESTITUTION_REMINDER_DAYS = 30
     closed_on = timezone.now() - datetime.timedelta(days=31)
-    Consultation.objects.filter(pk=closed.pk).update(status_changed_at=closed_on)
+    Consultation.objects.filter(pk=closed.pk).update(
+        opens_at=closed_on - datetime.timedelta(days=10), closes_at=closed_on
+    )
     assert restitution_reminders_send() == 1
     assert restitution_reminders_send() == 0  # the same day again
     assert Notification.objects.filter(kind="ecoute.restitution_reminder").count() == 1
@@ -285,8 +289,9 @@ def test_owners_are_reminded_once_per_period_of_a_closed_consultation_without_re
 def test_no_reminder_before_the_delay_nor_once_published(closed, lab_staff, settings):
     settings.ECOUTE_RESTITUTION_REMINDER_DAYS = 30
     assert restitution_reminders_send() == 0  # closed two days ago
+    closed_on = timezone.now() - datetime.timedelta(days=40)
     Consultation.objects.filter(pk=closed.pk).update(
-        status_changed_at=timezone.now() - datetime.timedelta(days=40)
+        opens_at=closed_on - datetime.timedelta(days=10), closes_at=closed_on
     )
     _draft(closed, lab_staff)
     restitution_publish(consultation=closed, by=lab_staff)
@@ -319,6 +324,18 @@ def test_the_demo_has_a_published_restitution_and_a_recruitment_with_a_waiting_l
     restitution = Restitution.objects.get(consultation__slug="votre-accueil-a-la-caf")
     assert restitution.is_published
     assert restitution.decisions.filter(project__isnull=False).exists()
+    # Its decisions are followed up (issue 13), through the real service: several statuses,
+    # dated updates; and one closed consultation's restitution is overdue, the lab reminded.
+    assert set(restitution.decisions.values_list("status", flat=True)) == {
+        "planned",
+        "in_progress",
+        "done",
+        "abandoned",
+    }
+    assert all(d.updates.exists() for d in restitution.decisions.all())
+    overdue = Consultation.objects.restitution_overdue().get()
+    assert overdue.slug == "rendez-vous-des-familles"
+    assert RestitutionReminder.objects.filter(consultation=overdue, level="lab").exists()
     recruitment = Recruitment.objects.get(
         title="Atelier Lab Parentalité : tester le nouveau simulateur"
     )
@@ -327,3 +344,4 @@ def test_the_demo_has_a_published_restitution_and_a_recruitment_with_a_waiting_l
     assert statuses.count(Registration.Status.WAITING) == 2
     call_command("seed_demo", stdout=io.StringIO())
     assert Recruitment.objects.filter(title=recruitment.title).count() == 1
+    assert restitution.decisions.count() == 4
