@@ -88,8 +88,8 @@ app.conf.beat_schedule = {
         "task": "projects.tasks.remind_shelved_projects",
         "schedule": crontab(hour=8, minute=0),
     },
-    "projects-remind-shelved-ideas": {
-        "task": "projects.tasks.remind_shelved_ideas",
+    "ideas-remind-shelved": {
+        "task": "ideas.tasks.remind_shelved_ideas",
         "schedule": crontab(hour=8, minute=10),
     },
     "projects-remind-due-gate-reviews": {
@@ -113,6 +113,13 @@ app.conf.beat_schedule = {
     # caflab.core.jobs) or whose message was lost are queued again, every minute.
     "ecoute-requeue-restitution-mailings": {
         "task": "ecoute.tasks.requeue_restitution_mailings",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Theme suggestions (analysis of texts) whose worker died or whose message was lost are
+    # queued again, every minute.
+    "analysis-requeue-stale-theme-runs": {
+        "task": "analysis.tasks.requeue_stale_theme_runs",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
@@ -144,6 +151,11 @@ app.conf.beat_schedule = {
     "ecoute-daily-restitution-and-recruitment": {
         "task": "ecoute.tasks.daily_restitution_and_recruitment",
         "schedule": crontab(hour=9, minute=0),
+    },
+    # Events: the confirmed participants of tomorrow's events are reminded (once each).
+    "events-send-reminders": {
+        "task": "events.tasks.send_reminders",
+        "schedule": crontab(hour=9, minute=10),
     },
     # Personal data of consultations past their retention period is erased (RGPD).
     "ecoute-purge-personal-data": {

@@ -58,7 +58,11 @@ LOCAL_APPS = [
     "projects",
     "criees",
     "ecoute",
+    # After the sources it turns into ideas (projects.origins): its demo seeds after theirs.
+    "ideas",
     "evaluation",
+    "events",
+    "analysis",
     # The national dataset and the benchmarks (seed_national, bench, bench_fanout): no models.
     "caflab.national",
 ]
@@ -496,7 +500,8 @@ DEMO_PASSWORD = "caflab-demo-2026"  # noqa: S105 (published demo password, DEBUG
 # Contacts shown on the accessibility, legal and privacy pages.
 CAFLAB_CONTACT_EMAIL = env("CAFLAB_CONTACT_EMAIL", default="caflab@caf.example")
 CAFLAB_DPO_EMAIL = env("CAFLAB_DPO_EMAIL", default="dpo@caf.example")
-# écoute: a consultation closed this many days without a published restitution reminds its owner.
+# écoute: a consultation closed N days without a published restitution reminds its owner, at
+# 2N the lab too, at 3N the sponsor directorate too (then every N days); N is this setting.
 ECOUTE_RESTITUTION_REMINDER_DAYS = env.int("ECOUTE_RESTITUTION_REMINDER_DAYS", default=30)
 # Notifications are kept this many days; e-mails in the outbox (they hold their text and
 # address) this many days once sent or given up.

@@ -9,12 +9,15 @@ class CrieesConfig(AppConfig):
     def ready(self) -> None:
         from criees import (
             engagement,
+            lineage,
             permissions,  # noqa: F401  (registers the rules)
             personal_data,
         )
 
         personal_data.register()
         engagement.register_engagement()
+        # Initiatives as a source of ideas (projects.origins).
+        lineage.register()
         from caflab.core.panels import register_panel
         from criees import panels
 

@@ -1,5 +1,4 @@
-# ruff: noqa: E501  (demo content: long French sentences, one per line, read better unwrapped)
-"""Demo idea box: about 150 ideas from the box, consultations and criées, across every status,
+"""Demo idea box: about 150 ideas of the box, across every status,
 with their history, supports, threaded comments, follows and some triage scores. A dozen are
 accepted and linked to existing demo projects (as their origin); the same need proposed in
 several Caf is merged into the first proposal.
@@ -8,7 +7,11 @@ Rows are written directly (not through the services) so that histories can be da
 past and no notification storm is sent. It runs once: skipped when such ideas exist. Ideas from
 challenges and creativity sessions are seeded by the sessions' demo.
 
-Called by projects.demo.seed, after the portfolio (accepted ideas point to its projects).
+Then a dozen ideas born of the demo's contributions and initiatives, through the services
+(`seed_lineage`): the sources of "ideas by origin" are what the code does.
+
+Seeded by `seed_demo` after the portfolio (accepted ideas point to its projects), the criées
+and écoute (their contributions and initiatives become ideas).
 """
 
 import datetime
@@ -21,21 +24,20 @@ from django.utils import timezone
 from caflab.accounts.models import NETWORK_ROLES, Role, User
 from caflab.network.models import Caf, Theme
 from caflab.notifications.models import Follow
-from projects.models import (
-    GateCriterion,
+from ideas.models import (
     Idea,
     IdeaComment,
     IdeaCommentReport,
     IdeaScore,
     IdeaStatusChange,
     IdeaSupport,
-    Project,
 )
+from projects.models import GateCriterion, Project
 from projects.services.projects import project_origin_add
 
 Status = Idea.Status
 Source = Idea.Source
-SOURCES = (Source.BOX, Source.CONSULTATION, Source.CRIEE)
+SOURCES = (Source.BOX,)
 
 # (title, problem, solution, target publics)
 IDEAS = [
@@ -253,6 +255,54 @@ EXTRA_AGENTS = 24
 
 
 def seed(stdout: TextIO) -> None:
+    """Challenges and sessions first (their ideas), then the idea box."""
+    from ideas import demo_sessions
+
+    demo_sessions.seed(stdout)
+    seed_ideas(stdout)
+    seed_lineage(stdout)
+
+
+def seed_lineage(stdout: TextIO) -> None:
+    """Ideas born of the demo's contributions and initiatives, through the same services as
+    the pages (seeded after écoute and the criées: see LOCAL_APPS): what "ideas by origin"
+    counts is what the code does. One of each becomes a project."""
+    from ideas.services.ideas import idea_move
+    from ideas.services.lineage import idea_from_origin
+    from projects.origins import kinds
+
+    if Idea.objects.filter(origin_type__isnull=False).exists():
+        stdout.write("  idées nées de contributions et d'initiatives : déjà présentes")
+        return
+    lab = User.objects.get(email="labo@caflab.demo")
+    made = 0
+    for kind in kinds():
+        sources = [
+            source
+            for source in kind.model_class.objects.order_by("pk")[:200]
+            if kind.may_convert(lab, source)
+        ][:6]
+        for number, source in enumerate(sources):
+            idea = idea_from_origin(source=source, by=lab)
+            made += 1
+            if number == 0:
+                idea_move(
+                    idea=idea,
+                    by=lab,
+                    to_status=Idea.Status.ACCEPTED,
+                    reason="Retenue par le laboratoire : un besoin partagé par plusieurs Caf.",
+                )
+            elif number == 1:
+                idea_move(
+                    idea=idea,
+                    by=lab,
+                    to_status=Idea.Status.UNDER_REVIEW,
+                    reason="À l'étude avec la direction concernée.",
+                )
+    stdout.write(f"  idées nées de contributions et d'initiatives : {made}")
+
+
+def seed_ideas(stdout: TextIO) -> None:
     if Idea.objects.filter(source__in=SOURCES).exists():
         stdout.write("  boîte à idées : déjà présente")
         return
@@ -301,7 +351,7 @@ def seed(stdout: TextIO) -> None:
             target_publics=publics,
             caf=caf,
             author=author,
-            source=rng.choices(SOURCES, weights=(8, 1, 1))[0],
+            source=Source.BOX,
             status=status,
             status_changed_at=decided if status != Status.SUBMITTED else created,
             revisit_on=today + datetime.timedelta(days=rng.randint(10, 200))

@@ -17,18 +17,17 @@ from django.utils import timezone
 from caflab.accounts.models import Role, User
 from caflab.network.models import Caf, Directorate
 from caflab.notifications.services import follow
-from projects.models import (
+from ideas.models import (
     Challenge,
     ChallengeEntry,
     CreativitySession,
     EntryScore,
-    GateCriterion,
     Idea,
     IdeaStatusChange,
-    Scorecard,
     SessionRequest,
     SessionRequestChange,
 )
+from projects.models import GateCriterion, Scorecard
 
 RequestStatus = SessionRequest.Status
 FLOW = [

@@ -11,23 +11,23 @@ from django.utils.translation import gettext_lazy
 from caflab.accounts.models import Role, User
 from caflab.core.errors import InvalidState
 from caflab.engagement.registry import Engageable, register
-from projects.models import Idea, IdeaComment, IdeaCommentReport, IdeaSupport
+from ideas.models import Idea, IdeaComment, IdeaCommentReport, IdeaSupport
 
 
 def _audience(idea: Idea) -> Any:
-    from projects.services.ideas import idea_authors
+    from ideas.services.ideas import idea_authors
 
     return idea_authors(idea)
 
 
 def _moderators(idea: Idea) -> Any:
-    """Who holds `projects.moderate_idea_comments`: the lab and the comment moderators."""
+    """Who holds `ideas.moderate_idea_comments`: the lab and the comment moderators."""
     return User.objects.active().filter(role__in=[Role.MODERATOR, Role.LAB_STAFF, Role.ADMIN])
 
 
 def _moderated_by(user: Any) -> Any:
     # The rule itself: Django's own backend would read the permission tables to say no.
-    if not rules.has_perm("projects.moderate_idea_comments", user):
+    if not rules.has_perm("ideas.moderate_idea_comments", user):
         return None
     return IdeaComment.objects.all()
 

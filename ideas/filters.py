@@ -21,7 +21,7 @@ from caflab.accounts.models import User
 from caflab.network.models import Caf, Theme
 from caflab.search.indexing import CONFIG
 from caflab.search.query import AUTO, clean, matching
-from projects.models import Idea
+from ideas.models import Idea
 
 SIMILAR_LIMIT = 5
 # Words shorter than this carry little meaning ("de", "la", "un"…); below it, nothing is searched.

@@ -3,6 +3,8 @@ creativity-session requests from the directorates and the sessions themselves. E
 traceable to what it came from and to what it became."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -143,6 +145,18 @@ class Idea(TimeStampedModel):
         verbose_name=_("examinateur"),
     )
     reviewed_at = models.DateTimeField(_("examinée le"), null=True, blank=True)
+    # What the idea was born of, when the lab turned a source into it (a citizen's
+    # contribution, a criée initiative…: the kinds of projects.origins). One idea per source.
+    origin_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("type de l'origine"),
+    )
+    origin_id = models.PositiveBigIntegerField(_("origine"), null=True, blank=True)
+    origin = GenericForeignKey("origin_type", "origin_id")
     # Kept current by PostgreSQL (caflab.search.indexing); empty on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -170,13 +184,23 @@ class Idea(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(merged_into=models.F("pk")), name="idea_not_merged_into_itself"
             ),
+            models.UniqueConstraint(
+                fields=["origin_type", "origin_id"],
+                condition=Q(origin_type__isnull=False),
+                name="idea_one_per_origin",
+            ),
+            models.CheckConstraint(
+                condition=Q(origin_type__isnull=True, origin_id__isnull=True)
+                | Q(origin_type__isnull=False, origin_id__isnull=False),
+                name="idea_origin_type_and_id_together",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:idea-detail", kwargs={"pk": self.pk})
+        return reverse("ideas:idea-detail", kwargs={"pk": self.pk})
 
 
 class IdeaStatusChange(StatusHistory, models.Model):
@@ -408,7 +432,7 @@ class Challenge(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:challenge-detail", kwargs={"pk": self.pk})
+        return reverse("ideas:challenge-detail", kwargs={"pk": self.pk})
 
 
 class ChallengeEntry(TimeStampedModel):
@@ -552,7 +576,7 @@ class SessionRequest(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:session-request-detail", kwargs={"pk": self.pk})
+        return reverse("ideas:session-request-detail", kwargs={"pk": self.pk})
 
 
 class SessionRequestChange(StatusHistory, models.Model):
@@ -645,7 +669,7 @@ class CreativitySession(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:session-detail", kwargs={"pk": self.pk})
+        return reverse("ideas:session-detail", kwargs={"pk": self.pk})
 
     @property
     def participants_total(self) -> int:

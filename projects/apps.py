@@ -8,13 +8,11 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from projects import (
-            engagement,
             permissions,  # noqa: F401  (registers the rules)
             personal_data,
         )
 
         personal_data.register()
-        engagement.register_engagement()
         from caflab.core.panels import register_panel
         from projects import panels
 

@@ -280,12 +280,8 @@ DEPLOYMENT_FLOW = ["interested", "preparing", "running", "sustained"]
 
 
 def seed(stdout: TextIO) -> None:
-    """The portfolio first: the sources of ideas link to its projects."""
-    from projects import demo_ideas, demo_sessions
-
+    """The portfolio first (the `ideas` app, seeded next, links its sources to the projects)."""
     seed_portfolio(stdout)
-    demo_sessions.seed(stdout)
-    demo_ideas.seed(stdout)
 
 
 def seed_portfolio(stdout: TextIO) -> None:
@@ -299,6 +295,10 @@ def seed_portfolio(stdout: TextIO) -> None:
     leads = list(User.objects.filter(role__in=[Role.LAB_STAFF, Role.CORRESPONDENT, Role.AGENT]))
     cafs = list(Caf.objects.all())
     deploy_cafs = rng.sample(cafs, 25)
+    local_leads = {
+        user.caf_id: user
+        for user in User.objects.filter(role=Role.CORRESPONDENT, is_active=True).order_by("-pk")
+    }
     themes, programmes = list(Theme.objects.all()), list(Programme.objects.all())
     ambitions, directorates = list(CogAmbition.objects.all()), list(Directorate.objects.all())
     partners = list(Partner.objects.all())
@@ -456,7 +456,12 @@ def seed_portfolio(stdout: TextIO) -> None:
             for caf in rng.sample(deploy_cafs, rng.randint(3, 9)):
                 reached = rng.randint(0, 3)
                 deployment = Deployment.objects.create(
-                    project=project, caf=caf, status=DEPLOYMENT_FLOW[reached], declared_by=lab
+                    project=project,
+                    caf=caf,
+                    status=DEPLOYMENT_FLOW[reached],
+                    declared_by=lab,
+                    # The Caf's correspondent leads it locally, when the demo has one.
+                    local_lead=local_leads.get(caf.pk),
                 )
                 moment = moments[-1] if moments else started
                 previous_status = ""

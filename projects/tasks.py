@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from caflab.accounts.models import User
 from caflab.notifications.models import Notification
 from caflab.notifications.services import notify
-from projects.models import GateReview, Idea, Project, Stage
+from projects.models import GateReview, Project, Stage
 from projects.services import review_url
 
 
-def _not_yet(kind: str, recipients) -> list:
+def not_yet_notified(kind: str, recipients) -> list:
     already = Notification.objects.filter(kind=kind).values("recipient")
     return list(recipients.exclude(pk__in=already))
 
@@ -27,7 +27,7 @@ def remind_shelved_projects() -> int:
         recipients = User.objects.active().filter(pk=project.lead_id) | User.objects.lab_staff()
         sent += len(
             notify(
-                recipients=_not_yet(kind, recipients.distinct()),
+                recipients=not_yet_notified(kind, recipients.distinct()),
                 kind=kind,
                 title=_("%(code)s est à réexaminer") % {"code": project.code},
                 body=_("Ce projet mis en attente arrive à sa date de réexamen."),
@@ -47,34 +47,11 @@ def remind_due_gate_reviews() -> int:
         recipients = User.objects.lab_staff() | review.reviewers.all()
         sent += len(
             notify(
-                recipients=_not_yet(kind, recipients.distinct()),
+                recipients=not_yet_notified(kind, recipients.distinct()),
                 kind=kind,
                 title=_("Revue de passage en attente de décision : %(code)s")
                 % {"code": review.project.code},
                 url=review_url(review),
-            )
-        )
-    return sent
-
-
-@shared_task(acks_late=True)
-def remind_shelved_ideas() -> int:
-    """A shelved idea comes back, on its revisit date, to whoever triages it: the lab, and the
-    correspondents of its Caf."""
-    today = timezone.localdate()
-    sent = 0
-    for idea in Idea.objects.filter(status=Idea.Status.SHELVED, revisit_on__lte=today):
-        kind = f"idea.revisit.{idea.pk}.{idea.revisit_on:%Y%m%d}"
-        recipients = User.objects.lab_staff()
-        if idea.caf_id:
-            recipients = recipients | User.objects.correspondents_of(idea.caf_id)
-        sent += len(
-            notify(
-                recipients=_not_yet(kind, recipients.distinct()),
-                kind=kind,
-                title=_("Idée à réexaminer : %(title)s") % {"title": idea.title[:150]},
-                body=_("Cette idée mise en attente arrive à sa date de réexamen."),
-                url=idea.get_absolute_url(),
             )
         )
     return sent

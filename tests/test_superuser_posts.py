@@ -49,7 +49,8 @@ def _update(model: str, **fields) -> Callable[[], None]:
 
 
 def _accepted_ideas() -> None:
-    from projects.models import Idea, Project
+    from ideas.models import Idea
+    from projects.models import Project
     from tests.projects.factories import ProjectFactory
 
     project = Project.objects.first() or ProjectFactory()
@@ -116,15 +117,15 @@ STATES: dict[str, tuple[Callable[[str], bool], Callable[[], None]]] = {
         for status in ("planned", "open", "held", "followed_up")
     },
     "idea under review": (
-        lambda route: route.startswith(("projects:idea", "projects:triage")),
-        _update("projects.Idea", status="under_review"),
+        lambda route: route.startswith(("ideas:idea", "ideas:triage")),
+        _update("ideas.Idea", status="under_review"),
     ),
     "idea shelved": (
-        lambda route: route.startswith(("projects:idea", "projects:triage")),
-        _update("projects.Idea", status="shelved", revisit_on=timezone.localdate()),
+        lambda route: route.startswith(("ideas:idea", "ideas:triage")),
+        _update("ideas.Idea", status="shelved", revisit_on=timezone.localdate()),
     ),
     "idea accepted": (
-        lambda route: route.startswith(("projects:idea", "projects:triage")),
+        lambda route: route.startswith(("ideas:idea", "ideas:triage")),
         _accepted_ideas,
     ),
     "gate review decided": (lambda route: route.startswith("projects:gate"), _decided_reviews),

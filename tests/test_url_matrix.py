@@ -137,6 +137,35 @@ def _export_pk(request) -> dict[str, Any]:
     return {"pk": request.getfixturevalue("matrix_consultation").questionnaire.export_jobs.get().pk}
 
 
+# analysis of texts: the matrix consultation's analysis (run by Caf A's correspondent), one
+# answer, a code applied to it, and a finished theme run with one proposed theme.
+@pytest.fixture
+def matrix_analysis(matrix_consultation, correspondent_a):
+    from django.utils import timezone
+
+    from analysis.models import CodeAssignment, SuggestedTheme, ThemeRun
+    from analysis.services import analysis_create, code_create
+    from tests.analysis.factories import answer_texts
+
+    answer_texts(matrix_consultation.questionnaire.questions.get(), ["Plus d'accueil le samedi."])
+    analysis = analysis_create(consultation=matrix_consultation, by=correspondent_a)
+    code = code_create(analysis=analysis, label="Horaires", shortcut="h")
+    text = analysis.texts.get()
+    CodeAssignment.objects.create(
+        text=text, code=code, assigned_by=correspondent_a, assigned_at=timezone.now()
+    )
+    run = ThemeRun.objects.create(analysis=analysis, status="ready", progress=100)
+    theme = SuggestedTheme.objects.create(run=run, label="accueil · samedi", words=["accueil"])
+    return {"analysis": analysis, "code": code, "text": text, "run": run, "theme": theme}
+
+
+def _analysis(key: str) -> Callable[[pytest.FixtureRequest], dict[str, Any]]:
+    def kwargs(request) -> dict[str, Any]:
+        return {"pk": request.getfixturevalue("matrix_analysis")[key].pk}
+
+    return kwargs
+
+
 # écoute phase 2: the matrix consultation's published restitution, and a recruitment open for
 # registrations where agent_a is registered.
 @pytest.fixture
@@ -184,6 +213,18 @@ def _phase2(
         return {kwarg or field: getattr(objects[key], field)}
 
     return kwargs
+
+
+def _ecoute_decision(request) -> dict[str, Any]:
+    """A decision of the matrix consultation's published restitution (for its follow-up)."""
+    from ecoute.models import Decision, Restitution
+
+    request.getfixturevalue("matrix_ecoute_phase2")
+    restitution = Restitution.objects.get(
+        consultation=request.getfixturevalue("matrix_consultation")
+    )
+    decision = Decision.objects.create(restitution=restitution, said="Horaires", done="Élargis")
+    return {"pk": decision.pk}
 
 
 def _invitation_batch() -> dict[str, Any]:
@@ -319,7 +360,7 @@ def _recommendation_pk(request) -> dict[str, Any]:
 def matrix_idea(agent_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from projects.services.ideas import idea_attachment_add, idea_submit
+    from ideas.services.ideas import idea_attachment_add, idea_submit
 
     idea = idea_submit(by=agent_a, title="Rappel des familles", problem="Attente au téléphone.")
     idea_attachment_add(
@@ -337,7 +378,7 @@ def _idea(request) -> dict[str, Any]:
 
 def _idea_comment(request) -> dict[str, Any]:
     """A comment by the idea's author (agent_a), who may not report it."""
-    from projects.services.ideas import idea_comment_add
+    from ideas.services.ideas import idea_comment_add
 
     idea = request.getfixturevalue("matrix_idea")
     return {"pk": idea_comment_add(idea=idea, by=idea.author, text="Merci à tous.").pk}
@@ -417,7 +458,7 @@ CRIEES_DRAFT_EDITORS = {"lab_staff": 200, "correspondent_a": 200, "agent_a": 200
 def matrix_sources(lab_staff, correspondent_a, agent_a):
     from django.core.files.base import ContentFile
 
-    from tests.projects.factories import (
+    from tests.ideas.factories import (
         ChallengeCriterionFactory,
         ChallengeEntryFactory,
         ChallengeFactory,
@@ -512,6 +553,54 @@ def _participation(key: str) -> Callable[[pytest.FixtureRequest], dict[str, Any]
 
 EVAL_EDITORS = {"lab_staff": 200}
 
+
+# events: a published event for Caf A only (organised by Caf A's correspondent), that has
+# started (attendance may be taken), agent_a registered, with one material.
+@pytest.fixture
+def matrix_events(caf_a, correspondent_a, agent_a, settings, tmp_path):
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from events.models import Event, Material, Registration
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
+    now = timezone.now()
+    event = Event.objects.create(
+        kind=Event.Kind.TRAINING,
+        title="Formation de la Caf A",
+        description="Pour les agents de la Caf A.",
+        place="Caf de l'Isère, Grenoble",
+        starts_at=now - datetime.timedelta(minutes=30),
+        ends_at=now + datetime.timedelta(hours=2),
+        seats=10,
+        registration_opens_at=now - datetime.timedelta(days=5),
+        registration_closes_at=now - datetime.timedelta(hours=1),
+        status=Event.Status.PUBLISHED,
+        published_at=now,
+        audience=Event.Audience.CAFS,
+        caf=caf_a,
+    )
+    event.cafs.set([caf_a])
+    event.organisers.set([correspondent_a])
+    Registration.objects.create(event=event, user=agent_a, caf=caf_a, status="confirmed")
+    material = Material(event=event, name="diapos.pdf", content_type="application/pdf", size=9)
+    material.file.save("diapos.pdf", ContentFile(b"%PDF-1.4 x"), save=True)
+    return {"event": event, "material": material}
+
+
+def _events(key: str) -> Callable[[pytest.FixtureRequest], dict[str, Any]]:
+    def kwargs(request) -> dict[str, Any]:
+        return {"pk": request.getfixturevalue("matrix_events")[key].pk}
+
+    return kwargs
+
+
+# Who sees Caf A's event (the others: 404), who manages it (its correspondent, the lab).
+EVENT_SEEN = {"lab_staff": REDIRECT, "correspondent_a": REDIRECT, "agent_a": REDIRECT}
+EVENT_MANAGERS = {"lab_staff": REDIRECT, "correspondent_a": REDIRECT, "agent_a": 403}
+
 MATRIX: dict[str, Row] = {
     # core
     "core:home": Row(everyone(200)),
@@ -597,37 +686,35 @@ MATRIX: dict[str, Row] = {
     "projects:adaptation-add": Row(signed_in(404, **EDITORS), kwargs=_deployment, method="post"),
     # ideas: the network's idea box (partners and citizens 403, a hidden idea 404); its author
     # edits it until under review; the lab and the idea's Caf correspondent triage it
-    "projects:idea-list": Row(network_members(200)),
-    "projects:idea-create": Row(network_members(200)),
-    "projects:idea-similar": Row(network_members(200)),
-    "projects:my-ideas": Row(network_members(200)),
-    "projects:triage": Row(signed_in(403, lab_staff=200, correspondent_a=200)),
-    "projects:triage-assign": Row(  # nothing checked: back to the queue with the error
+    "ideas:idea-list": Row(network_members(200)),
+    "ideas:idea-create": Row(network_members(200)),
+    "ideas:idea-similar": Row(network_members(200)),
+    "ideas:my-ideas": Row(network_members(200)),
+    "ideas:triage": Row(signed_in(403, lab_staff=200, correspondent_a=200)),
+    "ideas:triage-assign": Row(  # nothing checked: back to the queue with the error
         signed_in(403, lab_staff=REDIRECT, correspondent_a=REDIRECT), method="post"
     ),
-    "projects:idea-detail": Row(signed_in(200, citizen=404), kwargs=_idea),
-    "projects:idea-update": Row(
-        signed_in(403, lab_staff=200, agent_a=200, citizen=404), kwargs=_idea
-    ),
-    "projects:idea-support": Row(signed_in(REDIRECT, citizen=404), kwargs=_idea, method="post"),
-    "projects:idea-comment": Row(  # an empty comment: the page again, with the error
+    "ideas:idea-detail": Row(signed_in(200, citizen=404), kwargs=_idea),
+    "ideas:idea-update": Row(signed_in(403, lab_staff=200, agent_a=200, citizen=404), kwargs=_idea),
+    "ideas:idea-support": Row(signed_in(REDIRECT, citizen=404), kwargs=_idea, method="post"),
+    "ideas:idea-comment": Row(  # an empty comment: the page again, with the error
         signed_in(200, citizen=404), kwargs=_idea, method="post"
     ),
-    "projects:idea-comment-report": Row(  # not one's own comment
+    "ideas:idea-comment-report": Row(  # not one's own comment
         signed_in(REDIRECT, agent_a=403, citizen=404), kwargs=_idea_comment, method="post"
     ),
-    "projects:idea-comment-moderate": Row(
+    "ideas:idea-comment-moderate": Row(
         signed_in(403, lab_staff=REDIRECT),
         kwargs=_idea_comment,
         method="post",
         data={"action": "hide"},
     ),
-    "projects:idea-follow": Row(signed_in(REDIRECT, citizen=404), kwargs=_idea, method="post"),
-    "projects:idea-status": Row(signed_in(403, **IDEA_TRIAGERS), kwargs=_idea),
-    "projects:idea-score": Row(  # no score given: the page again, with the errors
+    "ideas:idea-follow": Row(signed_in(REDIRECT, citizen=404), kwargs=_idea, method="post"),
+    "ideas:idea-status": Row(signed_in(403, **IDEA_TRIAGERS), kwargs=_idea),
+    "ideas:idea-score": Row(  # no score given: the page again, with the errors
         signed_in(403, **IDEA_TRIAGERS), kwargs=_idea, method="post"
     ),
-    "projects:idea-attachment": Row(signed_in(200, citizen=404), kwargs=_idea_attachment),
+    "ideas:idea-attachment": Row(signed_in(200, citizen=404), kwargs=_idea_attachment),
     # the four domains (filled by their issues)
     "projects:index": Row(network_members(200)),
     "projects:kanban": Row(network_members(200)),
@@ -688,6 +775,46 @@ MATRIX: dict[str, Row] = {
     "ecoute:export-retry": Row(  # nothing failed: "rien à relancer", back to the export
         signed_in(404, lab_staff=REDIRECT), kwargs=_export_pk, method="post"
     ),
+    # analysis of texts: the consultation's managers (the lab, Caf A's correspondent) only;
+    # everyone else signed in gets 404 (the analysis is invisible to them)
+    "analysis:start": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_consultation_pk),
+    "analysis:detail": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_analysis("analysis")),
+    "analysis:rebuild": Row(
+        signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("analysis"), method="post"
+    ),
+    "analysis:codebook": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_analysis("analysis")),
+    "analysis:codebook-copy": Row(  # no source chosen: back to the codebook with the error
+        signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("analysis"), method="post"
+    ),
+    "analysis:code-update": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_analysis("code")),
+    "analysis:code-delete": Row(
+        signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("code"), method="post"
+    ),
+    "analysis:code-suggestions": Row(
+        signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("code"), method="post"
+    ),
+    "analysis:coding": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_analysis("analysis")),
+    "analysis:bulk-apply": Row(  # no code chosen: back to the list with the error
+        signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("analysis"), method="post"
+    ),
+    "analysis:text-code": Row(  # no code chosen: 400
+        signed_in(404, lab_staff=400, correspondent_a=400), kwargs=_analysis("text"), method="post"
+    ),
+    "analysis:themes": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_analysis("analysis")),
+    "analysis:themes-run": Row(
+        signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("analysis"), method="post"
+    ),
+    "analysis:run-progress": Row(  # without htmx: the themes page
+        signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("run")
+    ),
+    "analysis:theme-action": Row(  # no action chosen: back to the themes with the error
+        signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("theme"), method="post"
+    ),
+    "analysis:results": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_analysis("analysis")),
+    "analysis:export": Row(
+        signed_in(404, **ECOUTE_MANAGERS),
+        kwargs=lambda r: {**_analysis("analysis")(r), "fmt": "csv"},
+    ),
     # écoute phase 2: the restitution is public with its consultation, written by its
     # managers; a recruitment's page is public, its management the managers'; a registration
     # is cancelled by its owner (others: 404) or through its e-mailed link
@@ -703,6 +830,14 @@ MATRIX: dict[str, Row] = {
     ),
     "ecoute:restitution-mailing-retry": Row(  # nothing failed: "rien à relancer", back
         signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_phase2("consultation"), method="post"
+    ),
+    # issue 13: the follow-up page is public with its consultation; a decision's follow-up is
+    # its managers'; archiving without restitution is the lab's (a correspondent is sent back
+    # with the refusal)
+    "ecoute:follow-up": Row(everyone(200), kwargs=_consultation_slug),
+    "ecoute:decision-update": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_ecoute_decision),
+    "ecoute:archive-without-restitution": Row(
+        signed_in(403, lab_staff=200, correspondent_a=REDIRECT), kwargs=_consultation_pk
     ),
     "ecoute:recruitment-create": Row(
         signed_in(403, **ECOUTE_MANAGERS), kwargs=_phase2("consultation")
@@ -729,6 +864,12 @@ MATRIX: dict[str, Row] = {
     "ecoute:contributions": Row(everyone(200), kwargs=_contribution_slug),
     "ecoute:contribution-create": Row(signed_in(200), kwargs=_contribution_slug),
     "ecoute:contribution-detail": Row(everyone(200), kwargs=_contribution_pk),
+    # a contribution of no Caf: the lab turns it into an idea; who sees it may not (403)
+    "ideas:idea-from-origin": Row(
+        signed_in(403, lab_staff=REDIRECT),
+        kwargs=lambda request: {"model": "ecoute.contribution", **_contribution_pk(request)},
+        method="post",
+    ),
     "ecoute:contribution-support": Row(
         signed_in(REDIRECT), kwargs=_contribution_pk, method="post", data={"action": "support"}
     ),
@@ -996,35 +1137,33 @@ MATRIX: dict[str, Row] = {
     ),
     # challenges and sessions: citizens see none of it (403 on lists, 404 on pages); the lab
     # runs challenges and sessions, the jury scores, directorates request sessions
-    "projects:challenge-list": Row(network_members(200)),
-    "projects:challenge-create": Row(network_members(403, lab_staff=200)),
-    "projects:challenge-detail": Row(signed_in(200, citizen=404), kwargs=_sources("open")),
-    "projects:challenge-update": Row(signed_in(403, **SOURCES_LAB), kwargs=_sources("open")),
-    "projects:challenge-entry-create": Row(signed_in(200, citizen=404), kwargs=_sources("open")),
-    "projects:challenge-ranking": Row(  # the lab and the jury until the results
+    "ideas:challenge-list": Row(network_members(200)),
+    "ideas:challenge-create": Row(network_members(403, lab_staff=200)),
+    "ideas:challenge-detail": Row(signed_in(200, citizen=404), kwargs=_sources("open")),
+    "ideas:challenge-update": Row(signed_in(403, **SOURCES_LAB), kwargs=_sources("open")),
+    "ideas:challenge-entry-create": Row(signed_in(200, citizen=404), kwargs=_sources("open")),
+    "ideas:challenge-ranking": Row(  # the lab and the jury until the results
         signed_in(403, **SOURCES_LAB, correspondent_a=200), kwargs=_sources("judging")
     ),
-    "projects:challenge-publish": Row(  # nothing chosen: the ranking again, with the errors
+    "ideas:challenge-publish": Row(  # nothing chosen: the ranking again, with the errors
         signed_in(403, **SOURCES_LAB), kwargs=_sources("judging"), method="post"
     ),
-    "projects:entry-score": Row(  # the jury only (the lab is not on this one)
+    "ideas:entry-score": Row(  # the jury only (the lab is not on this one)
         signed_in(403, correspondent_a=200, citizen=404), kwargs=_sources("entry")
     ),
-    "projects:entry-to-idea": Row(  # results not published yet: back, with the message
+    "ideas:entry-to-idea": Row(  # results not published yet: back, with the message
         signed_in(403, lab_staff=REDIRECT, citizen=404), kwargs=_sources("entry"), method="post"
     ),
-    "projects:session-list": Row(network_members(200)),
-    "projects:session-create": Row(network_members(403, lab_staff=200)),
-    "projects:session-detail": Row(signed_in(200, citizen=404), kwargs=_sources("session")),
-    "projects:session-update": Row(signed_in(403, **SOURCES_LAB), kwargs=_sources("session")),
-    "projects:session-ideas": Row(signed_in(403, **SOURCES_LAB), kwargs=_sources("session")),
-    "projects:session-debrief": Row(signed_in(200, citizen=404), kwargs=_sources("session")),
-    "projects:session-request-list": Row(signed_in(403, lab_staff=200)),
-    "projects:session-request-create": Row(signed_in(403)),  # directorate members only
-    "projects:session-request-detail": Row(
-        signed_in(404, lab_staff=200), kwargs=_sources("request")
-    ),
-    "projects:session-request-move": Row(  # no status chosen: the page again, with the error
+    "ideas:session-list": Row(network_members(200)),
+    "ideas:session-create": Row(network_members(403, lab_staff=200)),
+    "ideas:session-detail": Row(signed_in(200, citizen=404), kwargs=_sources("session")),
+    "ideas:session-update": Row(signed_in(403, **SOURCES_LAB), kwargs=_sources("session")),
+    "ideas:session-ideas": Row(signed_in(403, **SOURCES_LAB), kwargs=_sources("session")),
+    "ideas:session-debrief": Row(signed_in(200, citizen=404), kwargs=_sources("session")),
+    "ideas:session-request-list": Row(signed_in(403, lab_staff=200)),
+    "ideas:session-request-create": Row(signed_in(403)),  # directorate members only
+    "ideas:session-request-detail": Row(signed_in(404, lab_staff=200), kwargs=_sources("request")),
+    "ideas:session-request-move": Row(  # no status chosen: the page again, with the error
         signed_in(404, lab_staff=200), kwargs=_sources("request"), method="post"
     ),
     # citizens: sign-up, "my data", deleting one's account (citizens and partners only)
@@ -1080,6 +1219,48 @@ MATRIX: dict[str, Row] = {
     "ecoute:community-leave": Row(signed_in(404, citizen=200), kwargs=_community),
     "ecoute:consultation-invite-community": Row(  # a public consultation: refused, back
         signed_in(403, **ECOUTE_MANAGER_POSTS), kwargs=_consultation_pk, method="post"
+    ),
+    # events
+    "events:index": Row(signed_in(200)),
+    "events:mine": Row(signed_in(200)),
+    "events:feed": Row(signed_in(200)),
+    "events:figures": Row(signed_in(403, lab_staff=200)),
+    "events:create": Row(signed_in(403, lab_staff=200, correspondent_a=200)),
+    "events:detail": Row(
+        signed_in(404, lab_staff=200, correspondent_a=200, agent_a=200), kwargs=_events("event")
+    ),
+    "events:update": Row(
+        signed_in(404, lab_staff=200, correspondent_a=200, agent_a=403), kwargs=_events("event")
+    ),
+    "events:publish": Row(  # already published: "déjà fait", back
+        signed_in(404, **EVENT_MANAGERS), kwargs=_events("event"), method="post"
+    ),
+    "events:cancel": Row(  # no reason given: back, with the message
+        signed_in(404, **EVENT_MANAGERS), kwargs=_events("event"), method="post"
+    ),
+    "events:register": Row(  # closed (or already registered): back, with the reason
+        signed_in(404, **EVENT_SEEN), kwargs=_events("event"), method="post"
+    ),
+    "events:unregister": Row(  # started: back, with the reason; not registered: back
+        signed_in(404, **EVENT_SEEN), kwargs=_events("event"), method="post"
+    ),
+    "events:ical": Row(
+        signed_in(404, lab_staff=200, correspondent_a=200, agent_a=200), kwargs=_events("event")
+    ),
+    "events:attendance": Row(
+        signed_in(404, lab_staff=200, correspondent_a=200, agent_a=403), kwargs=_events("event")
+    ),
+    "events:material-add": Row(  # no file sent: the page again, with the error
+        signed_in(404, lab_staff=200, correspondent_a=200, agent_a=403),
+        kwargs=_events("event"),
+        method="post",
+    ),
+    "events:material": Row(
+        signed_in(404, lab_staff=200, correspondent_a=200, agent_a=200),
+        kwargs=_events("material"),
+    ),
+    "events:material-delete": Row(
+        signed_in(404, **EVENT_MANAGERS), kwargs=_events("material"), method="post"
     ),
     # Django admin: only is_staff accounts; none of the personas has it
     "admin:index": Row(everyone(REDIRECT)),

@@ -159,6 +159,8 @@ def entry_points(user: Any) -> list[EntryPoint]:
                 url_or_none("accounts:pending"),
             ),
         )
+    if not getattr(user, "is_pending", False):
+        points.append(_events_entry_point(user))
     if can_assign_pending(user):
         points.append(
             EntryPoint(
@@ -192,6 +194,22 @@ def entry_points(user: Any) -> list[EntryPoint]:
     return points
 
 
+def _events_entry_point(user: Any) -> EntryPoint:
+    """Trainings, debates, webinars: every signed-in person registers to those of their
+    audience; the lab and the correspondents organise them."""
+    if user.is_lab_staff or user.is_correspondent:
+        description = _(
+            "Organiser formations, débats et webinaires, relever la présence, "
+            "suivre les chiffres de l’année."
+        )
+    else:
+        description = _(
+            "Formations, débats, webinaires : s’inscrire, ajouter à son agenda, "
+            "retrouver ses inscriptions."
+        )
+    return EntryPoint(_("Formations et événements"), description, url_or_none("events:index"))
+
+
 def _public_entry_points() -> list[EntryPoint]:
     return [
         EntryPoint(
@@ -220,7 +238,7 @@ def _lab_entry_points() -> list[EntryPoint]:
         EntryPoint(
             _("Tri des idées"),
             _("Examiner les idées soumises et décider de leur suite."),
-            url_or_none("projects:triage"),
+            url_or_none("ideas:triage"),
         ),
         EntryPoint(
             _("Séances et défis"),
@@ -228,7 +246,7 @@ def _lab_entry_points() -> list[EntryPoint]:
                 "Les demandes de séance des directions, les séances de créativité et les défis "
                 "du réseau."
             ),
-            url_or_none("projects:session-request-list"),
+            url_or_none("ideas:session-request-list"),
         ),
         EntryPoint(
             _("Tableaux de bord du réseau"),
@@ -268,7 +286,7 @@ def _correspondent_entry_points(user: Any) -> list[EntryPoint]:
         EntryPoint(
             _("Idées de ma Caf"),
             _("Examiner les idées des agents de votre Caf et décider de leur suite."),
-            url_or_none("projects:triage"),
+            url_or_none("ideas:triage"),
         ),
         _portfolio(_("Suivre les innovations du réseau et leurs essaimages.")),
     ]
@@ -282,7 +300,7 @@ def _agent_entry_points() -> list[EntryPoint]:
                 "Proposer une idée pour améliorer le service rendu aux allocataires "
                 "ou votre travail."
             ),
-            url_or_none("projects:idea-list"),
+            url_or_none("ideas:idea-list"),
         ),
         EntryPoint(
             _("Catalogue des initiatives"),
@@ -303,7 +321,7 @@ def _directorate_entry_points() -> list[EntryPoint]:
         EntryPoint(
             _("Demander une séance de créativité"),
             _("Solliciter le CafLab pour une séance de créativité ou un accompagnement."),
-            url_or_none("projects:session-request-create"),
+            url_or_none("ideas:session-request-create"),
         ),
         _portfolio(_("Suivre les projets que votre direction parraine et prendre vos décisions.")),
     ]

@@ -17,7 +17,10 @@ dict; a context function that returns None hides its panel (no permission, nothi
 A context function runs while the page renders: it reads what the page's object already
 carries, so that a panel does not add a query per row. An unknown page has no panel.
 
-Pages: "project" (the object is a projects.Project), "caf_dashboard" (a network.Caf).
+Pages: "project" (the object is a projects.Project), "caf_dashboard" (a network.Caf),
+"portfolio_dashboard" (the director's dashboard; the object is the projects the reader sees:
+its view computes the panels first and fingerprints their data with the page's cached part),
+"consultation_manage" (an ecoute.Consultation, on its management page).
 """
 
 from collections.abc import Callable

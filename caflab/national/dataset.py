@@ -61,7 +61,8 @@ def counts() -> dict[str, int]:
     from criees.models import Comment, Initiative, InterestDeclaration, Support
     from ecoute.models import Answer, AnswerChoice, Consultation, Response
     from evaluation.models import EvaluationPlan, Measurement
-    from projects.models import Deployment, GateReview, Idea, IdeaComment, IdeaSupport, Project
+    from ideas.models import Idea, IdeaComment, IdeaSupport
+    from projects.models import Deployment, GateReview, Project
 
     tables: list[type[models.Model]] = [
         User,
@@ -163,7 +164,8 @@ def reset(log: Callable[[str], None] = print) -> None:
         OfficialAnswer,
         Response,
     )
-    from projects.models import Idea, IdeaComment, IdeaStatusChange, IdeaSupport, Project
+    from ideas.models import Idea, IdeaComment, IdeaStatusChange, IdeaSupport
+    from projects.models import Project
 
     national = {"email__endswith": DOMAIN}
     consultations = Consultation.objects.filter(slug__startswith=ecoute.SLUG_PREFIX)

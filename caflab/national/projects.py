@@ -12,16 +12,13 @@ from django.db.models.functions import Cast, Substr
 from caflab.national.accounts import People
 from caflab.national.bulk import NOW, TODAY, bulk, days_ago, sized, through, zipf_weights
 from caflab.network.models import Directorate, Programme, Theme
+from ideas.models import Idea, IdeaComment, IdeaStatusChange, IdeaSupport
 from projects.models import (
     PIPELINE,
     BlockerLever,
     Deployment,
     DeploymentChange,
     GateReview,
-    Idea,
-    IdeaComment,
-    IdeaStatusChange,
-    IdeaSupport,
     Project,
     ProjectOrigin,
     Stage,

@@ -137,8 +137,8 @@ def _projects_list(user, text: str) -> str | None:
 
 _ideas = partial(
     _ranked,
-    model="projects.Idea",
-    search="projects.filters_ideas.search_ideas",
+    model="ideas.Idea",
+    search="ideas.filters.search_ideas",
     only=("pk", "title", "problem", "status", "caf__code", "caf__name"),
     related=("caf",),
     allowed=_is_network_member,
@@ -154,15 +154,15 @@ def _idea_item(user, idea) -> Result:
 
 def _idea_row(pk, title, text, status, caf_name):
     from caflab.network.models import Caf
-    from projects.models import Idea
+    from ideas.models import Idea
 
     caf = Caf(name=caf_name) if caf_name is not None else None
     return Idea(pk=pk, title=title, problem=text, status=status, caf=caf)
 
 
 def _ideas_list(user, text: str) -> str | None:
-    if user.has_perm("projects.view_ideas"):
-        return _with_query(reverse("projects:idea-list"), q=text)
+    if user.has_perm("ideas.view_ideas"):
+        return _with_query(reverse("ideas:idea-list"), q=text)
     return None
 
 

@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from caflab.accounts.models import NETWORK_ROLES, User
 from caflab.core.forms import DateInput
 from caflab.network.models import Directorate
+from ideas.models import Challenge, ChallengeEntry
 from projects.forms.gates import GateScoreForm
-from projects.models import Challenge, ChallengeEntry, GateCriterion, Scorecard
+from projects.models import GateCriterion, Scorecard
 
 SEPARATORS = re.compile(r"[\s,;]+")
 

@@ -18,9 +18,10 @@ from caflab.accounts.models import NETWORK_ROLES, Role, User
 from caflab.core.forms import DateInput
 from caflab.core.uploads import Kind, check_upload, pick_kinds
 from caflab.network.models import Caf, Theme
+from ideas.models import Idea, IdeaComment
+from ideas.services.ideas import ACCEPT_STAGES, allowed_moves
 from projects.forms.gates import GateScoreForm
-from projects.models import Idea, IdeaComment, Stage
-from projects.services.ideas import ACCEPT_STAGES, allowed_moves
+from projects.models import Stage
 
 # --- attachments ---------------------------------------------------------------------------
 
@@ -154,7 +155,7 @@ class IdeaForm(forms.ModelForm):
             self.fields["co_authors"].initial = ", ".join(
                 self.instance.co_authors.order_by("email").values_list("email", flat=True)
             )
-        similar_url = reverse("projects:idea-similar")
+        similar_url = reverse("ideas:idea-similar")
         for name in ("title", "problem"):
             self.fields[name].widget.attrs.update(
                 {

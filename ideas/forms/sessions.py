@@ -16,8 +16,8 @@ from caflab.accounts.models import Role, User
 from caflab.core.forms import DateInput
 from caflab.core.uploads import Kind, check_upload, pick_kinds
 from caflab.network.models import Caf
-from projects.forms.challenges import UserEmailField, UserEmailsField, network_members
-from projects.models import CreativitySession, SessionRequest
+from ideas.forms.challenges import UserEmailField, UserEmailsField, network_members
+from ideas.models import CreativitySession, SessionRequest
 
 RequestStatus = SessionRequest.Status
 

@@ -19,16 +19,10 @@ from django.utils.translation import gettext as _
 from caflab.accounts.models import User
 from caflab.core.errors import InvalidState, NotAllowedNow
 from caflab.notifications.services import follow, followers_of, notify
-from projects.models import (
-    Challenge,
-    ChallengeEntry,
-    EntryScore,
-    GateCriterion,
-    Idea,
-    Scorecard,
-)
+from ideas.models import Challenge, ChallengeEntry, EntryScore, Idea
+from ideas.services.ideas import idea_submit
+from projects.models import GateCriterion, Scorecard
 from projects.scoring import validate_scores, weighted_summary
-from projects.services.ideas import idea_submit
 from projects.services.projects import AlreadyDone
 
 ChallengeStatus = Challenge.Status

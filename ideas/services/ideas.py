@@ -22,8 +22,7 @@ from caflab.core.uploads import ALL_KINDS, display_name, extension_of
 from caflab.core.workflow import Workflow, transition
 from caflab.engagement import services as engagement
 from caflab.notifications.services import follow, followers_of, notify
-from projects.models import (
-    GateCriterion,
+from ideas.models import (
     Idea,
     IdeaAttachment,
     IdeaComment,
@@ -31,9 +30,9 @@ from projects.models import (
     IdeaScore,
     IdeaStatusChange,
     IdeaSupport,
-    Stage,
-    TeamMember,
 )
+from ideas.services.lineage import origin_tell
+from projects.models import GateCriterion, Stage, TeamMember
 from projects.scoring import validate_scores, weighted_summary
 from projects.services.projects import (
     AlreadyDone,
@@ -239,7 +238,7 @@ def idea_move(
                 origin=idea,
             )
             # The project stays traceable to what fed the idea, and its author joins the team.
-            for source in (idea.session, idea.challenge):
+            for source in (idea.session, idea.challenge, idea.origin):
                 if source is not None:
                     project_origin_add(project=project, source=source)
             team_member_set(project=project, user=idea.author, role=TeamMember.Role.MEMBER)
@@ -293,6 +292,7 @@ def idea_move(
         % {"title": idea.title, "status": label},
         body=body,
     )
+    origin_tell(idea, by=by, body=body)
     if to_status == Status.MERGED:
         _carry_over(idea, idea.merged_into, by=by, reason=reason)
     return idea
@@ -418,7 +418,7 @@ def idea_assign(*, ideas: models.QuerySet[Idea], reviewer: User, by: User) -> in
         recipients=[reviewer],
         kind="idea.assigned",
         title=_("%(count)s idée(s) à examiner vous sont confiées") % {"count": changed},
-        url=f"{reverse('projects:triage')}?examinateur=moi",
+        url=f"{reverse('ideas:triage')}?examinateur=moi",
         actor=by,
     )
     return changed

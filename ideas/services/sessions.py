@@ -20,13 +20,8 @@ from caflab.accounts.models import User
 from caflab.core.errors import InvalidState
 from caflab.core.workflow import Workflow, transition
 from caflab.notifications.services import follow, followers_of, notify
-from projects.models import (
-    CreativitySession,
-    Idea,
-    SessionRequest,
-    SessionRequestChange,
-)
-from projects.services.ideas import idea_submit
+from ideas.models import CreativitySession, Idea, SessionRequest, SessionRequestChange
+from ideas.services.ideas import idea_submit
 from projects.services.projects import AlreadyDone
 
 RequestStatus = SessionRequest.Status

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from projects.models import Idea
+from ideas.models import Idea
 
 register = template.Library()
 

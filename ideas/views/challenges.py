@@ -25,7 +25,7 @@ from django.views.generic import ListView
 from rules.contrib.views import PermissionRequiredMixin
 
 from caflab.core.errors import NotAllowedNow
-from projects.forms.challenges import (
+from ideas.forms.challenges import (
     ChallengeForm,
     ChallengeMoveForm,
     EntryForm,
@@ -33,10 +33,10 @@ from projects.forms.challenges import (
     ResultsForm,
     criterion_formset,
 )
-from projects.models import Challenge, ChallengeEntry, EntryScore
-from projects.permissions import challenges_visible_to, entries_visible_to
+from ideas.models import Challenge, ChallengeEntry, EntryScore
+from ideas.permissions import challenges_visible_to, entries_visible_to
+from ideas.services import challenges as services
 from projects.services import AlreadyDone
-from projects.services import challenges as services
 
 Status = Challenge.Status
 DATES_OUT_OF_ORDER = gettext_lazy(
@@ -68,8 +68,8 @@ def _entry_for(request: HttpRequest, pk: int) -> ChallengeEntry:
 
 
 class ChallengeListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
-    permission_required = "projects.view_challenges"
-    template_name = "projects/challenge_list.html"
+    permission_required = "ideas.view_challenges"
+    template_name = "ideas/challenge_list.html"
     context_object_name = "challenges"
     paginate_by = 30
 
@@ -88,7 +88,7 @@ class ChallengeListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
 class ChallengeFormMixin:
     """The challenge form and its criteria formset, validated and saved together."""
 
-    template_name = "projects/challenge_form.html"
+    template_name = "ideas/challenge_form.html"
     request: HttpRequest
 
     def render_forms(self, form: ChallengeForm, formset: Any, challenge: Challenge | None):
@@ -100,7 +100,7 @@ class ChallengeFormMixin:
 
 
 class ChallengeCreateView(LoginRequiredMixin, PermissionRequiredMixin, ChallengeFormMixin, View):
-    permission_required = "projects.manage_challenges"
+    permission_required = "ideas.manage_challenges"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.render_forms(ChallengeForm(), criterion_formset(), None)
@@ -126,13 +126,13 @@ class ChallengeCreateView(LoginRequiredMixin, PermissionRequiredMixin, Challenge
 
 class ChallengeUpdateView(LoginRequiredMixin, ChallengeFormMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        challenge = _challenge_for(request, pk, "projects.manage_challenges")
+        challenge = _challenge_for(request, pk, "ideas.manage_challenges")
         return self.render_forms(
             ChallengeForm(instance=challenge), criterion_formset(instance=challenge), challenge
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        challenge = _challenge_for(request, pk, "projects.manage_challenges")
+        challenge = _challenge_for(request, pk, "ideas.manage_challenges")
         form = ChallengeForm(request.POST, instance=challenge)
         formset = criterion_formset(request.POST, instance=challenge)
         if form.is_valid() and formset.is_valid():
@@ -158,8 +158,8 @@ class ChallengeDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         challenge = _challenge_for(request, pk)
         user = request.user
-        can_manage = user.has_perm("projects.manage_challenges", challenge)
-        is_juror = user.has_perm("projects.score_entries", challenge)
+        can_manage = user.has_perm("ideas.manage_challenges", challenge)
+        is_juror = user.has_perm("ideas.score_entries", challenge)
         entries = list(
             entries_visible_to(user, challenge)
             .select_related("submitted_by", "idea")
@@ -181,16 +181,16 @@ class ChallengeDetailView(LoginRequiredMixin, View):
             "entries": entries,
             "scored": scored,
             "can_manage": can_manage,
-            "can_submit": user.has_perm("projects.submit_entry", challenge),
+            "can_submit": user.has_perm("ideas.submit_entry", challenge),
             "can_score": is_juror and challenge.status == Status.JUDGING,
-            "can_view_ranking": user.has_perm("projects.view_ranking", challenge),
+            "can_view_ranking": user.has_perm("ideas.view_ranking", challenge),
             "next_status": Status(next_status) if can_manage and next_status else None,
         }
-        return render(request, "projects/challenge_detail.html", context)
+        return render(request, "ideas/challenge_detail.html", context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The lab opens a draft, closes the submissions, or closes a finished challenge."""
-        challenge = _challenge_for(request, pk, "projects.manage_challenges")
+        challenge = _challenge_for(request, pk, "ideas.manage_challenges")
         form = ChallengeMoveForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Statut inconnu."))
@@ -216,7 +216,7 @@ class ChallengeDetailView(LoginRequiredMixin, View):
 
 
 class EntryCreateView(LoginRequiredMixin, View):
-    template_name = "projects/challenge_entry_form.html"
+    template_name = "ideas/challenge_entry_form.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -225,7 +225,7 @@ class EntryCreateView(LoginRequiredMixin, View):
         if self.challenge.status != Status.OPEN:
             messages.info(request, _("Ce défi ne reçoit pas de contributions en ce moment."))
             return redirect(self.challenge)
-        if not request.user.has_perm("projects.submit_entry", self.challenge):
+        if not request.user.has_perm("ideas.submit_entry", self.challenge):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -261,7 +261,7 @@ def _score_page(
     request: HttpRequest, entry: ChallengeEntry, form: EntryScoreForm | None = None
 ) -> HttpResponse:
     challenge = entry.challenge
-    action = reverse("projects:entry-score", kwargs={"pk": entry.pk})
+    action = reverse("ideas:entry-score", kwargs={"pk": entry.pk})
     if form is None:
         form = EntryScoreForm(
             criteria=services.challenge_criteria(challenge),
@@ -275,7 +275,7 @@ def _score_page(
         "summary": services.entry_summary(entry),
         "form": form,
     }
-    return render(request, "projects/challenge_entry_score.html", context)
+    return render(request, "ideas/challenge_entry_score.html", context)
 
 
 @login_required
@@ -283,7 +283,7 @@ def entry_score(request: HttpRequest, pk: int) -> HttpResponse:
     """A juror's scores of one entry, 1 to 5 per criterion; scoring again updates them."""
     entry = _entry_for(request, pk)
     challenge = entry.challenge
-    if not request.user.has_perm("projects.score_entries", challenge):
+    if not request.user.has_perm("ideas.score_entries", challenge):
         raise PermissionDenied
     if challenge.status != Status.JUDGING:
         messages.info(request, _("Le jury ne délibère pas en ce moment."))
@@ -293,7 +293,7 @@ def entry_score(request: HttpRequest, pk: int) -> HttpResponse:
     form = EntryScoreForm(
         request.POST,
         criteria=services.challenge_criteria(challenge),
-        action=reverse("projects:entry-score", kwargs={"pk": entry.pk}),
+        action=reverse("ideas:entry-score", kwargs={"pk": entry.pk}),
     )
     if form.is_valid():
         try:
@@ -329,11 +329,11 @@ def _ranking_page(
         }
         for rank, entry in enumerate(entries, start=1)
     ]
-    can_manage = request.user.has_perm("projects.manage_challenges", challenge)
+    can_manage = request.user.has_perm("ideas.manage_challenges", challenge)
     if can_manage and challenge.status == Status.JUDGING and results_form is None:
         results_form = ResultsForm(
             challenge=challenge,
-            action=reverse("projects:challenge-publish", kwargs={"pk": challenge.pk}),
+            action=reverse("ideas:challenge-publish", kwargs={"pk": challenge.pk}),
             initial={"results_summary": challenge.results_summary},
         )
     context = {
@@ -344,27 +344,27 @@ def _ranking_page(
         "can_turn_into_ideas": can_manage
         and challenge.status in (Status.RESULTS_PUBLISHED, Status.CLOSED),
     }
-    return render(request, "projects/challenge_ranking.html", context)
+    return render(request, "ideas/challenge_ranking.html", context)
 
 
 class RankingView(LoginRequiredMixin, View):
     """Entries by weighted mean (computed by the database), with each criterion's mean."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return _ranking_page(request, _challenge_for(request, pk, "projects.view_ranking"))
+        return _ranking_page(request, _challenge_for(request, pk, "ideas.view_ranking"))
 
 
 @require_POST
 @login_required
 def publish_results(request: HttpRequest, pk: int) -> HttpResponse:
-    challenge = _challenge_for(request, pk, "projects.manage_challenges")
+    challenge = _challenge_for(request, pk, "ideas.manage_challenges")
     if challenge.status != Status.JUDGING:
         messages.info(request, _("Les résultats ne se publient qu'à la fin des délibérations."))
         return redirect(challenge)
     form = ResultsForm(
         request.POST,
         challenge=challenge,
-        action=reverse("projects:challenge-publish", kwargs={"pk": challenge.pk}),
+        action=reverse("ideas:challenge-publish", kwargs={"pk": challenge.pk}),
     )
     if form.is_valid():
         try:
@@ -383,7 +383,7 @@ def publish_results(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Les résultats sont publiés ; les équipes et les abonnés sont prévenus.")
             )
-            return redirect("projects:challenge-ranking", pk=challenge.pk)
+            return redirect("ideas:challenge-ranking", pk=challenge.pk)
     return _ranking_page(request, challenge, form)
 
 
@@ -393,9 +393,9 @@ def entry_to_idea(request: HttpRequest, pk: int) -> HttpResponse:
     """The lab turns an entry (a winner, usually) into an idea, to be triaged like any other."""
     entry = _entry_for(request, pk)
     challenge = entry.challenge
-    if not request.user.has_perm("projects.manage_challenges", challenge):
+    if not request.user.has_perm("ideas.manage_challenges", challenge):
         raise PermissionDenied
-    ranking = reverse("projects:challenge-ranking", kwargs={"pk": challenge.pk})
+    ranking = reverse("ideas:challenge-ranking", kwargs={"pk": challenge.pk})
     try:
         idea = services.entry_to_idea(entry=entry, by=request.user)
     except AlreadyDone as exc:

@@ -4,7 +4,7 @@ comments, follow, scorecard), its status changes, the triage queue and its bulk 
 and the attachments' downloads.
 
 Who sees an idea is `Idea.objects.visible_to` (hidden → 404); the idea box's pages are the
-network's (`projects.view_ideas`: partners and citizens → 403); each action is a
+network's (`ideas.view_ideas`: partners and citizens → 403); each action is a
 `projects.*_idea` permission (refused → 403).
 """
 
@@ -32,9 +32,9 @@ from caflab.core.uploads import download_response
 from caflab.engagement.models import CommentStatus
 from caflab.engagement.views import report_comment
 from caflab.notifications.services import follow, is_following, unfollow
-from projects import filters_ideas
-from projects.filters_ideas import IdeaFilter, TriageFilter
-from projects.forms.ideas import (
+from ideas import filters as filters_ideas
+from ideas.filters import IdeaFilter, TriageFilter
+from ideas.forms.ideas import (
     ATTACHMENT_KINDS,
     IdeaCommentForm,
     IdeaForm,
@@ -42,7 +42,7 @@ from projects.forms.ideas import (
     IdeaStatusForm,
     TriageAssignForm,
 )
-from projects.models import (
+from ideas.models import (
     Idea,
     IdeaAttachment,
     IdeaComment,
@@ -51,16 +51,16 @@ from projects.models import (
     IdeaScore,
     IdeaStatusChange,
     IdeaSupport,
-    Project,
 )
+from ideas.services import ideas as services
+from projects.models import Project
 from projects.services import AlreadyDone
-from projects.services import ideas as services
 
 
 class IdeaBoxMixin(LoginRequiredMixin, PermissionRequiredMixin):
     """Anonymous → login page; signed in outside the network → 403."""
 
-    permission_required = "projects.view_ideas"
+    permission_required = "ideas.view_ideas"
 
 
 def with_list_data(ideas: IdeaQuerySet) -> IdeaQuerySet:
@@ -94,7 +94,7 @@ def _idea_for(request: HttpRequest, pk: int, perm: str | None = None, queryset=N
 
 class IdeaListView(IdeaBoxMixin, FilterView):
     filterset_class = IdeaFilter
-    template_name = "projects/idea_list.html"
+    template_name = "ideas/idea_list.html"
     context_object_name = "ideas"
     paginate_by = 20
 
@@ -140,7 +140,7 @@ class IdeaListView(IdeaBoxMixin, FilterView):
 class MyIdeasView(IdeaBoxMixin, ListView):
     """The ideas the user wrote or co-wrote, whatever became of them."""
 
-    template_name = "projects/idea_mine.html"
+    template_name = "ideas/idea_mine.html"
     context_object_name = "ideas"
     paginate_by = 20
 
@@ -175,9 +175,9 @@ def _typed_values(request: HttpRequest) -> dict[str, Any]:
 
 
 class IdeaCreateView(IdeaBoxMixin, FormView):
-    permission_required = "projects.add_idea"
+    permission_required = "ideas.add_idea"
     form_class = IdeaForm
-    template_name = "projects/idea_form.html"
+    template_name = "ideas/idea_form.html"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -221,12 +221,12 @@ class IdeaUpdateView(LoginRequiredMixin, UpdateView):
     """The authors edit their idea until its examination starts (the lab, at any time)."""
 
     form_class = IdeaForm
-    template_name = "projects/idea_form.html"
+    template_name = "ideas/idea_form.html"
     context_object_name = "idea"
 
     def get_object(self, queryset: Any = None) -> Idea:
         queryset = Idea.objects.prefetch_related("co_authors")
-        return _idea_for(self.request, self.kwargs["pk"], "projects.change_idea", queryset)
+        return _idea_for(self.request, self.kwargs["pk"], "ideas.change_idea", queryset)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -257,7 +257,7 @@ class IdeaUpdateView(LoginRequiredMixin, UpdateView):
 @login_required
 def similar_ideas(request: HttpRequest) -> HttpResponse:
     """The few ideas closest to the title and problem being typed (htmx, after a pause)."""
-    if not request.user.has_perm("projects.view_ideas"):
+    if not request.user.has_perm("ideas.view_ideas"):
         raise PermissionDenied
     exclude = request.GET.get("exclude", "")
     ideas = _similar(request, request.GET, int(exclude) if exclude.isdigit() else None)
@@ -266,7 +266,7 @@ def similar_ideas(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "projects/includes/idea_similar.html",
+        "ideas/includes/idea_similar.html",
         {"similar": ideas, "searched": searched},
     )
 
@@ -360,12 +360,12 @@ def _detail_page(
 ) -> HttpResponse:
     """The idea's page with the forms the user may use (bound ones when showing errors)."""
     user = request.user
-    can_score = user.has_perm("projects.score_idea", idea) and idea.status in (
+    can_score = user.has_perm("ideas.score_idea", idea) and idea.status in (
         Idea.Status.SUBMITTED,
         Idea.Status.UNDER_REVIEW,
         Idea.Status.SHELVED,
     )
-    can_triage = user.has_perm("projects.triage_idea", idea)
+    can_triage = user.has_perm("ideas.triage_idea", idea)
     summary = scores = None
     if can_triage or can_score:
         summary = services.idea_summary(idea)
@@ -378,20 +378,20 @@ def _detail_page(
             score_form = IdeaScoreForm(
                 criteria=[row["criterion"] for row in summary["rows"]],
                 existing=[s for s in scores if s.reviewer_id == user.pk],
-                action=reverse("projects:idea-score", kwargs={"pk": idea.pk}),
+                action=reverse("ideas:idea-score", kwargs={"pk": idea.pk}),
             )
     project_visible = bool(
         idea.project_id and Project.objects.visible_to(user).filter(pk=idea.project_id).exists()
     )
-    can_comment = user.has_perm("projects.comment_idea", idea)
+    can_comment = user.has_perm("ideas.comment_idea", idea)
     threads = _comment_threads(idea, request.GET.get("page"), user)
-    can_moderate = user.has_perm("projects.moderate_idea_comments")
+    can_moderate = user.has_perm("ideas.moderate_idea_comments")
     # Reporting is the network's (never one's own comment: the template checks `is_mine`).
     can_report = user.is_network_member
     if request.htmx and "page" in request.GET:  # "Voir les commentaires précédents"
         return render(
             request,
-            "projects/includes/idea_comment_threads.html",
+            "ideas/includes/idea_comment_threads.html",
             {
                 "idea": idea,
                 "threads": threads,
@@ -410,11 +410,11 @@ def _detail_page(
         "has_supported": idea.has_supported,
         "is_following": is_following(user=user, obj=idea),
         "project_visible": project_visible,
-        "can_change": user.has_perm("projects.change_idea", idea),
-        "can_support": user.has_perm("projects.support_idea", idea)
+        "can_change": user.has_perm("ideas.change_idea", idea),
+        "can_support": user.has_perm("ideas.support_idea", idea)
         and idea.status != Idea.Status.MERGED,
         "can_comment": can_comment,
-        "can_follow": user.has_perm("projects.follow_idea", idea),
+        "can_follow": user.has_perm("ideas.follow_idea", idea),
         "can_moderate": can_moderate,
         "can_report": can_report,
         # The one moderation queue, filtered to the ideas' comments.
@@ -427,7 +427,7 @@ def _detail_page(
         "summary": summary,
         "scores": scores,
     }
-    return render(request, "projects/idea_detail.html", context, status=status)
+    return render(request, "ideas/idea_detail.html", context, status=status)
 
 
 class IdeaDetailView(LoginRequiredMixin, View):
@@ -439,7 +439,7 @@ class IdeaDetailView(LoginRequiredMixin, View):
 @login_required
 def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
     """Support the idea, or withdraw one's support (`action`). htmx: the button is swapped."""
-    idea = _idea_for(request, pk, "projects.support_idea")
+    idea = _idea_for(request, pk, "ideas.support_idea")
     level = messages.SUCCESS
     try:
         if request.POST.get("action") == "withdraw":
@@ -456,7 +456,7 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
         supports = IdeaSupport.objects.filter(idea=idea)
         return render(
             request,
-            "projects/includes/idea_support.html",
+            "ideas/includes/idea_support.html",
             {
                 "idea": idea,
                 "n_supports": supports.count(),
@@ -473,7 +473,7 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
     """A comment, or a reply to a thread."""
-    idea = _idea_for(request, pk, "projects.comment_idea", queryset=detail_queryset(request.user))
+    idea = _idea_for(request, pk, "ideas.comment_idea", queryset=detail_queryset(request.user))
     form = IdeaCommentForm(request.POST, idea=idea)
     if form.is_valid():
         try:
@@ -495,7 +495,7 @@ def idea_comment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def idea_comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     """Hide a comment, or restore it (the one moderation queue does the same in bulk)."""
-    if not request.user.has_perm("projects.moderate_idea_comments"):
+    if not request.user.has_perm("ideas.moderate_idea_comments"):
         raise PermissionDenied
     comment = get_object_or_404(
         IdeaComment.objects.filter(idea__in=Idea.objects.visible_to(request.user)), pk=pk
@@ -525,7 +525,7 @@ def idea_comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(
         IdeaComment.objects.filter(idea__in=Idea.objects.visible_to(request.user)), pk=pk
     )
-    if not request.user.has_perm("projects.report_idea_comment", comment):
+    if not request.user.has_perm("ideas.report_idea_comment", comment):
         raise PermissionDenied
     report_comment(request, comment)
     return redirect(_comment_url(comment.idea, comment))
@@ -535,7 +535,7 @@ def idea_comment_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def idea_follow(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow or stop following. The form says which, so a double click never flips it back."""
-    idea = _idea_for(request, pk, "projects.follow_idea")
+    idea = _idea_for(request, pk, "ideas.follow_idea")
     if request.POST.get("action") == "unfollow":
         unfollow(user=request.user, obj=idea)
         messages.success(request, _("Vous ne suivez plus cette idée."))
@@ -551,7 +551,7 @@ class IdeaStatusView(LoginRequiredMixin, View):
     """Move an idea on (under review, accepted as a project, merged, shelved, declined), with
     the reason told to its authors and followers."""
 
-    template_name = "projects/idea_status.html"
+    template_name = "ideas/idea_status.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -559,7 +559,7 @@ class IdeaStatusView(LoginRequiredMixin, View):
         self.idea = _idea_for(
             request,
             kwargs["pk"],
-            "projects.triage_idea",
+            "ideas.triage_idea",
             Idea.objects.select_related("author", "caf", "project", "merged_into"),
         )
         return super().dispatch(request, *args, **kwargs)
@@ -568,7 +568,7 @@ class IdeaStatusView(LoginRequiredMixin, View):
         return IdeaStatusForm(
             data,
             idea=self.idea,
-            action=reverse("projects:idea-status", kwargs={"pk": self.idea.pk}),
+            action=reverse("ideas:idea-status", kwargs={"pk": self.idea.pk}),
         )
 
     def _page(self, form: IdeaStatusForm) -> HttpResponse:
@@ -625,11 +625,11 @@ class IdeaStatusView(LoginRequiredMixin, View):
 @login_required
 def idea_score(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the user's triage scores (the gate reviews' scorecard, on the idea criteria)."""
-    idea = _idea_for(request, pk, "projects.score_idea", queryset=detail_queryset(request.user))
+    idea = _idea_for(request, pk, "ideas.score_idea", queryset=detail_queryset(request.user))
     form = IdeaScoreForm(
         request.POST,
         criteria=services.idea_criteria(),
-        action=reverse("projects:idea-score", kwargs={"pk": idea.pk}),
+        action=reverse("ideas:idea-score", kwargs={"pk": idea.pk}),
     )
     if form.is_valid():
         try:
@@ -651,9 +651,9 @@ def idea_score(request: HttpRequest, pk: int) -> HttpResponse:
 class TriageView(LoginRequiredMixin, PermissionRequiredMixin, FilterView):
     """The queue of ideas to examine: all for the lab, their Caf's for a correspondent."""
 
-    permission_required = "projects.view_triage"
+    permission_required = "ideas.view_triage"
     filterset_class = TriageFilter
-    template_name = "projects/triage.html"
+    template_name = "ideas/triage.html"
     context_object_name = "ideas"
     paginate_by = 50
 
@@ -705,7 +705,7 @@ def _fast_reviewer_options(field: Any) -> None:
 @login_required
 def triage_assign(request: HttpRequest) -> HttpResponse:
     """Name one reviewer on the checked ideas of the queue."""
-    if not request.user.has_perm("projects.view_triage"):
+    if not request.user.has_perm("ideas.view_triage"):
         raise PermissionDenied
     queue = Idea.objects.triage_queue_for(request.user)
     form = TriageAssignForm(request.POST, user=request.user, queue=queue)
@@ -725,7 +725,7 @@ def triage_assign(request: HttpRequest) -> HttpResponse:
     back = request.POST.get("retour", "")
     # Only the queue's own query string comes back: never a URL chosen by the form.
     suffix = back if back.startswith("?") and "\n" not in back else ""
-    return redirect(f"{reverse('projects:triage')}{suffix}")
+    return redirect(f"{reverse('ideas:triage')}{suffix}")
 
 
 # --- attachments ---------------------------------------------------------------------------

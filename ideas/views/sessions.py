@@ -24,7 +24,7 @@ from django.views.generic import CreateView, ListView
 from rules.contrib.views import PermissionRequiredMixin
 
 from caflab.core.uploads import download_response, extension_of
-from projects.forms.sessions import (
+from ideas.forms.sessions import (
     DEBRIEF_KINDS,
     DEFAULT_IDEA_ROWS,
     MAX_IDEA_ROWS,
@@ -33,10 +33,10 @@ from projects.forms.sessions import (
     SessionRequestForm,
     session_idea_formset,
 )
-from projects.models import CreativitySession, Idea, SessionRequest, SessionRequestChange
-from projects.permissions import sessions_visible_to
+from ideas.models import CreativitySession, Idea, SessionRequest, SessionRequestChange
+from ideas.permissions import sessions_visible_to
+from ideas.services import sessions as services
 from projects.services import AlreadyDone
-from projects.services import sessions as services
 
 RequestStatus = SessionRequest.Status
 
@@ -69,8 +69,8 @@ def _request_for(request: HttpRequest, pk: int, perm: str | None = None) -> Sess
 class RequestListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     """The lab's queue of requests (all of them); a directorate member's own directorate's."""
 
-    permission_required = "projects.view_session_requests"
-    template_name = "projects/session_request_list.html"
+    permission_required = "ideas.view_session_requests"
+    template_name = "ideas/session_request_list.html"
     context_object_name = "requests"
     paginate_by = 30
 
@@ -96,9 +96,9 @@ class RequestListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
 
 
 class RequestCreateView(LoginRequiredMixin, PermissionRequiredMixin, CreateView):
-    permission_required = "projects.request_session"
+    permission_required = "ideas.request_session"
     form_class = SessionRequestForm
-    template_name = "projects/session_request_form.html"
+    template_name = "ideas/session_request_form.html"
 
     def form_valid(self, form: SessionRequestForm) -> HttpResponse:
         session_request = services.session_request_create(by=self.request.user, **form.cleaned_data)
@@ -113,12 +113,12 @@ def _request_page(
     request: HttpRequest, session_request: SessionRequest, form: RequestMoveForm | None = None
 ) -> HttpResponse:
     user = request.user
-    can_move = user.has_perm("projects.move_session_request", session_request)
+    can_move = user.has_perm("ideas.move_session_request", session_request)
     choices = services.request_next_statuses(session_request.status)
     if can_move and choices and form is None:
         form = RequestMoveForm(
             choices=choices,
-            action=reverse("projects:session-request-move", kwargs={"pk": session_request.pk}),
+            action=reverse("ideas:session-request-move", kwargs={"pk": session_request.pk}),
         )
     context = {
         "session_request": session_request,
@@ -134,10 +134,10 @@ def _request_page(
             .order_by("held_on")
         ),
         "move_form": form if can_move and choices else None,
-        "can_schedule": user.has_perm("projects.add_session")
+        "can_schedule": user.has_perm("ideas.add_session")
         and session_request.status != RequestStatus.DECLINED,
     }
-    return render(request, "projects/session_request_detail.html", context)
+    return render(request, "ideas/session_request_detail.html", context)
 
 
 class RequestDetailView(LoginRequiredMixin, View):
@@ -148,11 +148,11 @@ class RequestDetailView(LoginRequiredMixin, View):
 @require_POST
 @login_required
 def request_move(request: HttpRequest, pk: int) -> HttpResponse:
-    session_request = _request_for(request, pk, "projects.move_session_request")
+    session_request = _request_for(request, pk, "ideas.move_session_request")
     form = RequestMoveForm(
         request.POST,
         choices=services.request_next_statuses(session_request.status),
-        action=reverse("projects:session-request-move", kwargs={"pk": pk}),
+        action=reverse("ideas:session-request-move", kwargs={"pk": pk}),
     )
     # A double click: the status just set is no longer a choice; say it is done.
     if not form.is_valid() and request.POST.get("status") == session_request.status:
@@ -187,8 +187,8 @@ def request_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class SessionListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
-    permission_required = "projects.view_sessions"
-    template_name = "projects/session_list.html"
+    permission_required = "ideas.view_sessions"
+    template_name = "ideas/session_list.html"
     context_object_name = "sessions"
     paginate_by = 30
 
@@ -212,8 +212,8 @@ def _session_fields(form: SessionForm) -> dict[str, Any]:
 class SessionCreateView(LoginRequiredMixin, PermissionRequiredMixin, View):
     """Schedule a session; `?demande=<pk>` starts it from a directorate's request."""
 
-    permission_required = "projects.add_session"
-    template_name = "projects/session_form.html"
+    permission_required = "ideas.add_session"
+    template_name = "ideas/session_form.html"
 
     def _from_request(self) -> SessionRequest | None:
         pk = self.request.GET.get("demande", "")
@@ -247,10 +247,10 @@ class SessionCreateView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
 
 class SessionUpdateView(LoginRequiredMixin, View):
-    template_name = "projects/session_form.html"
+    template_name = "ideas/session_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        session = _session_for(request, pk, "projects.change_session")
+        session = _session_for(request, pk, "ideas.change_session")
         return render(
             request,
             self.template_name,
@@ -258,7 +258,7 @@ class SessionUpdateView(LoginRequiredMixin, View):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        session = _session_for(request, pk, "projects.change_session")
+        session = _session_for(request, pk, "ideas.change_session")
         was_held, previous_request_id = session.is_held, session.request_id
         form = SessionForm(request.POST, request.FILES, instance=session, user=request.user)
         if not form.is_valid():
@@ -289,16 +289,16 @@ class SessionDetailView(LoginRequiredMixin, View):
             "session": session,
             "facilitators": list(session.facilitators.order_by("last_name", "first_name")),
             "ideas": list(ideas),
-            "can_change": request.user.has_perm("projects.change_session", session),
+            "can_change": request.user.has_perm("ideas.change_session", session),
             "can_see_request": session.request_id is not None
             and SessionRequest.objects.visible_to(request.user)
             .filter(pk=session.request_id)
             .exists(),
         }
-        return render(request, "projects/session_detail.html", context)
+        return render(request, "ideas/session_detail.html", context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        session = _session_for(request, pk, "projects.change_session")
+        session = _session_for(request, pk, "ideas.change_session")
         if request.POST.get("action") != "tenue":
             return redirect(session)
         try:
@@ -322,7 +322,7 @@ class SessionIdeasView(LoginRequiredMixin, View):
     """Enter the ideas a session produced, several at once; each is linked to the session and
     triaged like any idea of the box."""
 
-    template_name = "projects/session_ideas.html"
+    template_name = "ideas/session_ideas.html"
 
     def _rows(self) -> int:
         value = self.request.GET.get("lignes", "")
@@ -343,14 +343,14 @@ class SessionIdeasView(LoginRequiredMixin, View):
         )
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        session = _session_for(request, pk, "projects.change_session")
+        session = _session_for(request, pk, "ideas.change_session")
         formset = session_idea_formset(
             default_author=_default_author(session, request.user), rows=self._rows()
         )
         return self._render(session, formset)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        session = _session_for(request, pk, "projects.change_session")
+        session = _session_for(request, pk, "ideas.change_session")
         formset = session_idea_formset(
             request.POST, default_author=_default_author(session, request.user)
         )

@@ -343,7 +343,7 @@ class GateCriterion(TimeStampedModel):
     )
     target_stage = models.CharField(_("étape visée"), max_length=20, choices=Stage, blank=True)
     challenge = models.ForeignKey(
-        "projects.Challenge",
+        "ideas.Challenge",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

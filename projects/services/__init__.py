@@ -1,7 +1,7 @@
-"""Flows of the projects app: projects, their team, reports and levers (projects.py); gate
-reviews and stage moves (gates.py); deployments (deployments.py), the three re-exported by
-portfolio.py; ideas (ideas.py); challenges (challenges.py) and creativity sessions
-(sessions.py). Import from here or from the module."""
+"""Flows of the portfolio: projects, their team, reports and levers (projects.py); gate
+reviews and stage moves (gates.py); deployments (deployments.py); the director's dashboard
+(dashboard.py). Import from here or from the module. The idea box, challenges and creativity
+sessions are the `ideas` app's."""
 
 from projects.services.deployments import adaptation_add, deployment_declare, deployment_move
 from projects.services.gates import (

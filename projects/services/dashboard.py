@@ -16,16 +16,7 @@ from caflab.core import charts
 from caflab.core.fragments import fingerprint
 from caflab.network.models import Caf, CogAmbition, Programme
 from projects.converters import SAMPLE_CODE, SAMPLE_PK, code_url
-from projects.models import (
-    BlockerLever,
-    Deployment,
-    GateReview,
-    Health,
-    Idea,
-    IdeaQuerySet,
-    ProjectQuerySet,
-    Stage,
-)
+from projects.models import BlockerLever, Deployment, GateReview, Health, ProjectQuerySet, Stage
 
 # Colours of the health chart; each bar also carries its label as text (never colour alone).
 HEALTH_FILLS = {
@@ -44,7 +35,6 @@ class Dashboard:
     total: int
     open_blockers: int
     open_levers: int
-    idea_sources: dict[str, Any]
     stage_chart: charts.Chart
     health_chart: charts.Chart
     programme_chart: charts.Chart
@@ -78,7 +68,6 @@ class Dashboard:
             self.blocker_rows,
             self.review_rows,
             self.revisit_rows,
-            self.idea_sources,
         )
 
     def as_context(self) -> dict[str, Any]:
@@ -95,10 +84,11 @@ def _list_url(base: str, **params: str) -> str:
 
 
 def portfolio_dashboard(
-    *, projects: ProjectQuerySet, ideas: IdeaQuerySet, today: datetime.date | None = None
+    *, projects: ProjectQuerySet, today: datetime.date | None = None
 ) -> Dashboard:
-    """The dashboard of `projects` and `ideas` (both already scoped to the person who reads
-    it). Costs nine queries whatever the number of rows."""
+    """The dashboard of `projects` (already scoped to the person who reads it). Costs eight
+    queries whatever the number of rows; other apps' sections are page panels
+    ("portfolio_dashboard")."""
     ids = projects.values("pk")
     today = today or timezone.localdate()
 
@@ -217,8 +207,6 @@ def portfolio_dashboard(
         total=totals["total"],
         open_blockers=lever_counts.get(BlockerLever.Kind.BLOCKER, 0),
         open_levers=lever_counts.get(BlockerLever.Kind.LEVER, 0),
-        # 1 query: ideas by source and how many became projects ("Idées par origine").
-        idea_sources=ideas_by_source(ideas),
         stage_chart=charts.bar_chart(
             "par-etape",
             _("Projets par étape"),
@@ -278,34 +266,3 @@ def portfolio_dashboard(
         revisit_rows=revisit_rows,
         today=today,
     )
-
-
-def ideas_by_source(ideas: IdeaQuerySet) -> dict[str, Any]:
-    """Ideas per source and their conversion into portfolio projects, in one query: an idea
-    converted is one a project came from (accepted as a project)."""
-    counts = dict.fromkeys(
-        [f"n_{s}" for s in Idea.Source.values] + [f"p_{s}" for s in Idea.Source.values], 0
-    )
-    for source, n, converted in (
-        ideas.order_by().values_list("source").annotate(n=Count("pk"), p=Count("project"))
-    ):
-        counts[f"n_{source}"], counts[f"p_{source}"] = n, converted
-    rows = []
-    for source in Idea.Source:
-        n, converted = counts[f"n_{source.value}"], counts[f"p_{source.value}"]
-        rows.append(
-            {
-                "label": source.label,
-                "ideas": n,
-                "projects": converted,
-                "rate": round(100 * converted / n, 1) if n else None,
-            }
-        )
-    total = sum(row["ideas"] for row in rows)
-    converted = sum(row["projects"] for row in rows)
-    return {
-        "rows": rows,
-        "total": total,
-        "projects": converted,
-        "rate": round(100 * converted / total, 1) if total else None,
-    }

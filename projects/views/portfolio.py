@@ -37,6 +37,7 @@ from caflab.accounts.models import User
 from caflab.core import audit, charts, spreadsheets
 from caflab.core.fragments import fingerprint
 from caflab.core.models import AuditEvent
+from caflab.core.panels import shown_panels
 from projects import exports
 from projects.converters import SAMPLE_CODE, SAMPLE_PK, code_url
 from projects.filters import ProjectFilter
@@ -45,7 +46,6 @@ from projects.models import (
     PIPELINE,
     GateReview,
     Health,
-    Idea,
     Project,
     ProjectQuerySet,
     Stage,
@@ -453,13 +453,17 @@ class DashboardView(PortfolioMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        dashboard = portfolio_dashboard(
-            projects=self.visible_projects(), ideas=Idea.objects.visible_to(self.request.user)
-        )
+        projects = self.visible_projects()
+        dashboard = portfolio_dashboard(projects=projects)
         context.update(dashboard.as_context())
-        # The page below the sub-navigation is cached under the fingerprint of everything it
-        # prints (caflab.core.fragments).
-        context["dashboard_fingerprint"] = dashboard.fingerprint
+        # Other apps' sections (ideas by origin…), computed now so that their data joins the
+        # fingerprint: the page below the sub-navigation is cached under the fingerprint of
+        # everything it prints (caflab.core.fragments).
+        panels = shown_panels("portfolio_dashboard", self.request, projects)
+        context["dashboard_panels"] = panels
+        context["dashboard_fingerprint"] = fingerprint(
+            dashboard.fingerprint, [values for _panel, values in panels]
+        )
         return context
 
 

@@ -355,7 +355,11 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
         deployment_counts = _deployment_counts(project)
         context.update(
             **actions,
-            origins=[(o.label, _url_of(o.source)) for o in project.origins.all()],
+            origins=[
+                # get_for_id: the content types' cache, no query per origin
+                (ContentType.objects.get_for_id(o.content_type_id).name, o.label, _url_of(o.source))
+                for o in project.origins.all()
+            ],
             latest_reports=list(project.status_reports.all())[:LATEST_REPORTS],
             levers=sorted(project.levers.all(), key=lambda lv: lv.status != OPEN),
             deployment_counts=deployment_counts,

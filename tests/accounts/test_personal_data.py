@@ -130,8 +130,9 @@ def test_the_page_costs_a_fixed_number_of_queries(client, citizen, consultation)
 
     # a few queries per registered section, never per row (écoute's staff work: one UNION;
     # the addresses left to hear back: one for those written, one for those waiting for their
-    # anonymous batch)
-    assert_flat_query_count(client, MY_DATA, add, expected=35)
+    # anonymous batch; the portfolio's and the idea box's names on records: one UNION each;
+    # events: registrations and names on events; the analysis of texts: one UNION)
+    assert_flat_query_count(client, MY_DATA, add, expected=39)
 
 
 # --- deleting one's account ------------------------------------------------------------------
@@ -169,7 +170,7 @@ def test_deleting_the_account_keeps_answers_detached_and_erases_the_rest(
 def test_an_account_protected_by_its_authored_content_becomes_an_anonymous_tombstone(
     rich_citizen,
 ):
-    from tests.projects.factories import IdeaFactory
+    from tests.ideas.factories import IdeaFactory
 
     idea = IdeaFactory(author=rich_citizen)
     from caflab.notifications.services import follow
@@ -208,9 +209,9 @@ def test_every_app_registers_its_sections():
         "notifications.notifications",
         "notifications.mails",
         "notifications.follows",
-        "projects.ideas",
-        "projects.comments",
-        "projects.supports",
+        "ideas.ideas",
+        "ideas.comments",
+        "ideas.supports",
         "ecoute.contributions",
         "ecoute.contribution_activity",
         "ecoute.registrations",
@@ -219,7 +220,7 @@ def test_every_app_registers_its_sections():
 
 def test_ideas_comments_and_supports_are_exported(citizen):
     from tests.accounts.factories import UserFactory
-    from tests.projects.factories import IdeaFactory, IdeaSupportFactory
+    from tests.ideas.factories import IdeaFactory, IdeaSupportFactory
 
     idea = IdeaFactory(author=citizen, title="Des courriers plus clairs")
     idea.comments.create(author=citizen, text="=1+1 merci")
@@ -227,10 +228,10 @@ def test_ideas_comments_and_supports_are_exported(citizen):
     other = IdeaFactory().comments.create(author=UserFactory(), text="Hors sujet total")
     other.reports.create(reporter=citizen, reason="Hors sujet")
     data = json.loads(personal_data.as_json(citizen))["sections"]
-    assert data["projects.ideas"]["items"][0]["Titre"] == "Des courriers plus clairs"
-    assert data["projects.comments"]["items"][0]["Commentaire"] == "=1+1 merci"
-    assert data["projects.supports"]["items"][0]["Idée soutenue"] == "Une autre idée"
-    report = data["projects.supports"]["items"][1]
+    assert data["ideas.ideas"]["items"][0]["Titre"] == "Des courriers plus clairs"
+    assert data["ideas.comments"]["items"][0]["Commentaire"] == "=1+1 merci"
+    assert data["ideas.supports"]["items"][0]["Idée soutenue"] == "Une autre idée"
+    report = data["ideas.supports"]["items"][1]
     assert (report["Commentaire signalé"], report["Motif"]) == ("Hors sujet total", "Hors sujet")
     assert "'=1+1 merci" in personal_data.as_csv(citizen).decode("utf-8-sig")
 

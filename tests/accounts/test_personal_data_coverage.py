@@ -30,7 +30,7 @@ EXCLUDED: dict[tuple[str, str], str] = {
     ("accounts.UserPermissionEvent", "user"): _AUDIT,
     ("projects.GateReviewEvent", "decided_by"): _AUDIT,
     ("criees.CommentEvent", "moderated_by"): _AUDIT,
-    ("projects.IdeaCommentEvent", "moderated_by"): _AUDIT,
+    ("ideas.IdeaCommentEvent", "moderated_by"): _AUDIT,
     ("ecoute.ConsultationEvent", "owner"): _AUDIT,
     ("ecoute.ContributionEvent", "moderated_by"): _AUDIT,
     ("ecoute.ContributionCommentEvent", "moderated_by"): _AUDIT,
@@ -64,7 +64,7 @@ def covered() -> dict[tuple[str, str], list[str]]:
 def test_the_walk_finds_the_known_kinds_of_user_keys():
     keys = user_foreign_keys()
     assert ("projects.TeamMember", "user") in keys  # a foreign key
-    assert ("projects.Challenge", "jury") in keys  # a many-to-many
+    assert ("ideas.Challenge", "jury") in keys  # a many-to-many
     assert ("criees.CommentEvent", "moderated_by") in keys  # an event table
     assert not any(label.endswith("_jury") for label, _ in keys)  # its auto-created table
 
@@ -97,5 +97,6 @@ def test_criees_evaluation_and_ecoute_register_their_staff_sections():
         "evaluation.activity",
         "projects.teams",
         "projects.activity",
+        "ideas.activity",
         "ecoute.activity",
     } <= registered

@@ -114,7 +114,7 @@ def test_no_other_code_reads_the_address_headers():
     pattern = re.compile(r"REMOTE_ADDR|HTTP_X_FORWARDED_FOR|X-Forwarded-For|get_client_ip")
     offenders = [
         str(path.relative_to(root))
-        for folder in ("caflab", "projects", "criees", "ecoute", "evaluation")
+        for folder in ("caflab", "projects", "criees", "ecoute", "evaluation", "analysis")
         for path in (root / folder).rglob("*.py")
         if path.name != "clientip.py" and pattern.search(path.read_text(encoding="utf-8"))
     ]

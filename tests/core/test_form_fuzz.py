@@ -50,8 +50,8 @@ CHROME_ACTIONS = {"search:results": "search:results"}
 
 # The forms the public and the network fill most: every family, even in the sample.
 CORE_PAGES = {
-    "projects:idea-create",  # idea submission
-    "projects:idea-detail",  # comment on an idea
+    "ideas:idea-create",  # idea submission
+    "ideas:idea-detail",  # comment on an idea
     "ecoute:contribution-create",  # contribution
     "ecoute:contribution-detail",  # comment on a contribution
     "ecoute:contribution-moderation to moderate",  # a moderator's message to the author
@@ -268,7 +268,7 @@ def test_an_xss_payload_sent_as_an_idea_comes_back_escaped(agent_a, client):
     """The fuzzer reaches stored text: an idea sent through its form shows its payload, escaped,
     on the page that follows (so a clean page means escaped, not lost)."""
     client.force_login(agent_a)
-    url = reverse("projects:idea-create")
+    url = reverse("ideas:idea-create")
     (form, *_) = [
         f for f in read_forms(client.get(url).content.decode(), url) if f.method == "post"
     ]

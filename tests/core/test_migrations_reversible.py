@@ -115,12 +115,12 @@ import json
 from django.apps import apps
 labels = [
     "accounts.User", "projects.Project", "projects.StageChange", "projects.GateReview",
-    "projects.Idea", "projects.IdeaComment", "projects.GateCriterion", "criees.Initiative",
+    "ideas.Idea", "ideas.IdeaComment", "projects.GateCriterion", "criees.Initiative",
     "criees.Comment", "ecoute.Consultation", "ecoute.Response", "ecoute.Answer",
     "ecoute.Contribution", "ecoute.Restitution", "evaluation.Measurement",
     "evaluation.ImpactReport",
     # the engagement layer's tables (issue 15): comments, their audit trail, supports, reports
-    "projects.IdeaCommentEvent", "projects.IdeaSupport", "criees.CommentEvent",
+    "ideas.IdeaCommentEvent", "ideas.IdeaSupport", "criees.CommentEvent",
     "criees.Support", "criees.CommentReport", "ecoute.ContributionComment",
     "ecoute.ContributionCommentEvent", "ecoute.ContributionSupport",
     "ecoute.ContributionReport", "ecoute.ContributionCommentReport",
@@ -132,8 +132,8 @@ counts = {label: apps.get_model(label).objects.count() for label in labels}
 for label in ("criees.Comment", "ecoute.ContributionComment"):
     for status in ("pending", "visible", "reported", "hidden"):
         counts[f"{label}:{status}"] = apps.get_model(label).objects.filter(status=status).count()
-comments = apps.get_model("projects.IdeaComment").objects
-counts["projects.IdeaComment:visible"] = comments.filter(status="visible").count()
+comments = apps.get_model("ideas.IdeaComment").objects
+counts["ideas.IdeaComment:visible"] = comments.filter(status="visible").count()
 print(json.dumps(counts))
 """
 
@@ -159,7 +159,7 @@ def test_every_app_goes_back_one_migration_and_forward_again_on_the_demo_data(se
     assert seeded["ecoute.Answer"] > 0  # real data
     assert seeded["projects.StageChange"] > 0
     plan = _shell(PLAN)
-    assert {"projects", "ecoute", "evaluation", "criees", "accounts"} <= set(plan)
+    assert {"projects", "ideas", "ecoute", "evaluation", "criees", "accounts"} <= set(plan)
     latest = [[app, name] for app, (name, _previous) in plan.items()]
     applied = _shell(BACK.format(latest=json.dumps(latest)))
     for app, (name, _previous) in plan.items():

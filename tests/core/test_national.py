@@ -8,7 +8,8 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from caflab.accounts.models import User
 from caflab.national.bulk import DOMAIN
 from ecoute.models import Answer, Response
-from projects.models import Deployment, DeploymentChange, Idea, Project, StageChange, StatusReport
+from ideas.models import Idea
+from projects.models import Deployment, DeploymentChange, Project, StageChange, StatusReport
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif(

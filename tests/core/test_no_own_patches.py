@@ -13,7 +13,7 @@ from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
-OWN_PACKAGES = {"caflab", "projects", "criees", "ecoute", "evaluation", "tests"}
+OWN_PACKAGES = {"caflab", "projects", "criees", "ecoute", "evaluation", "analysis", "tests"}
 
 # (test file, patched target) → why no real mechanism fits. Third-party and standard library
 # only; keep it short.

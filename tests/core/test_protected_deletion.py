@@ -20,7 +20,8 @@ from ecoute.models import (
     Restitution,
 )
 from evaluation.models import ImpactReport, Measurement
-from projects.models import GateReview, Idea, IdeaComment, Project, StageChange, StatusReport
+from ideas.models import Idea, IdeaComment
+from projects.models import GateReview, Project, StageChange, StatusReport
 from tests.accounts.factories import UserFactory
 from tests.ecoute.factories import (
     ConsultationFactory,
@@ -29,13 +30,8 @@ from tests.ecoute.factories import (
     first_section,
 )
 from tests.evaluation.factories import ImpactReportFactory, IndicatorFactory, MeasurementFactory
-from tests.projects.factories import (
-    GateReviewFactory,
-    IdeaCommentFactory,
-    IdeaFactory,
-    ProjectFactory,
-    StatusReportFactory,
-)
+from tests.ideas.factories import IdeaCommentFactory, IdeaFactory
+from tests.projects.factories import GateReviewFactory, ProjectFactory, StatusReportFactory
 
 KEPT = "Rien n&#x27;a été supprimé"
 

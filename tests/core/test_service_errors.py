@@ -26,12 +26,12 @@ SERVICE_MODULES = [
     "evaluation/services/judgements.py",
     "evaluation/services/participation.py",
     "projects/scoring.py",
-    "projects/services/challenges.py",
+    "ideas/services/challenges.py",
     "projects/services/deployments.py",
     "projects/services/gates.py",
-    "projects/services/ideas.py",
+    "ideas/services/ideas.py",
     "projects/services/projects.py",
-    "projects/services/sessions.py",
+    "ideas/services/sessions.py",
 ]
 
 

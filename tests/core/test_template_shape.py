@@ -48,7 +48,7 @@ def filterset_templates() -> set[str]:
 
 def test_the_templates_are_walked():
     names = {_name(p) for p in page_templates()}
-    assert "projects/idea_list.html" in names
+    assert "ideas/idea_list.html" in names
     assert "components/breadcrumbs.html" not in names
 
 
@@ -64,9 +64,9 @@ def test_no_page_hand_rolls_a_breadcrumb_trail():
 
 def test_the_filterset_views_are_found():
     assert {
-        "projects/idea_list.html",
+        "ideas/idea_list.html",
         "projects/project_list.html",
-        "projects/triage.html",
+        "ideas/triage.html",
         "network/caf_list.html",
         "criees/initiative_list.html",
     } <= filterset_templates()
@@ -88,3 +88,36 @@ def test_every_page_rendering_a_filterset_uses_the_filtered_list_layout():
 def test_the_contribution_list_uses_the_filtered_list_layout():
     # Its filters are a plain form, not a FilterSet: the walk above does not see it.
     assert extends_filtered_list("ecoute/contributions/list.html")
+
+
+# Pages that page something else than the page's own list, each with its reason.
+OWN_PAGINATION = {
+    # The measurements of one indicator, paged by their own parameter (?mesures=) and anchor.
+    "evaluation/indicators/indicator_detail.html",
+    # The notification region is swapped in place by htmx and keeps its own "unread" filter.
+    "notifications/includes/notification_region.html",
+}
+
+
+def test_list_pages_are_paged_by_the_one_pagination_component():
+    hand_rolled = {
+        _name(p) for p in page_templates() if 'class="pagination' in p.read_text(encoding="utf-8")
+    }
+    assert hand_rolled == OWN_PAGINATION, (
+        'Use {% include "components/pagination.html" with page_obj=page_obj only %} instead of '
+        f"a hand-rolled pagination in: {sorted(hand_rolled - OWN_PAGINATION)}"
+    )
+
+
+def test_every_template_compiles():
+    """A broken tag (an `{% else %}` left without its `{% if %}`…) fails here at once rather
+    than as a 500 on the one page that renders the template."""
+    from django.template.loader import get_template
+
+    broken = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        try:
+            get_template(_name(path))
+        except Exception as error:  # every failure, reported with its file
+            broken.append(f"{_name(path)}: {error}")
+    assert broken == []

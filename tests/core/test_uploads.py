@@ -26,7 +26,7 @@ from caflab.core.uploads import (
     pick_kinds,
     private_storage,
 )
-from projects.models import IdeaAttachment
+from ideas.models import IdeaAttachment
 from tests.archives import zip_of
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -83,7 +83,7 @@ def test_an_entry_point_without_a_page_says_it_is_coming_instead_of_linking():
 
 def test_an_agents_home_leads_to_the_idea_box(client, agent_a):
     html = get_as(client, agent_a, reverse("core:home")).content.decode()
-    assert f'href="{reverse("projects:idea-list")}"' in html
+    assert f'href="{reverse("ideas:idea-list")}"' in html
 
 
 def test_home_of_a_directorate_member_offers_creativity_sessions(client, db):

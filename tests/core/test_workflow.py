@@ -10,15 +10,10 @@ from caflab.core.workflow import Workflow, transition
 from criees.models import InitiativeStatusChange
 from ecoute.models import ConsultationStatusChange
 from evaluation.models import EffectChange
-from projects.models import (
-    DeploymentChange,
-    Idea,
-    IdeaStatusChange,
-    SessionRequestChange,
-    StageChange,
-)
+from ideas.models import Idea, IdeaStatusChange, SessionRequestChange
+from projects.models import DeploymentChange, StageChange
 from tests.concurrency import run_together
-from tests.projects.factories import IdeaFactory
+from tests.ideas.factories import IdeaFactory
 
 Status = Idea.Status
 

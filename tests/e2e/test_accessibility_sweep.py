@@ -8,10 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from analysis.models import Analysis
 from caflab.accounts.models import User
 from ecoute.models import Community, Consultation, Contribution, Recruitment
 from evaluation.models import Effect, ImpactReport, Indicator, Survey
-from projects.models import Challenge, CreativitySession, Idea, Project
+from ideas.models import Challenge, CreativitySession, Idea
+from projects.models import Project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -20,21 +22,23 @@ def _staff_pages() -> list[str]:
     project = Project.objects.get(title="Accueil sans rendez-vous repensé")
     consultation = Consultation.objects.get(slug="votre-accueil-a-la-caf")
     call = Consultation.objects.get(slug="idees-accueil-des-familles")
+    analysis = Analysis.objects.get(consultation=consultation)
+    born = Idea.objects.filter(source=Idea.Source.CONSULTATION, origin_type__isnull=False).first()
     pages = [
         reverse("core:home"),
         reverse("projects:index"),
         reverse("projects:kanban"),
         reverse("projects:funnel"),
         reverse("projects:dashboard"),
-        reverse("projects:idea-list"),
-        reverse("projects:triage"),
-        reverse("projects:challenge-list"),
-        reverse("projects:session-list"),
-        reverse("projects:session-request-list"),
+        reverse("ideas:idea-list"),
+        reverse("ideas:triage"),
+        reverse("ideas:challenge-list"),
+        reverse("ideas:session-list"),
+        reverse("ideas:session-request-list"),
         project.get_absolute_url(),
-        reverse("projects:idea-detail", kwargs={"pk": Idea.objects.order_by("pk").first().pk}),
-        reverse("projects:challenge-detail", kwargs={"pk": Challenge.objects.first().pk}),
-        reverse("projects:session-detail", kwargs={"pk": CreativitySession.objects.first().pk}),
+        reverse("ideas:idea-detail", kwargs={"pk": Idea.objects.order_by("pk").first().pk}),
+        reverse("ideas:challenge-detail", kwargs={"pk": Challenge.objects.first().pk}),
+        reverse("ideas:session-detail", kwargs={"pk": CreativitySession.objects.first().pk}),
         reverse("criees:index"),
         reverse("criees:criee-list"),
         reverse("criees:dashboard"),
@@ -74,6 +78,16 @@ def _staff_pages() -> list[str]:
         reverse("evaluation:report-detail", kwargs={"pk": ImpactReport.objects.first().pk}),
         reverse("evaluation:recommendations", kwargs={"code": project.code}),
         reverse("notifications:list"),
+        # the events (issue 14) and the analysis of texts (issue 18)
+        reverse("events:index"),
+        reverse("events:mine"),
+        reverse("events:figures"),
+        reverse("analysis:detail", kwargs={"pk": analysis.pk}),
+        reverse("analysis:coding", kwargs={"pk": analysis.pk}),
+        reverse("analysis:themes", kwargs={"pk": analysis.pk}),
+        reverse("analysis:results", kwargs={"pk": analysis.pk}),
+        # a contribution born into an idea: what it became (issue 13)
+        reverse("ecoute:contribution-detail", kwargs={"pk": born.origin_id}),
         reverse("accounts:pending-list"),
         reverse(
             "accounts:pending-assign",

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from caflab.accounts.models import Role
 from caflab.network.models import Directorate
 from caflab.notifications.models import Notification
-from projects.models import CreativitySession, Idea
+from ideas.models import CreativitySession, Idea
 from tests.accounts.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -39,7 +39,7 @@ def test_a_session_request_ends_in_a_project_traced_to_the_session(
 
     # The directorate asks for a creativity session.
     context, page = _sign_in(browser, live_server, login_as, directorate_member)
-    page.goto(live_server.url + reverse("projects:session-request-create"))
+    page.goto(live_server.url + reverse("ideas:session-request-create"))
     assert_accessible(page)
     page.get_by_label("Intitulé").fill("Mieux accueillir les familles monoparentales")
     page.get_by_label("Problème à traiter").fill(
@@ -84,7 +84,7 @@ def test_a_session_request_ends_in_a_project_traced_to_the_session(
 
     # The first idea is accepted as a project.
     idea = Idea.objects.get(title="Un interlocuteur unique")
-    page.goto(live_server.url + reverse("projects:idea-status", kwargs={"pk": idea.pk}))
+    page.goto(live_server.url + reverse("ideas:idea-status", kwargs={"pk": idea.pk}))
     assert_accessible(page)
     page.get_by_label("Retenue comme projet").check()
     page.get_by_label("Motif").fill("Attendue par les trois Caf présentes à la séance.")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.ecoute.factories import ConsultationFactory
-from tests.projects.factories import IdeaFactory
+from tests.ideas.factories import IdeaFactory
 
 pytestmark = [
     pytest.mark.e2e,

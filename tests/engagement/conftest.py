@@ -31,13 +31,13 @@ def _initiative_comment(target: Any = None, **kwargs: Any) -> Any:
 
 
 def _idea() -> Any:
-    from tests.projects.factories import IdeaFactory
+    from tests.ideas.factories import IdeaFactory
 
     return IdeaFactory()
 
 
 def _idea_comment(target: Any = None, **kwargs: Any) -> Any:
-    from tests.projects.factories import IdeaCommentFactory
+    from tests.ideas.factories import IdeaCommentFactory
 
     return IdeaCommentFactory(idea=target or _idea(), **kwargs)
 

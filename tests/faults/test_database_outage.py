@@ -21,7 +21,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from projects.models import Idea
+from ideas.models import Idea
 from tests.faults.servers import fetch, free_port, gunicorn, require_postgresql, shared_database_url
 
 OUTAGE_SECONDS = 10
@@ -123,8 +123,8 @@ def test_pages_answer_503_while_the_database_is_stopped_then_200_without_a_resta
     tmp_path, relay, agent_a
 ):
     database_url = shared_database_url(host="127.0.0.1", port=relay.port)
-    ideas_page = reverse("projects:idea-list")
-    create_page = reverse("projects:idea-create")
+    ideas_page = reverse("ideas:idea-list")
+    create_page = reverse("ideas:idea-create")
     cookies = signed_in_cookies(agent_a)
     with gunicorn(
         tmp_path, database_url=database_url, extra_env={"SECRET_KEY": settings.SECRET_KEY}

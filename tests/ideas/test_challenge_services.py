@@ -6,10 +6,11 @@ import datetime
 import pytest
 from django.db import IntegrityError
 
-from projects.models import Challenge, GateCriterion, Scorecard
-from projects.services import challenges as services
+from ideas.models import Challenge
+from ideas.services import challenges as services
+from projects.models import GateCriterion, Scorecard
 from tests.accounts.factories import UserFactory
-from tests.projects.factories import ChallengeCriterionFactory, ChallengeFactory
+from tests.ideas.factories import ChallengeCriterionFactory, ChallengeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,25 +15,18 @@ from caflab.accounts.models import Role
 from caflab.network.models import Directorate
 from caflab.notifications.models import Notification
 from caflab.notifications.services import follow
-from projects.models import (
-    Challenge,
-    ChallengeEntry,
-    EntryScore,
-    GateCriterion,
-    Idea,
-    Project,
-    Scorecard,
-)
+from ideas.models import Challenge, ChallengeEntry, EntryScore, Idea
+from ideas.services import challenges as services
+from projects.models import GateCriterion, Project, Scorecard
 from projects.scoring import weighted_summary
-from projects.services import challenges as services
 from tests.accounts.factories import UserFactory
-from tests.network.factories import PartnerFactory
-from tests.projects.factories import (
+from tests.ideas.factories import (
     ChallengeCriterionFactory,
     ChallengeEntryFactory,
     ChallengeFactory,
     EntryScoreFactory,
 )
+from tests.network.factories import PartnerFactory
 from tests.queries import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +64,7 @@ def criteria_of(challenge) -> list[GateCriterion]:
 
 
 def url(name: str, obj) -> str:
-    return reverse(f"projects:{name}", kwargs={"pk": obj.pk})
+    return reverse(f"ideas:{name}", kwargs={"pk": obj.pk})
 
 
 def messages_of(response) -> list[str]:
@@ -122,7 +115,7 @@ def score(entry, juror, values: dict[str, int]) -> None:
 
 def test_citizens_get_403_on_the_list_and_404_on_a_challenge(client, citizen, challenge):
     client.force_login(citizen)
-    assert client.get(reverse("projects:challenge-list")).status_code == 403
+    assert client.get(reverse("ideas:challenge-list")).status_code == 403
     assert client.get(url("challenge-detail", challenge)).status_code == 404
 
 
@@ -144,7 +137,7 @@ def test_a_draft_challenge_is_404_to_everyone_but_the_lab(client, lab_staff, age
     challenge.save(update_fields=["status"])
     client.force_login(agent_a)
     assert client.get(url("challenge-detail", challenge)).status_code == 404
-    assert challenge.title not in client.get(reverse("projects:challenge-list")).content.decode()
+    assert challenge.title not in client.get(reverse("ideas:challenge-list")).content.decode()
     client.force_login(lab_staff)
     assert client.get(url("challenge-detail", challenge)).status_code == 200
 
@@ -160,7 +153,7 @@ def test_a_partner_sees_only_the_challenges_open_to_partners(client, challenge):
 
 def test_agents_cannot_create_or_edit_a_challenge(client, agent_a, challenge):
     client.force_login(agent_a)
-    assert client.get(reverse("projects:challenge-create")).status_code == 403
+    assert client.get(reverse("ideas:challenge-create")).status_code == 403
     assert client.get(url("challenge-update", challenge)).status_code == 403
     assert client.post(url("challenge-detail", challenge), {"status": "judging"}).status_code == 403
 
@@ -182,7 +175,7 @@ def test_the_lab_creates_a_draft_challenge_with_its_criteria_and_jury(
 ):
     client.force_login(lab_staff)
     data = challenge_data(jury=f"{correspondent_a.email}\n")
-    response = client.post(reverse("projects:challenge-create"), data)
+    response = client.post(reverse("ideas:challenge-create"), data)
     challenge = Challenge.objects.get()
     assert response.status_code == 302
     assert response.url == challenge.get_absolute_url()
@@ -199,7 +192,7 @@ def test_the_lab_creates_a_draft_challenge_with_its_criteria_and_jury(
 def test_dates_out_of_order_are_a_french_form_error_with_the_typed_values_kept(client, lab_staff):
     client.force_login(lab_staff)
     data = challenge_data(results_on="2020-01-01")
-    response = client.post(reverse("projects:challenge-create"), data)
+    response = client.post(reverse("ideas:challenge-create"), data)
     assert response.status_code == 200
     html = response.content.decode()
     assert "La publication des résultats suit la fin des délibérations." in html
@@ -224,7 +217,7 @@ def test_the_database_refuses_dates_out_of_order_too(lab_staff):
 def test_a_jury_member_must_be_a_network_member(client, lab_staff, citizen):
     client.force_login(lab_staff)
     response = client.post(
-        reverse("projects:challenge-create"),
+        reverse("ideas:challenge-create"),
         challenge_data(jury=f"{citizen.email}\ninconnu@example.org"),
     )
     assert response.status_code == 200
@@ -479,7 +472,7 @@ def test_the_challenge_list_costs_the_same_number_of_queries_whatever_its_size(
             ChallengeEntryFactory(challenge=challenge)
 
     assert_flat_query_count(
-        client, reverse("projects:challenge-list"), add_challenges, sizes=(2, 12), expected=7
+        client, reverse("ideas:challenge-list"), add_challenges, sizes=(2, 12), expected=7
     )
 
 
@@ -593,8 +586,8 @@ def test_the_challenge_pages_have_one_heading_and_no_duplicate_id(
         ("challenge-ranking", judging),
     ):
         _page_structure_is_sound(client.get(url(name, obj)).content.decode())
-    _page_structure_is_sound(client.get(reverse("projects:challenge-create")).content.decode())
-    _page_structure_is_sound(client.get(reverse("projects:challenge-list")).content.decode())
+    _page_structure_is_sound(client.get(reverse("ideas:challenge-create")).content.decode())
+    _page_structure_is_sound(client.get(reverse("ideas:challenge-list")).content.decode())
     client.force_login(juror)
     _page_structure_is_sound(client.get(url("entry-score", entry)).content.decode())
     judging.status = Status.OPEN

@@ -3,9 +3,10 @@ are the idea and the session, with the idea's author in its team."""
 
 import pytest
 
-from projects.models import CreativitySession, Idea, TeamMember
-from projects.services.ideas import idea_move, idea_submit
-from tests.projects.factories import CreativitySessionFactory
+from ideas.models import CreativitySession, Idea
+from ideas.services.ideas import idea_move, idea_submit
+from projects.models import TeamMember
+from tests.ideas.factories import CreativitySessionFactory
 
 pytestmark = pytest.mark.django_db
 

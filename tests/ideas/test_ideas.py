@@ -18,21 +18,21 @@ from caflab.accounts.models import Role
 from caflab.core.uploads import private_storage
 from caflab.network.models import Theme
 from caflab.notifications.services import follow, is_following
-from projects.models import Idea, IdeaAttachment, IdeaComment, IdeaStatusChange, IdeaSupport
+from ideas.models import Idea, IdeaAttachment, IdeaComment, IdeaStatusChange, IdeaSupport
+from ideas.services import ideas as services
+from ideas.views.ideas import COMMENT_THREADS
 from projects.services import AlreadyDone
-from projects.services import ideas as services
-from projects.views.ideas import COMMENT_THREADS
 from tests.accounts.factories import UserFactory
 from tests.archives import zip_of
-from tests.projects.factories import IdeaCommentFactory, IdeaFactory
+from tests.ideas.factories import IdeaCommentFactory, IdeaFactory
 from tests.queries import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("projects:idea-list")
-CREATE = reverse("projects:idea-create")
-SIMILAR = reverse("projects:idea-similar")
-MINE = reverse("projects:my-ideas")
+LIST = reverse("ideas:idea-list")
+CREATE = reverse("ideas:idea-create")
+SIMILAR = reverse("ideas:idea-similar")
+MINE = reverse("ideas:my-ideas")
 QUEUE = reverse("engagement:queue")
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -40,7 +40,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def url(name: str, idea: Idea) -> str:
-    return reverse(f"projects:{name}", kwargs={"pk": idea.pk})
+    return reverse(f"ideas:{name}", kwargs={"pk": idea.pk})
 
 
 def text_of(response) -> str:
@@ -352,7 +352,7 @@ def attachment(agent_a, idea):
 
 def test_an_agent_downloads_an_attachment_as_a_file_with_a_safe_name(client, agent_b, attachment):
     client.force_login(agent_b)
-    response = client.get(reverse("projects:idea-attachment", kwargs={"pk": attachment.pk}))
+    response = client.get(reverse("ideas:idea-attachment", kwargs={"pk": attachment.pk}))
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
@@ -369,7 +369,7 @@ def test_a_download_is_404_for_someone_who_cannot_see_the_idea(
     client, request, persona, attachment
 ):
     client.force_login(request.getfixturevalue(persona))
-    response = client.get(reverse("projects:idea-attachment", kwargs={"pk": attachment.pk}))
+    response = client.get(reverse("ideas:idea-attachment", kwargs={"pk": attachment.pk}))
     assert response.status_code == 404
 
 
@@ -388,15 +388,15 @@ def test_attachments_are_stored_in_the_private_storage_without_a_url(client, age
     with pytest.raises(NotImplementedError):
         attachment.file.url  # noqa: B018
     page = client.get(response["Location"])
-    assert reverse("projects:idea-attachment", kwargs={"pk": attachment.pk}) in text_of(page)
+    assert reverse("ideas:idea-attachment", kwargs={"pk": attachment.pk}) in text_of(page)
     assert "/media/" not in text_of(page)
 
 
 def test_the_admin_links_an_attachment_to_its_download_view(client, attachment):
     client.force_login(UserFactory(email="root@cnaf.example", admin=True))
-    page = client.get(reverse("admin:projects_ideaattachment_change", args=[attachment.pk]))
+    page = client.get(reverse("admin:ideas_ideaattachment_change", args=[attachment.pk]))
     assert page.status_code == 200
-    assert reverse("projects:idea-attachment", kwargs={"pk": attachment.pk}) in text_of(page)
+    assert reverse("ideas:idea-attachment", kwargs={"pk": attachment.pk}) in text_of(page)
 
 
 # --- editing ---------------------------------------------------------------------------------

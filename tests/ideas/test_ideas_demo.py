@@ -8,9 +8,10 @@ from django.contrib.contenttypes.models import ContentType
 
 from caflab.accounts import demo as accounts_demo
 from caflab.notifications.models import Notification, OutboxMail
+from ideas import demo as demo_ideas
+from ideas.models import Idea, IdeaComment, IdeaStatusChange, IdeaSupport
 from projects import demo as portfolio_demo
-from projects import demo_ideas
-from projects.models import Idea, IdeaComment, IdeaStatusChange, IdeaSupport, ProjectOrigin
+from projects.models import ProjectOrigin
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,9 @@ def test_the_demo_idea_box_covers_every_status_and_is_loaded_once():
     assert Idea.objects.count() == count
     assert 140 <= count <= 160
     assert set(Idea.objects.values_list("status", flat=True)) == set(Idea.Status.values)
-    # The idea box's own sources; the sessions demo (run with the portfolio) adds the others.
-    assert set(Idea.objects.values_list("source", flat=True)) >= {"box", "consultation", "criee"}
+    # The box, the challenges and the sessions; ideas from consultations and criées are only
+    # born of real contributions and initiatives (seed_lineage), none here without them.
+    assert set(Idea.objects.values_list("source", flat=True)) == {"box", "challenge", "session"}
     for idea in Idea.objects.filter(status=Idea.Status.ACCEPTED):
         assert ProjectOrigin.objects.filter(
             project=idea.project,
@@ -43,3 +45,27 @@ def test_the_demo_idea_box_covers_every_status_and_is_loaded_once():
     assert IdeaStatusChange.objects.exclude(reason="").count() == IdeaStatusChange.objects.count()
     assert not Notification.objects.exists()
     assert not OutboxMail.objects.exists()
+
+
+def test_the_demo_turns_contributions_and_initiatives_into_ideas_through_the_services():
+    from tests.accounts.factories import UserFactory
+    from tests.criees.factories import InitiativeFactory
+    from tests.ecoute.factories import ConsultationFactory, ContributionFactory
+    from tests.projects.factories import ProjectFactory
+
+    UserFactory(email="labo@caflab.demo", lab=True)
+    ProjectFactory()
+    call = ConsultationFactory(collects_contributions=True)
+    contributions = ContributionFactory.create_batch(3, consultation=call)
+    ContributionFactory(consultation=call, status="pending")  # not offered: nothing made of it
+    initiatives = InitiativeFactory.create_batch(2)
+    out = io.StringIO()
+    demo_ideas.seed_lineage(out)
+    demo_ideas.seed_lineage(out)  # once
+    born = Idea.objects.filter(origin_type__isnull=False)
+    assert {idea.origin for idea in born} == {*contributions, *initiatives}
+    assert set(born.values_list("source", flat=True)) == {"consultation", "criee"}
+    accepted = born.filter(status=Idea.Status.ACCEPTED)
+    assert accepted.count() == 2  # the first of each kind
+    for idea in accepted:
+        assert ProjectOrigin.objects.filter(project=idea.project, object_id=idea.origin_id).exists()

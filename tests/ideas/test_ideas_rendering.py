@@ -9,16 +9,16 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from caflab.accounts.models import Role
-from projects.filters_ideas import IdeaFilter, TriageFilter
-from projects.forms.ideas import ReviewerChoiceField
-from projects.models import Idea
-from projects.services import ideas as services
+from ideas.filters import IdeaFilter, TriageFilter
+from ideas.forms.ideas import ReviewerChoiceField
+from ideas.models import Idea
+from ideas.services import ideas as services
 from tests.accounts.factories import UserFactory
-from tests.projects.factories import IdeaFactory
+from tests.ideas.factories import IdeaFactory
 
 pytestmark = pytest.mark.django_db
 
-TRIAGE = reverse("projects:triage")
+TRIAGE = reverse("ideas:triage")
 
 
 def normalised(html: str) -> str:
@@ -81,7 +81,7 @@ def test_the_status_badge_tag_writes_what_the_include_wrote(status):
     tag = Template("{% load idea_tags %}{% idea_status_badge idea.status %}")
     assert tag.render(Context({"idea": idea})) == old
     include = Template(
-        '{% include "projects/includes/idea_status_badge.html" with status=idea.status '
+        '{% include "ideas/includes/idea_status_badge.html" with status=idea.status '
         "label=idea.get_status_display only %}"
     )
     assert include.render(Context({"idea": idea})).strip() == old
@@ -120,7 +120,7 @@ def test_an_assignment_to_someone_off_the_list_is_refused(client, correspondent_
     idea = IdeaFactory(caf=correspondent_a.caf)
     other = UserFactory(role=Role.CORRESPONDENT, caf=caf_b)
     client.force_login(correspondent_a)
-    client.post(reverse("projects:triage-assign"), {"idees": [idea.pk], "reviewer": other.pk})
+    client.post(reverse("ideas:triage-assign"), {"idees": [idea.pk], "reviewer": other.pk})
     idea.refresh_from_db()
     assert idea.reviewer is None
 
@@ -131,7 +131,7 @@ def test_replies_are_written_inside_their_thread_and_answer_it(client, agent_a, 
     reply = services.idea_comment_add(idea=idea, by=agent_b, text="Réponse.", parent=first)
     latest = services.idea_comment_add(idea=idea, by=agent_b, text="Seul.", parent=None)
     client.force_login(agent_b)
-    html = normalised(client.get(reverse("projects:idea-detail", args=[idea.pk])).content.decode())
+    html = normalised(client.get(reverse("ideas:idea-detail", args=[idea.pk])).content.decode())
     at = {c.pk: html.index(f'id="commentaire-{c.pk}"') for c in (first, reply, latest)}
     # The latest thread first, without a block of replies; then the first one and its reply
     # (the shared thread markup, includes/comment_thread.html, nests replies in a list).

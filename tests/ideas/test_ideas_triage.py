@@ -13,31 +13,23 @@ from django.utils import timezone
 
 from caflab.notifications.models import Follow, Notification
 from caflab.notifications.services import follow, is_following
-from projects.models import (
-    GateCriterion,
-    Idea,
-    IdeaScore,
-    IdeaStatusChange,
-    IdeaSupport,
-    Project,
-    ProjectOrigin,
-    Stage,
-)
+from ideas.models import Idea, IdeaScore, IdeaStatusChange, IdeaSupport
+from ideas.services import ideas as services
+from projects.models import GateCriterion, Project, ProjectOrigin, Stage
 from projects.services import AlreadyDone, gate_decide, gate_request
-from projects.services import ideas as services
 from tests.accounts.factories import UserFactory
-from tests.projects.factories import IdeaFactory
+from tests.ideas.factories import IdeaFactory
 from tests.queries import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
 
-TRIAGE = reverse("projects:triage")
-ASSIGN = reverse("projects:triage-assign")
+TRIAGE = reverse("ideas:triage")
+ASSIGN = reverse("ideas:triage-assign")
 DASHBOARD = reverse("projects:dashboard")
 
 
 def url(name: str, idea: Idea) -> str:
-    return reverse(f"projects:{name}", kwargs={"pk": idea.pk})
+    return reverse(f"ideas:{name}", kwargs={"pk": idea.pk})
 
 
 def text_of(response) -> str:

@@ -3,9 +3,9 @@ together, and its request follows it (scheduled when newly linked, held when the
 
 import pytest
 
-from projects.models import CreativitySession, SessionRequest
-from projects.services import sessions as services
-from tests.projects.factories import CreativitySessionFactory, SessionRequestFactory
+from ideas.models import CreativitySession, SessionRequest
+from ideas.services import sessions as services
+from tests.ideas.factories import CreativitySessionFactory, SessionRequestFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -18,23 +18,15 @@ from caflab.core.uploads import private_storage
 from caflab.network.models import Directorate
 from caflab.notifications.models import Notification
 from caflab.notifications.services import is_following
-from projects.forms.sessions import MAX_DEBRIEF_BYTES
-from projects.models import (
-    CreativitySession,
-    Idea,
-    SessionRequest,
-    SessionRequestChange,
-    Stage,
-)
-from projects.services import sessions as services
+from ideas.forms.sessions import MAX_DEBRIEF_BYTES
+from ideas.models import CreativitySession, Idea, SessionRequest, SessionRequestChange
+from ideas.services import sessions as services
+from projects.models import Stage
 from tests.accounts.factories import UserFactory
 from tests.archives import zip_of
+from tests.ideas.factories import CreativitySessionFactory, SessionRequestFactory
 from tests.network.factories import PartnerFactory
-from tests.projects.factories import (
-    CreativitySessionFactory,
-    ProjectFactory,
-    SessionRequestFactory,
-)
+from tests.projects.factories import ProjectFactory
 from tests.queries import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +59,7 @@ def session(lab_staff, session_request):
 
 
 def url(name: str, obj=None) -> str:
-    return reverse(f"projects:{name}", kwargs={"pk": obj.pk} if obj is not None else None)
+    return reverse(f"ideas:{name}", kwargs={"pk": obj.pk} if obj is not None else None)
 
 
 def session_data(**overrides) -> dict[str, object]:

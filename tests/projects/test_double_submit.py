@@ -16,8 +16,8 @@ from django.urls import reverse
 from caflab.accounts.models import Role
 from caflab.network.models import Directorate
 from ecoute.models import AnswerStatus, Consultation
-from projects.models import Idea, IdeaStatusChange, SessionRequest, SessionRequestChange
-from projects.services import ideas as idea_services
+from ideas.models import Idea, IdeaStatusChange, SessionRequest, SessionRequestChange
+from ideas.services import ideas as idea_services
 from tests.accounts.factories import UserFactory
 from tests.concurrency import run_together
 from tests.ecoute.factories import (
@@ -26,7 +26,7 @@ from tests.ecoute.factories import (
     QuestionFactory,
     first_section,
 )
-from tests.projects.factories import SessionRequestFactory
+from tests.ideas.factories import SessionRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def idea(agent_a):
 
 
 def idea_status_url(idea: Idea) -> str:
-    return reverse("projects:idea-status", kwargs={"pk": idea.pk})
+    return reverse("ideas:idea-status", kwargs={"pk": idea.pk})
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_a_double_clicked_session_request_move_answers_already_done(
     client, lab_staff, session_request
 ):
     client.force_login(lab_staff)
-    url = reverse("projects:session-request-move", kwargs={"pk": session_request.pk})
+    url = reverse("ideas:session-request-move", kwargs={"pk": session_request.pk})
     first, second = post_twice(client, url, {"status": "qualified", "note": "Vu en comité."})
     assert first.status_code == 302
     assert_already_done(second, redirect_to=session_request.get_absolute_url())

@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from caflab.notifications.models import Notification
-from projects.models import Idea, Stage
-from projects.tasks import remind_due_gate_reviews, remind_shelved_ideas, remind_shelved_projects
-from tests.projects.factories import GateReviewFactory, IdeaFactory, ProjectFactory
+from projects.models import Stage
+from projects.tasks import remind_due_gate_reviews, remind_shelved_projects
+from tests.projects.factories import GateReviewFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +33,3 @@ def test_an_overdue_gate_review_is_recalled_to_the_lab_and_its_reviewers_daily(
     assert remind_due_gate_reviews() == 0
     recalled = Notification.objects.filter(kind__startswith="project.gate_due")
     assert set(recalled.values_list("recipient", flat=True)) == {lab_staff.pk, correspondent_a.pk}
-
-
-def test_a_shelved_idea_comes_back_to_the_lab_and_its_cafs_correspondents_once(
-    lab_staff, correspondent_a, agent_a, caf_a, caf_b
-):
-    today = timezone.localdate()
-    due = IdeaFactory(author=agent_a, caf=caf_a, status=Idea.Status.SHELVED, revisit_on=today)
-    IdeaFactory(
-        author=agent_a,
-        caf=caf_b,
-        status=Idea.Status.SHELVED,
-        revisit_on=today + datetime.timedelta(5),
-    )
-    assert remind_shelved_ideas() == 2
-    assert remind_shelved_ideas() == 0
-    reminded = Notification.objects.filter(kind__startswith="idea.revisit")
-    assert set(reminded.values_list("recipient", flat=True)) == {lab_staff.pk, correspondent_a.pk}
-    assert {n.url for n in reminded} == {due.get_absolute_url()}

@@ -10,13 +10,15 @@ from ecoute.models import Consultation, Contribution
 from ecoute.search import search_consultations, search_contributions
 from evaluation.models import EvaluationPlan
 from evaluation.search import search_plans
+from ideas.filters import search_ideas, similar_ideas
+from ideas.models import Idea
 from projects.filters import search_projects
-from projects.filters_ideas import search_ideas, similar_ideas
-from projects.models import Idea, Project
+from projects.models import Project
 from tests.criees.factories import InitiativeFactory
 from tests.ecoute.factories import ConsultationFactory, ContributionFactory
 from tests.evaluation.factories import EvaluationPlanFactory
-from tests.projects.factories import IdeaFactory, ProjectFactory
+from tests.ideas.factories import IdeaFactory
+from tests.projects.factories import ProjectFactory
 
 pytestmark = [
     pytest.mark.django_db,

@@ -14,7 +14,8 @@ from ecoute.models import Consultation
 from tests.criees.factories import InitiativeFactory
 from tests.ecoute.factories import ConsultationFactory, ContributionFactory
 from tests.evaluation.factories import EvaluationPlanFactory
-from tests.projects.factories import IdeaFactory, ProjectFactory
+from tests.ideas.factories import IdeaFactory
+from tests.projects.factories import ProjectFactory
 from tests.queries import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,7 @@ def test_each_group_is_capped_with_a_link_to_the_whole_list(client, agent_a):
     ideas = next(g for g in response.context["groups"] if g.kind.key == "idees")
     assert ideas.total == 7
     assert len(ideas.results) == 5
-    assert ideas.more_url == f"{reverse('projects:idea-list')}?q={WORD}"
+    assert ideas.more_url == f"{reverse('ideas:idea-list')}?q={WORD}"
     assert "Voir les 7 résultats" in response.content.decode()
 
 
@@ -172,7 +173,7 @@ def test_the_search_page_costs_a_fixed_number_of_queries(client, agent_a, caf_b)
         ("anonymous", "core:home"),
         ("citizen", "core:home"),
         ("agent_a", "core:home"),
-        ("agent_a", "projects:idea-list"),
+        ("agent_a", "ideas:idea-list"),
         ("lab_staff", "projects:index"),
         ("agent_a", "search:results"),
     ],

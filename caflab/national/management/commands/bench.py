@@ -86,7 +86,8 @@ def pages() -> list[tuple[str, str, str]]:
     from criees.models import Criee, Initiative
     from ecoute.models import Consultation
     from evaluation.models import EvaluationPlan, Indicator
-    from projects.models import Idea, Project
+    from ideas.models import Idea
+    from projects.models import Project
 
     big = Consultation.objects.get(slug=national_ecoute.BIG_SLUG)
     call = Consultation.objects.get(slug=national_ecoute.CONTRIBUTIONS_SLUG)
@@ -114,10 +115,10 @@ def pages() -> list[tuple[str, str, str]]:
         ("Pilotage (directeur)", "lab", reverse("projects:dashboard")),
         ("Carte des Caf", "agent", reverse("projects:map")),
         ("Projet", "agent", reverse("projects:detail", kwargs={"code": project.code})),
-        ("Idées", "agent", reverse("projects:idea-list")),
-        ("Tri des idées", "lab", reverse("projects:triage")),
-        ("Tri des idées", "correspondent", reverse("projects:triage")),
-        ("Idée (1 000+ commentaires)", "agent", reverse("projects:idea-detail", args=[idea.pk])),
+        ("Idées", "agent", reverse("ideas:idea-list")),
+        ("Tri des idées", "lab", reverse("ideas:triage")),
+        ("Tri des idées", "correspondent", reverse("ideas:triage")),
+        ("Idée (1 000+ commentaires)", "agent", reverse("ideas:idea-detail", args=[idea.pk])),
         ("Catalogue des initiatives", "agent", reverse("criees:index")),
         ("Initiative", "agent", reverse("criees:initiative", args=[initiative.pk])),
         ("Criée", "correspondent", reverse("criees:criee", args=[held.pk])),
@@ -126,6 +127,7 @@ def pages() -> list[tuple[str, str, str]]:
         ("Consultations", "citizen", reverse("ecoute:index")),
         ("Répondre (grande consultation)", "citizen", reverse("ecoute:answer", args=[big.slug])),
         ("Résultats (100 000 réponses)", "lab", reverse("ecoute:results", args=[big.pk])),
+        ("Consultation (gestion)", "lab", reverse("ecoute:manage-detail", args=[big.pk])),
         ("Contributions", "citizen", reverse("ecoute:contributions", args=[call.slug])),
         (
             "Contributions (les plus soutenues)",
@@ -136,6 +138,12 @@ def pages() -> list[tuple[str, str, str]]:
         ("Plan d'évaluation", "lab", reverse("evaluation:plan", kwargs={"code": code})),
         ("Indicateurs", "lab", reverse("evaluation:indicator-list", kwargs={"code": code})),
         ("Indicateur", "lab", reverse("evaluation:indicator-detail", args=[indicator.pk])),
+        ("Modération (file unique)", "moderator", reverse("engagement:queue")),
+        (
+            "Modération (commentaires d'idées)",
+            "moderator",
+            reverse("engagement:queue") + "?type=idees-commentaires",
+        ),
         ("Notifications", "agent", reverse("notifications:list")),
         ("Recherche « famille »", "agent", reverse("search:results") + "?q=famille"),
         ("Recherche « acces »", "citizen", reverse("search:results") + "?q=acces"),

@@ -1,0 +1,86 @@
+"""What the idea box shows on other apps' pages, registered with the core's page panels
+(`caflab.core.panels`) in the app's AppConfig.ready()."""
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count
+from django.http import HttpRequest
+from django.urls import reverse
+
+from ideas.models import Idea, IdeaQuerySet
+from projects.origins import kind_for
+
+
+def origin(request: HttpRequest, source: Any) -> dict[str, Any] | None:
+    """A source's page ("origin": a contribution, an initiative…): what it became (the idea,
+    then the project, linked for those who may open them), or the button that turns it into
+    an idea for those who may. One query; nothing for others."""
+    kind = kind_for(source)
+    if kind is None:
+        return None
+    idea = (
+        Idea.objects.filter(
+            origin_type=ContentType.objects.get_for_model(source), origin_id=source.pk
+        )
+        .select_related("project")
+        .first()
+    )
+    user = request.user
+    if idea is None:
+        if not kind.may_convert(user, source):
+            return None
+        return {"source": source, "model": source._meta.label_lower, "idea": None}
+    project = idea.project
+    project_url = ""
+    if project is not None:
+        if project.is_draft:
+            project_url = ""
+        elif user.is_authenticated and user.is_network_member:
+            project_url = project.get_absolute_url()
+        elif project.is_public:
+            project_url = reverse("projects:public-sheet", args=[project.code])
+    return {
+        "source": source,
+        "idea": idea,
+        "idea_url": idea.get_absolute_url() if user.has_perm("ideas.view_ideas") else "",
+        "project": project,
+        "project_url": project_url,
+    }
+
+
+def portfolio_dashboard(request: HttpRequest, projects: Any) -> dict[str, Any] | None:
+    """The director's dashboard ("portfolio_dashboard"): ideas by origin and how many became
+    projects, among the ideas the reader sees. One query."""
+    return {"idea_sources": ideas_by_source(Idea.objects.visible_to(request.user))}
+
+
+def ideas_by_source(ideas: IdeaQuerySet) -> dict[str, Any]:
+    """Ideas per source and their conversion into portfolio projects, in one query: an idea
+    converted is one a project came from (accepted as a project)."""
+    counts = dict.fromkeys(
+        [f"n_{s}" for s in Idea.Source.values] + [f"p_{s}" for s in Idea.Source.values], 0
+    )
+    for source, n, converted in (
+        ideas.order_by().values_list("source").annotate(n=Count("pk"), p=Count("project"))
+    ):
+        counts[f"n_{source}"], counts[f"p_{source}"] = n, converted
+    rows = []
+    for source in Idea.Source:
+        n, converted = counts[f"n_{source.value}"], counts[f"p_{source.value}"]
+        rows.append(
+            {
+                "label": source.label,
+                "ideas": n,
+                "projects": converted,
+                "rate": round(100 * converted / n, 1) if n else None,
+            }
+        )
+    total = sum(row["ideas"] for row in rows)
+    converted = sum(row["projects"] for row in rows)
+    return {
+        "rows": rows,
+        "total": total,
+        "projects": converted,
+        "rate": round(100 * converted / total, 1) if total else None,
+    }

@@ -1,0 +1,102 @@
+"""Lineage: a source (a citizen's contribution, a criée initiative… any kind registered in
+`projects.origins`) turned into an idea of the box, which keeps the link; the project the idea
+becomes lists the source among its origins, and the source's people are told what became of
+it at each step."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from caflab.accounts.models import User
+from caflab.core.errors import AlreadyDone, NotAllowedNow
+from caflab.notifications.services import follow, notify
+from ideas.models import Idea, IdeaStatusChange
+from projects.origins import kind_for
+
+
+def idea_of(source) -> Idea | None:
+    """The idea `source` was turned into, if any (one query)."""
+    return (
+        Idea.objects.filter(
+            origin_type=ContentType.objects.get_for_model(source), origin_id=source.pk
+        )
+        .select_related("project")
+        .first()
+    )
+
+
+@transaction.atomic
+def idea_from_origin(*, source, by: User) -> Idea:
+    """Turn `source` into an idea of the box, submitted by `by` (who checked they may: the
+    kind's `may_convert`), with the source's text, Caf and link. Its people (the kind's
+    `participants`) are told, with a link to the source, which now shows what it became. A
+    source already turned into an idea (twice at once included) is "already done"."""
+    kind = kind_for(source)
+    if kind is None:
+        raise NotAllowedNow(_("Ce contenu ne peut pas devenir une idée."))
+    content_type = ContentType.objects.get_for_model(source)
+    done = _("Ce contenu est déjà devenu une idée.")
+    if Idea.objects.filter(origin_type=content_type, origin_id=source.pk).exists():
+        raise AlreadyDone(done)
+    text = kind.describe(source)
+    try:
+        with transaction.atomic():
+            idea = Idea.objects.create(
+                author=by,
+                title=text.title[:200],
+                problem=text.text,
+                caf_id=text.caf_id,
+                source=kind.idea_source,
+                origin_type=content_type,
+                origin_id=source.pk,
+            )
+    except IntegrityError:  # the same source, turned into an idea at the same moment
+        raise AlreadyDone(done) from None
+    IdeaStatusChange.record(
+        idea,
+        from_state="",
+        to_state=idea.status,
+        by=by,
+        reason=_("Idée créée à partir de « %(source)s ».") % {"source": text.title[:150]},
+    )
+    follow(user=by, obj=idea)
+    notify(
+        recipients=kind.participants(source),
+        kind="origin.idea",
+        title=_("« %(title)s » devient une idée de la boîte à idées") % {"title": text.title[:150]},
+        body=_("Le laboratoire d'innovation l'examinera ; vous serez tenu informé de la suite."),
+        url=source.get_absolute_url(),
+        actor=by,
+        own_contribution=True,
+        key=f"origin.idea:{content_type.pk}:{source.pk}",
+    )
+    return idea
+
+
+def origin_tell(idea: Idea, *, by: User, body: str) -> None:
+    """Tell the people of what `idea` was born of (a contribution's author and supporters…)
+    where it stands now, with a link to the source's page, which shows it. No origin, no
+    message."""
+    source = idea.origin if idea.origin_type_id else None
+    kind = kind_for(source)
+    if kind is None:
+        return
+    if idea.project_id:
+        title = _("« %(title)s » est devenue le projet « %(project)s »") % {
+            "title": kind.describe(source).title[:150],
+            "project": idea.project.title[:150],
+        }
+    else:
+        title = _("L'idée née de « %(title)s » : %(status)s") % {
+            "title": kind.describe(source).title[:150],
+            "status": idea.get_status_display(),
+        }
+    notify(
+        recipients=kind.participants(source),
+        kind="origin.idea_status",
+        title=title,
+        body=body,
+        url=source.get_absolute_url(),
+        actor=by,
+        own_contribution=True,
+    )

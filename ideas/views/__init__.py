@@ -1,0 +1,2 @@
+"""Views of the idea box (ideas.py), challenges (challenges.py) and creativity sessions
+(sessions.py)."""

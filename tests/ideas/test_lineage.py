@@ -1,0 +1,176 @@
+"""Lineage (issue 13): a citizen's contribution or a criée initiative becomes an idea, the idea a
+project; the source shows what it became, the project lists the source among its origins,
+and the source's people are told at each step."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from caflab.core.errors import AlreadyDone
+from caflab.notifications.models import Notification
+from ecoute.models import Consultation
+from ecoute.services import contributions as contribution_services
+from ideas.models import Idea
+from ideas.services import lineage
+from ideas.services.ideas import idea_move
+from projects.models import GateReview, ProjectOrigin, Stage
+from projects.services.gates import gate_decide
+from tests.criees.factories import InitiativeFactory
+from tests.ecoute.factories import ConsultationFactory, ContributionFactory
+from tests.projects.factories import GateReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def contribution(lab_staff, citizen, caf_a):
+    call = ConsultationFactory(
+        title="Vos idées pour l'accueil",
+        slug="idees-accueil",
+        owner=lab_staff,
+        collects_contributions=True,
+        moderation_mode=Consultation.ModerationMode.AFTER,
+    )
+    return ContributionFactory(
+        consultation=call, author=citizen, title="Un rendez-vous le soir", caf=caf_a
+    )
+
+
+def from_origin_url(source) -> str:
+    return reverse(
+        "ideas:idea-from-origin", kwargs={"model": source._meta.label_lower, "pk": source.pk}
+    )
+
+
+def test_the_lab_turns_a_contribution_into_an_idea_and_its_people_are_told(
+    client, lab_staff, contribution, citizen, agent_a
+):
+    contribution_services.support_add(contribution=contribution, by=agent_a)
+    client.force_login(lab_staff)
+    response = client.post(from_origin_url(contribution))
+    idea = Idea.objects.get()
+    assert response.url == idea.get_absolute_url()
+    assert (idea.origin, idea.source, idea.title, idea.caf) == (
+        contribution,
+        Idea.Source.CONSULTATION,
+        "Un rendez-vous le soir",
+        contribution.caf,
+    )
+    assert idea.status_changes.get().to_status == Idea.Status.SUBMITTED
+    told = Notification.objects.filter(kind="origin.idea")
+    assert set(told.values_list("recipient", flat=True)) == {citizen.pk, agent_a.pk}
+    assert told.get(recipient=citizen).url == contribution.get_absolute_url()
+
+
+def test_a_source_becomes_one_idea_only(client, lab_staff, contribution):
+    lineage.idea_from_origin(source=contribution, by=lab_staff)
+    with pytest.raises(AlreadyDone):
+        lineage.idea_from_origin(source=contribution, by=lab_staff)
+    client.force_login(lab_staff)
+    response = client.post(from_origin_url(contribution), follow=True)
+    assert "déjà devenu une idée" in response.content.decode()
+    assert Idea.objects.count() == 1
+
+
+def test_only_the_lab_and_the_correspondent_of_its_caf_turn_a_source_into_an_idea(
+    client, contribution, agent_a, correspondent_a, correspondent_b
+):
+    for user in (agent_a, correspondent_b):
+        client.force_login(user)
+        assert client.post(from_origin_url(contribution)).status_code == 403
+    client.force_login(correspondent_a)
+    assert client.post(from_origin_url(contribution)).status_code == 302
+    assert Idea.objects.get().author == correspondent_a
+
+
+def test_an_unknown_kind_or_an_unseen_source_is_404(client, lab_staff, citizen, contribution):
+    client.force_login(lab_staff)
+    url = reverse("ideas:idea-from-origin", kwargs={"model": "accounts.user", "pk": citizen.pk})
+    assert client.post(url).status_code == 404
+    contribution.status = contribution.Status.PENDING
+    contribution.save()
+    client.force_login(citizen)  # the author sees their pending contribution: may not convert
+    assert client.post(from_origin_url(contribution)).status_code == 403
+    assert not Idea.objects.exists()
+
+
+def test_the_source_page_offers_the_button_then_shows_what_it_became(
+    client, lab_staff, citizen, contribution
+):
+    page = contribution.get_absolute_url()
+    client.force_login(lab_staff)
+    assert from_origin_url(contribution) in client.get(page).content.decode()
+    client.force_login(citizen)
+    html = client.get(page).content.decode()
+    assert from_origin_url(contribution) not in html
+    assert "Ce qu'elle est devenue" not in html
+
+    idea = lineage.idea_from_origin(source=contribution, by=lab_staff)
+    html = client.get(page).content.decode()
+    assert "Devenue l'idée « Un rendez-vous le soir »" in html
+    assert idea.get_absolute_url() not in html  # a citizen does not open the idea box
+    client.force_login(lab_staff)
+    assert idea.get_absolute_url() in client.get(page).content.decode()
+
+
+def test_the_project_lists_the_source_and_its_people_hear_of_each_stage(
+    client, lab_staff, citizen, contribution
+):
+    idea = lineage.idea_from_origin(source=contribution, by=lab_staff)
+    Notification.objects.all().delete()
+    idea_move(idea=idea, by=lab_staff, to_status=Idea.Status.ACCEPTED, reason="Retenue.")
+    idea.refresh_from_db()
+    project = idea.project
+    assert ProjectOrigin.objects.filter(
+        project=project,
+        content_type=ContentType.objects.get_for_model(contribution),
+        object_id=contribution.pk,
+    ).exists()
+    told = Notification.objects.get(kind="origin.idea_status", recipient=citizen)
+    assert project.title in told.title
+
+    client.force_login(citizen)
+    html = client.get(contribution.get_absolute_url()).content.decode()
+    assert f"Puis le projet « {project.title} », à l'étape « Idée »" in html
+
+    review = GateReviewFactory(project=project, from_stage=Stage.IDEA, to_stage=Stage.CREATIVITY)
+    gate_decide(review=review, by=lab_staff, decision=GateReview.Decision.GO, rationale="Go")
+    moved = Notification.objects.get(kind="ecoute.project_stage", recipient=citizen)
+    assert "Séance de créativité" in moved.title
+
+    client.force_login(lab_staff)
+    assert (
+        contribution.get_absolute_url() in client.get(project.get_absolute_url()).content.decode()
+    )
+
+
+def test_the_correspondent_turns_an_initiative_of_their_caf_into_an_idea(
+    client, correspondent_a, correspondent_b
+):
+    initiative = InitiativeFactory()
+    client.force_login(correspondent_b)
+    assert client.post(from_origin_url(initiative)).status_code == 403
+    client.force_login(correspondent_a)
+    assert from_origin_url(initiative) in client.get(initiative.get_absolute_url()).content.decode()
+    client.post(from_origin_url(initiative))
+    idea = Idea.objects.get()
+    assert (idea.origin, idea.source) == (initiative, Idea.Source.CRIEE)
+    assert initiative.problem in idea.problem
+
+
+def test_the_source_page_pays_one_query_for_what_it_became_whatever_the_ideas(
+    client, lab_staff, citizen, contribution
+):
+    from tests.ideas.factories import IdeaFactory
+    from tests.queries import assert_flat_query_count
+
+    lineage.idea_from_origin(source=contribution, by=lab_staff)
+    client.force_login(citizen)
+    # The contribution's page cost 12 before; the panel adds its one query (the idea and its
+    # project, joined).
+    assert_flat_query_count(
+        client,
+        contribution.get_absolute_url(),
+        lambda n: IdeaFactory.create_batch(n, source=Idea.Source.CONSULTATION),
+        expected=13,
+    )
