@@ -20,12 +20,14 @@ from tests.accounts.factories import UserFactory
 # The URL matrix's fixtures, for `row.kwargs` to find through request.getfixturevalue.
 from tests.test_url_matrix import (  # noqa: F401
     MATRIX,
+    matrix_analysis,
     matrix_community,
     matrix_consultation,
     matrix_contribution,
     matrix_criees,
     matrix_ecoute_phase2,
     matrix_evaluation,
+    matrix_events,
     matrix_idea,
     matrix_participation,
     matrix_project,
