@@ -3,12 +3,12 @@
 
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.http import HttpRequest
 from django.urls import reverse
 
 from ideas.models import Idea, IdeaQuerySet
+from ideas.services.lineage import idea_of
 from projects.origins import kind_for
 
 
@@ -19,13 +19,7 @@ def origin(request: HttpRequest, source: Any) -> dict[str, Any] | None:
     kind = kind_for(source)
     if kind is None:
         return None
-    idea = (
-        Idea.objects.filter(
-            origin_type=ContentType.objects.get_for_model(source), origin_id=source.pk
-        )
-        .select_related("project")
-        .first()
-    )
+    idea = idea_of(source)
     user = request.user
     if idea is None:
         if not kind.may_convert(user, source):

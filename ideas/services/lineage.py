@@ -81,14 +81,15 @@ def origin_tell(idea: Idea, *, by: User, body: str) -> None:
     kind = kind_for(source)
     if kind is None:
         return
+    source_title = kind.describe(source).title[:150]
     if idea.project_id:
         title = _("« %(title)s » est devenue le projet « %(project)s »") % {
-            "title": kind.describe(source).title[:150],
+            "title": source_title,
             "project": idea.project.title[:150],
         }
     else:
         title = _("L'idée née de « %(title)s » : %(status)s") % {
-            "title": kind.describe(source).title[:150],
+            "title": source_title,
             "status": idea.get_status_display(),
         }
     notify(

@@ -174,3 +174,15 @@ def test_the_source_page_pays_one_query_for_what_it_became_whatever_the_ideas(
         lambda n: IdeaFactory.create_batch(n, source=Idea.Source.CONSULTATION),
         expected=13,
     )
+
+
+def test_a_declined_idea_is_told_to_the_people_of_its_source_with_the_reason(
+    lab_staff, citizen, contribution
+):
+    idea = lineage.idea_from_origin(source=contribution, by=lab_staff)
+    Notification.objects.all().delete()
+    idea_move(idea=idea, by=lab_staff, to_status=Idea.Status.DECLINED, reason="Déjà en place.")
+    told = Notification.objects.get(kind="origin.idea_status", recipient=citizen)
+    assert "Un rendez-vous le soir" in told.title
+    assert "Déjà en place." in told.body
+    assert told.url == contribution.get_absolute_url()
