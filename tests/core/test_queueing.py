@@ -103,7 +103,9 @@ def test_after_a_failed_publish_the_request_skips_the_broker_at_once(
         started = time.monotonic()
         for item_id in range(2, 52):
             assert enqueue(unreachable_broker_app, item_id) is False
-        assert time.monotonic() - started < 0.05
+        # Trying would cost at least the connect timeout (0.05 s) each, 2.5 s for the 50;
+        # 0.5 s leaves room for a loaded CI machine descheduling the test.
+        assert time.monotonic() - started < 0.5
     assert published == []  # not even tried, although the broker was back
     assert "tests.outage_probe(51,) not queued; it will be picked up again later" in caplog.text
 

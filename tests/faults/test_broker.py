@@ -11,6 +11,7 @@ The worker killed between sending and recording uses tests.faults.mail_backends:
 written (accepted by the server), then the backend hangs until the test SIGKILLs the worker.
 """
 
+import logging
 import os
 import re
 import signal
@@ -41,8 +42,13 @@ from tests.faults.servers import IN_TEST, free_port, require_postgresql, shared_
 from tests.projects.factories import GateReviewFactory, ProjectFactory
 
 # A request spends at most one bounded attempt on the broker (queueing.REQUEST_BROKER_BUDGET
-# plus the socket timeouts); the rest of the page is a few tens of queries.
+# plus the socket timeouts); the rest of the page is a few tens of queries. The bound is on the
+# request's own duration, as its log line reports it (every middleware included): the test
+# client's wall clock also counts the test process being descheduled on a loaded 2-core CI
+# machine (a 36 ms request once measured 1.03 s from outside). The wall clock keeps a bound that
+# only a hang could cross: kombu's default publish retries alone cost more than it.
 REQUEST_SECONDS = 1.0
+WALL_SECONDS = 5.0
 WAIT_SECONDS = 60
 MESSAGE_ID = re.compile(r"^Message-ID: (.+)$", re.MULTILINE)
 
@@ -256,15 +262,39 @@ def review_with_audience(lab_staff, caf_a) -> Callable[[int], GateReview]:
     return make
 
 
-def decide(client, review: GateReview) -> tuple[int, float]:
-    """POST a "recycle" decision (no stage move) as the lab; (status, seconds)."""
+@dataclass
+class Decision:
+    status: int
+    seconds: float  # the request's own duration, from its log line
+    wall_seconds: float  # seen from the test client
+
+
+def decide(client, review: GateReview, caplog) -> Decision:
+    """POST a "recycle" decision (no stage move) as the lab."""
     url = reverse("projects:gate-decide", kwargs={"code": review.project.code, "pk": review.pk})
-    started = time.monotonic()
-    response = client.post(
-        url,
-        {"decision": GateReview.Decision.RECYCLE, "rationale": "À retravailler avec les agents."},
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="caflab.requests"):
+        started = time.monotonic()
+        response = client.post(
+            url,
+            {
+                "decision": GateReview.Decision.RECYCLE,
+                "rationale": "À retravailler avec les agents.",
+            },
+        )
+        wall = time.monotonic() - started
+    [logged] = [r for r in caplog.records if r.name == "caflab.requests"]
+    return Decision(response.status_code, logged.duration_ms / 1000, wall)
+
+
+def assert_quick(decision: Decision, outage: str) -> None:
+    assert decision.status == 302
+    assert decision.seconds < REQUEST_SECONDS, (
+        f"the decision took {decision.seconds:.2f}s with Redis {outage}"
     )
-    return response.status_code, time.monotonic() - started
+    assert decision.wall_seconds < WALL_SECONDS, (
+        f"the decision took {decision.wall_seconds:.2f}s with Redis {outage}, seen from outside"
+    )
 
 
 # --- tests ------------------------------------------------------------------------------------
@@ -272,16 +302,14 @@ def decide(client, review: GateReview) -> tuple[int, float]:
 
 @pytest.mark.parametrize("audience", [50, 120], ids=["direct", "fan-out"])
 def test_a_frozen_broker_costs_a_gate_decision_one_short_attempt_and_every_mail_goes_once(
-    audience, broker, review_with_audience, client, lab_staff, start_worker, tmp_path
+    audience, broker, review_with_audience, client, lab_staff, start_worker, tmp_path, caplog
 ):
     assert settings.NOTIFY_FANOUT_THRESHOLD == 50  # 50: in the request; 120: by a fan-out
     review = review_with_audience(audience)
     client.force_login(lab_staff)
 
     broker.freeze()
-    status, seconds = decide(client, review)
-    assert status == 302
-    assert seconds < REQUEST_SECONDS, f"the decision took {seconds:.2f}s with Redis frozen"
+    assert_quick(decide(client, review, caplog), "frozen")
     assert GateReview.objects.get(pk=review.pk).status == GateReview.Status.DECIDED
     if audience == 50:
         assert OutboxMail.objects.filter(status=OutboxMail.Status.PENDING).count() == 50
@@ -306,14 +334,12 @@ def test_a_frozen_broker_costs_a_gate_decision_one_short_attempt_and_every_mail_
 
 
 def test_a_stopped_broker_costs_a_gate_decision_nothing_noticeable(
-    broker, review_with_audience, client, lab_staff
+    broker, review_with_audience, client, lab_staff, caplog
 ):
     review = review_with_audience(50)
     client.force_login(lab_staff)
     broker.kill()
-    status, seconds = decide(client, review)
-    assert status == 302
-    assert seconds < REQUEST_SECONDS, f"the decision took {seconds:.2f}s with Redis stopped"
+    assert_quick(decide(client, review, caplog), "stopped")
     assert OutboxMail.objects.filter(status=OutboxMail.Status.PENDING).count() == 50
 
 
