@@ -6,9 +6,13 @@ from django.contrib import admin
 
 from analysis.models import (
     Analysis,
+    AnalysisExport,
     AnalysisText,
+    BlindCoding,
     Code,
     CodeAssignment,
+    LibraryCode,
+    LibraryCodebook,
     SuggestedTheme,
     ThemeRun,
     ThemeText,
@@ -108,3 +112,73 @@ class ThemeTextAdmin(ReadOnlyAdmin):
     search_fields = ("theme__label",)
     list_select_related = ("theme", "text")
     raw_id_fields = ("theme", "text")
+
+
+@admin.register(AnalysisExport)
+class AnalysisExportAdmin(ReadOnlyAdmin):
+    """Built by the worker; the file is the requester's download, served by the site only."""
+
+    list_display = (
+        "analysis",
+        "format",
+        "status",
+        "progress",
+        "row_count",
+        "attempts",
+        "requested_by",
+        "created_at",
+    )
+    list_filter = ("status", "format")
+    search_fields = ("analysis__consultation__title", "requested_by__email")
+    list_select_related = ("analysis__consultation", "requested_by")
+    exclude = ("file",)
+    readonly_fields = (
+        *AUDIT,
+        "started_at",
+        "finished_at",
+        "attempts",
+        "lease_expires_at",
+        "error",
+    )
+
+
+@admin.register(BlindCoding)
+class BlindCodingAdmin(ReadOnlyAdmin):
+    """A person's blind codes for a text of the agreement sample; written on the site."""
+
+    list_display = ("text", "coder", "at")
+    list_filter = ("at",)
+    search_fields = ("coder__email", "text__analysis__consultation__title")
+    list_select_related = ("text", "coder")
+    raw_id_fields = ("text", "coder", "codes")
+    readonly_fields = ("coder", "at")
+
+
+class LibraryCodeInline(admin.TabularInline):
+    model = LibraryCode
+    fields = ("position", "label", "parent", "definition", "example", "colour", "shortcut")
+    raw_id_fields = ("parent",)
+    extra = 0
+
+
+@admin.register(LibraryCodebook)
+class LibraryCodebookAdmin(admin.ModelAdmin):
+    """The lab's shared library: published from a codebook page, kept (renamed, described,
+    trimmed, withdrawn) here."""
+
+    list_display = ("title", "n_codes", "source", "published_by", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("title", "description", "codes__label")
+    list_select_related = ("source__consultation", "published_by")
+    raw_id_fields = ("source", "published_by")
+    readonly_fields = (*AUDIT, "published_by", "n_codes")
+    inlines = [LibraryCodeInline]
+
+
+@admin.register(LibraryCode)
+class LibraryCodeAdmin(admin.ModelAdmin):
+    list_display = ("label", "parent", "codebook", "shortcut", "position")
+    list_filter = (("parent", admin.EmptyFieldListFilter),)
+    search_fields = ("label", "definition", "codebook__title")
+    list_select_related = ("parent", "codebook")
+    raw_id_fields = ("codebook", "parent")

@@ -1,13 +1,20 @@
 """The export of the coded texts (CSV, XLSX): its columns and rows; the writing is
-`caflab.core.spreadsheets` (formula-safe, XML-safe, streamed)."""
+`caflab.core.spreadsheets` (formula-safe, XML-safe, streamed). Built in the background by
+`analysis.services.exports.export_build`."""
 
-from collections.abc import Iterator
-from typing import Any
+import datetime
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
 
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from analysis.models import Analysis, AnalysisText, CodeAssignment
+from caflab.core import spreadsheets
 from ecoute.models import Audience
+
+# The worker renews its lease (and shows its progress) every this many rows.
+PROGRESS_EVERY = 1000
 
 
 def export_rows(analysis: Analysis) -> tuple[list[str], Iterator[list[Any]]]:
@@ -66,3 +73,31 @@ def export_rows(analysis: Analysis) -> tuple[list[str], Iterator[list[Any]]]:
             ]
 
     return header, rows()
+
+
+def export_write(
+    analysis: Analysis,
+    fmt: str,
+    stream: BinaryIO,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the coded texts of `analysis` as `fmt` ("csv" or "xlsx") to `stream`, calling
+    `on_progress(rows written)` every PROGRESS_EVERY rows. Returns the number of rows."""
+    header, rows = export_rows(analysis)
+
+    def counted() -> Iterator[list[Any]]:
+        for done, row in enumerate(rows, start=1):
+            yield row
+            if on_progress is not None and done % PROGRESS_EVERY == 0:
+                on_progress(done)
+
+    if fmt == "csv":
+        return spreadsheets.write_csv(stream, header, counted())
+    if fmt == "xlsx":
+        return spreadsheets.write_xlsx(stream, header, counted(), title=_("Textes codés"))
+    raise ValueError(f"Unknown export format {fmt!r}.")
+
+
+def export_filename(analysis: Analysis, fmt: str, *, on: datetime.date) -> str:
+    return f"analyse-{slugify(analysis.consultation.title)[:40]}-{on:%Y-%m-%d}.{fmt}"

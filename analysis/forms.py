@@ -6,8 +6,10 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from analysis.models import Analysis, Code, SuggestedTheme
+from analysis.models import Analysis, Code, LibraryCodebook, SuggestedTheme
+from analysis.services.agreement import DEFAULT_SAMPLE, MAX_SAMPLE
 from analysis.services.themes import DEFAULT_THEMES, MAX_THEMES
+from caflab.accounts.models import User
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -69,6 +71,23 @@ class CopyForm(forms.Form):
         self.fields["source"].queryset = sources
 
 
+class LibraryCopyForm(forms.Form):
+    codebook = forms.ModelChoiceField(
+        label=_("Copier une grille de la bibliothèque du CafLab"),
+        queryset=LibraryCodebook.objects.order_by("title"),
+    )
+
+
+class LibraryPublishForm(forms.Form):
+    title = forms.CharField(label=_("Titre dans la bibliothèque"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("À quoi sert cette grille, pour quel type de consultation."),
+    )
+
+
 class TextCodeForm(forms.Form):
     ACTIONS = [("apply", _("Appliquer")), ("remove", _("Retirer")), ("toggle", _("Basculer"))]
     code = forms.ModelChoiceField(label=_("Code"), queryset=Code.objects.none())
@@ -124,4 +143,41 @@ class ThemeActionForm(forms.Form):
             self.add_error("label", _("Indiquez le nouveau libellé."))
         if data.get("action") == "merge" and not data.get("into"):
             self.add_error("into", _("Choisissez le thème dans lequel fusionner."))
+        return data
+
+
+class SampleForm(forms.Form):
+    size = forms.IntegerField(
+        label=_("Nombre de textes à tirer au sort"),
+        min_value=2,
+        max_value=MAX_SAMPLE,
+        initial=DEFAULT_SAMPLE,
+    )
+
+
+class BlindCodingForm(forms.Form):
+    codes = forms.ModelMultipleChoiceField(
+        label=_("Codes"), queryset=Code.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, analysis: Analysis, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].queryset = analysis.codes.all()
+
+
+class CodersForm(forms.Form):
+    """The two coders whose agreement is shown (a GET form)."""
+
+    first = forms.ModelChoiceField(label=_("Premier codeur"), queryset=User.objects.none())
+    second = forms.ModelChoiceField(label=_("Second codeur"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, coders: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first", "second"):
+            self.fields[name].queryset = coders
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("first") and data.get("first") == data.get("second"):
+            self.add_error("second", _("Choisissez deux personnes différentes."))
         return data

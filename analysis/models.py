@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caflab.core.jobs import LeasedJob
 from caflab.core.models import TimeStampedModel
+from caflab.core.uploads import get_private_storage
 from caflab.network.models import Caf
 from caflab.search.indexing import PostgresGinIndex
 from ecoute.models import Audience, Consultation, Question
@@ -135,6 +136,8 @@ class AnalysisText(models.Model):
         verbose_name=_("doublon de"),
     )
     group_size = models.PositiveIntegerField(_("taille du groupe de doublons"), default=1)
+    # Drawn at random for two people to code blind (BlindCoding): their agreement per code.
+    in_sample = models.BooleanField(_("dans l’échantillon de double codage"), default=False)
 
     objects = AnalysisTextQuerySet.as_manager()
 
@@ -153,6 +156,11 @@ class AnalysisText(models.Model):
             models.Index(fields=["analysis", "caf"]),
             models.Index(fields=["analysis", "duplicate_of"]),
             models.Index(fields=["analysis", "fingerprint"]),
+            models.Index(
+                fields=["analysis", "id"],
+                condition=Q(in_sample=True),
+                name="analysis_text_sample_idx",
+            ),
             # The word filter (`folded LIKE '%mot%'`) on a large analysis (pg_trgm comes
             # with caflab.search's first migration).
             PostgresGinIndex(
@@ -217,6 +225,75 @@ class Code(TimeStampedModel):
         return self.parent_id is None
 
 
+class LibraryCodebook(TimeStampedModel):
+    """A codebook the lab keeps in its shared library: a snapshot of an analysis' codes
+    (LibraryCode), which any analysis' codebook can copy. Later changes to the analysis do not
+    change it; the lab publishes a new one."""
+
+    title = models.CharField(_("titre"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.ForeignKey(
+        Analysis,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("analyse d’origine"),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("publiée par"),
+    )
+    n_codes = models.PositiveIntegerField(_("nombre de codes"), default=0)
+
+    class Meta:
+        verbose_name = _("grille de codes de la bibliothèque")
+        verbose_name_plural = _("grilles de codes de la bibliothèque")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LibraryCode(models.Model):
+    """A code of a library codebook: the fields of Code, without an analysis."""
+
+    codebook = models.ForeignKey(
+        LibraryCodebook, on_delete=models.CASCADE, related_name="codes", verbose_name=_("grille")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("thème parent"),
+    )
+    label = models.CharField(_("libellé"), max_length=120)
+    definition = models.TextField(_("définition"), blank=True)
+    example = models.TextField(_("exemple"), blank=True)
+    colour = models.CharField(_("couleur"), max_length=7, default="#0b5cad")
+    shortcut = models.CharField(_("raccourci clavier"), max_length=1, blank=True)
+    position = models.PositiveIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("code de la bibliothèque")
+        verbose_name_plural = _("codes de la bibliothèque")
+        ordering = ["codebook", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["codebook", "label"], name="analysis_library_code_label_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class CodeAssignment(models.Model):
     """A code applied to a text, by whom and when. A suggestion (from an accepted theme) waits
     for someone to confirm it; once confirmed, it says who confirmed."""
@@ -249,6 +326,44 @@ class CodeAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text_id} ← {self.code_id}"
+
+
+class BlindCoding(models.Model):
+    """One person's codes for one text of the agreement sample, coded blind (they see neither
+    the other coders' choices nor the codes applied in the coding view). Kept apart from
+    CodeAssignment, which holds the one consolidated coding the results count: two coders who
+    give a text the same code are two rows here. A text coded with no code is a row too (the
+    coder read it and found none applies)."""
+
+    text = models.ForeignKey(
+        AnalysisText,
+        on_delete=models.CASCADE,
+        related_name="blind_codings",
+        verbose_name=_("texte"),
+    )
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("codeur"),
+    )
+    codes = models.ManyToManyField(
+        Code, blank=True, related_name="blind_codings", verbose_name=_("codes")
+    )
+    at = models.DateTimeField(_("le"))
+
+    class Meta:
+        verbose_name = _("codage en double aveugle")
+        verbose_name_plural = _("codages en double aveugle")
+        ordering = ["text", "coder"]
+        constraints = [
+            models.UniqueConstraint(fields=["text", "coder"], name="analysis_blind_coding_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text_id} – {self.coder_id}"
 
 
 class ThemeRun(TimeStampedModel, LeasedJob):
@@ -358,3 +473,55 @@ class ThemeText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.theme_id}: {self.text_id}"
+
+
+class AnalysisExport(LeasedJob, TimeStampedModel):
+    """An export of the coded texts (CSV or XLSX), built in the background by
+    `analysis.tasks.build_export` (a large analysis has 100,000 texts) into the private storage,
+    downloadable only by who asked for it while they still manage the analysis."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX (Excel)"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        READY = "ready", _("Prêt")
+        FAILED = "failed", _("Échec")
+
+    analysis = models.ForeignKey(
+        Analysis, on_delete=models.CASCADE, related_name="exports", verbose_name=_("analyse")
+    )
+    # The requester's own download: erased with their account ("my data"), files included.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandé par"),
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format)
+    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.QUEUED)
+    row_count = models.PositiveIntegerField(_("lignes"), default=0)
+    file = models.FileField(
+        _("fichier"),
+        upload_to="analysis/exports/",
+        storage=get_private_storage,
+        blank=True,
+        max_length=255,
+    )
+    error = models.CharField(_("erreur"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("export de textes codés")
+        verbose_name_plural = _("exports de textes codés")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.analysis} ({self.get_format_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("analysis:export-detail", kwargs={"pk": self.pk})

@@ -17,7 +17,10 @@ def manages_analysis_consultation(user, analysis) -> bool:
 can_analyse_consultation = can_manage_consultation
 can_manage_analysis = manages_analysis_consultation
 can_see_unmasked_text = is_lab_staff & manages_analysis_consultation
+# The shared library of codebooks is the lab's: it publishes; every manager copies from it.
+can_publish_codebook = is_lab_staff & manages_analysis_consultation
 
 rules.add_perm("analysis.analyse_consultation", can_analyse_consultation)
 rules.add_perm("analysis.manage_analysis", can_manage_analysis)
 rules.add_perm("analysis.see_unmasked_text", can_see_unmasked_text)
+rules.add_perm("analysis.publish_codebook", can_publish_codebook)

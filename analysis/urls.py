@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analysis.views import analyses, coding, results, themes
+from analysis.views import agreement, analyses, coding, results, themes
 
 app_name = "analysis"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     # the codebook
     path("<int:pk>/codes/", analyses.codebook, name="codebook"),
     path("<int:pk>/codes/copier/", analyses.codebook_copy, name="codebook-copy"),
+    path("<int:pk>/codes/bibliotheque/", analyses.library_copy, name="library-copy"),
+    path("<int:pk>/codes/publier/", analyses.library_publish, name="library-publish"),
     path("codes/<int:pk>/modifier/", analyses.code_update, name="code-update"),
     path("codes/<int:pk>/supprimer/", analyses.code_delete, name="code-delete"),
     path("codes/<int:pk>/suggestions/", analyses.code_suggestions, name="code-suggestions"),
@@ -24,7 +26,15 @@ urlpatterns = [
     path("<int:pk>/themes/calculer/", themes.themes_run, name="themes-run"),
     path("calculs/<int:pk>/", themes.run_progress, name="run-progress"),
     path("themes/<int:pk>/", themes.theme_action, name="theme-action"),
+    # quality of coding: a sample coded blind by two people, their agreement per code
+    path("<int:pk>/accord/", agreement.agreement, name="agreement"),
+    path("<int:pk>/accord/echantillon/", agreement.sample_draw, name="agreement-sample"),
+    path("<int:pk>/accord/codage/", agreement.blind_coding, name="blind-coding"),
+    path("textes/<int:pk>/double-codage/", agreement.blind_code, name="blind-code"),
     # results and export
     path("<int:pk>/resultats/", results.results, name="results"),
     path("<int:pk>/export/<str:fmt>/", results.export, name="export"),
+    path("exports/<int:pk>/", results.export_detail, name="export-detail"),
+    path("exports/<int:pk>/telecharger/", results.export_download, name="export-download"),
+    path("exports/<int:pk>/relancer/", results.export_retry, name="export-retry"),
 ]

@@ -123,6 +123,17 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Exports of coded texts whose worker died (lease expired) or whose message was lost are
+    # queued again, every minute; their files (what people wrote, masked) are kept a week.
+    "analysis-requeue-stale-exports": {
+        "task": "analysis.tasks.requeue_stale_exports",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "analysis-purge-exports": {
+        "task": "analysis.tasks.purge_exports",
+        "schedule": crontab(hour=3, minute=35),
+    },
     "accounts-requeue-invitation-batches": {
         "task": "caflab.accounts.tasks.requeue_invitation_batches",
         "schedule": 60.0,

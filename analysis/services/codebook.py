@@ -1,5 +1,6 @@
 """The codebook of an analysis: codes in two levels (theme → sub-theme), each with a
-definition, an example, a colour and a keyboard shortcut; copied from a previous analysis."""
+definition, an example, a colour and a keyboard shortcut; copied from a previous analysis or
+from the lab's shared library (LibraryCodebook: snapshots the lab publishes)."""
 
 from typing import Any
 
@@ -7,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from analysis.models import Analysis, Code
+from analysis.models import Analysis, Code, LibraryCode, LibraryCodebook
+from caflab.accounts.models import User
 from caflab.core.errors import InvalidState
 
 CODE_FIELDS = ("label", "definition", "example", "colour", "shortcut")
@@ -70,12 +72,21 @@ def codebook_copy(*, source: Analysis, target: Analysis) -> int:
     """Copy `source`'s codes into `target`: themes then sub-themes, keeping their order.
     Labels already in `target` are skipped, a shortcut already taken is left empty. Returns
     the number of codes copied."""
+    return _copy_codes(list(source.codes.order_by("parent_id", "position", "pk")), target)
+
+
+@transaction.atomic
+def codebook_copy_from_library(*, codebook: LibraryCodebook, target: Analysis) -> int:
+    """Copy a library codebook's codes into `target`, as `codebook_copy` does."""
+    return _copy_codes(list(codebook.codes.order_by("parent_id", "position", "pk")), target)
+
+
+def _copy_codes(source_codes: list[Code | LibraryCode], target: Analysis) -> int:
     taken_labels = set(target.codes.values_list("label", flat=True))
     taken_shortcuts = set(target.codes.exclude(shortcut="").values_list("shortcut", flat=True))
     position = target.codes.aggregate(last=Max("position"))["last"] or 0
     copied: dict[int, Code] = {}
     existing = {c.label: c for c in target.codes.filter(parent__isnull=True)}
-    source_codes = list(source.codes.order_by("parent_id", "position", "pk"))
     themes = [c for c in source_codes if c.parent_id is None]
     children = [c for c in source_codes if c.parent_id is not None]
     n = 0
@@ -105,3 +116,41 @@ def codebook_copy(*, source: Analysis, target: Analysis) -> int:
         copied[code.pk] = new
         n += 1
     return n
+
+
+@transaction.atomic
+def library_publish(
+    *, analysis: Analysis, by: User, title: str, description: str = ""
+) -> LibraryCodebook:
+    """Put a snapshot of `analysis`'s codebook in the lab's shared library under `title`
+    (unique). Later changes to the analysis leave it as published."""
+    codes = list(analysis.codes.order_by("parent_id", "position", "pk"))
+    if not codes:
+        raise InvalidState(_("Cette grille n’a aucun code : il n’y a rien à publier."))
+    try:
+        with transaction.atomic():
+            codebook = LibraryCodebook.objects.create(
+                title=title.strip()[:120],
+                description=description.strip(),
+                source=analysis,
+                published_by=by,
+                n_codes=len(codes),
+            )
+    except IntegrityError as exc:
+        raise InvalidState(
+            {"title": _("Une grille de la bibliothèque porte déjà ce titre.")}
+        ) from exc
+    snapshots: dict[int, LibraryCode] = {}
+    # Themes first, so that each sub-theme finds its theme's snapshot.
+    for code in [c for c in codes if c.parent_id is None] + [c for c in codes if c.parent_id]:
+        snapshots[code.pk] = LibraryCode.objects.create(
+            codebook=codebook,
+            parent=snapshots.get(code.parent_id),
+            label=code.label,
+            definition=code.definition,
+            example=code.example,
+            colour=code.colour,
+            shortcut=code.shortcut,
+            position=code.position,
+        )
+    return codebook

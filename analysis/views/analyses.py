@@ -1,5 +1,6 @@
 """An analysis: started from its consultation, its overview, its texts copied again, and its
-codebook (codes, copy from another analysis, suggestions confirmed or dismissed)."""
+codebook (codes, copy from another analysis or from the lab's shared library, published to
+that library by the lab, suggestions confirmed or dismissed)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,12 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from analysis import services
-from analysis.forms import CodeForm, CopyForm
-from analysis.models import Analysis, ThemeRun
+from analysis.forms import CodeForm, CopyForm, LibraryCopyForm, LibraryPublishForm
+from analysis.models import Analysis, LibraryCodebook, ThemeRun
 from analysis.services.texts import group_counts, source_count
 from analysis.views.common import managed_analysis, managed_code
 from caflab.core.errors import InvalidState
 from ecoute.models import Consultation
+
+# The library's codebooks listed on a codebook page (the choice offers them all).
+LIBRARY_SHOWN = 20
 
 
 @login_required
@@ -94,6 +98,13 @@ def _codebook_context(request: HttpRequest, analysis: Analysis, form: CodeForm) 
         "themes": themes,
         "form": form,
         "copy_form": CopyForm(sources=sources),
+        "library_form": LibraryCopyForm(),
+        "library": list(LibraryCodebook.objects.order_by("title")[:LIBRARY_SHOWN]),
+        "publish_form": (
+            LibraryPublishForm(initial={"title": analysis.consultation.title[:120]})
+            if request.user.has_perm("analysis.publish_codebook", analysis) and themes
+            else None
+        ),
     }
 
 
@@ -168,6 +179,48 @@ def codebook_copy(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         n = services.codebook_copy(source=form.cleaned_data["source"], target=analysis)
         messages.success(request, _("%(n)s codes copiés.") % {"n": n})
+    return redirect("analysis:codebook", pk=analysis.pk)
+
+
+@require_POST
+@login_required
+def library_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Copy a codebook of the lab's shared library into this analysis' codebook."""
+    analysis = managed_analysis(request, pk)
+    form = LibraryCopyForm(request.POST)
+    if not form.is_valid():
+        messages.warning(request, _("Choisissez la grille de la bibliothèque à copier."))
+    else:
+        n = services.codebook_copy_from_library(
+            codebook=form.cleaned_data["codebook"], target=analysis
+        )
+        messages.success(request, _("%(n)s codes copiés.") % {"n": n})
+    return redirect("analysis:codebook", pk=analysis.pk)
+
+
+@require_POST
+@login_required
+def library_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lab puts a snapshot of this codebook in its shared library."""
+    analysis = managed_analysis(request, pk)
+    if not request.user.has_perm("analysis.publish_codebook", analysis):
+        raise PermissionDenied
+    form = LibraryPublishForm(request.POST)
+    if not form.is_valid():
+        messages.warning(request, _("Indiquez le titre de la grille dans la bibliothèque."))
+    else:
+        try:
+            codebook = services.library_publish(
+                analysis=analysis, by=request.user, **form.cleaned_data
+            )
+        except InvalidState as error:
+            messages.warning(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("La grille « %(title)s » est dans la bibliothèque du CafLab.")
+                % {"title": codebook.title},
+            )
     return redirect("analysis:codebook", pk=analysis.pk)
 
 

@@ -116,7 +116,9 @@ def test_the_phone_number_is_masked_and_the_original_is_the_labs_only(
     assert "06 12 34 56 78" not in results.content.decode()
 
 
-def test_the_export_masks_personal_data_and_neutralises_formulas(client, lab_staff, consultation_a):
+def test_the_export_masks_personal_data_and_neutralises_formulas(
+    client, lab_staff, consultation_a, django_capture_on_commit_callbacks
+):
     question = consultation_a.questionnaire.questions.get()
     answer_texts(question, ['=HYPERLINK("http://evil.example","clic")'])
     from analysis.services import analysis_create
@@ -130,15 +132,19 @@ def test_the_export_masks_personal_data_and_neutralises_formulas(client, lab_sta
         assigned_at="2026-01-01T00:00Z",
     )
     client.force_login(lab_staff)
-    response = client.get(reverse("analysis:export", kwargs={"pk": analysis.pk, "fmt": "csv"}))
-    content = response.content.decode("utf-8-sig")
+    for fmt in ("csv", "xlsx"):  # asked for here, built by the task after the commit
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("analysis:export", kwargs={"pk": analysis.pk, "fmt": fmt}))
+    csv_export, xlsx_export = analysis.exports.order_by("pk")
+    response = client.get(reverse("analysis:export-download", kwargs={"pk": csv_export.pk}))
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "[téléphone masqué]" in content
     assert "06 12 34 56 78" not in content
     assert "'=HYPERLINK" in content
     assert "Attente" in content
-    xlsx = client.get(reverse("analysis:export", kwargs={"pk": analysis.pk, "fmt": "xlsx"}))
+    xlsx = client.get(reverse("analysis:export-download", kwargs={"pk": xlsx_export.pk}))
     assert xlsx.status_code == 200
-    assert xlsx.content[:2] == b"PK"
+    assert b"".join(xlsx.streaming_content)[:2] == b"PK"
 
 
 def _add_texts(analysis, question, lab_staff):
@@ -181,7 +187,7 @@ def test_the_results_cost_the_same_queries_at_two_sizes(
 
 
 QUERIES_CODING = 12
-QUERIES_RESULTS = 9
+QUERIES_RESULTS = 10  # 9, and the requester's last exports
 
 
 def test_the_themes_page_shows_a_run_its_progress_and_accepts_a_theme(
