@@ -28,3 +28,10 @@ class CrieesConfig(AppConfig):
             context=panels.caf_dashboard,
             order=20,
         )
+        # Its part of the home's "Ce qui vous attend" (caflab.core.waiting).
+        from caflab.core.waiting import WAITING_TEMPLATE
+        from criees import home
+
+        register_panel(
+            "home", name="criees", template=WAITING_TEMPLATE, context=home.context, order=30
+        )

@@ -41,3 +41,20 @@ class EcouteConfig(AppConfig):
             context=panels.caf_dashboard,
             order=30,
         )
+        # The director's cockpit: the restitutions due and overdue.
+        from ecoute import cockpit
+
+        register_panel(
+            "portfolio_dashboard",
+            name="ecoute",
+            template="ecoute/includes/cockpit_panel.html",
+            context=cockpit.portfolio_dashboard,
+            order=20,
+        )
+        # Its part of the home's "Ce qui vous attend" (caflab.core.waiting).
+        from caflab.core.waiting import WAITING_TEMPLATE
+        from ecoute import home
+
+        register_panel(
+            "home", name="ecoute", template=WAITING_TEMPLATE, context=home.context, order=40
+        )

@@ -1,12 +1,19 @@
-"""Contributions as a source of innovation (projects.origins): the lab, or the correspondent of
-its Caf, turns a published contribution into an idea of the box; its author and supporters
-are told what became of it, then of each stage of the project it feeds."""
+"""Contributions and questionnaires' open answers as sources of innovation (projects.origins).
+
+The lab, or the correspondent of its Caf, turns a published contribution, or a written answer
+to a questionnaire, into an idea of the box; its people (a contribution's author and
+supporters, an answer's respondent when the consultation was not anonymous) are told what
+became of it, then of each stage of the project it feeds. An anonymous answer has no one to
+tell: nothing links it to a person, not even to the addresses left to hear back."""
 
 from django.db.models import Q
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from caflab.accounts.models import User
 from caflab.accounts.permissions import is_correspondent, is_lab_staff
-from ecoute.models import Contribution, ContributionSupport
+from ecoute.models import TEXT_KINDS, Answer, Contribution, ContributionSupport
+from ecoute.permissions import can_manage_consultation
 from projects.origins import OriginKind, OriginText, register_origin_kind
 
 
@@ -33,7 +40,67 @@ def may_convert(user, contribution: Contribution) -> bool:
     )
 
 
+# --- open answers --------------------------------------------------------------------------------
+
+
+def answer_text(answer: Answer) -> str:
+    """What the respondent wrote: the text of a text question, else its "other, specify"."""
+    return answer.value_text if answer.question.kind in TEXT_KINDS else answer.other_text
+
+
+def describe_answer(answer: Answer) -> OriginText:
+    text = answer_text(answer)
+    return OriginText(
+        title=Truncator(" ".join(text.split())).chars(120) or _("Réponse à un questionnaire"),
+        text=_(
+            "Réponse à la question « %(question)s » de la consultation « %(title)s » :\n\n%(text)s"
+        )
+        % {
+            "question": answer.question.label,
+            "title": answer.questionnaire.consultation.title,
+            "text": text,
+        },
+        caf_id=answer.caf_id,
+    )
+
+
+def answer_participants(answer: Answer):
+    """Its respondent, when the answer is theirs by name (never for an anonymous one)."""
+    return User.objects.active().filter(pk=answer.response.respondent_id or 0)
+
+
+def answer_visible_to(user, answer: Answer) -> bool:
+    """The consultation's team, and the respondent who wrote it."""
+    if not user.is_authenticated:
+        return False
+    return bool(
+        can_manage_consultation.test(user, answer.questionnaire.consultation)
+        or (answer.response.respondent_id and answer.response.respondent_id == user.pk)
+    )
+
+
+def answer_may_convert(user, answer: Answer) -> bool:
+    """A written answer; the lab, or the correspondent of the consultation's Caf."""
+    if not answer_text(answer).strip():
+        return False
+    consultation = answer.questionnaire.consultation
+    return is_lab_staff(user) or bool(
+        is_correspondent(user) and consultation.caf_id and consultation.caf_id == user.caf_id
+    )
+
+
 def register() -> None:
+    register_origin_kind(
+        OriginKind(
+            model="ecoute.Answer",
+            idea_source="consultation",
+            describe=describe_answer,
+            participants=answer_participants,
+            visible_to=answer_visible_to,
+            may_convert=answer_may_convert,
+            tells_stage_changes=True,  # services.contributions.on_project_stage_changed
+        )
+    )
     register_origin_kind(
         OriginKind(
             model="ecoute.Contribution",
@@ -42,5 +109,6 @@ def register() -> None:
             participants=participants,
             visible_to=visible_to,
             may_convert=may_convert,
+            tells_stage_changes=True,  # services.contributions.on_project_stage_changed
         )
     )

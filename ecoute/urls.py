@@ -53,6 +53,7 @@ urlpatterns = [
     # managers: results and exports
     path("gestion/<int:pk>/resultats/", results.results, name="results"),
     path("gestion/questions/<int:pk>/reponses/", results.free_text, name="free-text"),
+    path("reponses/<int:pk>/", results.answer_detail, name="written-answer"),
     path("gestion/<int:pk>/exporter/", results.export_create, name="export-create"),
     path("exports/<int:pk>/", results.export_detail, name="export-detail"),
     path("exports/<int:pk>/telecharger/", results.export_download, name="export-download"),

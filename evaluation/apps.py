@@ -49,3 +49,20 @@ class EvaluationConfig(AppConfig):
             context=caf_dashboard.context,
             order=40,
         )
+        # The director's cockpit: negative effects open, evaluations in progress, reports.
+        from evaluation.panels import cockpit
+
+        register_panel(
+            "portfolio_dashboard",
+            name="evaluation",
+            template="evaluation/includes/cockpit_panel.html",
+            context=cockpit.context,
+            order=30,
+        )
+        # Its part of the home's "Ce qui vous attend" (caflab.core.waiting).
+        from caflab.core.waiting import WAITING_TEMPLATE
+        from evaluation import home
+
+        register_panel(
+            "home", name="evaluation", template=WAITING_TEMPLATE, context=home.context, order=50
+        )

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.admin_protection import HistoryAdmin, HistoryInline, KeepsEvidenceAdmin
-from events.models import Event, EventStatusChange, Material, Registration
+from events.models import DebateProposal, Event, EventStatusChange, Material, Registration
 
 AUDIT = ("created_at", "updated_at")
 
@@ -47,6 +47,7 @@ class EventAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     inlines = (MaterialInline, StatusChangeInline)
     fieldsets = (
         (None, {"fields": ("kind", "title", "description", "themes", "programme", "caf")}),
+        (_("Après l'événement"), {"fields": ("synthesis",)}),
         (_("Quand et où"), {"fields": ("starts_at", "ends_at", "place", "online_url")}),
         (
             _("Public et inscriptions"),
@@ -110,3 +111,23 @@ class MaterialAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # uploaded through the site's checked form
+
+
+@admin.register(DebateProposal)
+class DebateProposalAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    """Proposals are written on the event's after-event page; an idea may point to one, so
+    they are kept (corrected here if need be, never deleted)."""
+
+    kept_advice = _("Une idée peut en être issue : corrigez plutôt son texte.")
+
+    list_display = ("short_text", "event", "created_by", "created_at")
+    list_filter = ("event__kind",)
+    search_fields = ("text", "event__title")
+    list_select_related = ("event", "created_by")
+    autocomplete_fields = ("event",)
+    readonly_fields = ("created_by", *AUDIT)
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("proposition"))
+    def short_text(self, obj) -> str:
+        return obj.text[:100]

@@ -13,3 +13,15 @@ class EventsConfig(AppConfig):
         )
 
         personal_data.register()
+        # Proposals that came out of an event as a source of ideas (projects.origins).
+        from events import lineage
+
+        lineage.register()
+        # Its part of the home's "Ce qui vous attend" (caflab.core.waiting): my registrations.
+        from caflab.core.panels import register_panel
+        from caflab.core.waiting import WAITING_TEMPLATE
+        from events import home
+
+        register_panel(
+            "home", name="events", template=WAITING_TEMPLATE, context=home.context, order=60
+        )

@@ -105,7 +105,7 @@ def seed(stdout: TextIO) -> None:
         place="Cnaf, 32 avenue de la Sibelle, 75014 Paris",
         themes=some_themes,
     )
-    _held(
+    workshop = _held(
         lab,
         people[5:],
         days=-3,
@@ -117,6 +117,20 @@ def seed(stdout: TextIO) -> None:
         online_url="https://visio.caflab.demo/prototypage",
         programme=programme,
     )
+    # What came out of it: a synthesis and two proposals, each of which may become an idea.
+    services.synthesis_save(
+        event=workshop,
+        by=lab,
+        synthesis=(
+            "Les participants ont réécrit le courrier de fin de droits : une phrase d'action en "
+            "tête, les dates en gras, un seul numéro à appeler."
+        ),
+    )
+    for text in (
+        "Tester le nouveau courrier de fin de droits avec dix allocataires.",
+        "Un seul numéro à appeler, imprimé en tête de chaque courrier.",
+    ):
+        services.proposal_add(event=workshop, by=lab, text=text)
     upcoming = _event(
         lab,
         days=14,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from caflab.accounts.models import NETWORK_ROLES, User
 from caflab.core.uploads import DOCUMENTS, IMAGES, check_upload, display_name
 from caflab.network.models import Caf, Directorate, Programme, Theme
-from events.models import ELIGIBLE_ROLE_CHOICES, Event, Material
+from events.models import ELIGIBLE_ROLE_CHOICES, DebateProposal, Event, Material
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 20 Mo: slides are heavier than notes
 MATERIAL_KINDS = {**DOCUMENTS, **IMAGES}
@@ -219,3 +219,38 @@ class CancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Envoyé aux inscrits."),
     )
+
+
+class SynthesisForm(forms.ModelForm):
+    """What was said at the event."""
+
+    class Meta:
+        model = Event
+        fields = ["synthesis"]
+        widgets = {"synthesis": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["synthesis"].help_text = _(
+            "Ce qui s’est dit : les constats, les points d’accord et de désaccord. Les "
+            "participants la lisent sur la page de l’événement."
+        )
+        self.helper = _helper(_("Enregistrer la synthèse"), form_tag=False)
+
+
+class ProposalForm(forms.ModelForm):
+    """One proposal that came out of the event."""
+
+    class Meta:
+        model = DebateProposal
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = _("Nouvelle proposition")
+        self.fields["text"].help_text = _(
+            "Une proposition par envoi. Chacune pourra devenir une idée de la boîte à idées ; "
+            "les participants seront informés de ce qu’elle devient."
+        )
+        self.helper = _helper(_("Ajouter la proposition"), form_tag=False)

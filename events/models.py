@@ -183,6 +183,9 @@ class Event(TimeStampedModel):
     status_changed_at = models.DateTimeField(_("statut depuis"), default=timezone.now)
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
     cancel_reason = models.TextField(_("motif de l'annulation"), blank=True)
+    # After a debate (or a workshop): what was said, and the proposals that came out of it
+    # (DebateProposal), each of which can become an idea of the box.
+    synthesis = models.TextField(_("synthèse"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -464,3 +467,34 @@ class Material(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("events:material", kwargs={"pk": self.pk})
+
+
+class DebateProposal(TimeStampedModel):
+    """A proposal that came out of an event (a debate, a workshop…), written by its organisers
+    in the synthesis. The lab, or the correspondent of the event's Caf, turns it into an idea
+    of the box (projects.origins); those who came are told what became of it. Never deleted
+    once written: an idea may point to it."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("événement")
+    )
+    text = models.TextField(_("proposition"), max_length=1000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saisie par"),
+    )
+
+    class Meta:
+        verbose_name = _("proposition issue d'un événement")
+        verbose_name_plural = _("propositions issues des événements")
+        ordering = ["event", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:proposal", kwargs={"pk": self.pk})

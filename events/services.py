@@ -26,7 +26,7 @@ from caflab.core.errors import AlreadyDone, InvalidState, NotAllowedNow
 from caflab.core.workflow import Workflow, transition
 from caflab.network.models import Caf, Theme
 from caflab.notifications.services import notify
-from events.models import Event, EventStatusChange, Material, Registration
+from events.models import DebateProposal, Event, EventStatusChange, Material, Registration
 
 logger = logging.getLogger(__name__)
 
@@ -339,3 +339,34 @@ def material_delete(*, material: Material) -> None:
     storage, stored_name = material.file.storage, material.file.name
     material.delete()
     transaction.on_commit(lambda: storage.delete(stored_name))
+
+
+# --- after the event: synthesis and proposals ----------------------------------------------
+
+
+def _check_after(event: Event) -> None:
+    if event.status not in (Status.PUBLISHED, Status.HELD):
+        raise InvalidState(_("Une synthèse ne s'écrit que pour un événement publié ou tenu."))
+    if event.starts_at > timezone.now():
+        raise NotAllowedNow(_("La synthèse s'écrit une fois l'événement commencé."))
+
+
+@transaction.atomic
+def synthesis_save(*, event: Event, by: User, synthesis: str) -> Event:
+    """What was said at the event, written by its organisers once it has started."""
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    _check_after(locked)
+    locked.synthesis = synthesis.strip()
+    locked.save(update_fields=["synthesis", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def proposal_add(*, event: Event, by: User, text: str) -> DebateProposal:
+    """A proposal that came out of the event; the same text twice is "already done"."""
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    _check_after(locked)
+    text = text.strip()
+    if DebateProposal.objects.filter(event=locked, text=text).exists():
+        raise AlreadyDone(_("Cette proposition est déjà enregistrée."))
+    return DebateProposal.objects.create(event=locked, text=text, created_by=by)

@@ -19,6 +19,9 @@ urlpatterns = [
     path("<int:pk>/evenement.ics", views.event_ical, name="ical"),
     path("<int:pk>/presence/", views.AttendanceView.as_view(), name="attendance"),
     path("<int:pk>/supports/ajouter/", views.material_add, name="material-add"),
+    path("<int:pk>/synthese/", views.synthesis_save, name="synthesis"),
+    path("<int:pk>/propositions/ajouter/", views.proposal_add, name="proposal-add"),
+    path("propositions/<int:pk>/", views.proposal_detail, name="proposal"),
     path("supports/<int:pk>/", views.material_download, name="material"),
     path("supports/<int:pk>/supprimer/", views.material_delete, name="material-delete"),
 ]

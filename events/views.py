@@ -26,8 +26,8 @@ from caflab.core.queries import count_of
 from caflab.core.uploads import download_response
 from events import ical, services
 from events.filters import EventFilter
-from events.forms import CancelForm, EventForm, MaterialForm
-from events.models import Event, EventQuerySet, Material, Registration
+from events.forms import CancelForm, EventForm, MaterialForm, ProposalForm, SynthesisForm
+from events.models import DebateProposal, Event, EventQuerySet, Material, Registration
 
 RegStatus = Registration.Status
 
@@ -142,7 +142,7 @@ class EventDetailView(SignedInMixin, DetailView):
             Event.objects.visible_to(self.request.user)
             .with_card_data()
             .annotate(n_waiting=count_of(Registration, "event", status=RegStatus.WAITING))
-            .prefetch_related("organisers", "cafs", "materials")
+            .prefetch_related("organisers", "cafs", "materials", "proposals")
         )
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
@@ -335,6 +335,9 @@ class AttendanceView(SignedInMixin, TemplateView):
             started=event.starts_at <= timezone.now(),
             materials=list(event.materials.order_by("created_at", "pk")),
             material_form=kwargs.pop("material_form", None) or MaterialForm(),
+            synthesis_form=kwargs.pop("synthesis_form", None) or SynthesisForm(instance=event),
+            proposal_form=kwargs.pop("proposal_form", None) or ProposalForm(),
+            proposals=list(event.proposals.order_by("created_at", "pk")),
             **kwargs,
         )
 
@@ -368,6 +371,49 @@ def material_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, _("Le support est ajouté."))
     return redirect("events:attendance", pk=event.pk)
+
+
+def _attendance_again(request: HttpRequest, event: Event, **forms: Any) -> HttpResponse:
+    """The after-event page again, with the form that did not validate and what was typed."""
+    view = AttendanceView()
+    view.setup(request, pk=event.pk)
+    view.event = event
+    return render(request, AttendanceView.template_name, view.get_context_data(**forms))
+
+
+@require_POST
+@login_required
+def synthesis_save(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk, "events.manage_event")
+    form = SynthesisForm(request.POST, instance=Event.objects.get(pk=event.pk))
+    if not form.is_valid():
+        return _attendance_again(request, event, synthesis_form=form)
+    services.synthesis_save(event=event, by=request.user, synthesis=form.cleaned_data["synthesis"])
+    messages.success(request, _("La synthèse est enregistrée."))
+    return redirect("events:attendance", pk=event.pk)
+
+
+@require_POST
+@login_required
+def proposal_add(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk, "events.manage_event")
+    form = ProposalForm(request.POST)
+    if not form.is_valid():
+        return _attendance_again(request, event, proposal_form=form)
+    services.proposal_add(event=event, by=request.user, text=form.cleaned_data["text"])
+    messages.success(request, _("La proposition est ajoutée."))
+    return redirect("events:attendance", pk=event.pk)
+
+
+@login_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One proposal: what it says, the event it came from and what became of it (the "origin"
+    panel: the idea, then the project; or the button that makes it an idea)."""
+    visible = Event.objects.visible_to(request.user)
+    proposal = get_object_or_404(
+        DebateProposal.objects.filter(event__in=visible).select_related("event"), pk=pk
+    )
+    return render(request, "events/proposal_detail.html", {"proposal": proposal})
 
 
 def _material_for(request: HttpRequest, pk: int) -> Material:

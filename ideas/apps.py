@@ -19,6 +19,11 @@ class IdeasConfig(AppConfig):
 
         personal_data.register()
         engagement.register_engagement()
+        # The people of a project's sources hear of its stages (projects.origins).
+        from ideas.services.lineage import on_project_stage_changed
+        from projects.signals import stage_changed
+
+        stage_changed.connect(on_project_stage_changed, dispatch_uid="ideas.origin_stage")
         from caflab.core.panels import register_panel
         from ideas import panels
 
@@ -37,4 +42,11 @@ class IdeasConfig(AppConfig):
             template="ideas/includes/origin_panel.html",
             context=panels.origin,
             order=10,
+        )
+        # Its part of the home's "Ce qui vous attend" (caflab.core.waiting).
+        from caflab.core.waiting import WAITING_TEMPLATE
+        from ideas import home
+
+        register_panel(
+            "home", name="ideas", template=WAITING_TEMPLATE, context=home.context, order=20
         )

@@ -72,6 +72,7 @@ class Idea(TimeStampedModel):
         SESSION = "session", _("Séance de créativité")
         CONSULTATION = "consultation", _("Consultation")
         CRIEE = "criee", _("Criée")
+        EVENT = "event", _("Débat ou événement")
 
     title = models.CharField(_("titre"), max_length=200)
     problem = models.TextField(_("problème constaté"))

@@ -8,39 +8,55 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from ideas.models import Idea, IdeaQuerySet
-from ideas.services.lineage import idea_of
+from ideas.services.lineage import idea_of, projects_of
 from projects.origins import kind_for
 
 
 def origin(request: HttpRequest, source: Any) -> dict[str, Any] | None:
     """A source's page ("origin": a contribution, an initiative…): what it became (the idea,
-    then the project, linked for those who may open them), or the button that turns it into
-    an idea for those who may. One query; nothing for others."""
+    then the project, and the projects it was attached to, linked for those who may open
+    them), and for those who may, the button that turns it into an idea and the form that
+    attaches it to an existing project. Two queries; nothing for others when it became
+    nothing."""
     kind = kind_for(source)
     if kind is None:
         return None
     idea = idea_of(source)
     user = request.user
+    attached = [(p, _project_url(user, p)) for p in projects_of(source)]
+    may_convert = kind.may_convert(user, source)
     if idea is None:
-        if not kind.may_convert(user, source):
+        if not (may_convert or attached):
             return None
-        return {"source": source, "model": source._meta.label_lower, "idea": None}
+        return {
+            "source": source,
+            "model": source._meta.label_lower,
+            "idea": None,
+            "attached": attached,
+            "may_convert": may_convert,
+        }
     project = idea.project
-    project_url = ""
-    if project is not None:
-        if project.is_draft:
-            project_url = ""
-        elif user.is_authenticated and user.is_network_member:
-            project_url = project.get_absolute_url()
-        elif project.is_public:
-            project_url = reverse("projects:public-sheet", args=[project.code])
     return {
         "source": source,
+        "model": source._meta.label_lower,
         "idea": idea,
         "idea_url": idea.get_absolute_url() if user.has_perm("ideas.view_ideas") else "",
         "project": project,
-        "project_url": project_url,
+        "project_url": _project_url(user, project) if project is not None else "",
+        "attached": [(p, url) for p, url in attached if project is None or p.pk != project.pk],
+        "may_convert": may_convert,
     }
+
+
+def _project_url(user: Any, project: Any) -> str:
+    """A project's page for the network, its public sheet for others when it has one."""
+    if project.is_draft:
+        return ""
+    if user.is_authenticated and user.is_network_member:
+        return project.get_absolute_url()
+    if project.is_public:
+        return reverse("projects:public-sheet", args=[project.code])
+    return ""
 
 
 def portfolio_dashboard(request: HttpRequest, projects: Any) -> dict[str, Any] | None:

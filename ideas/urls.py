@@ -22,6 +22,11 @@ urlpatterns = [
         lineage.idea_from_origin,
         name="idea-from-origin",
     ),
+    path(
+        "idees/depuis/<str:model>/<int:pk>/rattacher/",
+        lineage.origin_attach,
+        name="origin-attach",
+    ),
     path("idees/<int:pk>/modifier/", ideas.IdeaUpdateView.as_view(), name="idea-update"),
     path("idees/<int:pk>/soutenir/", ideas.idea_support, name="idea-support"),
     path("idees/<int:pk>/commenter/", ideas.idea_comment, name="idea-comment"),

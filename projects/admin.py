@@ -32,7 +32,19 @@ class TeamMemberInline(admin.TabularInline):
 class BlockerLeverInline(admin.TabularInline):
     model = BlockerLever
     extra = 0
-    fields = ("kind", "text", "owner", "status", "opened_on", "lifted_on")
+    fields = (
+        "kind",
+        "text",
+        "owner",
+        "status",
+        "opened_on",
+        "lifted_on",
+        "escalated_on",
+        "escalated_by",
+        "pulled_on",
+        "pulled_by",
+    )
+    readonly_fields = ("escalated_on", "escalated_by", "pulled_on", "pulled_by")
     autocomplete_fields = ("owner",)
 
 

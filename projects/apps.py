@@ -23,3 +23,10 @@ class ProjectsConfig(AppConfig):
             context=panels.caf_dashboard,
             order=10,
         )
+        # Its part of the home's "Ce qui vous attend" (caflab.core.waiting).
+        from caflab.core.waiting import WAITING_TEMPLATE
+        from projects import home
+
+        register_panel(
+            "home", name="projects", template=WAITING_TEMPLATE, context=home.context, order=10
+        )

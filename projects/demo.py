@@ -301,6 +301,13 @@ def seed_portfolio(stdout: TextIO) -> None:
     }
     themes, programmes = list(Theme.objects.all()), list(Programme.objects.all())
     ambitions, directorates = list(CogAmbition.objects.all()), list(Directorate.objects.all())
+    # The COG commitments' targets (set in the admin in real life): the cockpit's progress.
+    # Their own random draws, so that the rest of the demo stays as it was.
+    targets = random.Random(2023)
+    for ambition in ambitions:
+        if ambition.target is None:
+            ambition.target = targets.randint(2, 6)
+            ambition.save(update_fields=["target", "updated_at"])
     partners = list(Partner.objects.all())
     criteria = {}
     for criterion in GateCriterion.objects.filter(scorecard="gate"):
@@ -416,7 +423,7 @@ def seed_portfolio(stdout: TextIO) -> None:
             )
         Project.objects.filter(pk=project.pk).update(health=health, health_reported_on=today)
 
-        BlockerLever.objects.create(
+        blocker = BlockerLever.objects.create(
             project=project,
             kind=BlockerLever.Kind.BLOCKER,
             text=rng.choice(
@@ -429,6 +436,11 @@ def seed_portfolio(stdout: TextIO) -> None:
             owner=project.lead,
             status=rng.choice(["open", "open", "lifted"]),
         )
+        if blocker.status == "open" and "non arbitré" in blocker.text:
+            # The team put it to the direction ("à arbitrer"): the cockpit lists it first.
+            blocker.escalated_on = today - datetime.timedelta(days=3 + number % 15)
+            blocker.escalated_by = project.lead
+            blocker.save(update_fields=["escalated_on", "escalated_by"])
         BlockerLever.objects.create(
             project=project,
             kind=BlockerLever.Kind.LEVER,

@@ -15,7 +15,19 @@ from caflab.accounts.models import User
 from caflab.core.typeahead import TypeaheadInput, clean_text, resolve_text
 from caflab.network.models import Caf, Directorate, Programme, Theme
 from caflab.search.query import AUTO, clean, matching
-from projects.models import PIPELINE, Deployment, Health, Project, Stage, Track
+from projects.models import (
+    ADVANCED_STAGES,
+    LEVER_AGE_GROUPS,
+    PIPELINE,
+    BlockerLever,
+    Deployment,
+    GateReview,
+    Health,
+    Project,
+    Stage,
+    Track,
+    lever_age_q,
+)
 from projects.typeahead import LEADS, leads_of, match_people
 
 # Stages in pipeline order, then the two side stages; health from unknown to worst.
@@ -133,6 +145,13 @@ class ProjectFilter(django_filters.FilterSet):
         method="filter_sort",
         empty_label=_("Pertinence, puis mise à jour la plus récente"),
     )
+    # The lists behind the cockpit's figures (links only, not in the form): the projects of a
+    # COG ambition, those at the experimentation stage or beyond, those whose stage changed or
+    # whose gate review was decided since a date.
+    ambition = django_filters.NumberFilter(method="filter_ambition")
+    advanced = django_filters.BooleanFilter(method="filter_advanced")
+    moved_since = django_filters.DateFilter(field_name="stage_changed_at", lookup_expr="date__gte")
+    decided_since = django_filters.DateFilter(method="filter_decided_since")
 
     class Meta:
         model = Project
@@ -183,6 +202,22 @@ class ProjectFilter(django_filters.FilterSet):
         deployed = Deployment.objects.filter(caf__code=value).values("project")
         return queryset.filter(Q(pilot_caf__code=value) | Q(pk__in=deployed))
 
+    def filter_ambition(self, queryset: QuerySet[Project], name: str, value: Any):
+        tagged = Project.cog_ambitions.through.objects.filter(cogambition=value)
+        return queryset.filter(pk__in=tagged.values("project"))
+
+    def filter_advanced(self, queryset: QuerySet[Project], name: str, value: bool | None):
+        if value is None:
+            return queryset
+        lookup = Q(stage__in=ADVANCED_STAGES)
+        return queryset.filter(lookup if value else ~lookup)
+
+    def filter_decided_since(self, queryset: QuerySet[Project], name: str, value: Any):
+        decided = GateReview.objects.filter(
+            status=GateReview.Status.DECIDED, decided_at__date__gte=value
+        )
+        return queryset.filter(pk__in=decided.values("project"))
+
     def filter_sort(self, queryset: QuerySet[Project], name: str, value: str):
         descending = value.startswith("-")
         keys = SORTS[value.lstrip("-")]
@@ -195,3 +230,44 @@ class ProjectFilter(django_filters.FilterSet):
         if data.get("tri"):
             return data["tri"]
         return "relevance" if data.get("q") else "-updated"
+
+
+# --- the open blockers and levers (the cockpit's full list) ------------------------------------
+
+LEVER_AGES = [(key, label) for key, label, _low, _high in LEVER_AGE_GROUPS]
+YES_NO = [("oui", _("Oui")), ("non", _("Non"))]
+
+
+class LeverFilter(django_filters.FilterSet):
+    """The open blockers and levers of the visible projects: by kind, escalation and age."""
+
+    kind = django_filters.ChoiceFilter(
+        label=_("Type"), choices=BlockerLever.Kind.choices, empty_label=_("Freins et leviers")
+    )
+    escalated = django_filters.ChoiceFilter(
+        label=_("À arbitrer par la direction"),
+        choices=YES_NO,
+        method="filter_escalated",
+        empty_label=_("Tous"),
+    )
+    age = django_filters.ChoiceFilter(
+        label=_("Ouverts depuis"), choices=LEVER_AGES, method="filter_age", empty_label=_("Toutes")
+    )
+    project = django_filters.CharFilter(label=_("Code du projet"), method="filter_project")
+
+    class Meta:
+        model = BlockerLever
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, today: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def filter_escalated(self, queryset: QuerySet[BlockerLever], name: str, value: str):
+        return queryset.filter(escalated_on__isnull=value != "oui")
+
+    def filter_age(self, queryset: QuerySet[BlockerLever], name: str, value: str):
+        return queryset.filter(lever_age_q(value, self.today))
+
+    def filter_project(self, queryset: QuerySet[BlockerLever], name: str, value: str):
+        return queryset.filter(project__code__iexact=value.strip())

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
@@ -43,6 +44,9 @@ class OriginKind:
     participants: Callable[[Any], models.QuerySet]
     visible_to: Callable[[Any, Any], bool]
     may_convert: Callable[[Any, Any], bool]
+    # True when the app that owns the source tells its people of the stages of the projects it
+    # feeds itself (écoute does, for contributions and answers); else the idea box does.
+    tells_stage_changes: bool = False
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -72,3 +76,47 @@ def kinds() -> list[OriginKind]:
 def kind_named(label: str) -> OriginKind | None:
     """The registered kind of the model labelled `label` ("ecoute.contribution"), or None."""
     return _kinds.get(label.lower())
+
+
+@dataclass(frozen=True)
+class ShownOrigin:
+    """One line of "Ce projet est né de…": its kind, its label and, when the reader may open the
+    source, its page."""
+
+    kind: str
+    label: str
+    url: str
+
+
+def shown_origins(user: Any, origins: list[Any]) -> list[ShownOrigin]:
+    """The project's origins (ProjectOrigin rows) as `user` may see them: the label always (the
+    lab wrote it on the project), the link only to a source `user` may open, read through the
+    source model's `visible_to(user)` scope (deny when it has none). One query per kind of
+    source present, whatever the number of origins."""
+    ids_by_type: dict[int, set[int]] = {}
+    for origin in origins:
+        ids_by_type.setdefault(origin.content_type_id, set()).add(origin.object_id)
+    visible: dict[tuple[int, int], Any] = {}
+    names: dict[int, str] = {}
+    for type_id, ids in ids_by_type.items():
+        content_type = ContentType.objects.get_for_id(type_id)  # cached: no query
+        names[type_id] = content_type.name
+        model = content_type.model_class()
+        queryset = model._default_manager.all() if model is not None else None
+        scope = getattr(queryset, "visible_to", None)
+        if scope is None:
+            continue
+        for source in scope(user).filter(pk__in=ids):
+            visible[(type_id, source.pk)] = source
+    shown = []
+    for origin in origins:
+        source = visible.get((origin.content_type_id, origin.object_id))
+        get_url = getattr(source, "get_absolute_url", None)
+        shown.append(
+            ShownOrigin(
+                kind=names[origin.content_type_id],
+                label=origin.label or str(source or ""),
+                url=get_url() if get_url else "",
+            )
+        )
+    return shown

@@ -78,6 +78,11 @@ can_follow_project = is_network_member
 # "We want it in our Caf": a correspondent, for their own Caf, on a project the network sees.
 can_declare_deployment = (is_lab_staff | is_correspondent) & project_is_not_draft
 can_change_deployment = is_lab_staff | is_deployment_correspondent | leads_deployment_project
+# Blockers and levers (the object is the project; who sees it is Project.objects.visible_to):
+# its team (or the lab) puts one "à arbitrer par la direction"; the lab and the directorates
+# pull a lever or arbitrate a blocker.
+can_escalate_lever = is_lab_staff | is_lead | is_team_member
+can_pull_lever = is_lab_staff | is_directorate_member
 
 rules.add_perm("projects.view_portfolio", can_view_portfolio)
 rules.add_perm("projects.view_dashboard", can_view_dashboard)
@@ -89,3 +94,5 @@ rules.add_perm("projects.decide_gate", can_decide_gate)
 rules.add_perm("projects.follow_project", can_follow_project)
 rules.add_perm("projects.declare_deployment", can_declare_deployment)
 rules.add_perm("projects.change_deployment", can_change_deployment)
+rules.add_perm("projects.escalate_lever", can_escalate_lever)
+rules.add_perm("projects.pull_lever", can_pull_lever)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tableau/", portfolio.KanbanView.as_view(), name="kanban"),
     path("entonnoir/", portfolio.FunnelView.as_view(), name="funnel"),
     path("pilotage/", portfolio.DashboardView.as_view(), name="dashboard"),
+    path("pilotage/freins-leviers/", portfolio.LeverListView.as_view(), name="levers"),
     path("export/<str:fmt>/", portfolio.export, name="export"),
     # one project
     path("nouveau/", project.ProjectCreateView.as_view(), name="create"),
@@ -24,6 +25,12 @@ urlpatterns = [
     path("<code:code>/points-etape/ajouter/", project.status_report_add, name="status-report-add"),
     path("<code:code>/freins-leviers/ajouter/", project.lever_add, name="lever-add"),
     path("<code:code>/freins-leviers/<int:pk>/lever/", project.lever_lift, name="lever-lift"),
+    path(
+        "<code:code>/freins-leviers/<int:pk>/arbitrage/",
+        project.lever_escalate,
+        name="lever-escalate",
+    ),
+    path("<code:code>/freins-leviers/<int:pk>/actionner/", project.lever_pull, name="lever-pull"),
     path("<code:code>/prototypes/ajouter/", project.prototype_add, name="prototype-add"),
     path("<code:code>/experimentations/ajouter/", project.experiment_add, name="experiment-add"),
     path("<code:code>/evenements/ajouter/", project.event_add, name="event-add"),

@@ -133,6 +133,14 @@ def _question_pk(request) -> dict[str, Any]:
     return {"pk": request.getfixturevalue("matrix_consultation").questionnaire.questions.get().pk}
 
 
+def _answer_pk(request) -> dict[str, Any]:
+    """An anonymous written answer to the matrix consultation's question."""
+    from tests.analysis.factories import answer_texts
+
+    question = request.getfixturevalue("matrix_consultation").questionnaire.questions.get()
+    return {"pk": answer_texts(question, ["Un accueil le samedi."])[0].pk}
+
+
 def _export_pk(request) -> dict[str, Any]:
     return {"pk": request.getfixturevalue("matrix_consultation").questionnaire.export_jobs.get().pk}
 
@@ -156,7 +164,19 @@ def matrix_analysis(matrix_consultation, correspondent_a):
     )
     run = ThemeRun.objects.create(analysis=analysis, status="ready", progress=100)
     theme = SuggestedTheme.objects.create(run=run, label="accueil · samedi", words=["accueil"])
-    return {"analysis": analysis, "code": code, "text": text, "run": run, "theme": theme}
+    # An export of the coded texts Caf A's correspondent asked for, built (its requester's only).
+    from analysis.services import export_build, export_request
+
+    export = export_request(analysis=analysis, by=correspondent_a, fmt="csv")
+    export_build(export_id=export.pk)
+    return {
+        "analysis": analysis,
+        "code": code,
+        "text": text,
+        "run": run,
+        "theme": theme,
+        "export": export,
+    }
 
 
 def _analysis(key: str) -> Callable[[pytest.FixtureRequest], dict[str, Any]]:
@@ -563,7 +583,7 @@ def matrix_events(caf_a, correspondent_a, agent_a, settings, tmp_path):
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from events.models import Event, Material, Registration
+    from events.models import DebateProposal, Event, Material, Registration
 
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
     now = timezone.now()
@@ -587,7 +607,8 @@ def matrix_events(caf_a, correspondent_a, agent_a, settings, tmp_path):
     Registration.objects.create(event=event, user=agent_a, caf=caf_a, status="confirmed")
     material = Material(event=event, name="diapos.pdf", content_type="application/pdf", size=9)
     material.file.save("diapos.pdf", ContentFile(b"%PDF-1.4 x"), save=True)
-    return {"event": event, "material": material}
+    proposal = DebateProposal.objects.create(event=event, text="Un numéro unique.")
+    return {"event": event, "material": material, "proposal": proposal}
 
 
 def _events(key: str) -> Callable[[pytest.FixtureRequest], dict[str, Any]]:
@@ -662,6 +683,14 @@ MATRIX: dict[str, Row] = {
         kwargs=_lever,
         method="post",
     ),
+    # the team (here the lab, who leads it) puts a blocker to the direction; the lab and the
+    # directorates pull or arbitrate it (tests/projects/test_cockpit.py)
+    "projects:lever-escalate": Row(
+        signed_in(403, lab_staff=REDIRECT, citizen=404), kwargs=_lever, method="post"
+    ),
+    "projects:lever-pull": Row(
+        signed_in(403, lab_staff=REDIRECT, citizen=404), kwargs=_lever, method="post"
+    ),
     # gate reviews: the team asks, the lab and named reviewers score, the lab decides
     "projects:gate-request": Row(  # a review is open: the lead is sent to it
         signed_in(403, lab_staff=REDIRECT, citizen=404), kwargs=_project
@@ -720,6 +749,7 @@ MATRIX: dict[str, Row] = {
     "projects:kanban": Row(network_members(200)),
     "projects:funnel": Row(network_members(200)),
     "projects:dashboard": Row(signed_in(403, lab_staff=200)),
+    "projects:levers": Row(signed_in(403, lab_staff=200)),
     "projects:export": Row(network_members(200), kwargs=lambda r: {"fmt": "csv"}),
     # écoute: the public pages; managers (the lab, Caf A's correspondent) run Caf A's
     # consultation, others get 403 on its management pages; an export is its requester's only
@@ -764,6 +794,8 @@ MATRIX: dict[str, Row] = {
     ),
     "ecoute:results": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_consultation_pk),
     "ecoute:free-text": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_question_pk),
+    # one written answer: its consultation's team (and its respondent: none here, anonymous)
+    "ecoute:written-answer": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_answer_pk),
     "ecoute:export-create": Row(
         signed_in(403, **ECOUTE_MANAGER_POSTS),
         kwargs=_consultation_pk,
@@ -785,6 +817,14 @@ MATRIX: dict[str, Row] = {
     "analysis:codebook": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_analysis("analysis")),
     "analysis:codebook-copy": Row(  # no source chosen: back to the codebook with the error
         signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("analysis"), method="post"
+    ),
+    "analysis:library-copy": Row(  # no codebook chosen: back to the codebook with the error
+        signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("analysis"), method="post"
+    ),
+    "analysis:library-publish": Row(  # the lab's library: a correspondent may copy, not publish
+        signed_in(404, lab_staff=REDIRECT, correspondent_a=403),
+        kwargs=_analysis("analysis"),
+        method="post",
     ),
     "analysis:code-update": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_analysis("code")),
     "analysis:code-delete": Row(
@@ -811,9 +851,26 @@ MATRIX: dict[str, Row] = {
         signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("theme"), method="post"
     ),
     "analysis:results": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_analysis("analysis")),
-    "analysis:export": Row(
-        signed_in(404, **ECOUTE_MANAGERS),
+    "analysis:agreement": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_analysis("analysis")),
+    "analysis:agreement-sample": Row(  # no size given: back to the page with the error
+        signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("analysis"), method="post"
+    ),
+    "analysis:blind-coding": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_analysis("analysis")),
+    "analysis:blind-code": Row(  # not in the sample: refused, back to the page
+        signed_in(404, **ECOUTE_MANAGER_POSTS), kwargs=_analysis("text"), method="post"
+    ),
+    "analysis:export": Row(  # asks for the export (built in the background): its page
+        signed_in(404, **ECOUTE_MANAGER_POSTS),
         kwargs=lambda r: {**_analysis("analysis")(r), "fmt": "csv"},
+        method="post",
+    ),
+    # an export is its requester's (Caf A's correspondent) only: the lab gets 404 too
+    "analysis:export-detail": Row(signed_in(404, correspondent_a=200), kwargs=_analysis("export")),
+    "analysis:export-download": Row(
+        signed_in(404, correspondent_a=200), kwargs=_analysis("export")
+    ),
+    "analysis:export-retry": Row(  # nothing failed: "rien à relancer", back to the export
+        signed_in(404, correspondent_a=REDIRECT), kwargs=_analysis("export"), method="post"
     ),
     # écoute phase 2: the restitution is public with its consultation, written by its
     # managers; a recruitment's page is public, its management the managers'; a registration
@@ -866,6 +923,12 @@ MATRIX: dict[str, Row] = {
     "ecoute:contribution-detail": Row(everyone(200), kwargs=_contribution_pk),
     # a contribution of no Caf: the lab turns it into an idea; who sees it may not (403)
     "ideas:idea-from-origin": Row(
+        signed_in(403, lab_staff=REDIRECT),
+        kwargs=lambda request: {"model": "ecoute.contribution", **_contribution_pk(request)},
+        method="post",
+    ),
+    # the same, attaching it to an existing project (no code given: back, with the message)
+    "ideas:origin-attach": Row(
         signed_in(403, lab_staff=REDIRECT),
         kwargs=lambda request: {"model": "ecoute.contribution", **_contribution_pk(request)},
         method="post",
@@ -1261,6 +1324,20 @@ MATRIX: dict[str, Row] = {
     ),
     "events:material-delete": Row(
         signed_in(404, **EVENT_MANAGERS), kwargs=_events("material"), method="post"
+    ),
+    # after the event: its managers write the synthesis and the proposals (nothing sent: the
+    # page again, with the error); whoever sees the event reads a proposal
+    "events:synthesis": Row(
+        signed_in(404, **EVENT_MANAGERS), kwargs=_events("event"), method="post"
+    ),
+    "events:proposal-add": Row(
+        signed_in(404, lab_staff=200, correspondent_a=200, agent_a=403),
+        kwargs=_events("event"),
+        method="post",
+    ),
+    "events:proposal": Row(
+        signed_in(404, lab_staff=200, correspondent_a=200, agent_a=200),
+        kwargs=_events("proposal"),
     ),
     # Django admin: only is_staff accounts; none of the personas has it
     "admin:index": Row(everyone(REDIRECT)),

@@ -22,3 +22,12 @@ class CoreConfig(AppConfig):
         # One broker budget per request (queueing.enqueue).
         request_started.connect(queueing.open_request_budget, dispatch_uid="broker_budget_open")
         request_finished.connect(queueing.close_request_budget, dispatch_uid="broker_budget_close")
+
+        # The home's "Ce qui vous attend": the platform's part (moderation, pending accounts).
+        from caflab.core import home
+        from caflab.core.panels import register_panel
+        from caflab.core.waiting import WAITING_TEMPLATE
+
+        register_panel(
+            "home", name="platform", template=WAITING_TEMPLATE, context=home.context, order=90
+        )

@@ -235,6 +235,7 @@ def _lab_entry_points() -> list[EntryPoint]:
                 "étapes, santé, freins et leviers."
             )
         ),
+        _cockpit(),
         EntryPoint(
             _("Tri des idées"),
             _("Examiner les idées soumises et décider de leur suite."),
@@ -323,5 +324,23 @@ def _directorate_entry_points() -> list[EntryPoint]:
             _("Solliciter le CafLab pour une séance de créativité ou un accompagnement."),
             url_or_none("ideas:session-request-create"),
         ),
-        _portfolio(_("Suivre les projets que votre direction parraine et prendre vos décisions.")),
+        _cockpit(),
+        _portfolio(
+            _(
+                "Suivre les projets que votre direction parraine : leur étape, leur santé, "
+                "leurs revues de passage."
+            )
+        ),
     ]
+
+
+def _cockpit() -> EntryPoint:
+    """The director's cockpit: the portfolio, blockers and levers, COG commitments at a glance."""
+    return EntryPoint(
+        _("Cockpit de l’innovation"),
+        _(
+            "Le portefeuille en un écran : étapes, revues de passage, freins et leviers, "
+            "engagements de la COG, effets négatifs et restitutions."
+        ),
+        url_or_none("projects:dashboard"),
+    )

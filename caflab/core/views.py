@@ -29,6 +29,7 @@ from django.views.generic import TemplateView
 from caflab.core import health as health_checks
 from caflab.core import outage
 from caflab.core.navigation import entry_points
+from caflab.core.panels import shown_panels
 
 
 class HomeView(TemplateView):
@@ -36,7 +37,13 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["entry_points"] = entry_points(self.request.user)
+        user = self.request.user
+        context["entry_points"] = entry_points(user)
+        # "Ce qui vous attend": each app's home panel (caflab.core.waiting), computed here so
+        # that the page knows whether to say that nothing is waiting.
+        context["waiting"] = (
+            shown_panels("home", self.request, user) if user.is_authenticated else None
+        )
         return context
 
 

@@ -119,7 +119,7 @@ class ProgrammeAdmin(AuditedAdmin):
 
 class CogAmbitionInline(admin.TabularInline):
     model = CogAmbition
-    fields = ("number", "title", "is_active")
+    fields = ("number", "title", "target", "is_active")
     extra = 0
     ordering = ("number",)
 
@@ -142,7 +142,7 @@ class CogAxisAdmin(AuditedAdmin):
 
 @admin.register(CogAmbition)
 class CogAmbitionAdmin(AuditedAdmin):
-    list_display = ("__str__", "axis", "is_active")
+    list_display = ("__str__", "axis", "target", "is_active")
     list_filter = ("axis", "is_active")
     search_fields = ("title", "axis__title")
     list_select_related = ("axis",)

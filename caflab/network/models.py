@@ -154,6 +154,16 @@ class CogAmbition(TimeStampedModel):
     number = models.PositiveSmallIntegerField(_("numéro"))
     title = models.CharField(_("intitulé"), max_length=255)
     is_active = models.BooleanField(_("active"), default=True)
+    target = models.PositiveIntegerField(
+        _("cible"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Nombre de projets rattachés à cette ambition à atteindre au stade de "
+            "l’expérimentation ou au-delà (expérimentation, essaimage, généralisation) "
+            "d’ici la fin de la COG."
+        ),
+    )
 
     objects = ActiveQuerySet.as_manager()
 

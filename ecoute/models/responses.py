@@ -20,6 +20,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +161,11 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.value_text or self.value_number or self.value_date}"
+
+    def get_absolute_url(self) -> str:
+        """Its page (ecoute:written-answer), for the consultation's team and its respondent: what it
+        says and what became of it."""
+        return reverse("ecoute:written-answer", kwargs={"pk": self.pk})
 
     def copy_response_columns(self, response: Response) -> "Answer":
         """Copy the response's questionnaire and segment (audience, Caf) onto this answer."""

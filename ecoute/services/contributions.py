@@ -355,7 +355,8 @@ def on_project_stage_changed(
 ) -> None:
     """Receiver of `projects.signals.stage_changed`: tell the authors and supporters of the
     published contributions linked to `project` (by an official answer, or among its origins:
-    turned into an idea that became the project) that it moved on."""
+    turned into an idea that became the project), and the respondents of the written answers
+    among its origins, that it moved on."""
     from django.contrib.contenttypes.models import ContentType
 
     from projects.models import ProjectOrigin, Stage
@@ -379,6 +380,33 @@ def on_project_stage_changed(
             )
             % {"title": contribution.title, "project": project.title, "stage": stage},
             url=contribution.get_absolute_url(),
+            actor=by,
+        )
+    # Written answers to a questionnaire among its origins: their respondents, when the
+    # answers are theirs by name (an anonymous answer leads to no one).
+    from ecoute.models import Answer
+
+    answers = (
+        Answer.objects.filter(
+            pk__in=ProjectOrigin.objects.filter(
+                project=project, content_type=ContentType.objects.get_for_model(Answer)
+            ).values("object_id"),
+            response__respondent__isnull=False,
+        )
+        .select_related("response", "question")
+        .order_by("pk")
+    )
+    for answer in answers:
+        notify(
+            recipients=User.objects.active().filter(pk=answer.response.respondent_id),
+            own_contribution=True,
+            kind="ecoute.project_stage",
+            title=_(
+                "Votre réponse à « %(question)s » : le projet « %(project)s » passe à l'étape "
+                "« %(stage)s »"
+            )
+            % {"question": answer.question.label, "project": project.title, "stage": stage},
+            url=answer.get_absolute_url(),
             actor=by,
         )
 

@@ -371,6 +371,8 @@ def restitution_reminders_send(now: datetime.datetime | None = None) -> int:
     (a unique row per step, written under the consultation's lock): the daily task may run
     twice the same day, or twice at once. A published restitution, or an archive without one
     (the lab's, with its reason), stops them."""
+    from caflab.accounts.models import Role
+
     now = now or timezone.now()
     today = timezone.localdate(now)
     days = reminder_days()
@@ -399,8 +401,12 @@ def restitution_reminders_send(now: datetime.datetime | None = None) -> int:
             RestitutionReminder.objects.create(
                 consultation=consultation, sent_at=now, step=step, level=level
             )
+            # Those who run it are sent to its management page; a sponsor directorate, which
+            # cannot manage it, to its public page (it asks the team, who write it).
+            runs_it = [p for p in people if p.role != Role.DIRECTORATE]
+            sponsors = [p for p in people if p.role == Role.DIRECTORATE]
             notify(
-                recipients=people,
+                recipients=runs_it,
                 kind="ecoute.restitution_reminder",
                 title=_(
                     "La consultation « %(title)s » est close depuis %(days)s jours sans "
@@ -409,5 +415,17 @@ def restitution_reminders_send(now: datetime.datetime | None = None) -> int:
                 % {"title": consultation.title, "days": elapsed},
                 url=consultation.get_manage_url(),
             )
+            if sponsors:
+                notify(
+                    recipients=sponsors,
+                    kind="ecoute.restitution_reminder",
+                    title=_(
+                        "La consultation « %(title)s », liée à un projet que votre direction "
+                        "parraine, est close depuis %(days)s jours sans restitution"
+                    )
+                    % {"title": consultation.title, "days": elapsed},
+                    body=_("Son équipe a été relancée ; vous pouvez lui demander où elle en est."),
+                    url=consultation.get_absolute_url(),
+                )
             reminded += 1
     return reminded

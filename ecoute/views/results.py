@@ -20,7 +20,8 @@ from caflab.core.uploads import download_response
 from ecoute import services
 from ecoute.exports import export_filename
 from ecoute.forms.builder import ExportForm
-from ecoute.models import TEXT_KINDS, ExportJob
+from ecoute.lineage import answer_text, answer_visible_to
+from ecoute.models import TEXT_KINDS, Answer, ExportJob
 from ecoute.results import MIN_GROUP_SIZE, free_text_answers, response_groups
 from ecoute.services.results import (
     RESULTS_BODY_TTL,
@@ -115,6 +116,32 @@ def free_text(request: HttpRequest, pk: int) -> HttpResponse:
             "group": group,
             "masked": masked,
             "min_group_size": MIN_GROUP_SIZE,
+        },
+    )
+
+
+@login_required
+def answer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One written answer, for the consultation's team (to turn it into an idea) and for its
+    respondent (to see what became of it); 404 for anyone else. Nothing on the page links the
+    answer to its respondent: not their name, not their segment."""
+    answer = get_object_or_404(
+        Answer.objects.select_related("question", "questionnaire__consultation", "response"),
+        pk=pk,
+        questionnaire__consultation__isnull=False,
+    )
+    text = answer_text(answer)
+    if not text.strip() or not answer_visible_to(request.user, answer):
+        raise Http404
+    consultation = answer.questionnaire.consultation
+    return render(
+        request,
+        "ecoute/answer_detail.html",
+        {
+            "answer": answer,
+            "text": text,
+            "consultation": consultation,
+            "is_team": request.user.has_perm("ecoute.manage_consultation", consultation),
         },
     )
 

@@ -3,6 +3,8 @@
 becomes lists the source among its origins, and the source's people are told what became of
 it at each step."""
 
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -11,7 +13,9 @@ from caflab.accounts.models import User
 from caflab.core.errors import AlreadyDone, NotAllowedNow
 from caflab.notifications.services import follow, notify
 from ideas.models import Idea, IdeaStatusChange
-from projects.origins import kind_for
+from projects.models import Project, ProjectOrigin, Stage
+from projects.origins import kind_for, kind_named
+from projects.services.projects import project_origin_add
 
 
 def idea_of(source) -> Idea | None:
@@ -101,3 +105,78 @@ def origin_tell(idea: Idea, *, by: User, body: str) -> None:
         actor=by,
         own_contribution=True,
     )
+
+
+def projects_of(source) -> list[Project]:
+    """The projects `source` was attached to directly (not through an idea), oldest link
+    first (one query)."""
+    links = ProjectOrigin.objects.filter(
+        content_type=ContentType.objects.get_for_model(source), object_id=source.pk
+    )
+    return list(
+        Project.objects.filter(pk__in=links.values("project"))
+        .only("code", "title", "stage", "is_draft", "is_public")
+        .order_by("code")
+    )
+
+
+@transaction.atomic
+def origin_attach(*, source, project: Project, by: User) -> ProjectOrigin:
+    """Attach `source` to an existing project (the caller checked `by` may convert it and sees
+    the project): the project lists it among its origins, the source shows the project, and
+    its people are told, then hear of each stage the project moves to where their app tells
+    them (contributions, answers). Attached twice is "already done"."""
+    kind = kind_for(source)
+    if kind is None:
+        raise NotAllowedNow(_("Ce contenu ne peut pas être rattaché à un projet."))
+    content_type = ContentType.objects.get_for_model(source)
+    if ProjectOrigin.objects.filter(
+        project=project, content_type=content_type, object_id=source.pk
+    ).exists():
+        raise AlreadyDone(_("Ce contenu est déjà rattaché à ce projet."))
+    title = kind.describe(source).title
+    origin = project_origin_add(project=project, source=source, label=title)
+    notify(
+        recipients=kind.participants(source),
+        kind="origin.project",
+        title=_("« %(title)s » rejoint le projet « %(project)s »")
+        % {"title": title[:150], "project": project.title[:150]},
+        body=_("Le projet en est à l'étape « %(stage)s » ; vous serez tenu informé de la suite.")
+        % {"stage": project.get_stage_display()},
+        url=source.get_absolute_url(),
+        actor=by,
+        own_contribution=True,
+        key=f"origin.project:{content_type.pk}:{source.pk}:{project.pk}",
+    )
+    return origin
+
+
+def on_project_stage_changed(
+    sender: Any, *, project: Project, from_stage: str, to_stage: str, by: Any, **kwargs: Any
+) -> None:
+    """Receiver of `projects.signals.stage_changed`: the people of each source among the
+    project's origins (an initiative's team and supporters, those who came to the event a
+    proposal came out of…) hear that it moved on, unless the source's own app tells them
+    (`OriginKind.tells_stage_changes`). One message per source."""
+    stage = Stage(to_stage).label
+    for origin in ProjectOrigin.objects.filter(project=project).order_by("pk"):
+        content_type = ContentType.objects.get_for_id(origin.content_type_id)
+        kind = kind_named(f"{content_type.app_label}.{content_type.model}")
+        if kind is None or kind.tells_stage_changes:
+            continue
+        source = origin.source
+        if source is None:
+            continue
+        notify(
+            recipients=kind.participants(source),
+            kind="origin.project_stage",
+            title=_("« %(title)s » : le projet « %(project)s » passe à l'étape « %(stage)s »")
+            % {
+                "title": kind.describe(source).title[:150],
+                "project": project.title[:150],
+                "stage": stage,
+            },
+            url=source.get_absolute_url(),
+            actor=by,
+            own_contribution=True,
+        )

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
@@ -54,6 +55,7 @@ from ideas.models import (
 )
 from ideas.services import ideas as services
 from projects.models import Project
+from projects.origins import kind_named
 from projects.services import AlreadyDone
 
 
@@ -426,8 +428,26 @@ def _detail_page(
         "score_form": score_form if can_score else None,
         "summary": summary,
         "scores": scores,
+        "born_from": _born_from(user, idea),
     }
     return render(request, "ideas/idea_detail.html", context, status=status)
+
+
+def _born_from(user: Any, idea: Idea) -> dict[str, str] | None:
+    """What the idea was born of (a contribution, an initiative, an answer, a proposal…): its
+    kind and title, and its page for those who may open it. None for an idea of the box."""
+    if not idea.origin_type_id:
+        return None
+    content_type = ContentType.objects.get_for_id(idea.origin_type_id)  # cached: no query
+    kind = kind_named(f"{content_type.app_label}.{content_type.model}")
+    source = idea.origin
+    if kind is None or source is None:  # a kind no longer registered, a source gone
+        return {"kind": content_type.name, "title": "", "url": ""}
+    return {
+        "kind": content_type.name,
+        "title": kind.describe(source).title,
+        "url": source.get_absolute_url() if kind.visible_to(user, source) else "",
+    }
 
 
 class IdeaDetailView(LoginRequiredMixin, View):

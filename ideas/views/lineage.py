@@ -1,4 +1,5 @@
-"""Turning a source (a contribution, an initiative…: projects.origins) into an idea."""
+"""Turning a source (a contribution, an initiative…: projects.origins) into an idea, or
+attaching it to an existing project."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,14 +11,13 @@ from django.views.decorators.http import require_POST
 
 from caflab.core.errors import AlreadyDone
 from ideas.services import lineage
-from projects.origins import kind_named
+from projects.models import Project
+from projects.origins import OriginKind, kind_named
 
 
-@require_POST
-@login_required
-def idea_from_origin(request: HttpRequest, model: str, pk: int) -> HttpResponse:
-    """The source's page offers it to whoever may (the kind's `may_convert`); a source they
-    cannot see is 404, one they see but may not turn into an idea 403."""
+def _convertible(request: HttpRequest, model: str, pk: int) -> tuple[OriginKind, object]:
+    """The source, if the kind is known and the user sees it (else 404) and may turn it into
+    something (else 403)."""
     kind = kind_named(model)
     if kind is None:
         raise Http404
@@ -26,6 +26,15 @@ def idea_from_origin(request: HttpRequest, model: str, pk: int) -> HttpResponse:
         raise Http404
     if not kind.may_convert(request.user, source):
         raise PermissionDenied
+    return kind, source
+
+
+@require_POST
+@login_required
+def idea_from_origin(request: HttpRequest, model: str, pk: int) -> HttpResponse:
+    """The source's page offers it to whoever may (the kind's `may_convert`); a source they
+    cannot see is 404, one they see but may not turn into an idea 403."""
+    _kind, source = _convertible(request, model, pk)
     try:
         idea = lineage.idea_from_origin(source=source, by=request.user)
     except AlreadyDone as done:
@@ -37,3 +46,32 @@ def idea_from_origin(request: HttpRequest, model: str, pk: int) -> HttpResponse:
         % {"title": idea.title},
     )
     return redirect(idea)
+
+
+@require_POST
+@login_required
+def origin_attach(request: HttpRequest, model: str, pk: int) -> HttpResponse:
+    """Attach the source to an existing project, named by its code among the projects the
+    user sees; an unknown code is refused with the code typed kept in the message."""
+    _kind, source = _convertible(request, model, pk)
+    code = request.POST.get("project", "").strip().upper()
+    project = Project.objects.visible_to(request.user).filter(code=code).first() if code else None
+    if project is None:
+        messages.error(
+            request,
+            _("Aucun projet que vous pouvez voir ne porte le code « %(code)s ».") % {"code": code}
+            if code
+            else _("Indiquez le code du projet (par exemple INNO-2026-012)."),
+        )
+        return redirect(source.get_absolute_url())
+    try:
+        lineage.origin_attach(source=source, project=project, by=request.user)
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+        return redirect(source.get_absolute_url())
+    messages.success(
+        request,
+        _("Rattaché au projet « %(title)s » ; ses contributeurs en sont informés.")
+        % {"title": project.title},
+    )
+    return redirect(source.get_absolute_url())

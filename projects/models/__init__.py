@@ -2,6 +2,8 @@
 creativity sessions) is the `ideas` app."""
 
 from projects.models.portfolio import (
+    ADVANCED_STAGES,
+    LEVER_AGE_GROUPS,
     PIPELINE,
     Adaptation,
     BlockerLever,
@@ -28,10 +30,13 @@ from projects.models.portfolio import (
     StatusReport,
     TeamMember,
     Track,
+    lever_age_q,
     next_stage,
 )
 
 __all__ = [
+    "ADVANCED_STAGES",
+    "LEVER_AGE_GROUPS",
     "PIPELINE",
     "Adaptation",
     "BlockerLever",
@@ -58,5 +63,6 @@ __all__ = [
     "StatusReport",
     "TeamMember",
     "Track",
+    "lever_age_q",
     "next_stage",
 ]

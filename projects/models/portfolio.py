@@ -1,6 +1,8 @@
 """The innovation portfolio: projects, their stages and gate reviews, teams, status reports,
 blockers and levers, prototypes, experiments, and essaimage deployments across the 101 Caf."""
 
+import datetime
+
 import pghistory
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -41,6 +43,11 @@ PIPELINE: tuple[str, ...] = (
     Stage.ESSAIMAGE,
     Stage.GENERALISED,
 )
+
+
+# What counts towards a COG commitment: a project that reached real life (experimented in a
+# Caf, spread to others or generalised), not an idea or a prototype.
+ADVANCED_STAGES: tuple[str, ...] = (Stage.EXPERIMENTATION, Stage.ESSAIMAGE, Stage.GENERALISED)
 
 
 def next_stage(stage: str) -> str | None:
@@ -591,9 +598,32 @@ class StatusReport(TimeStampedModel):
         return f"{self.project.code} {self.reported_on:%d/%m/%Y}"
 
 
+# Age groups of the open blockers and levers (the cockpit's chart, the list's filter): key,
+# label, from days, to days (excluded; None: no limit).
+LEVER_AGE_GROUPS = (
+    ("lt30", _("moins de 30 jours"), 0, 30),
+    ("30-90", _("30 à 89 jours"), 30, 90),
+    ("90-180", _("90 à 179 jours"), 90, 180),
+    ("180+", _("6 mois et plus"), 180, None),
+)
+
+
+def lever_age_q(key: str, today: datetime.date) -> Q:
+    """Opened `key` ago (LEVER_AGE_GROUPS) on `today`."""
+    _key, _label, low, high = next(group for group in LEVER_AGE_GROUPS if group[0] == key)
+    q = Q(opened_on__lte=today - datetime.timedelta(days=low))
+    if high is not None:
+        q &= Q(opened_on__gt=today - datetime.timedelta(days=high))
+    return q
+
+
 class LeverQuerySet(models.QuerySet["BlockerLever"]):
     def open(self) -> "LeverQuerySet":
         return self.filter(status=BlockerLever.Status.OPEN)
+
+    def escalated(self) -> "LeverQuerySet":
+        """Open, and waiting for the direction's arbitration."""
+        return self.open().filter(escalated_on__isnull=False)
 
 
 class BlockerLever(TimeStampedModel):
@@ -623,6 +653,27 @@ class BlockerLever(TimeStampedModel):
     status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.OPEN)
     opened_on = models.DateField(_("ouvert le"), default=timezone.localdate)
     lifted_on = models.DateField(_("levé le"), null=True, blank=True)
+    # "À arbitrer par la direction": the project's team (or the lab) asks the director to
+    # arbitrate; the cockpit lists these first.
+    escalated_on = models.DateField(_("soumis à la direction le"), null=True, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("soumis à la direction par"),
+    )
+    # A lever the director pulls (or a blocker she arbitrates) is closed with who and when.
+    pulled_on = models.DateField(_("actionné par la direction le"), null=True, blank=True)
+    pulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actionné par"),
+    )
 
     objects = LeverQuerySet.as_manager()
 

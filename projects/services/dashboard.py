@@ -1,22 +1,37 @@
-"""The director's dashboard: what the portfolio looks like for whoever sees these projects, in a
+"""The director's cockpit: what the portfolio looks like for whoever sees these projects, in a
 fixed number of queries (counts and rankings come from the database, one query per statistic,
-never one per project)."""
+never one per project). Other apps' sections (restitutions due, negative effects, evaluations…)
+are page panels ("portfolio_dashboard")."""
 
 import dataclasses
 import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Min, Q, Sum, Window
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from caflab.core import charts
 from caflab.core.fragments import fingerprint
+from caflab.core.numbers import fr_number
 from caflab.network.models import Caf, CogAmbition, Programme
 from projects.converters import SAMPLE_CODE, SAMPLE_PK, code_url
-from projects.models import BlockerLever, Deployment, GateReview, Health, ProjectQuerySet, Stage
+from projects.models import (
+    ADVANCED_STAGES,
+    LEVER_AGE_GROUPS,
+    BlockerLever,
+    Deployment,
+    DeploymentChange,
+    GateReview,
+    Health,
+    ProjectQuerySet,
+    Stage,
+    StageChange,
+    lever_age_q,
+)
 
 # Colours of the health chart; each bar also carries its label as text (never colour alone).
 HEALTH_FILLS = {
@@ -25,27 +40,42 @@ HEALTH_FILLS = {
     Health.AMBER: "#a35200",
     Health.RED: "#b3261e",
 }
+# Open blockers and levers printed on the cockpit; the rest are one link away (projects:levers).
+LEVER_ROWS = 15
+# Gate decisions of the month printed; the count and the list behind it give the rest.
+DECISION_ROWS = 10
+# Months of the adoption curve.
+ADOPTION_MONTHS = 12
+# A deployment "started" when it first went running (or straight to sustained).
+STARTED = (Deployment.Status.RUNNING, Deployment.Status.SUSTAINED)
 
 
 @dataclasses.dataclass
 class Dashboard:
-    """Everything the dashboard page prints. The `*_rows` are what its three tables print,
-    prepared once per page; `recent_blockers`, `reviews_due` and `to_revisit` are their rows."""
+    """Everything the cockpit prints. The `*_rows` are what its tables print, prepared once per
+    page (plain data, fingerprinted); `recent_blockers`, `reviews_due`, `to_revisit` are the
+    rows' objects."""
 
     total: int
     open_blockers: int
     open_levers: int
+    escalated: int
     stage_chart: charts.Chart
     health_chart: charts.Chart
     programme_chart: charts.Chart
     ambition_chart: charts.Chart
     caf_chart: charts.Chart
+    age_chart: charts.Chart
+    adoption_chart: charts.LineChart
     recent_blockers: list[BlockerLever]
     reviews_due: list[GateReview]
     to_revisit: list[Any]
     blocker_rows: list[dict[str, Any]]
     review_rows: list[dict[str, Any]]
     revisit_rows: list[dict[str, Any]]
+    decision_rows: list[dict[str, Any]]
+    figures: dict[str, Any]
+    urls: dict[str, str]
     today: datetime.date
 
     @property
@@ -54,7 +84,7 @@ class Dashboard:
         charts, the tables' rows): the key its cached part is kept under
         (caflab.core.fragments)."""
         return fingerprint(
-            [self.total, self.open_blockers, self.open_levers],
+            [self.today, self.total, self.open_blockers, self.open_levers, self.escalated],
             [
                 dataclasses.asdict(chart)
                 for chart in (
@@ -63,11 +93,16 @@ class Dashboard:
                     self.programme_chart,
                     self.ambition_chart,
                     self.caf_chart,
+                    self.age_chart,
+                    self.adoption_chart,
                 )
             ],
             self.blocker_rows,
             self.review_rows,
             self.revisit_rows,
+            self.decision_rows,
+            self.figures,
+            self.urls,
         )
 
     def as_context(self) -> dict[str, Any]:
@@ -79,64 +114,95 @@ def _move_label(labels: dict[str, str], from_stage: str, to_stage: str) -> str:
     return f"{labels.get(from_stage, from_stage)} → {labels.get(to_stage, to_stage)}"
 
 
-def _list_url(base: str, **params: str) -> str:
+def _list_url(base: str, **params: Any) -> str:
     return f"{base}?{urlencode(params)}"
+
+
+def _month_start(day: datetime.date, months_back: int = 0) -> datetime.date:
+    month = day.year * 12 + day.month - 1 - months_back
+    return datetime.date(month // 12, month % 12 + 1, 1)
+
+
+def _euros(value: Decimal | None) -> str:
+    return f"{fr_number(value or 0, 0, grouping=True)} €"
 
 
 def portfolio_dashboard(
     *, projects: ProjectQuerySet, today: datetime.date | None = None
 ) -> Dashboard:
-    """The dashboard of `projects` (already scoped to the person who reads it). Costs eight
+    """The cockpit of `projects` (already scoped to the person who reads it). Costs thirteen
     queries whatever the number of rows; other apps' sections are page panels
     ("portfolio_dashboard")."""
     ids = projects.values("pk")
     today = today or timezone.localdate()
+    month_start = _month_start(today)
 
-    # 1 query: counts by stage and by health, grouped by the database (a few dozen rows;
-    # thirteen filtered counts cost more to build than to run).
+    # 1 query: counts and budgets by stage and by health, grouped by the database (a few dozen
+    # rows; thirteen filtered counts cost more to build than to run).
     totals = {"total": 0}
     totals |= {f"stage_{s}": 0 for s in Stage.values}
     totals |= {f"health_{h}": 0 for h in Health.values}
-    for stage, health, n in (
-        projects.order_by().values_list("stage", "health").annotate(n=Count("pk"))
+    planned = spent = Decimal(0)
+    for stage, health, n, row_planned, row_spent in (
+        projects.order_by()
+        .values_list("stage", "health")
+        .annotate(n=Count("pk"), planned=Sum("budget_planned"), spent=Sum("budget_spent"))
     ):
         totals["total"] += n
         totals[f"stage_{stage}"] = totals.get(f"stage_{stage}", 0) + n
         totals[f"health_{health}"] = totals.get(f"health_{health}", 0) + n
-    # 1 query each: by programme, by COG ambition (every one listed, zero included).
+        planned += row_planned or 0
+        spent += row_spent or 0
+    # 1 query each: by programme; by COG ambition (every one listed, zero included), with the
+    # projects tagged and those that reached the experimentation stage or beyond.
     programmes = Programme.objects.annotate(
         n=Count("projects", filter=Q(projects__in=ids))
     ).order_by("-n", "name")
     ambitions = (
         CogAmbition.objects.select_related("axis")
-        .annotate(n=Count("projects", filter=Q(projects__in=ids)))
+        .annotate(
+            n=Count("projects", filter=Q(projects__in=ids)),
+            n_advanced=Count(
+                "projects", filter=Q(projects__in=ids, projects__stage__in=ADVANCED_STAGES)
+            ),
+        )
         .order_by("axis__number", "number")
     )
-    # 1 query: open blockers and levers; 1 query: the 10 most recent open blockers.
+    # 1 query: open blockers and levers by kind, escalated and by age group.
     open_levers = BlockerLever.objects.open().filter(project__in=ids)
-    lever_counts = dict(
-        open_levers.order_by().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
-    )
-    # The ten are picked first, then joined to their project and owner: joining every open
-    # blocker before picking cost ten times more.
-    latest = (
-        open_levers.filter(kind=BlockerLever.Kind.BLOCKER)
-        .order_by("-opened_on", "-pk")
-        .values("pk")[:10]
-    )
+    age_counts = {
+        f"age_{key}": Count("pk", filter=lever_age_q(key, today))
+        for key, _label, _low, _high in LEVER_AGE_GROUPS
+    }
+    lever_counts: dict[str, dict[str, int]] = {}
+    for row in (
+        open_levers.order_by()
+        .values("kind")
+        .annotate(n=Count("pk"), n_escalated=Count("escalated_on"), **age_counts)
+    ):
+        lever_counts[row["kind"]] = row
+    n_escalated = sum(row["n_escalated"] for row in lever_counts.values())
+    # 1 query: the open blockers and levers shown, those the teams put to the direction first,
+    # then the oldest. They are picked first, then joined to their project and owner: joining
+    # every open row before picking cost ten times more.
+    shown = open_levers.order_by(F("escalated_on").asc(nulls_last=True), "opened_on", "pk").values(
+        "pk"
+    )[:LEVER_ROWS]
     recent_blockers = list(
-        BlockerLever.objects.filter(pk__in=latest)
+        BlockerLever.objects.filter(pk__in=shown)
         .select_related("project", "owner")
         .only(
+            "kind",
             "text",
             "opened_on",
+            "escalated_on",
             "project__code",
             "project__title",
             "owner__first_name",
             "owner__last_name",
             "owner__email",
         )
-        .order_by("-opened_on", "-pk")[:10]
+        .order_by(F("escalated_on").asc(nulls_last=True), "opened_on", "pk")
     )
     # 1 query: gate reviews to decide within a week (overdue included).
     reviews_due = list(
@@ -146,38 +212,73 @@ def portfolio_dashboard(
         .only("from_stage", "to_stage", "due_on", "project__code", "project__title")
         .order_by("due_on", "pk")
     )
+    # 1 query: the gate decisions of the month (the latest ones), with their number.
+    decisions = list(
+        GateReview.objects.filter(
+            project__in=ids,
+            status=GateReview.Status.DECIDED,
+            decided_at__date__gte=month_start,
+        )
+        .select_related("project")
+        .only("decision", "decided_at", "from_stage", "to_stage", "project__code", "project__title")
+        .annotate(n_total=Window(Count("pk")))
+        .order_by("-decided_at", "-pk")[:DECISION_ROWS]
+    )
+    # 1 query: stage changes of the month, and the projects they moved.
+    moves = StageChange.objects.filter(
+        project__in=ids, changed_at__date__gte=month_start
+    ).aggregate(n=Count("pk"), n_projects=Count("project", distinct=True))
     # 1 query: projects on the shelf to revisit within 30 days.
     to_revisit = list(
         projects.filter(stage=Stage.SHELVED, revisit_on__lte=today + datetime.timedelta(days=30))
         .only("code", "title", "revisit_on")
         .order_by("revisit_on", "code")
     )
-    # What the three tables print, prepared once per page: a reverse() per table, a
-    # translation per stage (not one per row).
+    # What the tables print, prepared once per page: a reverse() per table, a translation per
+    # stage (not one per row).
     detail_url = code_url("projects:detail")
     review_url = reverse("projects:gate-review", kwargs={"code": SAMPLE_CODE, "pk": SAMPLE_PK})
+
+    def review_link(review: GateReview) -> str:
+        return review_url.replace(SAMPLE_CODE, review.project.code).replace(
+            str(SAMPLE_PK), str(review.pk)
+        )
+
     stage_labels = {stage.value: str(stage.label) for stage in Stage}
+    kind_labels = {kind.value: str(kind.label) for kind in BlockerLever.Kind}
+    decision_labels = {d.value: str(d.label) for d in GateReview.Decision}
     blocker_rows = [
         {
-            "url": detail_url.replace(SAMPLE_CODE, blocker.project.code),
+            "url": f"{detail_url.replace(SAMPLE_CODE, blocker.project.code)}#freins-leviers",
             "project": f"{blocker.project.code} {blocker.project.title}",
+            "kind": kind_labels.get(blocker.kind, blocker.kind),
             "text": blocker.text,
             "owner": str(blocker.owner) if blocker.owner else "",
             "opened_on": blocker.opened_on,
+            "age": (today - blocker.opened_on).days,
+            "escalated_on": blocker.escalated_on,
         }
         for blocker in recent_blockers
     ]
     review_rows = [
         {
-            "url": review_url.replace(SAMPLE_CODE, review.project.code).replace(
-                str(SAMPLE_PK), str(review.pk)
-            ),
+            "url": review_link(review),
             "project": f"{review.project.code} {review.project.title}",
             "move": _move_label(stage_labels, review.from_stage, review.to_stage),
             "due_on": review.due_on,
             "is_late": review.due_on is not None and review.due_on < today,
         }
         for review in reviews_due
+    ]
+    decision_rows = [
+        {
+            "url": review_link(review),
+            "project": f"{review.project.code} {review.project.title}",
+            "move": _move_label(stage_labels, review.from_stage, review.to_stage),
+            "decision": decision_labels.get(review.decision, review.decision),
+            "decided_on": timezone.localdate(review.decided_at),
+        }
+        for review in decisions
     ]
     revisit_rows = [
         {
@@ -189,11 +290,10 @@ def portfolio_dashboard(
         for project in to_revisit
     ]
     # 1 query: the 15 Caf with the most live deployments, grouped from the deployments.
+    live = Deployment.objects.live().filter(project__in=ids)
     cafs = []
     for row in (
-        Deployment.objects.live()
-        .filter(project__in=ids)
-        .order_by()
+        live.order_by()
         .values("caf", "caf__code", "caf__name", "caf__position")
         .annotate(n=Count("pk"))
         .order_by("-n", "caf__position")[:15]
@@ -201,12 +301,37 @@ def portfolio_dashboard(
         caf = Caf(pk=row["caf"], code=row["caf__code"], name=row["caf__name"])
         caf.n = row["n"]
         cafs.append(caf)
+    # 1 query: the Caf reached (a live deployment of one of these projects).
+    caf_reached = live.aggregate(n=Count("caf", distinct=True))["n"]
+    # 1 query: deployments started (first running) per month, over the last twelve months.
+    first_month = _month_start(today, ADOPTION_MONTHS - 1)
+    started = (
+        DeploymentChange.objects.filter(to_status__in=STARTED, deployment__project__in=ids)
+        .order_by()
+        .values("deployment")
+        .annotate(first=Min("changed_at"))
+        .filter(first__date__gte=first_month)
+        .values_list("first", flat=True)
+    )
+    months = [_month_start(today, back) for back in range(ADOPTION_MONTHS - 1, -1, -1)]
+    per_month = dict.fromkeys(months, 0)
+    for moment in started:
+        month = _month_start(timezone.localdate(moment))
+        if month in per_month:
+            per_month[month] += 1
 
     list_url = reverse("projects:index")
+    levers_url = reverse("projects:levers")
+    month_iso = month_start.isoformat()
+    blocker_counts = lever_counts.get(BlockerLever.Kind.BLOCKER, {})
+    lever_only_counts = lever_counts.get(BlockerLever.Kind.LEVER, {})
+    n_overdue = sum(1 for row in review_rows if row["is_late"])
+    n_decisions = decisions[0].n_total if decisions else 0
     return Dashboard(
         total=totals["total"],
-        open_blockers=lever_counts.get(BlockerLever.Kind.BLOCKER, 0),
-        open_levers=lever_counts.get(BlockerLever.Kind.LEVER, 0),
+        open_blockers=blocker_counts.get("n", 0),
+        open_levers=lever_only_counts.get("n", 0),
+        escalated=n_escalated,
         stage_chart=charts.bar_chart(
             "par-etape",
             _("Projets par étape"),
@@ -246,10 +371,19 @@ def portfolio_dashboard(
         ),
         ambition_chart=charts.bar_chart(
             "par-ambition",
-            _("Projets par ambition de la COG"),
-            [charts.ChartRow(str(a), a.n) for a in ambitions],
+            _("Engagements de la COG : projets en expérimentation ou au-delà"),
+            [
+                charts.ChartRow(
+                    str(a),
+                    a.n_advanced,
+                    url=_list_url(list_url, ambition=a.pk, advanced="true"),
+                    note=_ambition_note(a.n_advanced, a.target, a.n),
+                )
+                for a in ambitions
+            ],
             label_header=_("Ambition de la COG"),
-            value_header=_("Projets"),
+            value_header=_("Projets en expérimentation ou au-delà"),
+            note_header=_("Cible (avancement) ; projets rattachés à toutes les étapes"),
         ),
         caf_chart=charts.bar_chart(
             "deploiements-par-caf",
@@ -258,11 +392,69 @@ def portfolio_dashboard(
             label_header=_("Caf"),
             value_header=_("Déploiements"),
         ),
+        age_chart=charts.bar_chart(
+            "freins-par-anciennete",
+            _("Freins et leviers ouverts par ancienneté"),
+            [
+                charts.ChartRow(
+                    str(label),
+                    blocker_counts.get(f"age_{key}", 0) + lever_only_counts.get(f"age_{key}", 0),
+                    url=_list_url(levers_url, age=key),
+                )
+                for key, label, _low, _high in LEVER_AGE_GROUPS
+            ],
+            label_header=_("Ouverts depuis"),
+            value_header=_("Freins et leviers"),
+        ),
+        adoption_chart=charts.line_chart(
+            "courbe-adoption",
+            _("Déploiements entrés en fonctionnement par mois"),
+            labels=[formats.date_format(month, "N Y") for month in months],
+            values=[Decimal(per_month[month]) for month in months],
+            targets=[None] * len(months),
+            baseline=None,
+            unit=_("déploiements"),
+            # From zero: a count is never negative, even when every month is empty.
+            y_range=(0, max([1, *per_month.values()])),
+        ),
         recent_blockers=recent_blockers,
         reviews_due=reviews_due,
         to_revisit=to_revisit,
         blocker_rows=blocker_rows,
         review_rows=review_rows,
         revisit_rows=revisit_rows,
+        decision_rows=decision_rows,
+        figures={
+            "moves": moves["n"],
+            "moved_projects": moves["n_projects"],
+            "decisions": n_decisions,
+            "reviews_overdue": n_overdue,
+            "caf_reached": caf_reached,
+            "budget_planned": _euros(planned),
+            "budget_spent": _euros(spent),
+            "budget_rate": round(100 * spent / planned) if planned else None,
+            "month": formats.date_format(month_start, "F Y"),
+        },
+        urls={
+            "list": list_url,
+            "moves": _list_url(list_url, moved_since=month_iso),
+            "decisions": _list_url(list_url, decided_since=month_iso),
+            "levers": levers_url,
+            "blockers": _list_url(levers_url, kind=BlockerLever.Kind.BLOCKER),
+            "lever_only": _list_url(levers_url, kind=BlockerLever.Kind.LEVER),
+            "escalated": _list_url(levers_url, escalated="oui"),
+            "map": reverse("projects:map"),
+        },
         today=today,
     )
+
+
+def _ambition_note(advanced: int, target: int | None, tagged: int) -> str:
+    """The table's last column: the target and how far along, and every project tagged."""
+    if target:
+        return _("cible : %(target)s (%(rate)s %%) ; rattachés : %(tagged)s") % {
+            "target": target,
+            "rate": round(100 * advanced / target),
+            "tagged": tagged,
+        }
+    return _("pas de cible ; rattachés : %(tagged)s") % {"tagged": tagged}

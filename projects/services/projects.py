@@ -215,3 +215,38 @@ def lever_lift(*, lever: BlockerLever, by: User) -> BlockerLever:
     if not updated:
         raise AlreadyDone(_("Déjà levé."))
     return lever
+
+
+def _locked_open_lever(lever: BlockerLever) -> BlockerLever:
+    """The lever, locked, read again: what another request did meanwhile counts."""
+    locked = BlockerLever.objects.select_for_update().get(pk=lever.pk)
+    if locked.status != BlockerLever.Status.OPEN:
+        raise AlreadyDone(_("Ce frein ou levier est déjà levé."))
+    return locked
+
+
+@transaction.atomic
+def lever_escalate(*, lever: BlockerLever, by: User) -> BlockerLever:
+    """Put an open blocker or lever "à arbitrer par la direction" (the cockpit lists these
+    first). Under the row's lock: of two clicks, the second is "already done"."""
+    locked = _locked_open_lever(lever)
+    if locked.escalated_on is not None:
+        raise AlreadyDone(_("Ce frein ou levier est déjà soumis à l’arbitrage de la direction."))
+    locked.escalated_on = timezone.localdate()
+    locked.escalated_by = by
+    locked.save(update_fields=["escalated_on", "escalated_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def lever_pull(*, lever: BlockerLever, by: User) -> BlockerLever:
+    """The direction pulls a lever (or arbitrates a blocker): it is closed, with who did it
+    and when. Under the row's lock: of two directors, the second is "already done"."""
+    locked = _locked_open_lever(lever)
+    today = timezone.localdate()
+    locked.status = BlockerLever.Status.LIFTED
+    locked.lifted_on = today
+    locked.pulled_on = today
+    locked.pulled_by = by
+    locked.save(update_fields=["status", "lifted_on", "pulled_on", "pulled_by", "updated_at"])
+    return locked

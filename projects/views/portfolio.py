@@ -40,10 +40,11 @@ from caflab.core.models import AuditEvent
 from caflab.core.panels import shown_panels
 from projects import exports
 from projects.converters import SAMPLE_CODE, SAMPLE_PK, code_url
-from projects.filters import ProjectFilter
+from projects.filters import LeverFilter, ProjectFilter
 from projects.forms.portfolio import KanbanDisplayForm
 from projects.models import (
     PIPELINE,
+    BlockerLever,
     GateReview,
     Health,
     Project,
@@ -446,7 +447,8 @@ class FunnelView(PortfolioMixin, TemplateView):
 
 
 class DashboardView(PortfolioMixin, TemplateView):
-    """The director's dashboard: lab staff and directorate members (403 for the others)."""
+    """The director's cockpit: lab staff and directorate members (403 for the others). Read
+    only and cached (no form): the actions are on the pages its rows link to."""
 
     permission_required = "projects.view_dashboard"
     template_name = "projects/dashboard.html"
@@ -463,6 +465,75 @@ class DashboardView(PortfolioMixin, TemplateView):
         context["dashboard_panels"] = panels
         context["dashboard_fingerprint"] = fingerprint(
             dashboard.fingerprint, [values for _panel, values in panels]
+        )
+        return context
+
+
+class LeverListView(PortfolioMixin, FilterView):
+    """Every open blocker and lever of the visible projects, those waiting for the direction's
+    arbitration first, then the oldest: the cockpit's "voir tout". Lab staff and directorate
+    members (403 for the others); 25 a page, a fixed number of queries."""
+
+    permission_required = "projects.view_dashboard"
+    filterset_class = LeverFilter
+    template_name = "projects/lever_list.html"
+    context_object_name = "levers"
+    paginate_by = 25
+
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        return {**super().get_filterset_kwargs(filterset_class), "today": timezone.localdate()}
+
+    def get_queryset(self) -> Any:
+        user = self.request.user
+        levers = (
+            BlockerLever.objects.open()
+            .filter(project__in=self.visible_projects().values("pk"))
+            .select_related("project", "owner", "escalated_by")
+            .only(
+                "kind",
+                "text",
+                "status",
+                "opened_on",
+                "escalated_on",
+                "pulled_on",
+                "project__code",
+                "project__title",
+                "project__lead_id",
+                "owner__first_name",
+                "owner__last_name",
+                "owner__email",
+                "escalated_by__first_name",
+                "escalated_by__last_name",
+                "escalated_by__email",
+            )
+            .order_by(F("escalated_on").asc(nulls_last=True), "opened_on", "project__code", "pk")
+        )
+        # The `projects.escalate_lever` rule in SQL (lab staff, the project's lead or team), so
+        # that a page of 25 rows costs no query per row.
+        if user.is_lab_staff:
+            return levers.annotate(may_escalate=Value(True))
+        in_team = TeamMember.objects.filter(project=OuterRef("project"), user=user)
+        return levers.annotate(
+            may_escalate=Case(
+                When(Q(project__lead=user) | Q(Exists(in_team)), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        detail_url = code_url("projects:detail")
+        for lever in context["levers"]:
+            lever.project_url = (
+                f"{detail_url.replace(SAMPLE_CODE, lever.project.code)}#freins-leviers"
+            )
+            lever.age_days = (today - lever.opened_on).days
+        context["can_pull"] = self.request.user.has_perm("projects.pull_lever")
+        context["next_url"] = self.request.get_full_path()
+        context["is_filtered"] = any(
+            value for key, value in self.request.GET.items() if key != "page"
         )
         return context
 

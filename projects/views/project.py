@@ -38,6 +38,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +73,7 @@ from projects.models import (
     StatusReport,
     TeamMember,
 )
+from projects.origins import shown_origins
 
 LATEST_REPORTS = 5
 OPEN = BlockerLever.Status.OPEN
@@ -213,11 +215,14 @@ def detail_queryset(user: Any = None) -> Any:
     `user`, whether they follow it and their Caf's deployment come with the project."""
     queryset = Project.objects.select_related("lead", "pilot_caf", "sponsor").prefetch_related(
         Prefetch("team_members", queryset=TeamMember.objects.select_related("user")),
-        "origins__source",
+        "origins",
         "stage_changes",
         Prefetch("gate_reviews", queryset=_gate_reviews()),
         Prefetch("status_reports", queryset=StatusReport.objects.select_related("author")),
-        Prefetch("levers", queryset=BlockerLever.objects.select_related("owner")),
+        Prefetch(
+            "levers",
+            queryset=BlockerLever.objects.select_related("owner", "escalated_by", "pulled_by"),
+        ),
         "prototypes",
         Prefetch("experiments", queryset=Experiment.objects.prefetch_related("cafs")),
         "events",
@@ -298,12 +303,6 @@ def _child_forms(project: Project, data: Any = None) -> dict[str, BaseForm]:
     }
 
 
-def _url_of(source: Model | None) -> str:
-    """The page of a project's origin, when it has one (a deleted source has none)."""
-    get_url = getattr(source, "get_absolute_url", None)
-    return get_url() if get_url else ""
-
-
 def _actions(user: Any, project: Project) -> dict[str, Any]:
     """What the user may do from the page: the template shows those buttons only."""
     open_review = next((r for r in project.gate_reviews.all() if r.is_open), None)
@@ -322,6 +321,8 @@ def _actions(user: Any, project: Project) -> dict[str, Any]:
         and not caf_declared
         and user.has_perm("projects.declare_deployment", project),
         "can_follow": user.has_perm("projects.follow_project", project),
+        "can_escalate": user.has_perm("projects.escalate_lever", project),
+        "can_pull": user.has_perm("projects.pull_lever", project),
         "is_following": project.is_followed,
     }
 
@@ -355,11 +356,8 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
         deployment_counts = _deployment_counts(project)
         context.update(
             **actions,
-            origins=[
-                # get_for_id: the content types' cache, no query per origin
-                (ContentType.objects.get_for_id(o.content_type_id).name, o.label, _url_of(o.source))
-                for o in project.origins.all()
-            ],
+            # A link only to the sources the reader may open; one query per kind of source.
+            origins=shown_origins(self.request.user, list(project.origins.all())),
             latest_reports=list(project.status_reports.all())[:LATEST_REPORTS],
             levers=sorted(project.levers.all(), key=lambda lv: lv.status != OPEN),
             deployment_counts=deployment_counts,
@@ -588,6 +586,59 @@ def lever_lift(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(kind)s levé.") % {"kind": lever.get_kind_display()})
     return redirect(f"{project.get_absolute_url()}#freins-leviers")
+
+
+def _back_to_levers(request: HttpRequest, project: Project) -> HttpResponse:
+    """Back to where the button was: the cockpit's list of blockers and levers (`next`, a path
+    of this site), else the project's blockers and levers."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(f"{project.get_absolute_url()}#freins-leviers")
+
+
+def _lever_action(
+    request: HttpRequest, code: str, pk: int, *, perm: str, act: Callable[..., Any], done: str
+) -> HttpResponse:
+    """A blocker or lever the user sees (else 404) and may act on (else 403); a second click,
+    or another person first, ends in "already done", never an error."""
+    project = _project_for(request, code, perm)
+    lever = get_object_or_404(project.levers, pk=pk)
+    try:
+        act(lever=lever, by=request.user)
+    except services.AlreadyDone as already:
+        messages.info(request, str(already))
+    else:
+        messages.success(request, done)
+    return _back_to_levers(request, project)
+
+
+@require_POST
+@login_required
+def lever_escalate(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    return _lever_action(
+        request,
+        code,
+        pk,
+        perm="projects.escalate_lever",
+        act=services.lever_escalate,
+        done=_("Le frein ou levier est soumis à l’arbitrage de la direction."),
+    )
+
+
+@require_POST
+@login_required
+def lever_pull(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    return _lever_action(
+        request,
+        code,
+        pk,
+        perm="projects.pull_lever",
+        act=services.lever_pull,
+        done=_("C’est noté : la direction a actionné ce levier ou arbitré ce frein."),
+    )
 
 
 @require_POST

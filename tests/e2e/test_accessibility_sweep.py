@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from analysis.models import Analysis
 from caflab.accounts.models import User
-from ecoute.models import Community, Consultation, Contribution, Recruitment
+from ecoute.models import TEXT_KINDS, Answer, Community, Consultation, Contribution, Recruitment
 from evaluation.models import Effect, ImpactReport, Indicator, Survey
+from events.models import DebateProposal
 from ideas.models import Challenge, CreativitySession, Idea
 from projects.models import Project
 
@@ -23,13 +24,22 @@ def _staff_pages() -> list[str]:
     consultation = Consultation.objects.get(slug="votre-accueil-a-la-caf")
     call = Consultation.objects.get(slug="idees-accueil-des-familles")
     analysis = Analysis.objects.get(consultation=consultation)
+    proposal = DebateProposal.objects.order_by("pk").first()
     born = Idea.objects.filter(source=Idea.Source.CONSULTATION, origin_type__isnull=False).first()
+    written = (
+        Answer.objects.filter(
+            questionnaire=consultation.questionnaire, question__kind__in=TEXT_KINDS
+        )
+        .exclude(value_text="")
+        .first()
+    )
     pages = [
         reverse("core:home"),
         reverse("projects:index"),
         reverse("projects:kanban"),
         reverse("projects:funnel"),
         reverse("projects:dashboard"),
+        reverse("projects:levers"),
         reverse("ideas:idea-list"),
         reverse("ideas:triage"),
         reverse("ideas:challenge-list"),
@@ -82,12 +92,19 @@ def _staff_pages() -> list[str]:
         reverse("events:index"),
         reverse("events:mine"),
         reverse("events:figures"),
+        # after a workshop: its synthesis and proposals, one of them opened (to become an idea)
+        reverse("events:attendance", kwargs={"pk": proposal.event_id}),
+        reverse("events:detail", kwargs={"pk": proposal.event_id}),
+        proposal.get_absolute_url(),
         reverse("analysis:detail", kwargs={"pk": analysis.pk}),
         reverse("analysis:coding", kwargs={"pk": analysis.pk}),
         reverse("analysis:themes", kwargs={"pk": analysis.pk}),
         reverse("analysis:results", kwargs={"pk": analysis.pk}),
         # a contribution born into an idea: what it became (issue 13)
         reverse("ecoute:contribution-detail", kwargs={"pk": born.origin_id}),
+        # a questionnaire's written answers, one of them opened (to become an idea)
+        reverse("ecoute:free-text", kwargs={"pk": written.question_id}),
+        written.get_absolute_url(),
         reverse("accounts:pending-list"),
         reverse(
             "accounts:pending-assign",

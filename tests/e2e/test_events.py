@@ -1,7 +1,9 @@
 """The events walked as their users would: an agent of Caf A finds a training in the catalogue
 (filtered by type), registers, downloads its iCal file and finds it under "Mes inscriptions";
-the organiser (the lab) ticks who came with the keyboard; the lab reads the year's figures, the
-agent's Caf among the people trained. Zero axe violations on every page visited."""
+the organiser (the lab) ticks who came with the keyboard, writes the synthesis and a proposal,
+and turns the proposal into an idea (the agent who came is told and reads what it became); the
+lab reads the year's figures, the agent's Caf among the people trained. Zero axe violations on
+every page visited."""
 
 import datetime
 from pathlib import Path
@@ -12,12 +14,15 @@ from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import expect
 
+from caflab.notifications.models import Notification
 from events.models import Event, Registration
+from ideas.models import Idea
 from tests.events.factories import EventFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 TITLE = "Animer une séance de créativité"
+PROPOSAL = "Un atelier d'écriture sur les courriers de relance."
 
 
 @pytest.fixture
@@ -95,6 +100,29 @@ def test_an_agent_registers_to_a_training_and_the_lab_sees_the_figures(
     expect(lab.get_by_text("1 personne(s) présente(s)")).to_be_visible()
     assert_accessible(lab)
     assert Registration.objects.get(event=training, user=agent_a).attended is True
+
+    # What came out of it: a synthesis and a proposal, which the lab turns into an idea; the
+    # agent who came is told (issue 14).
+    lab.get_by_role("textbox", name="Synthèse", exact=True).fill(
+        "Les agents veulent pratiquer sur un vrai courrier."
+    )
+    lab.get_by_role("button", name="Enregistrer la synthèse").click()
+    expect(lab.get_by_text("La synthèse est enregistrée.")).to_be_visible()
+    lab.get_by_label("Nouvelle proposition").fill(PROPOSAL)
+    lab.get_by_role("button", name="Ajouter la proposition").click()
+    expect(lab.get_by_text("La proposition est ajoutée.")).to_be_visible()
+    assert_accessible(lab)
+    lab.get_by_role("link", name="En faire une idée ou voir ce qu’elle est devenue").click()
+    expect(lab.get_by_role("heading", level=1)).to_have_text("Une proposition")
+    assert_accessible(lab)
+    lab.get_by_role("button", name="Créer une idée à partir de ce contenu").click()
+    expect(lab.get_by_role("heading", level=1)).to_have_text(PROPOSAL)
+    idea = Idea.objects.get(source=Idea.Source.EVENT)
+    assert Notification.objects.filter(kind="origin.idea", recipient=agent_a).exists()
+    page.goto(live_server.url + reverse("events:detail", kwargs={"pk": training.pk}))
+    page.get_by_role("link", name="Ce qu’elle est devenue").click()
+    expect(page.get_by_role("main")).to_contain_text(idea.title)
+    assert_accessible(page)
 
     # The year's figures.
     lab.goto(live_server.url + reverse("events:figures"))

@@ -243,6 +243,15 @@ def test_reminders_escalate_owner_then_lab_then_directorate(
     Notification.objects.all().delete()
     assert restitution_reminders_send(now=now + datetime.timedelta(days=20)) == 1
     assert {lead.email, lab_staff.email, directorate_member.email} <= _reminded()
+    # The directorate cannot manage the consultation: it is sent to its public page.
+    told = Notification.objects.get(
+        kind="ecoute.restitution_reminder", recipient=directorate_member
+    )
+    assert told.url == sponsored.get_absolute_url()
+    assert (
+        Notification.objects.get(kind="ecoute.restitution_reminder", recipient=lab_staff).url
+        == sponsored.get_manage_url()
+    )
     others = User.objects.filter(role=Role.DIRECTORATE).exclude(pk=directorate_member.pk)
     assert others.exists()
     assert not set(others.values_list("email", flat=True)) & _reminded()

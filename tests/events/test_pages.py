@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from caflab.accounts.models import Role
 from caflab.network.models import Caf, Directorate, Theme
-from events.models import Event, Material, Registration
+from events.models import DebateProposal, Event, Material, Registration
 from events.services import registration_create
 from tests.accounts.factories import UserFactory
 from tests.events.factories import EventFactory, RegistrationFactory, in_days
@@ -204,16 +204,19 @@ def _add_to_detail(event):
                 content_type="application/pdf",
                 size=3,
             )
+            DebateProposal.objects.create(
+                event=event, text=f"Proposition {event.proposals.count()}"
+            )
 
     return add
 
 
-# Session and user (2), the event with its counts (1), its organisers, Caf list, materials and
-# themes (4), the person's registration (1), the shell (1).
+# Session and user (2), the event with its counts (1), its organisers, Caf list, materials,
+# proposals and themes (5), the person's registration (1), the shell (1).
 def test_an_events_page_costs_a_fixed_number_of_queries(client, agent_a, training):
     client.force_login(agent_a)
     registration_create(event=training, user=agent_a)
-    assert_flat_query_count(client, detail(training), _add_to_detail(training), expected=9)
+    assert_flat_query_count(client, detail(training), _add_to_detail(training), expected=10)
 
 
 # --- my registrations ----------------------------------------------------------------------

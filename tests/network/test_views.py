@@ -80,11 +80,12 @@ def test_dashboard_shows_the_caf_identity_correspondents_and_members_by_role(
         ("Agent de Caf", 1),
     ]
     assert response.context["members_total"] == 2
-    # Built domains lead to the Caf's own pages; the others say honestly they are coming.
+    # Each domain leads to the Caf's own pages or lists what concerns it: no placeholder.
     assert f'href="{reverse("projects:index")}?caf=38"' in html
     assert f'href="{reverse("criees:caf-dashboard", kwargs={"code": "38"})}"' in html
-    for sentence in ("Écoute", "Évaluation", "apparaîtront ici"):
+    for sentence in ("Écoute", "Évaluation", "Aucune consultation ne concerne encore"):
         assert sentence in html
+    assert "apparaîtront ici" not in html
 
 
 def test_dashboard_breadcrumbs_lead_back_to_the_directory(client, lab_staff):

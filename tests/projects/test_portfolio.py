@@ -510,8 +510,10 @@ def test_dashboard_counts_stages_health_programmes_and_ambitions(client, lab_sta
     assert by_health == {"Non renseignée": 1, "Bonne": 1, "À surveiller": 0, "En difficulté": 1}
     by_programme = {row.label: row.value for row in context["programme_chart"].rows}
     assert by_programme[programme.name] == 1
-    by_ambition = {row.label: row.value for row in context["ambition_chart"].rows}
-    assert by_ambition[str(ambition)] == 1
+    # A COG commitment counts the projects at the experimentation stage or beyond; the
+    # prototype tagged to it is among those "rattachés" (tests/projects/test_cockpit.py).
+    by_ambition = {row.label: (row.value, row.note) for row in context["ambition_chart"].rows}
+    assert by_ambition[str(ambition)] == (0, "pas de cible ; rattachés : 1")
 
 
 def test_dashboard_lists_open_blockers_reviews_due_and_projects_to_revisit(
@@ -533,17 +535,22 @@ def test_dashboard_lists_open_blockers_reviews_due_and_projects_to_revisit(
     context = response.context
     assert context["open_blockers"] == 1
     assert context["open_levers"] == 1
-    assert [b.text for b in context["recent_blockers"]] == ["Accès aux données"]
+    # Every open one, blockers and levers, the oldest first (tests/projects/test_cockpit.py).
+    assert [b.text for b in context["recent_blockers"]] == ["Accès aux données", "Un levier"]
     assert list(context["reviews_due"]) == [late, due]
     assert list(context["to_revisit"]) == [soon]
     html = response.content.decode()
     review_url = reverse("projects:gate-review", kwargs={"code": due.project.code, "pk": due.pk})
     assert f'href="{review_url}"' in html
-    assert f'href="{reverse("projects:detail", kwargs={"code": project.code})}"' in html
+    # A blocker links to where it is handled: its project's blockers and levers.
+    project_url = reverse("projects:detail", kwargs={"code": project.code})
+    assert f'href="{project_url}#freins-leviers"' in html
     assert "en retard" in html
     assert html.count("<h1") == 1
-    assert html.count('role="img"') == 5  # five charts, each with its table
-    assert html.count("<caption") >= 5
+    # Seven charts (stage, health, age of blockers, COG, programme, adoption, Caf), each
+    # with its table.
+    assert html.count('role="img"') == 7
+    assert html.count("<caption") >= 7
     assert inline_code_in(html) == []
 
 
@@ -765,9 +772,12 @@ def test_portfolio_pages_cost_a_fixed_number_of_queries(
 
 
 # The directorate member pays two more: Django's ModelBackend loads their (empty) permissions
-# once, when the sub-navigation asks whether they may add a project. "Idées par origine" costs
-# one (ideas by source and their conversion, one aggregate).
-@pytest.mark.parametrize(("persona", "expected"), [("lab_staff", 12), ("directorate_member", 14)])
+# once, when the sub-navigation asks whether they may add a project. The cockpit costs twelve
+# (projects.services.dashboard); "Idées par origine" one (ideas by source and their
+# conversion, one aggregate), the restitutions one when none is due (ecoute.cockpit), the
+# evaluation three (evaluation.panels.cockpit). With rows in every panel:
+# tests/projects/test_cockpit.py.
+@pytest.mark.parametrize(("persona", "expected"), [("lab_staff", 20), ("directorate_member", 22)])
 def test_dashboard_costs_a_fixed_number_of_queries(
     client, request, add_portfolio, persona, expected
 ):
