@@ -111,6 +111,13 @@ app.conf.beat_schedule = {
     },
     # Restitution e-mails and import invitations whose worker died (lease expired,
     # caflab.core.jobs) or whose message was lost are queued again, every minute.
+    # News of what became of the answers (an answer turned into an idea, its project moving
+    # on) whose e-mails to the hear-back addresses were not all sent: queued again.
+    "ecoute-resend-hear-back-news": {
+        "task": "ecoute.tasks.resend_hear_back_news",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
     "ecoute-requeue-restitution-mailings": {
         "task": "ecoute.tasks.requeue_restitution_mailings",
         "schedule": 60.0,

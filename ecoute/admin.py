@@ -398,6 +398,8 @@ from ecoute.models import (  # noqa: E402  (phase 2 models, kept apart from phas
     DecisionUpdate,
     DecisionUpdateEmail,
     EligibilityQuestion,
+    HearBackNews,
+    HearBackNewsEmail,
     Recruitment,
     Registration,
     Restitution,
@@ -475,6 +477,27 @@ class DecisionUpdateEmailAdmin(ReadOnlyAdmin):
     search_fields = ("update__decision__restitution__consultation__title",)
     list_select_related = ("update__decision", "hear_back")
     readonly_fields = ("update", "hear_back", "sent_at")
+
+
+@admin.register(HearBackNews)
+class HearBackNewsAdmin(ReadOnlyAdmin):
+    """What became of a questionnaire's answers, e-mailed to its hear-back addresses by the
+    worker (ecoute.services.hear_back); "sent" once every address present was told."""
+
+    list_display = ("subject", "questionnaire", "created_at", "sent_at")
+    list_filter = ("sent_at", "created_at")
+    search_fields = ("subject", "key", "questionnaire__title")
+    list_select_related = ("questionnaire",)
+    readonly_fields = ("questionnaire", "key", "subject", "text", "path", "created_at", "sent_at")
+
+
+@admin.register(HearBackNewsEmail)
+class HearBackNewsEmailAdmin(ReadOnlyAdmin):
+    list_display = ("news", "hear_back", "sent_at")
+    list_filter = ("sent_at",)
+    search_fields = ("news__subject", "news__questionnaire__title")
+    list_select_related = ("news", "hear_back")
+    readonly_fields = ("news", "hear_back", "sent_at")
 
 
 @admin.register(RestitutionEmail)

@@ -69,6 +69,20 @@ def answer_participants(answer: Answer):
     return User.objects.active().filter(pk=answer.response.respondent_id or 0)
 
 
+def answer_tell_by_email(answer: Answer, key: str, subject: str, text: str) -> None:
+    """The addresses left to hear back from the answer's questionnaire hear what became of
+    one of its answers (never its text, nor who wrote it), once per `key`."""
+    from ecoute.services.hear_back import news_queue
+
+    news_queue(
+        questionnaire=answer.questionnaire,
+        key=key,
+        subject=subject,
+        text=text,
+        path=answer.questionnaire.consultation.get_absolute_url(),
+    )
+
+
 def answer_visible_to(user, answer: Answer) -> bool:
     """The consultation's team, and the respondent who wrote it."""
     if not user.is_authenticated:
@@ -99,6 +113,7 @@ def register() -> None:
             visible_to=answer_visible_to,
             may_convert=answer_may_convert,
             tells_stage_changes=True,  # services.contributions.on_project_stage_changed
+            tell_by_email=answer_tell_by_email,
         )
     )
     register_origin_kind(

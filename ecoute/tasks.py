@@ -2,7 +2,8 @@
 
 The beat schedule (caflab/celery.py) runs `open_and_close_consultations` and
 `requeue_stale_exports` (exports whose worker died, caflab.core.jobs) every minute,
-`refresh_stale_results` and `write_anonymous_batches` every ten minutes, `purge_exports` and
+`refresh_stale_results`, `write_anonymous_batches` and `resend_hear_back_news` every ten
+minutes, `purge_exports` and
 `purge_personal_data` daily, and (phase 2)
 `daily_restitution_and_recruitment` every morning.
 """
@@ -164,3 +165,19 @@ def refresh_stale_results() -> int:
     from ecoute.services.results import results_refresh_stale
 
     return results_refresh_stale()
+
+
+@shared_task(acks_late=True)
+def send_hear_back_news(news_id: int) -> int:
+    """E-mail a news of what became of the answers to the addresses left to hear back."""
+    from ecoute.services.hear_back import news_send
+
+    return news_send(news_id=news_id)
+
+
+@shared_task(acks_late=True)
+def resend_hear_back_news() -> int:
+    """Every ten minutes (beat): the news whose e-mails were not all sent, queued again."""
+    from ecoute.services.hear_back import news_resend
+
+    return news_resend()

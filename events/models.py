@@ -469,6 +469,12 @@ class Material(TimeStampedModel):
         return reverse("events:material", kwargs={"pk": self.pk})
 
 
+class DebateProposalQuerySet(models.QuerySet["DebateProposal"]):
+    def visible_to(self, user) -> "DebateProposalQuerySet":
+        """Whoever sees the event."""
+        return self.filter(event__in=Event.objects.visible_to(user))
+
+
 class DebateProposal(TimeStampedModel):
     """A proposal that came out of an event (a debate, a workshop…), written by its organisers
     in the synthesis. The lab, or the correspondent of the event's Caf, turns it into an idea
@@ -487,6 +493,8 @@ class DebateProposal(TimeStampedModel):
         related_name="+",
         verbose_name=_("saisie par"),
     )
+
+    objects = DebateProposalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("proposition issue d'un événement")

@@ -612,6 +612,16 @@ class SessionRequestChange(StatusHistory, models.Model):
         return f"{self.request}: {self.from_status or '∅'} → {self.to_status}"
 
 
+class CreativitySessionQuerySet(models.QuerySet["CreativitySession"]):
+    def visible_to(self, user) -> "CreativitySessionQuerySet":
+        """Sessions are the network's to read; a partner sees those they facilitate."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_lab_staff or user.is_network_member:
+            return self
+        return self.filter(pk__in=self.filter(facilitators=user).values("pk"))
+
+
 class CreativitySession(TimeStampedModel):
     class Method(models.TextChoices):
         DESIGN_THINKING = "design_thinking", _("Design thinking")
@@ -660,6 +670,8 @@ class CreativitySession(TimeStampedModel):
         blank=True,
     )
     is_held = models.BooleanField(_("tenue"), default=False)
+
+    objects = CreativitySessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("séance de créativité")

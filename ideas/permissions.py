@@ -175,9 +175,4 @@ def sessions_visible_to(user):
     """Sessions are the network's to read; a partner sees those they facilitate."""
     from ideas.models import CreativitySession
 
-    sessions = CreativitySession.objects.all()
-    if not user.is_authenticated:
-        return sessions.none()
-    if is_lab_staff(user) or is_network_member(user):
-        return sessions
-    return sessions.filter(pk__in=sessions.filter(facilitators=user).values("pk"))
+    return CreativitySession.objects.visible_to(user)

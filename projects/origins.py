@@ -47,6 +47,9 @@ class OriginKind:
     # True when the app that owns the source tells its people of the stages of the projects it
     # feeds itself (écoute does, for contributions and answers); else the idea box does.
     tells_stage_changes: bool = False
+    # For sources whose people include addresses without an account (a questionnaire's
+    # hear-back addresses): (source, key, subject, text) → e-mails them once per key.
+    tell_by_email: Callable[[Any, str, str, str], None] | None = None
 
     @property
     def model_class(self) -> type[models.Model]:

@@ -141,6 +141,16 @@ def _answer_pk(request) -> dict[str, Any]:
     return {"pk": answer_texts(question, ["Un accueil le samedi."])[0].pk}
 
 
+def _hear_back_token(request) -> dict[str, Any]:
+    """The stop link of an address left to hear back from the matrix consultation."""
+    from ecoute.models import HearBackRequest
+    from ecoute.services.hear_back import stop_token
+
+    questionnaire = request.getfixturevalue("matrix_consultation").questionnaire
+    hear_back = HearBackRequest.objects.create(questionnaire=questionnaire, email="a@exemple.fr")
+    return {"token": stop_token(hear_back)}
+
+
 def _export_pk(request) -> dict[str, Any]:
     return {"pk": request.getfixturevalue("matrix_consultation").questionnaire.export_jobs.get().pk}
 
@@ -796,6 +806,8 @@ MATRIX: dict[str, Row] = {
     "ecoute:free-text": Row(signed_in(403, **ECOUTE_MANAGERS), kwargs=_question_pk),
     # one written answer: its consultation's team (and its respondent: none here, anonymous)
     "ecoute:written-answer": Row(signed_in(404, **ECOUTE_MANAGERS), kwargs=_answer_pk),
+    # the link in each e-mail to a hear-back address: whoever holds it, no account needed
+    "ecoute:hear-back-stop": Row(everyone(200), kwargs=_hear_back_token),
     "ecoute:export-create": Row(
         signed_in(403, **ECOUTE_MANAGER_POSTS),
         kwargs=_consultation_pk,

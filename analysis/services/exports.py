@@ -141,13 +141,7 @@ def export_retry(*, export: AnalysisExport, by: User) -> AnalysisExport:
 def exports_purge(now: datetime.datetime | None = None) -> int:
     """Delete the exports (and their files) older than a week."""
     now = now or timezone.now()
-    purged = 0
-    for export in AnalysisExport.objects.filter(created_at__lte=now - KEEP_FILES_FOR).iterator():
-        if export.file.name:
-            export.file.storage.delete(export.file.name)
-        export.delete()
-        purged += 1
-    return purged
+    return jobs.purge(AnalysisExport.objects.filter(created_at__lte=now - KEEP_FILES_FOR))
 
 
 def exports_erase(*, user: User) -> None:

@@ -266,3 +266,15 @@ def abandon_stuck(jobs: JobQuerySet) -> int:
         finished_at=now,
         updated_at=now,
     )
+
+
+def purge(jobs: models.QuerySet) -> int:
+    """Delete the jobs of `jobs` (older than what their app keeps) with their stored file
+    (`file`), one by one so that each file goes with its row; the number purged."""
+    purged = 0
+    for job in jobs.iterator():
+        if job.file.name:
+            job.file.storage.delete(job.file.name)
+        job.delete()
+        purged += 1
+    return purged

@@ -104,6 +104,23 @@ class Response(models.Model):
         return f"{self.questionnaire} – {self.submitted_on:%d/%m/%Y}"
 
 
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def visible_to(self, user) -> "AnswerQuerySet":
+        """The answers a person may open one by one (ecoute:written-answer): those of the
+        consultations they manage (the lab, the moderators, the correspondents of its Caf)
+        and their own."""
+        if not user.is_authenticated:
+            return self.none()
+        from caflab.accounts.models import Role
+
+        scope = Q(response__respondent=user)
+        if user.is_lab_staff or user.role == Role.MODERATOR:
+            scope |= Q(questionnaire__consultation__isnull=False)
+        elif user.is_correspondent and user.caf_id:
+            scope |= Q(questionnaire__consultation__caf=user.caf_id)
+        return self.filter(scope)
+
+
 class Answer(models.Model):
     """One question's answer. The value sits in the column of its kind, so that the database
     counts, averages and filters them.
@@ -143,6 +160,8 @@ class Answer(models.Model):
     value_date = models.DateField(_("date"), null=True, blank=True)
     value_bool = models.BooleanField(_("accord"), null=True, blank=True)
     other_text = models.CharField(_("autre, précisé"), max_length=500, blank=True)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("réponse à une question")

@@ -308,3 +308,62 @@ class RestitutionReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation_id} – {self.sent_at:%d/%m/%Y}"
+
+
+class HearBackNews(models.Model):
+    """News of what became of a questionnaire's answers (a written answer turned into an idea,
+    joined to a project, the project moving on), for the addresses left to hear back: written
+    once per event (`key`), then e-mailed by the worker to each address once
+    (`HearBackNewsEmail`). `sent_at` is set once every address present was told; the beat
+    sends again what a lost message or a dead worker left."""
+
+    questionnaire = models.ForeignKey(
+        "ecoute.Questionnaire",
+        on_delete=models.PROTECT,
+        related_name="hear_back_news",
+        verbose_name=_("questionnaire"),
+    )
+    key = models.CharField(_("clé"), max_length=120)
+    subject = models.CharField(_("objet"), max_length=200)
+    text = models.TextField(_("texte"))
+    path = models.CharField(_("lien"), max_length=300, help_text=_("Page du site à ouvrir."))
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nouvelle pour les demandes de retour")
+        verbose_name_plural = _("nouvelles pour les demandes de retour")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "key"], name="hear_back_news_once")
+        ]
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class HearBackNewsEmail(models.Model):
+    """ "This address was told this news": written in the transaction that sends it."""
+
+    news = models.ForeignKey(
+        HearBackNews, on_delete=models.CASCADE, related_name="emails", verbose_name=_("nouvelle")
+    )
+    hear_back = models.ForeignKey(
+        "ecoute.HearBackRequest",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("demande de retour"),
+    )
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-mail de nouvelle")
+        verbose_name_plural = _("e-mails de nouvelles")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["news", "hear_back"], name="hear_back_news_email_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.news_id} → {self.hear_back_id}"

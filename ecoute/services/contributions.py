@@ -396,6 +396,33 @@ def on_project_stage_changed(
         .select_related("response", "question")
         .order_by("pk")
     )
+    # Their questionnaires' hear-back addresses (answers given by name or not), once each.
+    from ecoute.services.hear_back import news_queue
+
+    told = set()
+    for answer in (
+        Answer.objects.filter(
+            pk__in=ProjectOrigin.objects.filter(
+                project=project, content_type=ContentType.objects.get_for_model(Answer)
+            ).values("object_id")
+        )
+        .select_related("questionnaire__consultation")
+        .order_by("pk")
+    ):
+        if answer.questionnaire_id in told:
+            continue
+        told.add(answer.questionnaire_id)
+        news_queue(
+            questionnaire=answer.questionnaire,
+            key=f"stage:{project.pk}:{to_stage}",
+            subject=_("Une réponse fait avancer un projet"),
+            text=_(
+                "Le projet « %(project)s », né d'une réponse écrite à ce questionnaire, passe à "
+                "l'étape « %(stage)s »."
+            )
+            % {"project": project.title[:150], "stage": stage},
+            path=answer.questionnaire.consultation.get_absolute_url(),
+        )
     for answer in answers:
         notify(
             recipients=User.objects.active().filter(pk=answer.response.respondent_id),

@@ -13,7 +13,6 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -37,6 +36,7 @@ from ecoute.models import (
     HearBackRequest,
     Response,
 )
+from ecoute.services.hear_back import send_to_address
 
 logger = logging.getLogger(__name__)
 S = DecisionStatus
@@ -194,7 +194,7 @@ def decision_update_announce(*, update_id: int, now: datetime.datetime | None = 
         try:
             with transaction.atomic():
                 DecisionUpdateEmail.objects.create(update=update, hear_back=hear_back)
-                send_mail(subject, body, None, [hear_back.email])
+                send_to_address(hear_back, subject, body)
         except IntegrityError:  # another run is sending this one
             continue
         except Exception:  # SMTP down: logged and rolled back; a re-run sends the rest

@@ -131,11 +131,4 @@ def export_retry(*, job: ExportJob, by: Any) -> ExportJob:
 def exports_purge(now: datetime.datetime | None = None) -> int:
     """Delete the export jobs (and their files) older than a week."""
     now = now or timezone.now()
-    old = ExportJob.objects.filter(created_at__lte=now - KEEP_FILES_FOR)
-    purged = 0
-    for job in old.iterator():
-        if job.file.name:
-            job.file.storage.delete(job.file.name)
-        job.delete()
-        purged += 1
-    return purged
+    return jobs.purge(ExportJob.objects.filter(created_at__lte=now - KEEP_FILES_FOR))

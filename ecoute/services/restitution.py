@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -37,6 +36,7 @@ from ecoute.models import (
 from ecoute.models.consultations import restitution_reminder_days
 from ecoute.public_cache import public_changed
 from ecoute.services.common import AlreadyDone
+from ecoute.services.hear_back import send_to_address
 
 logger = logging.getLogger(__name__)
 Status = Consultation.Status
@@ -247,7 +247,7 @@ def restitution_mailing_run(*, mailing_id: int) -> int:
             try:
                 with transaction.atomic():
                     RestitutionEmail.objects.create(restitution=restitution, hear_back=hear_back)
-                    send_mail(subject, body, None, [hear_back.email])
+                    send_to_address(hear_back, subject, body)
             except IntegrityError:  # another run is sending this one
                 continue
             except Exception:  # SMTP down: logged, rolled back, tried again later

@@ -74,7 +74,24 @@ def idea_from_origin(*, source, by: User) -> Idea:
         own_contribution=True,
         key=f"origin.idea:{content_type.pk}:{source.pk}",
     )
+    _tell_by_email(
+        kind,
+        source,
+        key=f"idea:{idea.pk}",
+        subject=_("Une réponse est devenue une idée"),
+        text=_(
+            "Une réponse écrite à ce questionnaire est devenue une idée de la boîte à idées du "
+            "CafLab : le laboratoire d'innovation l'examinera. Nous vous dirons la suite."
+        ),
+    )
     return idea
+
+
+def _tell_by_email(kind: Any, source: Any, *, key: str, subject: str, text: str) -> None:
+    """The source's people without an account (a questionnaire's hear-back addresses), when
+    its kind has them: never the source's text, nor who wrote it."""
+    if kind.tell_by_email is not None:
+        kind.tell_by_email(source, key, subject, text)
 
 
 def origin_tell(idea: Idea, *, by: User, body: str) -> None:
@@ -104,6 +121,22 @@ def origin_tell(idea: Idea, *, by: User, body: str) -> None:
         url=source.get_absolute_url(),
         actor=by,
         own_contribution=True,
+    )
+    if idea.project_id:
+        news = _(
+            "L'idée née d'une réponse écrite à ce questionnaire est devenue le projet "
+            "« %(project)s »."
+        ) % {"project": idea.project.title[:150]}
+    else:
+        news = _("L'idée née d'une réponse écrite à ce questionnaire : %(status)s.") % {
+            "status": idea.get_status_display().lower()
+        }
+    _tell_by_email(
+        kind,
+        source,
+        key=f"idea:{idea.pk}:{idea.status}",
+        subject=_("Ce qu'est devenue une réponse"),
+        text=f"{news}\n\n{body}" if body else news,
     )
 
 
@@ -147,6 +180,17 @@ def origin_attach(*, source, project: Project, by: User) -> ProjectOrigin:
         actor=by,
         own_contribution=True,
         key=f"origin.project:{content_type.pk}:{source.pk}:{project.pk}",
+    )
+    _tell_by_email(
+        kind,
+        source,
+        key=f"project:{project.pk}",
+        subject=_("Une réponse rejoint un projet"),
+        text=_(
+            "Une réponse écrite à ce questionnaire rejoint le projet « %(project)s » du CafLab, "
+            "à l'étape « %(stage)s »."
+        )
+        % {"project": project.title[:150], "stage": project.get_stage_display()},
     )
     return origin
 

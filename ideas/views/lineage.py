@@ -1,6 +1,7 @@
 """Turning a source (a contribution, an initiative…: projects.origins) into an idea, or
 attaching it to an existing project."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,12 @@ from caflab.core.errors import AlreadyDone
 from ideas.services import lineage
 from projects.models import Project
 from projects.origins import OriginKind, kind_named
+
+
+class AttachForm(forms.Form):
+    """The code of the project to attach a source to (the panel's small form)."""
+
+    project = forms.CharField(max_length=20)
 
 
 def _convertible(request: HttpRequest, model: str, pk: int) -> tuple[OriginKind, object]:
@@ -54,14 +61,16 @@ def origin_attach(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     """Attach the source to an existing project, named by its code among the projects the
     user sees; an unknown code is refused with the code typed kept in the message."""
     _kind, source = _convertible(request, model, pk)
-    code = request.POST.get("project", "").strip().upper()
-    project = Project.objects.visible_to(request.user).filter(code=code).first() if code else None
+    form = AttachForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez le code du projet (par exemple INNO-2026-012)."))
+        return redirect(source.get_absolute_url())
+    code = form.cleaned_data["project"].upper()
+    project = Project.objects.visible_to(request.user).filter(code=code).first()
     if project is None:
         messages.error(
             request,
-            _("Aucun projet que vous pouvez voir ne porte le code « %(code)s ».") % {"code": code}
-            if code
-            else _("Indiquez le code du projet (par exemple INNO-2026-012)."),
+            _("Aucun projet que vous pouvez voir ne porte le code « %(code)s ».") % {"code": code},
         )
         return redirect(source.get_absolute_url())
     try:

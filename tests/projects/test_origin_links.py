@@ -57,3 +57,22 @@ def test_origins_cost_one_query_per_kind_whatever_their_number(client, lab_staff
 
     client.force_login(lab_staff)
     assert queries_for(1) == queries_for(6)
+
+
+def test_a_written_answer_links_for_its_consultation_s_team_only(
+    client, lab_staff, agent_a, correspondent_a, caf_a
+):
+    from tests.analysis.factories import answer_texts
+    from tests.ecoute.factories import ConsultationFactory, QuestionFactory, first_section
+
+    consultation = ConsultationFactory(owner=correspondent_a, caf=caf_a)
+    question = QuestionFactory(section=first_section(consultation))
+    [answer] = answer_texts(question, ["Un accueil le samedi."])
+    project = ProjectFactory()
+    project_origin_add(project=project, source=answer, label="Un accueil le samedi.")
+    link = f'href="{answer.get_absolute_url()}"'
+    for user, linked in ((lab_staff, True), (correspondent_a, True), (agent_a, False)):
+        client.force_login(user)
+        html = client.get(project.get_absolute_url()).content.decode()
+        assert "Un accueil le samedi." in html
+        assert (link in html) is linked, user
