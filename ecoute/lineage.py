@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from caflab.accounts.models import User
 from caflab.accounts.permissions import is_correspondent, is_lab_staff
 from ecoute.models import TEXT_KINDS, Answer, Contribution, ContributionSupport
-from ecoute.permissions import can_manage_consultation
 from projects.origins import OriginKind, OriginText, register_origin_kind
 
 
@@ -84,13 +83,9 @@ def answer_tell_by_email(answer: Answer, key: str, subject: str, text: str) -> N
 
 
 def answer_visible_to(user, answer: Answer) -> bool:
-    """The consultation's team, and the respondent who wrote it."""
-    if not user.is_authenticated:
-        return False
-    return bool(
-        can_manage_consultation.test(user, answer.questionnaire.consultation)
-        or (answer.response.respondent_id and answer.response.respondent_id == user.pk)
-    )
+    """The consultation's team, and the respondent who wrote it (`Answer.objects.visible_to`,
+    the one rule the answer's page and the project's origins read)."""
+    return Answer.objects.visible_to(user).filter(pk=answer.pk).exists()
 
 
 def answer_may_convert(user, answer: Answer) -> bool:

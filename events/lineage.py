@@ -31,7 +31,7 @@ def participants(proposal: DebateProposal):
 
 def visible_to(user, proposal: DebateProposal) -> bool:
     """Whoever sees the event."""
-    return Event.objects.visible_to(user).filter(pk=proposal.event_id).exists()
+    return DebateProposal.objects.visible_to(user).filter(pk=proposal.pk).exists()
 
 
 def may_convert(user, proposal: DebateProposal) -> bool:

@@ -409,9 +409,8 @@ def proposal_add(request: HttpRequest, pk: int) -> HttpResponse:
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One proposal: what it says, the event it came from and what became of it (the "origin"
     panel: the idea, then the project; or the button that makes it an idea)."""
-    visible = Event.objects.visible_to(request.user)
     proposal = get_object_or_404(
-        DebateProposal.objects.filter(event__in=visible).select_related("event"), pk=pk
+        DebateProposal.objects.visible_to(request.user).select_related("event"), pk=pk
     )
     return render(request, "events/proposal_detail.html", {"proposal": proposal})
 

@@ -382,60 +382,49 @@ def on_project_stage_changed(
             url=contribution.get_absolute_url(),
             actor=by,
         )
-    # Written answers to a questionnaire among its origins: their respondents, when the
-    # answers are theirs by name (an anonymous answer leads to no one).
+    # Written answers to a questionnaire among its origins (one query): each respondent of an
+    # answer given by name, and each questionnaire's hear-back addresses once (answers given
+    # by name or not).
     from ecoute.models import Answer
+    from ecoute.services.hear_back import news_queue
 
     answers = (
         Answer.objects.filter(
             pk__in=ProjectOrigin.objects.filter(
                 project=project, content_type=ContentType.objects.get_for_model(Answer)
-            ).values("object_id"),
-            response__respondent__isnull=False,
-        )
-        .select_related("response", "question")
-        .order_by("pk")
-    )
-    # Their questionnaires' hear-back addresses (answers given by name or not), once each.
-    from ecoute.services.hear_back import news_queue
-
-    told = set()
-    for answer in (
-        Answer.objects.filter(
-            pk__in=ProjectOrigin.objects.filter(
-                project=project, content_type=ContentType.objects.get_for_model(Answer)
             ).values("object_id")
         )
-        .select_related("questionnaire__consultation")
+        .select_related("response", "question", "questionnaire__consultation")
         .order_by("pk")
-    ):
-        if answer.questionnaire_id in told:
-            continue
-        told.add(answer.questionnaire_id)
-        news_queue(
-            questionnaire=answer.questionnaire,
-            key=f"stage:{project.pk}:{to_stage}",
-            subject=_("Une réponse fait avancer un projet"),
-            text=_(
-                "Le projet « %(project)s », né d'une réponse écrite à ce questionnaire, passe à "
-                "l'étape « %(stage)s »."
-            )
-            % {"project": project.title[:150], "stage": stage},
-            path=answer.questionnaire.consultation.get_absolute_url(),
-        )
+    )
+    told = set()
     for answer in answers:
-        notify(
-            recipients=User.objects.active().filter(pk=answer.response.respondent_id),
-            own_contribution=True,
-            kind="ecoute.project_stage",
-            title=_(
-                "Votre réponse à « %(question)s » : le projet « %(project)s » passe à l'étape "
-                "« %(stage)s »"
+        if answer.response.respondent_id:
+            notify(
+                recipients=User.objects.active().filter(pk=answer.response.respondent_id),
+                own_contribution=True,
+                kind="ecoute.project_stage",
+                title=_(
+                    "Votre réponse à « %(question)s » : le projet « %(project)s » passe à "
+                    "l'étape « %(stage)s »"
+                )
+                % {"question": answer.question.label, "project": project.title, "stage": stage},
+                url=answer.get_absolute_url(),
+                actor=by,
             )
-            % {"question": answer.question.label, "project": project.title, "stage": stage},
-            url=answer.get_absolute_url(),
-            actor=by,
-        )
+        if answer.questionnaire_id not in told:
+            told.add(answer.questionnaire_id)
+            news_queue(
+                questionnaire=answer.questionnaire,
+                key=f"stage:{project.pk}:{to_stage}",
+                subject=_("Une réponse fait avancer un projet"),
+                text=_(
+                    "Le projet « %(project)s », né d'une réponse écrite à ce questionnaire, "
+                    "passe à l'étape « %(stage)s »."
+                )
+                % {"project": project.title[:150], "stage": stage},
+                path=answer.questionnaire.consultation.get_absolute_url(),
+            )
 
 
 # --- restitution ---------------------------------------------------------------------------
