@@ -31,7 +31,16 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet
 	@touch $@
 
-install: $(VENV)/.synced ## Create .venv with every dependency (uv, from uv.lock)
+# The Nu HTML Checker the browser sweep runs (npm's vnu-jar, pinned in package-lock.json; no
+# install script runs). Without npm the check is skipped, except on CI.
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+
+$(VNU_JAR): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --ignore-scripts --no-audit --no-fund --silent && touch $@; \
+	else echo "npm is missing: the HTML validity check (Nu HTML Checker) will be skipped"; fi
+
+install: $(VENV)/.synced $(VNU_JAR) ## Create .venv with every dependency (uv, from uv.lock), and the HTML checker (npm)
 
 run: install ## Serve the site at http://127.0.0.1:8000 (PORT=8010 for another) on the embedded defaults
 	DEBUG=1 $(MANAGE) migrate --noinput

@@ -31,12 +31,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Analysis)
 class AnalysisAdmin(admin.ModelAdmin):
-    list_display = ("consultation", "texts_status", "n_texts", "created_by", "created_at")
-    list_filter = ("texts_status",)
-    search_fields = ("consultation__title",)
+    list_display = ("__str__", "source", "texts_status", "n_texts", "created_by", "created_at")
+    list_filter = ("source", "texts_status")
+    search_fields = ("title", "consultation__title")
     list_select_related = ("consultation", "created_by")
     raw_id_fields = ("consultation", "created_by")
-    readonly_fields = (*AUDIT, "texts_built_at", "n_texts", "texts_status")
+    readonly_fields = (
+        *AUDIT,
+        "source",
+        "subject_id",
+        "title",
+        "texts_built_at",
+        "n_texts",
+        "waves",
+        "texts_status",
+    )
 
 
 @admin.register(AnalysisText)

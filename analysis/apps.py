@@ -15,6 +15,11 @@ class AnalysisConfig(AppConfig):
         from caflab.core.panels import register_panel
 
         personal_data.register()
+        # The first draft of a restitution's "vous avez dit" comes from the codes.
+        from analysis.results import restitution_draft
+        from ecoute.services.restitution import register_synthesis_draft
+
+        register_synthesis_draft(restitution_draft)
         # The consultation's management page links to its analysis (écoute imports nothing
         # of this app: its page asks the registry).
         register_panel(

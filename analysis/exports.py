@@ -100,4 +100,4 @@ def export_write(
 
 
 def export_filename(analysis: Analysis, fmt: str, *, on: datetime.date) -> str:
-    return f"analyse-{slugify(analysis.consultation.title)[:40]}-{on:%Y-%m-%d}.{fmt}"
+    return f"analyse-{slugify(analysis.display_title)[:40]}-{on:%Y-%m-%d}.{fmt}"

@@ -42,6 +42,9 @@ class TextFilter(django_filters.FilterSet):
     caf = django_filters.ModelChoiceFilter(
         label=_("Caf"), queryset=Caf.objects.none(), empty_label=_("Toutes")
     )
+    # The waves of an evaluation survey ("avant", "après"…): offered when the texts have two or
+    # more (Analysis.waves, kept by the build: no query here).
+    wave = django_filters.ChoiceFilter(label=_("Vague"), choices=[], empty_label=_("Toutes"))
     code = django_filters.ChoiceFilter(
         label=_("Code"), method="filter_code", choices=[], empty_label=_("Tous les textes")
     )
@@ -65,15 +68,24 @@ class TextFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, analysis: Analysis, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.analysis = analysis
-        questionnaire = getattr(analysis.consultation, "questionnaire", None)
-        self.filters["question"].queryset = (
-            Question.objects.filter(questionnaire=questionnaire).filter(
-                Q(kind__in=TEXT_KINDS) | Q(allow_other=True)
+        if analysis.consultation_id:
+            questionnaire = getattr(analysis.consultation, "questionnaire", None)
+            questions = (
+                Question.objects.filter(questionnaire=questionnaire)
+                if questionnaire
+                else Question.objects.none()
             )
-            if questionnaire
-            else Question.objects.none()
+        else:  # a registered source: the questions its texts answer, if any
+            questions = Question.objects.filter(
+                pk__in=AnalysisText.objects.filter(analysis=analysis, question__isnull=False)
+                .order_by()
+                .values("question_id")
+            )
+        self.filters["question"].queryset = questions.filter(
+            Q(kind__in=TEXT_KINDS) | Q(allow_other=True)
         )
         self.filters["caf"].queryset = Caf.objects.order_by("position")
+        self.filters["wave"].extra["choices"] = [(wave, wave) for wave in analysis.waves]
         codes = list(analysis.codes.select_related("parent").order_by("position", "pk"))
         self.filters["code"].extra["choices"] = [
             (UNCODED, _("Aucun code")),

@@ -10,6 +10,7 @@ from analysis.models import Analysis, Code, LibraryCodebook, SuggestedTheme
 from analysis.services.agreement import DEFAULT_SAMPLE, MAX_SAMPLE
 from analysis.services.themes import DEFAULT_THEMES, MAX_THEMES
 from caflab.accounts.models import User
+from caflab.core.typeahead import TypeaheadChoiceField
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -62,19 +63,32 @@ class CodeForm(forms.ModelForm):
 
 
 class CopyForm(forms.Form):
-    source = forms.ModelChoiceField(
-        label=_("Copier la grille de codes de l'analyse"), queryset=Analysis.objects.none()
+    """The analysis whose codebook to copy: typed, with suggestions (a person may manage
+    hundreds of analyses: no `<select>` of them all)."""
+
+    source = TypeaheadChoiceField(
+        label=_("Copier la grille de codes de l'analyse"),
+        queryset=Analysis.objects.none(),
+        source="analyses-a-copier",
+        help_text=_("Son titre ou son numéro : des suggestions s’affichent."),
     )
 
-    def __init__(self, *args: Any, sources: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sources: Any, analysis: Analysis, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = sources
+        field = self.fields["source"]
+        field.queryset = sources
+        field.widget.params = {"sauf": analysis.pk}  # its suggestions leave this analysis out
 
 
 class LibraryCopyForm(forms.Form):
-    codebook = forms.ModelChoiceField(
+    """The library's codebook to copy: typed, with suggestions (the page lists the most recent
+    few)."""
+
+    codebook = TypeaheadChoiceField(
         label=_("Copier une grille de la bibliothèque du CafLab"),
-        queryset=LibraryCodebook.objects.order_by("title"),
+        queryset=LibraryCodebook.objects.all(),
+        source="grilles-bibliotheque",
+        help_text=_("Son titre : des suggestions s’affichent."),
     )
 
 

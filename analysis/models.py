@@ -9,7 +9,9 @@ masked form (`analysis.masking`: phone numbers, e-mails, allocataire numbers, NI
 display and export, its accent-folded form for the word filter, and the fingerprint that
 groups identical and near-identical texts (`duplicate_of`, `group_size`)."""
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
@@ -18,7 +20,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from caflab.core.jobs import LeasedJob
+from analysis import sources
+from caflab.core.jobs import LeasedJob, SpreadsheetExport
 from caflab.core.models import TimeStampedModel
 from caflab.core.uploads import get_private_storage
 from caflab.network.models import Caf
@@ -32,8 +35,36 @@ if TYPE_CHECKING:
 class AnalysisQuerySet(models.QuerySet["Analysis"]):
     def visible_to(self, user: "User") -> "AnalysisQuerySet":
         """The analyses of the consultations `user` manages (écoute's scope): the lab and the
-        moderators see all of them, a correspondent their Caf's; the rest is 404."""
-        return self.filter(consultation__in=Consultation.objects.managed_by(user).values("pk"))
+        moderators see all of them, a correspondent their Caf's; and the analyses of the
+        registered sources' subjects `user` may analyse (`analysis.sources`); the rest is 404."""
+        query = Q(consultation__in=Consultation.objects.managed_by(user).values("pk"))
+        if user.is_authenticated:
+            for source in sources.registered():
+                query |= Q(source=source.key, subject_id__in=source.analysable_by(user))
+        return self.filter(query)
+
+
+@dataclass(frozen=True)
+class AnalysisHome:
+    """Where an analysis comes from, as its pages show it: the title, the page it was started
+    from and, above it, the breadcrumbs' first link."""
+
+    title: str
+    url: str
+    trail_label: str
+    trail_url: str
+
+    def get_manage_url(self) -> str:
+        return self.url
+
+    @classmethod
+    def of_consultation(cls, consultation: Consultation) -> "AnalysisHome":
+        return cls(
+            consultation.title,
+            consultation.get_manage_url(),
+            str(_("Gérer les consultations")),
+            reverse("ecoute:manage"),
+        )
 
 
 class Analysis(TimeStampedModel):
@@ -45,9 +76,17 @@ class Analysis(TimeStampedModel):
     consultation = models.OneToOneField(
         Consultation,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="analysis",
         verbose_name=_("consultation"),
     )
+    # "consultation", or the key of a source another app registered (`analysis.sources`:
+    # a project's testimonies, an evaluation survey), whose subject is `subject_id`.
+    source = models.CharField(_("source"), max_length=40, default=sources.CONSULTATION)
+    subject_id = models.BigIntegerField(_("identifiant du sujet"), null=True, blank=True)
+    # The subject's title when the analysis was created (a consultation's is read live).
+    title = models.CharField(_("titre"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -60,6 +99,10 @@ class Analysis(TimeStampedModel):
     texts_built_at = models.DateTimeField(_("textes rassemblés le"), null=True, blank=True)
     # Kept by the build (the overview shows it without counting the texts).
     n_texts = models.PositiveIntegerField(_("nombre de textes"), default=0)
+    # The texts' waves (an evaluation survey's "before", "after"…), in their order of
+    # appearance, kept by the build: the coding list offers its wave filter when there are
+    # two or more, without a query of its own.
+    waves = models.JSONField(_("vagues des textes"), default=list, blank=True, editable=False)
 
     objects = AnalysisQuerySet.as_manager()
 
@@ -67,9 +110,54 @@ class Analysis(TimeStampedModel):
         verbose_name = _("analyse de textes")
         verbose_name_plural = _("analyses de textes")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "subject_id"],
+                condition=Q(subject_id__isnull=False),
+                name="analysis_one_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(source=sources.CONSULTATION, consultation__isnull=False)
+                    | (
+                        ~Q(source=sources.CONSULTATION)
+                        & Q(consultation__isnull=True, subject_id__isnull=False)
+                    )
+                ),
+                name="analysis_consultation_or_subject",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return str(self.consultation)
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return self.consultation.title if self.consultation_id else self.title
+
+    @property
+    def registered_source(self) -> sources.Source | None:
+        return None if self.consultation_id else sources.get_source(self.source)
+
+    @cached_property
+    def subject(self) -> Any:
+        """The consultation, or the registered source's subject (one query)."""
+        if self.consultation_id:
+            return self.consultation
+        source = self.registered_source
+        if source is None:
+            return None
+        return source.model._default_manager.filter(pk=self.subject_id).first()
+
+    @cached_property
+    def home(self) -> AnalysisHome:
+        if self.consultation_id:
+            return AnalysisHome.of_consultation(self.consultation)
+        source = self.registered_source
+        trail_label, trail_url, url = (
+            source.page(self.subject) if source and self.subject else ("", "", "")
+        )
+        return AnalysisHome(self.title, url, trail_label, trail_url)
 
     def get_absolute_url(self) -> str:
         return reverse("analysis:detail", kwargs={"pk": self.pk})
@@ -79,6 +167,12 @@ class SourceKind(models.TextChoices):
     ANSWER = "answer", _("Réponse écrite")
     OTHER = "other", _("Réponse « autre, précisez »")
     CONTRIBUTION = "contribution", _("Contribution")
+    TESTIMONY = "testimony", _("Témoignage")
+    # Given by the criées (a criée's comments) and the events (a programme's syntheses): the
+    # values their registered sources use (caflab.core.textsources.SourceText.kind).
+    COMMENT = "comment", _("Commentaire")
+    SYNTHESIS = "synthesis", _("Synthèse d’événement")
+    PROPOSAL = "proposal", _("Proposition issue d’un événement")
 
 
 class AnalysisTextQuerySet(models.QuerySet["AnalysisText"]):
@@ -93,8 +187,9 @@ class AnalysisTextQuerySet(models.QuerySet["AnalysisText"]):
 
 
 class AnalysisText(models.Model):
-    """One text to code: a copy of an answer, an "other, specify" or a contribution, with the
-    segment it came from when known (audience, Caf, wave). No link to a person."""
+    """One text to code: a copy of an answer, an "other, specify", a contribution, or a text
+    of a registered source (a testimony, a comment, an event's synthesis or proposal), with
+    the segment it came from when known (audience, Caf, wave). No link to a person."""
 
     analysis = models.ForeignKey(
         Analysis, on_delete=models.CASCADE, related_name="texts", verbose_name=_("analyse")
@@ -119,7 +214,8 @@ class AnalysisText(models.Model):
         verbose_name=_("Caf"),
     )
     wave = models.CharField(_("vague"), max_length=60, blank=True)
-    # Anonymous answers and published contributions may be quoted; named answers may not.
+    # Anonymous answers, published contributions and testimonies whose author consented may
+    # be quoted; named answers and the other testimonies may not.
     is_quotable = models.BooleanField(_("citable"), default=False)
     text = models.TextField(_("texte"))
     masked_text = models.TextField(_("texte masqué"))
@@ -475,20 +571,10 @@ class ThemeText(models.Model):
         return f"{self.theme_id}: {self.text_id}"
 
 
-class AnalysisExport(LeasedJob, TimeStampedModel):
+class AnalysisExport(SpreadsheetExport, TimeStampedModel):
     """An export of the coded texts (CSV or XLSX), built in the background by
     `analysis.tasks.build_export` (a large analysis has 100,000 texts) into the private storage,
     downloadable only by who asked for it while they still manage the analysis."""
-
-    class Format(models.TextChoices):
-        CSV = "csv", "CSV"
-        XLSX = "xlsx", "XLSX (Excel)"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("En attente")
-        RUNNING = "running", _("En cours")
-        READY = "ready", _("Prêt")
-        FAILED = "failed", _("Échec")
 
     analysis = models.ForeignKey(
         Analysis, on_delete=models.CASCADE, related_name="exports", verbose_name=_("analyse")
@@ -502,9 +588,6 @@ class AnalysisExport(LeasedJob, TimeStampedModel):
         related_name="+",
         verbose_name=_("demandé par"),
     )
-    format = models.CharField(_("format"), max_length=4, choices=Format)
-    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.QUEUED)
-    row_count = models.PositiveIntegerField(_("lignes"), default=0)
     file = models.FileField(
         _("fichier"),
         upload_to="analysis/exports/",
@@ -512,7 +595,6 @@ class AnalysisExport(LeasedJob, TimeStampedModel):
         blank=True,
         max_length=255,
     )
-    error = models.CharField(_("erreur"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("export de textes codés")

@@ -7,6 +7,7 @@ texts in the same order give the same groups and the same themes (NMF's `nndsvd`
 initialisation and a fixed `random_state`, hashes that do not depend on the process).
 """
 
+import importlib.util
 import logging
 import re
 import zlib
@@ -228,7 +229,22 @@ def language_pipeline():
 
 
 def is_language_pipeline_available() -> bool:
-    return language_pipeline() is not None
+    """Whether spaCy and its French model are installed, without loading them: the themes page
+    asks in a web request, where loading the pipeline took 15 s and hundreds of MB per process.
+    A pipeline already loaded (in the worker) answers for itself."""
+    from django.conf import settings
+
+    name = getattr(settings, "ANALYSIS_SPACY_MODEL", SPACY_MODEL)
+    if name in _pipelines:
+        return _pipelines[name] is not None
+    return importlib.util.find_spec("spacy") is not None and _package_installed(name)
+
+
+def _package_installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def simple_tokens(text: str) -> list[str]:

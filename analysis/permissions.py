@@ -1,5 +1,6 @@
 """Who may analyse what people wrote. The analyses a person sees are
-`Analysis.objects.visible_to` (écoute's managers of the consultation: others get 404); these
+`Analysis.objects.visible_to` (écoute's managers of the consultation, or those a registered
+source names for its subject: others get 404); these
 rules decide the actions. Seeing the original of a text whose personal data is masked is the
 lab's, and only in the coding view."""
 
@@ -11,7 +12,15 @@ from ecoute.permissions import can_manage_consultation
 
 @rules.predicate
 def manages_analysis_consultation(user, analysis) -> bool:
-    return bool(analysis and can_manage_consultation.test(user, analysis.consultation))
+    """Manages the analysis' consultation, or may analyse the subject of the source it comes
+    from (`analysis.sources`: the app that registered the source decides)."""
+    if not analysis:
+        return False
+    if analysis.consultation_id:
+        return can_manage_consultation.test(user, analysis.consultation)
+    source = analysis.registered_source
+    subject = analysis.subject
+    return bool(source and subject is not None and source.may_analyse(user, subject))
 
 
 can_analyse_consultation = can_manage_consultation

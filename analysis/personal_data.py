@@ -19,9 +19,7 @@ from caflab.accounts import personal_data
 from caflab.accounts.personal_data import Attribution
 
 ATTRIBUTIONS = [
-    Attribution(
-        Analysis, "created_by", gettext_lazy("Analyse créée par vous"), "consultation__title"
-    ),
+    Attribution(Analysis, "created_by", gettext_lazy("Analyse créée par vous"), "title"),
     Attribution(
         CodeAssignment,
         "assigned_by",
@@ -33,7 +31,7 @@ ATTRIBUTIONS = [
         BlindCoding,
         "coder",
         gettext_lazy("Texte codé en aveugle par vous"),
-        "text__analysis__consultation__title",
+        "text__analysis__title",
         "at",
     ),
     Attribution(
@@ -47,14 +45,14 @@ ATTRIBUTIONS = [
         ThemeRun,
         "requested_by",
         gettext_lazy("Thèmes suggérés à votre demande"),
-        "analysis__consultation__title",
+        "analysis__title",
         "created_at",
     ),
     Attribution(
         AnalysisExport,
         "requested_by",
         gettext_lazy("Export des textes codés demandé par vous"),
-        "analysis__consultation__title",
+        "analysis__title",
         "created_at",
     ),
 ]

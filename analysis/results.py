@@ -6,11 +6,13 @@ Only confirmed codes count (a suggestion from a theme waits to be confirmed). A 
 text once even when several of its sub-themes apply. Five queries whatever the sizes."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, F, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from analysis.models import Analysis, AnalysisText, Code, CodeAssignment
 from caflab.core import charts
@@ -19,7 +21,13 @@ from ecoute.models import Audience
 from ecoute.results import MIN_GROUP_SIZE
 
 N_QUOTES = 3
-SEGMENTS = {"audience": gettext_lazy("Public"), "caf": gettext_lazy("Caf")}
+SEGMENTS = {
+    "audience": gettext_lazy("Public"),
+    "caf": gettext_lazy("Caf"),
+    "wave": gettext_lazy("Vague"),  # an evaluation survey's waves (before / after)
+}
+# The segment's column on the coded texts.
+SEGMENT_COLUMNS = {"audience": "text__audience", "caf": "text__caf_id", "wave": "text__wave"}
 UNKNOWN = "-"
 
 
@@ -73,6 +81,9 @@ def _segment_columns(analysis: Analysis, segment: str) -> list[Column]:
                 rows, key=lambda r: (r["caf__position"] is None, r["caf__position"] or 0)
             )
         ]
+    elif segment == "wave":
+        rows = texts.values("wave").annotate(n=Count("pk")).order_by("wave")
+        columns = [Column(r["wave"] or UNKNOWN, r["wave"] or _("Sans vague"), r["n"]) for r in rows]
     else:
         labels = dict(Audience.choices)
         rows = texts.values("audience").annotate(n=Count("pk")).order_by("audience")
@@ -87,7 +98,7 @@ def _segment_columns(analysis: Analysis, segment: str) -> list[Column]:
 
 def build_results(analysis: Analysis, segment: str = "audience") -> Results:
     segment = segment if segment in SEGMENTS else "audience"
-    column = "text__caf_id" if segment == "caf" else "text__audience"
+    column = SEGMENT_COLUMNS[segment]
     codes = list(analysis.codes.select_related("parent").order_by("position", "pk"))
     columns = _segment_columns(analysis, segment)
     total = sum(c.size for c in columns)
@@ -139,12 +150,100 @@ def build_results(analysis: Analysis, segment: str = "audience") -> Results:
             charts.ChartRow(
                 label=str(row.code.label if row.code.is_theme else f"– {row.code.label}"),
                 value=row.count,
-                note=row.share,
             )
             for row in rows
         ],
         label_header=_("Code"),
         value_header=_("Textes"),
-        note_header=_("Part des textes"),
+        # A text may carry several codes: each count is a share of the texts, not of the codes.
+        shares=True,
+        whole=total,
+        share_header=_("Part des textes"),
+        share_decimals=1,
     )
     return Results(total, segment, columns, rows, chart)
+
+
+# The themes a restitution's first draft names, the most frequent first.
+DRAFT_THEMES = 8
+
+
+def restitution_draft(consultation: Any, user: Any) -> str:
+    """A first draft of the restitution's "vous avez dit" from the consultation's analysis: how
+    many wrote, then each theme with its number of texts and share, the most frequent first,
+    with one quotable text (masked, never a duplicate). "" when there is no analysis the person
+    manages, or no text coded yet. The staff rewrite it before publishing."""
+    analysis = Analysis.objects.filter(consultation=consultation).first()
+    if analysis is None or not user.has_perm("analysis.manage_analysis", analysis):
+        return ""
+    results = build_results(analysis)
+    themes = sorted(
+        (row for row in results.rows if row.code.is_theme and row.count),
+        key=lambda row: (-row.count, row.code.position, row.code.pk),
+    )[:DRAFT_THEMES]
+    if not themes:
+        return ""
+    lines = [
+        ngettext(
+            "Vous avez été %(n)s à nous écrire. Voici ce qui en ressort :",
+            "Vous avez été %(n)s à nous écrire. Voici ce qui en ressort :",
+            results.total,
+        )
+        % {"n": fr_number(results.total, grouping=True)}
+    ]
+    for row in themes:
+        lines.append(
+            ngettext(
+                "- %(theme)s : %(n)s texte (%(share)s)",
+                "- %(theme)s : %(n)s textes (%(share)s)",
+                row.count,
+            )
+            % {
+                "theme": row.code.label,
+                "n": fr_number(row.count, grouping=True),
+                "share": row.share,
+            }
+        )
+        if row.quotes:
+            quote = " ".join(row.quotes[0].split())
+            lines.append(f"  « {Truncator(quote).chars(200)} »")
+    return "\n".join(lines)
+
+
+# A quote in an impact report is cut at this many characters.
+REPORT_QUOTE_CHARS = 400
+
+
+def report_summary(analysis: Analysis) -> dict[str, Any]:
+    """The coded themes of an analysis as an impact report freezes them (JSON-serialisable):
+    each code with its number of texts and share, a few quotes (masked, from quotable texts
+    only: anonymous answers, consenting testimonies). The small-group rule applies: a code
+    given to fewer than MIN_GROUP_SIZE texts shows neither its count nor any quote, and an
+    analysis of fewer than MIN_GROUP_SIZE texts shows no code at all. Five queries."""
+    results = build_results(analysis)
+    masked_all = results.total < MIN_GROUP_SIZE
+    codes = []
+    if not masked_all:
+        for row in results.rows:
+            small = row.count < MIN_GROUP_SIZE
+            codes.append(
+                {
+                    "label": row.code.label,
+                    "is_theme": row.code.is_theme,
+                    "count": None if small else row.count,
+                    "share": "" if small else row.share,
+                    "quotes": []
+                    if small
+                    else [
+                        Truncator(" ".join(quote.split())).chars(REPORT_QUOTE_CHARS)
+                        for quote in row.quotes
+                    ],
+                }
+            )
+    return {
+        "title": analysis.display_title,
+        "n_texts": results.total,
+        "is_masked": masked_all,
+        "codes": codes,
+        "min_group_size": MIN_GROUP_SIZE,
+    }

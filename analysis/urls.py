@@ -7,6 +7,8 @@ app_name = "analysis"
 urlpatterns = [
     # a consultation's analysis: opened, or created (POST)
     path("consultations/<int:pk>/", analyses.start, name="start"),
+    # the analysis of a registered source's subject (analysis.sources): opened, or created
+    path("sources/<slug:source>/<int:pk>/", analyses.source_start, name="source-start"),
     path("<int:pk>/", analyses.detail, name="detail"),
     path("<int:pk>/textes/", analyses.rebuild, name="rebuild"),
     # the codebook

@@ -118,6 +118,13 @@ app.conf.beat_schedule = {
         "schedule": 600.0,
         "options": {"expires": 590},
     },
+    # Decision updates whose e-mails to the hear-back addresses were not all sent (SMTP down, a
+    # killed worker): announced again, only what is owed goes out.
+    "ecoute-resend-decision-updates": {
+        "task": "ecoute.tasks.resend_decision_updates",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
     "ecoute-requeue-restitution-mailings": {
         "task": "ecoute.tasks.requeue_restitution_mailings",
         "schedule": 60.0,
@@ -175,6 +182,11 @@ app.conf.beat_schedule = {
         "task": "events.tasks.send_reminders",
         "schedule": crontab(hour=9, minute=10),
     },
+    # The incubator's decisions a broker outage left untold (each applicant told once).
+    "incubator-tell-pending-decisions": {
+        "task": "incubator.tasks.tell_pending_decisions",
+        "schedule": crontab(hour=9, minute=20),
+    },
     # Personal data of consultations past their retention period is erased (RGPD).
     "ecoute-purge-personal-data": {
         "task": "ecoute.tasks.purge_personal_data",
@@ -217,6 +229,17 @@ app.conf.beat_schedule = {
     "accounts-purge-inactive": {
         "task": "caflab.accounts.tasks.purge_inactive_accounts",
         "schedule": crontab(hour=4, minute=0),
+    },
+    # Open data (caflab.opendata): every public dataset written again each night, and runs
+    # whose worker died or whose message was lost queued again.
+    "opendata-generate-nightly": {
+        "task": "caflab.opendata.tasks.generate_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "opendata-requeue-stale-runs": {
+        "task": "caflab.opendata.tasks.requeue_stale_runs",
+        "schedule": 600.0,
+        "options": {"expires": 590},
     },
     # The audit trail's rows past AUDIT_RETENTION_DAYS (caflab.core.audit).
     "core-purge-audit-trail": {

@@ -63,8 +63,18 @@ LOCAL_APPS = [
     "evaluation",
     "events",
     "analysis",
+    # The prototyping and essaimage kit: over the portfolio and the criées (documents, stage
+    # kits, fiches d'essaimage).
+    "kits",
+    # The incubator with ESS partners: calls for projects, applications, jury, cohorts (over
+    # the portfolio, écoute's questionnaire engine and the events).
+    "incubator",
+    # The read API (/api/v1/) and its personal access tokens: an assembly over every domain.
+    "caflab.api",
     # The national dataset and the benchmarks (seed_national, bench, bench_fanout): no models.
     "caflab.national",
+    # Open data (issue 19): every public dataset as CSV and JSON with its schema, nightly.
+    "caflab.opendata",
 ]
 INSTALLED_APPS = [
     *LOCAL_APPS,
@@ -76,6 +86,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's form templates, found by FORM_RENDERER below (ours in caflab/core override them).
+    "django.forms",
     # Search (caflab.search): index expressions with operator classes, trigram lookups.
     "django.contrib.postgres",
     "rules.apps.AutodiscoverRulesConfig",
@@ -236,6 +248,10 @@ LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
 # until a moderator looks at it (caflab.engagement).
 ENGAGEMENT_REPORTS_TO_HIDE = env.int("ENGAGEMENT_REPORTS_TO_HIDE", default=3)
 
+# The jury's ranking of a call for projects, by pages: a national call has hundreds of
+# applications (incubator.views.ranking).
+INCUBATOR_RANKING_PAGE_SIZE = env.int("INCUBATOR_RANKING_PAGE_SIZE", default=50)
+
 # Rate limits (per window in seconds), counted in the cache (caflab.core.ratelimit).
 SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)  # per address
 SIGNUP_RATE_WINDOW = 60 * 60
@@ -244,6 +260,11 @@ PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_RATE_LIMIT_PER_A
 PASSWORD_RESET_RATE_WINDOW = 60 * 60
 PEOPLE_SEARCH_RATE_LIMIT = env.int("PEOPLE_SEARCH_RATE_LIMIT", default=60)  # per signed-in user
 PEOPLE_SEARCH_RATE_WINDOW = 10 * 60
+# The read API (caflab.api): requests per window, per personal access token and, without a
+# token, per address.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
+API_ANONYMOUS_RATE_LIMIT = env.int("API_ANONYMOUS_RATE_LIMIT", default=120)
+API_RATE_WINDOW = 60
 # Anonymous answers to a consultation, per address and hour: a budget large enough for a
 # thousand people behind one shared address (mobile carrier, a Caf's public Wi-Fi); past
 # ECOUTE_ANONYMOUS_CHALLENGE_AFTER the browser must solve a proof of work (caflab.core.pow).
@@ -366,6 +387,9 @@ WHITENOISE_MANIFEST_STRICT = False
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a typed host means https://
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Widgets render through TEMPLATES, so that caflab/core/templates/django/forms/ overrides them
+# (an empty choice reads "Choisir…", not "---------").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

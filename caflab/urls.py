@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from caflab.api.v1 import api as api_v1
+
 admin.site.site_header = _("Administration de CafLab")
 admin.site.site_title = _("CafLab")
 admin.site.index_title = _("Référentiels, comptes et contenus")
@@ -19,8 +21,13 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("analyse/", include("analysis.urls")),
     path("evenements/", include("events.urls")),
+    path("kits/", include("kits.urls")),
+    path("incubateur/", include("incubator.urls")),
     path("recherche/", include("caflab.search.urls")),
     path("moderation/", include("caflab.engagement.urls")),
+    path("api/", include("caflab.api.urls")),
+    path("api/v1/", api_v1.urls),
+    path("donnees-ouvertes/", include("caflab.opendata.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -14,6 +14,8 @@ from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from caflab.core.forms import choice_label
+
 
 def options_html(choices: Iterable[tuple[Any, Any]], values: list[str], *, multiple: bool) -> str:
     """The `<option>`s of `choices` (flat, or grouped in `<optgroup>`s), those in `values`
@@ -28,9 +30,10 @@ def options_html(choices: Iterable[tuple[Any, Any]], values: list[str], *, multi
             option_value = "" if option_value is None else str(option_value)
             selected = (multiple or not has_selected) and option_value in values
             has_selected |= selected
+            shown = conditional_escape(choice_label(option_label))
             parts.append(
                 f'\n  <option value="{conditional_escape(option_value)}"'
-                f"{' selected' if selected else ''}>{conditional_escape(option_label)}</option>"
+                f"{' selected' if selected else ''}>{shown}</option>"
             )
         if group:
             parts.append("\n  </optgroup>")

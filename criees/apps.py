@@ -18,6 +18,12 @@ class CrieesConfig(AppConfig):
         engagement.register_engagement()
         # Initiatives as a source of ideas (projects.origins).
         lineage.register()
+        # The comments on a criée's initiatives as texts to analyse (the analysis asks the
+        # core's registry: the criées may not import it).
+        from caflab.core.textsources import register_source
+        from criees.analysis_sources import CRIEE_COMMENTS
+
+        register_source(CRIEE_COMMENTS)
         from caflab.core.panels import register_panel
         from criees import panels
 

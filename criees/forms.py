@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from caflab.accounts.models import NETWORK_ROLES, User
+from caflab.core.richtext import RichTextFormMixin
 from caflab.core.typeahead import TypeaheadChoiceField
 from caflab.core.uploads import DOCUMENTS, IMAGES, check_upload, display_name
 from caflab.network.models import Caf, Theme
@@ -72,7 +73,7 @@ INITIATIVE_FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
 )
 
 
-class InitiativeForm(forms.ModelForm):
+class InitiativeForm(RichTextFormMixin, forms.ModelForm):
     """Describe an initiative. Its Caf is the author's own (the lab chooses it); the team is
     given by e-mail addresses, one per line (the author, or the current lead, leads it)."""
 
@@ -86,6 +87,8 @@ class InitiativeForm(forms.ModelForm):
         ),
     )
     caf = CafChoiceField(label=_("Caf"), queryset=Caf.objects.order_by("position"))
+
+    richtext_fields = ("problem", "actions", "results", "cost_and_means")
 
     class Meta:
         model = Initiative
@@ -130,6 +133,7 @@ class InitiativeForm(forms.ModelForm):
         self.helper = _helper(
             _("Enregistrer le brouillon") if creating else _("Enregistrer"), form_tag=True
         )
+        self.helper.add_input(self.preview_button())
         self.helper.layout = Layout(
             *(
                 Fieldset(legend, *[name for name in names if name in self.fields])

@@ -77,6 +77,9 @@ can_report_comment = is_network_member & ~is_comment_author
 can_moderate_comments = is_moderator
 
 can_manage_criees = is_lab_staff
+# The analysis of the comments on a criée's initiatives (criees.analysis_sources): whoever
+# manages the criée.
+can_analyse_comments = can_manage_criees
 can_propose_pitch = is_lab_staff | is_correspondent
 can_view_dashboard = is_lab_staff | is_correspondent | is_directorate_member
 can_export_interests = is_lab_staff | is_correspondent
@@ -94,6 +97,7 @@ rules.add_perm("criees.promote_initiative", can_promote_initiative)
 rules.add_perm("criees.report_comment", can_report_comment)
 rules.add_perm("criees.moderate_comments", can_moderate_comments)
 rules.add_perm("criees.manage_criees", can_manage_criees)
+rules.add_perm("criees.analyse_comments", can_analyse_comments)
 rules.add_perm("criees.propose_pitch", can_propose_pitch)
 rules.add_perm("criees.view_dashboard", can_view_dashboard)
 rules.add_perm("criees.export_interests", can_export_interests)

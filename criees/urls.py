@@ -1,6 +1,8 @@
 from django.urls import path
 
-from criees.views import catalogue, criee, followup, initiative, live
+from criees import feeds
+from criees.views import calendars, catalogue, criee, followup, initiative, live
+from criees.views.base import network_only
 
 app_name = "criees"
 
@@ -27,6 +29,11 @@ urlpatterns = [
     path("initiatives/<int:pk>/soutenir/", initiative.support_toggle, name="support"),
     path("initiatives/<int:pk>/suivre/", initiative.follow_toggle, name="follow"),
     path("initiatives/<int:pk>/commentaires/", initiative.comment_add, name="comment-add"),
+    path(
+        "initiatives/<int:pk>/commentaires/<int:comment>/",
+        initiative.comment_detail,
+        name="comment",
+    ),
     path("commentaires/<int:pk>/signaler/", initiative.comment_report, name="comment-report"),
     path("commentaires/<int:pk>/moderer/", initiative.comment_moderate, name="comment-moderate"),
     path("moderation/", initiative.ModerationView.as_view(), name="moderation"),
@@ -36,6 +43,19 @@ urlpatterns = [
     path("evenements/", criee.CrieeListView.as_view(), name="criee-list"),
     path("evenements/nouvelle/", criee.CrieeCreateView.as_view(), name="criee-create"),
     path("evenements/<int:pk>/", criee.CrieeDetailView.as_view(), name="criee"),
+    path("evenements/<int:pk>/criee.ics", calendars.criee_ical, name="criee-ical"),
+    path("evenements/agenda.ics", calendars.criees_feed, name="criee-feed"),
+    # feeds of the newly published initiatives (Atom and RSS), the network's like the catalogue
+    path(
+        "initiatives/flux.rss",
+        network_only(feeds.PublishedInitiativesFeed()),
+        name="feed-initiatives-rss",
+    ),
+    path(
+        "initiatives/flux.atom",
+        network_only(feeds.PublishedInitiativesAtom()),
+        name="feed-initiatives-atom",
+    ),
     path("evenements/<int:pk>/modifier/", criee.CrieeUpdateView.as_view(), name="criee-update"),
     path("evenements/<int:pk>/statut/", criee.criee_advance, name="criee-advance"),
     path("evenements/<int:pk>/proposer/", criee.propose, name="propose"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from caflab.accounts.models import User
 from caflab.core.errors import InvalidState
 from caflab.core.queries import count_of
-from caflab.engagement.moderation import ModerationKind, register_kind
+from caflab.engagement.moderation import ModerationKind, Narrowing, register_kind
 from caflab.engagement.registry import Engageable, register
 from ecoute.models import (
     Consultation,
@@ -65,6 +65,9 @@ def _check_support(contribution: Contribution) -> None:
 
 # --- the contributions themselves in the one moderation queue ------------------------------
 
+# Their kind's key in the queue (its ?type=).
+CONTRIBUTIONS_KIND = "contributions-deposees"
+
 Status = Contribution.Status
 
 
@@ -94,6 +97,18 @@ def _contributions_prepare(rows: models.QuerySet) -> models.QuerySet:
             models.Prefetch("reports", queryset=ContributionReport.objects.order_by("-created_at"))
         )
     )
+
+
+def _of_consultation(
+    rows: models.QuerySet, pk: int, user: Any
+) -> tuple[models.QuerySet, str] | None:
+    """The queue's "consultation" filter: the contributions of one consultation `user` manages
+    (one query for its title), or None."""
+    title = Consultation.objects.managed_by(user).filter(pk=pk).values_list("title", flat=True)
+    found = title.first()
+    if found is None:
+        return None
+    return rows.filter(consultation=pk), _("Contributions de « %(title)s »") % {"title": found}
 
 
 def _contribution_describe(contribution: Contribution) -> dict[str, Any]:
@@ -136,7 +151,7 @@ def register_engagement() -> None:
     )
     register_kind(
         ModerationKind(
-            key="contributions-deposees",
+            key=CONTRIBUTIONS_KIND,
             label=gettext_lazy("Contributions"),
             rows=_contribution_rows,
             waiting_states=(Status.PENDING, Status.REPORTED),
@@ -150,5 +165,6 @@ def register_engagement() -> None:
             apply=_contributions_apply,
             prepare=_contributions_prepare,
             describe=_contribution_describe,
+            narrowing=Narrowing(param="consultation", apply=_of_consultation),
         )
     )

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from caflab.core.navigation import url_or_none
-from caflab.core.waiting import WaitingEntry, WaitingItem, status_news, waiting_panel
+from caflab.core.waiting import (
+    WaitingEntry,
+    WaitingItem,
+    first_rows_counted,
+    status_news,
+    waiting_panel,
+)
 from ecoute.models import Consultation, OfficialAnswer
 
 SHOWN = 5
@@ -34,40 +40,38 @@ def context(request: HttpRequest, user: Any) -> dict[str, Any] | None:
 
 def restitutions_item(user: Any) -> WaitingItem:
     """Closed consultations that owe their participants a restitution (`restitution_due`), the
-    overdue ones (`restitution_overdue`) counted apart and listed first: two queries."""
+    overdue ones (`restitution_overdue`) counted apart and listed first: one query."""
     today = timezone.localdate()
     managed = Consultation.objects.managed_by(user)
     overdue = managed.restitution_overdue(today)
-    counts = managed.restitution_due().aggregate(
-        n=Count("pk"), late=Count("pk", filter=Q(pk__in=overdue.values("pk")))
+    rows, counts = first_rows_counted(
+        managed.restitution_due()
+        .with_restitution_state(today)
+        .only("pk", "title", "closes_at")
+        .order_by("closes_at", "pk"),
+        SHOWN,
+        n=Count("pk"),
+        late=Count("pk", filter=Q(pk__in=overdue.values("pk"))),
     )
     n, late = counts["n"], counts["late"]
-    entries: tuple[WaitingEntry, ...] = ()
-    if n:
-        rows = (
-            managed.restitution_due()
-            .with_restitution_state(today)
-            .only("pk", "title", "closes_at")
-            .order_by("closes_at", "pk")[:SHOWN]
-        )
-        entries = tuple(
-            WaitingEntry(
-                label=consultation.title,
-                url=reverse("ecoute:restitution-edit", kwargs={"pk": consultation.pk}),
-                note=(
-                    _("restitution en retard, close le %(day)s")
-                    if consultation.restitution_state == "overdue"
-                    else _("close le %(day)s")
-                )
-                % {
-                    "day": formats.date_format(
-                        timezone.localtime(consultation.closes_at), "SHORT_DATE_FORMAT"
-                    )
-                },
-                urgent=consultation.restitution_state == "overdue",
+    entries = tuple(
+        WaitingEntry(
+            label=consultation.title,
+            url=reverse("ecoute:restitution-edit", kwargs={"pk": consultation.pk}),
+            note=(
+                _("restitution en retard, close le %(day)s")
+                if consultation.restitution_state == "overdue"
+                else _("close le %(day)s")
             )
-            for consultation in rows
+            % {
+                "day": formats.date_format(
+                    timezone.localtime(consultation.closes_at), "SHORT_DATE_FORMAT"
+                )
+            },
+            urgent=consultation.restitution_state == "overdue",
         )
+        for consultation in rows
+    )
     url = url_or_none("ecoute:manage")
     return WaitingItem(
         label=ngettext("restitution attendue", "restitutions attendues", n),

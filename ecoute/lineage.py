@@ -26,6 +26,11 @@ def participants(contribution: Contribution):
     return User.objects.active().filter(Q(pk=contribution.author_id or 0) | Q(pk__in=supporters))
 
 
+def authors(contribution: Contribution):
+    """Its author, active."""
+    return User.objects.active().filter(pk=contribution.author_id or 0)
+
+
 def visible_to(user, contribution: Contribution) -> bool:
     return Contribution.objects.visible_to(user).filter(pk=contribution.pk).exists()
 
@@ -117,6 +122,7 @@ def register() -> None:
             idea_source="consultation",
             describe=describe,
             participants=participants,
+            authors=authors,
             visible_to=visible_to,
             may_convert=may_convert,
             tells_stage_changes=True,  # services.contributions.on_project_stage_changed

@@ -17,6 +17,7 @@ from caflab.accounts.permissions import (
     is_network_member,
 )
 from ecoute.models.communities import Membership
+from ecoute.reserved import is_open_to
 
 
 @rules.predicate
@@ -41,12 +42,13 @@ def consultation_consults_user(user, consultation) -> bool:
     if not (consultation and user.is_authenticated and user.is_active):
         return False
     if consultation.access == consultation.Access.COMMUNITY:
-        # A community consultation consults its communities' active members, whatever their side.
+        # A community consultation consults its communities' active members, whatever their side,
+        # and the people another app reserves it to (ecoute.reserved: an event's attendees).
         return (
             Membership.objects.active()
             .filter(user=user, community__consultations=consultation)
             .exists()
-        )
+        ) or is_open_to(user, consultation)
     if user.is_network_member:
         if not consultation.consults_agents:
             return False

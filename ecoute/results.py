@@ -340,17 +340,15 @@ def _choice_result(result: QuestionResult, per_option: dict[str, list]) -> None:
     result.chart = charts.bar_chart(
         f"resultat-q{question.pk}",
         title,
-        [
-            charts.ChartRow(
-                row.label,
-                row.count,
-                note=f"{_fr(row.percent)} %" if row.percent is not None else "",
-            )
-            for row in result.options
-        ],
+        [charts.ChartRow(row.label, row.count) for row in result.options],
         label_header=_("Réponse"),
         value_header=value_header,
-        note_header=_("Part des répondants"),
+        # Several answers a person for some questions: a share of the respondents, not of the
+        # answers.
+        shares=True,
+        whole=result.answered,
+        share_header=_("Part des répondants"),
+        share_decimals=1,
     )
 
 
@@ -364,13 +362,13 @@ def _scale_result(result: QuestionResult, row: dict, counts: dict[int, int]) -> 
     result.chart = charts.bar_chart(
         f"resultat-q{question.pk}",
         _("Q%(n)s. %(label)s") % {"n": result.number, "label": question.label},
-        [
-            charts.ChartRow(label, count, note=f"{_fr(_percent(count, result.answered))} %")
-            for label, count in result.distribution
-        ],
+        [charts.ChartRow(label, count) for label, count in result.distribution],
         label_header=_("Note"),
         value_header=_("Réponses"),
-        note_header=_("Part des répondants"),
+        shares=True,
+        whole=result.answered,
+        share_header=_("Part des répondants"),
+        share_decimals=1,
     )
 
 

@@ -181,3 +181,12 @@ def resend_hear_back_news() -> int:
     from ecoute.services.hear_back import news_resend
 
     return news_resend()
+
+
+@shared_task(acks_late=True)
+def resend_decision_updates() -> int:
+    """Every ten minutes (beat): the decision updates of the last week whose e-mails to the
+    hear-back addresses were not all sent, announced again (only what is owed goes out)."""
+    from ecoute.services.decisions import decision_updates_resend
+
+    return decision_updates_resend()

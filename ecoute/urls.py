@@ -1,8 +1,10 @@
 from django.urls import path
 
+from ecoute import feeds
 from ecoute.views import (
     answering,
     builder,
+    calendars,
     communities,
     contributions,
     follow_up,
@@ -100,6 +102,17 @@ urlpatterns = [
     # participants of a recruitment
     path("recrutements/<int:pk>/", recruitment.recruitment_detail, name="recruitment"),
     path(
+        "recrutements/<int:pk>/recrutement.ics",
+        calendars.recruitment_ical,
+        name="recruitment-ical",
+    ),
+    path("recrutements/agenda.ics", calendars.recruitments_feed, name="recruitment-feed"),
+    # feeds (Atom and RSS): what anonymous visitors read
+    path("flux/consultations.rss", feeds.OpenConsultationsFeed(), name="feed-consultations-rss"),
+    path("flux/consultations.atom", feeds.OpenConsultationsAtom(), name="feed-consultations-atom"),
+    path("flux/restitutions.rss", feeds.RestitutionsFeed(), name="feed-restitutions-rss"),
+    path("flux/restitutions.atom", feeds.RestitutionsAtom(), name="feed-restitutions-atom"),
+    path(
         "recrutements/mes-inscriptions/",
         recruitment.my_registrations,
         name="my-registrations",
@@ -155,11 +168,6 @@ urlpatterns += [
         "gestion/contributions/",
         contributions.moderation_queue,
         name="contribution-moderation",
-    ),
-    path(
-        "gestion/contributions/moderer/",
-        contributions.moderation_bulk,
-        name="contribution-moderate",
     ),
     path("contributions/<int:pk>/", contributions.contribution_detail, name="contribution-detail"),
     path(

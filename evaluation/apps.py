@@ -18,6 +18,15 @@ class EvaluationConfig(AppConfig):
 
         # An open severe negative effect blocks a "go" at the next gate review.
         register_go_blocker(open_severe_effects_block_go)
+        # The ecological-transition programme: its projects' assessment before experimentation,
+        # and a negative rating without mitigation needs a justification for a "go".
+        from evaluation.services.ecological import (
+            missing_assessment_blocks_go,
+            unmitigated_negative_ratings_block_go,
+        )
+
+        register_go_blocker(missing_assessment_blocks_go)
+        register_go_blocker(unmitigated_negative_ratings_block_go)
 
         # Survey answers are written by écoute's anonymous batches: each tied to its wave there,
         # and a survey with no open wave has its waiting answers written at once.
@@ -30,6 +39,13 @@ class EvaluationConfig(AppConfig):
 
         register_link(WAVE_LINK, wave_links_create)
         register_closed_check(questionnaires_without_open_wave)
+
+        # The analysis of texts reads a project's testimonies and a survey's open answers.
+        from analysis.sources import register_source
+        from evaluation.analysis_sources import EVALUATION_SURVEY, PROJECT_TESTIMONIES
+
+        register_source(PROJECT_TESTIMONIES)
+        register_source(EVALUATION_SURVEY)
 
         # Its sections of the project page and of a Caf's dashboard.
         from caflab.core.panels import register_panel
@@ -65,4 +81,22 @@ class EvaluationConfig(AppConfig):
 
         register_panel(
             "home", name="evaluation", template=WAITING_TEMPLATE, context=home.context, order=50
+        )
+        # A programme's page (the aggregated ecological assessment, environmental indicators)
+        # and the gate review (the project's assessment beside the ecological criterion).
+        from evaluation.panels import gate_review, programme
+
+        register_panel(
+            "programme",
+            name="evaluation",
+            template="evaluation/includes/programme_panel.html",
+            context=programme.context,
+            order=20,
+        )
+        register_panel(
+            "gate_review",
+            name="evaluation-ecological",
+            template="evaluation/includes/gate_review_panel.html",
+            context=gate_review.context,
+            order=20,
         )

@@ -319,7 +319,15 @@ def seed(stdout: TextIO) -> None:
         seed_participation(project, stdout)
     if projects:  # the project whose report the demo generates shows its spread
         seed_adaptations(projects[0], stdout)
+        # ... and what its survey's open answers say (analysis of texts).
+        from evaluation.demo_analysis import seed_survey_analysis
+
+        seed_survey_analysis(projects[0], stdout)
     seed_reports(projects, stdout)
+    # The ecological-transition programme: its projects assessed (evaluation/demo_programme.py).
+    from evaluation.demo_programme import seed_programme
+
+    seed_programme(stdout)
 
 
 # What the deploying Caf changed to the model: (what, why, kind, faithful).

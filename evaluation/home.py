@@ -7,7 +7,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from caflab.core.navigation import url_or_none
-from caflab.core.waiting import WaitingEntry, WaitingItem, waiting_panel
+from caflab.core.waiting import WaitingEntry, WaitingItem, first_rows_counted, waiting_panel
 from evaluation.models import ImpactReport, Indicator, Measurement
 from evaluation.services.indicators import MONTHS_PER_PERIOD, period_label, previous_period
 from projects.models import Deployment, Stage
@@ -99,30 +99,30 @@ def due_measurements(caf_id: int) -> Any:
 
 
 def measurements_due_item(user: Any) -> WaitingItem:
-    """Two queries: the count, the first ones."""
-    due = due_measurements(user.caf_id)
-    n = due.count()
-    entries: tuple[WaitingEntry, ...] = ()
-    if n:
-        today = timezone.localdate()
-        rows = (
-            due.select_related("project")
-            .only("pk", "name", "frequency", "project__code")
-            .order_by("project__code", "name", "pk")[:SHOWN]
+    """One query: the first ones, counted all together."""
+    today = timezone.localdate()
+    rows, counts = first_rows_counted(
+        due_measurements(user.caf_id)
+        .select_related("project")
+        .only("pk", "name", "frequency", "project__code")
+        .order_by("project__code", "name", "pk"),
+        SHOWN,
+        n=Count("pk"),
+    )
+    n = counts["n"]
+    entries = tuple(
+        WaitingEntry(
+            label=f"{indicator.project.code} – {indicator.name}",
+            url=reverse("evaluation:indicator-detail", kwargs={"pk": indicator.pk}),
+            note=_("période %(period)s")
+            % {
+                "period": period_label(
+                    previous_period(today, indicator.frequency), indicator.frequency
+                )
+            },
         )
-        entries = tuple(
-            WaitingEntry(
-                label=f"{indicator.project.code} – {indicator.name}",
-                url=reverse("evaluation:indicator-detail", kwargs={"pk": indicator.pk}),
-                note=_("période %(period)s")
-                % {
-                    "period": period_label(
-                        previous_period(today, indicator.frequency), indicator.frequency
-                    )
-                },
-            )
-            for indicator in rows
-        )
+        for indicator in rows
+    )
     return WaitingItem(
         label=ngettext("mesure attendue pour votre Caf", "mesures attendues pour votre Caf", n),
         url=url_or_none("evaluation:index"),

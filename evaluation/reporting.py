@@ -12,16 +12,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from caflab.core.charts import ChartRow, bar_chart
+from caflab.core.charts import ChartRow, bar_chart, line_chart
 from caflab.core.numbers import fr_number
+from caflab.core.pdf import no_fetch
 from evaluation.snapshot import IMPROVING, NO_DATA, OFF_TRACK, REACHED
 from projects import caf_map
-
-BASELINE_FILL = "#5e6a75"  # grey, 5.6:1 on white
-TARGET_FILL = "#18753c"  # green, 5.4:1 on white
-MEASURE_FILL = "#0b5cad"
 
 
 def _status_label(status: str) -> str:
@@ -81,48 +80,39 @@ def _survey_question(question: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value in (None, "") else Decimal(value)
+
+
 def _indicator_chart(index: int, indicator: dict[str, Any]):
-    """Baseline, each period's value (national, else the mean of the Caf), then the target, as
-    bars."""
-    rows = []
-    if indicator["baseline_value"] is not None:
-        rows.append(
-            ChartRow(
-                label=_("Référence %(date)s") % {"date": _month(indicator["baseline_date"])},
-                value=_float(indicator["baseline_value"]),
-                fill=BASELINE_FILL,
-                note=number(indicator["baseline_value"]),
-            )
-        )
-    for point in indicator["series"]:
-        # A national value, or the mean of the Caf measured that period.
-        label = _("Mesure %(date)s") if not point["n_cafs"] else _("Moyenne Caf %(date)s")
-        rows.append(
-            ChartRow(
-                label=label % {"date": _month(point["period"])},
-                value=_float(point["value"]),
-                fill=MEASURE_FILL,
-                note=number(point["value"]),
-            )
-        )
-    if indicator["target_value"] is not None:
-        rows.append(
-            ChartRow(
-                label=_("Cible %(date)s") % {"date": _month(indicator["target_period"])},
-                value=_float(indicator["target_value"]),
-                fill=TARGET_FILL,
-                note=number(indicator["target_value"]),
-            )
-        )
-    if not rows or any(row.value < 0 for row in rows):
+    """Each period's value (national, else the mean of the Caf) as a line, the target dashed at
+    its period and the baseline dotted: a time series reads as a line, not as bars."""
+    series = {point["period"]: point for point in indicator["series"] if point["value"]}
+    target_period = indicator["target_period"] if indicator["target_value"] else None
+    periods = sorted({*series, *([target_period] if target_period else [])})
+    if not periods:
         return None
-    return bar_chart(
+    return line_chart(
         f"rapport-indicateur-{index}",
         _("%(name)s (%(unit)s) : référence, mesures et cible")
         % {"name": indicator["name"], "unit": indicator["unit"]},
-        rows,
-        label_header=_("Point"),
-        value_header=indicator["unit"],
+        labels=[_month(period) for period in periods],
+        values=[_decimal(series[p]["value"]) if p in series else None for p in periods],
+        targets=[
+            _decimal(indicator["target_value"]) if p == target_period else None for p in periods
+        ],
+        baseline=_decimal(indicator["baseline_value"]),
+        unit=indicator["unit"],
+        notes=[
+            ""
+            if p not in series
+            else _("mesure nationale")
+            if not series[p]["n_cafs"]
+            else ngettext("moyenne de %(n)s Caf", "moyenne de %(n)s Caf", series[p]["n_cafs"])
+            % {"n": series[p]["n_cafs"]}
+            for p in periods
+        ],
+        note_header=_("Mesure"),
     )
 
 
@@ -347,6 +337,8 @@ def project_report_context(snapshot: dict[str, Any]) -> dict[str, Any]:
         "testimonies": [
             {**t, "collected": _date(t["collected_on"])} for t in snapshot["testimonies"]
         ],
+        # None: a snapshot taken before the section existed (no section rather than a wrong one).
+        "coded_themes": snapshot.get("coded_themes"),
         "effects": effects,
         "blocking_effects": sum(1 for e in effects if e["is_blocking"]),
         "judgements": judgements,
@@ -396,6 +388,7 @@ def portfolio_report_context(snapshot: dict[str, Any]) -> dict[str, Any]:
             [ChartRow(label=label, value=n) for label, n in stages.items()],
             label_header=_("Étape"),
             value_header=_("Projets"),
+            shares=True,
         ),
         "evidence_chart": bar_chart(
             "rapport-preuve",
@@ -403,6 +396,7 @@ def portfolio_report_context(snapshot: dict[str, Any]) -> dict[str, Any]:
             [ChartRow(label=label, value=n) for label, n in sorted(levels.items())],
             label_header=_("Niveau de preuve"),
             value_header=_("Projets"),
+            shares=True,
         ),
         "indicator_chart": bar_chart(
             "rapport-indicateurs",
@@ -413,6 +407,7 @@ def portfolio_report_context(snapshot: dict[str, Any]) -> dict[str, Any]:
             ],
             label_header=_("Situation"),
             value_header=_("Indicateurs"),
+            shares=True,
         ),
     }
 
@@ -427,16 +422,79 @@ def render_report_html(snapshot: dict[str, Any]) -> str:
     return render_to_string("evaluation/reports/report_body.html", project_report_context(snapshot))
 
 
-def render_report_pdf(*, title: str, body: str, snapshot: dict[str, Any]) -> bytes:
-    """The PDF of a report body. The document's dates are the snapshot's, so the same snapshot
-    gives the same file; headings become the PDF's bookmarks."""
+def _paris(value: str) -> datetime.datetime:
+    """A snapshot's timestamp in the network's time (settings.TIME_ZONE, Europe/Paris)."""
+    moment = datetime.datetime.fromisoformat(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return timezone.localtime(moment, timezone.get_default_timezone())
+
+
+def report_cover_context(*, snapshot: dict[str, Any], author: str) -> dict[str, Any]:
+    """What the PDF's first page says: the report's project (or the portfolio), the period of
+    its data, its author, the version of the plan it answers and when it was generated.
+
+    The generation time is the snapshot's: the document is generated from the data frozen at
+    the request, and a rebuild (a worker that died) must give the same file."""
+    generated = _paris(snapshot["taken_at"])
+    day = dateformat.format(generated, "j F Y")
+    cover: dict[str, Any] = {
+        "is_project": snapshot["scope"] != "portfolio",
+        "author": author,
+        "generated": _("Document généré le %(day)s à %(time)s")
+        % {"day": day, "time": dateformat.format(generated, "H:i")},
+        "period": _("Données arrêtées au %(day)s") % {"day": day},
+    }
+    if snapshot["scope"] == "portfolio":
+        n = snapshot["totals"]["projects"]
+        cover["subject"] = ngettext(
+            "Portefeuille des innovations évaluées (%(n)s projet)",
+            "Portefeuille des innovations évaluées (%(n)s projets)",
+            n,
+        ) % {"n": n}
+        return cover
+    project = snapshot["project"]
+    cover["subject"] = f"{project['code']} – {project['title']}"
+    cover["caf"] = project["pilot_caf"]
+    started = _date(project["started_on"])
+    if started and started <= generated.date():
+        cover["period"] = _("Du %(start)s au %(end)s (données arrêtées à cette date)") % {
+            "start": dateformat.format(started, "j F Y"),
+            "end": day,
+        }
+    plan = snapshot["plan"]
+    if plan:
+        # `plan.version` is the version being written: saving one freezes it and moves the plan
+        # on to the next number (evaluation.services.plans), so the last frozen one is the
+        # number before it.
+        frozen = plan["version"] - 1
+        cover["version"] = (
+            _("Plan d’évaluation, version %(number)s (dernière version figée)") % {"number": frozen}
+            if frozen
+            else _("Plan d’évaluation, version %(number)s (pas encore figée)")
+            % {"number": plan["version"]}
+        )
+    return cover
+
+
+def render_report_pdf(
+    *, title: str, body: str, snapshot: dict[str, Any], author: str = ""
+) -> bytes:
+    """The PDF of a report body, opened by a cover (`report_cover_context`). The document's
+    dates are the snapshot's, so the same snapshot gives the same file; headings become the
+    PDF's bookmarks. `author`: the full name of the person who asked for it ("" if unknown)."""
     import weasyprint  # heavy: imported by the worker only when it renders
 
     document = render_to_string(
         "evaluation/reports/report_pdf.html",
-        {"title": title, "body": body, "taken_at": snapshot["taken_at"][:19] + "Z"},
+        {
+            "title": title,
+            "body": body,
+            "taken_at": snapshot["taken_at"][:19] + "Z",
+            "cover": report_cover_context(snapshot=snapshot, author=author),
+        },
     )
-    return weasyprint.HTML(string=document, base_url=None).write_pdf(
+    return weasyprint.HTML(string=document, base_url=None, url_fetcher=no_fetch()).write_pdf(
         pdf_identifier=b"caflab-" + snapshot_fingerprint(snapshot).encode()
     )
 

@@ -11,6 +11,9 @@ Only testimonies whose author agreed to be quoted enter a snapshot.
 Version 2 adds `deployments` (essaimage: each Caf's deployment, its status history, its
 adaptation log and its latest measurements). Snapshots are stored data: a version-1 snapshot,
 without the key, still renders, without that section (evaluation.reporting).
+
+`coded_themes` (what the testimonies and surveys say, from the analysis of texts) came later in
+the same version: a snapshot without the key renders without that section.
 """
 
 import datetime
@@ -24,6 +27,7 @@ from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from analysis.masking import mask
 from ecoute.models import Question
 from evaluation.models import (
     ChangeLink,
@@ -414,9 +418,11 @@ def _testimonies(project) -> list[dict[str, Any]]:
         .select_related("stakeholder_group", "caf")
         .order_by("-collected_on", "pk")
     )
+    # Personal data typed into a testimony (a phone number, a NIR…) is masked, as in every
+    # quote the analysis of texts shows.
     return [
         {
-            "text": t.text,
+            "text": mask(t.text)[0],
             "tone": t.tone,
             "tone_label": t.get_tone_display(),
             "stakeholder_group": t.stakeholder_group.name if t.stakeholder_group else "",
@@ -425,6 +431,23 @@ def _testimonies(project) -> list[dict[str, Any]]:
         }
         for t in testimonies
     ]
+
+
+def _coded_themes(project) -> list[dict[str, Any]]:
+    """The coded themes of the analyses of the project's testimonies and surveys (analysis of
+    texts): codes, counts and shares under the small-group rule, masked quotes of quotable
+    texts only (`analysis.results.report_summary`). Analyses with no code are left out."""
+    from analysis.results import report_summary
+    from evaluation.analysis_sources import TESTIMONIES, project_analyses
+
+    summaries = []
+    for analysis in project_analyses(project).select_related("consultation"):
+        summary = report_summary(analysis)
+        if not summary["codes"] and not summary["is_masked"]:
+            continue
+        summary["source"] = "testimonies" if analysis.source == TESTIMONIES else "survey"
+        summaries.append(summary)
+    return summaries
 
 
 def _effects(project) -> list[dict[str, Any]]:
@@ -541,6 +564,7 @@ def project_snapshot(project) -> dict[str, Any]:
         "deployments": _deployments(project, indicators),
         "surveys": _surveys(project),
         "testimonies": _testimonies(project),
+        "coded_themes": _coded_themes(project),
         "effects": _effects(project),
         "judgements": _judgements(project),
         "ecological": _ecological(project),

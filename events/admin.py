@@ -4,11 +4,21 @@ the people's own and change through the site (register, cancel, attendance); mat
 uploaded through the site's checked form and downloaded through its view."""
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.admin_protection import HistoryAdmin, HistoryInline, KeepsEvidenceAdmin
-from events.models import DebateProposal, Event, EventStatusChange, Material, Registration
+from events.models import (
+    CalendarKey,
+    DebateProposal,
+    Event,
+    EventStatusChange,
+    Material,
+    Registration,
+    Satisfaction,
+    SatisfactionTemplate,
+)
 
 AUDIT = ("created_at", "updated_at")
 
@@ -131,3 +141,65 @@ class DebateProposalAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     @admin.display(description=_("proposition"))
     def short_text(self, obj) -> str:
         return obj.text[:100]
+
+
+@admin.register(SatisfactionTemplate)
+class SatisfactionTemplateAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    """The lab's satisfaction questionnaire: its questions are edited in écoute's
+    questionnaires (the link below); each event's copy, once sent, never changes."""
+
+    kept_advice = _("Retirez-lui plutôt la mention « par défaut ».")
+
+    list_display = ("name", "is_default", "questions_link", "updated_at")
+    list_filter = ("is_default",)
+    search_fields = ("name", "questionnaire__title")
+    list_select_related = ("questionnaire",)
+    readonly_fields = ("questions_link", *AUDIT)
+    autocomplete_fields = ("questionnaire",)
+
+    @admin.display(description=_("questions"))
+    def questions_link(self, obj) -> str:
+        if obj.pk is None:
+            return "–"
+        url = reverse("admin:ecoute_questionnaire_change", args=[obj.questionnaire_id])
+        return format_html('<a href="{}">{}</a>', url, _("Modifier les questions"))
+
+
+@admin.register(Satisfaction)
+class SatisfactionAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
+    """Opened from the event's after-event page (the consultation is created, copied and
+    reserved there); read-only here."""
+
+    kept_advice = _("Les réponses de la consultation en dépendent.")
+
+    list_display = ("event", "consultation", "n_invited", "invited_at", "sent_by", "created_at")
+    list_filter = ("event__kind",)
+    search_fields = ("event__title", "consultation__title")
+    list_select_related = ("event", "consultation", "sent_by")
+    readonly_fields = (
+        "event",
+        "consultation",
+        "rating_question",
+        "sent_by",
+        "invited_at",
+        "n_invited",
+        *AUDIT,
+    )
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # opened through events.satisfaction.satisfaction_send
+
+
+@admin.register(CalendarKey)
+class CalendarKeyAdmin(admin.ModelAdmin):
+    """A person's calendar link version: bumping it (the site's "Renouveler le lien") revokes
+    every older link."""
+
+    list_display = ("user", "version", "rotated_at")
+    search_fields = ("user__email", "user__last_name")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "version", "rotated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,20 +1,24 @@
 """Demo events, through the real services: two trainings held this year (registrations, a
 waiting list, attendance taken, so the yearly figures show), an upcoming national training
 with seats left, a webinar for the whole network, a debate for the Isère and Rhône Caf, a draft
-workshop of the Isère correspondent and a cancelled learning expedition.
+workshop of the Isère correspondent and a cancelled learning expedition. The first training's
+satisfaction questionnaire (écoute's engine) is sent and answered by eight of those who came.
 
 Past registrations are made at their time (`now=`), as the services allow; it runs once
 (skipped when events exist).
 """
 
 import datetime
+from decimal import Decimal
 from typing import TextIO
 
 from django.utils import timezone
 
 from caflab.accounts.models import Role, User
 from caflab.network.models import Caf, Programme, Theme
-from events import services
+from ecoute.conditions import AnswerValue
+from ecoute.services import consultation_answer
+from events import satisfaction, services
 from events.models import Event
 
 LAB = "labo@caflab.demo"
@@ -80,6 +84,39 @@ def _held(lab: User, people: list[User], *, days: int, seats: int, absent: int, 
     return event
 
 
+# What the people who came to the first training said (rating, usefulness, what to improve).
+OPINIONS = [
+    (5, 0, "Plus d'exercices sur de vrais courriers."),
+    (4, 0, ""),
+    (4, 1, "Une demi-journée de plus pour le prototype."),
+    (5, 0, ""),
+    (3, 1, "Trop de théorie au début."),
+    (4, 0, "Partager les supports avant la séance."),
+    (5, 1, ""),
+    (2, 2, "Le lien de visio ne marchait pas pour tous."),
+]
+
+
+def _satisfaction(event: Event, lab: User) -> None:
+    """The lab sends the satisfaction questionnaire; eight of the people who came answer it
+    through écoute's answering service (enough for the results to show)."""
+    sent = satisfaction.satisfaction_send(event=event, by=lab)
+    satisfaction.satisfaction_invite(satisfaction_id=sent.pk)
+    consultation = sent.consultation
+    questions = list(consultation.questionnaire.questions.order_by("position", "pk"))
+    rating, useful, improve = questions[:3]
+    options = list(useful.options.order_by("position", "pk"))
+    came = satisfaction.attendees(event).order_by("pk")
+    for person, (score, choice, text) in zip(came, OPINIONS, strict=False):
+        answers = {
+            rating.pk: AnswerValue(number=Decimal(score)),
+            useful.pk: AnswerValue(choices=(options[choice].pk,)),
+        }
+        if text:
+            answers[improve.pk] = AnswerValue(text=text)
+        consultation_answer(consultation=consultation, answers=answers, user=person)
+
+
 def seed(stdout: TextIO) -> None:
     if Event.objects.exists():
         stdout.write("Événements : déjà présents.")
@@ -89,11 +126,15 @@ def seed(stdout: TextIO) -> None:
     people = [User.objects.get(email=email) for email in PEOPLE] + _trainees()
     themes = {theme.slug: theme for theme in Theme.objects.all()}
     some_themes = list(themes.values())[:2]
-    programme = Programme.objects.first()
+    # The ecological-transition programme's page lists its events.
+    programme = (
+        Programme.objects.filter(requires_ecological_assessment=True).first()
+        or Programme.objects.first()
+    )
     isere, rhone = Caf.objects.get(code="38"), Caf.objects.get(code="69")
     # Held this year (twenty days ago at most; in early January, the days before).
     early = -min(20, max(timezone.localdate().timetuple().tm_yday - 1, 1))
-    _held(
+    training = _held(
         lab,
         people,
         days=early,
@@ -105,6 +146,7 @@ def seed(stdout: TextIO) -> None:
         place="Cnaf, 32 avenue de la Sibelle, 75014 Paris",
         themes=some_themes,
     )
+    _satisfaction(training, lab)
     workshop = _held(
         lab,
         people[5:],

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from caflab.accounts.models import NETWORK_ROLES, User
+from caflab.core.richtext import RichTextFormMixin
 from caflab.core.uploads import DOCUMENTS, IMAGES, check_upload, display_name
 from caflab.network.models import Caf, Directorate, Programme, Theme
 from events.models import ELIGIBLE_ROLE_CHOICES, DebateProposal, Event, Material
@@ -59,7 +60,7 @@ FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
 )
 
 
-class EventForm(forms.ModelForm):
+class EventForm(RichTextFormMixin, forms.ModelForm):
     """An event. A correspondent's events are his Caf's; the lab's are national. The
     organisers are given by e-mail, one per line (the author organises a new event)."""
 
@@ -86,6 +87,8 @@ class EventForm(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=Event._meta.get_field("cafs").help_text,
     )
+
+    richtext_fields = ("description",)
 
     class Meta:
         model = Event
@@ -139,6 +142,7 @@ class EventForm(forms.ModelForm):
                 self.instance.organisers.order_by("email").values_list("email", flat=True)
             )
         self.helper = _helper(_("Créer le brouillon") if creating else _("Enregistrer"))
+        self.helper.add_input(self.preview_button())
         self.helper.layout = Layout(*(Fieldset(legend, *names) for legend, names in FIELDSETS))
 
     def clean_organiser_emails(self) -> list[User]:
@@ -221,21 +225,27 @@ class CancelForm(forms.Form):
     )
 
 
-class SynthesisForm(forms.ModelForm):
+class SynthesisForm(RichTextFormMixin, forms.ModelForm):
     """What was said at the event."""
+
+    richtext_fields = ("synthesis",)
 
     class Meta:
         model = Event
         fields = ["synthesis"]
         widgets = {"synthesis": forms.Textarea(attrs={"rows": 8})}
+        # In Meta, so that the mixin's formatting help follows it.
+        help_texts = {
+            "synthesis": _(
+                "Ce qui s’est dit : les constats, les points d’accord et de désaccord. Les "
+                "participants la lisent sur la page de l’événement."
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["synthesis"].help_text = _(
-            "Ce qui s’est dit : les constats, les points d’accord et de désaccord. Les "
-            "participants la lisent sur la page de l’événement."
-        )
         self.helper = _helper(_("Enregistrer la synthèse"), form_tag=False)
+        self.helper.add_input(self.preview_button())
 
 
 class ProposalForm(forms.ModelForm):

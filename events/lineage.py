@@ -29,6 +29,13 @@ def participants(proposal: DebateProposal):
     return User.objects.active().filter(Q(pk__in=came) | Q(pk__in=organisers))
 
 
+def authors(proposal: DebateProposal):
+    """The organisers, active: they wrote the synthesis the proposal is part of. Those who came
+    hear in their notification preference, and may stop following."""
+    organisers = Event.organisers.through.objects.filter(event=proposal.event_id).values("user")
+    return User.objects.active().filter(pk__in=organisers)
+
+
 def visible_to(user, proposal: DebateProposal) -> bool:
     """Whoever sees the event."""
     return DebateProposal.objects.visible_to(user).filter(pk=proposal.pk).exists()
@@ -47,6 +54,7 @@ def register() -> None:
             idea_source="event",
             describe=describe,
             participants=participants,
+            authors=authors,
             visible_to=visible_to,
             may_convert=may_convert,
         )

@@ -506,3 +506,129 @@ class DebateProposal(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("events:proposal", kwargs={"pk": self.pk})
+
+
+# --- after the event: the satisfaction questionnaire ---------------------------------------
+
+
+class SatisfactionTemplateQuerySet(models.QuerySet["SatisfactionTemplate"]):
+    def default(self) -> "SatisfactionTemplate | None":
+        return self.filter(is_default=True).select_related("questionnaire").first()
+
+
+class SatisfactionTemplate(TimeStampedModel):
+    """The lab's satisfaction questionnaire (écoute's engine: a questionnaire with no
+    consultation), copied for each event whose organisers send one. The lab edits its questions
+    in the admin (écoute's questionnaires); a copy already sent never changes. Its first scale
+    question is the event's overall rating, which the figures average."""
+
+    name = models.CharField(_("nom"), max_length=150)
+    questionnaire = models.OneToOneField(
+        "ecoute.Questionnaire",
+        on_delete=models.PROTECT,
+        related_name="satisfaction_template",
+        verbose_name=_("questionnaire"),
+    )
+    is_default = models.BooleanField(_("modèle par défaut"), default=True)
+
+    objects = SatisfactionTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("modèle de questionnaire de satisfaction")
+        verbose_name_plural = _("modèles de questionnaire de satisfaction")
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="satisfaction_template_one_default",
+                violation_error_message=_("Un seul modèle peut être celui par défaut."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SatisfactionQuerySet(models.QuerySet["Satisfaction"]):
+    def open_to(self, user: "User") -> "SatisfactionQuerySet":
+        """The questionnaires of the events `user` came to (attendance taken: present)."""
+        came = Registration.objects.filter(
+            event=OuterRef("event"),
+            user=user,
+            status=Registration.Status.CONFIRMED,
+            attended=True,
+        )
+        return self.filter(Exists(came))
+
+
+class Satisfaction(TimeStampedModel):
+    """An event's satisfaction questionnaire: an écoute consultation reserved to the people who
+    came (ecoute.reserved), its questionnaire copied from the template. Those who came are
+    invited once; each answers once (écoute's one-answer rule); the event's page and the
+    figures read its results, a group under écoute's minimum size masked."""
+
+    event = models.OneToOneField(
+        Event, on_delete=models.PROTECT, related_name="satisfaction", verbose_name=_("événement")
+    )
+    consultation = models.OneToOneField(
+        "ecoute.Consultation",
+        on_delete=models.PROTECT,
+        related_name="event_satisfaction",
+        verbose_name=_("consultation"),
+    )
+    # The copy of the template's overall rating (its first scale question): the figures' mean.
+    rating_question = models.ForeignKey(
+        "ecoute.Question",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("question de la note globale"),
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("envoyé par"),
+    )
+    # Claimed by the task that tells the people who came: never twice.
+    invited_at = models.DateTimeField(_("invitations parties le"), null=True, blank=True)
+    n_invited = models.PositiveIntegerField(_("personnes invitées"), default=0)
+
+    objects = SatisfactionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("questionnaire de satisfaction d'un événement")
+        verbose_name_plural = _("questionnaires de satisfaction des événements")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return str(self.event)
+
+
+# --- "mes inscriptions" as a calendar --------------------------------------------------------
+
+
+class CalendarKey(models.Model):
+    """The version of a person's calendar subscription link. The link carries a signed token
+    naming the person and this version; regenerating the link bumps the version, so every
+    older link answers 404."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="event_calendar_key",
+        verbose_name=_("personne"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    rotated_at = models.DateTimeField(_("lien renouvelé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lien d'abonnement à l'agenda")
+        verbose_name_plural = _("liens d'abonnement à l'agenda")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} (v{self.version})"

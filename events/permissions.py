@@ -39,9 +39,13 @@ can_add_event = is_lab_staff | (is_correspondent & has_caf)
 can_manage_event = is_lab_staff | is_event_correspondent | is_organiser
 can_register = is_signed_in
 can_view_figures = is_lab_staff | is_directorate_member
+# The analysis of a programme's syntheses (events.analysis_sources): the lab, the only one who
+# sees every event of a programme (a correspondent sees their Caf's, not the network's).
+can_analyse_syntheses = is_lab_staff
 
 rules.add_perm("events.view_catalogue", can_view_catalogue)
 rules.add_perm("events.add_event", can_add_event)
 rules.add_perm("events.manage_event", can_manage_event)
 rules.add_perm("events.register", can_register)
 rules.add_perm("events.view_figures", can_view_figures)
+rules.add_perm("events.analyse_syntheses", can_analyse_syntheses)

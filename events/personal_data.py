@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy
 
 from caflab.accounts import personal_data
 from caflab.accounts.personal_data import Attribution
-from events.models import DebateProposal, Event, EventStatusChange, Material, Registration
+from events.models import (
+    CalendarKey,
+    DebateProposal,
+    Event,
+    EventStatusChange,
+    Material,
+    Registration,
+    Satisfaction,
+)
 
 ATTRIBUTIONS = [
     Attribution(Event, "created_by", gettext_lazy("Créé par vous"), "title"),
@@ -24,6 +32,12 @@ ATTRIBUTIONS = [
     ),
     Attribution(Material, "uploaded_by", gettext_lazy("Déposé par vous"), "name"),
     Attribution(DebateProposal, "created_by", gettext_lazy("Saisie par vous"), "text"),
+    Attribution(
+        Satisfaction,
+        "sent_by",
+        gettext_lazy("Questionnaire de satisfaction envoyé par vous"),
+        "event__title",
+    ),
 ]
 
 
@@ -44,6 +58,13 @@ def export_registrations(user) -> list[dict]:
     ]
 
 
+def export_calendar(user) -> list[dict]:
+    return [
+        {_("Lien d’abonnement à l’agenda, version"): key.version, _("Renouvelé le"): key.rotated_at}
+        for key in CalendarKey.objects.filter(user=user)
+    ]
+
+
 def export_activity(user) -> list[dict]:
     return personal_data.export_attributions(user, ATTRIBUTIONS)
 
@@ -56,6 +77,11 @@ def erase(user) -> None:
         registration_cancel(registration=registration, by=user)
     Registration.objects.filter(user=user).update(user=None)
     personal_data.leave_places(user, ATTRIBUTIONS)
+    # Renewing the calendar link (rather than deleting its row, which would bring back version
+    # 1) makes every link the person handed to a calendar application answer 404.
+    from events.calendar_feed import calendar_key_rotate
+
+    calendar_key_rotate(user=user)
 
 
 def register() -> None:
@@ -66,6 +92,13 @@ def register() -> None:
         erase=erase,
         order=65,
         covers=[("events.Registration", "user"), *[a.cover for a in ATTRIBUTIONS]],
+    )
+    personal_data.register(
+        "events.calendar",
+        gettext_lazy("Votre lien d’abonnement à l’agenda des événements"),
+        export_calendar,
+        order=67,
+        covers=[("events.CalendarKey", "user")],
     )
     personal_data.register(
         "events.activity",

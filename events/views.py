@@ -24,10 +24,17 @@ from rules.contrib.views import PermissionRequiredMixin
 from caflab.core.charts import ChartRow, bar_chart
 from caflab.core.queries import count_of
 from caflab.core.uploads import download_response
-from events import ical, services
+from events import calendar_feed, ical, satisfaction, services
 from events.filters import EventFilter
 from events.forms import CancelForm, EventForm, MaterialForm, ProposalForm, SynthesisForm
-from events.models import DebateProposal, Event, EventQuerySet, Material, Registration
+from events.models import (
+    DebateProposal,
+    Event,
+    EventQuerySet,
+    Material,
+    Registration,
+    Satisfaction,
+)
 
 RegStatus = Registration.Status
 
@@ -105,6 +112,7 @@ class MineView(SignedInMixin, TemplateView):
             Event.objects.filter(organisers=user, ends_at__gte=now).order_by("starts_at", "pk")[:50]
         )
         return super().get_context_data(
+            calendar_url=self.request.build_absolute_uri(calendar_feed.url_for(user)),
             upcoming=[r for r in registrations if r.event.ends_at >= now],
             past=[r for r in registrations if r.event.ends_at < now][::-1],
             organised=organised,
@@ -143,6 +151,7 @@ class EventDetailView(SignedInMixin, DetailView):
             .with_card_data()
             .annotate(n_waiting=count_of(Registration, "event", status=RegStatus.WAITING))
             .prefetch_related("organisers", "cafs", "materials", "proposals")
+            .select_related("satisfaction__consultation__questionnaire")
         )
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
@@ -152,11 +161,24 @@ class EventDetailView(SignedInMixin, DetailView):
         caf_ids = {caf.pk for caf in event.cafs.all()}
         refusal = "" if mine else event.window_refusal() or event.eligibility_refusal(user, caf_ids)
         position = waiting_positions([mine]).get(mine.pk) if mine else None
+        may_manage = user.has_perm("events.manage_event", event)
+        held_satisfaction = getattr(event, "satisfaction", None)
         return super().get_context_data(
+            satisfaction=held_satisfaction,
+            satisfaction_summary=(
+                satisfaction.summary_of(held_satisfaction)
+                if held_satisfaction and may_manage
+                else None
+            ),
+            may_read_answers=bool(
+                held_satisfaction
+                and may_manage
+                and user.has_perm("ecoute.manage_consultation", held_satisfaction.consultation)
+            ),
             mine=mine,
             position=position,
             refusal=refusal,
-            may_manage=user.has_perm("events.manage_event", event),
+            may_manage=may_manage,
             free_seats=max(event.seats - event.n_confirmed, 0),
             cancel_form=CancelForm(),
             **kwargs,
@@ -338,6 +360,9 @@ class AttendanceView(SignedInMixin, TemplateView):
             synthesis_form=kwargs.pop("synthesis_form", None) or SynthesisForm(instance=event),
             proposal_form=kwargs.pop("proposal_form", None) or ProposalForm(),
             proposals=list(event.proposals.order_by("created_at", "pk")),
+            satisfaction=Satisfaction.objects.filter(event=event)
+            .select_related("consultation")
+            .first(),
             **kwargs,
         )
 
@@ -444,7 +469,8 @@ def material_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 class FiguresView(SignedInMixin, TemplateView):
     """A year's figures: events held by type, people present per Caf and per directorate, and
-    each held event's registrations and attendance. Six queries whatever the year's size."""
+    each held event's registrations, attendance and satisfaction (mean overall rating and
+    answers, per event and per type). Seven queries whatever the year's size."""
 
     permission_required = "events.view_figures"
     template_name = "events/figures.html"
@@ -487,8 +513,13 @@ class FiguresView(SignedInMixin, TemplateView):
             )
             .order_by("starts_at", "pk")
         )
+        ratings = satisfaction.ratings_of(events)
+        for event in events:
+            event.rating = ratings.get(event.pk)
         return super().get_context_data(
             year=year,
+            ratings_by_kind=satisfaction.ratings_by_kind(events, ratings),
+            min_group=satisfaction.MIN_GROUP_SIZE,
             kind=kind,
             years=list(range(this_year + 1, 2022, -1)),
             kinds=Event.Kind.choices,
@@ -501,6 +532,7 @@ class FiguresView(SignedInMixin, TemplateView):
                 [ChartRow(str(labels[row["kind"]]), row["n"]) for row in by_kind],
                 label_header=_("Type"),
                 value_header=_("Événements"),
+                shares=True,
             ),
             caf_chart=bar_chart(
                 "personnes-par-caf",
@@ -521,3 +553,46 @@ class FiguresView(SignedInMixin, TemplateView):
             ),
             **kwargs,
         )
+
+
+# --- after the event: the satisfaction questionnaire ---------------------------------------
+
+
+@require_POST
+@login_required
+def satisfaction_send(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_for(request, pk, "events.manage_event")
+    satisfaction.satisfaction_send(event=event, by=request.user)
+    messages.success(
+        request,
+        _(
+            "Le questionnaire de satisfaction est ouvert : les personnes venues sont prévenues "
+            "par une notification et un e-mail."
+        ),
+    )
+    return redirect("events:attendance", pk=event.pk)
+
+
+# --- "mes inscriptions" as a calendar subscription -----------------------------------------
+
+
+def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """No session: the signed token names the person (a wrong or revoked one: 404)."""
+    user = calendar_feed.user_for(token)
+    if user is None:
+        raise Http404
+    return calendar_feed.feed_response(user)
+
+
+@require_POST
+@login_required
+def calendar_rotate(request: HttpRequest) -> HttpResponse:
+    calendar_feed.calendar_key_rotate(user=request.user)
+    messages.success(
+        request,
+        _(
+            "Votre lien d’abonnement est renouvelé : l’ancien ne fonctionne plus. Abonnez votre "
+            "agenda au nouveau lien."
+        ),
+    )
+    return redirect("events:mine")

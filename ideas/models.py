@@ -355,10 +355,10 @@ class ChallengeQuerySet(models.QuerySet["Challenge"]):
         if user.is_network_member:
             return published
         if user.is_partner:
-            return published.filter(
-                audience__in=[Challenge.Audience.AGENTS_AND_PARTNERS, Challenge.Audience.PUBLIC]
-            )
-        return published.filter(audience=Challenge.Audience.PUBLIC)
+            return published.filter(audience=Challenge.Audience.AGENTS_AND_PARTNERS)
+        # Citizens are consulted through "La Caf à votre écoute" (its contributions are moderated
+        # for them); a challenge is never theirs: the "open to the public" option is gone.
+        return self.none()
 
 
 class Challenge(TimeStampedModel):
@@ -370,7 +370,6 @@ class Challenge(TimeStampedModel):
     class Audience(models.TextChoices):
         AGENTS = "agents", _("Agents du réseau")
         AGENTS_AND_PARTNERS = "agents_partners", _("Agents et partenaires")
-        PUBLIC = "public", _("Ouvert au public")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Brouillon")

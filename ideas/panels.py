@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from ideas.models import Idea, IdeaQuerySet
-from ideas.services.lineage import idea_of, projects_of
+from ideas.services.lineage import follow_state, idea_of, projects_of
 from projects.origins import kind_for
 
 
@@ -16,8 +16,10 @@ def origin(request: HttpRequest, source: Any) -> dict[str, Any] | None:
     """A source's page ("origin": a contribution, an initiative…): what it became (the idea,
     then the project, and the projects it was attached to, linked for those who may open
     them), and for those who may, the button that turns it into an idea and the form that
-    attaches it to an existing project. Two queries; nothing for others when it became
-    nothing."""
+    attaches it to an existing project; for its other participants (supporters, those who
+    came) once it became something, whether they hear of what follows, and the button to stop
+    or resume. Two queries, three with the participants' button; nothing for others when it
+    became nothing."""
     kind = kind_for(source)
     if kind is None:
         return None
@@ -31,6 +33,7 @@ def origin(request: HttpRequest, source: Any) -> dict[str, Any] | None:
         return {
             "source": source,
             "model": source._meta.label_lower,
+            "follow_state": follow_state(kind, source, user) if attached else None,
             "idea": None,
             "attached": attached,
             "may_convert": may_convert,
@@ -39,6 +42,7 @@ def origin(request: HttpRequest, source: Any) -> dict[str, Any] | None:
     return {
         "source": source,
         "model": source._meta.label_lower,
+        "follow_state": follow_state(kind, source, user),
         "idea": idea,
         "idea_url": idea.get_absolute_url() if user.has_perm("ideas.view_ideas") else "",
         "project": project,

@@ -4,7 +4,7 @@ project code."""
 
 from django.urls import path
 
-from ideas.views import challenges, ideas, lineage, sessions
+from ideas.views import calendars, challenges, ideas, lineage, sessions
 
 app_name = "ideas"
 
@@ -26,6 +26,11 @@ urlpatterns = [
         "idees/depuis/<str:model>/<int:pk>/rattacher/",
         lineage.origin_attach,
         name="origin-attach",
+    ),
+    path(
+        "idees/depuis/<str:model>/<int:pk>/suivi/",
+        lineage.origin_follow,
+        name="origin-follow",
     ),
     path("idees/<int:pk>/modifier/", ideas.IdeaUpdateView.as_view(), name="idea-update"),
     path("idees/<int:pk>/soutenir/", ideas.idea_support, name="idea-support"),
@@ -74,6 +79,8 @@ urlpatterns = [
     path("seances/", sessions.SessionListView.as_view(), name="session-list"),
     path("seances/nouvelle/", sessions.SessionCreateView.as_view(), name="session-create"),
     path("seances/<int:pk>/", sessions.SessionDetailView.as_view(), name="session-detail"),
+    path("seances/<int:pk>/seance.ics", calendars.session_ical, name="session-ical"),
+    path("seances/agenda.ics", calendars.sessions_feed, name="session-feed"),
     path("seances/<int:pk>/modifier/", sessions.SessionUpdateView.as_view(), name="session-update"),
     path("seances/<int:pk>/idees/", sessions.SessionIdeasView.as_view(), name="session-ideas"),
     path("seances/<int:pk>/restitution/", sessions.debrief_download, name="session-debrief"),

@@ -11,6 +11,7 @@ from projects.models import (
     GateCriterion,
     GateReview,
     GateScore,
+    OriginOptOut,
     Project,
     ProjectEvent,
     ProjectOrigin,
@@ -108,8 +109,16 @@ class ProjectAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
 
 @admin.register(GateCriterion)
 class GateCriterionAdmin(admin.ModelAdmin):
-    list_display = ("label", "target_stage", "weight", "is_blocking", "position", "is_active")
-    list_filter = ("target_stage", "is_blocking", "is_active")
+    list_display = (
+        "label",
+        "target_stage",
+        "track",
+        "weight",
+        "is_blocking",
+        "position",
+        "is_active",
+    )
+    list_filter = ("target_stage", "track", "is_blocking", "is_active")
     list_editable = ("weight", "is_blocking", "position", "is_active")
     search_fields = ("label", "description")
     readonly_fields = AUDIT
@@ -180,6 +189,24 @@ class GateScoreAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     list_select_related = ("review__project", "criterion", "reviewer")
     autocomplete_fields = ("review", "reviewer")
     readonly_fields = AUDIT
+
+
+@admin.register(OriginOptOut)
+class OriginOptOutAdmin(admin.ModelAdmin):
+    """Who stopped hearing what a source they took part in becomes (written by the person from
+    the source's page): read-only here."""
+
+    list_display = ("user", "content_type", "object_id", "created_at")
+    list_filter = ("content_type",)
+    search_fields = ("user__email", "user__last_name")
+    readonly_fields = ("user", "content_type", "object_id", "created_at")
+    list_select_related = ("user", "content_type")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(StageChange)

@@ -3,6 +3,10 @@ status reports, blockers and levers, and deployments in about 25 Caf.
 
 Rows are written directly (not through the services) so that histories can be dated in the
 past and no notification storm is sent; it runs once (skipped when projects exist).
+
+Then, through the services: a few "transformation interne" projects (managerial practices,
+workspace layouts, digital transformation) with their track's gate criteria, and the demo
+partner's work on an incubated project (a status report, a blocker).
 """
 
 import datetime
@@ -13,6 +17,7 @@ from django.utils import timezone
 
 from caflab.accounts.models import Role, User
 from caflab.network.models import Caf, CogAmbition, Directorate, Partner, Programme, Theme
+from projects import services
 from projects.models import (
     PIPELINE,
     BlockerLever,
@@ -279,9 +284,114 @@ HEALTH_BY_STAGE = {Stage.SHELVED: "amber", Stage.ABANDONED: "red"}
 DEPLOYMENT_FLOW = ["interested", "preparing", "running", "sustained"]
 
 
+# (title, problem, solution, stage reached): the "transformation interne" track.
+TRANSFORMATION_PROJECTS = [
+    (
+        "Réunions d’équipe en format court et debout",
+        "Les réunions hebdomadaires des équipes de production durent plus d’une heure et "
+        "laissent peu de place aux échanges entre agents.",
+        "Un format de 20 minutes, debout, animé à tour de rôle, testé avec une équipe volontaire.",
+        Stage.PROTOTYPE,
+    ),
+    (
+        "Espaces de travail flexibles en agence",
+        "Les bureaux individuels restent vides une partie de la semaine, faute de lieux pour "
+        "travailler à plusieurs.",
+        "Un plateau réaménagé avec les agents : zones calmes, salles de projet, postes partagés.",
+        Stage.EXPERIMENTATION,
+    ),
+    (
+        "Parcours numérique des nouveaux arrivants",
+        "Les nouveaux agents attendent leurs accès et leurs outils plusieurs jours après leur "
+        "arrivée.",
+        "Un parcours d’accueil numérique préparé avant l’arrivée, avec un parrain.",
+        Stage.CREATIVITY,
+    ),
+]
+
+
 def seed(stdout: TextIO) -> None:
     """The portfolio first (the `ideas` app, seeded next, links its sources to the projects)."""
     seed_portfolio(stdout)
+    seed_transformation(stdout)
+    seed_partner_work(stdout)
+
+
+def seed_transformation(stdout: TextIO) -> None:
+    """A few "transformation interne" projects through the services; the most advanced asks
+    for its next gate, whose review shows the track's own criteria. Runs once."""
+    if Project.objects.filter(track=Track.INTERNAL_TRANSFORMATION).exists():
+        stdout.write("  transformation interne : déjà présente")
+        return
+    lab = User.objects.get(email="labo@caflab.demo")
+    directorate = Directorate.objects.order_by("pk").first()
+    for title, problem, solution, reached in TRANSFORMATION_PROJECTS:
+        project = services.project_create(
+            by=lab,
+            title=title,
+            problem=problem,
+            solution=solution,
+            target_publics="Agents et managers",
+            track=Track.INTERNAL_TRANSFORMATION,
+            sponsor=directorate,
+            pilot_caf=Caf.objects.get(code="38"),
+            is_draft=False,
+        )
+        # Its stages so far, each by a "go" at its gate (reviewed by the lab).
+        while project.stage != reached:
+            review = services.gate_request(
+                project=project, by=lab, motivation="L’équipe pilote est prête."
+            )
+            services.gate_score(
+                review=review,
+                reviewer=lab,
+                scores={c.pk: (4, "") for c in services.gate_criteria_for(review)},
+            )
+            services.gate_decide(
+                review=review,
+                by=lab,
+                decision="go",
+                rationale="Décision du comité innovation.",
+                # Used only if a registered check objects (a kit's deliverable…).
+                override_justification="Livrables présentés en comité, hors plateforme.",
+            )
+            project.refresh_from_db()
+        services.status_report_add(
+            project=project,
+            by=lab,
+            health="green",
+            summary="Les agents de l’équipe pilote sont associés à chaque atelier.",
+        )
+    services.gate_request(
+        project=project, by=lab, motivation="Le parcours est prêt à être prototypé."
+    )
+    stdout.write(f"  transformation interne : {len(TRANSFORMATION_PROJECTS)} projets")
+
+
+def seed_partner_work(stdout: TextIO) -> None:
+    """The demo partner works on an incubated project of their organisation: a status report
+    and a blocker, through the services. Runs once."""
+    partner = User.objects.filter(email="partenaire@caflab.demo", partner__isnull=False).first()
+    if partner is None:
+        return
+    project = Project.objects.filter(track=Track.LOCAL_INCUBATOR, is_draft=False).first()
+    if project is None or StatusReport.objects.filter(author=partner).exists():
+        return
+    project.partners.add(partner.partner)
+    services.status_report_add(
+        project=project,
+        by=partner,
+        health="amber",
+        summary="Nos bénévoles ont rencontré quinze familles ; le local du quartier manque.",
+        next_steps="Trouver une salle avec la commune.",
+    )
+    services.lever_add(
+        project=project,
+        by=partner,
+        kind=BlockerLever.Kind.BLOCKER,
+        text="Pas de salle disponible pour les ateliers du samedi.",
+    )
+    stdout.write(f"  partenaire : point d’étape et frein sur {project.code}")
 
 
 def seed_portfolio(stdout: TextIO) -> None:
@@ -310,7 +420,8 @@ def seed_portfolio(stdout: TextIO) -> None:
             ambition.save(update_fields=["target", "updated_at"])
     partners = list(Partner.objects.all())
     criteria = {}
-    for criterion in GateCriterion.objects.filter(scorecard="gate"):
+    # The criteria of every track (this portfolio has none of "transformation interne").
+    for criterion in GateCriterion.objects.filter(scorecard="gate", track=""):
         criteria.setdefault(criterion.target_stage, []).append(criterion)
 
     for number, (title, problem, solution, final) in enumerate(PROJECTS, start=1):
@@ -329,7 +440,7 @@ def seed_portfolio(stdout: TextIO) -> None:
             ),
             track=Track.LOCAL_INCUBATOR if number % 4 == 0 else Track.NATIONAL_LAB,
             lead=rng.choice(leads),
-            sponsor=rng.choice(directorates),
+            sponsor=_sponsor(rng.choice(directorates), number, directorates),
             pilot_caf=rng.choice(cafs),
             budget_planned=rng.choice([None, 15000, 40000, 120000]),
             budget_spent=rng.choice([None, 5000, 22000]),
@@ -493,3 +604,12 @@ def seed_portfolio(stdout: TextIO) -> None:
 
 def next_of(stage: str) -> str:
     return PIPELINE[PIPELINE.index(stage) + 1]
+
+
+def _sponsor(drawn: "Directorate", number: int, directorates: list["Directorate"]) -> "Directorate":
+    """Every fifth project is sponsored by the demo directorate account's directorate (the
+    first one), so its home and the cockpit's arbitrations have something to show; the draw
+    is kept so the rest of the demo stays the same."""
+    if number % 5 == 1:
+        return min(directorates, key=lambda d: d.pk)
+    return drawn

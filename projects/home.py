@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from caflab.core.navigation import url_or_none
-from caflab.core.waiting import WaitingEntry, WaitingItem, waiting_panel
+from caflab.core.waiting import WaitingEntry, WaitingItem, first_rows_counted, waiting_panel
 from projects.models import Deployment, GateReview, Project, Track
 
 SHOWN = 5  # entries under an item
@@ -126,7 +126,7 @@ def directorate_items(user: Any) -> list[WaitingItem]:
 
 def correspondent_items(user: Any) -> list[WaitingItem]:
     """The Caf's deployments under way (interested, preparing, running), those whose page has
-    not moved for DEPLOYMENT_STALE_DAYS counted apart and listed first: two queries."""
+    not moved for DEPLOYMENT_STALE_DAYS counted apart and listed first: one query."""
     stale_before = timezone.now() - datetime.timedelta(days=DEPLOYMENT_STALE_DAYS)
     under_way = Deployment.objects.filter(
         caf=user.caf_id,
@@ -136,24 +136,22 @@ def correspondent_items(user: Any) -> list[WaitingItem]:
             Deployment.Status.RUNNING,
         ],
     )
-    counts = under_way.aggregate(
-        n=Count("pk"), stale=Count("pk", filter=Q(updated_at__lt=stale_before))
+    rows, counts = first_rows_counted(
+        under_way.select_related("project").order_by("updated_at", "pk"),
+        SHOWN,
+        n=Count("pk"),
+        stale=Count("pk", filter=Q(updated_at__lt=stale_before)),
     )
     n, stale = counts["n"], counts["stale"]
-    entries: tuple[WaitingEntry, ...] = ()
-    if n:
-        rows = under_way.select_related("project").order_by("updated_at", "pk")[:SHOWN]
-        entries = tuple(
-            WaitingEntry(
-                label=f"{d.project.code} – {d.project.title} ({d.get_status_display()})",
-                url=reverse("projects:deployment", kwargs={"pk": d.pk}),
-                note=_("sans mise à jour depuis plus de 3 mois")
-                if d.updated_at < stale_before
-                else "",
-                urgent=d.updated_at < stale_before,
-            )
-            for d in rows
+    entries = tuple(
+        WaitingEntry(
+            label=f"{d.project.code} – {d.project.title} ({d.get_status_display()})",
+            url=reverse("projects:deployment", kwargs={"pk": d.pk}),
+            note=_("sans mise à jour depuis plus de 3 mois") if d.updated_at < stale_before else "",
+            urgent=d.updated_at < stale_before,
         )
+        for d in rows
+    )
     return [
         WaitingItem(
             label=ngettext(

@@ -15,7 +15,8 @@ follow a source's lineage without importing its app.
     )
 
 A kind's functions take the source row itself; `participants` returns the people who took
-part in it (author, co-authors, supporters…) to tell what became of it.
+part in it (author, co-authors, supporters…) to tell what became of it, and `authors` those of
+them whose own work it is (they are always told, whatever their preferences: see `audience`).
 """
 
 from collections.abc import Callable
@@ -44,6 +45,9 @@ class OriginKind:
     participants: Callable[[Any], models.QuerySet]
     visible_to: Callable[[Any, Any], bool]
     may_convert: Callable[[Any, Any], bool]
+    # The participants whose own work the source is (a contribution's author, an initiative's
+    # team). None: every participant is an author (a respondent's own answer).
+    authors: Callable[[Any], models.QuerySet] | None = None
     # True when the app that owns the source tells its people of the stages of the projects it
     # feeds itself (écoute does, for contributions and answers); else the idea box does.
     tells_stage_changes: bool = False
@@ -79,6 +83,32 @@ def kinds() -> list[OriginKind]:
 def kind_named(label: str) -> OriginKind | None:
     """The registered kind of the model labelled `label` ("ecoute.contribution"), or None."""
     return _kinds.get(label.lower())
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who hears what became of a source: its authors always (their own contribution), the
+    other participants in their notification preference, less those who stopped following."""
+
+    authors: models.QuerySet
+    others: models.QuerySet
+
+
+def audience(kind: OriginKind, source: Any) -> Audience:
+    """The two groups to tell about `source` (two lazy QuerySets: no query until used)."""
+    from projects.models import OriginOptOut
+
+    participants = kind.participants(source)
+    if kind.authors is None:
+        return Audience(authors=participants, others=participants.none())
+    authors = kind.authors(source)
+    stopped = OriginOptOut.objects.filter(
+        content_type=ContentType.objects.get_for_model(source), object_id=source.pk
+    ).values("user")
+    return Audience(
+        authors=authors,
+        others=participants.exclude(pk__in=authors.values("pk")).exclude(pk__in=stopped),
+    )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from projects.models import (
     DeploymentChange,
     GateReview,
     GateScore,
+    OriginOptOut,
     Project,
     StageChange,
     StatusReport,
@@ -72,6 +73,23 @@ def export_team_memberships(user) -> list[dict]:
     ]
 
 
+def export_opt_outs(user) -> list[dict]:
+    return [
+        {
+            _("Contenu"): str(o.source or f"{o.content_type.name} {o.object_id}"),
+            _("Type"): o.content_type.name,
+            _("Depuis le"): o.created_at,
+        }
+        for o in OriginOptOut.objects.filter(user=user)
+        .select_related("content_type")
+        .order_by("created_at", "pk")
+    ]
+
+
+def erase_opt_outs(user) -> None:
+    OriginOptOut.objects.filter(user=user).delete()
+
+
 def export_activity(user) -> list[dict]:
     return personal_data.export_attributions(user, ATTRIBUTIONS)
 
@@ -89,6 +107,14 @@ def register() -> None:
         erase=erase_portfolio,
         order=53,
         covers=[("projects.TeamMember", "user")],
+    )
+    personal_data.register(
+        "projects.origin_opt_outs",
+        gettext_lazy("Les contenus dont vous ne suivez plus ce qu'ils deviennent"),
+        export_opt_outs,
+        erase=erase_opt_outs,
+        order=55,
+        covers=[("projects.OriginOptOut", "user")],
     )
     personal_data.register(
         "projects.activity",

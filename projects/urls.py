@@ -1,7 +1,8 @@
 from django.urls import path, register_converter
 
+from projects import feeds
 from projects.converters import ProjectCodeConverter
-from projects.views import essaimage, gates, portfolio, project
+from projects.views import essaimage, gates, portfolio, programmes, project
 
 register_converter(ProjectCodeConverter, "code")
 
@@ -15,6 +16,16 @@ urlpatterns = [
     path("pilotage/", portfolio.DashboardView.as_view(), name="dashboard"),
     path("pilotage/freins-leviers/", portfolio.LeverListView.as_view(), name="levers"),
     path("export/<str:fmt>/", portfolio.export, name="export"),
+    # the public news of the portfolio (Atom and RSS)
+    path("flux/actualites.rss", feeds.ProjectNewsFeed(), name="feed-news-rss"),
+    path("flux/actualites.atom", feeds.ProjectNewsAtom(), name="feed-news-atom"),
+    # programmes (the ecological transition…): their projects, assessment, events, spread
+    path("programmes/", programmes.ProgrammeListView.as_view(), name="programme-list"),
+    path(
+        "programmes/<slug:slug>/",
+        programmes.ProgrammeDetailView.as_view(),
+        name="programme-detail",
+    ),
     # one project
     path("nouveau/", project.ProjectCreateView.as_view(), name="create"),
     path("<code:code>/", project.ProjectDetailView.as_view(), name="detail"),

@@ -1,6 +1,7 @@
 """Personas shared by every test: lab staff, correspondent of Caf A, agent of Caf A,
 agent of Caf B, citizen, anonymous (the `persona` matrix), and the other roles the apps need:
-correspondent of Caf B, moderator, project lead of Caf A, directorate member, partner. Caf A is
+correspondent of Caf B, moderator, project lead of Caf A, directorate member, partner (and
+`partner_user`, the same partner with an incubated project of theirs). Caf A is
 the Isère (38), Caf B the Rhône (69); both exist from the reference-data migration. Every
 persona is defined here, once: app conftests hold only their app's objects."""
 
@@ -90,6 +91,27 @@ def partner(partner_org):
     return UserFactory(
         email="partenaire@asso.example", role=Role.PARTNER, caf=None, partner=partner_org
     )
+
+
+@pytest.fixture
+def incubated_project(lab_staff, partner_org):
+    """A non-draft project of the incubator track, led by the lab, with `partner_org` among
+    its partners."""
+    from projects.models import Track
+    from tests.projects.factories import ProjectFactory
+
+    project = ProjectFactory(
+        lead=lab_staff, track=Track.LOCAL_INCUBATOR, title="Jardin des familles du quartier"
+    )
+    project.partners.add(partner_org)
+    return project
+
+
+@pytest.fixture
+def partner_user(partner, incubated_project):
+    """The partner persona: a member of `partner_org`, a partner of `incubated_project` (the
+    incubator track), and of nothing else."""
+    return partner
 
 
 @pytest.fixture

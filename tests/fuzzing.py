@@ -61,6 +61,7 @@ def stable_index(text: str, modulo: int, seed: int = 0) -> int:
 # with a form error, never a 500.
 FUZZED_INPUTS = {"text", "search", "email", "url", "tel", "number", "password", ""}
 IGNORED_INPUTS = {"file", "image", "reset", "button"}
+PREVIEW_BUTTON = "preview"  # caflab.core.richtext.RichTextFormMixin.PREVIEW
 
 
 @dataclass
@@ -103,7 +104,7 @@ def read_forms(html: str, page_url: str) -> list[Form]:
     """Every form of the page with at least one text-like field, filled as a browser would:
     hidden values kept, checked boxes and radios kept (the first radio of a group none of
     whose radios is checked), the selected option of a select (else its first non-empty one),
-    the last named submit button."""
+    the last named submit button (other than a rich-text form's "Aperçu")."""
     if not html.strip():  # an empty answer (an htmx fragment with nothing to show)
         return []
     document = lxml.html.document_fromstring(html)
@@ -153,6 +154,9 @@ def read_forms(html: str, page_url: str) -> list[Form]:
         for name, choices in radios.items():
             checked = [v for v, on in choices if on] or [choices[0][0]]
             form.fixed.append((name, checked[0]))
+        # The rich-text forms' "Aperçu" button saves nothing: the form is posted by the one that
+        # saves (the preview's rendering of hostile text: tests/core/test_richtext.py).
+        buttons = [button for button in buttons if button[0] != PREVIEW_BUTTON]
         if buttons:
             form.fixed.append(buttons[-1])
         if form.fuzzed:

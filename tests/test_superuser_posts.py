@@ -21,6 +21,7 @@ from tests.accounts.factories import UserFactory
 from tests.test_url_matrix import (  # noqa: F401
     MATRIX,
     matrix_analysis,
+    matrix_api,
     matrix_community,
     matrix_consultation,
     matrix_contribution,
@@ -29,6 +30,8 @@ from tests.test_url_matrix import (  # noqa: F401
     matrix_evaluation,
     matrix_events,
     matrix_idea,
+    matrix_incubator,
+    matrix_kits,
     matrix_participation,
     matrix_project,
     matrix_report,

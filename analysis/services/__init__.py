@@ -24,7 +24,13 @@ from analysis.services.exports import (
     exports_purge,
     exports_requeue_stale,
 )
-from analysis.services.texts import analysis_create, duplicates_group, texts_build, texts_request
+from analysis.services.texts import (
+    analysis_create,
+    analysis_create_for,
+    duplicates_group,
+    texts_build,
+    texts_request,
+)
 from analysis.services.themes import (
     theme_accept,
     theme_discard,
@@ -36,6 +42,7 @@ from analysis.services.themes import (
 
 __all__ = [
     "analysis_create",
+    "analysis_create_for",
     "code_apply",
     "code_create",
     "code_delete",

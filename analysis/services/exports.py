@@ -21,7 +21,6 @@ from analysis.models import Analysis, AnalysisExport
 from caflab.accounts.models import User
 from caflab.core import jobs
 from caflab.core.errors import AlreadyDone
-from caflab.core.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 
 logger = logging.getLogger(__name__)
@@ -40,16 +39,9 @@ def export_request(*, analysis: Analysis, by: User, fmt: str) -> AnalysisExport:
     """Ask for an export of `analysis`'s coded texts; a double click returns the export already
     waiting. One whose worker stopped answering (lease expired) is abandoned and a fresh one
     started. Nothing is built here: the task is queued after the commit."""
-    if fmt not in AnalysisExport.Format.values:
-        raise ValueError(f"Unknown export format {fmt!r}.")
-    mine = AnalysisExport.objects.filter(analysis=analysis, requested_by=by, format=fmt)
-    jobs.abandon_stuck(mine)
-    waiting = mine.in_progress().first()
-    if waiting is not None:
-        return waiting
-    export = AnalysisExport.objects.create(analysis=analysis, requested_by=by, format=fmt)
-    enqueue_on_commit(tasks.build_export, export.pk)
-    return export
+    return jobs.export_request_once(
+        AnalysisExport, tasks.build_export, fmt=fmt, analysis=analysis, requested_by=by
+    )
 
 
 def export_build(*, export_id: int) -> str:
@@ -97,7 +89,7 @@ def export_build(*, export_id: int) -> str:
             recipients=[export.requested_by],
             kind="analysis.export_ready",
             title=_("Votre export des textes codés de « %(title)s » est prêt")
-            % {"title": export.analysis.consultation.title},
+            % {"title": export.analysis.display_title},
             url=export.get_absolute_url(),
             own_contribution=True,
         )
@@ -116,16 +108,11 @@ def _tell_export_failed(export_id: int) -> None:
     export = AnalysisExport.objects.select_related("analysis__consultation", "requested_by").get(
         pk=export_id
     )
-    if export.requested_by is None:
-        return
-    notify(
-        recipients=[export.requested_by],
+    title = _("Votre export des textes codés de « %(title)s » a échoué")
+    jobs.tell_requester_failed(
+        export,
         kind="analysis.export_failed",
-        title=_("Votre export des textes codés de « %(title)s » a échoué")
-        % {"title": export.analysis.consultation.title},
-        body=export.error,
-        url=export.get_absolute_url(),
-        own_contribution=True,
+        title=title % {"title": export.analysis.display_title},
     )
 
 

@@ -1,6 +1,8 @@
 """An analysis and its texts: created once per consultation, its texts copied from the open
 answers of the consultation's questionnaire (short and long text, "other, specify") and from
-its contributions, then grouped when identical or near-identical.
+its contributions, then grouped when identical or near-identical. Or created once per subject
+of a source another app registered (`analysis.sources`: a project's testimonies, an evaluation
+survey's open answers), its texts given by the source.
 
 A small source is copied at once; a large one by a task (`analysis.tasks.build_texts`), the
 page saying so meanwhile. Copying again adds only what is new (one row per source row: the
@@ -8,17 +10,19 @@ unique constraint), so it is safe to run twice and keeps the codes already appli
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analysis import nlp, tasks
 from analysis.masking import fold, mask
 from analysis.models import Analysis, AnalysisText, SourceKind
+from analysis.sources import Source, SourceText
 from caflab.accounts.models import User
 from caflab.core.errors import AlreadyDone
 from caflab.core.queueing import enqueue_on_commit
@@ -57,10 +61,7 @@ def _answers(questionnaire: Questionnaire | None):
 
 def source_count(consultation: Consultation) -> int:
     """How many rows the texts come from (2 queries)."""
-    answers = _answers(_questionnaire(consultation))
-    n = answers.filter(
-        Q(question__kind__in=TEXT_KINDS) & ~Q(value_text="") | ~Q(other_text="")
-    ).count()
+    n = answer_count(_answers(_questionnaire(consultation)))
     return n + consultation.contributions.filter(status__in=ANALYSED_CONTRIBUTIONS).count()
 
 
@@ -79,52 +80,84 @@ def _text_row(analysis: Analysis, kind: str, source_id: int, text: str, **segmen
     )
 
 
-def _source_rows(analysis: Analysis) -> Iterator[AnalysisText]:
-    answers = _answers(_questionnaire(analysis.consultation)).values(
-        "pk", "question_id", "audience", "caf_id", "value_text", "other_text", "question__kind"
-    )
-    anonymous = F("response__is_anonymous")
-    for row in (
-        answers.filter(question__kind__in=TEXT_KINDS)
-        .exclude(value_text="")
-        .annotate(anonymous=anonymous)
-        .iterator(chunk_size=BATCH)
-    ):
-        yield _text_row(
-            analysis,
-            SourceKind.ANSWER,
-            row["pk"],
-            row["value_text"],
-            question_id=row["question_id"],
-            audience=row["audience"],
-            caf_id=row["caf_id"],
-            is_quotable=row["anonymous"],
-        )
-    for row in answers.exclude(other_text="").annotate(anonymous=anonymous).iterator(BATCH):
-        yield _text_row(
-            analysis,
-            SourceKind.OTHER,
-            row["pk"],
-            row["other_text"],
-            question_id=row["question_id"],
-            audience=row["audience"],
-            caf_id=row["caf_id"],
-            is_quotable=row["anonymous"],
-        )
+def answer_texts(
+    answers, *, wave_field: str | None = None, wave_names: dict[int, str] | None = None
+) -> Iterator[SourceText]:
+    """The open answers ("short and long text") and the "other, specify" of `answers` (a
+    queryset of écoute's answers), quotable when anonymous. `wave_field` names the lookup of
+    each answer's wave id (a source that knows its waves: an evaluation survey), `wave_names`
+    their labels."""
+    fields = ["pk", "question_id", "audience", "caf_id", "value_text", "other_text"]
+    extra = {"anonymous": F("response__is_anonymous")}
+    if wave_field:
+        extra["wave_id"] = F(wave_field)
+    answers = answers.order_by("pk").values(*fields).annotate(**extra)
+    names = wave_names or {}
+
+    def segment(row: dict) -> dict:
+        return {
+            "question_id": row["question_id"],
+            "audience": row["audience"] or "",
+            "caf_id": row["caf_id"],
+            "wave": names.get(row.get("wave_id"), "")[:60],
+            "is_quotable": bool(row["anonymous"]),
+        }
+
+    for row in answers.filter(question__kind__in=TEXT_KINDS).exclude(value_text="").iterator(BATCH):
+        yield SourceText(SourceKind.ANSWER, row["pk"], row["value_text"], **segment(row))
+    for row in answers.exclude(other_text="").iterator(BATCH):
+        yield SourceText(SourceKind.OTHER, row["pk"], row["other_text"], **segment(row))
+
+
+def answer_count(answers) -> int:
+    """How many of `answers` give texts (1 query)."""
+    return answers.filter(
+        Q(question__kind__in=TEXT_KINDS) & ~Q(value_text="") | ~Q(other_text="")
+    ).count()
+
+
+def _consultation_texts(consultation: Consultation) -> Iterator[SourceText]:
+    yield from answer_texts(_answers(_questionnaire(consultation)))
     contributions = (
-        analysis.consultation.contributions.filter(status__in=ANALYSED_CONTRIBUTIONS)
+        consultation.contributions.filter(status__in=ANALYSED_CONTRIBUTIONS)
         .order_by("pk")
         .values("pk", "title", "text", "caf_id", "status")
     )
     for row in contributions.iterator(chunk_size=BATCH):
-        yield _text_row(
-            analysis,
+        yield SourceText(
             SourceKind.CONTRIBUTION,
             row["pk"],
             f"{row['title']}. {row['text']}".strip(),
             caf_id=row["caf_id"],
             is_quotable=row["status"] == Contribution.Status.PUBLISHED,
         )
+
+
+def _source_rows(analysis: Analysis) -> Iterator[AnalysisText]:
+    if analysis.consultation_id:
+        texts: Iterable[SourceText] = _consultation_texts(analysis.consultation)
+    else:
+        source, subject = analysis.registered_source, analysis.subject
+        texts = source.texts(subject) if source and subject is not None else ()
+    for item in texts:
+        yield _text_row(
+            analysis,
+            item.kind,
+            item.source_id,
+            item.text,
+            question_id=item.question_id,
+            audience=item.audience,
+            caf_id=item.caf_id,
+            wave=item.wave,
+            is_quotable=item.is_quotable,
+        )
+
+
+def _analysis_source_count(analysis: Analysis) -> int:
+    if analysis.consultation_id:
+        return source_count(analysis.consultation)
+    source, subject = analysis.registered_source, analysis.subject
+    return source.count(subject) if source and subject is not None else 0
 
 
 def analysis_create(*, consultation: Consultation, by: User) -> Analysis:
@@ -135,9 +168,31 @@ def analysis_create(*, consultation: Consultation, by: User) -> Analysis:
         return existing
     try:
         with transaction.atomic():
-            analysis = Analysis.objects.create(consultation=consultation, created_by=by)
+            analysis = Analysis.objects.create(
+                consultation=consultation, title=consultation.title[:200], created_by=by
+            )
     except IntegrityError:  # created meanwhile by someone else
         return Analysis.objects.get(consultation=consultation)
+    texts_request(analysis=analysis)
+    return analysis
+
+
+def analysis_create_for(*, source: Source, subject: Any, by: User) -> Analysis:
+    """The analysis of a registered source's subject (a project's testimonies, an evaluation
+    survey), created with its texts. One per subject: a second call returns the first."""
+    existing = Analysis.objects.filter(source=source.key, subject_id=subject.pk).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            analysis = Analysis.objects.create(
+                source=source.key,
+                subject_id=subject.pk,
+                title=source.title(subject)[:200],
+                created_by=by,
+            )
+    except IntegrityError:  # created meanwhile by someone else
+        return Analysis.objects.get(source=source.key, subject_id=subject.pk)
     texts_request(analysis=analysis)
     return analysis
 
@@ -149,9 +204,7 @@ def texts_request(*, analysis: Analysis) -> Analysis:
     locked = Analysis.objects.select_for_update().get(pk=analysis.pk)
     if locked.texts_status == Analysis.TextsStatus.BUILDING:
         raise AlreadyDone(_("Les textes sont déjà en cours de rassemblement."))
-    if source_count(locked.consultation) <= getattr(
-        settings, "ANALYSIS_INLINE_TEXTS", INLINE_LIMIT
-    ):
+    if _analysis_source_count(locked) <= getattr(settings, "ANALYSIS_INLINE_TEXTS", INLINE_LIMIT):
         texts_build(analysis_id=locked.pk)
     else:
         locked.texts_status = Analysis.TextsStatus.BUILDING
@@ -178,9 +231,22 @@ def texts_build(*, analysis_id: int) -> int:
         texts_status=Analysis.TextsStatus.READY,
         texts_built_at=timezone.now(),
         n_texts=n_texts,
+        waves=text_waves(analysis.pk),
         updated_at=timezone.now(),
     )
     return n_texts
+
+
+def text_waves(analysis_id: int) -> list[str]:
+    """The waves of the analysis' texts, in their order of appearance (1 query)."""
+    return list(
+        AnalysisText.objects.filter(analysis_id=analysis_id)
+        .exclude(wave="")
+        .values("wave")
+        .annotate(first=Min("pk"))
+        .order_by("first")
+        .values_list("wave", flat=True)
+    )
 
 
 @transaction.atomic

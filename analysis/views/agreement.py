@@ -39,7 +39,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
         "analysis/agreement.html",
         {
             "analysis": analysis,
-            "consultation": analysis.consultation,
+            "consultation": analysis.home,
             "n_sample": AnalysisText.objects.filter(analysis=analysis, in_sample=True).count(),
             "n_coders": len(people),
             "form": form,
@@ -88,7 +88,7 @@ def blind_coding(request: HttpRequest, pk: int) -> HttpResponse:
         "analysis/blind_coding.html",
         {
             "analysis": analysis,
-            "consultation": analysis.consultation,
+            "consultation": analysis.home,
             "page_obj": page,
             "object_list": page.object_list,
             "codes": list(analysis.codes.select_related("parent").order_by("position", "pk")),

@@ -1,4 +1,5 @@
-"""An analysis: started from its consultation, its overview, its texts copied again, and its
+"""An analysis: started from its consultation or from a registered source's subject (a
+project's testimonies, an evaluation survey), its overview, its texts copied again, and its
 codebook (codes, copy from another analysis or from the lab's shared library, published to
 that library by the lab, suggestions confirmed or dismissed)."""
 
@@ -6,21 +7,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from analysis import services
 from analysis.forms import CodeForm, CopyForm, LibraryCopyForm, LibraryPublishForm
-from analysis.models import Analysis, LibraryCodebook, ThemeRun
+from analysis.models import Analysis, AnalysisHome, LibraryCodebook, ThemeRun
 from analysis.services.texts import group_counts, source_count
+from analysis.sources import get_source
+from analysis.typeahead import copyable_analyses
 from analysis.views.common import managed_analysis, managed_code
 from caflab.core.errors import InvalidState
 from ecoute.models import Consultation
 
-# The library's codebooks listed on a codebook page (the choice offers them all).
-LIBRARY_SHOWN = 20
+# The most recent library codebooks and analyses listed on a codebook page; the others are found
+# by typing in the pickers (analysis.typeahead), so the page costs the same with thousands.
+LIBRARY_SHOWN = 10
+RECENT_SHOWN = 5
 
 
 @login_required
@@ -39,7 +44,47 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "analysis/start.html",
-        {"consultation": consultation, "n_sources": source_count(consultation)},
+        {
+            "consultation": AnalysisHome.of_consultation(consultation),
+            "heading": _("Analyser les textes de la consultation"),
+            "what": _("réponses écrites, réponses « autre, précisez » et contributions"),
+            "n_sources": source_count(consultation),
+        },
+    )
+
+
+@login_required
+def source_start(request: HttpRequest, source: str, pk: int) -> HttpResponse:
+    """The analysis of a registered source's subject (a project's testimonies, an evaluation
+    survey's open answers): opened when it exists, created on POST. A subject the person may
+    not analyse is 404, like a hidden consultation."""
+    the_source = get_source(source)
+    if the_source is None:
+        raise Http404
+    subject = the_source.model._default_manager.filter(
+        pk=pk, pk__in=the_source.analysable_by(request.user)
+    ).first()
+    if subject is None:
+        raise Http404
+    if not the_source.may_analyse(request.user, subject):
+        raise PermissionDenied
+    existing = Analysis.objects.filter(source=the_source.key, subject_id=subject.pk).first()
+    if existing is not None:
+        return redirect(existing)
+    if request.method == "POST":
+        analysis = services.analysis_create_for(source=the_source, subject=subject, by=request.user)
+        messages.success(request, _("L'analyse est créée."))
+        return redirect(analysis)
+    trail_label, trail_url, url = the_source.page(subject)
+    return render(
+        request,
+        "analysis/start.html",
+        {
+            "consultation": AnalysisHome(the_source.title(subject), url, trail_label, trail_url),
+            "heading": _("Analyser les textes : %(source)s") % {"source": the_source.label},
+            "what": the_source.label.lower(),
+            "n_sources": the_source.count(subject),
+        },
     )
 
 
@@ -51,7 +96,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "analysis/analysis_detail.html",
         {
             "analysis": analysis,
-            "consultation": analysis.consultation,
+            "consultation": analysis.home,
             "counts": group_counts(analysis),
             "n_codes": analysis.codes.count(),
             "last_run": ThemeRun.objects.filter(analysis=analysis).first(),
@@ -87,21 +132,19 @@ def _codebook_context(request: HttpRequest, analysis: Analysis, form: CodeForm) 
     themes = [c for c in codes if c.parent_id is None]
     for theme in themes:
         theme.subcodes = [c for c in codes if c.parent_id == theme.pk]
-    sources = (
-        Analysis.objects.visible_to(request.user)
-        .exclude(pk=analysis.pk)
-        .select_related("consultation")
-    )
+    sources = copyable_analyses(request.user, analysis.pk)
+    recent_sources = list(sources.order_by("-created_at", "-pk")[:RECENT_SHOWN])
     return {
         "analysis": analysis,
-        "consultation": analysis.consultation,
+        "consultation": analysis.home,
         "themes": themes,
         "form": form,
-        "copy_form": CopyForm(sources=sources),
+        "copy_form": CopyForm(sources=sources, analysis=analysis),
+        "recent_sources": recent_sources,
         "library_form": LibraryCopyForm(),
-        "library": list(LibraryCodebook.objects.order_by("title")[:LIBRARY_SHOWN]),
+        "library": list(LibraryCodebook.objects.order_by("-created_at", "-pk")[:LIBRARY_SHOWN]),
         "publish_form": (
-            LibraryPublishForm(initial={"title": analysis.consultation.title[:120]})
+            LibraryPublishForm(initial={"title": analysis.display_title[:120]})
             if request.user.has_perm("analysis.publish_codebook", analysis) and themes
             else None
         ),
@@ -153,7 +196,7 @@ def code_update(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "code": code,
             "analysis": code.analysis,
-            "consultation": code.analysis.consultation,
+            "consultation": code.analysis.home,
             "form": form,
         },
     )
@@ -172,10 +215,15 @@ def code_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def codebook_copy(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = managed_analysis(request, pk)
-    sources = Analysis.objects.visible_to(request.user).exclude(pk=analysis.pk)
-    form = CopyForm(request.POST, sources=sources)
+    form = CopyForm(
+        request.POST, sources=copyable_analyses(request.user, analysis.pk), analysis=analysis
+    )
     if not form.is_valid():
-        messages.warning(request, _("Choisissez l'analyse dont copier la grille."))
+        messages.warning(
+            request,
+            " ".join(form.errors.get("source", []))
+            or _("Choisissez l'analyse dont copier la grille."),
+        )
     else:
         n = services.codebook_copy(source=form.cleaned_data["source"], target=analysis)
         messages.success(request, _("%(n)s codes copiés.") % {"n": n})
@@ -189,7 +237,11 @@ def library_copy(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = managed_analysis(request, pk)
     form = LibraryCopyForm(request.POST)
     if not form.is_valid():
-        messages.warning(request, _("Choisissez la grille de la bibliothèque à copier."))
+        messages.warning(
+            request,
+            " ".join(form.errors.get("codebook", []))
+            or _("Choisissez la grille de la bibliothèque à copier."),
+        )
     else:
         n = services.codebook_copy_from_library(
             codebook=form.cleaned_data["codebook"], target=analysis

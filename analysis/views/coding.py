@@ -21,7 +21,7 @@ from analysis.models import Analysis, AnalysisText, CodeAssignment
 from analysis.views.common import managed_analysis, managed_text
 
 PAGE_SIZE = 25
-FILTER_KEYS = ("q", "question", "source", "audience", "caf", "code", "personal", "groups")
+FILTER_KEYS = ("q", "question", "source", "audience", "caf", "wave", "code", "personal", "groups")
 
 
 def _texts(analysis: Analysis):
@@ -52,7 +52,7 @@ def coding(request: HttpRequest, pk: int) -> HttpResponse:
         "analysis/coding.html",
         {
             "analysis": analysis,
-            "consultation": analysis.consultation,
+            "consultation": analysis.home,
             "filter": text_filter,
             "is_filtered": bool(filters),
             "filters": filters,
@@ -61,6 +61,7 @@ def coding(request: HttpRequest, pk: int) -> HttpResponse:
             "codes": codes,
             "bulk_form": BulkApplyForm(analysis=analysis),
             "may_see_original": request.user.has_perm("analysis.see_unmasked_text", analysis),
+            "filter_waves": len(analysis.waves) > 1,
             "back": request.get_full_path(),
         },
     )

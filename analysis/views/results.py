@@ -27,7 +27,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         "analysis/results.html",
         {
             "analysis": analysis,
-            "consultation": analysis.consultation,
+            "consultation": analysis.home,
             "results": build_results(analysis, request.GET.get("segment", "audience")),
             "segments": SEGMENTS,
             "my_exports": list(
@@ -59,7 +59,7 @@ def _my_export(request: HttpRequest, pk: int) -> AnalysisExport:
 @login_required
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _my_export(request, pk)
-    context = {"job": job, "analysis": job.analysis, "consultation": job.analysis.consultation}
+    context = {"job": job, "analysis": job.analysis, "consultation": job.analysis.home}
     if request.htmx:
         return render(request, "analysis/includes/export_progress.html", context)
     return render(request, "analysis/export_detail.html", context)

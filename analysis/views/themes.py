@@ -29,7 +29,7 @@ def themes(request: HttpRequest, pk: int) -> HttpResponse:
         "analysis/themes.html",
         {
             "analysis": analysis,
-            "consultation": analysis.consultation,
+            "consultation": analysis.home,
             "run": run,
             "open_themes": [t for t in themes if t.is_open],
             "closed_themes": [t for t in themes if not t.is_open],

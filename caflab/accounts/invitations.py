@@ -12,7 +12,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from caflab.accounts.models import BatchInvitation, InvitationBatch, User
 from caflab.core import jobs
+from caflab.core.mail import MailAction, mail_build
 from caflab.core.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -112,12 +112,13 @@ def invitation_send(*, user_id: int) -> bool:
         "login_url": settings.SITE_URL + reverse("accounts:login"),
         "site_url": settings.SITE_URL,
     }
-    send_mail(
+    mail_build(
         subject=_("Votre compte CafLab vous attend"),
-        message=render_to_string("accounts/invitation_email.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+        text=render_to_string("accounts/invitation_email.txt", context),
+        to=[user.email],
+        reason=_("un compte a été créé pour vous sur CafLab par les administrateurs du réseau."),
+        action=MailAction(_("Choisir mon mot de passe"), context["url"]),
+    ).send()
     return True
 
 

@@ -49,11 +49,11 @@ class PersonInput(forms.EmailInput):
             {
                 "list": list_id,
                 "autocomplete": "off",
-                "hx-get": reverse("accounts:people-search"),
-                "hx-trigger": "input changed delay:300ms",
-                "hx-target": f"#{list_id}",
-                "hx-swap": "innerHTML",
-                "hx-vals": json.dumps({"champ": name}),
+                "data-hx-get": reverse("accounts:people-search"),
+                "data-hx-trigger": "input changed delay:300ms",
+                "data-hx-target": f"#{list_id}",
+                "data-hx-swap": "innerHTML",
+                "data-hx-vals": json.dumps({"champ": name}),
             }
         )
         context["widget"]["list_id"] = list_id

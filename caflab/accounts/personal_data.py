@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import (
@@ -56,6 +55,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import ERASED_EMAIL_DOMAIN, EmailFrequency, Role, User
+from caflab.core.mail import mail_build
 from caflab.core.spreadsheets import to_csv
 
 Row = dict[str, Any]
@@ -279,15 +279,13 @@ def account_delete(*, user: User) -> bool:
     address = user.email
     deleted = account_erase(user=user)
     body = render_to_string("accounts/account_deleted_email.txt", {"site_url": settings.SITE_URL})
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=_("Votre compte CafLab est supprimé"),
-            message=body,
-            from_email=None,
-            recipient_list=[address],
-            fail_silently=True,
-        )
+    message = mail_build(
+        subject=_("Votre compte CafLab est supprimé"),
+        text=body,
+        to=[address],
+        reason=_("votre compte CafLab vient d’être supprimé, à votre demande ou faute d’usage."),
     )
+    transaction.on_commit(lambda: message.send(fail_silently=True))
     return deleted
 
 

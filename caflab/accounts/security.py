@@ -28,14 +28,16 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db.models import Sum
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from caflab.accounts.models import User
+from caflab.core.mail import MailAction, mail_build
 from caflab.core.queueing import enqueue_on_commit
 from caflab.core.ratelimit import address_identity, rate_limit_hit
 
@@ -181,10 +183,18 @@ def password_reset_send(*, user_id: int) -> bool:
         "token": default_token_generator.make_token(user),
     }
     subject = "".join(render_to_string(RESET_SUBJECT_TEMPLATE, context).splitlines())
-    send_mail(
-        subject=subject,
-        message=render_to_string(RESET_MAIL_TEMPLATE, context),
-        from_email=None,
-        recipient_list=[user.email],
+    reset_url = settings.SITE_URL + reverse(
+        "accounts:password-reset-confirm",
+        kwargs={"uidb64": context["uid"], "token": context["token"]},
     )
+    mail_build(
+        subject=subject,
+        text=render_to_string(RESET_MAIL_TEMPLATE, context),
+        to=[user.email],
+        reason=_(
+            "une réinitialisation du mot de passe de votre compte CafLab a été demandée. "
+            "Si vous n’en êtes pas à l’origine, ignorez ce message."
+        ),
+        action=MailAction(_("Choisir un nouveau mot de passe"), reset_url),
+    ).send()
     return True

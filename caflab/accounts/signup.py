@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import Role, User
 from caflab.core import errors
+from caflab.core.mail import MailAction, mail_build
 from caflab.core.queueing import enqueue_on_commit
 from caflab.core.ratelimit import address_identity, rate_limit_hit
 
@@ -223,12 +223,13 @@ def verification_send(*, user_id: int) -> bool:
         "days": VERIFICATION_MAX_AGE // 86400,
         "site_url": settings.SITE_URL,
     }
-    send_mail(
+    mail_build(
         subject=_("Confirmez votre adresse pour créer votre compte CafLab"),
-        message=render_to_string("accounts/signup_verification_email.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+        text=render_to_string("accounts/signup_verification_email.txt", context),
+        to=[user.email],
+        reason=_("cette adresse a été indiquée pour créer un compte CafLab."),
+        action=MailAction(_("Confirmer mon adresse"), context["url"]),
+    ).send()
     return True
 
 
@@ -241,10 +242,11 @@ def existing_account_send(*, user_id: int) -> bool:
         "reset_url": settings.SITE_URL + reverse("accounts:password-reset"),
         "site_url": settings.SITE_URL,
     }
-    send_mail(
+    mail_build(
         subject=_("Vous avez déjà un compte CafLab"),
-        message=render_to_string("accounts/signup_existing_email.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+        text=render_to_string("accounts/signup_existing_email.txt", context),
+        to=[user.email],
+        reason=_("quelqu’un a demandé à créer un compte CafLab avec cette adresse."),
+        action=MailAction(_("Me connecter"), context["login_url"]),
+    ).send()
     return True

@@ -121,6 +121,69 @@ class LeasedJob(models.Model):
         )
 
 
+class SpreadsheetExport(LeasedJob):
+    """A leased job whose result is a CSV or XLSX file in the private storage, downloadable by
+    its requester only (answers, coded texts): the format, the status, the rows written and the
+    error. The concrete model adds what it exports, its requester, the `file` (its own folder)
+    and its Meta."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX (Excel)"
+
+    class Status(models.TextChoices):
+        QUEUED = QUEUED, _("En attente")
+        RUNNING = RUNNING, _("En cours")
+        READY = READY, _("Prêt")
+        FAILED = FAILED, _("Échec")
+
+    format = models.CharField(_("format"), max_length=4, choices=Format)
+    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.QUEUED)
+    row_count = models.PositiveIntegerField(_("lignes"), default=0)
+    error = models.CharField(_("erreur"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def export_request_once(
+    model: type[SpreadsheetExport], task: Task, *, fmt: str, **what: Any
+) -> Any:
+    """Ask for an export (`what`: what it exports and who asks); a double click returns the job
+    already waiting. One whose worker stopped answering (lease expired) is abandoned and a fresh
+    one started. Nothing is built here: `task` is queued with the job's id after the commit.
+    Call it inside the caller's transaction."""
+    from caflab.core.queueing import enqueue_on_commit
+
+    if fmt not in model.Format.values:
+        raise ValueError(f"Unknown export format {fmt!r}.")
+    mine = model.objects.filter(format=fmt, **what)
+    abandon_stuck(mine)
+    waiting = mine.in_progress().first()
+    if waiting is not None:
+        return waiting
+    job = model.objects.create(format=fmt, **what)
+    enqueue_on_commit(task, job.pk)
+    return job
+
+
+def tell_requester_failed(job: Any, *, kind: str, title: str) -> None:
+    """A job out of attempts: its requester (if their account still exists) hears it failed,
+    with the error, at once and whatever their preferences (their own request)."""
+    from caflab.notifications.services import notify
+
+    if job.requested_by_id is None:
+        return
+    notify(
+        recipients=[job.requested_by],
+        kind=kind,
+        title=title,
+        body=job.error,
+        url=job.get_absolute_url(),
+        own_contribution=True,
+    )
+
+
 def claim(model: type[LeasedJob], pk: int, *, progress: int = 0) -> int | None:
     """Take job `pk` for this worker: queued, or running under an expired lease, and not past
     its attempts. Returns the attempt number (the fencing token of the other calls), or None

@@ -92,6 +92,7 @@ def main_nav(request: HttpRequest) -> list[NavItem]:
         entries = []
         if user.is_partner:
             entries.append((_("Mes projets"), url_or_none("projects:index")))
+            entries.append((_("Incubateur"), url_or_none("incubator:index")))
         entries += [
             (_("La Caf à votre écoute"), url_or_none("ecoute:index")),
             (_("Mon compte"), url_or_none("accounts:profile")),
@@ -161,6 +162,8 @@ def entry_points(user: Any) -> list[EntryPoint]:
         )
     if not getattr(user, "is_pending", False):
         points.append(_events_entry_point(user))
+    if user.is_network_member or user.is_partner:
+        points.append(_incubator_entry_point(user))
     if can_assign_pending(user):
         points.append(
             EntryPoint(
@@ -208,6 +211,20 @@ def _events_entry_point(user: Any) -> EntryPoint:
             "retrouver ses inscriptions."
         )
     return EntryPoint(_("Formations et événements"), description, url_or_none("events:index"))
+
+
+def _incubator_entry_point(user: Any) -> EntryPoint:
+    """Calls for projects: the lab runs them, network members and partners apply."""
+    if user.is_lab_staff:
+        description = _(
+            "Lancer les appels à projets, réunir le jury, décider et suivre les promotions."
+        )
+    else:
+        description = _(
+            "Les appels à projets de l’incubateur : candidater, suivre sa candidature et sa "
+            "promotion."
+        )
+    return EntryPoint(_("Incubateur"), description, url_or_none("incubator:index"))
 
 
 def _public_entry_points() -> list[EntryPoint]:

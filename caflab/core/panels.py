@@ -20,7 +20,9 @@ carries, so that a panel does not add a query per row. An unknown page has no pa
 Pages: "project" (the object is a projects.Project), "caf_dashboard" (a network.Caf),
 "portfolio_dashboard" (the director's dashboard; the object is the projects the reader sees:
 its view computes the panels first and fingerprints their data with the page's cached part),
-"consultation_manage" (an ecoute.Consultation, on its management page), "home" (the home
+"consultation_manage" (an ecoute.Consultation, on its management page), "programme" (a
+network.Programme on its page, carrying `visible_projects`: its projects the reader sees),
+"gate_review" (a projects.GateReview, its `project` loaded), "home" (the home
 page's "Ce qui vous attend"; the object is the signed-in user: each app's panel returns what is
 waiting for that user, or None when nothing concerns their role, built with
 `caflab.core.waiting.waiting_panel` and rendered with the shared `components/waiting_list.html`;

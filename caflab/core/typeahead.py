@@ -44,6 +44,8 @@ SOURCES: dict[str, str] = {
     "porteurs": "projects.typeahead.LEADS",
     "initiatives-a-proposer": "criees.typeahead.INITIATIVES_TO_PROPOSE",
     "contacts-interet": "criees.typeahead.CONTACTS",
+    "analyses-a-copier": "analysis.typeahead.ANALYSES",
+    "grilles-bibliotheque": "analysis.typeahead.LIBRARY_CODEBOOKS",
 }
 
 

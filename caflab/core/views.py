@@ -30,6 +30,7 @@ from caflab.core import health as health_checks
 from caflab.core import outage
 from caflab.core.navigation import entry_points
 from caflab.core.panels import shown_panels
+from caflab.core.scope import home_scope
 
 
 class HomeView(TemplateView):
@@ -44,6 +45,8 @@ class HomeView(TemplateView):
         context["waiting"] = (
             shown_panels("home", self.request, user) if user.is_authenticated else None
         )
+        if user.is_authenticated:
+            context["scope"] = home_scope(user)
         return context
 
 

@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Aggregate, QuerySet, Window
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,22 @@ class WaitingItem:
     @property
     def is_empty(self) -> bool:
         return not self.count and not self.entries
+
+
+def first_rows_counted(
+    queryset: QuerySet, limit: int, **counts: Aggregate
+) -> tuple[list[Any], dict[str, int]]:
+    """The first `limit` rows of `queryset` and counts over all its rows (`n=Count("pk")`,
+    `late=Count("pk", filter=…)`), in one query: the counts are window aggregates, computed
+    before the LIMIT. Returns (rows, {name: count}), the counts 0 when there is no row. Not for
+    a DISTINCT queryset (the window would count the repeated rows)."""
+    annotated = queryset.annotate(
+        **{f"waiting_{name}": Window(expression=aggregate) for name, aggregate in counts.items()}
+    )
+    rows = list(annotated[:limit])
+    if not rows:
+        return [], dict.fromkeys(counts, 0)
+    return rows, {name: getattr(rows[0], f"waiting_{name}") for name in counts}
 
 
 def waiting_panel(title: str, items: list[WaitingItem], *, key: str) -> dict[str, Any] | None:

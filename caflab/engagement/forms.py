@@ -17,6 +17,12 @@ class QueueFilterForm(forms.Form):
         self.fields["type"].choices = [("", _("Tous")), *((k.key, k.label) for k in kinds)]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
+        # A kind's own filter (the consultation of the contributions) rides along, unseen.
+        for kind in kinds:
+            if kind.narrowing is not None:
+                self.fields[kind.narrowing.param] = forms.IntegerField(
+                    required=False, min_value=1, widget=forms.HiddenInput
+                )
 
 
 class RowsField(forms.MultipleChoiceField):

@@ -43,6 +43,17 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Narrowing:
+    """A kind's own filter in the one queue (the contributions of one consultation): the GET
+    parameter that carries it, and `apply(rows, value, user)` → (the rows narrowed, what to
+    call them: "Contributions de « … »"), or None when `value` names nothing `user` moderates
+    (the filter is then ignored)."""
+
+    param: str
+    apply: Callable[[models.QuerySet, int, "User"], tuple[models.QuerySet, str] | None]
+
+
+@dataclass(frozen=True)
 class ModerationKind:
     key: str
     label: str | Promise  # "Commentaires d'initiatives"
@@ -56,6 +67,7 @@ class ModerationKind:
     # The queryset of a page of rows, with what `describe` reads.
     prepare: Callable[[models.QuerySet], models.QuerySet]
     describe: Callable[[Any], dict[str, Any]]
+    narrowing: Narrowing | None = None
 
     def waiting(self, rows: models.QuerySet) -> models.QuerySet:
         return rows.filter(status__in=self.waiting_states)

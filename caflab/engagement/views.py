@@ -37,14 +37,31 @@ def _page(
     return rows[:QUEUE_SIZE], counts
 
 
+def _narrowed(moderated: list, cleaned: dict[str, Any], user: Any) -> tuple[list, str, str] | None:
+    """The kinds a kind's own filter keeps (the contributions of one consultation), with what
+    to call them and the parameter, when such a filter is given and names something `user`
+    moderates; else None."""
+    for kind, rows in moderated:
+        narrowing = kind.narrowing
+        if narrowing is None or not cleaned.get(narrowing.param):
+            continue
+        found = narrowing.apply(rows, cleaned[narrowing.param], user)
+        if found is not None:
+            return [(kind, found[0])], found[1], narrowing.param
+    return None
+
+
 def _render(request: HttpRequest, moderated: list, bulk_form: BulkForm | None = None) -> Any:
     kinds = [kind for kind, _rows in moderated]
     filters = QueueFilterForm(request.GET or None, kinds=kinds)
-    chosen, state = moderated, "waiting"
+    chosen, state, narrowed = moderated, "waiting", None
     if filters.is_valid():
         if filters.cleaned_data["type"]:
             chosen = [(k, r) for k, r in moderated if k.key == filters.cleaned_data["type"]]
         state = filters.cleaned_data["etat"] or "waiting"
+        narrowed = _narrowed(chosen, filters.cleaned_data, request.user)
+        if narrowed is not None:
+            chosen = narrowed[0]
     rows, counts = _page(chosen, state)
     if bulk_form is None:
         bulk_form = BulkForm(kinds=kinds)
@@ -55,6 +72,9 @@ def _render(request: HttpRequest, moderated: list, bulk_form: BulkForm | None = 
         {
             "filters": filters,
             "state": state,
+            # "Contributions de « … »", and the queue without that filter
+            "narrowed_label": narrowed[1] if narrowed else "",
+            "unnarrowed_url": _without(request, narrowed[2]) if narrowed else "",
             "rows": rows,
             "counts": counts,
             "total": sum(n for _k, n in counts),
@@ -65,6 +85,12 @@ def _render(request: HttpRequest, moderated: list, bulk_form: BulkForm | None = 
         },
         status=400 if bulk_form.is_bound else 200,
     )
+
+
+def _without(request: HttpRequest, param: str) -> str:
+    query = request.GET.copy()
+    query.pop(param, None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 @login_required

@@ -16,7 +16,15 @@ from collections.abc import Callable
 
 from django.db import connection, models, transaction
 
-from caflab.national import accounts, criees, ecoute, evaluation, notifications, projects
+from caflab.national import (
+    accounts,
+    criees,
+    ecoute,
+    evaluation,
+    incubator,
+    notifications,
+    projects,
+)
 from caflab.national.bulk import DOMAIN
 
 SEED = 2026
@@ -49,6 +57,8 @@ def seed(*, scale: float = 1.0, log: Callable[[str], None] = print) -> dict[str,
         step("écoute", ecoute.seed, people)
         step("évaluation", evaluation.seed, people, portfolio)
         step("notifications", notifications.seed, people)
+        # Last, so that the steps before it draw the same numbers as before it existed.
+        step("incubateur", incubator.seed, people, portfolio)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics, so the planner sees the real volumes
     return timings
@@ -62,6 +72,7 @@ def counts() -> dict[str, int]:
     from ecoute.models import Answer, AnswerChoice, Consultation, Response
     from evaluation.models import EvaluationPlan, Measurement
     from ideas.models import Idea, IdeaComment, IdeaSupport
+    from incubator.models import Application, ApplicationScore
     from projects.models import Deployment, GateReview, Project
 
     tables: list[type[models.Model]] = [
@@ -83,6 +94,8 @@ def counts() -> dict[str, int]:
         EvaluationPlan,
         Measurement,
         Notification,
+        Application,
+        ApplicationScore,
     ]
     return {model._meta.label: model.objects.count() for model in tables}
 
@@ -141,6 +154,29 @@ def _project_evidence_delete(projects: models.QuerySet) -> None:
         queryset.delete()
 
 
+def _incubator_delete() -> None:
+    """The seed's calls and everything under them (PROTECTed), then their application forms."""
+    from ecoute.models import Consultation
+    from incubator.models import (
+        Application,
+        ApplicationScore,
+        Call,
+        CallCriterion,
+        Cohort,
+        Milestone,
+    )
+
+    calls = Call.objects.filter(title__startswith=incubator.TITLE_PREFIX)
+    forms = list(calls.values_list("consultation", flat=True))
+    ApplicationScore.objects.filter(application__call__in=calls).delete()
+    Application.objects.filter(call__in=calls).delete()
+    Milestone.objects.filter(cohort__call__in=calls).delete()
+    Cohort.objects.filter(call__in=calls).delete()
+    CallCriterion.objects.filter(call__in=calls).delete()
+    calls.delete()
+    Consultation.objects.filter(pk__in=forms).delete()
+
+
 @transaction.atomic
 def reset(log: Callable[[str], None] = print) -> None:
     """Delete every row the seed wrote, children first."""
@@ -177,6 +213,7 @@ def reset(log: Callable[[str], None] = print) -> None:
     partners = Partner.objects.filter(name__startswith=accounts.PARTNER_PREFIX)
     national_projects = Project.objects.filter(lead__email__endswith=DOMAIN)
     steps: list[tuple[str, Callable[[], object]]] = [
+        ("incubateur", _incubator_delete),
         (
             "notifications",
             lambda: _raw_delete(notified),

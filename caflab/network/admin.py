@@ -110,8 +110,8 @@ class ThemeAdmin(AuditedAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(AuditedAdmin):
-    list_display = ("name", "slug", "is_active")
-    list_filter = ("is_active",)
+    list_display = ("name", "slug", "requires_ecological_assessment", "is_active")
+    list_filter = ("is_active", "requires_ecological_assessment")
     search_fields = ("name", "slug", "description")
     prepopulated_fields = {"slug": ("name",)}
     ordering = ("name",)

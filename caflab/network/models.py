@@ -120,6 +120,16 @@ class Programme(TimeStampedModel):
     name = models.CharField(_("nom"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
+    # The ecological-transition programme: its projects need their ecological assessment
+    # before the gate into experimentation (a go blocker registered by `evaluation`).
+    requires_ecological_assessment = models.BooleanField(
+        _("évaluation écologique exigée"),
+        default=False,
+        help_text=_(
+            "Les projets du programme doivent avoir leur évaluation de la transition "
+            "écologique (sept objectifs) avant la revue de passage vers l’expérimentation."
+        ),
+    )
 
     objects = ActiveQuerySet.as_manager()
 

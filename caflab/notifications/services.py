@@ -28,9 +28,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from caflab.accounts.models import EmailFrequency
+from caflab.core.mail import MailAction, mail_build
 from caflab.core.queueing import enqueue, enqueue_on_commit
 from caflab.notifications import tasks
 from caflab.notifications.models import MAX_ATTEMPTS, FanOut, Follow, Notification, OutboxMail
+from caflab.notifications.unsubscribe import unsubscribe_url
 
 if TYPE_CHECKING:
     from caflab.accounts.models import User, UserQuerySet
@@ -444,7 +446,7 @@ def outbox_mail_deliver(*, mail_id: int) -> str:
     attempt, so a mail that kills its worker every time ends failed after MAX_ATTEMPTS.
     """
     now = timezone.now()
-    mail = OutboxMail.objects.select_related("recipient").filter(pk=mail_id).first()
+    mail = OutboxMail.objects.select_related("recipient", "notification").filter(pk=mail_id).first()
     if mail is None or not mail.is_claimable(now):
         return DeliveryResult.SKIPPED
     recipient = mail.recipient
@@ -479,15 +481,10 @@ def outbox_mail_deliver(*, mail_id: int) -> str:
             "sending it again with the same Message-ID.",
             mail.pk,
         )
-    message = EmailMultiAlternatives(
-        subject=mail.subject,
-        body=mail.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-        headers={"Auto-Submitted": "auto-generated", "Message-ID": message_id},
-    )
     try:
-        message.send()
+        # Built inside the try: a mail that cannot be rendered is recorded as failed, never
+        # left "sending" until its lease runs out.
+        _outbox_message(mail, message_id=message_id).send()
     except smtplib.SMTPRecipientsRefused as exc:
         return _record_failure(mail.pk, exc, lease=lease, permanent=True)
     except OSError as exc:  # SMTPException, refused connection, timeout: try again later
@@ -508,6 +505,47 @@ def outbox_mail_deliver(*, mail_id: int) -> str:
         # duplicate with the same Message-ID, which the receiver recognises.
         logger.warning("Outbox mail %s sent after its lease ran out.", mail.pk)
     return DeliveryResult.SENT
+
+
+def _outbox_message(mail: OutboxMail, *, message_id: str) -> EmailMultiAlternatives:
+    """The e-mail of an outbox row: its stored text, and the HTML layout with the action, the
+    reason and, when the recipient's preference governs the mail, the unsubscribe link and
+    headers. What concerns the recipient's own contribution is always sent (see
+    `email_delivery_for`): it carries no unsubscribe, which would not stop it."""
+    notification = mail.notification
+    with translation.override(settings.LANGUAGE_CODE):
+        if mail.kind == OutboxMail.Kind.DIGEST:
+            optional = True
+            reason = _("vous avez choisi de recevoir un récapitulatif de vos notifications CafLab.")
+        elif notification is not None and notification.is_own_contribution:
+            optional = False
+            reason = _(
+                "il concerne l’une de vos contributions sur CafLab : ces messages vous sont "
+                "toujours envoyés."
+            )
+        else:
+            optional = True
+            reason = _("vous avez choisi de recevoir un e-mail à chaque notification CafLab.")
+        if notification is not None and notification.url and mail.kind != OutboxMail.Kind.DIGEST:
+            action = MailAction(_("Voir sur CafLab"), _absolute(notification.url))
+        else:
+            action = MailAction(
+                _("Voir mes notifications"), _absolute(reverse("notifications:list"))
+            )
+    return mail_build(
+        subject=mail.subject,
+        text=mail.body,
+        to=[mail.recipient.email],
+        reason=reason,
+        action=action,
+        preferences_url=_absolute(reverse("accounts:profile")),
+        unsubscribe_url=(
+            unsubscribe_url(user_id=mail.recipient_id, kind=mail.kind) if optional else ""
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        headers={"Auto-Submitted": "auto-generated", "Message-ID": message_id},
+        text_says_reason=True,  # the templates' signatures say it (notification.txt, digest.txt)
+    )
 
 
 def _record_failure(mail_id: int, exc: BaseException, *, lease: datetime, permanent: bool) -> str:

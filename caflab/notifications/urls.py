@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.NotificationListView.as_view(), name="list"),
     path("<int:pk>/ouvrir/", views.notification_open, name="open"),
     path("tout-lire/", views.notification_mark_all_read, name="mark-all-read"),
+    path("desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

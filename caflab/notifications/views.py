@@ -6,18 +6,25 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 from django_htmx.http import HttpResponseClientRedirect
 
 from caflab.notifications.models import Notification, NotificationQuerySet
 from caflab.notifications.permissions import can_open_notification
 from caflab.notifications.services import is_site_path
+from caflab.notifications.unsubscribe import (
+    email_notifications_stop,
+    is_unsubscribed,
+    unsubscribe_request_for,
+)
 
 UNREAD_FILTER = "non-lues"
 
@@ -77,7 +84,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
     """Mark every unread notification read. With htmx the form swaps in the list region of the
-    page it is redirected to (hx-select); without JavaScript it is a plain redirect."""
+    page it is redirected to (data-hx-select); without JavaScript it is a plain redirect."""
     count = Notification.objects.for_user(request.user).mark_read()
     if not request.htmx:  # with htmx the swapped region itself shows the result
         if count:
@@ -85,3 +92,22 @@ def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
         else:
             messages.info(request, _("Vous n'aviez aucune notification non lue."))
     return redirect(_list_url(only_unread=request.POST.get("etat") == UNREAD_FILTER))
+
+
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of a notification or digest e-mail, no session needed. GET asks to confirm and
+    changes nothing (link checkers and previews open it); POST, the page's button or a mail
+    client's one-click of RFC 8058 (no CSRF token: the signed link is the proof), turns the
+    e-mails off."""
+    template = "notifications/unsubscribe.html"
+    asked = unsubscribe_request_for(token)
+    if asked is None:
+        return render(request, template, {"state": "invalid"}, status=400)
+    if request.method == "POST":
+        email_notifications_stop(user=asked.user, kind=asked.kind)
+        return render(request, template, {"state": "stopped", "kind": asked.kind})
+    state = "done" if is_unsubscribed(asked.user) else "ask"
+    return render(request, template, {"state": state, "kind": asked.kind})

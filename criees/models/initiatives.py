@@ -19,6 +19,7 @@ from caflab.core.uploads import clean_image, get_private_storage, name_for_forma
 from caflab.core.workflow import StatusChangeBase
 from caflab.engagement.models import (
     CommentBase,
+    CommentQuerySet,
     ReportBase,
     SupportBase,
     track_moderation,
@@ -399,6 +400,13 @@ class Support(SupportBase):
         ]
 
 
+class InitiativeCommentQuerySet(CommentQuerySet):
+    def visible_to(self, user: "User") -> "InitiativeCommentQuerySet":
+        """The shown comments of the initiatives `user` sees (a comment's own page, and a
+        project's origins when one became an idea)."""
+        return self.visible().filter(initiative__in=Initiative.objects.visible_to(user))
+
+
 # Moderation in the audit trail: the status and who set it, never the text.
 @track_moderation(
     "CommentEvent",
@@ -406,15 +414,22 @@ class Support(SupportBase):
     _("historique : commentaires"),
 )
 class Comment(CommentBase):
-    """A comment on an initiative (caflab.engagement: replies, moderation, reports)."""
+    """A comment on an initiative (caflab.engagement: replies, moderation, reports). A shown
+    comment has a page of its own, where the lab (or its Caf's correspondent) turns it into an
+    idea: a source of innovation like the initiative itself (criees.lineage)."""
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.PROTECT, related_name="comments", verbose_name=_("initiative")
     )
 
+    objects = InitiativeCommentQuerySet.as_manager()
+
     class Meta(CommentBase.Meta):
         verbose_name = _("commentaire")
         verbose_name_plural = _("commentaires")
+
+    def get_absolute_url(self) -> str:
+        return reverse("criees:comment", kwargs={"pk": self.initiative_id, "comment": self.pk})
 
 
 class CommentReport(ReportBase):

@@ -122,6 +122,7 @@ def _criee_page(
         "propose_form": propose_form if may_propose else None,
         "can_manage": can_manage,
         "can_export_interests": user.has_perm("criees.export_interests"),
+        "may_analyse_comments": user.has_perm("criees.analyse_comments", criee),
     }
     return render(request, "criees/criee_detail.html", context)
 

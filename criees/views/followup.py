@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 
 from caflab.core import audit, charts
 from caflab.core.models import AuditEvent
+from caflab.core.scope import caf_scope, network_scope
 from caflab.network.models import Caf
 from criees import exports, services
 from criees.forms import DecisionForm
@@ -46,6 +47,7 @@ def level_chart(chart_id: str, title: str, counts: list[tuple[InterestLevel, int
         [charts.ChartRow(level.label, n, fill=LEVEL_FILLS[level]) for level, n in counts],
         label_header=_("Niveau d'intérêt"),
         value_header=_("Caf"),
+        shares=True,
     )
 
 
@@ -289,6 +291,8 @@ class DashboardView(NetworkMixin, TemplateView):
         # 1 query: per Caf, what it shares, declares and receives (grouped counts).
         cafs = caf_counts(published)
         return super().get_context_data(
+            # Published initiatives only, whoever reads: the whole network's.
+            scope=_("initiatives publiées de %(scope)s") % {"scope": network_scope()},
             totals=totals,
             interest_total=sum(n for _level, n in level_counts),
             level_chart=level_chart(
@@ -342,6 +346,7 @@ class CafDashboardView(NetworkMixin, TemplateView):
             .order_by("initiative__title", "caf__position")
         )
         return super().get_context_data(
+            scope=caf_scope(caf),
             caf=caf,
             initiatives=initiatives,
             n_published=sum(1 for i in initiatives if i.is_published),

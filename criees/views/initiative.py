@@ -18,13 +18,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, RedirectView, TemplateView, UpdateView
+from django_htmx.http import HttpResponseClientRedirect
 
 from caflab.core.uploads import download_response, name_for_format
 from caflab.engagement.views import report_comment
 from caflab.network.models import Caf, Theme
 from caflab.notifications.models import Follow
 from caflab.notifications.services import follow, unfollow
-from criees import services
+from criees import lineage, services
 from criees.forms import (
     CommentForm,
     FileForm,
@@ -45,6 +46,7 @@ from criees.models import (
     InitiativeStatusChange,
     InterestDeclaration,
     InterestLevel,
+    Pitch,
     Public,
     Support,
 )
@@ -283,6 +285,7 @@ def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
 
     threads = _comment_threads(request, initiative, may_moderate, request.GET.get("page"))
     can_comment = user.has_perm("criees.comment_initiative", initiative)
+    can_convert = lineage.may_convert(user, initiative)  # its comments too: no query
     if request.htmx and "page" in request.GET:  # "Voir les commentaires précédents"
         return render(
             request,
@@ -292,6 +295,7 @@ def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
                 "comments": threads,
                 "can_comment": can_comment,
                 "can_moderate": may_moderate,
+                "can_convert": can_convert,
             },
         )
     deployments = []
@@ -317,6 +321,7 @@ def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
         and user.has_perm("criees.promote_initiative", initiative),
         "can_comment": can_comment,
         "can_moderate": may_moderate,
+        "can_convert": can_convert,
         "comments": threads,
         "deployments": deployments,
         "history": list(initiative.status_changes.all()),
@@ -339,6 +344,20 @@ def render_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
 class InitiativeDetailView(NetworkMixin, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return render_detail(request, kwargs["pk"])
+
+
+@network_only
+def comment_detail(request: HttpRequest, pk: int, comment: int) -> HttpResponse:
+    """One shown comment of an initiative the user sees (else 404): where the lab, or the
+    correspondent of the initiative's Caf, turns it into an idea or attaches it to a project,
+    and where its author sees what it became (the "origin" panel)."""
+    initiative = initiative_for(request, pk)
+    shown = get_object_or_404(
+        Comment.objects.visible().select_related("author"), pk=comment, initiative=initiative
+    )
+    return render(
+        request, "criees/comment_detail.html", {"initiative": initiative, "comment": shown}
+    )
 
 
 # --- status: submit, validate ----------------------------------------------------------------
@@ -641,17 +660,72 @@ def declare_interest(request: HttpRequest, pk: int) -> HttpResponse:
             criee=criee,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(back)
-    if outcome == InterestOutcome.UNCHANGED:
-        messages.info(request, _("Cette déclaration était déjà enregistrée."))
+        level, text = messages.ERROR, " ".join(error.messages)
     else:
-        messages.success(
-            request,
-            _("Intérêt de la %(caf)s enregistré : « %(level)s ». L'équipe est prévenue.")
-            % {"caf": caf.name, "level": interest.get_level_display()},
+        if outcome == InterestOutcome.UNCHANGED:
+            level, text = messages.INFO, _("Cette déclaration était déjà enregistrée.")
+        else:
+            level = messages.SUCCESS
+            text = _("Intérêt de la %(caf)s enregistré : « %(level)s ». L'équipe est prévenue.") % {
+                "caf": caf.name,
+                "level": interest.get_level_display(),
+            }
+    if request.htmx and request.POST.get("rapide"):
+        return _quick_interest_swap(
+            request, initiative=initiative, caf=caf, criee=criee, back=back, announce=text
         )
+    messages.add_message(request, level, text)
     return redirect(back)
+
+
+QUICK_PLACES = ("ecran", "programme")
+
+
+def _quick_interest_swap(
+    request: HttpRequest,
+    *,
+    initiative: Initiative,
+    caf: Caf,
+    criee: Criee | None,
+    back: str,
+    announce: str,
+) -> HttpResponse:
+    """The live page's one-click block, swapped in place by htmx (the pressed button keeps its
+    id, hence the focus), and what happened, out of band into the page's live region."""
+    pitch = (
+        Pitch.objects.filter(criee=criee, initiative=initiative)
+        .select_related("initiative")
+        .first()
+        if criee is not None
+        else None
+    )
+    if pitch is None:  # not from a criée's programme: the page it came from, reloaded
+        messages.info(request, announce)
+        return HttpResponseClientRedirect(back)
+    user = request.user
+    may_replicate = bool(user.caf_id) and user.has_perm("criees.declare_replicate", user.caf)
+    pitch.own_level = (
+        InterestDeclaration.objects.filter(initiative=initiative, caf=caf)
+        .values_list("level", flat=True)
+        .first()
+        or ""
+    )
+    pitch.locked = pitch.own_level == InterestLevel.REPLICATE and not may_replicate
+    place = request.POST.get("place")
+    return render(
+        request,
+        "criees/includes/quick_interest_swap.html",
+        {
+            "pitch": pitch,
+            "criee": criee,
+            "levels": InterestLevel.choices,
+            "may_replicate": may_replicate,
+            "caf": caf,
+            "place": place if place in QUICK_PLACES else "programme",
+            "next": back,
+            "announce": announce,
+        },
+    )
 
 
 # --- promotion into the portfolio ----------------------------------------------------------

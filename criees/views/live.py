@@ -58,7 +58,11 @@ def _live_context(request: HttpRequest, criee: Criee) -> dict[str, Any]:
             ).values_list("initiative", "level")
         )
     may_replicate = bool(user.caf_id) and user.has_perm("criees.declare_replicate", user.caf)
+    live_url = reverse("criees:live", kwargs={"pk": criee.pk})
     for pitch in programme:
+        # Without JavaScript, a declaration comes back to the very pitch (an anchor).
+        pitch.back_url = f"{live_url}#passage-{pitch.pk}"
+        pitch.back_url_screen = f"{live_url}#a-l-ecran"
         pitch.own_level = own_levels.get(pitch.initiative_id, "")
         # One click declares for one's own Caf: agents and correspondents of another Caf.
         pitch.can_declare = bool(

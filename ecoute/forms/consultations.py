@@ -7,6 +7,7 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.richtext import RichTextFormMixin
 from caflab.network.models import Caf
 from ecoute.models import Community, Consultation
 from projects.models import Project
@@ -44,9 +45,11 @@ FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
 )
 
 
-class ConsultationForm(forms.ModelForm):
+class ConsultationForm(RichTextFormMixin, forms.ModelForm):
     """Create or edit a consultation. Its status is not here: it moves by the manager's actions
     and, at its dates, by the periodic task. A correspondent's consultation is their Caf's."""
+
+    richtext_fields = ("body",)
 
     class Meta:
         model = Consultation
@@ -124,6 +127,7 @@ class ConsultationForm(forms.ModelForm):
         self.helper.add_input(
             Submit("submit", _("Créer la consultation") if creating else _("Enregistrer"))
         )
+        self.helper.add_input(self.preview_button())
         self.helper.layout = Layout(
             *(
                 Fieldset(legend, *[name for name in names if name in self.fields])

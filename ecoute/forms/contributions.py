@@ -97,62 +97,6 @@ class ContributionFilterForm(forms.Form):
             field.widget.attrs["class"] = "form-select"
 
 
-class ModerationFilterForm(forms.Form):
-    consultation = forms.ModelChoiceField(
-        label=_("Consultation"),
-        queryset=Consultation.objects.none(),
-        required=False,
-        empty_label=_("Toutes"),
-    )
-    state = forms.ChoiceField(
-        label=_("État"),
-        choices=[("to_moderate", _("À modérer")), *Contribution.Status.choices, ("all", _("Tous"))],
-        required=False,
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["consultation"].queryset = (
-            Consultation.objects.managed_by(user)
-            .filter(collects_contributions=True)
-            .order_by("title")
-        )
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select"
-
-
-class BulkModerationForm(forms.Form):
-    contributions = forms.ModelMultipleChoiceField(
-        label=_("Contributions"),
-        queryset=Contribution.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Cochez au moins une contribution.")},
-    )
-    action = forms.ChoiceField(
-        label=_("Action"),
-        choices=[
-            ("publish", _("Publier")),
-            ("hide", _("Masquer")),
-            ("restore", _("Rétablir")),
-            ("reject", _("Refuser")),
-        ],
-    )
-    message = forms.CharField(
-        label=_("Message aux auteurs (facultatif)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Envoyé par notification et par courriel à chaque auteur concerné."),
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        managed = Consultation.objects.managed_by(user).values("pk")
-        self.fields["contributions"].queryset = Contribution.objects.filter(
-            consultation__in=managed
-        )
-
-
 class OfficialAnswerForm(forms.Form):
     status = forms.ChoiceField(label=_("Statut"), widget=forms.RadioSelect)
     text = forms.CharField(

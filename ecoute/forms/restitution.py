@@ -8,6 +8,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from caflab.core.richtext import RichTextFormMixin
 from ecoute.models import DecisionStatus
 from ecoute.services.restitution import DecisionSpec
 from projects.models import Project
@@ -15,7 +16,11 @@ from projects.models import Project
 EXTRA_DECISIONS = 3
 
 
-class RestitutionForm(forms.Form):
+class RestitutionForm(RichTextFormMixin, forms.Form):
+    """The synthesis. The page writes the buttons, the preview's among them."""
+
+    richtext_fields = ("synthesis",)
+
     synthesis = forms.CharField(
         label=_("Synthèse"),
         widget=forms.Textarea(attrs={"rows": 8}),

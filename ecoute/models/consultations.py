@@ -24,6 +24,7 @@ from caflab.core.workflow import StatusChangeBase, Workflow, transition
 from caflab.network.models import Caf
 from caflab.search.indexing import search_indexes, search_vector_trigger
 from ecoute.models.communities import Membership
+from ecoute.reserved import open_to_q, reserved_q
 
 DEFAULT_RIGHTS = _(
     "Vous pouvez accéder aux données vous concernant, les rectifier, demander leur effacement "
@@ -61,17 +62,30 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
         if user.is_authenticated:
             member_of = Membership.objects.active().filter(user=user).values("community_id")
             access |= Q(access=Consultation.Access.COMMUNITY, communities__in=member_of)
+        reserved_for_user = open_to_q(user)  # ecoute.reserved: e.g. an event's attendees
+        if reserved_for_user is not None:
+            access |= Q(access=Consultation.Access.COMMUNITY) & reserved_for_user
         readable = Q(pk__in=self.model.objects.published().filter(access).values("pk"))
         managed = Q(pk__in=self.model.objects.managed_by(user).values("pk"))
         return self.filter(readable | managed)
 
+    def unreserved(self) -> "ConsultationQuerySet":
+        """Without the consultations another app reserves to its own people (ecoute.reserved):
+        the lists shared by everyone of a visibility key never show them."""
+        reserved = reserved_q()
+        return self if reserved is None else self.exclude(reserved)
+
     def restitution_due(self) -> "ConsultationQuerySet":
         """Closed (results published or not) and no restitution published yet: the people who
         took part are owed one. An archived consultation is not due: it was archived with its
-        restitution or, by the lab, with the reason there is none."""
-        return self.filter(
-            status__in=[Consultation.Status.CLOSED, Consultation.Status.RESULTS_PUBLISHED]
-        ).exclude(restitution__status="published")
+        restitution or, by the lab, with the reason there is none. A consultation another app
+        reserves (an event's satisfaction questionnaire, ecoute.reserved) owes none: its
+        results go back to the organisers."""
+        return (
+            self.unreserved()
+            .filter(status__in=[Consultation.Status.CLOSED, Consultation.Status.RESULTS_PUBLISHED])
+            .exclude(restitution__status="published")
+        )
 
     def restitution_overdue(self, today: datetime.date | None = None) -> "ConsultationQuerySet":
         """Due, and closed for `ECOUTE_RESTITUTION_REMINDER_DAYS` days or more on `today`."""

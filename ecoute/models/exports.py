@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from caflab.core.audit import event_meta
-from caflab.core.jobs import LeasedJob
+from caflab.core.jobs import SpreadsheetExport
 from caflab.core.models import TimeStampedModel
 from caflab.core.uploads import get_private_storage
 from ecoute.models.questionnaires import Questionnaire
@@ -21,16 +21,9 @@ from ecoute.models.questionnaires import Questionnaire
     model_name="ExportJobEvent",
     meta=event_meta(_("historique : export de réponses"), _("historique : exports de réponses")),
 )
-class ExportJob(LeasedJob, TimeStampedModel):
-    class Format(models.TextChoices):
-        CSV = "csv", "CSV"
-        XLSX = "xlsx", "XLSX (Excel)"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("En attente")
-        RUNNING = "running", _("En cours")
-        READY = "ready", _("Prêt")
-        FAILED = "failed", _("Échec")
+class ExportJob(SpreadsheetExport, TimeStampedModel):
+    """An export of a questionnaire's answers (CSV or XLSX), built by
+    `ecoute.tasks.build_export` into the private storage, downloadable by its requester only."""
 
     questionnaire = models.ForeignKey(
         Questionnaire,
@@ -44,9 +37,6 @@ class ExportJob(LeasedJob, TimeStampedModel):
         related_name="ecoute_exports",
         verbose_name=_("demandé par"),
     )
-    format = models.CharField(_("format"), max_length=4, choices=Format)
-    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.QUEUED)
-    row_count = models.PositiveIntegerField(_("lignes"), default=0)
     file = models.FileField(
         _("fichier"),
         upload_to="ecoute/exports/",
@@ -54,7 +44,6 @@ class ExportJob(LeasedJob, TimeStampedModel):
         blank=True,
         max_length=255,
     )
-    error = models.CharField(_("erreur"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("export de réponses")

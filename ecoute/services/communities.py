@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from caflab.accounts.models import User
 from caflab.core import errors
+from caflab.core.mail import MailAction, mail_build
 from caflab.core.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from ecoute.models import (
@@ -112,13 +112,15 @@ def invitation_send(*, invitation_id: int) -> bool:
         "days": INVITATION_MAX_AGE // 86400,
         "site_url": settings.SITE_URL,
     }
-    send_mail(
+    mail_build(
         subject=_("Invitation à rejoindre la communauté « %(name)s »")
         % {"name": invitation.community.name},
-        message=render_to_string("ecoute/communities/invitation_email.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+        text=render_to_string("ecoute/communities/invitation_email.txt", context),
+        to=[invitation.email],
+        reason=_("vous avez été invité(e) à rejoindre la communauté « %(name)s ».")
+        % {"name": invitation.community.name},
+        action=MailAction(_("Rejoindre la communauté"), context["url"]),
+    ).send()
     CommunityInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
     return True
 

@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +25,7 @@ from caflab.accounts.models import Role, User
 from caflab.core.errors import InvalidState
 from caflab.engagement import services as engagement
 from caflab.notifications.services import notify
+from ecoute.engagement import CONTRIBUTIONS_KIND
 from ecoute.models import (
     ANSWER_RANK,
     AnswerStatus,
@@ -35,6 +38,7 @@ from ecoute.models import (
     OfficialAnswer,
 )
 from ecoute.services.common import AlreadyDone
+from projects.models import OriginOptOut
 
 if TYPE_CHECKING:
     from caflab.accounts.models import UserQuerySet
@@ -68,7 +72,8 @@ def contribution_audience(contribution: Contribution) -> "UserQuerySet":
 
 
 def _tell_author_and_supporters(contribution: Contribution, **message: Any) -> None:
-    """The author is always told (their own contribution); supporters as they prefer."""
+    """The author is always told (their own contribution); supporters as they prefer, unless
+    they stopped following what it becomes (projects.OriginOptOut)."""
     if contribution.author_id:
         notify(
             recipients=User.objects.filter(pk=contribution.author_id),
@@ -76,10 +81,14 @@ def _tell_author_and_supporters(contribution: Contribution, **message: Any) -> N
             **message,
         )
     supporters = ContributionSupport.objects.filter(contribution=contribution).values("user")
+    stopped = OriginOptOut.objects.filter(
+        content_type=ContentType.objects.get_for_model(Contribution), object_id=contribution.pk
+    ).values("user")
     notify(
         recipients=User.objects.active()
         .filter(pk__in=supporters)
-        .exclude(pk=contribution.author_id or 0),
+        .exclude(pk=contribution.author_id or 0)
+        .exclude(pk__in=stopped),
         **message,
     )
 
@@ -94,8 +103,15 @@ def consultation_managers(consultation: Consultation) -> "UserQuerySet":
 
 
 def moderation_url(consultation: Consultation | None = None) -> str:
-    url = reverse("ecoute:contribution-moderation")
-    return f"{url}?consultation={consultation.pk}" if consultation else url
+    """The one moderation queue, filtered to the contributions (of `consultation`)."""
+    return moderation_url_for(consultation.pk if consultation else "")
+
+
+def moderation_url_for(consultation_pk: int | str) -> str:
+    query = {"type": CONTRIBUTIONS_KIND}
+    if str(consultation_pk).isdigit():
+        query["consultation"] = str(consultation_pk)
+    return f"{reverse('engagement:queue')}?{urlencode(query)}"
 
 
 # --- contributions -------------------------------------------------------------------------
@@ -357,7 +373,6 @@ def on_project_stage_changed(
     published contributions linked to `project` (by an official answer, or among its origins:
     turned into an idea that became the project), and the respondents of the written answers
     among its origins, that it moved on."""
-    from django.contrib.contenttypes.models import ContentType
 
     from projects.models import ProjectOrigin, Stage
 

@@ -13,8 +13,8 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from caflab.core.errors import AlreadyDone, InvalidState
+from caflab.core.mail import MailAction
 from caflab.core.queueing import enqueue_on_commit
 from caflab.core.workflow import Workflow, transition
 from caflab.notifications.services import notify
@@ -36,7 +37,7 @@ from ecoute.models import (
     HearBackRequest,
     Response,
 )
-from ecoute.services.hear_back import send_to_address
+from ecoute.services.hear_back import send_each_once
 
 logger = logging.getLogger(__name__)
 S = DecisionStatus
@@ -186,19 +187,45 @@ def decision_update_announce(*, update_id: int, now: datetime.datetime | None = 
                 "link": f"{settings.SITE_URL}{follow_up_url(consultation)}",
             },
         )
-    pending = HearBackRequest.objects.filter(questionnaire=questionnaire).exclude(
-        pk__in=DecisionUpdateEmail.objects.filter(update=update).values("hear_back")
+    sent, _failed = send_each_once(
+        questionnaire_id=questionnaire.pk,
+        told=DecisionUpdateEmail.objects.filter(update=update),
+        record=lambda hear_back: DecisionUpdateEmail(update=update, hear_back=hear_back),
+        subject=subject,
+        body=body,
+        what=f"Decision update {update.pk}",
+        action=MailAction(
+            _("Voir les décisions"), f"{settings.SITE_URL}{follow_up_url(consultation)}"
+        ),
     )
-    sent = 0
-    for hear_back in pending.order_by("pk").iterator():
-        try:
-            with transaction.atomic():
-                DecisionUpdateEmail.objects.create(update=update, hear_back=hear_back)
-                send_to_address(hear_back, subject, body)
-        except IntegrityError:  # another run is sending this one
-            continue
-        except Exception:  # SMTP down: logged and rolled back; a re-run sends the rest
-            logger.exception("Decision update %s: e-mail %s not sent", update.pk, hear_back.pk)
-            continue
-        sent += 1
     return sent
+
+
+# A decision update whose e-mails are not all sent this long after its announcement (SMTP down,
+# a killed worker) is announced again; past a week, the addresses are left alone.
+RESEND_AFTER = datetime.timedelta(minutes=10)
+RESEND_FOR = datetime.timedelta(days=7)
+
+
+def decision_updates_resend(now: datetime.datetime | None = None) -> int:
+    """Queue again the announcement of the updates of the last week that still owe an e-mail
+    to a hear-back address (the announcement sends only what is owed); the number queued."""
+    from caflab.core.queueing import enqueue
+
+    now = now or timezone.now()
+    owed = HearBackRequest.objects.filter(
+        questionnaire__consultation__restitution__decisions__updates=OuterRef("pk")
+    ).exclude(
+        pk__in=DecisionUpdateEmail.objects.filter(update=OuterRef(OuterRef("pk"))).values(
+            "hear_back"
+        )
+    )
+    stale = DecisionUpdate.objects.filter(
+        announced_at__lte=now - RESEND_AFTER,
+        announced_at__gte=now - RESEND_FOR,
+        decision__restitution__published_at__isnull=False,
+    ).filter(Exists(owed))
+    queued = 0
+    for pk in stale.order_by("pk").values_list("pk", flat=True)[:500]:
+        queued += bool(enqueue(tasks.announce_decision_update, pk))
+    return queued

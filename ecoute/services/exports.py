@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caflab.core import jobs
-from caflab.core.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from ecoute import tasks
 from ecoute.exports import export_write
@@ -41,16 +40,9 @@ def export_request(*, questionnaire: Questionnaire, by: Any, fmt: str) -> Export
     """Ask for an export of `questionnaire`'s answers; a double click returns the job already
     waiting. One whose worker stopped answering (lease expired) is abandoned and a fresh one
     started. The task is queued after the commit."""
-    if fmt not in ExportJob.Format.values:
-        raise ValueError(f"Unknown export format {fmt!r}.")
-    mine = ExportJob.objects.filter(questionnaire=questionnaire, requested_by=by, format=fmt)
-    jobs.abandon_stuck(mine)
-    waiting = mine.in_progress().first()
-    if waiting is not None:
-        return waiting
-    job = ExportJob.objects.create(questionnaire=questionnaire, requested_by=by, format=fmt)
-    enqueue_on_commit(tasks.build_export, job.pk)
-    return job
+    return jobs.export_request_once(
+        ExportJob, tasks.build_export, fmt=fmt, questionnaire=questionnaire, requested_by=by
+    )
 
 
 def export_build(*, job_id: int) -> str:
@@ -108,14 +100,9 @@ def exports_requeue_stale(now: datetime.datetime | None = None) -> int:
 
 def _tell_export_failed(job_id: int) -> None:
     job = ExportJob.objects.select_related("questionnaire", "requested_by").get(pk=job_id)
-    notify(
-        recipients=[job.requested_by],
-        kind="ecoute.export_failed",
-        title=_("Votre export des réponses à « %(title)s » a échoué")
-        % {"title": job.questionnaire.title},
-        body=job.error,
-        url=job.get_absolute_url(),
-        own_contribution=True,
+    title = _("Votre export des réponses à « %(title)s » a échoué")
+    jobs.tell_requester_failed(
+        job, kind="ecoute.export_failed", title=title % {"title": job.questionnaire.title}
     )
 
 

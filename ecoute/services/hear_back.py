@@ -6,17 +6,18 @@ is written once per event (HearBackNews) and e-mailed by the worker to each addr
 
 import datetime
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from caflab.core.mail import MailAction, mail_build
 from caflab.core.queueing import enqueue_on_commit
 from ecoute.models import HearBackNews, HearBackNewsEmail, HearBackRequest, Questionnaire
 
@@ -52,21 +53,65 @@ def hear_back_stop(*, hear_back: HearBackRequest) -> None:
     hear_back.delete()
 
 
-def send_to_address(hear_back: HearBackRequest, subject: str, body: str) -> None:
-    """One e-mail to a hear-back address, with its link to stop."""
+def send_to_address(
+    hear_back: HearBackRequest, subject: str, body: str, action: MailAction | None = None
+) -> None:
+    """One e-mail to a hear-back address, with its link to stop (in the text and the HTML, and
+    as the List-Unsubscribe headers: these e-mails are optional, the address asked for them)."""
     url = stop_url(hear_back)
     with translation.override(settings.LANGUAGE_CODE):
         footer = _("Ne plus recevoir ces e-mails, en un clic : %(url)s") % {"url": url}
-    message = EmailMessage(
-        subject,
-        f"{body.rstrip()}\n{footer}\n",
+        reason = _(
+            "vous avez laissé votre adresse pour être informé(e) des suites d’une consultation "
+            "de « La Caf à votre écoute »."
+        )
+    mail_build(
+        subject=subject,
+        text=f"{body.rstrip()}\n{footer}\n",
         to=[hear_back.email],
-        headers={
-            "List-Unsubscribe": f"<{url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        reason=reason,
+        action=action,
+        unsubscribe_url=url,
+        text_says_reason=True,  # the hear-back templates' signatures say it
+    ).send()
+
+
+def send_each_once(
+    *,
+    questionnaire_id: int,
+    told: Any,
+    record: Callable[[HearBackRequest], Any],
+    subject: str,
+    body: str,
+    what: str,
+    on_sent: Callable[[int], None] | None = None,
+    action: MailAction | None = None,
+) -> tuple[int, int]:
+    """E-mail the same message to each hear-back address of a questionnaire not told yet, each
+    once: `record(hear_back)` (an unsaved row of the table that says who was told, `told` its
+    rows for this message) is written in the transaction that sends, so a re-run or a second
+    worker (blocked on the table's unique index) skips it, and a failed sending rolls it back
+    for a later run. `on_sent(sent)` after each e-mail (a job's heartbeat; what it raises stops
+    the loop). Returns (sent, failed)."""
+    pending = HearBackRequest.objects.filter(questionnaire=questionnaire_id).exclude(
+        pk__in=told.values("hear_back")
     )
-    message.send()
+    sent = failed = 0
+    for hear_back in pending.order_by("pk").iterator():
+        try:
+            with transaction.atomic():
+                record(hear_back).save(force_insert=True)
+                send_to_address(hear_back, subject, body, action)
+        except IntegrityError:  # another run is sending this one
+            continue
+        except Exception:  # SMTP down: logged and rolled back; a later run sends the rest
+            logger.exception("%s: e-mail %s not sent", what, hear_back.pk)
+            failed += 1
+            continue
+        sent += 1
+        if on_sent is not None:
+            on_sent(sent)
+    return sent, failed
 
 
 # --- news of what became of the answers ------------------------------------------------------
@@ -98,26 +143,18 @@ def news_send(*, news_id: int, now: Any = None) -> int:
     news = HearBackNews.objects.select_related("questionnaire").get(pk=news_id)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[CafLab] %(subject)s") % {"subject": news.subject}
-        body = render_to_string(
-            "ecoute/emails/hear_back_news.txt",
-            {"news": news, "link": f"{settings.SITE_URL}{news.path}"},
-        )
-    pending = HearBackRequest.objects.filter(questionnaire=news.questionnaire_id).exclude(
-        pk__in=HearBackNewsEmail.objects.filter(news=news).values("hear_back")
+        link = f"{settings.SITE_URL}{news.path}"
+        body = render_to_string("ecoute/emails/hear_back_news.txt", {"news": news, "link": link})
+        action = MailAction(_("En savoir plus"), link)
+    sent, failed = send_each_once(
+        questionnaire_id=news.questionnaire_id,
+        told=HearBackNewsEmail.objects.filter(news=news),
+        record=lambda hear_back: HearBackNewsEmail(news=news, hear_back=hear_back),
+        subject=subject,
+        body=body,
+        what=f"Hear-back news {news.pk}",
+        action=action,
     )
-    sent = failed = 0
-    for hear_back in pending.order_by("pk").iterator():
-        try:
-            with transaction.atomic():
-                HearBackNewsEmail.objects.create(news=news, hear_back=hear_back)
-                send_to_address(hear_back, subject, body)
-        except IntegrityError:  # another run is sending this one
-            continue
-        except Exception:  # SMTP down: logged and rolled back; the beat sends the rest
-            logger.exception("Hear-back news %s: e-mail %s not sent", news.pk, hear_back.pk)
-            failed += 1
-            continue
-        sent += 1
     if not failed:
         HearBackNews.objects.filter(pk=news.pk, sent_at__isnull=True).update(
             sent_at=now or timezone.now()

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -23,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from caflab.core import errors
+from caflab.core.mail import MailAction, mail_build
 from caflab.core.queueing import enqueue_on_commit
 from ecoute import tasks
 from ecoute.models import Consultation, EligibilityQuestion, Recruitment, Registration
@@ -252,7 +252,16 @@ def registration_send_email(*, registration_id: int, kind: str) -> bool:
                     "cancel_link": f"{settings.SITE_URL}{cancel_url(registration)}",
                 },
             )
-            send_mail(_subject(kind, registration), body, None, [address])
+            mail_build(
+                subject=_subject(kind, registration),
+                text=body,
+                to=[address],
+                reason=_("vous vous êtes inscrit(e) à « %(title)s ».")
+                % {"title": " ".join(recruitment.title.split())[:150]},
+                action=MailAction(
+                    _("Voir le détail"), f"{settings.SITE_URL}{recruitment.get_absolute_url()}"
+                ),
+            ).send()
     return True
 
 

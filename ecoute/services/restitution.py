@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from caflab.core import jobs
 from caflab.core.errors import InvalidState, NotAllowedNow
+from caflab.core.mail import MailAction
 from caflab.core.queueing import enqueue_on_commit
 from caflab.notifications.services import notify
 from ecoute import tasks
@@ -36,7 +37,7 @@ from ecoute.models import (
 from ecoute.models.consultations import restitution_reminder_days
 from ecoute.public_cache import public_changed
 from ecoute.services.common import AlreadyDone
-from ecoute.services.hear_back import send_to_address
+from ecoute.services.hear_back import send_each_once
 
 logger = logging.getLogger(__name__)
 Status = Consultation.Status
@@ -54,6 +55,26 @@ class DecisionSpec:
     done: str
     project: Any = None
     pk: int | None = None  # an existing decision of this restitution, kept with its follow-up
+
+
+# --- a first draft of the synthesis from what other apps know ---------------------------------
+
+SynthesisDraft = Any  # (consultation, user) -> str: "" when it has nothing to say
+_synthesis_drafts: list[SynthesisDraft] = []
+
+
+def register_synthesis_draft(fn: SynthesisDraft) -> SynthesisDraft:
+    """An app above écoute offers the first draft of a restitution's synthesis ("vous avez
+    dit…"): the analysis of what people wrote does, from its codes. Idempotent."""
+    if fn not in _synthesis_drafts:
+        _synthesis_drafts.append(fn)
+    return fn
+
+
+def synthesis_draft(consultation: Consultation, user: Any) -> str:
+    """What the registered drafters propose for a restitution not written yet ("" if none)."""
+    parts = [fn(consultation, user) for fn in _synthesis_drafts]
+    return "\n\n".join(part for part in parts if part)
 
 
 def reminder_days() -> int:
@@ -241,33 +262,35 @@ def restitution_mailing_run(*, mailing_id: int) -> int:
     subject, body = _render_email(restitution)
     total = mailing.total
     done = RestitutionEmail.objects.filter(restitution=restitution).count()
-    sent, failed, since_beat = 0, 0, 0
+    so_far = [0]
+
+    def beat(sent: int) -> None:
+        so_far[0] = sent
+        if sent % HEARTBEAT_EVERY == 0:
+            jobs.heartbeat(
+                RestitutionMailing,
+                mailing_id,
+                attempt,
+                sent_count=mailing.sent_count + sent,
+                progress=min(99, int(100 * (done + sent) / total)) if total else 0,
+            )
+
     try:
-        for hear_back in _pending_addresses(restitution).order_by("pk").iterator():
-            try:
-                with transaction.atomic():
-                    RestitutionEmail.objects.create(restitution=restitution, hear_back=hear_back)
-                    send_to_address(hear_back, subject, body)
-            except IntegrityError:  # another run is sending this one
-                continue
-            except Exception:  # SMTP down: logged, rolled back, tried again later
-                failed += 1
-                logger.exception("Restitution %s: e-mail %s not sent", restitution.pk, hear_back.pk)
-                continue
-            sent += 1
-            since_beat += 1
-            if since_beat >= HEARTBEAT_EVERY:
-                since_beat = 0
-                jobs.heartbeat(
-                    RestitutionMailing,
-                    mailing_id,
-                    attempt,
-                    sent_count=mailing.sent_count + sent,
-                    progress=min(99, int(100 * (done + sent) / total)) if total else 0,
-                )
+        sent, failed = send_each_once(
+            questionnaire_id=restitution.consultation.questionnaire.pk,
+            told=RestitutionEmail.objects.filter(restitution=restitution),
+            record=lambda hear_back: RestitutionEmail(restitution=restitution, hear_back=hear_back),
+            subject=subject,
+            body=body,
+            what=f"Restitution {restitution.pk}",
+            on_sent=beat,
+            action=MailAction(
+                _("Lire la restitution"), f"{settings.SITE_URL}{restitution.get_absolute_url()}"
+            ),
+        )
     except jobs.LeaseLost:
         logger.warning("Restitution mailing %s: attempt %s lost its lease.", mailing_id, attempt)
-        return sent
+        return so_far[0]
     sent_count = mailing.sent_count + sent
     if failed:
         jobs.heartbeat(RestitutionMailing, mailing_id, attempt, sent_count=sent_count)

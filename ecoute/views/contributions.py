@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,14 +23,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from caflab.core.queries import count_of
 from caflab.engagement.views import report_comment
 from ecoute.forms.contributions import (
-    BulkModerationForm,
     CommentForm,
     ContributionFilterForm,
     ContributionForm,
-    ModerationFilterForm,
     OfficialAnswerForm,
 )
 from ecoute.models import (
@@ -486,84 +483,12 @@ def official_answer(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# --- moderation queue ----------------------------------------------------------------------
-
-QUEUE_SIZE = 100
-
-
-def _queue(request: HttpRequest, bulk_form: BulkModerationForm | None = None) -> HttpResponse:
-    user = request.user
-    if not user.has_perm("ecoute.moderate_contributions"):
-        raise PermissionDenied
-    managed = Consultation.objects.managed_by(user).values("pk")
-    filters = ModerationFilterForm(request.GET or None, user=user)
-    contributions = Contribution.objects.filter(consultation__in=managed)
-    state = "to_moderate"
-    if filters.is_valid():
-        if filters.cleaned_data["consultation"]:
-            contributions = contributions.filter(consultation=filters.cleaned_data["consultation"])
-        state = filters.cleaned_data["state"] or "to_moderate"
-    if state == "to_moderate":
-        contributions = contributions.to_moderate()
-    elif state != "all":
-        contributions = contributions.filter(status=state)
-    contributions = (
-        contributions.select_related("consultation", "author", "theme")
-        .annotate(n_reports=count_of(ContributionReport, "contribution"))
-        .prefetch_related(
-            Prefetch("reports", queryset=ContributionReport.objects.order_by("-created_at"))
-        )
-        .order_by("status", "-updated_at", "-pk")[:QUEUE_SIZE]
-    )
-    if bulk_form is None:
-        bulk_form = BulkModerationForm(user=user)
-    return render(
-        request,
-        "ecoute/contributions/moderation.html",
-        {
-            "filters": filters,
-            "contributions": list(contributions),
-            # Comments are moderated in the one queue, with the ideas' and initiatives'.
-            "comments_queue_url": f"{reverse('engagement:queue')}?type=contributions-commentaires",
-            "bulk_form": bulk_form,
-            "checked": {str(v) for v in bulk_form["contributions"].value() or []},
-            "next": request.get_full_path(),
-        },
-    )
+# --- moderation: the one queue --------------------------------------------------------------
 
 
 @login_required
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    return _queue(request)
-
-
-@require_POST
-@login_required
-def moderation_bulk(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("ecoute.moderate_contributions"):
-        raise PermissionDenied
-    form = BulkModerationForm(request.POST, user=request.user)
-    if not form.is_valid():
-        return _queue(request, bulk_form=form)
-    result = services.contributions_moderate(
-        contributions=form.cleaned_data["contributions"],
-        by=request.user,
-        action=form.cleaned_data["action"],
-        message=form.cleaned_data["message"],
-    )
-    if result.done:
-        messages.success(
-            request,
-            _("%(n)s contribution(s) traitée(s) : %(action)s.")
-            % {
-                "n": len(result.done),
-                "action": dict(form.fields["action"].choices)[form.cleaned_data["action"]].lower(),
-            },
-        )
-    if result.skipped:
-        messages.info(
-            request,
-            _("%(n)s contribution(s) déjà dans cet état ou non concernée(s) par cette action.")
-            % {"n": result.skipped},
-        )
-    return redirect(_safe_next(request, reverse("ecoute:contribution-moderation")))
+    """The contributions are moderated in the one queue (caflab.engagement), with the ideas',
+    initiatives' and contributions' comments; this address (in e-mails already sent, in
+    bookmarks) leads there, filtered to contributions and to the consultation it named."""
+    return redirect(services.moderation_url_for(request.GET.get("consultation", "")))

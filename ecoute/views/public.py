@@ -38,7 +38,9 @@ class ConsultationIndexView(PermissionRequiredMixin, TemplateView):
         audience = visibility_key(user)
 
         def listed() -> dict[str, list[Consultation]]:
-            visible = Consultation.objects.visible_to(user)
+            # Reserved consultations (ecoute.reserved) are reached by their own link only: the
+            # list is shared by everyone of the same visibility key.
+            visible = Consultation.objects.visible_to(user).unreserved()
             last_finished = (
                 visible.filter(status__in=[Status.CLOSED, Status.RESULTS_PUBLISHED])
                 .order_by("-closes_at", "-pk")

@@ -22,6 +22,7 @@ from ecoute.services.restitution import (
     restitution_mailing_retry,
     restitution_publish,
     restitution_save,
+    synthesis_draft,
 )
 from ecoute.views.common import consultation_for, managed_consultation
 from projects.models import Project
@@ -177,9 +178,11 @@ def restitution_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if restitution
             else []
         )
-        form = RestitutionForm(
-            initial={"synthesis": restitution.synthesis} if restitution else None
+        # A restitution not written yet starts from what the analysis of the texts found.
+        synthesis = (
+            restitution.synthesis if restitution else synthesis_draft(consultation, request.user)
         )
+        form = RestitutionForm(initial={"synthesis": synthesis} if synthesis else None)
         formset = DecisionFormSet(initial=initial_decisions, projects=projects, prefix="decisions")
     return render(
         request,

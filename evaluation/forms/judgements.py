@@ -69,10 +69,28 @@ class EcologicalAssessmentForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 error_messages={"required": _("Justifiez cette appréciation.")},
             )
+            mitigation_name = self.mitigation_field(objective)
+            self.fields[mitigation_name] = forms.CharField(
+                label=_("Mesures d’atténuation : %(objective)s") % {"objective": label},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_(
+                    "Pour une appréciation défavorable. Sans mesure d’atténuation, un « go » "
+                    "à une revue de passage devra être justifié par écrit."
+                ),
+            )
             if objective in existing:
                 self.initial.setdefault(rating_name, existing[objective].rating)
                 self.initial.setdefault(text_name, existing[objective].justification)
-            blocks.append(Div(Field(rating_name), Field(text_name), css_class="border-bottom mb-3"))
+                self.initial.setdefault(mitigation_name, existing[objective].mitigation)
+            blocks.append(
+                Div(
+                    Field(rating_name),
+                    Field(text_name),
+                    Field(mitigation_name),
+                    css_class="border-bottom mb-3",
+                )
+            )
         self.helper = FormHelper()
         self.helper.layout = Layout(*blocks)
         self.helper.add_input(Submit("submit", _("Enregistrer l'évaluation écologique")))
@@ -85,11 +103,16 @@ class EcologicalAssessmentForm(forms.Form):
     def text_field(objective: str) -> str:
         return f"justification_{objective}"
 
-    def ratings(self) -> dict[str, tuple[int, str]]:
+    @staticmethod
+    def mitigation_field(objective: str) -> str:
+        return f"attenuation_{objective}"
+
+    def ratings(self) -> dict[str, tuple[int, str, str]]:
         return {
             objective: (
                 self.cleaned_data[self.rating_field(objective)],
                 self.cleaned_data[self.text_field(objective)],
+                self.cleaned_data[self.mitigation_field(objective)],
             )
             for objective in EcologicalRating.Objective.values
         }

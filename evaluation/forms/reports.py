@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caflab.accounts.models import User
 from caflab.core.forms import DateInput
+from caflab.core.richtext import RichTextFormMixin
 from evaluation.models import ManagementResponse, Recommendation
 
 
@@ -19,7 +20,9 @@ def _helper(submit_label: str, *, prefix: str) -> FormHelper:
     return helper
 
 
-class RecommendationForm(forms.ModelForm):
+class RecommendationForm(RichTextFormMixin, forms.ModelForm):
+    richtext_fields = ("text",)
+
     class Meta:
         model = Recommendation
         fields = ["text", "criterion"]
@@ -29,6 +32,7 @@ class RecommendationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["criterion"].help_text = _("Facultatif : le critère évaluatif concerné.")
         self.helper = _helper(submit_label or _("Ajouter la recommandation"), prefix="reco")
+        self.helper.add_input(self.preview_button())
 
 
 class ManagementResponseForm(forms.ModelForm):

@@ -98,6 +98,15 @@ class EcologicalRating(TimeStampedModel):
     objective = models.CharField(_("objectif"), max_length=20, choices=Objective)
     rating = models.SmallIntegerField(_("appréciation"), choices=Rating)
     justification = models.TextField(_("justification"))
+    # What limits a negative effect on this objective: a negative rating without one needs a
+    # written justification for a "go" at a gate review (evaluation.services.ecological).
+    mitigation = models.TextField(
+        _("mesures d’atténuation"),
+        blank=True,
+        help_text=_(
+            "Pour une appréciation défavorable : ce qui est prévu pour en limiter l’effet."
+        ),
+    )
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -8,7 +8,7 @@ nothing); the panel costs a fixed number of queries.
 
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from caflab.core.queries import count_of
 
@@ -19,7 +19,9 @@ def project_counts(project) -> dict[str, Any]:
     per page whichever parts ask for them."""
     cached = getattr(project, "_evaluation_counts", None)
     if cached is None:
+        from caflab.network.models import Programme
         from evaluation.models import (
+            EcologicalRating,
             Effect,
             EvaluativeQuestion,
             ImpactReport,
@@ -47,6 +49,13 @@ def project_counts(project) -> dict[str, Any]:
                 plan_id=F("evaluation_plan__pk"),
                 plan_version=F("evaluation_plan__version"),
                 plan_evidence_level=F("evaluation_plan__evidence_level"),
+                # The ecological programme's notice (`ecological_notice`): same query.
+                n_ecological_ratings=count_of(EcologicalRating, "project"),
+                needs_ecological_assessment=Exists(
+                    Programme.objects.filter(
+                        projects=OuterRef("pk"), requires_ecological_assessment=True
+                    )
+                ),
             )
             .values(
                 "n_reports",
@@ -61,6 +70,8 @@ def project_counts(project) -> dict[str, Any]:
                 "n_blocking",
                 "n_testimonies",
                 "n_surveys",
+                "n_ecological_ratings",
+                "needs_ecological_assessment",
             )
             .get()
         )

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from evaluation.panels import participation, plans, reports
+from evaluation.panels import ecological_notice, participation, plans, reports
 
 
 def context(request: HttpRequest, project: Any) -> dict[str, Any] | None:
@@ -15,6 +15,7 @@ def context(request: HttpRequest, project: Any) -> dict[str, Any] | None:
         return None
     return {
         "project": project,
+        "ecological_notice": ecological_notice.context(project, user),
         "plans": plans.context(project, user),
         "participation": participation.context(project, user),
         "reports": reports.context(project, user),

@@ -49,21 +49,29 @@ def judgement_save(
 
 @transaction.atomic
 def ecological_assessment_save(
-    *, project: Project, ratings: Mapping[str, tuple[int, str]], by: Any
+    *, project: Project, ratings: Mapping[str, tuple[Any, ...]], by: Any
 ) -> list[EcologicalRating]:
-    """Record the seven ratings at once: {objective: (rating, justification)}."""
+    """Record the seven ratings at once: {objective: (rating, justification[, mitigation])}.
+    A negative rating may be saved without a mitigation; a "go" then needs a written
+    justification (evaluation.services.ecological)."""
     missing = set(EcologicalRating.Objective.values) - set(ratings)
     if missing:
         raise InvalidState(_("Appréciez chacun des sept objectifs."))
     saved = []
     for objective in EcologicalRating.Objective.values:
-        rating, justification = ratings[objective]
+        rating, justification, *rest = ratings[objective]
+        mitigation = rest[0] if rest else ""
         if not justification.strip():
             raise InvalidState(_("Chaque appréciation demande une justification."))
         row, _created = EcologicalRating.objects.update_or_create(
             project=project,
             objective=objective,
-            defaults={"rating": rating, "justification": justification.strip(), "assessed_by": by},
+            defaults={
+                "rating": rating,
+                "justification": justification.strip(),
+                "mitigation": (mitigation or "").strip(),
+                "assessed_by": by,
+            },
         )
         saved.append(row)
     return saved

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Max
 from django.urls import reverse
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caflab.core import errors
+from caflab.core.mail import MailAction, mail_build
 from caflab.core.queueing import enqueue_on_commit
 from ecoute.models import Audience, Questionnaire, Section
 from ecoute.plan import Plan
@@ -158,7 +158,7 @@ def invitation_send(*, invitation_id: int) -> bool:
     """Draw the token, keep its hash, e-mail the link. Idempotent: an invitation already sent
     or used (or whose address is erased) is left alone. False when nothing was sent."""
     invitation = (
-        SurveyInvitation.objects.select_for_update()
+        SurveyInvitation.objects.select_for_update(of=("self",))
         .select_related("wave__survey__project")
         .filter(pk=invitation_id)
         .first()
@@ -189,12 +189,17 @@ def invitation_send(*, invitation_id: int) -> bool:
     }
     # Inside the transaction: if the mail fails, the row is not marked sent and a retry
     # (or the periodic task) sends it with a new token.
-    send_mail(
-        _("Votre avis sur « %(survey)s »") % {"survey": survey.title},
-        body,
-        None,
-        [invitation.email],
-    )
+    mail_build(
+        subject=_("Votre avis sur « %(survey)s »") % {"survey": survey.title},
+        text=body,
+        to=[invitation.email],
+        reason=_(
+            "l’équipe du projet « %(project)s » vous invite à participer à son évaluation. "
+            "Votre adresse est effacée dès que vous avez répondu."
+        )
+        % {"project": survey.project.title},
+        action=MailAction(_("Donner mon avis"), link),
+    ).send()
     return True
 
 
@@ -251,8 +256,11 @@ def survey_answer(*, token: str, answers: dict, plan: Plan | None = None) -> Sur
     questionnaire = invitation.wave.survey.questionnaire
     kept = answers_check(questionnaire, answers, plan)
     with transaction.atomic():
+        # The invitation's row only: FOR UPDATE over the join would also lock the wave, the
+        # survey and the questionnaire, which the answers' batch writer updates in its own
+        # order (a deadlock under ten parallel uses of one link).
         invitation = (
-            SurveyInvitation.objects.select_for_update()
+            SurveyInvitation.objects.select_for_update(of=("self",))
             .select_related("wave__survey__questionnaire")
             .get(pk=invitation.pk)
         )

@@ -125,7 +125,12 @@ def report_build(*, report_id: int) -> str:
     try:
         html = render_report_html(report.snapshot)
         jobs.heartbeat(ImpactReport, report_id, attempt, progress=40)
-        pdf = render_report_pdf(title=report.title, body=html, snapshot=report.snapshot)
+        pdf = render_report_pdf(
+            title=report.title,
+            body=html,
+            snapshot=report.snapshot,
+            author=_author(report.requested_by),
+        )
     except jobs.LeaseLost:
         logger.warning("Impact report %s: attempt %s lost its lease.", report_id, attempt)
         return ReportResult.SKIPPED
@@ -152,6 +157,14 @@ def report_build(*, report_id: int) -> str:
         own_contribution=True,
     )
     return ReportResult.READY
+
+
+def _author(user: User | None) -> str:
+    """The requester's full name for the PDF's cover, never their e-mail address; "" for an
+    erased account or one without a name."""
+    if user is None or user.is_erased:
+        return ""
+    return user.get_full_name()
 
 
 def _tell_report_failed(report: ImpactReport) -> None:

@@ -19,7 +19,7 @@ from caflab.accounts.models import NETWORK_ROLES, User
 from caflab.core.forms import DateInput
 from caflab.network.models import Directorate
 from ideas.models import Challenge, ChallengeEntry
-from projects.forms.gates import GateScoreForm
+from projects.forms.gates import BaseJuryCriteriaFormSet, GateScoreForm
 from projects.models import GateCriterion, Scorecard
 
 SEPARATORS = re.compile(r"[\s,;]+")
@@ -182,27 +182,8 @@ class CriterionForm(forms.ModelForm):
         return self.cleaned_data.get("position") or 0
 
 
-class BaseCriterionFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        labels: set[str] = set()
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
-                continue
-            if self.can_delete and self._should_delete_form(form):
-                if form.instance.pk and form.instance.entryscores.exists():
-                    form.add_error(
-                        None,
-                        _("Le critère « %(label)s » a déjà été noté : il ne peut plus être retiré.")
-                        % {"label": form.instance.label},
-                    )
-                continue
-            label = (form.cleaned_data.get("label") or "").strip().lower()
-            if label in labels:
-                form.add_error("label", _("Deux critères portent ce nom."))
-            labels.add(label)
-        if not labels:
-            raise forms.ValidationError(_("Le jury a besoin d'au moins un critère."))
+class BaseCriterionFormSet(BaseJuryCriteriaFormSet):
+    scores_name = "entryscores"
 
     def save_new(self, form: forms.ModelForm, commit: bool = True) -> GateCriterion:
         form.instance.scorecard = Scorecard.CHALLENGE

@@ -159,11 +159,11 @@ class IdeaForm(forms.ModelForm):
         for name in ("title", "problem"):
             self.fields[name].widget.attrs.update(
                 {
-                    "hx-get": similar_url,
-                    "hx-trigger": "keyup changed delay:500ms",
-                    "hx-target": "#idees-similaires",
-                    "hx-include": "#id_title, #id_problem, #id_exclude",
-                    "hx-sync": "closest form:replace",
+                    "data-hx-get": similar_url,
+                    "data-hx-trigger": "keyup changed delay:500ms",
+                    "data-hx-target": "#idees-similaires",
+                    "data-hx-include": "#id_title, #id_problem, #id_exclude",
+                    "data-hx-sync": "closest form:replace",
                     "aria-describedby": f"id_{name}_helptext idees-similaires",
                 }
             )

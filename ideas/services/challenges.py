@@ -8,11 +8,10 @@ the commit.
 """
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Avg, Case, Count, F, OuterRef, Subquery, Sum, When
+from django.db.models import Avg
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
@@ -22,7 +21,11 @@ from caflab.notifications.services import follow, followers_of, notify
 from ideas.models import Challenge, ChallengeEntry, EntryScore, Idea
 from ideas.services.ideas import idea_submit
 from projects.models import GateCriterion, Scorecard
-from projects.scoring import validate_scores, weighted_summary
+from projects.scoring import (
+    ranked_by_weighted_mean,
+    validate_scores,
+    weighted_summary,
+)
 from projects.services.projects import AlreadyDone
 
 ChallengeStatus = Challenge.Status
@@ -186,52 +189,13 @@ def ranked_entries(challenge: Challenge) -> models.QuerySet[ChallengeEntry]:
     query: per criterion the mean of the jurors' scores, weighted by the criterion's weight,
     over the criteria that were scored (the same figure as `weighted_summary`). Unscored entries
     come last."""
-    criteria = GateCriterion.objects.for_challenge(challenge)
-    criterion_mean = Subquery(
-        EntryScore.objects.filter(entry=OuterRef(OuterRef("pk")), criterion=OuterRef("pk"))
-        .values("criterion")
-        .annotate(mean=Avg(Cast("score", models.FloatField())))
-        .values("mean")[:1],
-        output_field=models.FloatField(),
+    return ranked_by_weighted_mean(
+        challenge.entries.select_related("submitted_by", "idea"),
+        criteria=GateCriterion.objects.for_challenge(challenge),
+        scores=EntryScore.objects.all(),
+        item_field="entry",
+        then=("created_at", "pk"),
     )
-    per_entry = (
-        criteria.annotate(mean=criterion_mean)
-        .values("challenge")
-        .annotate(
-            weighted=Sum(F("mean") * Cast("weight", models.FloatField())),
-            weights=Sum(
-                Case(
-                    When(mean__isnull=False, then=Cast("weight", models.FloatField())),
-                    default=0.0,
-                    output_field=models.FloatField(),
-                )
-            ),
-        )
-        .order_by()
-    )
-    weighted = Subquery(per_entry.values("weighted")[:1], output_field=models.FloatField())
-    weights = Subquery(per_entry.values("weights")[:1], output_field=models.FloatField())
-    return (
-        challenge.entries.select_related("submitted_by", "idea")
-        .annotate(
-            score_total=weighted,
-            weight_total=weights,
-            n_jurors=Count("scores__reviewer", distinct=True),
-        )
-        .annotate(
-            weighted_mean=Case(
-                When(weight_total__gt=0, then=F("score_total") / F("weight_total")),
-                default=None,
-                output_field=models.FloatField(),
-            )
-        )
-        .order_by(F("weighted_mean").desc(nulls_last=True), "created_at", "pk")
-    )
-
-
-def rounded_mean(value: float | None) -> Decimal | None:
-    """A weighted mean as the scorecards show it: one decimal."""
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
 
 
 def criterion_means(challenge: Challenge) -> dict[tuple[int, int], float]:

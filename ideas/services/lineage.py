@@ -7,14 +7,15 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from caflab.accounts.models import User
 from caflab.core.errors import AlreadyDone, NotAllowedNow
 from caflab.notifications.services import follow, notify
 from ideas.models import Idea, IdeaStatusChange
-from projects.models import Project, ProjectOrigin, Stage
-from projects.origins import kind_for, kind_named
+from projects.models import OriginOptOut, Project, ProjectOrigin, Stage
+from projects.origins import OriginKind, audience, kind_for, kind_named
 from projects.services.projects import project_origin_add
 
 
@@ -64,14 +65,14 @@ def idea_from_origin(*, source, by: User) -> Idea:
         reason=_("Idée créée à partir de « %(source)s ».") % {"source": text.title[:150]},
     )
     follow(user=by, obj=idea)
-    notify(
-        recipients=kind.participants(source),
+    _tell(
+        kind,
+        source,
         kind="origin.idea",
         title=_("« %(title)s » devient une idée de la boîte à idées") % {"title": text.title[:150]},
         body=_("Le laboratoire d'innovation l'examinera ; vous serez tenu informé de la suite."),
         url=source.get_absolute_url(),
         actor=by,
-        own_contribution=True,
         key=f"origin.idea:{content_type.pk}:{source.pk}",
     )
     _tell_by_email(
@@ -85,6 +86,16 @@ def idea_from_origin(*, source, by: User) -> Idea:
         ),
     )
     return idea
+
+
+def _tell(origin_kind: OriginKind, source: Any, **message: Any) -> None:
+    """Tell the source's people what became of it: its authors always (their own contribution,
+    e-mailed at once), the other participants (supporters, those who came…) in their
+    notification preference, unless they stopped following it (`origin_unfollow`)."""
+    people = audience(origin_kind, source)
+    notify(recipients=people.authors, own_contribution=True, **message)
+    key = message.pop("key", "")
+    notify(recipients=people.others, key=f"{key}:others" if key else "", **message)
 
 
 def _tell_by_email(kind: Any, source: Any, *, key: str, subject: str, text: str) -> None:
@@ -113,14 +124,14 @@ def origin_tell(idea: Idea, *, by: User, body: str) -> None:
             "title": source_title,
             "status": idea.get_status_display(),
         }
-    notify(
-        recipients=kind.participants(source),
+    _tell(
+        kind,
+        source,
         kind="origin.idea_status",
         title=title,
         body=body,
         url=source.get_absolute_url(),
         actor=by,
-        own_contribution=True,
     )
     if idea.project_id:
         news = _(
@@ -169,8 +180,9 @@ def origin_attach(*, source, project: Project, by: User) -> ProjectOrigin:
         raise AlreadyDone(_("Ce contenu est déjà rattaché à ce projet."))
     title = kind.describe(source).title
     origin = project_origin_add(project=project, source=source, label=title)
-    notify(
-        recipients=kind.participants(source),
+    _tell(
+        kind,
+        source,
         kind="origin.project",
         title=_("« %(title)s » rejoint le projet « %(project)s »")
         % {"title": title[:150], "project": project.title[:150]},
@@ -178,7 +190,6 @@ def origin_attach(*, source, project: Project, by: User) -> ProjectOrigin:
         % {"stage": project.get_stage_display()},
         url=source.get_absolute_url(),
         actor=by,
-        own_contribution=True,
         key=f"origin.project:{content_type.pk}:{source.pk}:{project.pk}",
     )
     _tell_by_email(
@@ -203,16 +214,32 @@ def on_project_stage_changed(
     proposal came out of…) hear that it moved on, unless the source's own app tells them
     (`OriginKind.tells_stage_changes`). One message per source."""
     stage = Stage(to_stage).label
-    for origin in ProjectOrigin.objects.filter(project=project).order_by("pk"):
+    told_here = []
+    for content_type_id in (
+        ProjectOrigin.objects.filter(project=project)
+        .order_by()
+        .values_list("content_type", flat=True)
+        .distinct()
+    ):
+        content_type = ContentType.objects.get_for_id(content_type_id)  # cached: no query
+        kind = kind_named(f"{content_type.app_label}.{content_type.model}")
+        if kind is not None and not kind.tells_stage_changes:
+            told_here.append(content_type_id)
+    # The sources, one query per kind of source (the generic relation's prefetch).
+    origins = (
+        ProjectOrigin.objects.filter(project=project, content_type__in=told_here)
+        .order_by("pk")
+        .prefetch_related("source")
+    )
+    for origin in origins if told_here else []:
         content_type = ContentType.objects.get_for_id(origin.content_type_id)
         kind = kind_named(f"{content_type.app_label}.{content_type.model}")
-        if kind is None or kind.tells_stage_changes:
-            continue
         source = origin.source
         if source is None:
             continue
-        notify(
-            recipients=kind.participants(source),
+        _tell(
+            kind,
+            source,
             kind="origin.project_stage",
             title=_("« %(title)s » : le projet « %(project)s » passe à l'étape « %(stage)s »")
             % {
@@ -222,5 +249,53 @@ def on_project_stage_changed(
             },
             url=source.get_absolute_url(),
             actor=by,
-            own_contribution=True,
         )
+
+
+def origin_unfollow(*, source: Any, user: User) -> OriginOptOut:
+    """`user`, who took part in `source` without being its author, hears no more of what it
+    becomes. Twice is "already done"."""
+    content_type = ContentType.objects.get_for_model(source)
+    opt_out, created = OriginOptOut.objects.get_or_create(
+        content_type=content_type, object_id=source.pk, user=user
+    )
+    if not created:
+        raise AlreadyDone(_("Vous ne suivez déjà plus ce que devient ce contenu."))
+    return opt_out
+
+
+def origin_refollow(*, source: Any, user: User) -> None:
+    """`user` hears again of what `source` becomes. Twice is "already done"."""
+    deleted, _rows = OriginOptOut.objects.filter(
+        content_type=ContentType.objects.get_for_model(source), object_id=source.pk, user=user
+    ).delete()
+    if not deleted:
+        raise AlreadyDone(_("Vous suivez déjà ce que devient ce contenu."))
+
+
+def follow_state(kind: OriginKind, source: Any, user: Any) -> str | None:
+    """Whether `user` hears of what `source` becomes as one of its other participants:
+    "following", "stopped", or None when they are not one (an author, who is always told, or
+    someone who took no part). One query; none for anonymous visitors or kinds without
+    authors."""
+    if not user.is_authenticated or kind.authors is None:
+        return None
+    row = (
+        kind.participants(source)
+        .filter(pk=user.pk)
+        .annotate(
+            is_author=Exists(kind.authors(source).filter(pk=OuterRef("pk"))),
+            stopped=Exists(
+                OriginOptOut.objects.filter(
+                    content_type=ContentType.objects.get_for_model(source),
+                    object_id=source.pk,
+                    user=OuterRef("pk"),
+                )
+            ),
+        )
+        .values_list("is_author", "stopped")
+        .first()
+    )
+    if row is None or row[0]:
+        return None
+    return "stopped" if row[1] else "following"

@@ -36,6 +36,7 @@ from ideas.forms.challenges import (
 from ideas.models import Challenge, ChallengeEntry, EntryScore
 from ideas.permissions import challenges_visible_to, entries_visible_to
 from ideas.services import challenges as services
+from projects.scoring import rounded_mean
 from projects.services import AlreadyDone
 
 Status = Challenge.Status
@@ -324,7 +325,7 @@ def _ranking_page(
         {
             "entry": entry,
             "rank": rank,
-            "mean": services.rounded_mean(entry.weighted_mean),
+            "mean": rounded_mean(entry.weighted_mean),
             "criteria": [means.get((entry.pk, c.pk)) for c in criteria],
         }
         for rank, entry in enumerate(entries, start=1)

@@ -84,3 +84,29 @@ def origin_attach(request: HttpRequest, model: str, pk: int) -> HttpResponse:
         % {"title": project.title},
     )
     return redirect(source.get_absolute_url())
+
+
+@require_POST
+@login_required
+def origin_follow(request: HttpRequest, model: str, pk: int) -> HttpResponse:
+    """Someone who took part in a source (a supporter, someone who came…) stops hearing of what
+    it becomes, or hears of it again ("action": "stop" or "resume"). Its authors are always
+    told, so they have nothing to stop; a source they do not see is 404."""
+    kind = kind_named(model)
+    if kind is None:
+        raise Http404
+    source = get_object_or_404(kind.model_class, pk=pk)
+    if not kind.visible_to(request.user, source):
+        raise Http404
+    if lineage.follow_state(kind, source, request.user) is None:
+        raise PermissionDenied
+    try:
+        if request.POST.get("action") == "resume":
+            lineage.origin_refollow(source=source, user=request.user)
+            messages.success(request, _("Vous serez de nouveau informé de la suite donnée."))
+        else:
+            lineage.origin_unfollow(source=source, user=request.user)
+            messages.success(request, _("Vous ne recevrez plus de nouvelles de la suite donnée."))
+    except AlreadyDone as done:
+        messages.info(request, str(done))
+    return redirect(source.get_absolute_url())

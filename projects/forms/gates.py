@@ -227,3 +227,33 @@ class GateDecisionForm(forms.Form):
                 _("Un « go » malgré les blocages demande une justification écrite."),
             )
         return data
+
+
+class BaseJuryCriteriaFormSet(forms.BaseInlineFormSet):
+    """The criteria of a jury's scorecard (a challenge's, a call's), edited inline: at least
+    one, no two with the same name, and a criterion already scored is never removed.
+    `scores_name`: the criterion's reverse name of its scores."""
+
+    scores_name = "scores"
+
+    def clean(self) -> None:
+        super().clean()
+        labels: set[str] = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                scored = form.instance.pk and getattr(form.instance, self.scores_name).exists()
+                if scored:
+                    form.add_error(
+                        None,
+                        _("Le critère « %(label)s » a déjà été noté : il ne peut plus être retiré.")
+                        % {"label": form.instance.label},
+                    )
+                continue
+            label = (form.cleaned_data.get("label") or "").strip().lower()
+            if label in labels:
+                form.add_error("label", _("Deux critères portent ce nom."))
+            labels.add(label)
+        if not labels:
+            raise forms.ValidationError(_("Le jury a besoin d’au moins un critère."))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caflab.accounts.models import NETWORK_ROLES, Role, User
 from caflab.accounts.people import PersonField
+from caflab.core.richtext import RichTextFormMixin
 from caflab.network.models import Caf, CogAmbition, Directorate, Partner, Programme, Theme
 from projects.models import (
     BlockerLever,
@@ -75,12 +76,14 @@ PROJECT_FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
 )
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(RichTextFormMixin, forms.ModelForm):
     """Create or edit a project. The stage is not here: it moves only through gate reviews.
 
     Given `user` (who fills it in): the lead is chosen among active network members (the lab
     only, once the project exists); a correspondent's pilot Caf is their own Caf.
     """
+
+    richtext_fields = ("problem", "solution")
 
     class Meta:
         model = Project
@@ -147,6 +150,7 @@ class ProjectForm(forms.ModelForm):
             del self.fields["lead"]  # only the lab hands a project over to another lead
         self._limit_pilot_caf(user)
         self.helper = _helper(_("Créer le projet") if creating else _("Enregistrer"))
+        self.helper.add_input(self.preview_button())
         self.helper.layout = Layout(
             *(
                 Fieldset(legend, *[name for name in names if name in self.fields])

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from caflab.core.audit import before_and_after, event_meta
 from caflab.core.models import TimeStampedModel
+from caflab.core.scope import NETWORK_SIZE
 from caflab.core.workflow import StatusHistory
 from caflab.network.models import Caf, CogAmbition, Directorate, Partner, Programme, Theme
 from caflab.search.indexing import search_indexes, search_vector_trigger
@@ -66,14 +67,21 @@ class Health(models.TextChoices):
 class Track(models.TextChoices):
     NATIONAL_LAB = "national_lab", _("Lab national")
     LOCAL_INCUBATOR = "local_incubator", _("Incubateur local avec partenaires")
+    # Managerial practices, workspace layouts, digital transformation: the lab's internal
+    # transformation function, with its own gate criteria (GateCriterion.track).
+    INTERNAL_TRANSFORMATION = "transformation", _("Transformation interne")
 
 
 class CriterionQuerySet(models.QuerySet["GateCriterion"]):
     def active(self) -> "CriterionQuerySet":
         return self.filter(is_active=True)
 
-    def for_gate(self, stage: str) -> "CriterionQuerySet":
-        return self.active().filter(scorecard=Scorecard.GATE, target_stage=stage)
+    def for_gate(self, stage: str, track: str = "") -> "CriterionQuerySet":
+        """The criteria of the gate into `stage` for a project on `track`: those of every
+        track (blank) and those of its own."""
+        return self.active().filter(
+            Q(track="") | Q(track=track), scorecard=Scorecard.GATE, target_stage=stage
+        )
 
     def for_ideas(self) -> "CriterionQuerySet":
         return self.active().filter(scorecard=Scorecard.IDEA)
@@ -109,6 +117,22 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         else:
             return self.none()
         return self.filter(scope)
+
+    @staticmethod
+    def scope_label(user) -> str:
+        """What `visible_to(user)` covers, in words, for the pages that count those projects
+        ("Périmètre : …", components/scope_line.html): keep it in step with the rule above."""
+        if user.is_lab_staff:
+            return str(
+                _("tout le portefeuille du réseau (%(n)s Caf), brouillons compris")
+                % {"n": NETWORK_SIZE}
+            )
+        if user.is_network_member:
+            return str(
+                _("les projets publiés du réseau (%(n)s Caf) et les brouillons de vos équipes")
+                % {"n": NETWORK_SIZE}
+            )
+        return str(_("vos projets et ceux auxquels votre organisation participe"))
 
     def with_card_data(self) -> "ProjectQuerySet":
         """Everything a card or list row reads, so the page costs a fixed number of queries."""
@@ -294,6 +318,36 @@ class ProjectOrigin(TimeStampedModel):
         return self.label
 
 
+class OriginOptOut(models.Model):
+    """Someone who took part in a source (supported a contribution, came to a debate…) and asked
+    to hear no more of what it becomes. Its authors are always told (their own contribution);
+    the others are told in their notification preference, unless they stopped here."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="origin_opt_outs",
+        verbose_name=_("personne"),
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(_("le"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("arrêt du suivi d'une origine")
+        verbose_name_plural = _("arrêts du suivi des origines")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "user"], name="origin_opt_out_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.content_type.model} {self.object_id}"
+
+
 class StageChange(StatusHistory, models.Model):
     """The stage history: one row per move, for the timeline and the time spent per stage."""
 
@@ -349,6 +403,13 @@ class GateCriterion(TimeStampedModel):
         _("grille"), max_length=10, choices=Scorecard, default=Scorecard.GATE
     )
     target_stage = models.CharField(_("étape visée"), max_length=20, choices=Stage, blank=True)
+    track = models.CharField(
+        _("filière"),
+        max_length=20,
+        choices=Track,
+        blank=True,
+        help_text=_("Vide : le critère vaut pour toutes les filières."),
+    )
     challenge = models.ForeignKey(
         "ideas.Challenge",
         on_delete=models.CASCADE,
@@ -378,9 +439,9 @@ class GateCriterion(TimeStampedModel):
         ordering = ["scorecard", "target_stage", "position", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["scorecard", "target_stage", "label"],
+                fields=["scorecard", "target_stage", "track", "label"],
                 condition=Q(challenge__isnull=True),
-                name="criterion_unique_label",
+                name="criterion_unique_label_per_track",
             ),
             models.UniqueConstraint(
                 fields=["challenge", "label"],

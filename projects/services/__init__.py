@@ -15,6 +15,8 @@ from projects.services.gates import (
 )
 from projects.services.projects import (
     AlreadyDone,
+    PartnerRefused,
+    ensure_partner_may_contribute,
     lever_add,
     lever_escalate,
     lever_lift,
@@ -23,6 +25,7 @@ from projects.services.projects import (
     project_create,
     project_origin_add,
     project_update,
+    prototype_add,
     status_report_add,
     team_member_remove,
     team_member_set,
@@ -30,9 +33,11 @@ from projects.services.projects import (
 
 __all__ = [
     "AlreadyDone",
+    "PartnerRefused",
     "adaptation_add",
     "deployment_declare",
     "deployment_move",
+    "ensure_partner_may_contribute",
     "gate_criteria_for",
     "gate_decide",
     "gate_request",
@@ -47,6 +52,7 @@ __all__ = [
     "project_origin_add",
     "project_reactivate",
     "project_update",
+    "prototype_add",
     "review_url",
     "status_report_add",
     "team_member_remove",

@@ -23,6 +23,7 @@ from projects.converters import SAMPLE_CODE, SAMPLE_PK, code_url
 from projects.models import (
     ADVANCED_STAGES,
     LEVER_AGE_GROUPS,
+    PIPELINE,
     BlockerLever,
     Deployment,
     DeploymentChange,
@@ -34,6 +35,8 @@ from projects.models import (
     lever_age_q,
 )
 
+# A programme's slug in a reversed URL, replaced by each row's own: one reverse() a page.
+SAMPLE_SLUG = "programme-exemple"
 # Colours of the health chart; each bar also carries its label as text (never colour alone).
 HEALTH_FILLS = {
     Health.UNKNOWN: "#6c757d",
@@ -47,6 +50,8 @@ LEVER_ROWS = 15
 DECISION_ROWS = 10
 # Months of the adoption curve.
 ADOPTION_MONTHS = 12
+# The columns of the programme section: the pipeline, then on the shelf and abandoned.
+PROGRAMME_STAGES: tuple[str, ...] = (*PIPELINE, Stage.SHELVED, Stage.ABANDONED)
 # A deployment "started" when it first went running (or straight to sustained).
 STARTED = (Deployment.Status.RUNNING, Deployment.Status.SUSTAINED)
 
@@ -75,6 +80,7 @@ class Dashboard:
     review_rows: list[dict[str, Any]]
     revisit_rows: list[dict[str, Any]]
     decision_rows: list[dict[str, Any]]
+    programme_rows: list[dict[str, Any]]
     figures: dict[str, Any]
     urls: dict[str, str]
     today: datetime.date
@@ -102,6 +108,7 @@ class Dashboard:
             self.review_rows,
             self.revisit_rows,
             self.decision_rows,
+            self.programme_rows,
             self.figures,
             self.urls,
         )
@@ -156,8 +163,14 @@ def portfolio_dashboard(
         spent += row_spent or 0
     # 1 query each: by programme; by COG ambition (every one listed, zero included), with the
     # projects tagged and those that reached the experimentation stage or beyond.
+    # The programmes' query also counts their projects per stage: the programme section's
+    # table (projects per programme by stage, each linking to the programme's page).
     programmes = Programme.objects.annotate(
-        n=Count("projects", filter=Q(projects__in=ids))
+        n=Count("projects", filter=Q(projects__in=ids)),
+        **{
+            f"n_{stage}": Count("projects", filter=Q(projects__in=ids, projects__stage=stage))
+            for stage in PROGRAMME_STAGES
+        },
     ).order_by("-n", "name")
     ambitions = (
         CogAmbition.objects.select_related("axis")
@@ -281,6 +294,17 @@ def portfolio_dashboard(
         }
         for review in decisions
     ]
+    programme_url = reverse("projects:programme-detail", kwargs={"slug": SAMPLE_SLUG})
+    programme_rows = [
+        {
+            "name": p.name,
+            "url": programme_url.replace(SAMPLE_SLUG, p.slug),
+            "total": p.n,
+            "stages": [getattr(p, f"n_{stage}") for stage in PROGRAMME_STAGES],
+        }
+        for p in programmes
+        if p.is_active or p.n
+    ]
     revisit_rows = [
         {
             "url": detail_url.replace(SAMPLE_CODE, project.code),
@@ -353,6 +377,7 @@ def portfolio_dashboard(
             ],
             label_header=_("Étape"),
             value_header=_("Projets"),
+            shares=True,
         ),
         health_chart=charts.bar_chart(
             "par-sante",
@@ -368,6 +393,7 @@ def portfolio_dashboard(
             ],
             label_header=_("Santé"),
             value_header=_("Projets"),
+            shares=True,
         ),
         programme_chart=charts.bar_chart(
             "par-programme",
@@ -415,6 +441,7 @@ def portfolio_dashboard(
             ],
             label_header=_("Ouverts depuis"),
             value_header=_("Freins et leviers"),
+            shares=True,
         ),
         adoption_chart=charts.line_chart(
             "courbe-adoption",
@@ -434,6 +461,7 @@ def portfolio_dashboard(
         review_rows=review_rows,
         revisit_rows=revisit_rows,
         decision_rows=decision_rows,
+        programme_rows=programme_rows,
         figures={
             "moves": moves["n"],
             "moved_projects": moves["n_projects"],
@@ -444,9 +472,11 @@ def portfolio_dashboard(
             "budget_spent": _euros(spent),
             "budget_rate": round(100 * spent / planned) if planned else None,
             "month": formats.date_format(month_start, "F Y"),
+            "programme_stages": [stage_labels[stage] for stage in PROGRAMME_STAGES],
         },
         urls={
             "list": list_url,
+            "programmes": reverse("projects:programme-list"),
             "moves": _list_url(list_url, moved_since=month_iso),
             "decisions": _list_url(list_url, decided_since=month_iso),
             "levers": levers_url,

@@ -153,7 +153,8 @@ def review_url(review: GateReview) -> str:
 
 
 def gate_criteria_for(review: GateReview) -> models.QuerySet[GateCriterion]:
-    return GateCriterion.objects.for_gate(review.to_stage)
+    """The criteria of the review's gate for its project's track (and those of every track)."""
+    return GateCriterion.objects.for_gate(review.to_stage, review.project.track)
 
 
 @transaction.atomic

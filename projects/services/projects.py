@@ -13,21 +13,24 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.db.models.functions import Cast, Substr
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caflab.accounts.models import User
+from caflab.accounts.models import Role, User
 from caflab.core import errors
-from caflab.notifications.services import followers_of
+from caflab.notifications.services import followers_of, notify
 from projects.models import (
     BlockerLever,
     Project,
     ProjectOrigin,
+    Prototype,
     Stage,
     StageChange,
     StatusReport,
     TeamMember,
 )
+from projects.permissions import partner_refusal
 
 if TYPE_CHECKING:
     from caflab.accounts.models import UserQuerySet
@@ -40,6 +43,20 @@ CODE_ATTEMPTS = 5
 AlreadyDone = errors.AlreadyDone
 
 
+class PartnerRefused(errors.DomainError):
+    """A partner acting on a project they do not work on (not theirs, or not incubated)."""
+
+    default_message = _("Les partenaires contribuent seulement aux projets incubés avec eux.")
+
+
+def ensure_partner_may_contribute(*, project: Project, by: User) -> None:
+    """A partner follows up only the incubated projects of their organisation; others pass
+    (the views' rules decide for them)."""
+    reason = partner_refusal(by, project)
+    if reason is not None:
+        raise PartnerRefused(reason)
+
+
 # --- people to tell ------------------------------------------------------------------------
 
 
@@ -50,6 +67,15 @@ def project_audience(project: Project) -> "UserQuerySet":
     return User.objects.active().filter(
         models.Q(pk=project.lead_id) | models.Q(pk__in=team) | models.Q(pk__in=followers)
     )
+
+
+def lever_arbiters(project: Project) -> "UserQuerySet":
+    """Who arbitrates an escalated blocker or lever: the lab, where the innovation director
+    sits, and the members of the directorate sponsoring the project."""
+    who = models.Q(role=Role.LAB_STAFF)
+    if project.sponsor_id is not None:
+        who |= models.Q(role=Role.DIRECTORATE, directorate_id=project.sponsor_id)
+    return User.objects.active().filter(who)
 
 
 # --- projects ------------------------------------------------------------------------------
@@ -184,7 +210,9 @@ def status_report_add(
     next_steps: str = "",
     reported_on: datetime.date | None = None,
 ) -> StatusReport:
-    """A dated status report; the project's health is that of its latest report."""
+    """A dated status report; the project's health is that of its latest report. A partner
+    reports on the incubated projects of their organisation only (`PartnerRefused`)."""
+    ensure_partner_may_contribute(project=project, by=by)
     report = StatusReport.objects.create(
         project=project,
         author=by,
@@ -203,7 +231,17 @@ def status_report_add(
 def lever_add(
     *, project: Project, by: User, kind: str, text: str, owner: User | None = None
 ) -> BlockerLever:
+    """A blocker or lever, carried by `owner` (else its author). A partner raises one on the
+    incubated projects of their organisation only (`PartnerRefused`)."""
+    ensure_partner_may_contribute(project=project, by=by)
     return BlockerLever.objects.create(project=project, kind=kind, text=text, owner=owner or by)
+
+
+def prototype_add(*, project: Project, by: User, **fields: Any) -> Prototype:
+    """A prototype of `project` (`fields`: kind, version, tests, findings). A partner adds one
+    to the incubated projects of their organisation only (`PartnerRefused`)."""
+    ensure_partner_may_contribute(project=project, by=by)
+    return Prototype.objects.create(project=project, **fields)
 
 
 def lever_lift(*, lever: BlockerLever, by: User) -> BlockerLever:
@@ -228,13 +266,26 @@ def _locked_open_lever(lever: BlockerLever) -> BlockerLever:
 @transaction.atomic
 def lever_escalate(*, lever: BlockerLever, by: User) -> BlockerLever:
     """Put an open blocker or lever "à arbitrer par la direction" (the cockpit lists these
-    first). Under the row's lock: of two clicks, the second is "already done"."""
+    first). Under the row's lock: of two clicks, the second is "already done". A partner
+    escalates on the incubated projects of their organisation only (`PartnerRefused`)."""
+    ensure_partner_may_contribute(project=lever.project, by=by)
     locked = _locked_open_lever(lever)
     if locked.escalated_on is not None:
         raise AlreadyDone(_("Ce frein ou levier est déjà soumis à l’arbitrage de la direction."))
     locked.escalated_on = timezone.localdate()
     locked.escalated_by = by
     locked.save(update_fields=["escalated_on", "escalated_by", "updated_at"])
+    project = locked.project
+    notify(
+        recipients=lever_arbiters(project),
+        kind="project.lever_escalated",
+        title=_("%(code)s : « %(kind)s » soumis à l’arbitrage de la direction")
+        % {"code": project.code, "kind": locked.get_kind_display()},
+        body=locked.text,
+        url=f"{reverse('projects:levers')}?escalated=oui",
+        actor=by,
+        key=f"project.lever_escalated:{locked.pk}",
+    )
     return locked
 
 
@@ -249,4 +300,18 @@ def lever_pull(*, lever: BlockerLever, by: User) -> BlockerLever:
     locked.pulled_on = today
     locked.pulled_by = by
     locked.save(update_fields=["status", "lifted_on", "pulled_on", "pulled_by", "updated_at"])
+    project = locked.project
+    # Those who raised it and asked for the arbitration hear that the direction acted.
+    raised_by = [pk for pk in (locked.owner_id, locked.escalated_by_id) if pk is not None]
+    notify(
+        recipients=User.objects.active().filter(pk__in=raised_by),
+        kind="project.lever_pulled",
+        title=_("%(code)s : la direction a arbitré « %(kind)s »")
+        % {"code": project.code, "kind": locked.get_kind_display()},
+        body=locked.text,
+        url=project.get_absolute_url(),
+        actor=by,
+        own_contribution=True,
+        key=f"project.lever_pulled:{locked.pk}",
+    )
     return locked

@@ -151,6 +151,14 @@ class ProjectListView(PortfolioMixin, FilterView):
         context["is_filtered"] = any(
             value for key, value in self.request.GET.items() if key not in ("page", "tri")
         )
+        # Filtered by a programme: a link to its page (the choices are already loaded).
+        slug = self.request.GET.get("programme", "")
+        names = dict(self.filterset.filters["programme"].extra["choices"])
+        if slug in names:
+            context["programme_page"] = {
+                "name": names[slug],
+                "url": reverse("projects:programme-detail", kwargs={"slug": slug}),
+            }
         return context
 
 
@@ -458,6 +466,7 @@ class DashboardView(PortfolioMixin, TemplateView):
         projects = self.visible_projects()
         dashboard = portfolio_dashboard(projects=projects)
         context.update(dashboard.as_context())
+        context["scope"] = Project.objects.scope_label(self.request.user)
         # Other apps' sections (ideas by origin…), computed now so that their data joins the
         # fingerprint: the page below the sub-navigation is cached under the fingerprint of
         # everything it prints (caflab.core.fragments).

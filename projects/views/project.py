@@ -248,7 +248,10 @@ def detail_queryset(user: Any = None) -> Any:
             "title",
             output_field=CharField(),
         )
+        # Its partners' ids: the partners' rules (projects.permissions) read them, no query.
+        partner_ids = Project.partners.through.objects.filter(project=OuterRef("pk"))
         queryset = queryset.annotate(
+            partner_ids=ArraySubquery(partner_ids.values("partner_id")),
             theme_names=_labels(Theme),
             programme_names=_labels(Programme),
             partner_names=_labels(Partner),
@@ -275,13 +278,17 @@ def _with_labels(project: Project) -> Project:
     return project
 
 
-def _child_forms(project: Project, data: Any = None) -> dict[str, BaseForm]:
-    """The add forms of the detail page, each posting to its own URL."""
+def _child_forms(
+    project: Project, data: Any = None, *, can_change: bool = True
+) -> dict[str, BaseForm]:
+    """The add forms of the detail page, each posting to its own URL: the follow-up ones
+    (status report, blocker or lever, prototype) for whoever contributes, the others for the
+    project's editors only (`can_change`)."""
 
     def action(name: str) -> str:
         return reverse(f"projects:{name}", kwargs={"code": project.code})
 
-    return {
+    follow_up = {
         "report_form": StatusReportForm(
             data,
             instance=StatusReport(project=project),
@@ -294,6 +301,11 @@ def _child_forms(project: Project, data: Any = None) -> dict[str, BaseForm]:
         "prototype_form": PrototypeForm(
             data, instance=Prototype(project=project), action=action("prototype-add")
         ),
+    }
+    if not can_change:
+        return follow_up
+    return {
+        **follow_up,
         "experiment_form": ExperimentForm(
             data, instance=Experiment(project=project), action=action("experiment-add")
         ),
@@ -310,6 +322,7 @@ def _actions(user: Any, project: Project) -> dict[str, Any]:
     caf_declared = project.caf_declared
     return {
         "can_change": user.has_perm("projects.change_project", project),
+        "can_contribute": user.has_perm("projects.contribute", project),
         "open_review": open_review,
         "can_request_gate": bool(
             may_request_gate and open_review is None and project.next_stage is not None
@@ -363,7 +376,11 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
             deployment_counts=deployment_counts,
             deployment_total=sum(n for _label, n in deployment_counts),
             timeline=build_timeline(project, now=timezone.now()),
-            **(_child_forms(project) if actions["can_change"] else {}),
+            **(
+                _child_forms(project, can_change=actions["can_change"])
+                if actions["can_contribute"]
+                else {}
+            ),
         )
         return context
 
@@ -523,10 +540,11 @@ def _add_to_project(
     save: Callable[[Project, Any], object],
     success: str,
     anchor: str,
+    perm: str = "projects.change_project",
 ) -> HttpResponse:
     """Validate one add form of the detail page: saved → back to the detail; invalid → its own
     page, with what was typed and the errors."""
-    project = _project_for(request, code, "projects.change_project")
+    project = _project_for(request, code, perm)
     action = reverse(request.resolver_match.view_name, kwargs={"code": project.code})
     form = form_class(request.POST, instance=model(project=project), action=action)
     if not form.is_valid():
@@ -554,6 +572,7 @@ def status_report_add(request: HttpRequest, code: str) -> HttpResponse:
         ),
         success=_("Le point d'étape est enregistré ; la santé du projet est à jour."),
         anchor="points-etape",
+        perm="projects.contribute",
     )
 
 
@@ -571,6 +590,7 @@ def lever_add(request: HttpRequest, code: str) -> HttpResponse:
         ),
         success=_("Le frein ou levier est enregistré."),
         anchor="freins-leviers",
+        perm="projects.contribute",
     )
 
 
@@ -650,9 +670,12 @@ def prototype_add(request: HttpRequest, code: str) -> HttpResponse:
         form_class=PrototypeForm,
         model=Prototype,
         heading=_("Nouveau prototype"),
-        save=lambda project, form: form.save(),
+        save=lambda project, form: services.prototype_add(
+            project=project, by=request.user, **form.cleaned_data
+        ),
         success=_("Le prototype est enregistré."),
         anchor="prototypes",
+        perm="projects.contribute",
     )
 
 

@@ -82,11 +82,29 @@
     return normalise(answer.values.join(" ")).indexOf(normalise(expected)) !== -1;
   }
 
+  // The numbers follow what is shown: a hidden question leaves no gap (1, 2, 3, not 1, 3).
+  var numbers = form.querySelectorAll(".question-number");
+  var first = numbers.length ? parseInt(numbers[0].textContent, 10) : NaN;
+
+  function renumber() {
+    if (isNaN(first)) {
+      return;
+    }
+    var next = first;
+    numbers.forEach(function (number) {
+      if (isShown(number)) {
+        number.textContent = String(next);
+        next += 1;
+      }
+    });
+  }
+
   function update() {
     // In document order, so that a chain of conditions settles in one pass.
     dependents.forEach(function (dependent) {
       dependent.hidden = !met(dependent);
     });
+    renumber();
   }
 
   form.addEventListener("change", update);

@@ -47,7 +47,7 @@ def test_the_lead_is_typed_as_an_address_with_suggestions_and_checked(
     update = reverse("projects:update", kwargs={"code": project.code})
     page = client.get(update).content.decode()
     assert f'value="{lab_staff.email}"' in page  # the current lead, shown by address
-    assert f'hx-get="{SEARCH}"' in page
+    assert f'data-hx-get="{SEARCH}"' in page
     assert 'list="id_lead-suggestions"' in page
     assert '<datalist id="id_lead-suggestions"></datalist>' in page
 

@@ -131,8 +131,10 @@ def test_the_page_costs_a_fixed_number_of_queries(client, citizen, consultation)
     # a few queries per registered section, never per row (écoute's staff work: one UNION;
     # the addresses left to hear back: one for those written, one for those waiting for their
     # anonymous batch; the portfolio's and the idea box's names on records: one UNION each;
-    # events: registrations and names on events; the analysis of texts: one UNION)
-    assert_flat_query_count(client, MY_DATA, add, expected=39)
+    # events: registrations and names on events; the analysis of texts: one UNION; one each for
+    # the sources one stopped following, the API tokens, the calendar link and the kit's
+    # documents; the incubator's applications, jury scores and names on calls and cohorts)
+    assert_flat_query_count(client, MY_DATA, add, expected=46)
 
 
 # --- deleting one's account ------------------------------------------------------------------

@@ -36,6 +36,8 @@ EXCLUDED: dict[tuple[str, str], str] = {
     ("ecoute.ContributionCommentEvent", "moderated_by"): _AUDIT,
     ("ecoute.ExportJobEvent", "requested_by"): _AUDIT,
     ("evaluation.ImpactReportEvent", "requested_by"): _AUDIT,
+    ("api.AccessTokenEvent", "user"): _AUDIT,
+    ("api.AccessTokenEvent", "revoked_by"): _AUDIT,
 }
 
 

@@ -1,5 +1,5 @@
 """The analysis' demo data: the welcome-desk consultation's open answers coded with a small
-codebook and a theme run done, through the real services, once."""
+codebook and a theme run done, and a criée's comments coded, through the real services, once."""
 
 import io
 
@@ -26,3 +26,13 @@ def test_seed_demo_codes_the_open_answers_and_runs_the_themes_once(settings):
     run = ThemeRun.objects.get(analysis=analysis)
     assert run.status == ThemeRun.Status.READY
     assert run.themes.exists()
+    # A criée's comments (a source the criées register), coded by word filters, once.
+    comments = Analysis.objects.get(source="criee_comments")
+    assert comments.n_texts > 0
+    assert not comments.texts.filter(is_quotable=True).exists()
+    assert set(comments.codes.values_list("label", flat=True)) == {
+        "Questions sur les moyens",
+        "Envie d’échanger",
+        "Enthousiasme",
+    }
+    assert CodeAssignment.objects.filter(code__analysis=comments).exists()

@@ -139,7 +139,7 @@ def test_the_page_shows_progress_then_the_download_for_the_requester_only(
     client.force_login(correspondent_a)
     page = client.get(export.get_absolute_url()).content.decode()
     assert "Export en cours : 40 %." in page
-    assert 'hx-trigger="every 2s"' in page
+    assert 'data-hx-trigger="every 2s"' in page
     fragment = client.get(export.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith('<div id="export-etat"')
     download_url = reverse("analysis:export-download", kwargs={"pk": export.pk})

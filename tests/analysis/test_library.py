@@ -114,4 +114,59 @@ def test_the_codebook_page_costs_the_same_queries_whatever_the_librarys_size(
     assert count_queries(client, url) == first == QUERIES_CODEBOOK
 
 
-QUERIES_CODEBOOK = 9
+QUERIES_CODEBOOK = 8
+
+
+def test_the_copy_pickers_stay_bounded_with_many_codebooks_and_analyses(
+    client, published, analysis_a, lab_staff
+):
+    """Type-ahead pickers rather than `<select>`s: the page lists only the most recent few,
+    whatever the size of the library and of the analyses one manages."""
+    from analysis.views.analyses import LIBRARY_SHOWN, RECENT_SHOWN
+
+    client.force_login(lab_staff)
+    url = reverse("analysis:codebook", kwargs={"pk": analysis_a.pk})
+
+    def page() -> tuple[int, str]:
+        return count_queries(client, url), client.get(url).content.decode()
+
+    def grow(start: int, n: int) -> None:
+        for i in range(start, start + n):
+            codebook = LibraryCodebook.objects.create(title=f"Grille n° {i}", n_codes=1)
+            LibraryCode.objects.create(codebook=codebook, label="Un code")
+            consultation, _question = consultation_with_answers([f"Texte {i}"])
+            analysis_of(consultation, lab_staff)
+
+    grow(0, 3)
+    small_queries, small = page()
+    grow(3, 25)
+    large_queries, large = page()
+    assert small_queries == large_queries
+    assert small.count("<option") == large.count("<option")
+    assert large.count("Grille n° ") == LIBRARY_SHOWN
+    assert large.count("(n° ") == RECENT_SHOWN
+    assert 'data-typeahead="/' in large
+
+
+def test_the_pickers_suggest_what_one_may_copy(client, published, analysis_a, correspondent_a):
+    client.force_login(correspondent_a)
+    other, _question = consultation_with_answers(["Un texte"], title="Horaires d’été")
+    hidden = analysis_of(other, correspondent_a)  # not a consultation of Caf A: not managed
+    suggest = reverse("core:typeahead", kwargs={"source": "grilles-bibliotheque"})
+    assert client.get(suggest, {"q": "accueil"}).json()["results"][0]["value"] == (
+        "Accueil et relation"
+    )
+    suggest = reverse("core:typeahead", kwargs={"source": "analyses-a-copier"})
+    values = [r["value"] for r in client.get(suggest, {"q": "horaires"}).json()["results"]]
+    assert f"N° {hidden.pk} – Horaires d’été" not in values
+
+
+def test_a_typed_codebook_title_is_copied(client, published, analysis_a, correspondent_a, caf_a):
+    consultation, _question = consultation_with_answers(
+        ["Un texte"], owner=correspondent_a, caf=caf_a
+    )
+    target = analysis_of(consultation, correspondent_a)
+    client.force_login(correspondent_a)
+    url = reverse("analysis:library-copy", kwargs={"pk": target.pk})
+    assert client.post(url, {"codebook": "accueil et relation"}).status_code == 302
+    assert Code.objects.filter(analysis=target).count() == 3

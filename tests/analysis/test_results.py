@@ -70,3 +70,45 @@ def test_quotes_are_masked_and_only_from_quotable_texts(analysis):
     assert all("[téléphone masqué]" in q for q in quotes)
     named = analysis.texts.get(text="Nommé")
     assert not named.is_quotable
+
+
+# --- the restitution's first draft ----------------------------------------------------------
+
+
+def test_a_restitution_not_written_yet_starts_from_the_themes_most_frequent_first(
+    client, analysis, lab_staff, agent_a
+):
+    from django.urls import reverse
+
+    from analysis.results import restitution_draft
+
+    accueil = code_create(analysis=analysis, label="Accueil")
+    delais = code_create(analysis=analysis, label="Délais")
+    code_create(analysis=analysis, label="Jamais cité")
+    texts = list(analysis.texts.order_by("pk"))
+    assign(accueil, texts[:3])
+    assign(delais, texts[3:9])
+    draft = restitution_draft(analysis.consultation, lab_staff)
+    lines = draft.splitlines()
+    assert lines[0] == "Vous avez été 12 à nous écrire. Voici ce qui en ressort :"
+    assert lines[1] == "- Délais : 6 textes (50,0 %)"
+    assert lines[2].startswith("  « ")
+    assert "[téléphone masqué]" in lines[2]
+    assert "- Accueil : 3 textes (25,0 %)" in lines
+    assert "Jamais cité" not in draft
+    assert restitution_draft(analysis.consultation, agent_a) == ""  # manages nothing here
+
+    consultation = analysis.consultation
+    consultation.status = consultation.Status.CLOSED
+    consultation.save(update_fields=["status"])
+    client.force_login(lab_staff)
+    url = reverse("ecoute:restitution-edit", kwargs={"pk": consultation.pk})
+    page = client.get(url).content.decode()
+    assert "- Délais : 6 textes (50,0 %)" in page
+
+
+def test_no_draft_without_coded_texts(analysis, lab_staff):
+    from analysis.results import restitution_draft
+
+    code_create(analysis=analysis, label="Accueil")
+    assert restitution_draft(analysis.consultation, lab_staff) == ""

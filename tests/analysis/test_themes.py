@@ -134,3 +134,21 @@ def test_without_the_language_model_themes_use_plain_words_and_the_page_says_so(
     text = page.content.decode()
     assert "n’est pas installé sur ce serveur" in text
     assert "Calculés sans le traitement de la langue française" in text
+
+
+def test_the_themes_page_tells_whether_the_model_is_installed_without_loading_it(
+    client, settings, corpus_analysis, lab_staff
+):
+    # The web process must not load spaCy's pipeline to say so (15 s, hundreds of MB): the
+    # pipelines loaded in this process are the same before and after the page.
+    loaded = dict(nlp._pipelines)
+    client.force_login(lab_staff)
+    page = client.get(reverse("analysis:themes", kwargs={"pk": corpus_analysis.pk}))
+    assert page.status_code == 200
+    assert nlp._pipelines == loaded
+    assert ("n’est pas installé sur ce serveur" in page.content.decode()) is not (
+        nlp.is_language_pipeline_available()
+    )
+    settings.ANALYSIS_SPACY_MODEL = "fr_modele_absent"
+    assert not nlp.is_language_pipeline_available()
+    assert nlp._pipelines == loaded

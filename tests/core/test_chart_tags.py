@@ -19,11 +19,11 @@ TEMPLATE_SVG = (
     '<desc id="{{ chart.id }}-desc">{{ chart.summary }}</desc>'
     "{% for tick in chart.y_ticks %}"
     '<line x1="{{ chart.left }}" y1="{{ tick.position }}" x2="{{ chart.right }}" y2="{{ tick.position }}" stroke="#dee2e6" stroke-width="1"></line>'
-    '<text x="{{ chart.left|add:-6 }}" y="{{ tick.position }}" text-anchor="end" dominant-baseline="middle" font-size="{% if chart.small %}10{% else %}12{% endif %}" fill="#212529">{{ tick.text }}</text>'
+    '<text x="{{ chart.left|add:-6 }}" y="{{ tick.position }}" text-anchor="end" dominant-baseline="middle" font-size="14" fill="#212529">{{ tick.text }}</text>'
     "{% endfor %}"
     '<line x1="{{ chart.left }}" y1="{{ chart.bottom }}" x2="{{ chart.right }}" y2="{{ chart.bottom }}" stroke="#495057" stroke-width="1"></line>'
     "{% for tick in chart.x_ticks %}"
-    '<text x="{{ tick.position }}" y="{{ chart.bottom|add:16 }}" text-anchor="middle" font-size="{% if chart.small %}10{% else %}12{% endif %}" fill="#212529">{{ tick.text }}</text>'
+    '<text x="{{ tick.position }}" y="{{ chart.bottom|add:16 }}" text-anchor="middle" font-size="14" fill="#212529">{{ tick.text }}</text>'
     "{% endfor %}"
     "{% if chart.baseline_y is not None %}"
     '<line x1="{{ chart.left }}" y1="{{ chart.baseline_y }}" x2="{{ chart.right }}" y2="{{ chart.baseline_y }}" stroke="#495057" stroke-width="2" stroke-dasharray="2 4"></line>'

@@ -29,6 +29,7 @@ from tests.fuzzing import (
 from tests.test_url_matrix import (  # noqa: F401
     MATRIX,
     matrix_analysis,
+    matrix_api,
     matrix_community,
     matrix_consultation,
     matrix_contribution,
@@ -37,6 +38,8 @@ from tests.test_url_matrix import (  # noqa: F401
     matrix_evaluation,
     matrix_events,
     matrix_idea,
+    matrix_incubator,
+    matrix_kits,
     matrix_participation,
     matrix_project,
     matrix_report,
@@ -56,7 +59,7 @@ CORE_PAGES = {
     "ideas:idea-detail",  # comment on an idea
     "ecoute:contribution-create",  # contribution
     "ecoute:contribution-detail",  # comment on a contribution
-    "ecoute:contribution-moderation to moderate",  # a moderator's message to the author
+    "engagement:queue to moderate",  # a moderator's message to the authors
     "ecoute:answer",  # consultation answer (and the hear-back address)
     "ecoute:anonymous-answer",  # the same, anonymous
     "criees:create",  # initiative
@@ -85,7 +88,6 @@ PAGES = [
 ] + [
     # pages the matrix objects leave without forms, in the state that shows them
     ("ecoute:anonymous-answer", "anonymous"),
-    ("ecoute:contribution-moderation to moderate", "lab_staff"),
     ("engagement:queue to moderate", "lab_staff"),
 ]
 

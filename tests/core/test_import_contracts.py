@@ -37,6 +37,16 @@ def test_the_core_and_the_platform_are_forbidden_every_domain_app():
     """A new domain app must be added to the contracts: every installed app of ours outside
     `caflab` is one."""
     domains = {app for app in settings.LOCAL_APPS if not app.startswith("caflab.")}
-    assert domains == {"projects", "ideas", "criees", "ecoute", "evaluation", "analysis", "events"}
+    assert domains == {
+        "projects",
+        "ideas",
+        "criees",
+        "ecoute",
+        "evaluation",
+        "analysis",
+        "events",
+        "kits",
+        "incubator",
+    }
     for contract_id in ("core-is-domain-free", "platform-is-domain-free"):
         assert domains <= set(contracts()[contract_id]["forbidden_modules"]), contract_id

@@ -68,8 +68,8 @@ def _manage(*args: str, timeout: int = 600) -> str:
     return done.stdout
 
 
-# Run inside `manage.py shell`: every local app's latest and previous migrations, and the rows
-# that must survive a round trip.
+# Run inside `manage.py shell`: every local app's latest migration that runs SQL, its previous
+# one, and the rows that must survive a round trip.
 PLAN = """
 import json
 from django.conf import settings
@@ -83,8 +83,16 @@ for app in settings.LOCAL_APPS:
     leaves = [node for node in graph.leaf_nodes() if node[0] == label]
     if not leaves:
         continue
-    parents = [p for p in graph.node_map[leaves[0]].parents if p[0] == label]
-    previous[label] = [leaves[0][1], parents[0][1] if parents else "zero"]
+    latest = leaves[0]
+    # A migration that only changes labels (`labels_only`) runs no SQL: the app's latest one
+    # that does is taken back, and the labels-only ones after it go back with it.
+    while getattr(graph.nodes[latest], "labels_only", False):
+        parents = [p for p in graph.node_map[latest].parents if p[0] == label]
+        if not parents:
+            break
+        latest = parents[0]
+    parents = [p for p in graph.node_map[latest].parents if p[0] == label]
+    previous[label] = [latest[1], parents[0][1] if parents else "zero"]
 print(json.dumps(previous))
 """
 

@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import Count, Max, OuterRef, Subquery
 
 from caflab.accounts.models import User
+from caflab.national import incubator as national_incubator
 from caflab.national.bulk import DOMAIN
 from ecoute.models import Answer, Response
 from ideas.models import Idea
@@ -50,6 +51,40 @@ def test_reset_deletes_what_it_wrote_and_seeds_the_same_again(capsys):
     before = (User.objects.count(), Project.objects.count(), Answer.objects.count())
     _seed(capsys, "--reset")
     assert (User.objects.count(), Project.objects.count(), Answer.objects.count()) == before
+
+
+@postgres_only
+def test_seeds_the_incubator_and_reset_removes_it_with_its_forms(capsys):
+    """Calls in every status, the bench's "mes candidatures" (agent.1 applies everywhere), a
+    jury's scores on the call in selection; decisions only on the decided calls, every selected
+    application in its call's cohort; --reset leaves no call nor its application form."""
+    from ecoute.models import Consultation
+    from incubator.models import Application, ApplicationScore, Call, Cohort
+
+    _seed(capsys)
+    calls = Call.objects.filter(title__startswith=national_incubator.TITLE_PREFIX)
+    assert calls.count() == len(national_incubator.CALLS)
+    assert set(calls.values_list("status", flat=True)) == set(Call.Status.values)
+    ranked = calls.get(title=national_incubator.RANKED_TITLE)
+    assert ranked.status == Call.Status.CLOSED
+    assert ApplicationScore.objects.filter(application__call=ranked).exists()
+    assert (
+        Application.objects.filter(
+            applicant__email=f"{national_incubator.APPLICANT}{DOMAIN}"
+        ).count()
+        == calls.exclude(status=Call.Status.DRAFT).count()
+    )
+    assert not Application.objects.exclude(call__status=Call.Status.DECIDED).exclude(decision="")
+    assert not Application.objects.filter(
+        call__status=Call.Status.DECIDED, status="submitted", decision=""
+    )
+    assert not Application.objects.filter(decision="selected", cohort__isnull=True).exists()
+    assert Cohort.objects.filter(call__in=calls).count() == 2
+    forms = list(calls.values_list("consultation", flat=True))
+
+    _seed(capsys, "--reset")
+    assert not Consultation.objects.filter(pk__in=forms).exists()
+    assert calls.count() == len(national_incubator.CALLS)  # seeded again
 
 
 @postgres_only

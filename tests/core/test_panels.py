@@ -109,7 +109,7 @@ def test_registering_a_name_again_replaces_it_and_unregistering_removes_it(regis
 
 
 def test_the_apps_put_their_sections_on_the_project_page_and_the_caf_dashboard():
-    assert [p.name for p in panels_of("project")] == ["evaluation"]
+    assert [p.name for p in panels_of("project")] == ["kits", "evaluation"]
     assert [p.name for p in panels_of("caf_dashboard")] == [
         "projects",
         "criees",

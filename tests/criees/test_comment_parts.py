@@ -50,7 +50,7 @@ def test_the_page_shows_the_latest_threads_whole_then_a_link_to_the_older(
     ]
     html = response.content.decode()
     assert "Voir les commentaires précédents" in html
-    assert f'hx-get="{page_url(initiative)}?page=2"' in html
+    assert f'data-hx-get="{page_url(initiative)}?page=2"' in html
     assert "Fil 0" not in html
 
     older = client.get(page_url(initiative), {"page": 2})

@@ -35,7 +35,7 @@ def test_the_live_page_shows_the_pitch_on_screen_and_polls_the_scoreboard(
     response = client.get(live_url(live_criee))
     assert response.context["current"].initiative == initiative
     html = response.content.decode()
-    assert 'hx-trigger="every 5s"' in html
+    assert 'data-hx-trigger="every 5s"' in html
     assert counts_url(live_criee, live_criee.current_pitch_id) in html.replace("&amp;", "&")
     # The one-click buttons of an agent: no "wants to replicate".
     assert 'value="contact"' in html
@@ -58,6 +58,63 @@ def test_one_click_declares_for_the_users_caf_and_comes_back(
     assert response["Location"] == live_url(live_criee)
     interest = InterestDeclaration.objects.get()
     assert (interest.caf, interest.level, interest.criee) == (caf_b, "replicate", live_criee)
+
+
+def test_one_click_with_htmx_swaps_the_block_and_announces_the_result(
+    agent_b, caf_b, live_criee, initiative
+):
+    pitch = live_criee.current_pitch
+    htmx = Client(headers={"HX-Request": "true"})
+    htmx.force_login(agent_b)
+    response = htmx.post(
+        reverse("criees:declare-interest", kwargs={"pk": initiative.pk}),
+        {
+            "interet-level": "curious",
+            "rapide": "1",
+            "criee": live_criee.pk,
+            "place": "programme",
+            "next": f"{live_url(live_criee)}#passage-{pitch.pk}",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The same block, its buttons under the same ids (htmx gives the focus back to the pressed
+    # one), the new level pressed, and the result out of band into the page's live region.
+    assert f'id="interet-programme-{pitch.pk}"' in html
+    assert f'id="interet-programme-{pitch.pk}-curious" class="btn btn-sm btn-primary"' in html
+    assert 'id="annonce-interet" data-hx-swap-oob="innerHTML"' in html
+    assert f"Intérêt de la {caf_b.name} enregistré" in html
+    assert InterestDeclaration.objects.get().level == "curious"
+    # Nothing left for the next page: the message was given in place.
+    page = htmx.get(live_url(live_criee)).content.decode()
+    assert "enregistré" not in page
+
+
+def test_without_javascript_one_click_comes_back_to_the_same_pitch(
+    client, agent_b, live_criee, initiative
+):
+    pitch = live_criee.current_pitch
+    client.force_login(agent_b)
+    html = client.get(live_url(live_criee)).content.decode()
+    back = f"{live_url(live_criee)}#passage-{pitch.pk}"
+    assert f'id="passage-{pitch.pk}"' in html
+    assert f'name="next" value="{back}"' in html
+    assert 'id="annonce-interet"' in html
+    response = client.post(
+        reverse("criees:declare-interest", kwargs={"pk": initiative.pk}),
+        {"interet-level": "curious", "rapide": "1", "criee": live_criee.pk, "next": back},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == back
+
+
+def test_a_held_criee_is_titled_as_held(client, agent_b, live_criee):
+    live_criee.status = Criee.Status.HELD
+    live_criee.save()
+    client.force_login(agent_b)
+    html = client.get(live_url(live_criee)).content.decode()
+    assert f"Criée tenue : {live_criee.title}" in html
+    assert "En direct :" not in html
 
 
 def test_an_offsite_next_is_ignored(client, agent_b, live_criee, initiative):

@@ -23,6 +23,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
 from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.accounts.factories import TEST_PASSWORD
 
@@ -71,7 +72,10 @@ def browser(django_db_setup: None, django_db_blocker: Any) -> Iterator[Browser]:
 
 @pytest.fixture
 def browser_context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    # Reduced motion: no colour transition is caught half-way when axe measures contrast.
+    context = browser.new_context(
+        locale="fr-FR", timezone_id="Europe/Paris", reduced_motion="reduce"
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     yield context
     context.close()
@@ -124,9 +128,27 @@ def format_violations(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# What the page says when axe was injected into a document that a navigation then replaced:
+# a click on a link returns before the next page has committed, so axe can meet the old
+# document half torn down. Running it again once the new page has loaded is the answer.
+NAVIGATION_RACES = (
+    "Execution context was destroyed",
+    "reading 'documentElement'",
+    "Cannot find context with specified id",
+)
+AXE_ATTEMPTS = 3
+
+
 def check_accessible(page: Page) -> None:
-    """Run axe-core on the page as it is now; fail with one line per violation and node."""
-    results = _axe.run(page)
+    """Run axe-core on the page once it has loaded; fail with one line per violation and node."""
+    for attempt in range(1, AXE_ATTEMPTS + 1):
+        page.wait_for_load_state("load")
+        try:
+            results = _axe.run(page)
+            break
+        except PlaywrightError as error:
+            if attempt == AXE_ATTEMPTS or not any(r in str(error) for r in NAVIGATION_RACES):
+                raise
     violations = results.response["violations"]
     if violations:
         pytest.fail(

@@ -1,5 +1,6 @@
 """An accessibility sweep over the demo: the main pages of every app, seeded with the demo data
-as a newcomer sees it after `make run`, checked with axe-core for each kind of user. The walks
+as a newcomer sees it after `make run`, checked with axe-core for each kind of user, for
+sideways scroll on a phone, and, as the server sent them, with the Nu HTML Checker. The walks
 of each issue check their own pages; this one catches the pages between them."""
 
 import io
@@ -15,6 +16,7 @@ from evaluation.models import Effect, ImpactReport, Indicator, Survey
 from events.models import DebateProposal
 from ideas.models import Challenge, CreativitySession, Idea
 from projects.models import Project
+from tests.nu_validator import checker_or_skip, validate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -57,7 +59,7 @@ def _staff_pages() -> list[str]:
         reverse("ecoute:manage-detail", kwargs={"pk": consultation.pk}),
         reverse("ecoute:results", kwargs={"pk": consultation.pk}),
         reverse("ecoute:builder", kwargs={"pk": call.pk}),
-        reverse("ecoute:contribution-moderation"),
+        f"{reverse('engagement:queue')}?type=contributions-deposees&consultation={call.pk}",
         reverse("ecoute:community-list"),
         reverse(
             "ecoute:community-detail",
@@ -133,13 +135,50 @@ def _citizen_pages() -> list[str]:
     ]
 
 
+PHONE = 390
+SMALL_PHONE = 320
+
+
+def assert_no_sideways_scroll(page, widths: tuple[int, ...]) -> None:
+    """At each width, the page is no wider than the window (WCAG 1.4.10): wide tables scroll in
+    their own region, charts shrink. The window is resized, not the page reloaded."""
+    desktop = page.viewport_size
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 844})
+        scroll_width, inner_width = page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert scroll_width <= inner_width, f"{page.url}: {scroll_width} px wide at {width} px"
+    page.set_viewport_size(desktop)
+
+
+def _small_phone_pages() -> set[str]:
+    """The pages also checked at 320 px (the whole sweep at 390 px): those people read on a
+    phone between meetings, and every citizen page."""
+    project = Project.objects.get(title="Accueil sans rendez-vous repensé")
+    consultation = Consultation.objects.get(slug="votre-accueil-a-la-caf")
+    return {
+        reverse("projects:index"),
+        reverse("ideas:triage"),
+        reverse("criees:criee-list"),
+        reverse("ecoute:results", kwargs={"pk": consultation.pk}),
+        reverse("evaluation:plan", kwargs={"code": project.code}),
+        reverse("evaluation:report-detail", kwargs={"pk": ImpactReport.objects.first().pk}),
+        reverse("events:figures"),
+        *_citizen_pages(),
+    }
+
+
 def test_the_demo_pages_have_no_accessibility_violations(
     page, live_server, login_as, assert_accessible, settings
 ):
+    checker_or_skip()  # before the long part: the HTML checker must be able to run
     settings.DEBUG = True  # seed_demo refuses to run otherwise
     call_command("seed_demo", stdout=io.StringIO())
     settings.DEBUG = False
+    small_phone = _small_phone_pages()
     checked = []
+    sent = {}  # "who path" → the HTML as the server sent it, for the Nu HTML Checker
     for email, pages in (
         ("labo@caflab.demo", _staff_pages()),
         ("citoyen@caflab.demo", _citizen_pages()),
@@ -149,7 +188,11 @@ def test_the_demo_pages_have_no_accessibility_violations(
         for path in pages:
             response = page.goto(live_server.url + path)
             assert response.status == 200, (email, path, response.status)
+            sent[f"{email} {path}"] = response.text()
             assert_accessible(page)
+            assert_no_sideways_scroll(
+                page, (PHONE, SMALL_PHONE) if path in small_phone else (PHONE,)
+            )
             checked.append(path)
     # The pending person, and the administrator's import page.
     for email, pages in (
@@ -161,10 +204,15 @@ def test_the_demo_pages_have_no_accessibility_violations(
         for path in pages:
             response = page.goto(live_server.url + path)
             assert response.status == 200, (email, path, response.status)
+            sent[f"{email} {path}"] = response.text()
             assert_accessible(page)
             checked.append(path)
     page.context.clear_cookies()
     for path in (reverse("core:home"), reverse("ecoute:index"), reverse("accounts:signup")):
-        assert page.goto(live_server.url + path).status == 200
+        response = page.goto(live_server.url + path)
+        assert response.status == 200
+        sent[f"anonymous {path}"] = response.text()
         assert_accessible(page)
     assert len(checked) > 50
+    errors = validate(sent)
+    assert not errors, f"{len(errors)} HTML error(s):\n" + "\n".join(errors)

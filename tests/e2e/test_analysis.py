@@ -95,6 +95,7 @@ def test_the_lab_suggests_themes_codes_by_keyboard_and_reads_the_chart(
     # --- the chart per code, with its table ---------------------------------------------------
     page.get_by_role("link", name="Résultats").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Résultats par code")
+    page.get_by_text("Voir les données").click()  # the chart's table waits under it
     table = page.get_by_role("table", name="Textes par code (données du graphique)")
     expect(table.get_by_role("row", name="Courriers")).to_contain_text("2")
     expect(page.locator("svg.chart-svg")).to_be_visible()

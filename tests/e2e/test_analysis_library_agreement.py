@@ -42,9 +42,11 @@ def test_the_lab_shares_a_codebook_measures_agreement_and_exports(
     answer_texts(open_question(other), ["Un courrier"])
     target = analysis_of(other, lab_staff)
     page.goto(live_server.url + f"/analyse/{target.pk}/codes/")
-    page.get_by_label("Copier une grille de la bibliothèque du CafLab").select_option(
-        label="Grille accueil"
-    )
+    # A type-ahead picker (the library may hold hundreds): typing suggests, the title copies.
+    picker = page.get_by_label("Copier une grille de la bibliothèque du CafLab")
+    picker.fill("accueil")
+    expect(page.locator("#id_codebook-suggestions option")).to_have_count(1)
+    picker.fill("Grille accueil")
     page.get_by_role("button", name="Copier cette grille").click()
     expect(page.get_by_text("2 codes copiés.")).to_be_visible()
 

@@ -61,15 +61,17 @@ def test_citizen_proposes_moderator_publishes_agent_supports_lab_answers_with_a_
     context, moderator_page = new_page(browser)
     try:
         login_as(moderator_page, live_server, moderator)
+        # The consultation's old address leads to the one queue, filtered to contributions.
         moderator_page.goto(live_server.url + reverse("ecoute:contribution-moderation"))
+        expect(moderator_page.get_by_role("heading", level=1)).to_have_text("Modération")
         assert_accessible(moderator_page)
-        moderator_page.get_by_label(IDEA).check()
+        moderator_page.get_by_label("Après 18 h, pour les parents qui travaillent.").check()
         moderator_page.get_by_label("Action", exact=True).select_option("publish")
         moderator_page.get_by_label("Message aux auteurs (facultatif)").fill(
             "Merci, votre idée est en ligne."
         )
         moderator_page.get_by_role("button", name="Appliquer").click()
-        expect(moderator_page.locator("body")).to_contain_text("1 contribution(s) traitée(s)")
+        expect(moderator_page.locator("body")).to_contain_text("1 élément(s) traité(s)")
         assert_accessible(moderator_page)
     finally:
         context.close()

@@ -88,9 +88,11 @@ def test_a_lead_defines_two_indicators_measures_two_caf_and_reads_the_chart(
     _measure(page, caf="Caf du Rhône", period="2026-02-15", value="35")
     _measure(page, caf="Caf de l'Isère", period="2026-05-15", value="24")
 
-    chart = page.locator("figure.chart").first
+    chart = page.locator("div.chart").first
     expect(chart.locator("svg[role='img']")).to_have_count(1)
     table = chart.get_by_role("table")
+    expect(table).to_be_hidden()  # under "Voir les données", opened from the keyboard
+    chart.locator("summary").press("Enter")
     expect(table).to_contain_text("données du graphique")
     expect(table.get_by_role("row", name=re.compile("T1 2026"))).to_contain_text("33,2")
     expect(table.get_by_role("row", name=re.compile("T4 2026"))).to_contain_text("15")
@@ -108,7 +110,8 @@ def test_a_lead_defines_two_indicators_measures_two_caf_and_reads_the_chart(
         target="12000",
     )
     _measure(page, caf="Caf du Rhône", period="2026-03-01", value="1 250")
-    expect(page.locator("figure.chart").first.get_by_role("table")).to_contain_text("1\u202f250")
+    page.locator("div.chart").first.get_by_text("Voir les données").click()
+    expect(page.locator("div.chart").first.get_by_role("table")).to_contain_text("1\u202f250")
     assert_accessible(page)
 
     page.goto(live_server.url + reverse("evaluation:indicator-list", kwargs={"code": project.code}))

@@ -124,6 +124,7 @@ def test_lead_surveys_stakeholders_an_invitee_answers_and_a_severe_effect_shows(
     page.goto(live_server.url + reverse("evaluation:effects", kwargs={"code": project.code}))
     assert_accessible(page)
     page.get_by_role("link", name="Signaler un effet").click()
+    page.wait_for_url(re.compile(r"/effets/signaler/$"))
     assert_accessible(page)
     page.get_by_label("Négatif inattendu").check()
     page.get_by_label("Description").fill(

@@ -20,6 +20,7 @@ HEADINGS = [
     "Indicateurs : référence, cible et résultats",
     "Résultats par Caf",
     "Témoignages",
+    "Ce que disent les témoignages et les enquêtes",
     "Effets négatifs et inattendus",
     "Transition écologique",
     "Jugements par critère",
@@ -40,7 +41,7 @@ def test_a_lead_requests_reads_and_downloads_an_impact_report(
     expect(page.get_by_role("heading", level=1)).to_have_text(report.title)
     expect(page.locator("#rapport-etat")).to_contain_text("Prêt")
     for heading in HEADINGS:
-        expect(page.get_by_role("heading", level=2, name=heading)).to_be_visible()
+        expect(page.get_by_role("heading", level=2, name=heading, exact=True)).to_be_visible()
     expect(page.get_by_text("avant même que je pense à faire la demande")).to_be_visible()
     expect(page.get_by_text("Témoignage confidentiel")).to_have_count(0)
     assert_accessible(page)

@@ -128,6 +128,8 @@ def test_an_agent_registers_to_a_training_and_the_lab_sees_the_figures(
     lab.goto(live_server.url + reverse("events:figures"))
     expect(lab.get_by_role("heading", level=1)).to_contain_text(str(timezone.localdate().year))
     caf_table = lab.get_by_role("table", name="Présences par Caf (données du graphique)")
+    expect(caf_table).to_be_hidden()  # under its chart's "Voir les données"
+    lab.locator("summary", has_text="Présences par Caf").click()
     expect(caf_table).to_contain_text(agent_a.caf.name)
     expect(lab.get_by_role("table", name="Les événements tenus")).to_contain_text(TITLE)
     assert_accessible(lab)

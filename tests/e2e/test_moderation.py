@@ -43,7 +43,8 @@ def test_a_moderator_works_one_queue_for_every_app(
         box.focus()
         page.keyboard.press("Space")
         expect(box).to_be_checked()
-    page.get_by_label("Action").select_option(label="Masquer")
+    # Exact: the queue's table region is named after its caption, which says "Action" too.
+    page.get_by_label("Action", exact=True).select_option(label="Masquer")
     page.get_by_label("Message aux auteurs (facultatif)").fill("Propos hors charte.")
     page.get_by_role("button", name="Appliquer").click()
     expect(page.get_by_text("2 élément(s) traité(s) : masquer.")).to_be_visible()

@@ -60,7 +60,7 @@ def test_a_gate_review_moves_the_card_and_a_caf_declares_interest_on_the_map(
     assert_accessible(page)
     page.goto(review_url)
     assert_accessible(page)
-    for criterion in GateCriterion.objects.filter(target_stage=Stage.CREATIVITY):
+    for criterion in GateCriterion.objects.for_gate(Stage.CREATIVITY, project.track):
         group = page.get_by_role("group", name=re.compile(re.escape(criterion.label)))
         group.get_by_label("4 – bon").check()
     page.get_by_role("button", name="Enregistrer mes notes").click()

@@ -4,6 +4,7 @@ counts for the list and the queue."""
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from caflab.network.models import Theme
 from caflab.notifications.models import Notification
@@ -240,8 +241,16 @@ def test_only_managers_answer(published, agent_a, correspondent_b, client):
 
 
 def moderation_url(**query):
-    url = reverse("ecoute:contribution-moderation")
-    return f"{url}?{'&'.join(f'{k}={v}' for k, v in query.items())}" if query else url
+    """The one queue, filtered to contributions (and to `consultation`, `etat`)."""
+    url = f"{reverse('engagement:queue')}?type=contributions-deposees"
+    return url + "".join(f"&{k}={v}" for k, v in query.items())
+
+
+def test_the_old_address_leads_to_the_one_queue_with_its_consultation(call, lab_staff, client):
+    client.force_login(lab_staff)
+    old = reverse("ecoute:contribution-moderation")
+    assert client.get(f"{old}?consultation={call.pk}").url == moderation_url(consultation=call.pk)
+    assert client.get(f"{old}?consultation=x").url == moderation_url()
 
 
 def test_bulk_publish_with_a_message_notifies_the_authors(
@@ -250,20 +259,20 @@ def test_bulk_publish_with_a_message_notifies_the_authors(
     authors = [UserFactory(citizen=True, email=f"auteur{i}@example.org") for i in range(2)]
     pending = [
         services.contribution_submit(
-            consultation=call, by=author, title=f"Idée {i}", text="Texte", theme=theme
+            consultation=call, by=author, title=f"Idée {i}", text=f"Texte {i}", theme=theme
         )
         for i, author in enumerate(authors)
     ]
     client.force_login(correspondent_a)
     page = client.get(moderation_url()).content.decode()
-    assert "Idée 0" in page
-    assert "Idée 1" in page
+    assert "Texte 0" in page
+    assert "Texte 1" in page
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("ecoute:contribution-moderate"),
+            reverse("engagement:queue"),
             {
-                "contributions": [c.pk for c in pending],
+                "items": [f"contributions-deposees:{c.pk}" for c in pending],
                 "action": "publish",
                 "message": "Bienvenue dans l'appel à idées.",
             },
@@ -279,40 +288,49 @@ def test_bulk_form_keeps_the_message_when_nothing_is_checked(call, correspondent
     ContributionFactory(consultation=call, status="pending")
     client.force_login(correspondent_a)
     response = client.post(
-        reverse("ecoute:contribution-moderate"), {"action": "hide", "message": "Mon message"}
+        reverse("engagement:queue"), {"action": "hide", "message": "Mon message"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
-    assert "Cochez au moins une contribution" in page
+    assert "Cochez au moins un élément" in page
     assert "Mon message" in page
 
 
 def test_a_correspondent_cannot_moderate_another_cafs_contributions(call, correspondent_b, client):
     pending = ContributionFactory(consultation=call, status="pending", title="De l'Isère")
     client.force_login(correspondent_b)
-    assert "De l'Isère" not in client.get(moderation_url()).content.decode()
+    rows = client.get(moderation_url()).context["rows"]
+    assert pending.pk not in [row.pk for row in rows]
     response = client.post(
-        reverse("ecoute:contribution-moderate"),
-        {"contributions": [pending.pk], "action": "publish"},
+        reverse("engagement:queue"),
+        {"items": [f"contributions-deposees:{pending.pk}"], "action": "publish"},
+        follow=True,
     )
-    assert response.status_code == 200  # not a valid choice for them: refused in the form
+    assert "non concerné" in response.content.decode()  # skipped: not theirs to moderate
     pending.refresh_from_db()
     assert pending.status == "pending"
 
 
 def test_the_queue_filters_by_consultation_and_state(call, lab_staff, client):
     other = ConsultationFactory(slug="autre", owner=lab_staff, collects_contributions=True)
-    ContributionFactory(consultation=call, status="pending", title="Attente ici")
-    ContributionFactory(consultation=other, status="pending", title="Attente ailleurs")
-    ContributionFactory(consultation=call, status="hidden", title="Masquée ici")
+    ContributionFactory(consultation=call, status="pending", title="Attente ici", text="Ici")
+    ContributionFactory(
+        consultation=other, status="pending", title="Attente ailleurs", text="Ailleurs"
+    )
+    ContributionFactory(consultation=call, status="hidden", title="Masquée ici", text="Masquée")
     client.force_login(lab_staff)
-    page = client.get(moderation_url(consultation=call.pk)).content.decode()
-    assert "Attente ici" in page
-    assert "Attente ailleurs" not in page
-    assert "Masquée ici" not in page
-    page = client.get(moderation_url(consultation=call.pk, state="hidden")).content.decode()
-    assert "Masquée ici" in page
-    assert "Attente ici" not in page
+    response = client.get(moderation_url(consultation=call.pk))
+    assert [row.text for row in response.context["rows"]] == ["Ici"]
+    page = response.content.decode()
+    assert escape(f"Contributions de « {call.title} »") in page
+    assert f'name="consultation" value="{call.pk}"' in page  # kept when filtering on
+    response = client.get(moderation_url(consultation=call.pk, etat="hidden"))
+    assert [row.text for row in response.context["rows"]] == ["Masquée"]
+    # A consultation the person does not manage is no filter: the whole queue.
+    outsider = ConsultationFactory(slug="hors-champ")
+    client.force_login(UserFactory(email="moderatrice@cnaf.example", role="moderator"))
+    response = client.get(moderation_url(consultation=outsider.pk + 1000))
+    assert "Contributions de" not in response.content.decode()
 
 
 def queue_url(kind):
@@ -325,9 +343,6 @@ def test_contributions_comments_are_moderated_in_the_one_queue(
     comment = services.comment_add(contribution=published, by=agent_a, text="À relire svp")
     assert comment.status == "pending"  # the call is moderated before publication
     client.force_login(correspondent_a)
-    # The écoute page sends its comments to the one queue.
-    page = client.get(moderation_url()).content.decode()
-    assert queue_url("contributions-commentaires") in page
     queue = client.get(queue_url("contributions-commentaires"))
     assert [row.pk for row in queue.context["rows"]] == [comment.pk]
     response = client.post(

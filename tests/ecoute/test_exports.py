@@ -222,7 +222,7 @@ def test_a_running_export_shows_its_progress_and_polls_with_htmx(client, lab_sta
     client.force_login(lab_staff)
     page = client.get(job.get_absolute_url()).content.decode()
     assert "Export en cours : 40 %." in page
-    assert 'hx-trigger="every 2s"' in page
+    assert 'data-hx-trigger="every 2s"' in page
     assert "Actualiser la page" in page
     fragment = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith('<div id="export-etat"')

@@ -422,6 +422,33 @@ def test_announcing_tells_contributors_respondents_and_addresses_once(
     assert "/ecoute/accueil/suivi/" in body
 
 
+def test_an_update_whose_e_mails_failed_is_announced_again_by_the_beat(
+    participants, published, lab_staff, citizen, mail_server, published_tasks
+):
+    """SMTP down for the second address: the beat queues the announcement again, and the
+    re-run sends only what is owed; once all went out, nothing more is queued."""
+    import datetime
+
+    from django.utils import timezone
+
+    from ecoute import tasks
+    from ecoute.services.decisions import decision_updates_resend
+
+    decision = _first_decision(published)
+    update = decision_update(decision=decision, by=lab_staff, status=D.IN_PROGRESS, progress=40)
+    mail_server.fail(ConnectionRefusedError("SMTP down"), times=1, after=1)
+    assert decision_update_announce(update_id=update.pk) == 1
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert decision_updates_resend(now=timezone.now()) == 0  # too soon: its own run may go on
+    assert decision_updates_resend(now=later) == 1
+    assert published_tasks.of(tasks.announce_decision_update)[-1] == (update.pk,)
+    mail_server.recover()
+    assert decision_update_announce(update_id=update.pk) == 1
+    assert DecisionUpdateEmail.objects.filter(update=update).count() == 2
+    assert decision_updates_resend(now=later) == 0
+    assert Notification.objects.filter(kind="ecoute.decision_update").count() == 1  # once
+
+
 def test_a_draft_restitutions_decision_is_not_announced(participants, closed, lab_staff):
     restitution = restitution_save(
         consultation=closed,

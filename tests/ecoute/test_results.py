@@ -197,3 +197,18 @@ def test_a_segment_of_the_results_page_costs_the_same(client, lab_staff, survey,
         sizes=(6, 40),
         expected=8,
     )
+
+
+def test_group_counts_are_written_with_thousands_grouped():
+    from django.template.loader import render_to_string
+
+    from ecoute.results import groups_from_raw
+
+    groups = groups_from_raw({"audience": [["citizen", 1624], ["agent", 376]], "caf": []})
+    assert groups.total == 2000
+    html = render_to_string(
+        "ecoute/includes/results_body.html",
+        {"groups": groups, "results": [], "min_group_size": 5, "masked": False},
+    )
+    assert "1\u00a0624" in html or "1\u202f624" in html  # never "1624"
+    assert "1624" not in html

@@ -54,3 +54,6 @@ def test_seed_demo_adds_three_complete_plans_once(settings):
     assert any(not a["is_faithful"] for d in deployments for a in d["adaptations"])
     assert "Journal des adaptations" in report.html
     assert 'id="rapport-carte-titre"' in report.html
+    # ... and what its survey's open answers say, coded through the analysis of texts.
+    assert report.snapshot["coded_themes"][0]["codes"]
+    assert "Ce que disent les témoignages et les enquêtes" in report.html

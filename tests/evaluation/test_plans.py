@@ -129,6 +129,18 @@ def test_saving_a_version_freezes_the_content_and_moves_the_plan_on(client, lead
     assert "Le non-recours baisse-t-il ?" in page.content.decode()
 
 
+def test_the_plan_page_says_the_version_being_written_is_not_yet_frozen(client, lead, plan):
+    client.force_login(lead)
+    url = reverse("evaluation:plan", kwargs={"code": plan.project.code})
+    assert "1 (pas encore figée)" in client.get(url).content.decode()
+    plan_version_save(plan=plan, by=lead, note="", expected_version=1)
+    page = client.get(url).content.decode()
+    # Version 2 is being written; version 1, the one listed, is the last frozen.
+    assert "2 (pas encore figée ; dernière version figée : 1)" in page
+    assert "Version 1" in page
+    assert "Version 2</a>" not in page
+
+
 def test_a_second_click_on_save_version_keeps_one_version(client, lead, plan):
     plan_version_save(plan=plan, by=lead, note="", expected_version=1)
     with pytest.raises(AlreadyDone):

@@ -82,7 +82,7 @@ def test_the_progress_fragment_polls_until_ready_then_reloads_the_page(client, p
     report = ImpactReportFactory(project=project, status=ImpactReport.Status.RUNNING, progress=40)
     client.force_login(project.lead)
     running = client.get(report.get_absolute_url(), headers={"HX-Request": "true"})
-    assert 'hx-trigger="every 2s"' in running.content.decode()
+    assert 'data-hx-trigger="every 2s"' in running.content.decode()
     assert "40 %" in running.content.decode()
     assert "HX-Refresh" not in running
     ImpactReport.objects.filter(pk=report.pk).update(status="ready", progress=100)

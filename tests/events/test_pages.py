@@ -247,7 +247,7 @@ def test_my_registrations_lists_upcoming_waiting_and_past(client, agent_a, agent
 
 
 # Session and user (2), registrations with their events (1), waiting positions (1), organised
-# (1), the shell (1) and permissions (2).
+# (1), the calendar link's version (1), the shell (1) and permissions (2).
 def test_my_registrations_cost_a_fixed_number_of_queries(client, agent_a):
     client.force_login(agent_a)
 
@@ -264,7 +264,7 @@ def test_my_registrations_cost_a_fixed_number_of_queries(client, agent_a):
         for event in Event.objects.filter(seats=1).exclude(registrations__user=agent_a):
             registration_create(event=event, user=agent_a)
 
-    assert_flat_query_count(client, MINE, add_waiting, expected=8)
+    assert_flat_query_count(client, MINE, add_waiting, expected=9)
 
 
 # --- the organiser -------------------------------------------------------------------------
@@ -453,6 +453,6 @@ def test_the_figures_cost_a_fixed_number_of_queries(client, lab_staff):
                 attended=True,
             )
 
-    # Session and user (2), by kind, by Caf, by directorate, totals, the events (5), the shell
-    # (1).
-    assert_flat_query_count(client, FIGURES, add, expected=8)
+    # Session and user (2), by kind, by Caf, by directorate, totals, the events, their
+    # satisfaction ratings (6), the shell (1).
+    assert_flat_query_count(client, FIGURES, add, expected=9)

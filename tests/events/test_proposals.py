@@ -61,7 +61,8 @@ def test_the_organiser_writes_the_synthesis_and_the_proposals_everyone_reads_the
 
     client.force_login(agent_a)
     page = client.get(debate.get_absolute_url()).content.decode()
-    assert "Les agents veulent moins d&#x27;appels perdus." in page
+    # Rendered as rich text (caflab.core.richtext): nh3 leaves an apostrophe as it is.
+    assert "<p>Les agents veulent moins d'appels perdus.</p>" in page
     assert PROPOSAL in page
     assert proposal.get_absolute_url() in page
     # An agent reads the proposal's page, but does not turn it into an idea.

@@ -18,7 +18,7 @@ from caflab.notifications.services import follow
 from ideas.models import Challenge, ChallengeEntry, EntryScore, Idea
 from ideas.services import challenges as services
 from projects.models import GateCriterion, Project, Scorecard
-from projects.scoring import weighted_summary
+from projects.scoring import rounded_mean, weighted_summary
 from tests.accounts.factories import UserFactory
 from tests.ideas.factories import (
     ChallengeCriterionFactory,
@@ -119,8 +119,11 @@ def test_citizens_get_403_on_the_list_and_404_on_a_challenge(client, citizen, ch
     assert client.get(url("challenge-detail", challenge)).status_code == 404
 
 
-def test_citizens_do_not_see_even_a_challenge_open_to_the_public(client, citizen, challenge):
-    challenge.audience = Challenge.Audience.PUBLIC
+def test_no_challenge_announces_an_audience_that_cannot_open_it(client, citizen, challenge):
+    """The "open to the public" option answered citizens with 404: it is gone (its challenges
+    moved to agents and partners by a migration); citizens are consulted through écoute."""
+    assert "public" not in Challenge.Audience.values
+    challenge.audience = Challenge.Audience.AGENTS_AND_PARTNERS
     challenge.save(update_fields=["audience"])
     client.force_login(citizen)
     assert client.get(url("challenge-detail", challenge)).status_code == 404
@@ -416,7 +419,7 @@ def test_the_ranking_orders_entries_by_weighted_mean_on_known_scores(
 
     ranked = list(services.ranked_entries(judging))
     assert [e.title for e in ranked] == ["Faisable seulement", "Utile", "Équilibrée", "Pas notée"]
-    assert [services.rounded_mean(e.weighted_mean) for e in ranked][:3] == [
+    assert [rounded_mean(e.weighted_mean) for e in ranked][:3] == [
         Decimal("4.0"),
         Decimal("3.7"),
         Decimal("3.3"),
@@ -425,7 +428,7 @@ def test_the_ranking_orders_entries_by_weighted_mean_on_known_scores(
     # the database's figure is the scorecard's
     for entry in ranked[:3]:
         summary = weighted_summary(criteria_of(judging), EntryScore.objects.filter(entry=entry))
-        assert services.rounded_mean(entry.weighted_mean) == summary["weighted_mean"]
+        assert rounded_mean(entry.weighted_mean) == summary["weighted_mean"]
     assert [e.n_jurors for e in ranked] == [1, 2, 2, 0]
 
     client.force_login(lab_staff)

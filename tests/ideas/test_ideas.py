@@ -272,8 +272,8 @@ def test_on_postgresql_similar_ideas_match_other_forms_of_the_same_word(client, 
 def test_the_create_page_asks_for_similar_ideas_while_typing(client, agent_a):
     client.force_login(agent_a)
     html = text_of(client.get(CREATE))
-    assert f'hx-get="{SIMILAR}"' in html
-    assert 'hx-trigger="keyup changed delay:500ms"' in html
+    assert f'data-hx-get="{SIMILAR}"' in html
+    assert 'data-hx-trigger="keyup changed delay:500ms"' in html
     assert 'id="idees-similaires"' in html
 
 

@@ -103,11 +103,11 @@ def test_the_source_page_offers_the_button_then_shows_what_it_became(
     client.force_login(citizen)
     html = client.get(page).content.decode()
     assert from_origin_url(contribution) not in html
-    assert "Ce qu'elle est devenue" not in html
+    assert "Suite donnée" not in html
 
     idea = lineage.idea_from_origin(source=contribution, by=lab_staff)
     html = client.get(page).content.decode()
-    assert "Devenue l'idée « Un rendez-vous le soir »" in html
+    assert "A donné l'idée « Un rendez-vous le soir »" in html
     assert idea.get_absolute_url() not in html  # a citizen does not open the idea box
     client.force_login(lab_staff)
     assert idea.get_absolute_url() in client.get(page).content.decode()
@@ -173,9 +173,10 @@ def test_the_source_page_pays_two_queries_for_what_it_became_whatever_the_ideas(
         for _i in range(n):
             lineage.origin_attach(source=contribution, project=ProjectFactory(), by=lab_staff)
 
-    # The contribution's page cost 12 before; the panel adds two queries (the idea and its
-    # project, joined; the projects it was attached to).
-    assert_flat_query_count(client, contribution.get_absolute_url(), more, expected=14)
+    # The contribution's page cost 12 before; the panel adds three queries (the idea and its
+    # project, joined; the projects it was attached to; whether the reader, if one of its
+    # other participants, hears of what follows).
+    assert_flat_query_count(client, contribution.get_absolute_url(), more, expected=15)
 
 
 def test_the_lab_attaches_a_source_to_an_existing_project_its_people_are_told(
@@ -206,7 +207,7 @@ def test_the_lab_attaches_a_source_to_an_existing_project_its_people_are_told(
 
     client.force_login(citizen)
     html = client.get(contribution.get_absolute_url()).content.decode()
-    assert "Rattachée au projet « Accueil du soir »" in html
+    assert "A rejoint le projet « Accueil du soir »" in html
     assert attach not in html  # a citizen attaches nothing
     assert client.post(attach, {"project": project.code}).status_code == 403
     # The project lists it among its origins.
@@ -288,3 +289,168 @@ def lineage_kind_participants(source):
     from projects.origins import kind_for
 
     return kind_for(source).participants(source)
+
+
+# --- authors always told, other participants in their preference, and free to stop ----------
+
+
+def follow_url(source) -> str:
+    return reverse(
+        "ideas:origin-follow", kwargs={"model": source._meta.label_lower, "pk": source.pk}
+    )
+
+
+def test_an_initiative_s_team_is_told_as_its_own_work_its_supporters_as_they_prefer(
+    lab_staff, agent_a, agent_b
+):
+    from caflab.accounts.models import EmailFrequency
+    from criees.services import support_add
+
+    agent_b.email_frequency = EmailFrequency.WEEKLY
+    agent_b.save(update_fields=["email_frequency"])
+    initiative = InitiativeFactory(created_by=agent_a)
+    support_add(initiative=initiative, by=agent_b)
+    lineage.idea_from_origin(source=initiative, by=lab_staff)
+    told = {n.recipient_id: n for n in Notification.objects.filter(kind="origin.idea")}
+    assert set(told) == {agent_a.pk, agent_b.pk}
+    assert told[agent_a.pk].is_own_contribution
+    assert told[agent_a.pk].email_delivery == Notification.Delivery.IMMEDIATE
+    assert not told[agent_b.pk].is_own_contribution
+    assert told[agent_b.pk].email_delivery == Notification.Delivery.DIGEST
+
+
+def test_a_supporter_stops_following_from_the_source_page_and_hears_no_more(
+    client, lab_staff, agent_a, agent_b
+):
+    from criees.services import support_add
+
+    initiative = InitiativeFactory(created_by=agent_a)
+    support_add(initiative=initiative, by=agent_b)
+    idea = lineage.idea_from_origin(source=initiative, by=lab_staff)
+    client.force_login(agent_b)
+    page = client.get(initiative.get_absolute_url()).content.decode()
+    assert follow_url(initiative) in page
+    assert "Ne plus suivre la suite donnée" in page
+
+    response = client.post(follow_url(initiative), {"action": "stop"}, follow=True)
+    assert "Vous ne recevrez plus de nouvelles" in response.content.decode()
+    assert "Être de nouveau informé" in response.content.decode()
+    response = client.post(follow_url(initiative), {"action": "stop"}, follow=True)
+    assert "Vous ne suivez déjà plus" in response.content.decode()
+
+    Notification.objects.all().delete()
+    idea_move(idea=idea, by=lab_staff, to_status=Idea.Status.DECLINED, reason="Déjà en place.")
+    told = Notification.objects.filter(kind="origin.idea_status")
+    assert set(told.values_list("recipient", flat=True)) == {agent_a.pk}
+
+    client.post(follow_url(initiative), {"action": "resume"})
+    lineage.origin_tell(idea, by=lab_staff, body="Nouvelles.")
+    assert Notification.objects.filter(kind="origin.idea_status", recipient=agent_b).exists()
+
+
+def test_authors_have_nothing_to_stop_and_strangers_may_not_post(
+    client, lab_staff, agent_a, agent_b
+):
+    initiative = InitiativeFactory(created_by=agent_a)
+    lineage.idea_from_origin(source=initiative, by=lab_staff)
+    client.force_login(agent_a)  # its team: always told, no button
+    assert follow_url(initiative) not in client.get(initiative.get_absolute_url()).content.decode()
+    assert client.post(follow_url(initiative), {"action": "stop"}).status_code == 403
+    client.force_login(agent_b)  # took no part
+    assert client.post(follow_url(initiative), {"action": "stop"}).status_code == 403
+    url = reverse("ideas:origin-follow", kwargs={"model": "accounts.user", "pk": agent_a.pk})
+    assert client.post(url).status_code == 404
+    assert client.get(follow_url(initiative)).status_code == 405
+
+
+def test_a_contribution_supporter_who_stopped_does_not_hear_of_the_project_s_stages(
+    client, lab_staff, citizen, agent_a, contribution
+):
+    contribution_services.support_add(contribution=contribution, by=agent_a)
+    idea = lineage.idea_from_origin(source=contribution, by=lab_staff)
+    idea_move(idea=idea, by=lab_staff, to_status=Idea.Status.ACCEPTED, reason="Retenue.")
+    idea.refresh_from_db()
+    client.force_login(agent_a)
+    client.post(follow_url(contribution), {"action": "stop"})
+    Notification.objects.all().delete()
+    review = GateReviewFactory(
+        project=idea.project, from_stage=Stage.IDEA, to_stage=Stage.CREATIVITY
+    )
+    gate_decide(review=review, by=lab_staff, decision=GateReview.Decision.GO, rationale="Go")
+    told = Notification.objects.filter(kind="ecoute.project_stage")
+    assert set(told.values_list("recipient", flat=True)) == {citizen.pk}
+
+
+# --- a comment on an initiative as a source ---------------------------------------------------
+
+
+def test_the_lab_turns_an_initiative_comment_into_an_idea_from_the_comment_s_page(
+    client, lab_staff, agent_a, agent_b, correspondent_b
+):
+    from tests.criees.factories import CommentFactory
+
+    initiative = InitiativeFactory(created_by=agent_a, title="Accueil sans rendez-vous")
+    comment = CommentFactory(
+        initiative=initiative, author=agent_b, text="Et si on l'ouvrait aussi le samedi ?"
+    )
+    client.force_login(lab_staff)
+    thread = client.get(initiative.get_absolute_url()).content.decode()
+    assert comment.get_absolute_url() in thread  # "Donner suite", on each shown comment
+    page = client.get(comment.get_absolute_url()).content.decode()
+    assert from_origin_url(comment) in page
+    client.force_login(correspondent_b)  # another Caf's correspondent: no button, refused
+    assert from_origin_url(comment) not in client.get(comment.get_absolute_url()).content.decode()
+    assert (
+        comment.get_absolute_url() not in client.get(initiative.get_absolute_url()).content.decode()
+    )
+    assert client.post(from_origin_url(comment)).status_code == 403
+
+    client.force_login(lab_staff)
+    client.post(from_origin_url(comment))
+    idea = Idea.objects.get()
+    assert (idea.origin, idea.source, idea.caf) == (comment, Idea.Source.CRIEE, initiative.caf)
+    assert "Et si on l'ouvrait aussi le samedi ?" in idea.problem
+    assert "Accueil sans rendez-vous" in idea.problem
+    told = Notification.objects.get(kind="origin.idea")
+    assert (told.recipient, told.is_own_contribution) == (agent_b, True)
+    assert told.url == comment.get_absolute_url()
+    client.force_login(agent_b)
+    assert "A donné l'idée" in client.get(comment.get_absolute_url()).content.decode()
+
+
+def test_a_hidden_comment_has_no_page_and_is_no_source(client, lab_staff, agent_a):
+    from criees.models import Comment
+    from tests.criees.factories import CommentFactory
+
+    comment = CommentFactory(initiative=InitiativeFactory(created_by=agent_a))
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HIDDEN)
+    client.force_login(lab_staff)
+    assert client.get(comment.get_absolute_url()).status_code == 404
+    assert client.post(from_origin_url(comment)).status_code == 404
+    assert not Idea.objects.exists()
+
+
+def test_a_comment_of_an_initiative_the_user_does_not_see_is_404(client, agent_a, agent_b):
+    from tests.criees.factories import CommentFactory
+
+    draft = InitiativeFactory(created_by=agent_a, status="draft")
+    comment = CommentFactory(initiative=draft, author=agent_a)
+    client.force_login(agent_b)  # another Caf: does not see Caf A's draft
+    assert client.get(comment.get_absolute_url()).status_code == 404
+
+
+def test_a_comment_s_page_costs_the_same_whatever_the_thread(client, lab_staff, agent_a):
+    from tests.criees.factories import CommentFactory
+    from tests.queries import assert_flat_query_count
+
+    initiative = InitiativeFactory(created_by=agent_a)
+    comment = CommentFactory(initiative=initiative, author=agent_a)
+    lineage.idea_from_origin(source=comment, by=lab_staff)
+    client.force_login(lab_staff)
+
+    def more(n: int) -> None:
+        CommentFactory.create_batch(n, initiative=initiative)
+
+    # The page and its origin panel (the idea and its project, the projects it joined): the same
+    # whatever the number of other comments on the initiative.
+    assert_flat_query_count(client, comment.get_absolute_url(), more, expected=8)

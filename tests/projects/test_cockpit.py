@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caflab.accounts.models import Role
-from caflab.network.models import Caf, CogAmbition
+from caflab.network.models import Caf, CogAmbition, Directorate
+from caflab.notifications.models import Notification
 from ecoute.models import Consultation
 from evaluation.models import Effect, EvaluationPlan, ImpactReport
 from projects import services
@@ -177,6 +178,52 @@ def test_a_lifted_blocker_cannot_be_escalated(lead, blocker):
     services.lever_lift(lever=blocker, by=lead)
     with pytest.raises(services.AlreadyDone):
         services.lever_escalate(lever=blocker, by=lead)
+
+
+def test_escalating_tells_the_lab_and_the_sponsor_directorate_not_other_directorates(
+    lead, lab_staff, directorate_member, project, blocker
+):
+    """The direction hears of what waits for its arbitration, with a link to the escalated
+    list; a directorate that does not sponsor the project is not bothered."""
+    other = UserFactory(
+        email="autre.direction@cnaf.example",
+        role=Role.DIRECTORATE,
+        caf=None,
+        directorate=Directorate.objects.exclude(pk=directorate_member.directorate_id).first(),
+    )
+    project.sponsor = directorate_member.directorate
+    project.save(update_fields=["sponsor"])
+    services.lever_escalate(lever=blocker, by=lead)
+    told = Notification.objects.filter(kind="project.lever_escalated")
+    assert set(told.values_list("recipient", flat=True)) == {lab_staff.pk, directorate_member.pk}
+    assert other.pk not in told.values_list("recipient", flat=True)
+    note = told.get(recipient=lab_staff)
+    assert project.code in note.title
+    assert note.url == f"{LEVERS}?escalated=oui"
+    assert note.body == "Accès aux données de la Caf"
+
+
+def test_escalating_a_project_without_sponsor_tells_the_lab_only(
+    lead, lab_staff, directorate_member, blocker
+):
+    services.lever_escalate(lever=blocker, by=lead)
+    recipients = Notification.objects.filter(kind="project.lever_escalated").values_list(
+        "recipient", flat=True
+    )
+    assert list(recipients) == [lab_staff.pk]
+
+
+def test_the_people_who_raised_a_blocker_hear_that_the_direction_arbitrated_it(
+    lead, lab_staff, directorate_member, project, blocker
+):
+    colleague = UserFactory(email="collegue@caf38.example", role=Role.AGENT, caf=lead.caf)
+    blocker.owner = colleague
+    blocker.save(update_fields=["owner"])
+    services.lever_escalate(lever=blocker, by=lead)
+    services.lever_pull(lever=blocker, by=directorate_member)
+    told = Notification.objects.filter(kind="project.lever_pulled")
+    assert set(told.values_list("recipient", flat=True)) == {lead.pk, colleague.pk}
+    assert all(n.url == project.get_absolute_url() for n in told)
 
 
 # --- the direction pulls a lever or arbitrates a blocker --------------------------------------

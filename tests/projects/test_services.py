@@ -51,7 +51,8 @@ def project(lab_staff, agent_a, caf_a):
 
 
 def _score_all(review, reviewer, score):
-    criteria = GateCriterion.objects.filter(target_stage=review.to_stage)
+    # The gate's criteria for the project's track (those of every track and its own).
+    criteria = GateCriterion.objects.for_gate(review.to_stage, review.project.track)
     return gate_score(
         review=review, reviewer=reviewer, scores={c.pk: (score, "") for c in criteria}
     )
@@ -146,7 +147,11 @@ def test_go_moves_the_stage_and_notifies_team_and_followers(
 def test_a_blocking_criterion_below_three_refuses_a_go(project, agent_a, lab_staff):
     review = gate_request(project=project, by=agent_a, motivation="Prêt")
     _score_all(review, lab_staff, 4)
-    blocking = GateCriterion.objects.filter(target_stage=review.to_stage, is_blocking=True).first()
+    blocking = (
+        GateCriterion.objects.for_gate(review.to_stage, review.project.track)
+        .filter(is_blocking=True)
+        .first()
+    )
     gate_score(review=review, reviewer=lab_staff, scores={blocking.pk: (2, "Pas documenté")})
     assert gate_summary(review)["blocked"] == [blocking]
     with pytest.raises(ValidationError, match="Critère bloquant"):

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 
+from caflab.core import forms
 from caflab.core.navigation import main_nav, url_or_none
 
 register = template.Library()
@@ -34,3 +35,9 @@ def shell_url(name: str) -> str:
 def alert_class(level_tag: str) -> str:
     """Bootstrap's class for a Django message level (`error` is `danger` there)."""
     return ALERT_CLASSES.get(level_tag, "alert-info")
+
+
+@register.filter
+def choice_label(label: Any) -> Any:
+    """An option's label as shown: Django's "---------" reads "Choisir…" (caflab.core.forms)."""
+    return forms.choice_label(label)

@@ -16,7 +16,7 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from caflab.core.charts import LineChart
+from caflab.core.charts import FONT_SIZE, LineChart
 
 register = template.Library()
 
@@ -36,7 +36,7 @@ def _add(value: Any, offset: int) -> str:
 
 @register.simple_tag
 def line_chart_svg(chart: LineChart) -> SafeString:
-    font = "10" if chart.small else "12"
+    font = _v(FONT_SIZE)
     left, right, bottom = _v(chart.left), _v(chart.right), _v(chart.bottom)
     parts = [
         f'<svg class="chart-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_v(chart.width)} '

@@ -5,8 +5,10 @@ port), signs each role in (a session written in the session store, as a login wo
 page by page on one connection at a time: the SQL queries of one request (read from the
 application's JSON request log line, field `queries`, matched by `X-Request-ID`), the HTML
 size, p50 and p99 over N requests after 3 warm-ups, and the throughput as a ratio to
-/robots.txt measured in the same run. Prints a Markdown table. A measurement, not a test: the
-exit code is 0 whatever the numbers (1 only when the national dataset is missing)."""
+/robots.txt measured in the same run. Prints a Markdown table. The open-data generation, a
+worker's job and not a page, is measured apart, in this process: queries, rows, size and time
+per dataset. A measurement, not a test: the exit code is 0 whatever the numbers (1 only when
+the national dataset is missing)."""
 
 import http.client
 import json
@@ -34,6 +36,7 @@ from django.urls import reverse
 from caflab.national import criees as national_criees
 from caflab.national import dataset
 from caflab.national import ecoute as national_ecoute
+from caflab.national import incubator as national_incubator
 from caflab.national.bulk import DOMAIN
 
 # The targets of issue 12.
@@ -43,6 +46,7 @@ TARGET_QUERIES = 15
 TARGET_KB = 100
 WORKERS = 2
 VISITOR = "visitor"
+OPENDATA_LABEL = "Génération des données ouvertes"
 ROLES = {
     "lab": "labo.1",
     "correspondent": "correspondant.1.1",
@@ -83,10 +87,12 @@ class Result:
 
 def pages() -> list[tuple[str, str, str]]:
     """(label, role, path) of every key page, on the national dataset's busiest objects."""
-    from criees.models import Criee, Initiative
+    from caflab.network.models import Programme
+    from criees.models import Comment, Criee, Initiative
     from ecoute.models import Consultation
     from evaluation.models import EvaluationPlan, Indicator
     from ideas.models import Idea
+    from incubator.models import Call, Cohort
     from projects.models import Project
 
     big = Consultation.objects.get(slug=national_ecoute.BIG_SLUG)
@@ -107,6 +113,16 @@ def pages() -> list[tuple[str, str, str]]:
     correspondent = _user("correspondent")
     caf = correspondent.caf.code
     code = plan.project.code
+    commented = Initiative.objects.published().annotate(n=Count("comments")).order_by("-n").first()
+    comment = Comment.objects.visible().filter(initiative=commented).order_by("pk").first()
+    programme = Programme.objects.annotate(n=Count("projects")).order_by("-n", "pk").first()
+    ranked = Call.objects.get(title=national_incubator.RANKED_TITLE)
+    cohort = (
+        Cohort.objects.filter(call__title__startswith=national_incubator.TITLE_PREFIX)
+        .annotate(n=Count("applications"))
+        .order_by("-n", "pk")
+        .first()
+    )
     return [
         *((f"Accueil ({role})", role, reverse("core:home")) for role in ROLES),
         ("Portefeuille", "lab", reverse("projects:index")),
@@ -145,6 +161,52 @@ def pages() -> list[tuple[str, str, str]]:
             "moderator",
             reverse("engagement:queue") + "?type=idees-commentaires",
         ),
+        (
+            "Modération (commentaires d'initiatives)",
+            "moderator",
+            reverse("engagement:queue") + "?type=initiatives-commentaires",
+        ),
+        (
+            "Modération (commentaires de contributions)",
+            "moderator",
+            reverse("engagement:queue") + "?type=contributions-commentaires",
+        ),
+        (
+            "Commentaire d'initiative",
+            "agent",
+            reverse("criees:comment", kwargs={"pk": commented.pk, "comment": comment.pk}),
+        ),
+        ("Appels à projets", "agent", reverse("incubator:index")),
+        ("Mes candidatures", "agent", reverse("incubator:mine")),
+        (
+            "Classement du jury (appel en sélection)",
+            "lab",
+            reverse("incubator:ranking", kwargs={"slug": ranked.slug}),
+        ),
+        ("Promotion de l'incubateur", "lab", reverse("incubator:cohort", args=[cohort.pk])),
+        ("Programmes", "agent", reverse("projects:programme-list")),
+        (
+            "Programme",
+            "agent",
+            reverse("projects:programme-detail", kwargs={"slug": programme.slug}),
+        ),
+        # The read API's lists (a session reads them as a token would).
+        *(
+            (f"API {url}", "lab", url)
+            for url in (
+                reverse(f"api-v1:{name}")
+                for name in (
+                    "projects",
+                    "initiatives",
+                    "criees",
+                    "consultations",
+                    "restitutions",
+                    "cafs",
+                    "programmes",
+                )
+            )
+        ),
+        ("Données ouvertes", VISITOR, reverse("opendata:index")),
         ("Notifications", "agent", reverse("notifications:list")),
         ("Recherche « famille »", "agent", reverse("search:results") + "?q=famille"),
         ("Recherche « acces »", "citizen", reverse("search:results") + "?q=acces"),
@@ -200,9 +262,11 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql" or not dataset.is_seeded():
             raise CommandError("Le jeu national est absent : run make national first.")
         targets = pages()
-        if only:
-            wanted = [part.strip().casefold() for part in only.split("|") if part.strip()]
+        wanted = [part.strip().casefold() for part in only.split("|") if part.strip()]
+        if wanted:
             targets = [t for t in targets if any(w in t[0].casefold() for w in wanted)]
+        generation = not wanted or any(w in OPENDATA_LABEL.casefold() for w in wanted)
+        opendata = self._opendata() if generation else []
         # The visitor is anonymous: no session.
         cookies = {role: _session(role) for role in ROLES} | {VISITOR: None}
         port = _free_port()
@@ -229,7 +293,52 @@ class Command(BaseCommand):
             server.terminate()
             server.wait(timeout=30)
         self._print(robots, results, requests)
+        if opendata:
+            self._print_opendata(opendata)
         log_path.unlink(missing_ok=True)
+
+    # --- the open-data generation (a worker's job, not a page) -------------------------------
+    def _opendata(self) -> list[dict]:
+        """Each dataset written as the nightly run writes it (`write_dataset`: rows read, CSV
+        and JSON stored), in this process: SQL queries, rows, size and time; the files are
+        deleted afterwards (the published ones are untouched)."""
+        from django.test.utils import CaptureQueriesContext
+
+        from caflab.opendata.datasets import DATASETS
+        from caflab.opendata.services import storage, write_dataset
+
+        measured = []
+        for published in DATASETS:
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                written = write_dataset(published)
+                elapsed = (time.perf_counter() - started) * 1000
+            for name in (written.csv_name, written.json_name):
+                storage().delete(name)
+            measured.append(
+                {
+                    "slug": published.slug,
+                    "queries": len(ctx.captured_queries),
+                    "rows": written.row_count,
+                    "kb": (written.csv_bytes + written.json_bytes) / 1024,
+                    "ms": elapsed,
+                }
+            )
+            self.stderr.write(f"  {OPENDATA_LABEL} ({published.slug}): {elapsed:.0f} ms")
+        return measured
+
+    def _print_opendata(self, measured: list[dict]) -> None:
+        out = self.stdout.write
+        out(f"\n{OPENDATA_LABEL} (dans le processus, comme le worker la nuit) :\n")
+        out("| Jeu de données | Requêtes SQL | Lignes | ko (CSV + JSON) | ms |")
+        out("|---|---:|---:|---:|---:|")
+        for m in measured:
+            out(f"| {m['slug']} | {m['queries']} | {m['rows']} | {m['kb']:.0f} | {m['ms']:.0f} |")
+        out(
+            f"| Total | {sum(m['queries'] for m in measured)} | "
+            f"{sum(m['rows'] for m in measured)} | {sum(m['kb'] for m in measured):.0f} | "
+            f"{sum(m['ms'] for m in measured):.0f} |"
+        )
 
     # --- the server ------------------------------------------------------------------------------
     def _start(self, port: int, log_path: Path) -> subprocess.Popen:

@@ -2,9 +2,10 @@
 
 101 Caf (from the migrations), 30,000 agents and the other roles, 2,000 projects, 4,500
 deployments, 20,000 ideas with 90,000 supports, 5,000 initiatives, four criées, 50
-consultations (one with 100,000 responses), 50 evaluation plans with ~72,000 measurements and
-notifications. Idempotent: a second run sees the data and does nothing; `--reset` deletes what
-it wrote and seeds again. Deterministic (random.Random(2026)); `--scale 0.001` for tests."""
+consultations (one with 100,000 responses), 50 evaluation plans with ~72,000 measurements,
+notifications and six incubator calls (1,280 applications, their jury's scores, two cohorts).
+Idempotent: a second run sees the data and does nothing; `--reset` deletes what it wrote and
+seeds again. Deterministic (random.Random(2026)); `--scale 0.001` for tests."""
 
 import time
 
