@@ -15,6 +15,11 @@ class AnalysisConfig(AppConfig):
         from caflab.core.panels import register_panel
 
         personal_data.register()
+        # A text its source stops showing (hidden by the moderation) leaves the analyses.
+        from analysis.services.texts import texts_withdraw_copies
+        from caflab.core.textsources import texts_withdrawn
+
+        texts_withdrawn.connect(texts_withdraw_copies, dispatch_uid="analysis.texts_withdrawn")
         # The first draft of a restitution's "vous avez dit" comes from the codes.
         from analysis.results import restitution_draft
         from ecoute.services.restitution import register_synthesis_draft

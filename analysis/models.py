@@ -252,6 +252,8 @@ class AnalysisText(models.Model):
             models.Index(fields=["analysis", "caf"]),
             models.Index(fields=["analysis", "duplicate_of"]),
             models.Index(fields=["analysis", "fingerprint"]),
+            # A source's withdrawn texts, whatever analysis holds them (texts_withdraw_copies).
+            models.Index(fields=["source_kind", "source_id"]),
             models.Index(
                 fields=["analysis", "id"],
                 condition=Q(in_sample=True),

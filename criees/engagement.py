@@ -8,6 +8,7 @@ import rules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from caflab.core.textsources import texts_withdraw
 from caflab.engagement.registry import Engageable, register
 from caflab.notifications.services import notify
 from criees.models import Comment, CommentReport, Initiative, Support
@@ -44,6 +45,13 @@ def _moderated_by(user: Any) -> Any:
     return Comment.objects.all() if rules.has_perm("criees.moderate_comments", user) else None
 
 
+def _withdraw_from_analyses(pks: list[int]) -> None:
+    # A criée's comments are analysed (criees.analysis_sources): a hidden one leaves them.
+    from criees.analysis_sources import COMMENT_KIND
+
+    texts_withdraw(COMMENT_KIND, pks)
+
+
 def register_engagement() -> None:
     register(
         Engageable(
@@ -66,5 +74,6 @@ def register_engagement() -> None:
             moderated_by=_moderated_by,
             on_support=_tell_team,
             follow_on_comment=True,
+            on_withdrawn=_withdraw_from_analyses,
         )
     )

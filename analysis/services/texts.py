@@ -5,11 +5,17 @@ of a source another app registered (`analysis.sources`: a project's testimonies,
 survey's open answers), its texts given by the source.
 
 A small source is copied at once; a large one by a task (`analysis.tasks.build_texts`), the
-page saying so meanwhile. Copying again adds only what is new (one row per source row: the
-unique constraint), so it is safe to run twice and keeps the codes already applied."""
+page saying so meanwhile. Copying again follows the source (one row per source row: the
+unique constraint), so it is safe to run twice and keeps the codes already applied: what is new
+is added, a text edited or whose author changed their mind about being quoted is updated, and
+a text the source no longer gives (hidden or refused by the moderation, deleted) is removed.
+
+A source's app also says at once when texts stop being shown (`caflab.core.textsources`,
+`texts_withdrawn`): their copies go then (`texts_withdraw_copies`), not at the next copy."""
 
 import hashlib
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -21,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from analysis import nlp, tasks
 from analysis.masking import fold, mask
-from analysis.models import Analysis, AnalysisText, SourceKind
+from analysis.models import Analysis, AnalysisText, CodeAssignment, SourceKind
 from analysis.sources import Source, SourceText
 from caflab.accounts.models import User
 from caflab.core.errors import AlreadyDone
@@ -214,17 +220,49 @@ def texts_request(*, analysis: Analysis) -> Analysis:
     return analysis
 
 
+# What copying again updates on a text already copied (its codes stay).
+FOLLOWED_FIELDS = [
+    "text",
+    "masked_text",
+    "has_personal_data",
+    "folded",
+    "fingerprint",
+    "is_quotable",
+    "question",
+    "audience",
+    "caf",
+    "wave",
+]
+
+
+def _copy(batch: list[AnalysisText]) -> None:
+    AnalysisText.objects.bulk_create(
+        batch,
+        update_conflicts=True,
+        unique_fields=["analysis", "source_kind", "source_id"],
+        update_fields=FOLLOWED_FIELDS,
+    )
+
+
 def texts_build(*, analysis_id: int) -> int:
-    """Copy the texts not copied yet, group the duplicates, count. Safe to run twice."""
+    """Copy the source's texts: add the new ones, update those changed, remove those the source
+    no longer gives; then group the duplicates and count. Safe to run twice."""
     analysis = Analysis.objects.select_related("consultation").get(pk=analysis_id)
     batch: list[AnalysisText] = []
+    given: set[tuple[str, int]] = set()
     for row in _source_rows(analysis):
+        given.add((row.source_kind, row.source_id))
         batch.append(row)
         if len(batch) >= BATCH:
-            AnalysisText.objects.bulk_create(batch, ignore_conflicts=True)
+            _copy(batch)
             batch = []
     if batch:
-        AnalysisText.objects.bulk_create(batch, ignore_conflicts=True)
+        _copy(batch)
+    copied = AnalysisText.objects.filter(analysis=analysis).values_list(
+        "pk", "source_kind", "source_id"
+    )
+    gone = [pk for pk, kind, source_id in copied.iterator(BATCH) if (kind, source_id) not in given]
+    texts_remove(analysis_id=analysis.pk, pks=gone)
     duplicates_group(analysis=analysis)
     n_texts = AnalysisText.objects.filter(analysis=analysis).count()
     Analysis.objects.filter(pk=analysis.pk).update(
@@ -235,6 +273,61 @@ def texts_build(*, analysis_id: int) -> int:
         updated_at=timezone.now(),
     )
     return n_texts
+
+
+@transaction.atomic
+def texts_remove(*, analysis_id: int, pks: Iterable[int]) -> int:
+    """Remove these texts of the analysis (their source no longer shows them), with the codes
+    and blind codings given to them. A group of duplicates whose first text goes keeps its
+    codes: they pass to the group's next text, which heads it from then on; the group's size
+    and the analysis' count follow at once. Returns how many texts were removed."""
+    pks = set(pks)
+    if not pks:
+        return 0
+    texts = AnalysisText.objects.filter(analysis_id=analysis_id)
+    heads = {
+        duplicate_of or pk
+        for pk, duplicate_of in texts.filter(pk__in=pks).values_list("pk", "duplicate_of_id")
+    }
+    groups: dict[int, list[int]] = defaultdict(list)
+    for pk, duplicate_of in (
+        texts.filter(Q(pk__in=heads) | Q(duplicate_of__in=heads))
+        .order_by("pk")
+        .values_list("pk", "duplicate_of_id")
+    ):
+        groups[duplicate_of or pk].append(pk)
+    for head, members in groups.items():
+        kept = [pk for pk in members if pk not in pks]
+        if not kept:
+            continue
+        if head not in pks:
+            texts.filter(pk=head).update(group_size=len(kept))
+            continue
+        new_head, others = kept[0], kept[1:]
+        texts.filter(pk=new_head).update(duplicate_of=None, group_size=len(kept))
+        texts.filter(pk__in=others).update(duplicate_of=new_head, group_size=1)
+        CodeAssignment.objects.filter(text_id=head).exclude(
+            code__in=CodeAssignment.objects.filter(text_id=new_head).values("code")
+        ).update(text_id=new_head)
+    _total, by_model = texts.filter(pk__in=pks).delete()
+    Analysis.objects.filter(pk=analysis_id).update(
+        n_texts=AnalysisText.objects.filter(analysis_id=analysis_id).count(),
+        updated_at=timezone.now(),
+    )
+    return by_model.get(AnalysisText._meta.label, 0)
+
+
+def texts_withdraw_copies(*, kind: str, source_ids: list[int], **kwargs: Any) -> int:
+    """The receiver of `caflab.core.textsources.texts_withdrawn`: remove the copies of these
+    texts from every analysis that holds them (`texts_remove`)."""
+    by_analysis: dict[int, list[int]] = defaultdict(list)
+    for analysis_id, pk in AnalysisText.objects.filter(
+        source_kind=kind, source_id__in=source_ids
+    ).values_list("analysis_id", "pk"):
+        by_analysis[analysis_id].append(pk)
+    return sum(
+        texts_remove(analysis_id=analysis_id, pks=pks) for analysis_id, pks in by_analysis.items()
+    )
 
 
 def text_waves(analysis_id: int) -> list[str]:

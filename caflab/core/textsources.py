@@ -17,8 +17,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.dispatch import Signal
 
 CONSULTATION = "consultation"
+
+# Sent by a source's app when some of its texts stop being shown (a comment or a contribution
+# hidden or refused by the moderation, or hidden after reports): `kind` (a `SourceText.kind`)
+# and `source_ids`. The analysis drops its copies of them at once, with their codes; a text
+# shown again comes back with the next gathering of the analysis' texts.
+texts_withdrawn = Signal()
+
+
+def texts_withdraw(kind: str, source_ids: Iterable[int]) -> None:
+    """Tell the analysis that these texts are no longer shown (`texts_withdrawn`)."""
+    ids = list(source_ids)
+    if ids:
+        texts_withdrawn.send(sender=None, kind=kind, source_ids=ids)
 
 
 @dataclass(frozen=True)

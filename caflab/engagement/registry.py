@@ -67,6 +67,9 @@ class Engageable:
     on_support: Callable[[Any, Any, "User"], None] = _nothing
     # The commenter follows the target.
     follow_on_comment: bool = False
+    # Comments no longer shown (hidden by a moderator or after reports), by their ids: the app
+    # withdraws what it gave to be analysed (caflab.core.textsources.texts_withdraw).
+    on_withdrawn: Callable[[list[int]], None] = _nothing
     title: Callable[[Any], str] = lambda target: getattr(target, "title", None) or str(target)
     url: Callable[[Any], str] = lambda target: target.get_absolute_url()
 

@@ -172,6 +172,7 @@ def comment_report(*, comment: models.Model, by: User, reason: str = "") -> mode
                 pk=comment.pk, status=CommentStatus.VISIBLE
             ).update(status=CommentStatus.REPORTED, updated_at=timezone.now())
             if hidden:
+                spec.on_withdrawn([comment.pk])
                 notify(
                     recipients=spec.moderators(spec.target_of(comment)),
                     kind=spec.kinds["reported"],
@@ -228,6 +229,8 @@ def comments_moderate(
                 own_contribution=True,
             )
     result.skipped = len(pks) - len(result.done)
+    if to == CommentStatus.HIDDEN:
+        spec.on_withdrawn([comment.pk for comment in result.done])
     return result
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from caflab.accounts.models import Role, User
 from caflab.core.errors import InvalidState
+from caflab.core.textsources import texts_withdraw
 from caflab.engagement import services as engagement
 from caflab.notifications.services import notify
 from ecoute.engagement import CONTRIBUTIONS_KIND
@@ -45,6 +46,10 @@ if TYPE_CHECKING:
     from projects.models import Project
 
 Status = Contribution.Status
+# What the analysis of a consultation's texts calls a contribution (analysis.models.SourceKind,
+# above écoute in the import layers), and the moderation's moves that take one out of it.
+CONTRIBUTION_KIND = "contribution"
+WITHDRAWN = frozenset({Status.HIDDEN, Status.REJECTED})
 
 # Moderation actions on contributions: the statuses each applies to, and where it leads.
 MODERATION: dict[str, tuple[frozenset[str], str]] = {
@@ -239,6 +244,9 @@ def contributions_moderate(
         contribution.save(update_fields=fields)
         done.append(contribution)
         _tell_author(contribution, by=by, action=action, message=message.strip())
+    if target in WITHDRAWN:
+        # The analysis of the consultation's texts drops them (and their codes) at once.
+        texts_withdraw(CONTRIBUTION_KIND, [contribution.pk for contribution in done])
     return BulkResult(done=done, skipped=len(pks) - len(done))
 
 
