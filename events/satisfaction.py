@@ -177,7 +177,9 @@ def satisfaction_invite(*, satisfaction_id: int) -> int:
     once, in the transaction that queues the notifications. Returns how many were told."""
     with transaction.atomic():
         satisfaction = (
-            Satisfaction.objects.select_for_update()
+            # The row alone: the joined event and consultation are written by others (the
+            # answers' counters), in their own order.
+            Satisfaction.objects.select_for_update(of=("self",))
             .select_related("event", "consultation")
             .filter(pk=satisfaction_id, invited_at__isnull=True)
             .first()

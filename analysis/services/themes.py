@@ -114,7 +114,9 @@ def themes_requeue_stale() -> int:
 
 def _locked_open(theme: SuggestedTheme) -> SuggestedTheme:
     locked = (
-        SuggestedTheme.objects.select_for_update().select_related("run__analysis").get(pk=theme.pk)
+        SuggestedTheme.objects.select_for_update(of=("self",))
+        .select_related("run__analysis")
+        .get(pk=theme.pk)
     )
     if not locked.is_open:
         raise AlreadyDone(

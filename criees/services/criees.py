@@ -121,7 +121,9 @@ def pitch_schedule(
     The team and the presenters are told the first time."""
     criee = _locked_criee(pitch.criee)
     _check_programme_editable(criee)
-    pitch = Pitch.objects.select_for_update().select_related("initiative").get(pk=pitch.pk)
+    pitch = (
+        Pitch.objects.select_for_update(of=("self",)).select_related("initiative").get(pk=pitch.pk)
+    )
     newly = not pitch.is_scheduled
     if newly:
         last = Pitch.objects.scheduled().filter(criee=criee).aggregate(last=Max("position"))

@@ -114,7 +114,11 @@ def plan_version_save(*, plan: EvaluationPlan, by, note: str, expected_version: 
     """Freeze the plan's current content as version `plan.version`, then move the plan on to the
     next version. `expected_version` is the version the user saw: a second click (or a colleague
     saving meanwhile) finds it already frozen and gets AlreadyDone, never a duplicate."""
-    locked = EvaluationPlan.objects.select_for_update().select_related("project").get(pk=plan.pk)
+    locked = (
+        EvaluationPlan.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=plan.pk)
+    )
     if locked.version != expected_version:
         raise AlreadyDone(_("Cette version du plan a déjà été enregistrée."))
     version = PlanVersion.objects.create(
