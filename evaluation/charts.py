@@ -11,14 +11,16 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from caflab.core.charts import Tick
+from caflab.core.charts import FONT_SIZE, Tick
 
 COLUMN_WIDTH = 170
 COLUMN_GAP = 60
-BOX_HEIGHT = 72
+# Four lines of 14 px text (the charts' size, issue 17), LINE_HEIGHT apart, with room around.
+BOX_HEIGHT = 80
 BOX_GAP = 16
 HEADER_HEIGHT = 30
-LINE_CHARS = 22
+LINE_CHARS = 19  # about what a box holds at FONT_SIZE
+LINE_HEIGHT = 17
 MAX_LINES = 4
 
 
@@ -29,14 +31,15 @@ class Box:
     y: float
     lines: list[str]
     label: str
+    abbreviated: bool = False
 
     @property
     def text_x(self) -> float:
         return self.x + 8
 
     def line_ys(self) -> list[tuple[float, str]]:
-        first = self.y + BOX_HEIGHT / 2 - (len(self.lines) - 1) * 7.5
-        return [(first + i * 15, line) for i, line in enumerate(self.lines)]
+        first = self.y + BOX_HEIGHT / 2 - (len(self.lines) - 1) * LINE_HEIGHT / 2
+        return [(first + i * LINE_HEIGHT, line) for i, line in enumerate(self.lines)]
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Diagram:
     arrows: list[Arrow]
     box_width: int = COLUMN_WIDTH
     box_height: int = BOX_HEIGHT
+    font_size: int = FONT_SIZE
 
 
 def change_diagram(diagram_id: str, title: str, levels, steps, links) -> Diagram:
@@ -75,7 +79,8 @@ def change_diagram(diagram_id: str, title: str, levels, steps, links) -> Diagram
     for step in steps:
         column = column_of[step.level]
         lines = textwrap.wrap(step.label, LINE_CHARS) or [""]
-        if len(lines) > MAX_LINES:
+        abbreviated = len(lines) > MAX_LINES
+        if abbreviated:
             lines = [
                 *lines[: MAX_LINES - 1],
                 textwrap.shorten(" ".join(lines[MAX_LINES - 1 :]), LINE_CHARS, placeholder="…"),
@@ -86,6 +91,7 @@ def change_diagram(diagram_id: str, title: str, levels, steps, links) -> Diagram
             y=HEADER_HEIGHT + rows[column] * (BOX_HEIGHT + BOX_GAP) + 2,
             lines=lines,
             label=step.label,
+            abbreviated=abbreviated,
         )
         rows[column] += 1
     arrows = []

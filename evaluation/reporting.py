@@ -200,7 +200,7 @@ def _report_map(deployments: list[dict[str, Any]], caption: str) -> ReportMap:
                 "y": y,
                 "text_x": x + caf_map.TILE // 2,
                 "text_y": y + caf_map.TILE // 2,
-                "label_y": y + caf_map.TILE + 14,
+                "label_y": y + caf_map.TILE + caf_map.OVERSEAS_NAME_DY,
                 "fill": f"url(#{pattern_id})" if category.fill == "pattern" else category.fill,
                 "stroke": category.stroke,
                 "text": category.text,

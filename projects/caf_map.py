@@ -75,8 +75,11 @@ TILE_POSITIONS: dict[str, tuple[int, int]] = {
 TILE = 44  # side of a square, in SVG user units
 STEP = 48  # grid pitch (a 4-unit gap between squares)
 MARGIN = 8
-# Room under the overseas squares for their names, and above them for the row's heading.
-OVERSEAS_LABEL = 18
+# Room under the overseas squares for their names, and above them for the row's heading; the
+# names' baseline under a square. Every text of the map is 14 px at least, as the charts'
+# (caflab.core.charts.FONT_SIZE, issue 17).
+OVERSEAS_LABEL = 24
+OVERSEAS_NAME_DY = 18
 OVERSEAS_HEADING_Y = OVERSEAS_ROW * STEP - 8
 
 # Live statuses, least to most advanced: a Caf shows the most advanced of its deployments.
@@ -162,7 +165,7 @@ class Tile:
 
     @property
     def label_y(self) -> int:
-        return self.y + TILE + 14
+        return self.y + TILE + OVERSEAS_NAME_DY
 
     @property
     def is_overseas(self) -> bool:
@@ -417,7 +420,7 @@ class AdoptionCurve:
     path: str = ""
     width: int = 640
     height: int = 260
-    left: int = 44
+    left: int = 56  # room for "10 000" at 14 px
     right: int = 16
     top: int = 16
     bottom: int = 40

@@ -50,10 +50,14 @@ def mail_build(
     from_email: str | None = None,
     headers: dict[str, str] | None = None,
     text_says_reason: bool = False,
+    html_message: str = "",
 ) -> EmailMultiAlternatives:
     """An e-mail with `text` as its body and an HTML alternative. `reason` completes "Vous
     recevez ce message parce que …"; it ends the text's signature too (one is started if the
-    text has none), unless `text_says_reason` (the text already explains it its own way)."""
+    text has none), unless `text_says_reason` (the text already explains it its own way).
+    `html_message`, when the sender has one: the message part of the HTML, already safe (a
+    template's output, Markdown through `richtext`), in place of the text's paragraphs; the
+    identity, the button, the reason and the links around it stay the layout's."""
     extra_headers = dict(headers or {})
     if unsubscribe_url:
         extra_headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
@@ -67,6 +71,7 @@ def mail_build(
             {
                 "subject": subject,
                 "paragraphs": _paragraphs(message, action_url=action.url if action else ""),
+                "html_message": html_message,
                 "action": action,
                 "reason": reason_sentence(reason),
                 "preferences_url": preferences_url,

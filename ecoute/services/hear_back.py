@@ -54,10 +54,15 @@ def hear_back_stop(*, hear_back: HearBackRequest) -> None:
 
 
 def send_to_address(
-    hear_back: HearBackRequest, subject: str, body: str, action: MailAction | None = None
+    hear_back: HearBackRequest,
+    subject: str,
+    body: str,
+    action: MailAction | None = None,
+    html: str = "",
 ) -> None:
     """One e-mail to a hear-back address, with its link to stop (in the text and the HTML, and
-    as the List-Unsubscribe headers: these e-mails are optional, the address asked for them)."""
+    as the List-Unsubscribe headers: these e-mails are optional, the address asked for them).
+    `html`: the message part of the HTML when the sender renders one (caflab.core.mail)."""
     url = stop_url(hear_back)
     with translation.override(settings.LANGUAGE_CODE):
         footer = _("Ne plus recevoir ces e-mails, en un clic : %(url)s") % {"url": url}
@@ -73,6 +78,7 @@ def send_to_address(
         action=action,
         unsubscribe_url=url,
         text_says_reason=True,  # the hear-back templates' signatures say it
+        html_message=html,
     ).send()
 
 
@@ -86,6 +92,7 @@ def send_each_once(
     what: str,
     on_sent: Callable[[int], None] | None = None,
     action: MailAction | None = None,
+    html: str = "",
 ) -> tuple[int, int]:
     """E-mail the same message to each hear-back address of a questionnaire not told yet, each
     once: `record(hear_back)` (an unsaved row of the table that says who was told, `told` its
@@ -101,7 +108,7 @@ def send_each_once(
         try:
             with transaction.atomic():
                 record(hear_back).save(force_insert=True)
-                send_to_address(hear_back, subject, body, action)
+                send_to_address(hear_back, subject, body, action, html)
         except IntegrityError:  # another run is sending this one
             continue
         except Exception:  # SMTP down: logged and rolled back; a later run sends the rest

@@ -188,22 +188,23 @@ def _notify_respondents(restitution: Restitution, by: Any) -> None:
     )
 
 
-def _render_email(restitution: Restitution) -> tuple[str, str]:
+def _render_email(restitution: Restitution) -> tuple[str, str, str]:
+    """The subject, the plain text (the Markdown as plain text) and the HTML message (the
+    Markdown rendered and sanitised, as on the restitution's page) of its e-mail."""
     consultation = restitution.consultation
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[CafLab] Vous avez dit, nous avons fait : %(title)s") % {
             "title": " ".join(consultation.title.split())[:150]
         }
-        body = render_to_string(
-            "ecoute/restitution/email.txt",
-            {
-                "consultation": consultation,
-                "restitution": restitution,
-                "decisions": list(restitution.decisions.all()),
-                "link": f"{settings.SITE_URL}{restitution.get_absolute_url()}",
-            },
-        )
-    return subject, body
+        context = {
+            "consultation": consultation,
+            "restitution": restitution,
+            "decisions": list(restitution.decisions.all()),
+            "link": f"{settings.SITE_URL}{restitution.get_absolute_url()}",
+        }
+        body = render_to_string("ecoute/restitution/email.txt", context)
+        html = render_to_string("ecoute/restitution/email.html", context)
+    return subject, body, html
 
 
 def _pending_addresses(restitution: Restitution) -> Any:
@@ -259,7 +260,7 @@ def restitution_mailing_run(*, mailing_id: int) -> int:
         "restitution__consultation__questionnaire"
     ).get(pk=mailing_id)
     restitution = mailing.restitution
-    subject, body = _render_email(restitution)
+    subject, body, html = _render_email(restitution)
     total = mailing.total
     done = RestitutionEmail.objects.filter(restitution=restitution).count()
     so_far = [0]
@@ -282,6 +283,7 @@ def restitution_mailing_run(*, mailing_id: int) -> int:
             record=lambda hear_back: RestitutionEmail(restitution=restitution, hear_back=hear_back),
             subject=subject,
             body=body,
+            html=html,
             what=f"Restitution {restitution.pk}",
             on_sent=beat,
             action=MailAction(

@@ -44,8 +44,9 @@ HEALTH_FILLS = {
     Health.AMBER: "#a35200",
     Health.RED: "#b3261e",
 }
-# Open blockers and levers printed on the cockpit; the rest are one link away (projects:levers).
-LEVER_ROWS = 15
+# Open blockers and levers printed on the cockpit (a glance between meetings: the first few);
+# the rest are one link away (projects:levers).
+LEVER_ROWS = 5
 # Gate decisions of the month printed; the count and the list behind it give the rest.
 DECISION_ROWS = 10
 # Months of the adoption curve.
@@ -172,7 +173,7 @@ def portfolio_dashboard(
             for stage in PROGRAMME_STAGES
         },
     ).order_by("-n", "name")
-    ambitions = (
+    ambitions = list(
         CogAmbition.objects.select_related("axis")
         .annotate(
             n=Count("projects", filter=Q(projects__in=ids)),
@@ -472,6 +473,9 @@ def portfolio_dashboard(
             "budget_spent": _euros(spent),
             "budget_rate": round(100 * spent / planned) if planned else None,
             "month": formats.date_format(month_start, "F Y"),
+            # The COG section's line, read while its chart waits under a disclosure.
+            "ambitions": len(ambitions),
+            "ambitions_met": sum(1 for a in ambitions if a.target and a.n_advanced >= a.target),
             "programme_stages": [stage_labels[stage] for stage in PROGRAMME_STAGES],
         },
         urls={

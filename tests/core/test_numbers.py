@@ -46,3 +46,16 @@ def test_examples():
     assert fr_number(2.0, 2, trim=True) == "2"
     assert fr_number(0.1) == "0,1"
     assert fr_number(Decimal("50.00")) == "50"
+
+
+def test_the_template_filter_writes_numbers_with_the_one_formatter():
+    """`{{ value|fr_number }}` in templates (maps, the funnel's table): thousands grouped, a
+    decimal comma, at most the decimals asked for, "—" for nothing."""
+    from django.template import Context, Template
+
+    template = Template(
+        "{% load numbers %}{{ a|fr_number }}|{{ b|fr_number:1 }}|{{ c|fr_number:1 }}|"
+        "{{ d|fr_number }}|{{ e|fr_number }}"
+    )
+    text = template.render(Context({"a": 1111, "b": 11577.98, "c": 50.0, "d": None, "e": "n/a"}))
+    assert text == "1\u202f111|11\u202f578|50|—|n/a"

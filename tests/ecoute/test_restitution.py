@@ -100,6 +100,40 @@ def test_publishing_moves_a_closed_consultation_and_mails_each_address_once(
     assert len(mailoutbox) == 2
 
 
+def test_the_e_mail_renders_the_typed_markdown_in_html_and_plain_in_text(
+    closed, lab_staff, hear_back, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 17: the synthesis and the decisions are typed in Markdown; the HTML part shows them
+    as the restitution's page does (sanitised: no script, links with rel), the text part
+    without their markup."""
+    restitution_save(
+        consultation=closed,
+        by=lab_staff,
+        synthesis=(
+            "Vous trouvez **l’attente trop longue**.\n\n- au guichet\n- au téléphone\n\n"
+            "Voir [le compte rendu](https://www.caf.fr/cr) <script>alert(1)</script>"
+        ),
+        decisions=[DecisionSpec(said="L’*attente*", done="Accueil **sur rendez-vous**")],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        restitution_publish(consultation=closed, by=lab_staff)
+    message = mailoutbox[0]
+    text = message.body
+    assert "Vous trouvez l’attente trop longue." in text
+    assert "Accueil sur rendez-vous" in text
+    assert "**" not in text
+    assert "[le compte rendu]" not in text
+    html = message.alternatives[0][0]
+    assert "<strong>l’attente trop longue</strong>" in html
+    assert "<li>au guichet</li>" in html
+    assert "<em>attente</em>" in html
+    assert "Accueil <strong>sur rendez-vous</strong>" in html
+    assert 'href="https://www.caf.fr/cr"' in html
+    assert "nofollow" in html
+    assert "<script" not in html
+    assert "**" not in html
+
+
 def test_publishing_twice_is_already_done(closed, lab_staff):
     _draft(closed, lab_staff)
     restitution_publish(consultation=closed, by=lab_staff)

@@ -307,6 +307,23 @@ def test_accepting_a_recommendation_requires_an_action_and_a_due_date(client, pr
     assert response.answered_by == project.lead
 
 
+def test_the_response_page_shows_the_recommendation_rendered_not_its_markdown(client, project):
+    """Issue 17: the recommendation is typed in Markdown; the direction reads it as on the
+    recommendations page, sanitised, never its source."""
+    recommendation = RecommendationFactory(
+        project=project,
+        text="Former **les agents d’accueil** :\n\n- au rendez-vous\n- au téléphone\n\n"
+        "<script>alert(1)</script>",
+    )
+    client.force_login(project.lead)
+    url = reverse("evaluation:response-edit", kwargs={"pk": recommendation.pk})
+    page = client.get(url).content.decode()
+    assert "<strong>les agents d’accueil</strong>" in page
+    assert "<li>au rendez-vous</li>" in page
+    assert "**les agents" not in page
+    assert "<script>alert(1)" not in page
+
+
 def test_the_database_refuses_an_accepted_response_without_action(project):
     from django.db import IntegrityError, transaction
 

@@ -289,7 +289,7 @@ def test_declined_or_stopped_squares_are_hatched_and_the_legend_says_so(
     tile = re.search(r'<a [^>]*data-caf="69"[^>]*>.*?</a>', svg_of(html), re.S).group(0)
     assert 'fill="url(#carte-hachures)"' in tile
     assert '<pattern id="carte-hachures"' in html
-    assert "Renoncement ou arrêt (hachuré) : 1" in html
+    assert "Renoncement ou arrêt (hachuré)\u00a0: 1" in html
 
 
 def test_a_caf_shows_its_most_advanced_live_status(client, lab_staff, caf_a):

@@ -4,12 +4,14 @@ import csv
 import datetime
 import io
 import itertools
+import re
 
 import openpyxl
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -462,11 +464,47 @@ def test_funnel_counts_conversion_and_median_time_on_a_known_history(client, age
     assert rows["experimentation"]["median_days"] is None
 
     html = response.content.decode()
-    assert "66,7 %" in html
+    assert "66,7\u202f%" in html  # the one French formatter, as the charts write a share
     assert "18 jours" in html
     assert 'role="img"' in html
     assert "<caption" in html
     assert inline_code_in(html) == []
+
+
+def test_the_funnel_table_writes_its_numbers_the_french_way():
+    """Issue 17: the table beside the funnel groups thousands ("1 111", not Django's "1111")
+    and writes decimals with a comma, through the one formatter (`fr_number`)."""
+    row = {"stage": "idea", "label": "Idée", "is_final": False}
+    html = render_to_string(
+        "projects/includes/funnel_table.html",
+        {
+            "rows": [
+                {
+                    **row,
+                    "reached": 1111,
+                    "now": 2000,
+                    "conversion": None,
+                    "median_days": 1234.5,
+                    "median_whole_days": 1234,
+                },
+                {
+                    **row,
+                    "reached": 741,
+                    "now": 12,
+                    "conversion": 66.69,
+                    "median_days": 18.0,
+                    "median_whole_days": 18,
+                },
+            ]
+        },
+    )
+    cells = re.findall(r'<td class="text-end">\s*(.*?)\s*</td>', html, re.S)
+    assert (cells[0], cells[2]) == ("1\u202f111", "2\u202f000")  # reached, now
+    assert "1\u202f234,5 jours" in html
+    assert "66,7\u202f%" in html
+    assert "18 jours" in html
+    assert "1111" not in html
+    assert "2000" not in html
 
 
 def test_funnel_counts_a_project_for_the_stages_it_went_past(client, agent_a):
