@@ -178,21 +178,22 @@ def decision_update_announce(*, update_id: int, now: datetime.datetime | None = 
         subject = _("[CafLab] Où en est-on : %(title)s") % {
             "title": " ".join(consultation.title.split())[:150]
         }
-        body = render_to_string(
-            "ecoute/restitution/decision_update_email.txt",
-            {
-                "consultation": consultation,
-                "decision": decision,
-                "update": update,
-                "link": f"{settings.SITE_URL}{follow_up_url(consultation)}",
-            },
-        )
+        context = {
+            "consultation": consultation,
+            "decision": decision,
+            "update": update,
+            "link": f"{settings.SITE_URL}{follow_up_url(consultation)}",
+        }
+        # The decision is typed in Markdown: plain text in the text part, rendered in the HTML.
+        body = render_to_string("ecoute/restitution/decision_update_email.txt", context)
+        html = render_to_string("ecoute/restitution/decision_update_email.html", context)
     sent, _failed = send_each_once(
         questionnaire_id=questionnaire.pk,
         told=DecisionUpdateEmail.objects.filter(update=update),
         record=lambda hear_back: DecisionUpdateEmail(update=update, hear_back=hear_back),
         subject=subject,
         body=body,
+        html=html,
         what=f"Decision update {update.pk}",
         action=MailAction(
             _("Voir les décisions"), f"{settings.SITE_URL}{follow_up_url(consultation)}"

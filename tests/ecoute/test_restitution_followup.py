@@ -422,6 +422,43 @@ def test_announcing_tells_contributors_respondents_and_addresses_once(
     assert "/ecoute/accueil/suivi/" in body
 
 
+def test_the_update_e_mail_renders_the_decision_typed_in_markdown(
+    participants, closed, lab_staff, mailoutbox
+):
+    """Issue 17: the decision is typed in Markdown; the HTML part shows it as the follow-up
+    page does (sanitised), the text part without its markup."""
+    restitution_save(
+        consultation=closed,
+        by=lab_staff,
+        synthesis="Vous trouvez l’attente trop longue.",
+        decisions=[
+            DecisionSpec(
+                said="L’*attente* au guichet <script>alert(1)</script>",
+                done="Accueil **sur rendez-vous**, voir [le détail](https://www.caf.fr/rdv)",
+            )
+        ],
+    )
+    restitution = restitution_publish(consultation=closed, by=lab_staff)
+    update = decision_update(
+        decision=_first_decision(restitution), by=lab_staff, status=D.IN_PROGRESS, progress=40
+    )
+    mailoutbox.clear()
+    decision_update_announce(update_id=update.pk)
+
+    message = next(m for m in mailoutbox if "Où en est-on" in m.subject)
+    assert "Accueil sur rendez-vous, voir le détail" in message.body
+    assert "**" not in message.body
+    assert "[le détail]" not in message.body
+    html = message.alternatives[0][0]
+    assert "<em>attente</em>" in html
+    assert "Accueil <strong>sur rendez-vous</strong>" in html
+    assert 'href="https://www.caf.fr/rdv"' in html
+    assert "nofollow" in html
+    assert "<script" not in html
+    assert "**" not in html
+    assert "En cours, 40 %" in html
+
+
 def test_an_update_whose_e_mails_failed_is_announced_again_by_the_beat(
     participants, published, lab_staff, citizen, mail_server, published_tasks
 ):
