@@ -51,7 +51,7 @@ class TextFilter(django_filters.FilterSet):
     personal = django_filters.ChoiceFilter(
         label=_("Données personnelles"),
         method="filter_personal",
-        choices=[("oui", _("En contient")), ("non", _("N'en contient pas"))],
+        choices=[("oui", _("En contient")), ("non", _("N’en contient pas"))],
         empty_label=_("Peu importe"),
     )
     groups = django_filters.ChoiceFilter(

@@ -32,14 +32,14 @@ class CodeForm(forms.ModelForm):
         if self.instance.pk:
             themes = themes.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = themes.order_by("position", "pk")
-        self.fields["parent"].empty_label = _("Aucun : c'est un thème")
+        self.fields["parent"].empty_label = _("Aucun : c’est un thème")
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", submit))
 
     def clean_colour(self) -> str:
         colour = self.cleaned_data["colour"]
         if not COLOUR.match(colour or ""):
-            raise forms.ValidationError(_("Une couleur s'écrit #rrggbb, par exemple #0b5cad."))
+            raise forms.ValidationError(_("Une couleur s’écrit #rrggbb, par exemple #0b5cad."))
         return colour.lower()
 
     def clean_shortcut(self) -> str:
@@ -67,7 +67,7 @@ class CopyForm(forms.Form):
     hundreds of analyses: no `<select>` of them all)."""
 
     source = TypeaheadChoiceField(
-        label=_("Copier la grille de codes de l'analyse"),
+        label=_("Copier la grille de codes de l’analyse"),
         queryset=Analysis.objects.none(),
         source="analyses-a-copier",
         help_text=_("Son titre ou son numéro : des suggestions s’affichent."),

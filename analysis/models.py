@@ -165,7 +165,7 @@ class Analysis(TimeStampedModel):
 
 class SourceKind(models.TextChoices):
     ANSWER = "answer", _("Réponse écrite")
-    OTHER = "other", _("Réponse « autre, précisez »")
+    OTHER = "other", _("Réponse « autre, précisez »")
     CONTRIBUTION = "contribution", _("Contribution")
     TESTIMONY = "testimony", _("Témoignage")
     # Given by the criées (a criée's comments) and the events (a programme's syntheses): the
@@ -283,7 +283,7 @@ class Code(TimeStampedModel):
         blank=True,
         related_name="children",
         verbose_name=_("thème parent"),
-        help_text=_("Vide pour un thème ; un thème pour un sous-thème."),
+        help_text=_("Vide pour un thème ; un thème pour un sous-thème."),
     )
     label = models.CharField(_("libellé"), max_length=120)
     definition = models.TextField(_("définition"), blank=True)
@@ -565,7 +565,7 @@ class ThemeText(models.Model):
     weight = models.FloatField(_("poids"), default=0)
 
     class Meta:
-        verbose_name = _("texte d'un thème suggéré")
+        verbose_name = _("texte d’un thème suggéré")
         verbose_name_plural = _("textes des thèmes suggérés")
         constraints = [models.UniqueConstraint(fields=["theme", "text"], name="theme_text_once")]
 

@@ -70,7 +70,7 @@ def erase(user) -> None:
 def register() -> None:
     personal_data.register(
         "analysis.activity",
-        gettext_lazy("Votre nom dans l'analyse des textes"),
+        gettext_lazy("Votre nom dans l’analyse des textes"),
         export_activity,
         erase,
         order=90,

@@ -79,7 +79,7 @@ class ImageInline(_AttachmentInline):
 
 @admin.register(Initiative)
 class InitiativeAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
-    kept_advice = _("Changez plutôt le statut de l'initiative.")
+    kept_advice = _("Changez plutôt le statut de l’initiative.")
 
     list_display = ("title", "caf", "status", "published_at", "project", "updated_at")
     list_filter = ("status", "themes", "publics", "caf__region")
@@ -218,7 +218,7 @@ class CrieeAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
 
 @admin.register(Pitch)
 class PitchAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
-    kept_advice = _("Un passage programmé ou décidé reste dans l'histoire de la criée.")
+    kept_advice = _("Un passage programmé ou décidé reste dans l’histoire de la criée.")
 
     def is_kept(self, obj) -> bool:
         return obj.status != obj.Status.PROPOSED or bool(obj.decision)

@@ -20,7 +20,7 @@ def _tell_team(initiative: Initiative, support: Support, by: Any) -> None:
     notify(
         recipients=initiative_team(initiative),
         kind="criees.initiative_supported",
-        title=_("%(name)s soutient votre initiative « %(title)s »")
+        title=_("%(name)s soutient votre initiative « %(title)s »")
         % {"name": by, "title": initiative.title},
         url=initiative.get_absolute_url(),
         actor=by,

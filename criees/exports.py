@@ -52,10 +52,10 @@ def programme_rows(programme: Iterable[Pitch]) -> Iterable[list[Cell]]:
 def interest_header() -> list[str]:
     return [
         _("Initiative"),
-        _("Caf de l'initiative"),
+        _("Caf de l’initiative"),
         _("Caf intéressée"),
         _("Région de la Caf intéressée"),
-        _("Niveau d'intérêt"),
+        _("Niveau d’intérêt"),
         _("Personne à contacter"),
         _("E-mail de contact"),
         _("Commentaire"),

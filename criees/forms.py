@@ -66,10 +66,10 @@ def _active_or_chosen(queryset: Any, chosen_ids: list[int]) -> Any:
 # --- the initiative ------------------------------------------------------------------------
 
 INITIATIVE_FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
-    (_("L'initiative"), ("title", "summary", "caf")),
+    (_("L’initiative"), ("title", "summary", "caf")),
     (_("Ce que la Caf a fait"), ("problem", "actions", "results", "cost_and_means")),
     (_("Classement"), ("themes", "publics")),
-    (_("L'équipe et les contacts"), ("team_emails", "contact")),
+    (_("L’équipe et les contacts"), ("team_emails", "contact")),
 )
 
 
@@ -78,12 +78,12 @@ class InitiativeForm(RichTextFormMixin, forms.ModelForm):
     given by e-mail addresses, one per line (the author, or the current lead, leads it)."""
 
     team_emails = forms.CharField(
-        label=_("Autres membres de l'équipe"),
+        label=_("Autres membres de l’équipe"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Leurs adresses e-mail professionnelles, une par ligne. Ils pourront modifier "
-            "l'initiative jusqu'à sa publication."
+            "l’initiative jusqu’à sa publication."
         ),
     )
     caf = CafChoiceField(label=_("Caf"), queryset=Caf.objects.order_by("position"))
@@ -154,7 +154,7 @@ class InitiativeForm(RichTextFormMixin, forms.ModelForm):
                 validate_email(email)
             except ValidationError as exc:
                 raise ValidationError(
-                    _("« %(email)s » n'est pas une adresse e-mail.") % {"email": email}
+                    _("« %(email)s » n’est pas une adresse e-mail.") % {"email": email}
                 ) from exc
             if email not in emails:
                 emails.append(email)
@@ -179,15 +179,15 @@ class ReviewForm(forms.Form):
         label=_("Décision"),
         choices=[
             ("publish", _("Publier dans le catalogue")),
-            ("return", _("Renvoyer à l'équipe")),
+            ("return", _("Renvoyer à l’équipe")),
         ],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Commentaire pour l'équipe"),
+        label=_("Commentaire pour l’équipe"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Obligatoire pour un renvoi : ce qu'il faut compléter ou reprendre."),
+        help_text=_("Obligatoire pour un renvoi : ce qu’il faut compléter ou reprendre."),
     )
     prefix = "validation"
 
@@ -199,7 +199,7 @@ class ReviewForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("decision") == "return" and not data.get("comment", "").strip():
-            self.add_error("comment", _("Dites à l'équipe ce qu'il faut reprendre."))
+            self.add_error("comment", _("Dites à l’équipe ce qu’il faut reprendre."))
         return data
 
 
@@ -241,7 +241,7 @@ class FileForm(_UploadForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["description"].help_text = _("Facultatif : de quoi s'agit-il ?")
+        self.fields["description"].help_text = _("Facultatif : de quoi s’agit-il ?")
         self.helper = _helper(_("Ajouter le fichier"), prefix=self.prefix)
 
 
@@ -257,12 +257,12 @@ class ImageForm(_UploadForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["alt_text"].required = True
-        self.helper = _helper(_("Ajouter l'image"), prefix=self.prefix)
+        self.helper = _helper(_("Ajouter l’image"), prefix=self.prefix)
 
     def clean_alt_text(self) -> str:
         text = self.cleaned_data["alt_text"].strip()
         if not text:
-            raise ValidationError(_("Décrivez l'image pour qui ne la voit pas."))
+            raise ValidationError(_("Décrivez l’image pour qui ne la voit pas."))
         return text
 
 
@@ -298,7 +298,7 @@ class InterestForm(forms.Form):
 
     caf = CafChoiceField(label=_("Caf"), queryset=Caf.objects.none())
     level = forms.ChoiceField(
-        label=_("Niveau d'intérêt"), choices=InterestLevel.choices, widget=forms.RadioSelect
+        label=_("Niveau d’intérêt"), choices=InterestLevel.choices, widget=forms.RadioSelect
     )
     contact_person = TypeaheadChoiceField(
         label=_("Personne à contacter"),
@@ -331,7 +331,7 @@ class InterestForm(forms.Form):
         self.fields["level"].choices = levels
         if not may_replicate:
             self.fields["level"].help_text = _(
-                "« Veut la reprendre » est déclaré par le correspondant innovation de votre Caf."
+                "« Veut la reprendre » est déclaré par le correspondant innovation de votre Caf."
             )
         if user.is_lab_staff:
             self.fields["caf"].queryset = Caf.objects.exclude(pk=initiative.caf_id).order_by(
@@ -341,7 +341,7 @@ class InterestForm(forms.Form):
             del self.fields["caf"]
         # The Caf's own people; for the lab, the correspondents of the network and the lab.
         self.fields["contact_person"].queryset = contacts_for(user)
-        self.helper = _helper(_("Déclarer l'intérêt"), prefix=self.prefix)
+        self.helper = _helper(_("Déclarer l’intérêt"), prefix=self.prefix)
 
     def chosen_caf(self) -> Caf:
         return self.cleaned_data["caf"] if "caf" in self.fields else self.user.caf
@@ -352,7 +352,7 @@ class PromoteForm(forms.Form):
     lead = PersonChoiceField(
         label=_("Porteur du projet"),
         queryset=User.objects.none(),
-        help_text=_("Le porteur de l'initiative par défaut : la paternité reste à l'équipe."),
+        help_text=_("Le porteur de l’initiative par défaut : la paternité reste à l’équipe."),
     )
 
     def __init__(self, *args: Any, initiative: Initiative, **kwargs: Any) -> None:
@@ -467,7 +467,7 @@ class ScheduleForm(forms.ModelForm):
             .order_by("last_name", "first_name"),
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            help_text=_("L'équipe de l'initiative et les correspondants de sa Caf."),
+            help_text=_("L’équipe de l’initiative et les correspondants de sa Caf."),
         )
         self.fields["slot_minutes"].widget.attrs.update(min=1, max=60)
         self.helper = _helper(

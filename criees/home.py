@@ -88,8 +88,8 @@ def next_criee_item() -> WaitingItem:
         return WaitingItem(label="", url=None, count=0)
     return WaitingItem(
         label=ngettext(
-            "proposition à programmer pour la prochaine criée, « %(title)s »",
-            "propositions à programmer pour la prochaine criée, « %(title)s »",
+            "proposition à programmer pour la prochaine criée, « %(title)s »",
+            "propositions à programmer pour la prochaine criée, « %(title)s »",
             criee.n_proposed,
         )
         % {"title": criee.title},

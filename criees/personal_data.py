@@ -64,7 +64,7 @@ def export_memberships(user) -> list[dict]:
     return [
         {
             _("Initiative"): m.initiative.title,
-            _("Rôle dans l'équipe"): m.get_role_display(),
+            _("Rôle dans l’équipe"): m.get_role_display(),
             _("Membre depuis le"): m.created_at,
         }
         for m in InitiativeMember.objects.filter(user=user)
@@ -118,7 +118,7 @@ def erase(user) -> None:
 def register() -> None:
     personal_data.register(
         "criees.memberships",
-        gettext_lazy("Les équipes d'initiatives dont vous êtes membre"),
+        gettext_lazy("Les équipes d’initiatives dont vous êtes membre"),
         export=export_memberships,
         erase=erase,
         order=55,

@@ -63,7 +63,7 @@ class ConsultationStatusChangeInline(HistoryInline):
 
 @admin.register(Consultation)
 class ConsultationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
-    kept_advice = _("Archivez plutôt la consultation (action « Archiver »).")
+    kept_advice = _("Archivez plutôt la consultation (action « Archiver »).")
 
     list_display = ("title", "status", "audience", "access", "caf", "opens_at", "closes_at")
     list_filter = ("status", "audience", "access", "allow_anonymous", "caf")

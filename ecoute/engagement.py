@@ -108,7 +108,7 @@ def _of_consultation(
     found = title.first()
     if found is None:
         return None
-    return rows.filter(consultation=pk), _("Contributions de « %(title)s »") % {"title": found}
+    return rows.filter(consultation=pk), _("Contributions de « %(title)s »") % {"title": found}
 
 
 def _contribution_describe(contribution: Contribution) -> dict[str, Any]:

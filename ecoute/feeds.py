@@ -22,7 +22,7 @@ class OpenConsultationsFeed(PublicFeed):
     title = _("CafLab : consultations ouvertes")
     link = reverse_lazy("ecoute:index")
     description = _(
-        "Les consultations « La Caf à votre écoute » ouvertes à tous, les plus récentes d’abord."
+        "Les consultations « La Caf à votre écoute » ouvertes à tous, les plus récentes d’abord."
     )
 
     def items(self) -> list[Consultation]:

@@ -101,7 +101,7 @@ STAFF_WORK = [
     Attribution(
         DecisionUpdate,
         "by",
-        gettext_lazy("Suivi d'une décision mis à jour par vous"),
+        gettext_lazy("Suivi d’une décision mis à jour par vous"),
         "decision__restitution__consultation__title",
         "at",
     ),

@@ -127,7 +127,7 @@ def erase(user) -> None:
 def register() -> None:
     personal_data.register(
         "evaluation.measurements",
-        gettext_lazy("Les mesures d'indicateurs que vous avez saisies"),
+        gettext_lazy("Les mesures d’indicateurs que vous avez saisies"),
         export=export_measurements,
         erase=erase,
         order=70,
@@ -148,7 +148,7 @@ def register() -> None:
     )
     personal_data.register(
         "evaluation.activity",
-        gettext_lazy("Votre nom sur l'évaluation des projets"),
+        gettext_lazy("Votre nom sur l’évaluation des projets"),
         export_activity,
         order=73,
         covers=[a.cover for a in ATTRIBUTIONS],

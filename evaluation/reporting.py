@@ -370,7 +370,7 @@ def portfolio_report_context(snapshot: dict[str, Any]) -> dict[str, Any]:
     levels: dict[str, int] = {}
     for p in projects:
         stages[p["stage_label"]] = stages.get(p["stage_label"], 0) + 1
-        label = p["evidence_level_label"] or _("Pas de plan d'évaluation")
+        label = p["evidence_level_label"] or _("Pas de plan d’évaluation")
         levels[label] = levels.get(label, 0) + 1
     totals = snapshot["totals"]
     return {

@@ -44,7 +44,7 @@ class MaterialInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
-    kept_advice = _("Annulez plutôt l'événement depuis sa page.")
+    kept_advice = _("Annulez plutôt l’événement depuis sa page.")
 
     list_display = ("title", "kind", "starts_at", "audience", "caf", "seats", "status")
     list_filter = ("status", "kind", "audience", "themes", "programme")
@@ -57,7 +57,7 @@ class EventAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     inlines = (MaterialInline, StatusChangeInline)
     fieldsets = (
         (None, {"fields": ("kind", "title", "description", "themes", "programme", "caf")}),
-        (_("Après l'événement"), {"fields": ("synthesis",)}),
+        (_("Après l’événement"), {"fields": ("synthesis",)}),
         (_("Quand et où"), {"fields": ("starts_at", "ends_at", "place", "online_url")}),
         (
             _("Public et inscriptions"),
@@ -148,7 +148,7 @@ class SatisfactionTemplateAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     """The lab's satisfaction questionnaire: its questions are edited in écoute's
     questionnaires (the link below); each event's copy, once sent, never changes."""
 
-    kept_advice = _("Retirez-lui plutôt la mention « par défaut ».")
+    kept_advice = _("Retirez-lui plutôt la mention « par défaut ».")
 
     list_display = ("name", "is_default", "questions_link", "updated_at")
     list_filter = ("is_default",)

@@ -37,7 +37,7 @@ class EventFilter(django_filters.FilterSet):
         label=_("À partir du"), field_name="starts_at", lookup_expr="date__gte", widget=DateInput
     )
     au = django_filters.DateFilter(
-        label=_("Jusqu'au"), field_name="starts_at", lookup_expr="date__lte", widget=DateInput
+        label=_("Jusqu’au"), field_name="starts_at", lookup_expr="date__lte", widget=DateInput
     )
     quand = django_filters.ChoiceFilter(
         label=_("Période"), method="filter_when", choices=WHEN_CHOICES, empty_label=_("À venir")

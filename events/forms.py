@@ -42,7 +42,7 @@ class CafChoices(forms.ModelMultipleChoiceField):
 
 
 FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
-    (_("L'événement"), ("kind", "title", "description", "themes", "programme")),
+    (_("L’événement"), ("kind", "title", "description", "themes", "programme")),
     (_("Quand et où"), ("starts_at", "ends_at", "place", "online_url")),
     (
         _("Public et inscriptions"),
@@ -69,16 +69,16 @@ class EventForm(RichTextFormMixin, forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "Adresses e-mail professionnelles d'agents du réseau, une par ligne. Ils pourront "
-            "modifier l'événement et relever la présence."
+            "Adresses e-mail professionnelles d’agents du réseau, une par ligne. Ils pourront "
+            "modifier l’événement et relever la présence."
         ),
     )
     eligible_roles = forms.MultipleChoiceField(
-        label=_("Rôles admis à s'inscrire"),
+        label=_("Rôles admis à s’inscrire"),
         choices=ELIGIBLE_ROLE_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Aucun coché : toute personne du public visé peut s'inscrire."),
+        help_text=_("Aucun coché : toute personne du public visé peut s’inscrire."),
     )
     cafs = CafChoices(
         label=_("Caf concernées"),
@@ -155,7 +155,7 @@ class EventForm(RichTextFormMixin, forms.ModelForm):
                 validate_email(email)
             except ValidationError as exc:
                 raise ValidationError(
-                    _("« %(email)s » n'est pas une adresse e-mail.") % {"email": email}
+                    _("« %(email)s » n’est pas une adresse e-mail.") % {"email": email}
                 ) from exc
             if email not in emails:
                 emails.append(email)
@@ -179,7 +179,7 @@ class EventForm(RichTextFormMixin, forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("audience") == Event.Audience.CAFS and not data.get("cafs"):
-            self.add_error("cafs", _("Choisissez les Caf qui voient l'événement."))
+            self.add_error("cafs", _("Choisissez les Caf qui voient l’événement."))
         return data
 
 
@@ -218,7 +218,7 @@ class MaterialForm(forms.ModelForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_("Motif de l'annulation"),
+        label=_("Motif de l’annulation"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Envoyé aux inscrits."),
@@ -260,7 +260,7 @@ class ProposalForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["text"].label = _("Nouvelle proposition")
         self.fields["text"].help_text = _(
-            "Une proposition par envoi. Chacune pourra devenir une idée de la boîte à idées ; "
+            "Une proposition par envoi. Chacune pourra devenir une idée de la boîte à idées ; "
             "les participants seront informés de ce qu’elle devient."
         )
         self.helper = _helper(_("Ajouter la proposition"), form_tag=False)

@@ -154,15 +154,15 @@ class Event(TimeStampedModel):
         related_name="targeted_events",
         verbose_name=_("Caf concernées"),
         help_text=_(
-            "Public « certaines Caf » : les Caf qui voient l'événement. Autres publics : "
-            "si renseigné, seuls les agents de ces Caf peuvent s'inscrire."
+            "Public « certaines Caf » : les Caf qui voient l’événement. Autres publics : "
+            "si renseigné, seuls les agents de ces Caf peuvent s’inscrire."
         ),
     )
     eligible_roles = models.JSONField(
-        _("rôles admis à s'inscrire"),
+        _("rôles admis à s’inscrire"),
         default=list,
         blank=True,
-        help_text=_("Vide : toute personne du public visé peut s'inscrire."),
+        help_text=_("Vide : toute personne du public visé peut s’inscrire."),
     )
     place = models.CharField(_("lieu"), max_length=300, blank=True)
     online_url = models.URLField(_("lien de connexion"), blank=True)
@@ -182,7 +182,7 @@ class Event(TimeStampedModel):
     )
     status_changed_at = models.DateTimeField(_("statut depuis"), default=timezone.now)
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
-    cancel_reason = models.TextField(_("motif de l'annulation"), blank=True)
+    cancel_reason = models.TextField(_("motif de l’annulation"), blank=True)
     # After a debate (or a workshop): what was said, and the proposals that came out of it
     # (DebateProposal), each of which can become an idea of the box.
     synthesis = models.TextField(_("synthèse"), blank=True)
@@ -246,7 +246,7 @@ class Event(TimeStampedModel):
             )
         if closes and self.ends_at and closes > self.ends_at:
             errors["registration_closes_at"] = gettext(
-                "Les inscriptions doivent être closes avant la fin de l'événement."
+                "Les inscriptions doivent être closes avant la fin de l’événement."
             )
         if not (self.place or self.online_url):
             errors["place"] = gettext("Indiquez un lieu ou un lien de connexion.")
@@ -287,7 +287,7 @@ class Event(TimeStampedModel):
         if self.status == self.Status.CANCELLED:
             return gettext("Cet événement est annulé.")
         if self.status != self.Status.PUBLISHED:
-            return gettext("Cet événement n'est pas ouvert aux inscriptions.")
+            return gettext("Cet événement n’est pas ouvert aux inscriptions.")
         if now < self.registration_opens_at:
             return gettext("Les inscriptions ouvriront le %(date)s.") % {
                 "date": _local(self.registration_opens_at)
@@ -336,8 +336,8 @@ class EventStatusChange(StatusChangeBase):
     to_status = models.CharField(_("vers"), max_length=10, choices=Event.Status)
 
     class Meta:
-        verbose_name = _("changement de statut d'événement")
-        verbose_name_plural = _("changements de statut d'événements")
+        verbose_name = _("changement de statut d’événement")
+        verbose_name_plural = _("changements de statut d’événements")
         ordering = ["event", "changed_at"]
 
     def __str__(self) -> str:
@@ -362,7 +362,7 @@ class Registration(models.Model):
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Inscription confirmée")
-        WAITING = "waiting", _("Liste d'attente")
+        WAITING = "waiting", _("Liste d’attente")
         CANCELLED = "cancelled", _("Annulée")
 
     event = models.ForeignKey(
@@ -396,7 +396,7 @@ class Registration(models.Model):
     status = models.CharField(_("statut"), max_length=10, choices=Status)
     registered_at = models.DateTimeField(_("inscrit le"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
-    promoted_at = models.DateTimeField(_("sortie de la liste d'attente le"), null=True, blank=True)
+    promoted_at = models.DateTimeField(_("sortie de la liste d’attente le"), null=True, blank=True)
     # Attendance, taken by the organiser after the event: None until it is taken.
     attended = models.BooleanField(_("présent"), null=True, blank=True)
     # The reminder of the day before is claimed by the task that sends it: never twice.
@@ -458,8 +458,8 @@ class Material(TimeStampedModel):
     )
 
     class Meta:
-        verbose_name = _("support d'événement")
-        verbose_name_plural = _("supports d'événements")
+        verbose_name = _("support d’événement")
+        verbose_name_plural = _("supports d’événements")
         ordering = ["event", "created_at", "pk"]
 
     def __str__(self) -> str:
@@ -497,7 +497,7 @@ class DebateProposal(TimeStampedModel):
     objects = DebateProposalQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("proposition issue d'un événement")
+        verbose_name = _("proposition issue d’un événement")
         verbose_name_plural = _("propositions issues des événements")
         ordering = ["event", "created_at", "pk"]
 
@@ -601,7 +601,7 @@ class Satisfaction(TimeStampedModel):
     objects = SatisfactionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("questionnaire de satisfaction d'un événement")
+        verbose_name = _("questionnaire de satisfaction d’un événement")
         verbose_name_plural = _("questionnaires de satisfaction des événements")
         ordering = ["-created_at"]
 
@@ -627,8 +627,8 @@ class CalendarKey(models.Model):
     rotated_at = models.DateTimeField(_("lien renouvelé le"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("lien d'abonnement à l'agenda")
-        verbose_name_plural = _("liens d'abonnement à l'agenda")
+        verbose_name = _("lien d’abonnement à l’agenda")
+        verbose_name_plural = _("liens d’abonnement à l’agenda")
 
     def __str__(self) -> str:
         return f"{self.user_id} (v{self.version})"

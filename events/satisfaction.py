@@ -55,7 +55,7 @@ def satisfaction_template_default() -> SatisfactionTemplate:
         questionnaire=questionnaire,
         section=section,
         kind=Question.Kind.SCALE,
-        label=_("Dans l’ensemble, quelle note donnez-vous à cet événement ?"),
+        label=_("Dans l’ensemble, quelle note donnez-vous à cet événement ?"),
         is_required=True,
         position=1,
         scale_min=1,
@@ -67,7 +67,7 @@ def satisfaction_template_default() -> SatisfactionTemplate:
         questionnaire=questionnaire,
         section=section,
         kind=Question.Kind.SINGLE_CHOICE,
-        label=_("Ce que vous avez appris vous sera-t-il utile dans votre travail ?"),
+        label=_("Ce que vous avez appris vous sera-t-il utile dans votre travail ?"),
         position=2,
     )
     Option.objects.bulk_create(
@@ -80,7 +80,7 @@ def satisfaction_template_default() -> SatisfactionTemplate:
         questionnaire=questionnaire,
         section=section,
         kind=Question.Kind.LONG_TEXT,
-        label=_("Que faudrait-il améliorer ?"),
+        label=_("Que faudrait-il améliorer ?"),
         position=3,
     )
     try:
@@ -138,7 +138,7 @@ def satisfaction_send(
     consultation = consultation_create(
         by=by,
         title=title[:200],
-        summary=_("Le questionnaire de satisfaction des personnes venues à « %(title)s ».")
+        summary=_("Le questionnaire de satisfaction des personnes venues à « %(title)s ».")
         % {"title": locked.title[:300]},
         body=template.questionnaire.intro,
         audience=Consultation.Audience.BOTH,
@@ -196,7 +196,7 @@ def satisfaction_invite(*, satisfaction_id: int) -> int:
         notify(
             recipients=people,
             kind="events.satisfaction",
-            title=_("Votre avis sur « %(title)s »") % {"title": event.title},
+            title=_("Votre avis sur « %(title)s »") % {"title": event.title},
             body=_(
                 "Merci d’être venu(e). Trois questions, une minute, jusqu’au %(date)s : vos "
                 "réponses aident à améliorer nos événements."

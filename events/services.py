@@ -51,9 +51,9 @@ WORKFLOW = Workflow(
         Status.HELD: (),
     },
     history=EventStatusChange,
-    final_message=gettext_lazy("C'est déjà fait : l'événement est « %(status)s »."),
+    final_message=gettext_lazy("C’est déjà fait : l’événement est « %(status)s »."),
     refused_message=gettext_lazy(
-        "Cet événement ne peut pas passer de « %(label)s » à « %(target)s »."
+        "Cet événement ne peut pas passer de « %(label)s » à « %(target)s »."
     ),
     refused_field=None,
 )
@@ -108,7 +108,7 @@ def _move(event: Event, *, to: str, by: User, reason: str = "") -> Event:
             locked.cancel_reason = reason
             return ["cancel_reason"]
         if to == Status.HELD and locked.starts_at > now:
-            raise InvalidState(_("Un événement qui n'a pas commencé ne peut pas être « tenu »."))
+            raise InvalidState(_("Un événement qui n’a pas commencé ne peut pas être « tenu »."))
         return []
 
     return transition(
@@ -126,7 +126,7 @@ def event_publish(*, event: Event, by: User) -> Event:
 def event_cancel(*, event: Event, by: User, reason: str) -> Event:
     """Cancel an event with a reason; everyone registered (or waiting) is told."""
     if not reason.strip():
-        raise InvalidState({"reason": _("Dites aux inscrits pourquoi l'événement est annulé.")})
+        raise InvalidState({"reason": _("Dites aux inscrits pourquoi l’événement est annulé.")})
     was_published = event.status == Status.PUBLISHED
     event = _move(event, to=Status.CANCELLED, by=by, reason=reason.strip())
     if was_published:
@@ -212,7 +212,7 @@ def registration_cancel(
     if locked.status == RegStatus.CANCELLED:
         raise AlreadyDone(_("Cette inscription est déjà annulée."))
     if event.starts_at <= now:
-        raise NotAllowedNow(_("L'événement a commencé : l'inscription ne peut plus être annulée."))
+        raise NotAllowedNow(_("L’événement a commencé : l’inscription ne peut plus être annulée."))
     was_confirmed = locked.status == RegStatus.CONFIRMED
     locked.status = RegStatus.CANCELLED
     locked.cancelled_at = now
@@ -249,9 +249,9 @@ def _tell(registration: Registration, event: Event, kind: str) -> None:
     place = ", ".join(filter(None, [event.place, event.online_url]))
     titles = {
         "confirmation": _("Inscription confirmée : %(title)s"),
-        "waiting": _("Vous êtes sur la liste d'attente : %(title)s"),
-        "promotion": _("Une place s'est libérée pour vous : %(title)s"),
-        "reminder": _("Rappel : %(title)s, c'est demain"),
+        "waiting": _("Vous êtes sur la liste d’attente : %(title)s"),
+        "promotion": _("Une place s’est libérée pour vous : %(title)s"),
+        "reminder": _("Rappel : %(title)s, c’est demain"),
     }
     if kind == "confirmation" and registration.status == RegStatus.WAITING:
         kind = "waiting"
@@ -286,7 +286,7 @@ def registrations_remind(now: datetime.datetime | None = None) -> int:
             notify(
                 recipients=User.objects.filter(event_registrations__pk__in=ids),
                 kind="events.reminder",
-                title=_("Rappel : %(title)s, c'est demain") % {"title": event.title},
+                title=_("Rappel : %(title)s, c’est demain") % {"title": event.title},
                 body=_("Le %(when)s. %(place)s") % {"when": when(event), "place": place},
                 url=event.get_absolute_url(),
                 own_contribution=True,
@@ -308,7 +308,7 @@ def attendance_record(*, event: Event, present_ids: Iterable[int], by: User) -> 
     if locked.status not in (Status.PUBLISHED, Status.HELD):
         raise InvalidState(_("La présence ne se relève que pour un événement publié ou tenu."))
     if locked.starts_at > timezone.now():
-        raise NotAllowedNow(_("La présence se relève une fois l'événement commencé."))
+        raise NotAllowedNow(_("La présence se relève une fois l’événement commencé."))
     present = set(present_ids)
     confirmed = Registration.objects.filter(event=locked, status=RegStatus.CONFIRMED)
     confirmed.filter(pk__in=present).update(attended=True)
@@ -346,9 +346,9 @@ def material_delete(*, material: Material) -> None:
 
 def _check_after(event: Event) -> None:
     if event.status not in (Status.PUBLISHED, Status.HELD):
-        raise InvalidState(_("Une synthèse ne s'écrit que pour un événement publié ou tenu."))
+        raise InvalidState(_("Une synthèse ne s’écrit que pour un événement publié ou tenu."))
     if event.starts_at > timezone.now():
-        raise NotAllowedNow(_("La synthèse s'écrit une fois l'événement commencé."))
+        raise NotAllowedNow(_("La synthèse s’écrit une fois l’événement commencé."))
 
 
 @transaction.atomic

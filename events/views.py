@@ -223,7 +223,7 @@ class EventUpdateView(SignedInMixin, TemplateView):
         if form.is_valid():
             event = _save(form, form.save(commit=False), request.user)
             if event is not None:
-                messages.success(request, _("L'événement est enregistré."))
+                messages.success(request, _("L’événement est enregistré."))
                 return redirect(event)
         return self.render_to_response(self.get_context_data(form=form, event=self.event))
 
@@ -250,7 +250,7 @@ def _save(form: EventForm, event: Event, by: Any) -> Event | None:
 def event_publish(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk, "events.manage_event")
     services.event_publish(event=event, by=request.user)
-    messages.success(request, _("L'événement est publié : son public le voit au catalogue."))
+    messages.success(request, _("L’événement est publié : son public le voit au catalogue."))
     return redirect(event)
 
 
@@ -260,10 +260,10 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk, "events.manage_event")
     form = CancelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Dites aux inscrits pourquoi l'événement est annulé."))
+        messages.error(request, _("Dites aux inscrits pourquoi l’événement est annulé."))
         return redirect(event)
     services.event_cancel(event=event, by=request.user, reason=form.cleaned_data["reason"])
-    messages.success(request, _("L'événement est annulé ; les inscrits sont prévenus."))
+    messages.success(request, _("L’événement est annulé ; les inscrits sont prévenus."))
     return redirect(event)
 
 
@@ -279,7 +279,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request,
             _(
-                "L'événement est complet : vous êtes sur la liste d'attente. Vous serez prévenu(e) "
+                "L’événement est complet : vous êtes sur la liste d’attente. Vous serez prévenu(e) "
                 "si une place se libère."
             ),
         )
@@ -294,7 +294,7 @@ def unregister(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk)
     registration = Registration.objects.live().filter(event=event, user=request.user).first()
     if registration is None:
-        messages.info(request, _("Vous n'êtes pas inscrit(e) à cet événement."))
+        messages.info(request, _("Vous n’êtes pas inscrit(e) à cet événement."))
         return redirect(event)
     services.registration_cancel(registration=registration, by=request.user)
     messages.success(request, _("Votre inscription est annulée."))
@@ -460,7 +460,7 @@ def material_delete(request: HttpRequest, pk: int) -> HttpResponse:
     event = Event.objects.prefetch_related("organisers").get(pk=material.event_id)
     require(request, "events.manage_event", event)
     services.material_delete(material=material)
-    messages.success(request, _("« %(name)s » est supprimé.") % {"name": material.name})
+    messages.success(request, _("« %(name)s » est supprimé.") % {"name": material.name})
     return redirect("events:attendance", pk=event.pk)
 
 

@@ -52,7 +52,7 @@ class IdeaAttachmentInline(admin.TabularInline):
 
 @admin.register(Idea)
 class IdeaAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
-    kept_advice = _("Changez plutôt le statut de l'idée (non retenue, mise en attente).")
+    kept_advice = _("Changez plutôt le statut de l’idée (non retenue, mise en attente).")
 
     list_display = ("pk", "title", "status", "source", "caf", "author", "reviewer", "created_at")
     list_filter = ("status", "source", "themes", "caf__region")

@@ -196,7 +196,7 @@ class TriageFilter(django_filters.FilterSet):
             (Idea.Status.SUBMITTED.value, Idea.Status.SUBMITTED.label),
             (Idea.Status.UNDER_REVIEW.value, Idea.Status.UNDER_REVIEW.label),
         ],
-        empty_label=_("Soumises et en cours d'examen"),
+        empty_label=_("Soumises et en cours d’examen"),
     )
     caf = django_filters.ChoiceFilter(
         label=_("Caf"), field_name="caf__code", empty_label=_("Toutes les Caf")

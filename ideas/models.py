@@ -60,7 +60,7 @@ class IdeaQuerySet(models.QuerySet["Idea"]):
 class Idea(TimeStampedModel):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Soumise")
-        UNDER_REVIEW = "under_review", _("En cours d'examen")
+        UNDER_REVIEW = "under_review", _("En cours d’examen")
         ACCEPTED = "accepted", _("Retenue comme projet")
         MERGED = "merged", _("Fusionnée")
         SHELVED = "shelved", _("Mise en attente")
@@ -108,7 +108,7 @@ class Idea(TimeStampedModel):
         null=True,
         blank=True,
         related_name="ideas",
-        verbose_name=_("défi d'origine"),
+        verbose_name=_("défi d’origine"),
     )
     session = models.ForeignKey(
         "CreativitySession",
@@ -116,7 +116,7 @@ class Idea(TimeStampedModel):
         null=True,
         blank=True,
         related_name="ideas",
-        verbose_name=_("séance d'origine"),
+        verbose_name=_("séance d’origine"),
     )
     status = models.CharField(_("statut"), max_length=15, choices=Status, default=Status.SUBMITTED)
     status_changed_at = models.DateTimeField(_("statut depuis"), default=timezone.now)
@@ -135,7 +135,7 @@ class Idea(TimeStampedModel):
         null=True,
         blank=True,
         related_name="ideas",
-        verbose_name=_("projet issu de l'idée"),
+        verbose_name=_("projet issu de l’idée"),
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -154,7 +154,7 @@ class Idea(TimeStampedModel):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("type de l'origine"),
+        verbose_name=_("type de l’origine"),
     )
     origin_id = models.PositiveBigIntegerField(_("origine"), null=True, blank=True)
     origin = GenericForeignKey("origin_type", "origin_id")
@@ -226,8 +226,8 @@ class IdeaStatusChange(StatusHistory, models.Model):
     changed_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = _("changement de statut d'idée")
-        verbose_name_plural = _("changements de statut d'idée")
+        verbose_name = _("changement de statut d’idée")
+        verbose_name_plural = _("changements de statut d’idée")
         ordering = ["idea", "changed_at"]
 
     def __str__(self) -> str:
@@ -255,8 +255,8 @@ class IdeaSupport(SupportBase):
 # Moderation in the audit trail: the status and who set it, never the text.
 @track_moderation(
     "IdeaCommentEvent",
-    _("historique : commentaire d'idée"),
-    _("historique : commentaires d'idées"),
+    _("historique : commentaire d’idée"),
+    _("historique : commentaires d’idées"),
 )
 class IdeaComment(CommentBase):
     """A comment on an idea (caflab.engagement: replies, moderation, reports)."""
@@ -266,8 +266,8 @@ class IdeaComment(CommentBase):
     )
 
     class Meta(CommentBase.Meta):
-        verbose_name = _("commentaire d'idée")
-        verbose_name_plural = _("commentaires d'idées")
+        verbose_name = _("commentaire d’idée")
+        verbose_name_plural = _("commentaires d’idées")
         ordering = ["idea", "created_at"]
 
 
@@ -280,8 +280,8 @@ class IdeaCommentReport(ReportBase):
     )
 
     class Meta(ReportBase.Meta):
-        verbose_name = _("signalement de commentaire d'idée")
-        verbose_name_plural = _("signalements de commentaires d'idées")
+        verbose_name = _("signalement de commentaire d’idée")
+        verbose_name_plural = _("signalements de commentaires d’idées")
         constraints = [
             models.UniqueConstraint(
                 fields=["comment", "reporter"], name="idea_comment_report_one_per_person"
@@ -312,8 +312,8 @@ class IdeaAttachment(TimeStampedModel):
     )
 
     class Meta:
-        verbose_name = _("pièce jointe d'idée")
-        verbose_name_plural = _("pièces jointes d'idées")
+        verbose_name = _("pièce jointe d’idée")
+        verbose_name_plural = _("pièces jointes d’idées")
         ordering = ["idea", "created_at"]
 
     def __str__(self) -> str:
@@ -328,8 +328,8 @@ class IdeaScore(ScoreBase):
     )
 
     class Meta:
-        verbose_name = _("note de tri d'idée")
-        verbose_name_plural = _("notes de tri d'idées")
+        verbose_name = _("note de tri d’idée")
+        verbose_name_plural = _("notes de tri d’idées")
         ordering = ["idea", "criterion__position"]
         constraints = [
             models.UniqueConstraint(
@@ -441,12 +441,12 @@ class ChallengeEntry(TimeStampedModel):
     )
     title = models.CharField(_("titre"), max_length=200)
     summary = models.TextField(_("description"))
-    team_name = models.CharField(_("nom de l'équipe"), max_length=120, blank=True)
+    team_name = models.CharField(_("nom de l’équipe"), max_length=120, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="challenge_entries",
-        verbose_name=_("membres de l'équipe"),
+        verbose_name=_("membres de l’équipe"),
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -648,7 +648,7 @@ class CreativitySession(TimeStampedModel):
         null=True,
         blank=True,
         related_name="creativity_sessions",
-        verbose_name=_("Caf d'accueil"),
+        verbose_name=_("Caf d’accueil"),
     )
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

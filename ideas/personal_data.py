@@ -30,7 +30,7 @@ from ideas.models import (
 )
 
 ATTRIBUTIONS = [
-    Attribution(Idea, "reviewer", gettext_lazy("Vous l'instruisez"), "title"),
+    Attribution(Idea, "reviewer", gettext_lazy("Vous l’instruisez"), "title"),
     Attribution(
         IdeaStatusChange,
         "changed_by",
@@ -46,7 +46,7 @@ ATTRIBUTIONS = [
     Attribution(Challenge, "created_by", gettext_lazy("Créé par vous"), "title"),
     Attribution(Challenge, "jury", gettext_lazy("Vous êtes membre du jury"), "title"),
     Attribution(ChallengeEntry, "submitted_by", gettext_lazy("Déposée par vous"), "title"),
-    Attribution(ChallengeEntry, "members", gettext_lazy("Vous êtes dans l'équipe"), "title"),
+    Attribution(ChallengeEntry, "members", gettext_lazy("Vous êtes dans l’équipe"), "title"),
     Attribution(EntryScore, "reviewer", gettext_lazy("Notée par vous"), "entry__title"),
     Attribution(SessionRequest, "requested_by", gettext_lazy("Demandée par vous"), "title"),
     Attribution(SessionRequest, "handled_by", gettext_lazy("Traitée par vous"), "title"),
@@ -58,7 +58,7 @@ ATTRIBUTIONS = [
         "changed_at",
     ),
     Attribution(
-        CreativitySession, "facilitators", gettext_lazy("Vous l'animez"), "title", "held_on"
+        CreativitySession, "facilitators", gettext_lazy("Vous l’animez"), "title", "held_on"
     ),
 ]
 
@@ -72,7 +72,7 @@ def export_ideas(user) -> list[dict]:
             _("Solution proposée"): idea.solution,
             _("Statut"): idea.get_status_display(),
             _("Déposée le"): idea.created_at,
-            _("Vous en êtes"): _("l'auteur") if idea.author_id == user.pk else _("co-auteur"),
+            _("Vous en êtes"): _("l’auteur") if idea.author_id == user.pk else _("co-auteur"),
         }
         for idea in ideas.order_by("created_at", "pk")
     ]

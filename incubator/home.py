@@ -78,7 +78,7 @@ def _applicant(user: Any) -> dict[str, Any] | None:
             continue
         entries.append(
             WaitingEntry(
-                label=_("Votre candidature « %(title)s »") % {"title": call.my_title},
+                label=_("Votre candidature « %(title)s »") % {"title": call.my_title},
                 url=reverse("incubator:application", kwargs={"pk": call.my_pk}),
                 note=decisions.get(call.my_decision) or statuses.get(call.my_status, ""),
                 urgent=call.my_status == Application.Status.DRAFT,

@@ -86,7 +86,7 @@ def call_create(*, by: User, title: str, jury: Iterable[User] = (), **fields: An
     consultation = consultation_create(
         by=by,
         title=(_("Candidature : %(title)s") % {"title": title})[:200],
-        summary=_("Le formulaire de candidature de l’appel à projets « %(title)s ».")
+        summary=_("Le formulaire de candidature de l’appel à projets « %(title)s ».")
         % {"title": title[:300]},
         audience=Consultation.Audience.BOTH,
         # No community, and reserved to nobody: nobody answers it through écoute.
@@ -149,7 +149,7 @@ def call_move(*, call: Call, by: User, to_status: str) -> Call:
         notify(
             recipients=call.jury.all(),
             kind="incubator.judging",
-            title=_("Le jury de l’appel « %(title)s » peut noter les candidatures")
+            title=_("Le jury de l’appel « %(title)s » peut noter les candidatures")
             % {"title": call.title},
             url=reverse("incubator:ranking", kwargs={"slug": call.slug}),
             actor=by,
@@ -238,7 +238,7 @@ def application_submit(
     notify(
         recipients=[by],
         kind="incubator.submitted",
-        title=_("Votre candidature « %(title)s » est déposée") % {"title": locked.title},
+        title=_("Votre candidature « %(title)s » est déposée") % {"title": locked.title},
         body=_("Appel à projets : %(call)s") % {"call": locked.call.title},
         url=locked.get_absolute_url(),
         own_contribution=True,
@@ -350,7 +350,7 @@ def application_decide(
     if call.status != CallStatus.CLOSED:
         raise NotAllowedNow(_("Les décisions se prennent une fois l’appel clos."))
     if decision not in Application.Decision.values:
-        raise InvalidState({"decision": _("Choisissez « retenue » ou « non retenue ».")})
+        raise InvalidState({"decision": _("Choisissez « retenue » ou « non retenue ».")})
     if not reason.strip():
         raise InvalidState({"reason": _("Dites au candidat ou à la candidate pourquoi.")})
     if cohort is not None and cohort.call_id != call.pk:
@@ -400,9 +400,9 @@ def decision_tell(*, application_id: int) -> bool:
         application.save(update_fields=["decision_notified_at", "updated_at"])
         selected = application.decision == Application.Decision.SELECTED
         title = (
-            _("Votre candidature « %(title)s » est retenue")
+            _("Votre candidature « %(title)s » est retenue")
             if selected
-            else _("Votre candidature « %(title)s » n’est pas retenue")
+            else _("Votre candidature « %(title)s » n’est pas retenue")
         ) % {"title": application.title}
         notify(
             recipients=[application.applicant],

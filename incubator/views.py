@@ -382,7 +382,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, refused)
         else:
             messages.success(
-                request, _("La décision est enregistrée ; le candidat en est prévenu.")
+                request, _("La décision est enregistrée ; le candidat en est prévenu.")
             )
             return redirect("incubator:ranking", slug=application.call.slug)
     return render(

@@ -218,7 +218,7 @@ class StageKit(TimeStampedModel):
         ordering = ["stage"]
 
     def __str__(self) -> str:
-        return str(_("Kit vers « %(stage)s »") % {"stage": self.get_stage_display()})
+        return str(_("Kit vers « %(stage)s »") % {"stage": self.get_stage_display()})
 
 
 class DeliverableQuerySet(models.QuerySet["Deliverable"]):
@@ -254,7 +254,7 @@ class Deliverable(TimeStampedModel):
         help_text=_("Vide : un point de la liste à cocher par l’équipe."),
     )
     is_blocking = models.BooleanField(
-        _("bloquant"), default=False, help_text=_("Manquant, il bloque un « go » à la revue.")
+        _("bloquant"), default=False, help_text=_("Manquant, il bloque un « go » à la revue.")
     )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
     is_active = models.BooleanField(_("actif"), default=True)

@@ -87,7 +87,7 @@ class ProjectAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
         ),
         (_("Pilotage"), {"fields": ("lead", "sponsor", "pilot_caf", "is_draft", "is_public")}),
         (
-            _("Étape et santé (modifiées par les revues et les points d'étape)"),
+            _("Étape et santé (modifiées par les revues et les points d’étape)"),
             {
                 "fields": (
                     "stage",
@@ -173,7 +173,7 @@ class GateReviewAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
 
 @admin.register(GateScore)
 class GateScoreAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
-    kept_advice = _("Les notes d'une revue décidée restent telles quelles.")
+    kept_advice = _("Les notes d’une revue décidée restent telles quelles.")
 
     def is_kept(self, obj) -> bool:
         return obj.review.status == obj.review.Status.DECIDED
@@ -248,7 +248,7 @@ class ProjectOriginAdmin(admin.ModelAdmin):
 
 @admin.register(StatusReport)
 class StatusReportAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
-    kept_advice = _("Une météo publiée reste dans l'historique du projet.")
+    kept_advice = _("Une météo publiée reste dans l’historique du projet.")
 
     kept_always = True
 

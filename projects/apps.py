@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ProjectsConfig(AppConfig):
     name = "projects"
-    verbose_name = _("Portefeuille d'innovations")
+    verbose_name = _("Portefeuille d’innovations")
 
     def ready(self) -> None:
         from projects import (

@@ -35,7 +35,7 @@ class ProjectNewsFeed(PublicFeed):
     def item_description(self, item: StageChange) -> str:
         if item.from_stage:
             return str(
-                _("Le projet %(code)s passe de l’étape « %(from)s » à l’étape « %(to)s ».")
+                _("Le projet %(code)s passe de l’étape « %(from)s » à l’étape « %(to)s ».")
                 % {
                     "code": item.project.code,
                     "from": Stage(item.from_stage).label,
@@ -43,7 +43,7 @@ class ProjectNewsFeed(PublicFeed):
                 }
             )
         return str(
-            _("Le projet %(code)s entre dans le portefeuille à l’étape « %(to)s ».")
+            _("Le projet %(code)s entre dans le portefeuille à l’étape « %(to)s ».")
             % {"code": item.project.code, "to": Stage(item.to_stage).label}
         )
 

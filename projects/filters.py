@@ -92,7 +92,7 @@ class ProjectFilterForm(forms.Form):
         text = clean_text(self.cleaned_data.get("lead") or "")
         if text and self.leads is not None and not resolve_text(LEADS, self.leads, text):
             raise forms.ValidationError(
-                _("Aucun porteur de projet ne correspond à « %(value)s »."),
+                _("Aucun porteur de projet ne correspond à « %(value)s »."),
                 code="unknown_lead",
                 params={"value": text},
             )

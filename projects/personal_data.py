@@ -64,7 +64,7 @@ def export_team_memberships(user) -> list[dict]:
     return [
         {
             _("Projet"): m.project.title,
-            _("Rôle dans l'équipe"): m.get_role_display(),
+            _("Rôle dans l’équipe"): m.get_role_display(),
             _("Membre depuis le"): m.created_at,
         }
         for m in TeamMember.objects.filter(user=user)
@@ -110,7 +110,7 @@ def register() -> None:
     )
     personal_data.register(
         "projects.origin_opt_outs",
-        gettext_lazy("Les contenus dont vous ne suivez plus ce qu'ils deviennent"),
+        gettext_lazy("Les contenus dont vous ne suivez plus ce qu’ils deviennent"),
         export_opt_outs,
         erase=erase_opt_outs,
         order=55,
@@ -118,7 +118,7 @@ def register() -> None:
     )
     personal_data.register(
         "projects.activity",
-        gettext_lazy("Votre nom sur le portefeuille d'innovations"),
+        gettext_lazy("Votre nom sur le portefeuille d’innovations"),
         export_activity,
         order=54,
         covers=[a.cover for a in ATTRIBUTIONS],

@@ -1,6 +1,7 @@
 """Where the interface's French text lives, read as text: the templates' text (outside tags,
 variables and comments) and `{% translate %}` strings, and the strings given to gettext in the
-code. `tests/core/test_typography.py` checks them for straight apostrophes.
+code. `tests/core/test_typography.py` checks them for straight apostrophes and for the plain
+spaces French typography replaces with a no-break one.
 
 Templates are read with Django's own lexer (`DebugLexer`, which records each token's place), so
 `{% url 'name' %}`, `{{ value|date:'j F' }}` and `{% comment %}` blocks are never taken for text.
@@ -44,6 +45,11 @@ LETTER = r"[A-Za-zÀ-ÖØ-öø-ÿŒœ]"
 # A straight apostrophe between two letters ("l'équipe"), written plainly or escaped ("l\'é").
 STRAIGHT = re.compile(rf"(?<={LETTER})\\?'(?={LETTER})")
 TYPOGRAPHIC = "\u2019"
+# A plain space where French puts a no-break one: before « : ; ! ? » and inside « guillemets »
+# ("Statut : ", "« {{ title }} »"). URLs ("http://"), times ("10:30"), query strings ("?page=2")
+# and "(s)" have no space before their colon or question mark, so they are never found.
+LOOSE = re.compile(r" (?=[:;!?»])|(?<=«) ")
+NO_BREAK = "\u00a0"
 TRANSLATE_TAG = re.compile(r"^(?:translate|trans)\s+(\"[^\"]*\"|'[^']*')")
 
 
@@ -138,6 +144,17 @@ def straight_apostrophes() -> list[str]:
         for text in python_texts(path):
             if STRAIGHT.search(text.text):
                 found.append(_line(text))
+    return found
+
+
+def loose_spaces() -> list[str]:
+    """Every interface text with a plain space before « : ; ! ? » or inside « guillemets », as
+    "path:line: text"."""
+    found = []
+    for path in template_files():
+        found.extend(_line(text) for text in template_texts(path) if LOOSE.search(text.text))
+    for path in python_files():
+        found.extend(_line(text) for text in python_texts(path) if LOOSE.search(text.text))
     return found
 
 

@@ -137,7 +137,7 @@ def blind_coding_save(*, text: AnalysisText, coder: User, codes: list[Code]) -> 
     if not text.in_sample:
         raise InvalidState(_("Ce texte ne fait pas partie de l’échantillon de double codage."))
     if any(code.analysis_id != text.analysis_id for code in codes):
-        raise InvalidState(_("Ce code n'appartient pas à l'analyse de ce texte."))
+        raise InvalidState(_("Ce code n’appartient pas à l’analyse de ce texte."))
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -19,7 +19,7 @@ def _check_parent(analysis: Analysis, parent: Code | None, code: Code | None = N
     if parent is None:
         return
     if parent.analysis_id != analysis.pk:
-        raise InvalidState({"parent": _("Ce thème n'appartient pas à cette analyse.")})
+        raise InvalidState({"parent": _("Ce thème n’appartient pas à cette analyse.")})
     if parent.parent_id is not None:
         raise InvalidState({"parent": _("Un sous-thème ne peut pas avoir de sous-thème.")})
     if code is not None and (parent.pk == code.pk or code.children.exists()):
@@ -63,7 +63,7 @@ def code_update(*, code: Code, parent: Code | None = None, **fields: Any) -> Cod
 def code_delete(*, code: Code) -> None:
     """Delete a code and the assignments of it; a theme with sub-themes is refused."""
     if code.children.exists():
-        raise InvalidState(_("Supprimez ou déplacez d'abord les sous-thèmes de ce thème."))
+        raise InvalidState(_("Supprimez ou déplacez d’abord les sous-thèmes de ce thème."))
     code.delete()
 
 

@@ -46,7 +46,7 @@ def assign_selection(
 
 def _same_analysis(text: AnalysisText, code: Code) -> None:
     if text.analysis_id != code.analysis_id:
-        raise InvalidState(_("Ce code n'appartient pas à l'analyse de ce texte."))
+        raise InvalidState(_("Ce code n’appartient pas à l’analyse de ce texte."))
 
 
 @transaction.atomic
@@ -70,7 +70,7 @@ def code_remove(*, text: AnalysisText, code: Code, by: User) -> int:
         Q(text=text) | Q(text__duplicate_of=text), code=code
     ).delete()
     if not removed:
-        raise AlreadyDone(_("Ce code n'est déjà plus appliqué à ce texte."))
+        raise AlreadyDone(_("Ce code n’est déjà plus appliqué à ce texte."))
     return removed
 
 

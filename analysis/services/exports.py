@@ -88,7 +88,7 @@ def export_build(*, export_id: int) -> str:
         notify(
             recipients=[export.requested_by],
             kind="analysis.export_ready",
-            title=_("Votre export des textes codés de « %(title)s » est prêt")
+            title=_("Votre export des textes codés de « %(title)s » est prêt")
             % {"title": export.analysis.display_title},
             url=export.get_absolute_url(),
             own_contribution=True,
@@ -108,7 +108,7 @@ def _tell_export_failed(export_id: int) -> None:
     export = AnalysisExport.objects.select_related("analysis__consultation", "requested_by").get(
         pk=export_id
     )
-    title = _("Votre export des textes codés de « %(title)s » a échoué")
+    title = _("Votre export des textes codés de « %(title)s » a échoué")
     jobs.tell_requester_failed(
         export,
         kind="analysis.export_failed",

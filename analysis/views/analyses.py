@@ -39,7 +39,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(existing)
     if request.method == "POST":
         analysis = services.analysis_create(consultation=consultation, by=request.user)
-        messages.success(request, _("L'analyse est créée."))
+        messages.success(request, _("L’analyse est créée."))
         return redirect(analysis)
     return render(
         request,
@@ -47,7 +47,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "consultation": AnalysisHome.of_consultation(consultation),
             "heading": _("Analyser les textes de la consultation"),
-            "what": _("réponses écrites, réponses « autre, précisez » et contributions"),
+            "what": _("réponses écrites, réponses « autre, précisez » et contributions"),
             "n_sources": source_count(consultation),
         },
     )
@@ -73,7 +73,7 @@ def source_start(request: HttpRequest, source: str, pk: int) -> HttpResponse:
         return redirect(existing)
     if request.method == "POST":
         analysis = services.analysis_create_for(source=the_source, subject=subject, by=request.user)
-        messages.success(request, _("L'analyse est créée."))
+        messages.success(request, _("L’analyse est créée."))
         return redirect(analysis)
     trail_label, trail_url, url = the_source.page(subject)
     return render(
@@ -111,7 +111,7 @@ def rebuild(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = services.texts_request(analysis=analysis)
     if analysis.texts_status == Analysis.TextsStatus.BUILDING:
         messages.info(
-            request, _("Les textes sont en cours de rassemblement ; revenez dans un instant.")
+            request, _("Les textes sont en cours de rassemblement ; revenez dans un instant.")
         )
     else:
         messages.success(
@@ -169,7 +169,7 @@ def codebook(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(
-                request, _("Le code « %(label)s » est ajouté.") % {"label": code.label}
+                request, _("Le code « %(label)s » est ajouté.") % {"label": code.label}
             )
             return redirect("analysis:codebook", pk=analysis.pk)
     return render(request, "analysis/codebook.html", _codebook_context(request, analysis, form))
@@ -207,7 +207,7 @@ def code_update(request: HttpRequest, pk: int) -> HttpResponse:
 def code_delete(request: HttpRequest, pk: int) -> HttpResponse:
     code = managed_code(request, pk)
     services.code_delete(code=code)
-    messages.success(request, _("Le code « %(label)s » est supprimé.") % {"label": code.label})
+    messages.success(request, _("Le code « %(label)s » est supprimé.") % {"label": code.label})
     return redirect("analysis:codebook", pk=code.analysis_id)
 
 
@@ -222,7 +222,7 @@ def codebook_copy(request: HttpRequest, pk: int) -> HttpResponse:
         messages.warning(
             request,
             " ".join(form.errors.get("source", []))
-            or _("Choisissez l'analyse dont copier la grille."),
+            or _("Choisissez l’analyse dont copier la grille."),
         )
     else:
         n = services.codebook_copy(source=form.cleaned_data["source"], target=analysis)
@@ -270,7 +270,7 @@ def library_publish(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("La grille « %(title)s » est dans la bibliothèque du CafLab.")
+                _("La grille « %(title)s » est dans la bibliothèque du CafLab.")
                 % {"title": codebook.title},
             )
     return redirect("analysis:codebook", pk=analysis.pk)

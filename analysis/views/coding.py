@@ -82,10 +82,10 @@ def text_code(request: HttpRequest, pk: int) -> HttpResponse:
         action = "remove" if applied else "apply"
     if action == "apply":
         services.code_apply(text=text, code=code, by=request.user)
-        done = _("Code « %(code)s » appliqué au texte %(n)s.")
+        done = _("Code « %(code)s » appliqué au texte %(n)s.")
     else:
         services.code_remove(text=text, code=code, by=request.user)
-        done = _("Code « %(code)s » retiré du texte %(n)s.")
+        done = _("Code « %(code)s » retiré du texte %(n)s.")
     announcement = done % {"code": code.label, "n": text.pk}
     if request.htmx:
         assignments = CodeAssignment.objects.filter(text=text).select_related("code")
@@ -133,7 +133,7 @@ def bulk_apply(request: HttpRequest, pk: int) -> HttpResponse:
     if n:
         messages.success(
             request,
-            _("Code « %(code)s » appliqué à %(n)s textes (doublons compris).")
+            _("Code « %(code)s » appliqué à %(n)s textes (doublons compris).")
             % {"code": code.label, "n": n},
         )
     else:

@@ -73,7 +73,7 @@ def theme_action(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _(
-                "Le thème devient le code « %(code)s » ; ses textes l'ont en suggestion, "
+                "Le thème devient le code « %(code)s » ; ses textes l’ont en suggestion, "
                 "à confirmer."
             )
             % {"code": code.label},
@@ -84,7 +84,7 @@ def theme_action(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "merge":
         target = services.theme_merge(theme=theme, into=form.cleaned_data["into"])
         messages.success(
-            request, _("Thèmes fusionnés dans « %(label)s ».") % {"label": target.label}
+            request, _("Thèmes fusionnés dans « %(label)s ».") % {"label": target.label}
         )
     else:
         services.theme_discard(theme=theme)

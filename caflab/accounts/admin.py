@@ -37,7 +37,7 @@ from caflab.network.models import Caf
 class CafFilter(admin.SimpleListFilter):
     """The Caf of the region chosen in the region filter: a short list, never all 101."""
 
-    title = gettext_lazy("Caf (choisir d'abord une région)")
+    title = gettext_lazy("Caf (choisir d’abord une région)")
     parameter_name = "caf"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -53,7 +53,7 @@ class CafFilter(admin.SimpleListFilter):
 
 
 class PendingFilter(admin.SimpleListFilter):
-    title = gettext_lazy("en attente d'une Caf")
+    title = gettext_lazy("en attente d’une Caf")
     parameter_name = "en_attente"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -116,7 +116,7 @@ class InvitedFilter(admin.SimpleListFilter):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=gettext_lazy("Motif (gardé dans l'historique de chaque compte)"),
+        label=gettext_lazy("Motif (gardé dans l’historique de chaque compte)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
     )
@@ -272,8 +272,8 @@ class UserAdmin(BaseUserAdmin):
         self.message_user(
             request,
             _(
-                "Les données personnelles de ces comptes sont effacées ; leurs contributions, "
-                "réponses et décisions restent, signées « Compte supprimé »."
+                "Les données personnelles de ces comptes sont effacées ; leurs contributions, "
+                "réponses et décisions restent, signées « Compte supprimé »."
             ),
             messages.WARNING,
         )
@@ -311,7 +311,7 @@ class UserAdmin(BaseUserAdmin):
             done += 1
         self.message_user(
             request,
-            _("%(n)s compte(s) désactivé(s) ; leurs contributions restent.") % {"n": done},
+            _("%(n)s compte(s) désactivé(s) ; leurs contributions restent.") % {"n": done},
             messages.SUCCESS,
         )
         return None
@@ -363,7 +363,7 @@ class UserAdmin(BaseUserAdmin):
         self.message_user(request, text, messages.SUCCESS)
         return None
 
-    @admin.action(description=gettext_lazy("Renvoyer l'invitation"), permissions=["change"])
+    @admin.action(description=gettext_lazy("Renvoyer l’invitation"), permissions=["change"])
     def resend_invitation(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         users = list(queryset)
         sent = invitations_queue(users)

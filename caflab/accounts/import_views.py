@@ -76,7 +76,7 @@ class PeopleImportForm(forms.Form):
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if extension not in EXTENSIONS:
             raise forms.ValidationError(
-                _("Ce type de fichier n'est pas accepté. Formats acceptés : %(formats)s.")
+                _("Ce type de fichier n’est pas accepté. Formats acceptés : %(formats)s.")
                 % {"formats": ", ".join(EXTENSIONS)}
             )
         if upload.size > MAX_UPLOAD_BYTES:
@@ -95,7 +95,7 @@ class PeopleImportForm(forms.Form):
                 "confirm_full",
                 _(
                     "Cochez cette case pour confirmer la désactivation des absents, ou lancez "
-                    "d'abord une simulation pour voir combien de comptes seraient désactivés."
+                    "d’abord une simulation pour voir combien de comptes seraient désactivés."
                 ),
             )
         return data

@@ -158,7 +158,7 @@ class ImportReport:
                     "n": self.deactivated
                 }
         if self.dry_run:
-            text += " " + _("Simulation : rien n'a été enregistré.")
+            text += " " + _("Simulation : rien n’a été enregistré.")
         return text
 
 
@@ -191,7 +191,7 @@ def read_people_file(data: bytes, filename: str) -> tuple[list[str], list[tuple[
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in EXTENSIONS:
         raise ImportFileError(
-            _("Ce type de fichier n'est pas accepté. Formats acceptés : %(formats)s.")
+            _("Ce type de fichier n’est pas accepté. Formats acceptés : %(formats)s.")
             % {"formats": ", ".join(EXTENSIONS)}
         )
     rows = _rows(data, extension)
@@ -291,7 +291,7 @@ def _target(record: dict[str, str], columns: list[str], refs: References) -> dic
     role = refs.role_by_name.get(normalise(raw_role))
     if role is None:
         raise Refused(
-            _("rôle « %(role)s » inconnu ou non accepté par l'import") % {"role": raw_role}
+            _("rôle « %(role)s » inconnu ou non accepté par l’import") % {"role": raw_role}
         )
     target["role"] = role
     for name in ("first_name", "last_name"):
@@ -301,20 +301,20 @@ def _target(record: dict[str, str], columns: list[str], refs: References) -> dic
         raw = record.get("caf", "")
         target["caf"] = refs.caf(raw) if raw else None
         if raw and target["caf"] is None:
-            raise Refused(_("Caf « %(caf)s » inconnue") % {"caf": raw})
+            raise Refused(_("Caf « %(caf)s » inconnue") % {"caf": raw})
     if "directorate" in columns:
         raw = record.get("directorate", "")
         target["directorate"] = refs.directorate(raw) if raw else None
         if raw and target["directorate"] is None:
-            raise Refused(_("direction « %(d)s » inconnue") % {"d": raw})
+            raise Refused(_("direction « %(d)s » inconnue") % {"d": raw})
     if "partner" in columns:
         raw = record.get("partner", "")
         found = refs.partners_by_name.get(normalise(raw), []) if raw else []
         if raw and not found:
-            raise Refused(_("organisation partenaire « %(p)s » inconnue") % {"p": raw})
+            raise Refused(_("organisation partenaire « %(p)s » inconnue") % {"p": raw})
         if len(found) > 1:
             raise Refused(
-                _("plusieurs organisations partenaires s'appellent « %(p)s »") % {"p": raw}
+                _("plusieurs organisations partenaires s’appellent « %(p)s »") % {"p": raw}
             )
         target["partner"] = found[0] if found else None
     return target
@@ -413,7 +413,7 @@ def people_import(
                 validate_email(email)
             except ValidationError as exc:
                 raise Refused(
-                    _("adresse e-mail « %(email)s » invalide") % {"email": email}
+                    _("adresse e-mail « %(email)s » invalide") % {"email": email}
                 ) from exc
             if email in first_line_of:
                 raise Refused(
@@ -432,8 +432,8 @@ def people_import(
             if user.role == Role.CITIZEN:
                 raise Refused(
                     _(
-                        "cette adresse est celle d'un compte citoyen : "
-                        "à traiter dans l'administration"
+                        "cette adresse est celle d’un compte citoyen : "
+                        "à traiter dans l’administration"
                     )
                 )
             current = _current(user, refs)
@@ -445,7 +445,7 @@ def people_import(
                 continue
             if user.is_superuser:
                 raise Refused(
-                    _("compte de super-administrateur : à modifier dans l'administration")
+                    _("compte de super-administrateur : à modifier dans l’administration")
                 )
             line.outcome = Outcome.UPDATED
             line.changes = {
@@ -463,7 +463,7 @@ def people_import(
         if not any(line.outcome != Outcome.REFUSED for line in report.lines):
             raise ImportFileError(
                 _(
-                    "Aucune ligne du fichier n'est valide : la désactivation des absents est "
+                    "Aucune ligne du fichier n’est valide : la désactivation des absents est "
                     "annulée, pour ne pas désactiver tout le réseau."
                 )
             )
@@ -478,7 +478,7 @@ def people_import(
 
     if dry_run:
         return report
-    reason = reason or _("Import d'un fichier de comptes")
+    reason = reason or _("Import d’un fichier de comptes")
     with transaction.atomic():
         _create(to_create, by=by, reason=reason)
         _update(to_update, by=by, reason=reason)
@@ -615,7 +615,7 @@ def people_import_file(
         dry_run=dry_run,
         full=full,
         invite=invite,
-        reason=_("Import du fichier « %(name)s »") % {"name": filename.rsplit("/", 1)[-1]},
+        reason=_("Import du fichier « %(name)s »") % {"name": filename.rsplit("/", 1)[-1]},
     )
 
 

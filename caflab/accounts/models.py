@@ -20,14 +20,14 @@ class Role(models.TextChoices):
     LAB_STAFF = "lab_staff", _("Équipe du CafLab")
     CORRESPONDENT = "correspondent", _("Correspondant innovation")
     AGENT = "agent", _("Agent de Caf")
-    DIRECTORATE = "directorate", _("Membre d'une direction de la Cnaf")
+    DIRECTORATE = "directorate", _("Membre d’une direction de la Cnaf")
     PARTNER = "partner", _("Partenaire")
     CITIZEN = "citizen", _("Citoyen")
     MODERATOR = "moderator", _("Modérateur")
     ADMIN = "admin", _("Administrateur")
     # Signed in through the agents' identity provider from an organisation no Caf claims: sees
     # only what is public until an administrator or a correspondent places them in their Caf.
-    PENDING = "pending", _("En attente d'attribution d'une Caf")
+    PENDING = "pending", _("En attente d’attribution d’une Caf")
 
 
 # Roles whose holder works for a given Caf, and must therefore name it.
@@ -150,9 +150,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(
-        _("accès à l'administration"),
+        _("accès à l’administration"),
         default=False,
-        help_text=_("Peut se connecter à l'administration Django."),
+        help_text=_("Peut se connecter à l’administration Django."),
     )
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
     # Set when a self-registered account's address is confirmed by its e-mailed link (signup.py);
@@ -288,12 +288,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     pghistory.DeleteEvent("removed"),
     obj_field=None,
     model_name="UserGroupEvent",
-    meta=event_meta(_("historique : groupes d'un compte"), _("historique : groupes des comptes")),
+    meta=event_meta(_("historique : groupes d’un compte"), _("historique : groupes des comptes")),
 )
 class UserGroup(User.groups.through):  # type: ignore[name-defined,misc]
     class Meta:
         proxy = True
-        verbose_name = _("groupe d'un compte")
+        verbose_name = _("groupe d’un compte")
         verbose_name_plural = _("groupes des comptes")
 
 
@@ -303,13 +303,13 @@ class UserGroup(User.groups.through):  # type: ignore[name-defined,misc]
     obj_field=None,
     model_name="UserPermissionEvent",
     meta=event_meta(
-        _("historique : permissions d'un compte"), _("historique : permissions des comptes")
+        _("historique : permissions d’un compte"), _("historique : permissions des comptes")
     ),
 )
 class UserPermission(User.user_permissions.through):  # type: ignore[name-defined,misc]
     class Meta:
         proxy = True
-        verbose_name = _("permission d'un compte")
+        verbose_name = _("permission d’un compte")
         verbose_name_plural = _("permissions des comptes")
 
 
@@ -319,8 +319,8 @@ class SsoIdentity(models.Model):
     sign-in are kept so that a pending account can be placed in its Caf."""
 
     class Provider(models.TextChoices):
-        AGENTS = "agents", _("Fournisseur d'identité des agents (ProConnect)")
-        CITIZENS = "citizens", _("Fournisseur d'identité des citoyens (FranceConnect)")
+        AGENTS = "agents", _("Fournisseur d’identité des agents (ProConnect)")
+        CITIZENS = "citizens", _("Fournisseur d’identité des citoyens (FranceConnect)")
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="sso_identities", verbose_name=_("compte")
@@ -363,8 +363,8 @@ class AccountChange(models.Model):
     class Source(models.TextChoices):
         IMPORT = "import", _("Import de fichier")
         ADMIN = "admin", _("Administration")
-        SSO = "sso", _("Connexion par le fournisseur d'identité")
-        ASSIGNMENT = "assignment", _("Attribution d'un compte en attente")
+        SSO = "sso", _("Connexion par le fournisseur d’identité")
+        ASSIGNMENT = "assignment", _("Attribution d’un compte en attente")
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="account_changes", verbose_name=_("compte")
@@ -433,8 +433,8 @@ class InvitationBatch(LeasedJob, TimeStampedModel):
     error = models.CharField(_("erreur"), max_length=255, blank=True)
 
     class Meta:
-        verbose_name = _("envoi d'invitations")
-        verbose_name_plural = _("envois d'invitations")
+        verbose_name = _("envoi d’invitations")
+        verbose_name_plural = _("envois d’invitations")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "created_at"])]
 
@@ -471,7 +471,7 @@ class BatchInvitation(models.Model):
     handled_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("invitation d'un envoi")
+        verbose_name = _("invitation d’un envoi")
         verbose_name_plural = _("invitations des envois")
         ordering = ["batch", "pk"]
         constraints = [

@@ -53,7 +53,7 @@ class AssignForm(forms.Form):
     remember_siret = forms.BooleanField(
         label=gettext_lazy(
             "Rattacher aussi ce SIRET à cette Caf (les prochains agents de cet "
-            "établissement y seront placés d'eux-mêmes)"
+            "établissement y seront placés d’eux-mêmes)"
         ),
         required=False,
     )
@@ -75,7 +75,7 @@ class AssignForm(forms.Form):
     def clean_caf(self) -> Caf:
         caf = self.cleaned_data["caf"]
         if not assigns_any_caf(self.assigner) and caf.pk != self.assigner.caf_id:
-            raise forms.ValidationError(_("Vous ne pouvez rattacher quelqu'un qu'à votre Caf."))
+            raise forms.ValidationError(_("Vous ne pouvez rattacher quelqu’un qu’à votre Caf."))
         return caf
 
 

@@ -337,7 +337,7 @@ def export_identities(user: User) -> list[Row]:
 
     return [
         {
-            _("Fournisseur d'identité"): identity.get_provider_display(),
+            _("Fournisseur d’identité"): identity.get_provider_display(),
             _("Identifiant chez le fournisseur"): identity.subject,
             _("SIRET déclaré"): identity.siret,
             _("Service déclaré"): identity.organisation,
@@ -377,7 +377,7 @@ def erase_identities_and_history(user: User) -> None:
 
 register(
     "accounts.identities",
-    gettext_lazy("Vos connexions par un fournisseur d'identité"),
+    gettext_lazy("Vos connexions par un fournisseur d’identité"),
     export=export_identities,
     erase=erase_identities_and_history,
     order=11,
@@ -385,7 +385,7 @@ register(
 )
 register(
     "accounts.history",
-    gettext_lazy("L'historique de votre compte"),
+    gettext_lazy("L’historique de votre compte"),
     export=export_account_history,
     order=12,
     covers=[("accounts.AccountChange", "user")],

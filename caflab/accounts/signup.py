@@ -65,7 +65,7 @@ class SignupForm(forms.Form):
     )
     accept_privacy = forms.BooleanField(
         label=gettext_lazy(
-            "J'ai lu la politique de confidentialité et j'accepte que mon adresse e-mail soit "
+            "J’ai lu la politique de confidentialité et j’accepte que mon adresse e-mail soit "
             "conservée pour gérer mon compte."
         ),
         required=True,
@@ -191,16 +191,16 @@ def signup_verify(*, token: str, now: Any = None) -> User:
             _("Ce lien a expiré : demandez-en un nouveau ci-dessous.")
         ) from exc
     except signing.BadSignature as exc:
-        raise VerificationFailed(_("Ce lien n'est pas valide.")) from exc
+        raise VerificationFailed(_("Ce lien n’est pas valide.")) from exc
     if not isinstance(data, dict):
-        raise VerificationFailed(_("Ce lien n'est pas valide."))
+        raise VerificationFailed(_("Ce lien n’est pas valide."))
     user = User.objects.filter(pk=data.get("u"), email=data.get("e")).first()
     if user is None:
-        raise VerificationFailed(_("Ce lien n'est pas valide."))
+        raise VerificationFailed(_("Ce lien n’est pas valide."))
     if user.email_verified_at is not None:
         raise AlreadyVerified(_("Votre adresse est déjà confirmée : connectez-vous."))
     if not is_pending(user):
-        raise VerificationFailed(_("Ce lien n'est pas valide."))
+        raise VerificationFailed(_("Ce lien n’est pas valide."))
     # A conditional UPDATE: of two clicks at once, one activates.
     activated = User.objects.filter(
         pk=user.pk, is_active=False, email_verified_at__isnull=True

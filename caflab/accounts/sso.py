@@ -148,7 +148,7 @@ def _userinfo(client: Any, token: dict[str, Any]) -> dict[str, Any]:
         claims = dict(decoded.claims)
         issuer = metadata.get("issuer")
         if issuer and claims.get("iss") not in (None, issuer):
-            raise SsoError(_("La réponse du fournisseur d'identité n'a pas pu être vérifiée."))
+            raise SsoError(_("La réponse du fournisseur d’identité n’a pas pu être vérifiée."))
         return claims
     return dict(response.json())
 
@@ -159,41 +159,41 @@ def claims_from_callback(name: str, request: Any) -> tuple[Claims, dict[str, Any
     issuer, audience, expiry, nonce) and reads userinfo. Returns the claims and the token."""
     client = client_for(name)
     if request.GET.get("error"):
-        raise SsoError(_("La connexion a été annulée ou refusée par le fournisseur d'identité."))
+        raise SsoError(_("La connexion a été annulée ou refusée par le fournisseur d’identité."))
     try:
         token = client.authorize_access_token(request, leeway=60)
     except OAuthError as error:
         if error.error == "mismatching_state":
             raise SsoError(
                 _(
-                    "Cette demande de connexion n'est pas valide ou a expiré : "
+                    "Cette demande de connexion n’est pas valide ou a expiré : "
                     "recommencez depuis la page de connexion."
                 )
             ) from error
         logger.warning("SSO %s: token exchange refused (%s)", name, error.error)
         raise SsoError(
-            _("Le fournisseur d'identité a refusé la connexion : recommencez.")
+            _("Le fournisseur d’identité a refusé la connexion : recommencez.")
         ) from error
     except (JoseError, ValueError) as error:
         # A signature, issuer, audience, expiry or nonce that does not check out.
         logger.warning("SSO %s: ID token refused (%s)", name, type(error).__name__)
         raise SsoError(
             _(
-                "La réponse du fournisseur d'identité n'a pas pu être vérifiée : "
+                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
                 "la connexion est refusée."
             )
         ) from error
     except requests.RequestException as error:
         logger.warning("SSO %s: provider unreachable (%s)", name, type(error).__name__)
         raise SsoError(
-            _("Le fournisseur d'identité ne répond pas : réessayez dans quelques minutes."),
+            _("Le fournisseur d’identité ne répond pas : réessayez dans quelques minutes."),
             status=502,
         ) from error
     id_claims = token.get("userinfo")
     if not id_claims or not id_claims.get("sub"):
         raise SsoError(
             _(
-                "La réponse du fournisseur d'identité n'a pas pu être vérifiée : "
+                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
                 "la connexion est refusée."
             )
         )
@@ -202,20 +202,20 @@ def claims_from_callback(name: str, request: Any) -> tuple[Claims, dict[str, Any
     except JoseError as error:
         raise SsoError(
             _(
-                "La réponse du fournisseur d'identité n'a pas pu être vérifiée : "
+                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
                 "la connexion est refusée."
             )
         ) from error
     except requests.RequestException as error:
         raise SsoError(
-            _("Le fournisseur d'identité ne répond pas : réessayez dans quelques minutes."),
+            _("Le fournisseur d’identité ne répond pas : réessayez dans quelques minutes."),
             status=502,
         ) from error
     if info and info.get("sub") != id_claims["sub"]:
         # OpenID Connect Core 5.3.2: userinfo about someone else is never used.
         raise SsoError(
             _(
-                "La réponse du fournisseur d'identité n'a pas pu être vérifiée : "
+                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
                 "la connexion est refusée."
             )
         )
@@ -240,7 +240,7 @@ def _refuse_unverified(claims: Claims) -> None:
     if not claims.email:
         raise SsoError(
             _(
-                "Le fournisseur d'identité n'a pas transmis votre adresse e-mail : "
+                "Le fournisseur d’identité n’a pas transmis votre adresse e-mail : "
                 "la connexion est refusée."
             )
         )
@@ -249,7 +249,7 @@ def _refuse_unverified(claims: Claims) -> None:
     if claims.email_verified is False:
         raise SsoError(
             _(
-                "Votre adresse e-mail n'est pas vérifiée par le fournisseur d'identité : "
+                "Votre adresse e-mail n’est pas vérifiée par le fournisseur d’identité : "
                 "la connexion est refusée. Vérifiez-la chez lui, puis recommencez."
             )
         )
@@ -291,12 +291,12 @@ def account_for_claims(name: str, claims: Claims) -> User:
             raise SsoError(
                 _(
                     "Ce compte est déjà associé à une autre identité chez ce fournisseur : "
-                    "contactez l'équipe du CafLab."
+                    "contactez l’équipe du CafLab."
                 )
             ) from error
     if not user.is_active:
         raise SsoError(
-            _("Ce compte est désactivé : contactez l'équipe du CafLab ou votre correspondant."),
+            _("Ce compte est désactivé : contactez l’équipe du CafLab ou votre correspondant."),
             status=403,
         )
     identity.siret = claims.siret

@@ -51,7 +51,7 @@ def sso_login(request: HttpRequest, provider: str) -> HttpResponse:
         return _refused(
             request,
             sso.SsoError(
-                _("Le fournisseur d'identité ne répond pas : réessayez dans quelques minutes."),
+                _("Le fournisseur d’identité ne répond pas : réessayez dans quelques minutes."),
                 status=502,
             ),
             provider,
@@ -121,7 +121,7 @@ def sso_logged_out(request: HttpRequest, provider: str) -> HttpResponse:
         sso.client_for(provider).validate_logout_response(request)
     except Exception:  # any bad state: the person is logged out here anyway
         sso.logger.info("SSO %s: logout came back without a valid state", provider)
-    messages.info(request, _("Vous êtes déconnecté, ici et chez le fournisseur d'identité."))
+    messages.info(request, _("Vous êtes déconnecté, ici et chez le fournisseur d’identité."))
     return redirect("core:home")
 
 
@@ -210,7 +210,7 @@ def pending_assign(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(who)s est rattaché·e à la %(caf)s ; un e-mail l'en informe.")
+                    _("%(who)s est rattaché·e à la %(caf)s ; un e-mail l’en informe.")
                     % {
                         "who": account.get_full_name() or account.email,
                         "caf": form.cleaned_data["caf"],

@@ -124,10 +124,10 @@ def page_limit(request: HttpRequest) -> int:
     try:
         limit = int(raw)
     except ValueError:
-        raise ApiError(400, _("« limit » doit être un nombre entier.")) from None
+        raise ApiError(400, _("« limit » doit être un nombre entier.")) from None
     if not 1 <= limit <= MAX_LIMIT:
         raise ApiError(
-            400, _("« limit » doit être compris entre 1 et %(max)s.") % {"max": MAX_LIMIT}
+            400, _("« limit » doit être compris entre 1 et %(max)s.") % {"max": MAX_LIMIT}
         )
     return limit
 

@@ -38,7 +38,7 @@ def token_create_view(request: HttpRequest) -> HttpResponse:
 def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(AccessToken.objects.of(request.user), pk=pk)
     token_revoke(token=token, by=request.user)  # twice: "déjà fait" (RefusalMiddleware)
-    messages.success(request, _("Le jeton « %(name)s » est révoqué.") % {"name": token.name})
+    messages.success(request, _("Le jeton « %(name)s » est révoqué.") % {"name": token.name})
     return redirect("accounts:profile")
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 KEPT = gettext_lazy(
-    "Rien n'a été supprimé : réponses, contributions, restitutions, historiques, revues "
+    "Rien n’a été supprimé : réponses, contributions, restitutions, historiques, revues "
     "décidées, rapports et mesures sont conservés."
 )
 

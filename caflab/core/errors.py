@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 class DomainError(Exception):
     """A refusal with a French message and, optionally, where to send the person back."""
 
-    default_message: str | Promise = _("Cette action n'est pas possible.")
+    default_message: str | Promise = _("Cette action n’est pas possible.")
 
     def __init__(
         self, message: str | Promise | None = None, *args: Any, redirect_to: str | None = None
@@ -35,13 +35,13 @@ class DomainError(Exception):
 class AlreadyDone(DomainError):
     """The action was already taken (a race, a double click): "already done", not a 500."""
 
-    default_message = _("C'est déjà fait.")
+    default_message = _("C’est déjà fait.")
 
 
 class NotAllowedNow(DomainError):
     """The action is allowed in general but not at this moment (closed, not open yet…)."""
 
-    default_message = _("Cette action n'est pas possible pour le moment.")
+    default_message = _("Cette action n’est pas possible pour le moment.")
 
 
 class InvalidState(DomainError, ValidationError):
@@ -52,7 +52,7 @@ class InvalidState(DomainError, ValidationError):
     may carry field errors (`InvalidState({"reason": _("…")})`), which a form shows on the
     field (`message_dict`, `form.add_error(None, error)`)."""
 
-    default_message = _("Cette action n'est pas possible dans l'état actuel.")
+    default_message = _("Cette action n’est pas possible dans l’état actuel.")
 
     def __str__(self) -> str:  # ValidationError's own __str__ is a list's repr
         # Its messages, field errors included: the text a person reads.

@@ -67,7 +67,7 @@ HEARTBEAT_CACHE_KEY = "core:heartbeat:{name}"
 # app_label.ModelName). Looked up by name so that the core imports no domain app.
 JOB_MODELS = (
     (_("Exports de réponses (écoute)"), "ecoute.ExportJob"),
-    (_("Rapports d'impact (évaluation)"), "evaluation.ImpactReport"),
+    (_("Rapports d’impact (évaluation)"), "evaluation.ImpactReport"),
 )
 JOB_PENDING_STATUSES = ("queued", "running")
 JOB_FAILED_STATUS = "failed"

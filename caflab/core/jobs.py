@@ -55,14 +55,14 @@ def exhausted_message(attempts: int) -> str:
     return str(
         _(
             "Le traitement a été interrompu %(n)s fois (le serveur qui s’en chargeait s’est "
-            "arrêté) ; relancez-le."
+            "arrêté) ; relancez-le."
         )
         % {"n": attempts}
     )
 
 
 def abandoned_message() -> str:
-    return str(_("Le traitement ne répondait plus ; une nouvelle demande l’a remplacé."))
+    return str(_("Le traitement ne répondait plus ; une nouvelle demande l’a remplacé."))
 
 
 class JobQuerySet(models.QuerySet):
@@ -99,7 +99,7 @@ class LeasedJob(models.Model):
         null=True,
         blank=True,
         help_text=_(
-            "Le travailleur le repousse à chaque étape ; passé ce moment sans nouvelle, "
+            "Le travailleur le repousse à chaque étape ; passé ce moment sans nouvelle, "
             "le traitement est relancé."
         ),
     )

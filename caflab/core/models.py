@@ -27,7 +27,7 @@ class Heartbeat(models.Model):
         _("publié le"),
         null=True,
         blank=True,
-        help_text=_("Quand l'ordonnanceur (beat) a publié la tâche exécutée à cette heure."),
+        help_text=_("Quand l’ordonnanceur (beat) a publié la tâche exécutée à cette heure."),
     )
 
     class Meta:
@@ -52,7 +52,7 @@ class AuditEvent(models.Model):
     Never edited; erased after AUDIT_RETENTION_DAYS."""
 
     class Action(models.TextChoices):
-        PERSONAL_DATA_DOWNLOAD = "personal_data_download", _("Téléchargement de « mes données »")
+        PERSONAL_DATA_DOWNLOAD = "personal_data_download", _("Téléchargement de « mes données »")
         PEOPLE_IMPORT = "people_import", _("Import de comptes")
         EXPORT = "export", _("Export")
 
@@ -67,8 +67,8 @@ class AuditEvent(models.Model):
     )
     action = models.CharField(_("action"), max_length=30, choices=Action, db_index=True)
     # What the act was about, as "app_label.model" and primary key (empty: the whole portfolio).
-    target_type = models.CharField(_("type d'objet"), max_length=100, blank=True)
-    target_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
+    target_type = models.CharField(_("type d’objet"), max_length=100, blank=True)
+    target_id = models.CharField(_("identifiant de l’objet"), max_length=64, blank=True)
     # Ids, counts, formats: never a person's name or address.
     details = models.JSONField(_("détails"), default=dict, blank=True)
     # The route, scrubbed like the request log (no token path, no query string).
@@ -76,7 +76,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         verbose_name = _("acte sensible")
-        verbose_name_plural = _("actes sensibles (exports, imports, « mes données »)")
+        verbose_name_plural = _("actes sensibles (exports, imports, « mes données »)")
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:

@@ -170,7 +170,7 @@ def entry_points(user: Any) -> list[EntryPoint]:
                 _("Comptes à rattacher"),
                 _(
                     "Les agents connectés avec leur identité professionnelle qui attendent "
-                    "d'être rattachés à leur Caf."
+                    "d’être rattachés à leur Caf."
                 ),
                 url_or_none("accounts:pending-list"),
             )
@@ -322,7 +322,7 @@ def _agent_entry_points() -> list[EntryPoint]:
         ),
         EntryPoint(
             _("Catalogue des initiatives"),
-            _("Découvrir ce que font les autres Caf et dire « nous voulons le reprendre »."),
+            _("Découvrir ce que font les autres Caf et dire « nous voulons le reprendre »."),
             url_or_none("criees:index"),
         ),
         EntryPoint(

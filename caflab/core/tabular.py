@@ -97,7 +97,7 @@ class TableRow:
 def not_a_table() -> TableFileError:
     return TableFileError(
         _(
-            "Le fichier n'est pas un CSV ni un classeur lisible : enregistrez-le depuis votre "
+            "Le fichier n’est pas un CSV ni un classeur lisible : enregistrez-le depuis votre "
             "tableur au format CSV (UTF-8 ou Windows-1252) ou XLSX."
         )
     )
@@ -152,7 +152,7 @@ def _csv_rows(data: bytes) -> Iterator[TableRow]:
             return
         except csv.Error:
             # The csv module gives up on this line only; the reader goes on with the next one.
-            yield TableRow(reader.line_num, error=_("Ligne illisible (guillemets mal fermés ?)."))
+            yield TableRow(reader.line_num, error=_("Ligne illisible (guillemets mal fermés ?)."))
             continue
         yield TableRow(reader.line_num, cells)
 
@@ -194,6 +194,6 @@ def read_table(data: bytes, *, kind: str = "") -> Iterator[TableRow]:
     if kind == "xlsx" or (not kind and is_xlsx(data)):
         yield from _xlsx_rows(data)
     elif is_xlsx(data):
-        raise TableFileError(_("Ce fichier est un classeur XLSX : donnez-lui l'extension .xlsx."))
+        raise TableFileError(_("Ce fichier est un classeur XLSX : donnez-lui l’extension .xlsx."))
     else:
         yield from _csv_rows(data)

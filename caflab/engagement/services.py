@@ -122,7 +122,7 @@ def comment_add(
         notify(
             recipients=spec.moderators(target),
             kind=spec.kinds["pending"],
-            title=_("Nouveau commentaire à modérer sur « %(title)s »")
+            title=_("Nouveau commentaire à modérer sur « %(title)s »")
             % {"title": spec.title(target)},
             body=text[:500],
             url=queue_url(spec),
@@ -142,7 +142,7 @@ def _tell_comment(spec: Engageable, comment: Any, *, target: Any, actor: User | 
     notify(
         recipients=recipients,
         kind=spec.kinds["added"],
-        title=_("Nouveau commentaire sur « %(title)s »") % {"title": spec.title(target)},
+        title=_("Nouveau commentaire sur « %(title)s »") % {"title": spec.title(target)},
         body=comment.text[:500],
         url=f"{spec.url(target)}#commentaire-{comment.pk}",
         actor=actor,

@@ -135,7 +135,7 @@ class CogAxisAdmin(AuditedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[CogAxis]:
         return super().get_queryset(request).annotate(n_ambitions=Count("ambitions"))
 
-    @admin.display(description=_("nombre d'ambitions"), ordering="n_ambitions")
+    @admin.display(description=_("nombre d’ambitions"), ordering="n_ambitions")
     def ambition_count(self, obj: CogAxis) -> int:
         return obj.n_ambitions
 

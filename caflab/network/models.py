@@ -30,7 +30,7 @@ class Caf(TimeStampedModel):
     """One Caf per département (Lozère and Mayotte are joint social-security funds)."""
 
     class Kind(models.TextChoices):
-        CAF = "caf", _("Caisse d'allocations familiales")
+        CAF = "caf", _("Caisse d’allocations familiales")
         CCSS = "ccss", _("Caisse commune de sécurité sociale")
         CSS = "css", _("Caisse de sécurité sociale")
 
@@ -45,7 +45,7 @@ class Caf(TimeStampedModel):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="cafs", verbose_name=_("région")
     )
-    kind = models.CharField(_("type d'organisme"), max_length=4, choices=Kind, default=Kind.CAF)
+    kind = models.CharField(_("type d’organisme"), max_length=4, choices=Kind, default=Kind.CAF)
     is_overseas = models.BooleanField(_("outre-mer"), default=False)
 
     class Meta:
@@ -192,9 +192,9 @@ class CogAmbition(TimeStampedModel):
 class Partner(TimeStampedModel):
     class Kind(models.TextChoices):
         ASSOCIATION = "association", _("Association")
-        ESS_COMPANY = "ess_company", _("Entreprise de l'ESS")
+        ESS_COMPANY = "ess_company", _("Entreprise de l’ESS")
         LOCAL_AUTHORITY = "local_authority", _("Collectivité territoriale")
-        SCHOOL = "school", _("Établissement d'enseignement ou de recherche")
+        SCHOOL = "school", _("Établissement d’enseignement ou de recherche")
         PUBLIC_BODY = "public_body", _("Organisme public")
         COMPANY = "company", _("Entreprise")
         OTHER = "other", _("Autre")

@@ -161,8 +161,8 @@ class OutboxMailAdmin(CreatedByServicesAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d e-mail remis dans la file d'envoi.",
-                    "%(count)d e-mails remis dans la file d'envoi.",
+                    "%(count)d e-mail remis dans la file d’envoi.",
+                    "%(count)d e-mails remis dans la file d’envoi.",
                     count,
                 )
                 % {"count": count},

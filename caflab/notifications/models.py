@@ -67,7 +67,7 @@ class FanOut(models.Model):
         PENDING = "pending", _("En cours")
         DONE = "done", _("Terminé")
 
-    key = models.CharField(_("clé de l'événement"), max_length=120, unique=True)
+    key = models.CharField(_("clé de l’événement"), max_length=120, unique=True)
     kind = models.CharField(_("type"), max_length=60)
     title = models.CharField(_("titre"), max_length=255)
     body = models.TextField(_("texte"), blank=True)
@@ -78,7 +78,7 @@ class FanOut(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("auteur de l'action"),
+        verbose_name=_("auteur de l’action"),
     )
     is_own_contribution = models.BooleanField(
         _("concerne une contribution du destinataire"), default=False
@@ -121,7 +121,7 @@ class FanOut(models.Model):
 
 class Notification(models.Model):
     class Delivery(models.TextChoices):
-        NONE = "none", _("Pas d'e-mail")
+        NONE = "none", _("Pas d’e-mail")
         IMMEDIATE = "immediate", _("E-mail immédiat")
         DIGEST = "digest", _("Dans le récapitulatif")
 
@@ -137,12 +137,12 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("auteur de l'action"),
+        verbose_name=_("auteur de l’action"),
     )
     kind = models.CharField(
         _("type"),
         max_length=60,
-        help_text=_("Code de l'événement, par exemple « idea.status_changed »."),
+        help_text=_("Code de l’événement, par exemple « idea.status_changed »."),
     )
     title = models.CharField(_("titre"), max_length=255)
     body = models.TextField(_("texte"), blank=True)
@@ -247,7 +247,7 @@ class OutboxMail(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
-        SENDING = "sending", _("En cours d'envoi")
+        SENDING = "sending", _("En cours d’envoi")
         SENT = "sent", _("Envoyé")
         FAILED = "failed", _("Échec")
 
@@ -274,16 +274,16 @@ class OutboxMail(models.Model):
         _("dernière erreur"),
         max_length=255,
         blank=True,
-        help_text=_("Type d'erreur seulement, sans donnée personnelle."),
+        help_text=_("Type d’erreur seulement, sans donnée personnelle."),
     )
     last_attempt_at = models.DateTimeField(_("dernière tentative le"), null=True, blank=True)
     claimed_until = models.DateTimeField(
-        _("réservé jusqu'au"),
+        _("réservé jusqu’au"),
         null=True,
         blank=True,
         help_text=_(
-            "Un envoi en cours appartient à un seul processus jusqu'à cette heure ; passé ce "
-            "délai sans résultat enregistré, l'e-mail est renvoyé avec le même Message-ID."
+            "Un envoi en cours appartient à un seul processus jusqu’à cette heure ; passé ce "
+            "délai sans résultat enregistré, l’e-mail est renvoyé avec le même Message-ID."
         ),
     )
     message_id = models.CharField(
@@ -367,9 +367,9 @@ class Follow(models.Model):
         verbose_name=_("utilisateur"),
     )
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, verbose_name=_("type d'objet")
+        ContentType, on_delete=models.CASCADE, verbose_name=_("type d’objet")
     )
-    object_id = models.PositiveBigIntegerField(_("identifiant de l'objet"))
+    object_id = models.PositiveBigIntegerField(_("identifiant de l’objet"))
     target = GenericForeignKey("content_type", "object_id")
     created_at = models.DateTimeField(_("suivi depuis le"), default=timezone.now)
 

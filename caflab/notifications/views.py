@@ -90,7 +90,7 @@ def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
         if count:
             messages.success(request, _("Toutes vos notifications sont marquées comme lues."))
         else:
-            messages.info(request, _("Vous n'aviez aucune notification non lue."))
+            messages.info(request, _("Vous n’aviez aucune notification non lue."))
     return redirect(_list_url(only_unread=request.POST.get("etat") == UNREAD_FILTER))
 
 

@@ -39,7 +39,7 @@ class GenerationRunAdmin(admin.ModelAdmin):
     @admin.action(description=_("Générer les données ouvertes maintenant"))
     def generate_now(self, request: HttpRequest, queryset: QuerySet) -> None:
         generation_request()
-        messages.success(request, _("La génération est demandée ; elle prend quelques minutes."))
+        messages.success(request, _("La génération est demandée ; elle prend quelques minutes."))
 
 
 @admin.register(DatasetFile)

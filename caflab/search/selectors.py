@@ -261,7 +261,7 @@ def _plan_item(user, plan) -> Result:
     return Result(
         plan.project.title,
         reverse("evaluation:plan", kwargs={"code": plan.project.code}),
-        [plan.project.code, str(_("Plan d'évaluation"))],
+        [plan.project.code, str(_("Plan d’évaluation"))],
         plan.summary,
     )
 

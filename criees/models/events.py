@@ -245,7 +245,7 @@ class InterestDeclaration(TimeStampedModel):
     caf = models.ForeignKey(
         Caf, on_delete=models.PROTECT, related_name="initiative_interests", verbose_name=_("Caf")
     )
-    level = models.CharField(_("niveau d'intérêt"), max_length=10, choices=InterestLevel)
+    level = models.CharField(_("niveau d’intérêt"), max_length=10, choices=InterestLevel)
     contact_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -275,8 +275,8 @@ class InterestDeclaration(TimeStampedModel):
     objects = InterestQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("déclaration d'intérêt")
-        verbose_name_plural = _("déclarations d'intérêt")
+        verbose_name = _("déclaration d’intérêt")
+        verbose_name_plural = _("déclarations d’intérêt")
         ordering = ["initiative", "caf__position"]
         constraints = [
             models.UniqueConstraint(fields=["initiative", "caf"], name="interest_one_per_caf")

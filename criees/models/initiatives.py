@@ -108,7 +108,7 @@ class Initiative(TimeStampedModel):
         DRAFT = "draft", _("Brouillon")
         SUBMITTED = "submitted", _("Soumise à validation")
         PUBLISHED = "published", _("Publiée")
-        RETURNED = "returned", _("Renvoyée à l'équipe")
+        RETURNED = "returned", _("Renvoyée à l’équipe")
 
     title = models.CharField(_("titre"), max_length=200)
     summary = models.TextField(
@@ -193,7 +193,7 @@ class Initiative(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(status="returned") | ~Q(return_comment=""),
                 name="initiative_returned_has_comment",
-                violation_error_message=_("Un renvoi à l'équipe doit être motivé."),
+                violation_error_message=_("Un renvoi à l’équipe doit être motivé."),
             ),
         ]
 
@@ -236,8 +236,8 @@ class InitiativeMember(TimeStampedModel):
     role = models.CharField(_("rôle"), max_length=10, choices=Role, default=Role.MEMBER)
 
     class Meta:
-        verbose_name = _("membre de l'équipe d'une initiative")
-        verbose_name_plural = _("membres des équipes d'initiatives")
+        verbose_name = _("membre de l’équipe d’une initiative")
+        verbose_name_plural = _("membres des équipes d’initiatives")
         ordering = ["initiative", "role", "user__last_name"]
         constraints = [
             models.UniqueConstraint(fields=["initiative", "user"], name="initiative_member_unique"),
@@ -265,8 +265,8 @@ class InitiativeStatusChange(StatusChangeBase):
     to_status = models.CharField(_("vers"), max_length=10, choices=Initiative.Status)
 
     class Meta:
-        verbose_name = _("changement de statut d'initiative")
-        verbose_name_plural = _("changements de statut d'initiatives")
+        verbose_name = _("changement de statut d’initiative")
+        verbose_name_plural = _("changements de statut d’initiatives")
         ordering = ["initiative", "changed_at"]
 
     def __str__(self) -> str:
@@ -307,8 +307,8 @@ class InitiativeFile(Attachment):
     description = models.CharField(_("description"), max_length=200, blank=True)
 
     class Meta(Attachment.Meta):
-        verbose_name = _("fichier d'initiative")
-        verbose_name_plural = _("fichiers d'initiatives")
+        verbose_name = _("fichier d’initiative")
+        verbose_name_plural = _("fichiers d’initiatives")
 
     def get_absolute_url(self) -> str:
         return reverse("criees:file", kwargs={"pk": self.pk})
@@ -325,7 +325,7 @@ class InitiativeImage(Attachment):
     # Empty for an image stored before web copies existed and that Pillow could not read: the
     # pages then show `file`.
     web_file = models.FileField(
-        _("copie pour l'affichage"),
+        _("copie pour l’affichage"),
         upload_to=initiative_upload_to,
         storage=get_private_storage,
         max_length=255,
@@ -334,13 +334,13 @@ class InitiativeImage(Attachment):
     alt_text = models.CharField(
         _("texte alternatif"),
         max_length=250,
-        help_text=_("Ce que montre l'image, pour les personnes qui ne la voient pas."),
+        help_text=_("Ce que montre l’image, pour les personnes qui ne la voient pas."),
     )
     caption = models.CharField(_("légende"), max_length=200, blank=True)
 
     class Meta(Attachment.Meta):
-        verbose_name = _("image d'initiative")
-        verbose_name_plural = _("images d'initiatives")
+        verbose_name = _("image d’initiative")
+        verbose_name_plural = _("images d’initiatives")
         constraints = [
             models.CheckConstraint(condition=~Q(alt_text=""), name="initiative_image_has_alt")
         ]

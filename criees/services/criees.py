@@ -85,7 +85,7 @@ def pitch_propose(*, criee: Criee, initiative: Initiative, by: User) -> Pitch:
             raise NotAllowedNow(_("Le programme de cette criée ne se modifie plus."))
     else:
         if not criee.accepts_proposals:
-            raise NotAllowedNow(_("Cette criée n'est pas ouverte aux propositions."))
+            raise NotAllowedNow(_("Cette criée n’est pas ouverte aux propositions."))
         if initiative.caf_id != by.caf_id:
             raise InvalidState(_("Vous proposez les initiatives de votre Caf."))
     try:
@@ -141,7 +141,7 @@ def pitch_schedule(
         notify(
             recipients=User.objects.active().filter(people),
             kind="criees.pitch_scheduled",
-            title=_("« %(title)s » est au programme de la criée « %(criee)s »")
+            title=_("« %(title)s » est au programme de la criée « %(criee)s »")
             % {"title": pitch.initiative.title, "criee": criee.title},
             url=criee.get_absolute_url(),
             actor=by,
@@ -164,7 +164,7 @@ def pitch_decline(*, pitch: Pitch, by: User) -> Pitch:
     _check_programme_editable(criee)
     pitch = Pitch.objects.select_for_update().get(pk=pitch.pk)
     if pitch.status == Pitch.Status.DECLINED:
-        raise AlreadyDone(_("Cette proposition n'est déjà pas retenue."))
+        raise AlreadyDone(_("Cette proposition n’est déjà pas retenue."))
     pitch.status = Pitch.Status.DECLINED
     pitch.position = None
     pitch.save(update_fields=["status", "position", "updated_at"])
@@ -183,7 +183,7 @@ def pitch_move(*, pitch: Pitch, by: User, direction: str) -> Pitch:
     ordered = list(Pitch.objects.scheduled().filter(criee=criee))
     index = next((i for i, p in enumerate(ordered) if p.pk == pitch.pk), None)
     if index is None:
-        raise InvalidState(_("Ce passage n'est pas au programme."))
+        raise InvalidState(_("Ce passage n’est pas au programme."))
     target = index - 1 if direction == "up" else index + 1
     if direction not in ("up", "down") or not 0 <= target < len(ordered):
         raise AlreadyDone(_("Ce passage est déjà à cette place."))
@@ -199,9 +199,9 @@ def criee_set_current(*, criee: Criee, by: User, pitch: Pitch | None) -> Criee:
     if criee.status in (Criee.Status.HELD, Criee.Status.FOLLOWED_UP):
         raise NotAllowedNow(_("Cette criée est terminée."))
     if pitch is not None and (pitch.criee_id != criee.pk or not pitch.is_scheduled):
-        raise InvalidState(_("Ce passage n'est pas au programme de cette criée."))
+        raise InvalidState(_("Ce passage n’est pas au programme de cette criée."))
     if criee.current_pitch_id == (pitch.pk if pitch else None):
-        raise AlreadyDone(_("Ce passage est déjà à l'écran."))
+        raise AlreadyDone(_("Ce passage est déjà à l’écran."))
     criee.current_pitch = pitch
     criee.save(update_fields=["current_pitch", "updated_at"])
     return criee

@@ -43,7 +43,7 @@ WORKFLOW = Workflow(
     },
     history=InitiativeStatusChange,
     already_error=AlreadyDone,
-    refused_message=gettext_lazy("Cette initiative n'est pas soumise à validation."),
+    refused_message=gettext_lazy("Cette initiative n’est pas soumise à validation."),
     refused_field=None,
 )
 
@@ -203,7 +203,7 @@ def initiative_publish(*, initiative: Initiative, by: User) -> Initiative:
     notify(
         recipients=initiative_audience(initiative),
         kind="criees.initiative_published",
-        title=_("Votre initiative « %(title)s » est publiée dans le catalogue")
+        title=_("Votre initiative « %(title)s » est publiée dans le catalogue")
         % {"title": initiative.title},
         url=initiative.get_absolute_url(),
         actor=by,
@@ -216,7 +216,7 @@ def initiative_publish(*, initiative: Initiative, by: User) -> Initiative:
 def initiative_return(*, initiative: Initiative, by: User, comment: str) -> Initiative:
     """Sent back to the team with what to change; the team edits and submits again."""
     if not comment.strip():
-        raise InvalidState({"comment": _("Dites à l'équipe ce qu'il faut reprendre.")})
+        raise InvalidState({"comment": _("Dites à l’équipe ce qu’il faut reprendre.")})
     initiative = _move(
         initiative,
         to_status=Status.RETURNED,
@@ -227,7 +227,7 @@ def initiative_return(*, initiative: Initiative, by: User, comment: str) -> Init
     notify(
         recipients=initiative_team(initiative),
         kind="criees.initiative_returned",
-        title=_("Votre initiative « %(title)s » vous est renvoyée") % {"title": initiative.title},
+        title=_("Votre initiative « %(title)s » vous est renvoyée") % {"title": initiative.title},
         body=comment,
         url=initiative.get_absolute_url(),
         actor=by,

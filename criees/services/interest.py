@@ -36,17 +36,17 @@ class InterestOutcome:
 
 def _check_interest(initiative: Initiative, caf: Caf, by: User, level: str) -> None:
     if level not in InterestLevel.values:
-        raise InvalidState({"level": _("Niveau d'intérêt inconnu.")})
+        raise InvalidState({"level": _("Niveau d’intérêt inconnu.")})
     if not initiative.is_published:
-        raise InvalidState(_("Cette initiative n'est pas publiée."))
+        raise InvalidState(_("Cette initiative n’est pas publiée."))
     if caf.pk == initiative.caf_id:
-        raise InvalidState(_("Une Caf ne déclare pas d'intérêt pour sa propre initiative."))
+        raise InvalidState(_("Une Caf ne déclare pas d’intérêt pour sa propre initiative."))
     if level == InterestLevel.REPLICATE and not can_declare_replicate(by, caf):
         raise InvalidState(
             {
                 "level": _(
-                    "Seul le correspondant innovation de la Caf peut déclarer « veut la "
-                    "reprendre »."
+                    "Seul le correspondant innovation de la Caf peut déclarer « veut la "
+                    "reprendre »."
                 )
             }
         )

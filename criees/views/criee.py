@@ -174,7 +174,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     except NotAllowedNow as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, _("L'initiative est proposée : le lab construit le programme."))
+        messages.success(request, _("L’initiative est proposée : le lab construit le programme."))
     return redirect(criee)
 
 
@@ -229,7 +229,7 @@ class PitchScheduleView(NetworkMixin, FormView):
         else:
             messages.success(
                 self.request,
-                _("« %(title)s » est au programme.") % {"title": self.pitch.initiative.title},
+                _("« %(title)s » est au programme.") % {"title": self.pitch.initiative.title},
             )
         return redirect(self.pitch.criee)
 
@@ -248,7 +248,7 @@ def pitch_decline(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refused))
     else:
         messages.success(
-            request, _("« %(title)s » n'est pas retenue.") % {"title": pitch.initiative.title}
+            request, _("« %(title)s » n’est pas retenue.") % {"title": pitch.initiative.title}
         )
     return redirect(pitch.criee)
 
@@ -266,5 +266,5 @@ def pitch_move(request: HttpRequest, pk: int) -> HttpResponse:
     except NotAllowedNow as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, _("L'ordre de passage est modifié."))
+        messages.success(request, _("L’ordre de passage est modifié."))
     return redirect(f"{pitch.criee.get_absolute_url()}#programme")

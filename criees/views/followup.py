@@ -45,7 +45,7 @@ def level_chart(chart_id: str, title: str, counts: list[tuple[InterestLevel, int
         chart_id,
         title,
         [charts.ChartRow(level.label, n, fill=LEVEL_FILLS[level]) for level, n in counts],
-        label_header=_("Niveau d'intérêt"),
+        label_header=_("Niveau d’intérêt"),
         value_header=_("Caf"),
         shares=True,
     )
@@ -94,7 +94,7 @@ class FollowupView(NetworkMixin, TemplateView):
             n_involved=len(presenting | set(by_caf)),
             chart=level_chart(
                 "interets-par-niveau",
-                _("Caf intéressées par niveau d'intérêt"),
+                _("Caf intéressées par niveau d’intérêt"),
                 _level_counts(interests),
             ),
             can_manage=can_manage,
@@ -122,7 +122,7 @@ def pitch_decide(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(
             request,
-            _("Décision enregistrée pour « %(title)s ».") % {"title": pitch.initiative.title},
+            _("Décision enregistrée pour « %(title)s ».") % {"title": pitch.initiative.title},
         )
     else:
         messages.error(request, _("Choisissez une décision."))
@@ -296,7 +296,7 @@ class DashboardView(NetworkMixin, TemplateView):
             totals=totals,
             interest_total=sum(n for _level, n in level_counts),
             level_chart=level_chart(
-                "interets-reseau", _("Caf intéressées par niveau d'intérêt"), level_counts
+                "interets-reseau", _("Caf intéressées par niveau d’intérêt"), level_counts
             ),
             most_wanted=most_wanted,
             most_wanted_chart=charts.bar_chart(

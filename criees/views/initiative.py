@@ -75,7 +75,7 @@ class InitiativeCreateView(NetworkMixin, FormView):
             self.request,
             _(
                 "Le brouillon est enregistré. Ajoutez des fichiers et des images si vous le "
-                "souhaitez, puis soumettez l'initiative à validation."
+                "souhaitez, puis soumettez l’initiative à validation."
             ),
         )
         return redirect(initiative)
@@ -100,7 +100,7 @@ class InitiativeUpdateView(NetworkMixin, UpdateView):
             services.initiative_team_set(
                 initiative=initiative, users=form.cleaned_data["team_emails"]
             )
-        messages.success(self.request, _("L'initiative est enregistrée."))
+        messages.success(self.request, _("L’initiative est enregistrée."))
         return redirect(initiative)
 
 
@@ -374,7 +374,7 @@ def initiative_submit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("L'initiative est soumise à validation : le correspondant de votre Caf est prévenu."),
+            _("L’initiative est soumise à validation : le correspondant de votre Caf est prévenu."),
         )
     return redirect(initiative)
 
@@ -391,12 +391,12 @@ def initiative_review(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if form.cleaned_data["decision"] == "publish":
             services.initiative_publish(initiative=initiative, by=request.user)
-            messages.success(request, _("L'initiative est publiée dans le catalogue."))
+            messages.success(request, _("L’initiative est publiée dans le catalogue."))
         else:
             services.initiative_return(
                 initiative=initiative, by=request.user, comment=form.cleaned_data["comment"]
             )
-            messages.success(request, _("L'initiative est renvoyée à son équipe."))
+            messages.success(request, _("L’initiative est renvoyée à son équipe."))
     except AlreadyDone as done:
         messages.info(request, str(done))
     except ValidationError as error:
@@ -436,7 +436,7 @@ def file_add(request: HttpRequest, pk: int) -> HttpResponse:
 def image_add(request: HttpRequest, pk: int) -> HttpResponse:
     response = _upload(request, pk, ImageForm, InitiativeImage, "image_form")
     if response.status_code == 302:
-        messages.success(request, _("L'image est ajoutée."))
+        messages.success(request, _("L’image est ajoutée."))
     return response
 
 
@@ -487,7 +487,7 @@ def _delete_attachment(request: HttpRequest, model: type, pk: int) -> HttpRespon
             storage.delete(name)
 
     transaction.on_commit(delete_files)
-    messages.success(request, _("« %(name)s » est supprimé.") % {"name": attachment.name})
+    messages.success(request, _("« %(name)s » est supprimé.") % {"name": attachment.name})
     return redirect(f"{initiative.get_absolute_url()}#documents")
 
 
@@ -666,7 +666,7 @@ def declare_interest(request: HttpRequest, pk: int) -> HttpResponse:
             level, text = messages.INFO, _("Cette déclaration était déjà enregistrée.")
         else:
             level = messages.SUCCESS
-            text = _("Intérêt de la %(caf)s enregistré : « %(level)s ». L'équipe est prévenue.") % {
+            text = _("Intérêt de la %(caf)s enregistré : « %(level)s ». L’équipe est prévenue.") % {
                 "caf": caf.name,
                 "level": interest.get_level_display(),
             }
@@ -777,7 +777,7 @@ class PromoteView(NetworkMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("Le projet %(code)s est créé à l'étape essaimage, avec %(n)s déploiement(s).")
+            _("Le projet %(code)s est créé à l’étape essaimage, avec %(n)s déploiement(s).")
             % {"code": project.code, "n": project.deployments.count()},
         )
         return redirect(project)

@@ -114,7 +114,7 @@ def live_current(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("passage"):
         pitch = Pitch.objects.filter(criee=criee, pk=request.POST["passage"]).first()
         if pitch is None:
-            messages.error(request, _("Ce passage n'est pas au programme de cette criée."))
+            messages.error(request, _("Ce passage n’est pas au programme de cette criée."))
             return redirect("criees:live", pk=criee.pk)
     try:
         services.criee_set_current(criee=criee, by=request.user, pitch=pitch)
@@ -126,10 +126,10 @@ def live_current(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refused))
     else:
         if pitch is None:
-            messages.success(request, _("Plus aucun passage à l'écran."))
+            messages.success(request, _("Plus aucun passage à l’écran."))
         else:
             messages.success(
                 request,
-                _("À l'écran : « %(title)s ».") % {"title": pitch.initiative.title},
+                _("À l’écran : « %(title)s ».") % {"title": pitch.initiative.title},
             )
     return redirect(reverse("criees:live", kwargs={"pk": criee.pk}))

@@ -83,7 +83,7 @@ def _condition_hint(question: Question, plan: Plan) -> str:
         return ""
     operator = question.condition_operator
     if operator == Question.Operator.ANSWERED:
-        return _("À remplir seulement si vous avez répondu à la question « %(q)s ».") % {
+        return _("À remplir seulement si vous avez répondu à la question « %(q)s ».") % {
             "q": source.label
         }
     expected = (
@@ -93,9 +93,9 @@ def _condition_hint(question: Question, plan: Plan) -> str:
     )
     if operator == Question.Operator.CONTAINS:
         return _(
-            "À remplir seulement si votre réponse à la question « %(q)s » comprend « %(v)s »."
+            "À remplir seulement si votre réponse à la question « %(q)s » comprend « %(v)s »."
         ) % {"q": source.label, "v": expected}
-    return _("À remplir seulement si vous avez répondu « %(v)s » à la question « %(q)s ».") % {
+    return _("À remplir seulement si vous avez répondu « %(v)s » à la question « %(q)s ».") % {
         "q": source.label,
         "v": expected,
     }
@@ -205,7 +205,7 @@ class SectionAnswerForm(forms.Form):
         if question.allow_other and kind in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE):
             other_name = f"{name}_autre"
             self.fields[other_name] = forms.CharField(
-                label=_("Précisez votre réponse « %(other)s »")
+                label=_("Précisez votre réponse « %(other)s »")
                 % {"other": question.other_label or _("Autre")},
                 max_length=500,
                 required=False,
@@ -423,7 +423,7 @@ class FinishForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("— Je préfère ne pas le dire —"),
         help_text=gettext_lazy(
-            "Pour comparer les réponses entre Caf ; les groupes de moins de 5 personnes "
+            "Pour comparer les réponses entre Caf ; les groupes de moins de 5 personnes "
             "ne sont jamais affichés."
         ),
     )

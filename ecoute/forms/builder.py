@@ -127,7 +127,7 @@ class QuestionForm(forms.ModelForm):
             *(
                 [
                     Fieldset(
-                        _("Réglages du type « %(kind)s »") % {"kind": Kind(kind).label},
+                        _("Réglages du type « %(kind)s »") % {"kind": Kind(kind).label},
                         *KIND_FIELDS[kind],
                     )
                 ]

@@ -42,19 +42,19 @@ class InviteForm(forms.Form):
     email = forms.EmailField(
         label=_("Adresse e-mail de la personne invitée"),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-        help_text=_("Elle reçoit un lien, valable 14 jours, pour accepter l'invitation."),
+        help_text=_("Elle reçoit un lien, valable 14 jours, pour accepter l’invitation."),
     )
 
     def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Envoyer l'invitation"), action=action)
+        self.helper = _helper(_("Envoyer l’invitation"), action=action)
 
 
 class ConsentForm(forms.Form):
     """The explicit consent a member gives: a checkbox never ticked in advance."""
 
     consent = forms.BooleanField(
-        label=_("J'ai lu le texte ci-dessus et j'accepte de rejoindre la communauté."),
+        label=_("J’ai lu le texte ci-dessus et j’accepte de rejoindre la communauté."),
         required=True,
         error_messages={"required": _("Cochez la case pour donner votre consentement.")},
     )

@@ -32,7 +32,7 @@ FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
         ("collects_contributions", "contribution_kind", "moderation_mode"),
     ),
     (
-        _("Données personnelles (mention d'information)"),
+        _("Données personnelles (mention d’information)"),
         (
             "privacy_controller",
             "privacy_purpose",
@@ -139,7 +139,7 @@ class ConsultationForm(RichTextFormMixin, forms.ModelForm):
         data = super().clean()
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
-            self.add_error("closes_at", _("La clôture doit suivre l'ouverture."))
+            self.add_error("closes_at", _("La clôture doit suivre l’ouverture."))
         if self.instance.pk and not self.instance.is_draft and not (opens and closes):
             self.add_error("closes_at", _("Une consultation publiée garde ses deux dates."))
         for name in ("contribution_kind", "moderation_mode"):

@@ -41,8 +41,8 @@ class ContributionForm(forms.ModelForm):
         )
         self.fields["text"].label = _("Votre témoignage") if testimony else _("Votre idée")
         self.fields["text"].help_text = _(
-            "N'indiquez ni numéro d'allocataire ni information sur votre situation personnelle "
-            "ou celle d'un tiers : votre contribution pourra être publiée."
+            "N’indiquez ni numéro d’allocataire ni information sur votre situation personnelle "
+            "ou celle d’un tiers : votre contribution pourra être publiée."
         )
         self.fields["theme"].queryset = Theme.objects.active()
         self.fields["theme"].required = True
@@ -134,7 +134,7 @@ class OfficialAnswerForm(forms.Form):
         data = super().clean()
         status = data.get("status")
         if status == AnswerStatus.NOT_ADOPTED and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Indiquez pourquoi la contribution n'est pas retenue."))
+            self.add_error("reason", _("Indiquez pourquoi la contribution n’est pas retenue."))
         if status == AnswerStatus.IN_PROJECT and not data.get("project"):
             self.add_error("project", _("Choisissez le projet qui intègre la contribution."))
         return data

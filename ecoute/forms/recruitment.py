@@ -81,7 +81,7 @@ class EligibilityForm(forms.Form):
         if len(choices) < 2:
             self.add_error("choices", _("Donnez au moins deux réponses possibles."))
         elif len(set(choices)) != len(choices):
-            self.add_error("choices", _("Chaque réponse possible ne figure qu'une fois."))
+            self.add_error("choices", _("Chaque réponse possible ne figure qu’une fois."))
         if not accepted:
             self.add_error("accepted", _("Indiquez au moins une réponse acceptée."))
         elif not set(accepted) <= set(choices):
@@ -125,7 +125,7 @@ class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("Nom et prénom"), max_length=150)
     email = forms.EmailField(
         label=_("Adresse e-mail"),
-        help_text=_("Pour vous confirmer l'inscription et vous la rappeler la veille."),
+        help_text=_("Pour vous confirmer l’inscription et vous la rappeler la veille."),
     )
     phone = forms.CharField(
         label=_("Téléphone (facultatif)"),

@@ -103,7 +103,7 @@ class DecisionUpdateForm(forms.Form):
         label=_("Progression (%)"),
         min_value=0,
         max_value=100,
-        help_text=_("De 0 à 100 ; une décision réalisée est à 100 %."),
+        help_text=_("De 0 à 100 ; une décision réalisée est à 100 %."),
     )
     text = forms.CharField(
         label=_("Où on en est"),
@@ -118,7 +118,7 @@ class DecisionUpdateForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Enregistrer le point d'avancement")))
+        self.helper.add_input(Submit("submit", _("Enregistrer le point d’avancement")))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

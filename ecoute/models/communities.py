@@ -21,8 +21,8 @@ from caflab.core.models import TimeStampedModel
 from caflab.network.models import Caf
 
 DEFAULT_CONSENT_TEXT = _(
-    "J'accepte de rejoindre cette communauté : la Caf conserve mon adresse e-mail et ma date "
-    "d'adhésion pour m'inviter à des consultations, des ateliers et des tests. Je peux quitter "
+    "J’accepte de rejoindre cette communauté : la Caf conserve mon adresse e-mail et ma date "
+    "d’adhésion pour m’inviter à des consultations, des ateliers et des tests. Je peux quitter "
     "la communauté à tout moment depuis la page « Mes communautés »."
 )
 
@@ -69,7 +69,7 @@ class Community(TimeStampedModel):
         _("ouverte"),
         default=False,
         help_text=_(
-            "Toute personne connectée peut la rejoindre elle-même ; sinon, sur invitation."
+            "Toute personne connectée peut la rejoindre elle-même ; sinon, sur invitation."
         ),
     )
     consent_text = models.TextField(_("texte du consentement"), default=DEFAULT_CONSENT_TEXT)
@@ -124,7 +124,7 @@ class Membership(models.Model):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("membre d'une communauté")
+        verbose_name = _("membre d’une communauté")
         verbose_name_plural = _("membres des communautés")
         ordering = ["-joined_at", "-pk"]
         constraints = [
@@ -225,7 +225,7 @@ class CommunityConsultationInvite(models.Model):
     invited_at = models.DateTimeField(_("invité le"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("invitation d'un membre à une consultation")
+        verbose_name = _("invitation d’un membre à une consultation")
         verbose_name_plural = _("invitations des membres aux consultations")
         ordering = ["-invited_at", "-pk"]
         constraints = [

@@ -343,13 +343,13 @@ class Consultation(TimeStampedModel):
                 | Q(closes_at__isnull=True)
                 | Q(closes_at__gt=models.F("opens_at")),
                 name="consultation_closes_after_it_opens",
-                violation_error_message=_("La clôture doit suivre l'ouverture."),
+                violation_error_message=_("La clôture doit suivre l’ouverture."),
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(opens_at__isnull=False, closes_at__isnull=False),
                 name="consultation_published_has_dates",
                 violation_error_message=_(
-                    "Une consultation publiée doit avoir ses dates d'ouverture et de clôture."
+                    "Une consultation publiée doit avoir ses dates d’ouverture et de clôture."
                 ),
             ),
         ]
@@ -366,7 +366,7 @@ class Consultation(TimeStampedModel):
     def clean(self) -> None:
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": _("La clôture doit suivre l'ouverture.")})
+            raise ValidationError({"closes_at": _("La clôture doit suivre l’ouverture.")})
 
     # --- facts ---------------------------------------------------------------------------------
     @property
@@ -463,7 +463,7 @@ class Consultation(TimeStampedModel):
         def dates(locked: Consultation) -> list[str]:
             if not (locked.opens_at and locked.closes_at):
                 raise ValidationError(
-                    _("Indiquez les dates d'ouverture et de clôture avant de publier.")
+                    _("Indiquez les dates d’ouverture et de clôture avant de publier.")
                 )
             if locked.closes_at <= now:
                 raise ValidationError(_("La date de clôture est déjà passée."))
@@ -510,9 +510,9 @@ class Consultation(TimeStampedModel):
             if not reason:
                 raise InvalidState(
                     _(
-                        "Publiez d'abord la restitution : une consultation close ne s'archive "
-                        "pas sans dire aux participants ce qu'on a fait de leur parole. Seul "
-                        "le CafLab peut l'archiver sans restitution, en écrivant pourquoi."
+                        "Publiez d’abord la restitution : une consultation close ne s’archive "
+                        "pas sans dire aux participants ce qu’on a fait de leur parole. Seul "
+                        "le CafLab peut l’archiver sans restitution, en écrivant pourquoi."
                     )
                 )
             if not (by is not None and getattr(by, "is_lab_staff", False)):

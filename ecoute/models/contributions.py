@@ -89,7 +89,7 @@ class AnswerStatus(models.TextChoices):
     adopted and not adopted are final."""
 
     RECEIVED = "received", _("Reçue")
-    UNDER_STUDY = "under_study", _("À l'étude")
+    UNDER_STUDY = "under_study", _("À l’étude")
     IN_PROJECT = "in_project", _("Intégrée à un projet")
     ADOPTED = "adopted", _("Retenue")
     NOT_ADOPTED = "not_adopted", _("Non retenue")

@@ -102,9 +102,9 @@ class Question(TimeStampedModel):
         _("présentation"), max_length=10, choices=Display, default=Display.BUTTONS
     )
     # single and multiple choice: "other, specify"
-    allow_other = models.BooleanField(_("option « Autre, précisez »"), default=False)
+    allow_other = models.BooleanField(_("option « Autre, précisez »"), default=False)
     other_label = models.CharField(
-        _("libellé de l'option « Autre »"), max_length=100, blank=True, default="Autre"
+        _("libellé de l’option « Autre »"), max_length=100, blank=True, default="Autre"
     )
     # multiple choice
     max_choices = models.PositiveSmallIntegerField(
@@ -112,10 +112,10 @@ class Question(TimeStampedModel):
     )
     # scale
     scale_min = models.SmallIntegerField(
-        _("minimum de l'échelle"), null=True, blank=True, validators=[MinValueValidator(0)]
+        _("minimum de l’échelle"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
     scale_max = models.SmallIntegerField(
-        _("maximum de l'échelle"), null=True, blank=True, validators=[MaxValueValidator(10)]
+        _("maximum de l’échelle"), null=True, blank=True, validators=[MaxValueValidator(10)]
     )
     scale_min_label = models.CharField(_("libellé du minimum"), max_length=80, blank=True)
     scale_max_label = models.CharField(_("libellé du maximum"), max_length=80, blank=True)
@@ -157,7 +157,7 @@ class Question(TimeStampedModel):
                 condition=~Q(kind="scale")
                 | Q(scale_min__isnull=False, scale_max__gt=models.F("scale_min")),
                 name="question_scale_has_bounds",
-                violation_error_message=_("Une échelle va d'un minimum à un maximum plus grand."),
+                violation_error_message=_("Une échelle va d’un minimum à un maximum plus grand."),
             ),
             models.CheckConstraint(
                 condition=Q(number_min__isnull=True)

@@ -155,8 +155,8 @@ class EligibilityQuestion(models.Model):
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     class Meta:
-        verbose_name = _("question d'éligibilité")
-        verbose_name_plural = _("questions d'éligibilité")
+        verbose_name = _("question d’éligibilité")
+        verbose_name_plural = _("questions d’éligibilité")
         ordering = ["recruitment", "position", "pk"]
 
     def __str__(self) -> str:
@@ -180,7 +180,7 @@ LIVE = Q(status__in=["confirmed", "waiting"])
 class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmée")
-        WAITING = "waiting", _("Liste d'attente")
+        WAITING = "waiting", _("Liste d’attente")
         CANCELLED = "cancelled", _("Annulée")
 
     recruitment = models.ForeignKey(
@@ -204,14 +204,14 @@ class Registration(models.Model):
     status = models.CharField(_("statut"), max_length=10, choices=Status)
     registered_at = models.DateTimeField(_("inscrit le"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
-    promoted_at = models.DateTimeField(_("sortie de la liste d'attente le"), null=True, blank=True)
+    promoted_at = models.DateTimeField(_("sortie de la liste d’attente le"), null=True, blank=True)
     # Which e-mails went out (each task claims its column before sending: never twice).
     confirmation_sent_at = models.DateTimeField(_("confirmation envoyée le"), null=True, blank=True)
     promotion_sent_at = models.DateTimeField(_("promotion envoyée le"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
     purged_at = models.DateTimeField(_("données effacées le"), null=True, blank=True)
     # The secret of the cancellation link e-mailed to a visitor.
-    cancel_token = models.UUIDField(_("jeton d'annulation"), default=uuid.uuid4, unique=True)
+    cancel_token = models.UUIDField(_("jeton d’annulation"), default=uuid.uuid4, unique=True)
 
     objects = RegistrationQuerySet.as_manager()
 

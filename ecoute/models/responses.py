@@ -63,7 +63,7 @@ class Response(models.Model):
     is_assisted = models.BooleanField(
         _("saisie assistée"),
         default=False,
-        help_text=_("Saisie par un agent pour un visiteur, à l'accueil ou au téléphone."),
+        help_text=_("Saisie par un agent pour un visiteur, à l’accueil ou au téléphone."),
     )
     audience = models.CharField(_("public"), max_length=10, choices=Audience)
     caf = models.ForeignKey(
@@ -294,8 +294,8 @@ class PendingSubmission(models.Model):
     queued_on = models.DateField(_("en attente depuis le"), default=timezone.localdate)
 
     class Meta:
-        verbose_name = _("envoi en attente d'écriture anonyme")
-        verbose_name_plural = _("envois en attente d'écriture anonyme")
+        verbose_name = _("envoi en attente d’écriture anonyme")
+        verbose_name_plural = _("envois en attente d’écriture anonyme")
         indexes = [models.Index(fields=["questionnaire", "kind"])]
 
     def __str__(self) -> str:

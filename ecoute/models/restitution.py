@@ -160,8 +160,8 @@ class DecisionUpdate(StatusHistory, models.Model):
     announced_at = models.DateTimeField(_("annoncé le"), null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("point d'avancement d'une décision")
-        verbose_name_plural = _("points d'avancement des décisions")
+        verbose_name = _("point d’avancement d’une décision")
+        verbose_name_plural = _("points d’avancement des décisions")
         ordering = ["decision", "at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -181,7 +181,7 @@ class DecisionUpdateEmail(models.Model):
         DecisionUpdate,
         on_delete=models.CASCADE,
         related_name="emails",
-        verbose_name=_("point d'avancement"),
+        verbose_name=_("point d’avancement"),
     )
     hear_back = models.ForeignKey(
         "ecoute.HearBackRequest",
@@ -293,7 +293,7 @@ class RestitutionReminder(models.Model):
     )
     sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
     step = models.PositiveSmallIntegerField(_("relance n°"), default=1)
-    level = models.CharField(_("jusqu'à"), max_length=12, choices=Level, default=Level.OWNER)
+    level = models.CharField(_("jusqu’à"), max_length=12, choices=Level, default=Level.OWNER)
 
     class Meta:
         verbose_name = _("relance de restitution")

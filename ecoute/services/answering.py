@@ -379,7 +379,7 @@ def consultation_answer(
             # Without its cookie a browser could answer again and again.
             raise InvalidState(
                 _(
-                    "Votre navigateur n'a pas conservé le cookie de participation : "
+                    "Votre navigateur n’a pas conservé le cookie de participation : "
                     "autorisez les cookies de ce site pour répondre sans compte."
                 )
             )

@@ -37,8 +37,8 @@ FROZEN_HINT = gettext_lazy("Masquez-la et ajoutez une nouvelle question si besoi
 # The fields that carry a question's meaning once answers exist.
 FROZEN_FIELDS = {
     "kind": gettext_lazy("le type de la question"),
-    "scale_min": gettext_lazy("le minimum de l'échelle"),
-    "scale_max": gettext_lazy("le maximum de l'échelle"),
+    "scale_min": gettext_lazy("le minimum de l’échelle"),
+    "scale_max": gettext_lazy("le maximum de l’échelle"),
     "scale_min_label": gettext_lazy("le libellé du minimum"),
     "scale_max_label": gettext_lazy("le libellé du maximum"),
 }
@@ -175,7 +175,7 @@ def _refuse_if_depended_on(questions: list[Question]) -> None:
     dependent = Question.objects.filter(condition_question__in=ids).exclude(pk__in=ids).first()
     if dependent is not None:
         raise InvalidState(
-            _("La question « %(question)s » dépend de celle-ci : retirez d'abord sa condition.")
+            _("La question « %(question)s » dépend de celle-ci : retirez d’abord sa condition.")
             % {"question": dependent.label}
         )
 
@@ -191,9 +191,9 @@ def _clean_kind_fields(question: Question, options: list[OptionSpec] | None) -> 
         raise InvalidState({"kind": _("Type de question inconnu.")})
     if kind == Kind.SCALE:
         if question.scale_min is None or question.scale_max is None:
-            errors["scale_max"] = _("Indiquez le minimum et le maximum de l'échelle.")
+            errors["scale_max"] = _("Indiquez le minimum et le maximum de l’échelle.")
         elif not 0 <= question.scale_min < question.scale_max <= 10:
-            errors["scale_max"] = _("L'échelle va de 0 à 10 au plus, le maximum après le minimum.")
+            errors["scale_max"] = _("L’échelle va de 0 à 10 au plus, le maximum après le minimum.")
     else:
         question.scale_min = question.scale_max = None
         question.scale_min_label = question.scale_max_label = ""
@@ -258,7 +258,7 @@ def _clean_condition(question: Question) -> None:
     question.condition_operator = operator
     if operator not in OPERATORS_FOR[source.kind]:
         raise InvalidState(
-            {"condition_operator": _("Cette condition ne s'applique pas à ce type de question.")}
+            {"condition_operator": _("Cette condition ne s’applique pas à ce type de question.")}
         )
     if operator == Operator.ANSWERED:
         question.condition_option = None
@@ -267,7 +267,7 @@ def _clean_condition(question: Question) -> None:
         if question.condition_option is None or question.condition_option.question_id != source.pk:
             raise InvalidState(
                 {
-                    "condition_option": _("Choisissez une réponse de la question « %(q)s ».")
+                    "condition_option": _("Choisissez une réponse de la question « %(q)s ».")
                     % {"q": source.label}
                 }
             )
@@ -297,9 +297,9 @@ def _check_frozen(previous: Question, question: Question, options: list[OptionSp
         if getattr(previous, name) != getattr(question, name):
             raise _frozen_error(what)
     if previous.allow_other and not question.allow_other:
-        raise _frozen_error(_("l'option « Autre »"))
+        raise _frozen_error(_("l’option « Autre »"))
     if previous.allow_other and previous.other_label != question.other_label:
-        raise _frozen_error(_("le libellé de l'option « Autre »"))
+        raise _frozen_error(_("le libellé de l’option « Autre »"))
     if options is None:
         return
     existing = {o.pk: o for o in previous.options.all()}
@@ -311,10 +311,10 @@ def _check_frozen(previous: Question, question: Question, options: list[OptionSp
             continue
         if spec.delete:
             raise _frozen_error(
-                _("la liste des options (masquez l'option « %(o)s »)") % {"o": option.label}
+                _("la liste des options (masquez l’option « %(o)s »)") % {"o": option.label}
             )
         if spec.label.strip() != option.label:
-            raise _frozen_error(_("le libellé de l'option « %(o)s »") % {"o": option.label})
+            raise _frozen_error(_("le libellé de l’option « %(o)s »") % {"o": option.label})
 
 
 @transaction.atomic
@@ -323,7 +323,7 @@ def question_save(*, question: Question, options: list[OptionSpec] | None = None
     given order. Refuses a change of meaning once the questionnaire has answers."""
     questionnaire = question.questionnaire
     if question.section.questionnaire_id != questionnaire.pk:
-        raise InvalidState({"section": _("Cette section n'appartient pas au questionnaire.")})
+        raise InvalidState({"section": _("Cette section n’appartient pas au questionnaire.")})
     creating = question.pk is None
     if not creating:
         previous = Question.objects.select_for_update().get(pk=question.pk)
@@ -333,7 +333,7 @@ def question_save(*, question: Question, options: list[OptionSpec] | None = None
             raise InvalidState(
                 {
                     "kind": _(
-                        "D'autres questions dépendent de celle-ci : retirez d'abord leur "
+                        "D’autres questions dépendent de celle-ci : retirez d’abord leur "
                         "condition pour en changer le type."
                     )
                 }
@@ -366,7 +366,7 @@ def _save_options(question: Question, options: list[OptionSpec]) -> None:
             if option is not None:
                 if Question.objects.filter(condition_option=option).exists():
                     raise InvalidState(
-                        _("Une condition porte sur l'option « %(o)s » : retirez-la d'abord.")
+                        _("Une condition porte sur l’option « %(o)s » : retirez-la d’abord.")
                         % {"o": option.label}
                     )
                 option.delete()

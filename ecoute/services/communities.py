@@ -58,18 +58,18 @@ def invitation_from_token(token: str) -> CommunityInvitation:
     try:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise InvalidInvitation(_("Ce lien d'invitation a expiré.")) from exc
+        raise InvalidInvitation(_("Ce lien d’invitation a expiré.")) from exc
     except signing.BadSignature as exc:
-        raise InvalidInvitation(_("Ce lien d'invitation n'est pas valide.")) from exc
+        raise InvalidInvitation(_("Ce lien d’invitation n’est pas valide.")) from exc
     invitation = (
         CommunityInvitation.objects.select_related("community")
         .filter(pk=data.get("i") if isinstance(data, dict) else None)
         .first()
     )
     if invitation is None:
-        raise InvalidInvitation(_("Ce lien d'invitation n'est pas valide."))
+        raise InvalidInvitation(_("Ce lien d’invitation n’est pas valide."))
     if invitation.accepted_at is not None:
-        raise InvalidInvitation(_("Ce lien d'invitation a déjà été utilisé."))
+        raise InvalidInvitation(_("Ce lien d’invitation a déjà été utilisé."))
     return invitation
 
 
@@ -113,11 +113,11 @@ def invitation_send(*, invitation_id: int) -> bool:
         "site_url": settings.SITE_URL,
     }
     mail_build(
-        subject=_("Invitation à rejoindre la communauté « %(name)s »")
+        subject=_("Invitation à rejoindre la communauté « %(name)s »")
         % {"name": invitation.community.name},
         text=render_to_string("ecoute/communities/invitation_email.txt", context),
         to=[invitation.email],
-        reason=_("vous avez été invité(e) à rejoindre la communauté « %(name)s ».")
+        reason=_("vous avez été invité(e) à rejoindre la communauté « %(name)s ».")
         % {"name": invitation.community.name},
         action=MailAction(_("Rejoindre la communauté"), context["url"]),
     ).send()
@@ -182,12 +182,12 @@ def invitation_accept(
     now = now or timezone.now()
     locked = CommunityInvitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.accepted_at is not None:
-        raise InvalidInvitation(_("Ce lien d'invitation a déjà été utilisé."))
+        raise InvalidInvitation(_("Ce lien d’invitation a déjà été utilisé."))
     if User.objects.normalize_email(user.email) != locked.email:
         raise WrongInvitee(
             _(
                 "Cette invitation a été envoyée à une autre adresse e-mail : connectez-vous "
-                "avec le compte de l'adresse invitée."
+                "avec le compte de l’adresse invitée."
             )
         )
     membership = Membership.objects.active().filter(community=locked.community, user=user).first()
@@ -217,13 +217,13 @@ def consultation_invite_community(*, consultation: Consultation, by: Any) -> Non
     """Queue the invitation of every active member of the consultation's communities. Raises
     InvalidState when the consultation is not a published community consultation."""
     if consultation.access != Consultation.Access.COMMUNITY:
-        raise errors.InvalidState(_("Seule une consultation réservée à une communauté s'y prête."))
+        raise errors.InvalidState(_("Seule une consultation réservée à une communauté s’y prête."))
     if consultation.status not in (Consultation.Status.SCHEDULED, Consultation.Status.OPEN):
         raise errors.InvalidState(
-            _("Publiez la consultation avant d'y inviter les membres de la communauté.")
+            _("Publiez la consultation avant d’y inviter les membres de la communauté.")
         )
     if not consultation.communities.exists():
-        raise errors.InvalidState(_("Choisissez d'abord la communauté invitée."))
+        raise errors.InvalidState(_("Choisissez d’abord la communauté invitée."))
     from ecoute import tasks
 
     enqueue_on_commit(tasks.invite_community_to_consultation, consultation.pk)
@@ -250,7 +250,7 @@ def community_members_invite(*, consultation_id: int) -> int:
         .distinct()
         .order_by("pk")
     )
-    title = _("Vous êtes invité(e) à la consultation « %(title)s »") % {"title": consultation.title}
+    title = _("Vous êtes invité(e) à la consultation « %(title)s »") % {"title": consultation.title}
     body = consultation.summary
     invited = 0
     for member in members.iterator(chunk_size=500):

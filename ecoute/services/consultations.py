@@ -97,7 +97,7 @@ def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Co
     another manager first), InvalidState when the move does not apply."""
     if action not in MOVES:
         raise InvalidState(_("Action inconnue."))
-    already = _("C'est déjà fait : la consultation est %(status)s.")
+    already = _("C’est déjà fait : la consultation est %(status)s.")
 
     def check(locked: Consultation) -> None:
         # A call for ideas may have no questionnaire: it collects contributions instead.
@@ -132,7 +132,7 @@ def consultation_archive_without_restitution(
         raise InvalidState(
             {
                 "reason": _(
-                    "Écrivez pourquoi il n'y aura pas de restitution : "
+                    "Écrivez pourquoi il n’y aura pas de restitution : "
                     "ce motif est affiché publiquement."
                 )
             }
@@ -140,7 +140,7 @@ def consultation_archive_without_restitution(
     locked = consultation.archive(
         by=by,
         reason=reason,
-        already_done={Status.ARCHIVED: _("C'est déjà fait : la consultation est archivée.")},
+        already_done={Status.ARCHIVED: _("C’est déjà fait : la consultation est archivée.")},
     )
     return locked
 
@@ -191,7 +191,7 @@ def consultations_open_and_close(now: datetime.datetime | None = None) -> tuple[
                 notify(
                     recipients=[consultation.owner],
                     kind="ecoute.opened",
-                    title=_("La consultation « %(title)s » est ouverte")
+                    title=_("La consultation « %(title)s » est ouverte")
                     % {"title": consultation.title},
                     url=consultation.get_manage_url(),
                 )

@@ -251,11 +251,11 @@ def contributions_moderate(
 
 
 MODERATION_TITLES = {
-    "publish": gettext_lazy("Votre contribution « %(title)s » est publiée"),
-    "restore": gettext_lazy("Votre contribution « %(title)s » est de nouveau publiée"),
-    "hide": gettext_lazy("Votre contribution « %(title)s » a été masquée par la modération"),
+    "publish": gettext_lazy("Votre contribution « %(title)s » est publiée"),
+    "restore": gettext_lazy("Votre contribution « %(title)s » est de nouveau publiée"),
+    "hide": gettext_lazy("Votre contribution « %(title)s » a été masquée par la modération"),
     "reject": gettext_lazy(
-        "Votre contribution « %(title)s » n'a pas été retenue par la modération"
+        "Votre contribution « %(title)s » n’a pas été retenue par la modération"
     ),
 }
 
@@ -341,7 +341,7 @@ def official_answer_give(
     if not text.strip():
         errors["text"] = _("Rédigez la réponse officielle.")
     if status == AnswerStatus.NOT_ADOPTED and not reason.strip():
-        errors["reason"] = _("Indiquez pourquoi la contribution n'est pas retenue.")
+        errors["reason"] = _("Indiquez pourquoi la contribution n’est pas retenue.")
     if status == AnswerStatus.IN_PROJECT and project is None:
         errors["project"] = _("Choisissez le projet qui intègre la contribution.")
     if errors:
@@ -398,7 +398,7 @@ def on_project_stage_changed(
             contribution,
             kind="ecoute.project_stage",
             title=_(
-                "Votre contribution « %(title)s » : le projet « %(project)s » passe à l'étape "
+                "Votre contribution « %(title)s » : le projet « %(project)s » passe à l’étape "
                 "« %(stage)s »"
             )
             % {"title": contribution.title, "project": project.title, "stage": stage},
@@ -429,7 +429,7 @@ def on_project_stage_changed(
                 kind="ecoute.project_stage",
                 title=_(
                     "Votre réponse à « %(question)s » : le projet « %(project)s » passe à "
-                    "l'étape « %(stage)s »"
+                    "l’étape « %(stage)s »"
                 )
                 % {"question": answer.question.label, "project": project.title, "stage": stage},
                 url=answer.get_absolute_url(),
@@ -442,8 +442,8 @@ def on_project_stage_changed(
                 key=f"stage:{project.pk}:{to_stage}",
                 subject=_("Une réponse fait avancer un projet"),
                 text=_(
-                    "Le projet « %(project)s », né d'une réponse écrite à ce questionnaire, "
-                    "passe à l'étape « %(stage)s »."
+                    "Le projet « %(project)s », né d’une réponse écrite à ce questionnaire, "
+                    "passe à l’étape « %(stage)s »."
                 )
                 % {"project": project.title[:150], "stage": stage},
                 path=answer.questionnaire.consultation.get_absolute_url(),

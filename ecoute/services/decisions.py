@@ -54,7 +54,7 @@ WORKFLOW = Workflow(
     history=DecisionUpdate,
     repeatable=frozenset(S.values),
     refused_message=gettext_lazy(
-        "Une décision « %(label)s » ne peut pas passer à « %(target)s » : rouvrez-la d'abord."
+        "Une décision « %(label)s » ne peut pas passer à « %(target)s » : rouvrez-la d’abord."
     ),
     refused_field="status",
 )
@@ -87,7 +87,7 @@ def decision_update(
         raise InvalidState(
             {
                 "text": _(
-                    "Dites pourquoi cette décision est abandonnée : c'est affiché publiquement."
+                    "Dites pourquoi cette décision est abandonnée : c’est affiché publiquement."
                 )
             }
         )
@@ -96,7 +96,7 @@ def decision_update(
     def prepare(locked: Decision) -> list[str]:
         moved["value"] = locked.status != status or locked.progress != progress
         if not moved["value"] and not text:
-            raise AlreadyDone(_("C'est déjà fait : la décision en est déjà là."))
+            raise AlreadyDone(_("C’est déjà fait : la décision en est déjà là."))
         locked.progress = progress
         return ["progress"]
 

@@ -82,7 +82,7 @@ def export_build(*, job_id: int) -> str:
     notify(
         recipients=[job.requested_by],
         kind="ecoute.export_ready",
-        title=_("Votre export des réponses à « %(title)s » est prêt")
+        title=_("Votre export des réponses à « %(title)s » est prêt")
         % {"title": job.questionnaire.title},
         url=job.get_absolute_url(),
         own_contribution=True,
@@ -100,7 +100,7 @@ def exports_requeue_stale(now: datetime.datetime | None = None) -> int:
 
 def _tell_export_failed(job_id: int) -> None:
     job = ExportJob.objects.select_related("questionnaire", "requested_by").get(pk=job_id)
-    title = _("Votre export des réponses à « %(title)s » a échoué")
+    title = _("Votre export des réponses à « %(title)s » a échoué")
     jobs.tell_requester_failed(
         job, kind="ecoute.export_failed", title=title % {"title": job.questionnaire.title}
     )

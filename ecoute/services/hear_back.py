@@ -68,7 +68,7 @@ def send_to_address(
         footer = _("Ne plus recevoir ces e-mails, en un clic : %(url)s") % {"url": url}
         reason = _(
             "vous avez laissé votre adresse pour être informé(e) des suites d’une consultation "
-            "de « La Caf à votre écoute »."
+            "de « La Caf à votre écoute »."
         )
     mail_build(
         subject=subject,

@@ -211,11 +211,11 @@ EMAIL_COLUMNS = {
 def _subject(kind: str, registration: Registration) -> str:
     title = " ".join(registration.recruitment.title.split())[:150]
     if kind == "confirmation" and registration.status == RegStatus.WAITING:
-        return _("[CafLab] Vous êtes sur la liste d'attente : %(title)s") % {"title": title}
+        return _("[CafLab] Vous êtes sur la liste d’attente : %(title)s") % {"title": title}
     return {
         "confirmation": _("[CafLab] Votre inscription est confirmée : %(title)s"),
-        "promotion": _("[CafLab] Une place s'est libérée pour vous : %(title)s"),
-        "reminder": _("[CafLab] Rappel : %(title)s, c'est demain"),
+        "promotion": _("[CafLab] Une place s’est libérée pour vous : %(title)s"),
+        "reminder": _("[CafLab] Rappel : %(title)s, c’est demain"),
     }[kind] % {"title": title}
 
 
@@ -256,7 +256,7 @@ def registration_send_email(*, registration_id: int, kind: str) -> bool:
                 subject=_subject(kind, registration),
                 text=body,
                 to=[address],
-                reason=_("vous vous êtes inscrit(e) à « %(title)s ».")
+                reason=_("vous vous êtes inscrit(e) à « %(title)s ».")
                 % {"title": " ".join(recruitment.title.split())[:150]},
                 action=MailAction(
                     _("Voir le détail"), f"{settings.SITE_URL}{recruitment.get_absolute_url()}"

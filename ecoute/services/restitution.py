@@ -301,7 +301,7 @@ def restitution_mailing_run(*, mailing_id: int) -> int:
             mailing_id,
             attempt,
             error=_(
-                "%(n)s e-mail(s) n’ont pas pu partir (serveur d’e-mails indisponible) ; "
+                "%(n)s e-mail(s) n’ont pas pu partir (serveur d’e-mails indisponible) ; "
                 "relancez l’envoi, ou il sera retenté demain."
             )
             % {"n": failed},
@@ -359,7 +359,7 @@ def _tell_mailing_failed(mailing_id: int) -> None:
     notify(
         recipients=[mailing.requested_by],
         kind="ecoute.restitution_mailing_failed",
-        title=_("L’envoi des e-mails de la restitution « %(title)s » a échoué")
+        title=_("L’envoi des e-mails de la restitution « %(title)s » a échoué")
         % {"title": consultation.title},
         body=mailing.error,
         url=consultation.get_manage_url(),
@@ -445,11 +445,11 @@ def restitution_reminders_send(now: datetime.datetime | None = None) -> int:
                     recipients=sponsors,
                     kind="ecoute.restitution_reminder",
                     title=_(
-                        "La consultation « %(title)s », liée à un projet que votre direction "
+                        "La consultation « %(title)s », liée à un projet que votre direction "
                         "parraine, est close depuis %(days)s jours sans restitution"
                     )
                     % {"title": consultation.title, "days": elapsed},
-                    body=_("Son équipe a été relancée ; vous pouvez lui demander où elle en est."),
+                    body=_("Son équipe a été relancée ; vous pouvez lui demander où elle en est."),
                     url=consultation.get_absolute_url(),
                 )
             reminded += 1

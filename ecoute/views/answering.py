@@ -82,7 +82,7 @@ class AnswerView(View):
             return None
         request, user = self.request, self.request.user
         if not consultation.is_open:
-            messages.info(request, _("Cette consultation n'est pas ouverte aux réponses."))
+            messages.info(request, _("Cette consultation n’est pas ouverte aux réponses."))
             return redirect(consultation)
         if self.mode == "assist":
             return None
@@ -237,12 +237,12 @@ class AnswerView(View):
         if self.mode == "preview":
             messages.success(
                 request,
-                _("Aperçu terminé : ces réponses auraient été envoyées. Rien n'a été enregistré."),
+                _("Aperçu terminé : ces réponses auraient été envoyées. Rien n’a été enregistré."),
             )
             return redirect("ecoute:builder", pk=consultation.pk)
         if self.mode == "assist":
             messages.success(
-                request, _("La réponse du visiteur est enregistrée, marquée « saisie assistée ».")
+                request, _("La réponse du visiteur est enregistrée, marquée « saisie assistée ».")
             )
             return redirect(consultation)
         return redirect("ecoute:thanks", slug=consultation.slug)
@@ -251,7 +251,7 @@ class AnswerView(View):
         number = answering.step_of(missing[0])
         messages.error(
             self.request,
-            _("La question « %(q)s » est obligatoire : merci d'y répondre.")
+            _("La question « %(q)s » est obligatoire : merci d’y répondre.")
             % {"q": missing[0].label},
         )
         return redirect(self.step_url(answering.consultation, number))

@@ -65,7 +65,7 @@ def section_create(request: HttpRequest, pk: int) -> HttpResponse:
         section = services.section_add(
             questionnaire=consultation.questionnaire, **form.cleaned_data
         )
-        messages.success(request, _("La section « %(t)s » est ajoutée.") % {"t": section.title})
+        messages.success(request, _("La section « %(t)s » est ajoutée.") % {"t": section.title})
         return redirect(_builder_url(consultation.pk, f"section-{section.pk}"))
     return render(request, "ecoute/section_form.html", {"consultation": consultation, "form": form})
 

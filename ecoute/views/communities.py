@@ -122,7 +122,7 @@ def community_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
         except AlreadyDone as done:
             messages.info(request, str(done))
         else:
-            messages.success(request, _("L'invitation est envoyée."))
+            messages.success(request, _("L’invitation est envoyée."))
     else:
         messages.error(request, _("Indiquez une adresse e-mail valide."))
     return redirect(community)
@@ -146,7 +146,7 @@ def community_join(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, str(done))
     else:
         messages.success(
-            request, _("Bienvenue dans la communauté « %(name)s ».") % {"name": community.name}
+            request, _("Bienvenue dans la communauté « %(name)s ».") % {"name": community.name}
         )
     return redirect("ecoute:my-communities")
 
@@ -165,7 +165,7 @@ def community_leave(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Vous avez quitté la communauté « %(name)s ».")
+                _("Vous avez quitté la communauté « %(name)s ».")
                 % {"name": membership.community.name},
             )
         return redirect("ecoute:my-communities")
@@ -211,7 +211,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             status=404,
         )
     community = invitation_.community
-    form = ConsentForm(request.POST or None, submit=_("Accepter l'invitation"))
+    form = ConsentForm(request.POST or None, submit=_("Accepter l’invitation"))
     if request.method == "POST" and request.user.is_authenticated and form.is_valid():
         try:
             invitation_accept(invitation=invitation_, user=request.user, consent=True)
@@ -227,7 +227,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.info(request, str(done))
         else:
             messages.success(
-                request, _("Bienvenue dans la communauté « %(name)s ».") % {"name": community.name}
+                request, _("Bienvenue dans la communauté « %(name)s ».") % {"name": community.name}
             )
         return redirect("ecoute:my-communities")
     return render(
@@ -250,7 +250,7 @@ def consultation_invite(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _(
-                "Les membres de la communauté sont invités ; ceux qui l'étaient déjà ne "
+                "Les membres de la communauté sont invités ; ceux qui l’étaient déjà ne "
                 "reçoivent pas de second message."
             ),
         )

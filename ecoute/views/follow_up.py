@@ -97,7 +97,7 @@ def decision_update_view(request: HttpRequest, pk: int) -> HttpResponse:
             except InvalidState as refused:
                 form.add_error(None, refused)
             else:
-                messages.success(request, _("Le point d'avancement est enregistré."))
+                messages.success(request, _("Le point d’avancement est enregistré."))
                 return redirect(consultation.get_manage_url())
     else:
         form = DecisionUpdateForm(
@@ -125,7 +125,7 @@ def archive_without_restitution(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _(
                 "Seul le CafLab peut archiver une consultation sans restitution. Publiez la "
-                "restitution, ou demandez au CafLab en expliquant pourquoi il n'y en aura pas."
+                "restitution, ou demandez au CafLab en expliquant pourquoi il n’y en aura pas."
             ),
         )
         return redirect(consultation.get_manage_url())
@@ -144,7 +144,7 @@ def archive_without_restitution(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("La consultation est archivée ; le motif est affiché sur sa page publique."),
+                    _("La consultation est archivée ; le motif est affiché sur sa page publique."),
                 )
                 return redirect(consultation.get_manage_url())
     else:

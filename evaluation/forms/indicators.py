@@ -145,7 +145,7 @@ class MeasurementForm(forms.ModelForm):
         field.required = not national_allowed
         field.empty_label = _("National (toutes Caf)") if national_allowed else None
         field.help_text = (
-            _("La Caf pilote ou une Caf de déploiement ; vide pour la valeur nationale.")
+            _("La Caf pilote ou une Caf de déploiement ; vide pour la valeur nationale.")
             if national_allowed
             else _("Vous saisissez les mesures de votre Caf.")
         )
@@ -160,7 +160,7 @@ class MeasurementImportForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier CSV ou XLSX"),
         help_text=_(
-            "CSV en UTF-8 ou Windows-1252, séparateur « ; » ou « , », ou classeur XLSX ; "
+            "CSV en UTF-8 ou Windows-1252, séparateur « ; » ou « , », ou classeur XLSX ; "
             "1 Mo au plus."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),

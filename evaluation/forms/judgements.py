@@ -75,7 +75,7 @@ class EcologicalAssessmentForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=_(
-                    "Pour une appréciation défavorable. Sans mesure d’atténuation, un « go » "
+                    "Pour une appréciation défavorable. Sans mesure d’atténuation, un « go » "
                     "à une revue de passage devra être justifié par écrit."
                 ),
             )
@@ -93,7 +93,7 @@ class EcologicalAssessmentForm(forms.Form):
             )
         self.helper = FormHelper()
         self.helper.layout = Layout(*blocks)
-        self.helper.add_input(Submit("submit", _("Enregistrer l'évaluation écologique")))
+        self.helper.add_input(Submit("submit", _("Enregistrer l’évaluation écologique")))
 
     @staticmethod
     def rating_field(objective: str) -> str:

@@ -43,7 +43,7 @@ class SurveyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["stakeholder_group"].queryset = _groups_of(project)
         self.fields["stakeholder_group"].empty_label = _("— Aucune en particulier —")
-        self.helper = _helper(_("Créer l'enquête"))
+        self.helper = _helper(_("Créer l’enquête"))
 
 
 class WaveForm(forms.ModelForm):
@@ -52,7 +52,7 @@ class WaveForm(forms.ModelForm):
         fields = ["kind", "label", "opens_on", "closes_on"]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
         help_texts = {
-            "label": _("Facultatif, par exemple « Avant l'expérimentation »."),
+            "label": _("Facultatif, par exemple « Avant l’expérimentation »."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -63,7 +63,7 @@ class WaveForm(forms.ModelForm):
         data = super().clean()
         opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
         if opens_on and closes_on and closes_on < opens_on:
-            self.add_error("closes_on", _("La clôture doit suivre l'ouverture."))
+            self.add_error("closes_on", _("La clôture doit suivre l’ouverture."))
         return data
 
     def validate_constraints(self, exclude=None) -> None:
@@ -76,7 +76,7 @@ class InvitationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Une adresse par ligne (ou séparées par des virgules). Chacune reçoit un lien "
-            "personnel, utilisable une seule fois ; l'adresse est effacée dès la réponse."
+            "personnel, utilisable une seule fois ; l’adresse est effacée dès la réponse."
         ),
         error_messages={"required": _("Indiquez au moins une adresse.")},
     )
@@ -161,10 +161,10 @@ class EffectForm(forms.ModelForm):
         self.fields["owner"].empty_label = _("— À désigner —")
         self.fields["caf"].empty_label = _("— Aucune en particulier —")
         self.fields["severity"].help_text = _(
-            "Un effet négatif « grave » encore ouvert bloque un « go » à la prochaine revue "
+            "Un effet négatif « grave » encore ouvert bloque un « go » à la prochaine revue "
             "de passage."
         )
-        self.helper = _helper(_("Inscrire l'effet au registre"))
+        self.helper = _helper(_("Inscrire l’effet au registre"))
 
 
 class EffectTransitionForm(forms.Form):

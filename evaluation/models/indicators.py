@@ -26,8 +26,8 @@ class IndicatorQuerySet(models.QuerySet["Indicator"]):
 
 class Indicator(TimeStampedModel):
     class Direction(models.TextChoices):
-        HIGHER = "higher", _("Plus c'est haut, mieux c'est")
-        LOWER = "lower", _("Plus c'est bas, mieux c'est")
+        HIGHER = "higher", _("Plus c’est haut, mieux c’est")
+        LOWER = "lower", _("Plus c’est bas, mieux c’est")
 
     class Category(models.TextChoices):
         USERS = "users", _("Situation des usagers")

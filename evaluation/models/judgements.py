@@ -31,19 +31,19 @@ class Judgement(TimeStampedModel):
         "evaluation.Indicator",
         blank=True,
         related_name="judgements",
-        verbose_name=_("indicateurs à l'appui"),
+        verbose_name=_("indicateurs à l’appui"),
     )
     testimonies = models.ManyToManyField(
         "evaluation.Testimony",
         blank=True,
         related_name="judgements",
-        verbose_name=_("témoignages à l'appui"),
+        verbose_name=_("témoignages à l’appui"),
     )
     surveys = models.ManyToManyField(
         "evaluation.Survey",
         blank=True,
         related_name="judgements",
-        verbose_name=_("enquêtes à l'appui"),
+        verbose_name=_("enquêtes à l’appui"),
     )
     judged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

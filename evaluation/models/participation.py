@@ -70,8 +70,8 @@ class SurveyWave(TimeStampedModel):
     position = models.PositiveIntegerField(_("ordre"), default=0)
 
     class Meta:
-        verbose_name = _("vague d'enquête")
-        verbose_name_plural = _("vagues d'enquête")
+        verbose_name = _("vague d’enquête")
+        verbose_name_plural = _("vagues d’enquête")
         # pk last: waves of equal position and date keep their creation order (without it,
         # PostgreSQL returns ties in whatever order the heap holds them after an update).
         ordering = ["survey", "position", "opens_on", "pk"]
@@ -79,7 +79,7 @@ class SurveyWave(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(closes_on__gte=models.F("opens_on")),
                 name="survey_wave_dates_in_order",
-                violation_error_message=_("La clôture doit suivre l'ouverture."),
+                violation_error_message=_("La clôture doit suivre l’ouverture."),
             ),
         ]
 
@@ -136,7 +136,7 @@ class SurveyWaveResponse(models.Model):
     )
 
     class Meta:
-        verbose_name = _("réponse d'une vague")
+        verbose_name = _("réponse d’une vague")
         verbose_name_plural = _("réponses des vagues")
 
     def __str__(self) -> str:
@@ -184,7 +184,7 @@ class Testimony(TimeStampedModel):
     consent_to_quote = models.BooleanField(
         _("accord pour être cité"),
         default=False,
-        help_text=_("Sans cet accord, le témoignage n'apparaît dans aucun rapport."),
+        help_text=_("Sans cet accord, le témoignage n’apparaît dans aucun rapport."),
     )
     collected_on = models.DateField(_("recueilli le"), default=timezone.localdate)
     collected_by = models.ForeignKey(
@@ -242,7 +242,7 @@ class Effect(TimeStampedModel):
 
     class Status(models.TextChoices):
         OPEN = "open", _("Ouvert")
-        MITIGATING = "mitigating", _("En cours d'atténuation")
+        MITIGATING = "mitigating", _("En cours d’atténuation")
         RESOLVED = "resolved", _("Résolu")
         ACCEPTED = "accepted", _("Accepté")
 
@@ -257,7 +257,7 @@ class Effect(TimeStampedModel):
     affected = models.CharField(_("qui est concerné"), max_length=300)
     severity = models.PositiveSmallIntegerField(_("gravité"), choices=Severity)
     likelihood = models.PositiveSmallIntegerField(_("probabilité"), choices=Likelihood)
-    mitigation = models.TextField(_("mesures d'atténuation"), blank=True)
+    mitigation = models.TextField(_("mesures d’atténuation"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -344,7 +344,7 @@ class EffectChange(StatusHistory, models.Model):
     changed_at = models.DateTimeField(_("le"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("changement de statut d'un effet")
+        verbose_name = _("changement de statut d’un effet")
         verbose_name_plural = _("changements de statut des effets")
         ordering = ["effect", "changed_at"]
 

@@ -22,7 +22,7 @@ class Criterion(models.TextChoices):
 
 
 class EvidenceLevel(models.IntegerChoices):
-    ACCOUNT = 1, _("1 — Récit de l'impact")
+    ACCOUNT = 1, _("1 — Récit de l’impact")
     BEFORE_AFTER = 2, _("2 — Mesure avant / après")
     COMPARISON = 3, _("3 — Groupe de comparaison")
     REPLICATED = 4, _("4 — Résultats reproduits")
@@ -49,7 +49,7 @@ class EvaluationPlan(TimeStampedModel):
         verbose_name=_("projet"),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
-    summary = models.TextField(_("objet de l'évaluation"), blank=True)
+    summary = models.TextField(_("objet de l’évaluation"), blank=True)
     methods = models.TextField(
         _("méthodes"),
         blank=True,
@@ -74,8 +74,8 @@ class EvaluationPlan(TimeStampedModel):
     objects = EvaluationPlanQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("plan d'évaluation")
-        verbose_name_plural = _("plans d'évaluation")
+        verbose_name = _("plan d’évaluation")
+        verbose_name_plural = _("plans d’évaluation")
         ordering = ["-updated_at"]
         indexes = [*search_indexes("evaluation_plan", title=None)]
         triggers = [search_vector_trigger(("summary", "A"), ("methods", "B"), ("calendar", "D"))]
@@ -87,7 +87,7 @@ class EvaluationPlan(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return _("Plan d'évaluation de %(project)s (v%(version)s)") % {
+        return _("Plan d’évaluation de %(project)s (v%(version)s)") % {
             "project": self.project,
             "version": self.version,
         }

@@ -43,7 +43,7 @@ class ImpactReportQuerySet(JobQuerySet):
     *before_and_after("is_published"),
     fields=["scope", "project", "requested_by", "is_published"],
     model_name="ImpactReportEvent",
-    meta=event_meta(_("historique : rapport d'impact"), _("historique : rapports d'impact")),
+    meta=event_meta(_("historique : rapport d’impact"), _("historique : rapports d’impact")),
 )
 class ImpactReport(LeasedJob, TimeStampedModel):
     class Scope(models.TextChoices):
@@ -51,7 +51,7 @@ class ImpactReport(LeasedJob, TimeStampedModel):
         PORTFOLIO = "portfolio", _("Portefeuille")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("En file d'attente")
+        QUEUED = "queued", _("En file d’attente")
         RUNNING = "running", _("En cours")
         READY = "ready", _("Prêt")
         FAILED = "failed", _("Échec")
@@ -93,8 +93,8 @@ class ImpactReport(LeasedJob, TimeStampedModel):
     objects = ImpactReportQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("rapport d'impact")
-        verbose_name_plural = _("rapports d'impact")
+        verbose_name = _("rapport d’impact")
+        verbose_name_plural = _("rapports d’impact")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [

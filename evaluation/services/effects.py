@@ -35,9 +35,9 @@ WORKFLOW = Workflow(
     moves=Effect.TRANSITIONS,
     history=EffectChange,
     already_error=AlreadyDone,
-    already_message=gettext_lazy("L'effet a déjà ce statut."),
+    already_message=gettext_lazy("L’effet a déjà ce statut."),
     refused_message=gettext_lazy(
-        "Ce changement de statut n'est pas possible depuis « %(label)s »."
+        "Ce changement de statut n’est pas possible depuis « %(label)s »."
     ),
 )
 
@@ -101,7 +101,7 @@ def effect_transition(*, effect: Effect, to_status: str, comment: str, by: Any) 
         notify(
             recipients=[effect.owner],
             kind="evaluation.effect_status",
-            title=_("%(code)s : l'effet « %(effect)s » passe à « %(status)s »")
+            title=_("%(code)s : l’effet « %(effect)s » passe à « %(status)s »")
             % {
                 "code": effect.project.code,
                 "effect": str(effect),

@@ -304,7 +304,7 @@ def measurement_reminders_send(*, today: datetime.date) -> int:
                         title=_("Mesure attendue : %(name)s (%(period)s)")
                         % {"name": indicator.name, "period": period_label(period, frequency)},
                         body=_(
-                            "La période %(period)s est terminée et l’indicateur « %(name)s » du "
+                            "La période %(period)s est terminée et l’indicateur « %(name)s » du "
                             "projet %(code)s n’a pas encore de mesure."
                         )
                         % {

@@ -84,7 +84,7 @@ def survey_create(
 @transaction.atomic
 def wave_add(*, survey: Survey, kind: str, opens_on, closes_on, label: str = "") -> SurveyWave:
     if closes_on < opens_on:
-        raise errors.InvalidState({"closes_on": _("La clôture doit suivre l'ouverture.")})
+        raise errors.InvalidState({"closes_on": _("La clôture doit suivre l’ouverture.")})
     last = survey.waves.aggregate(last=Max("position"))["last"] or 0
     return SurveyWave.objects.create(
         survey=survey,
@@ -174,13 +174,13 @@ def invitation_send(*, invitation_id: int) -> bool:
     link = settings.SITE_URL + reverse("evaluation:survey-answer", kwargs={"token": token})
     body = _(
         "Bonjour,\n\n"
-        "Dans le cadre de l'évaluation du projet « %(project)s », nous aimerions connaître "
+        "Dans le cadre de l’évaluation du projet « %(project)s », nous aimerions connaître "
         "votre avis : « %(survey)s ».\n\n"
         "Répondez avant le %(closes)s en suivant ce lien, personnel et utilisable une seule "
-        "fois (aucun compte n'est nécessaire) :\n%(link)s\n\n"
+        "fois (aucun compte n’est nécessaire) :\n%(link)s\n\n"
         "Vos réponses sont anonymes : elles ne sont liées ni à votre adresse, ni à cette "
         "invitation. Votre adresse est effacée dès que vous avez répondu.\n\n"
-        "L'équipe du projet"
+        "L’équipe du projet"
     ) % {
         "project": survey.project.title,
         "survey": survey.title,
@@ -190,11 +190,11 @@ def invitation_send(*, invitation_id: int) -> bool:
     # Inside the transaction: if the mail fails, the row is not marked sent and a retry
     # (or the periodic task) sends it with a new token.
     mail_build(
-        subject=_("Votre avis sur « %(survey)s »") % {"survey": survey.title},
+        subject=_("Votre avis sur « %(survey)s »") % {"survey": survey.title},
         text=body,
         to=[invitation.email],
         reason=_(
-            "l’équipe du projet « %(project)s » vous invite à participer à son évaluation. "
+            "l’équipe du projet « %(project)s » vous invite à participer à son évaluation. "
             "Votre adresse est effacée dès que vous avez répondu."
         )
         % {"project": survey.project.title},
@@ -252,7 +252,7 @@ def survey_answer(*, token: str, answers: dict, plan: Plan | None = None) -> Sur
     batch (ecoute.services.batches)."""
     invitation = invitation_for_token(token)
     if invitation is None:
-        raise InvalidInvitation(_("Ce lien d'invitation n'est pas valide."))
+        raise InvalidInvitation(_("Ce lien d’invitation n’est pas valide."))
     questionnaire = invitation.wave.survey.questionnaire
     kept = answers_check(questionnaire, answers, plan)
     with transaction.atomic():
@@ -268,7 +268,7 @@ def survey_answer(*, token: str, answers: dict, plan: Plan | None = None) -> Sur
             raise AlreadyAnswered(_("Ce lien a déjà servi : vous avez déjà répondu."))
         wave = invitation.wave
         if not wave.is_open:
-            raise WaveClosed(_("Cette enquête n'est pas ouverte aux réponses aujourd'hui."))
+            raise WaveClosed(_("Cette enquête n’est pas ouverte aux réponses aujourd’hui."))
         keys = participation_mark(
             questionnaire, [participation_key(questionnaire, kind="invitation", secret=token)]
         )

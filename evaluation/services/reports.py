@@ -152,7 +152,7 @@ def report_build(*, report_id: int) -> str:
     notify(
         recipients=[report.requested_by] if report.requested_by else [],
         kind="evaluation.report_ready",
-        title=_("Votre rapport « %(title)s » est prêt") % {"title": report.title},
+        title=_("Votre rapport « %(title)s » est prêt") % {"title": report.title},
         url=report.get_absolute_url(),
         own_contribution=True,
     )
@@ -171,8 +171,8 @@ def _tell_report_failed(report: ImpactReport) -> None:
     notify(
         recipients=[report.requested_by] if report.requested_by else [],
         kind="evaluation.report_failed",
-        title=_("La préparation du rapport « %(title)s » a échoué") % {"title": report.title},
-        body=_("Relancez-le depuis sa page ; si l’échec se répète, prévenez l’équipe du CafLab."),
+        title=_("La préparation du rapport « %(title)s » a échoué") % {"title": report.title},
+        body=_("Relancez-le depuis sa page ; si l’échec se répète, prévenez l’équipe du CafLab."),
         url=report.get_absolute_url(),
         own_contribution=True,
     )

@@ -45,7 +45,7 @@ def effect_create(request: HttpRequest, code: str) -> HttpResponse:
     form = EffectForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         effect = services.effect_record(project=project, by=request.user, **form.cleaned_data)
-        messages.success(request, _("L'effet est inscrit au registre."))
+        messages.success(request, _("L’effet est inscrit au registre."))
         return redirect("evaluation:effect-detail", pk=effect.pk)
     return _form_page(request, project, form, _("Signaler un effet négatif ou inattendu"))
 
@@ -94,7 +94,7 @@ def effect_transition(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not form.is_valid():
         if request.POST.get("to_status") == effect.status:  # a double click
-            messages.info(request, _("L'effet a déjà ce statut."))
+            messages.info(request, _("L’effet a déjà ce statut."))
             return redirect("evaluation:effect-detail", pk=effect.pk)
         return _effect_page(request, effect, form, status=400)
     try:

@@ -86,7 +86,7 @@ def _indicator_form_page(request, *, project, indicator=None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         messages.success(
-            request, _("L’indicateur « %(name)s » est enregistré.") % {"name": saved.name}
+            request, _("L’indicateur « %(name)s » est enregistré.") % {"name": saved.name}
         )
         return redirect(indicator_url(saved))
     heading = _("Modifier l’indicateur") if indicator else _("Nouvel indicateur")

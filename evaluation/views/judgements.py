@@ -90,7 +90,7 @@ def ecological_edit(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as refused:
             form.add_error(None, refused.messages[0])
         else:
-            messages.success(request, _("L'évaluation écologique est enregistrée."))
+            messages.success(request, _("L’évaluation écologique est enregistrée."))
             return redirect("evaluation:judgements", code=project.code)
     return _form_page(
         request,

@@ -107,7 +107,7 @@ def survey_create(request: HttpRequest, code: str) -> HttpResponse:
             intro=form.cleaned_data["intro"],
             by=request.user,
         )
-        messages.success(request, _("L'enquête est créée : ajoutez ses questions."))
+        messages.success(request, _("L’enquête est créée : ajoutez ses questions."))
         return redirect("evaluation:survey-detail", pk=survey.pk)
     return _form_page(request, project, form, _("Nouvelle enquête auprès des parties prenantes"))
 
@@ -273,7 +273,7 @@ def wave_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         survey.project,
         form,
-        _("Nouvelle vague de l'enquête « %(t)s »") % {"t": survey.title},
+        _("Nouvelle vague de l’enquête « %(t)s »") % {"t": survey.title},
         survey=survey,
         intro=_(
             "Chaque vague pose exactement les mêmes questions : les réponses « avant » et "
@@ -308,8 +308,8 @@ def wave_invite(request: HttpRequest, pk: int) -> HttpResponse:
         survey=survey,
         intro=_(
             "Chaque personne reçoit par courriel un lien personnel, utilisable une seule fois, "
-            "pour répondre sans compte. Sa réponse n'est liée ni à son adresse, ni à "
-            "l'invitation ; l'adresse est effacée dès la réponse."
+            "pour répondre sans compte. Sa réponse n’est liée ni à son adresse, ni à "
+            "l’invitation ; l’adresse est effacée dès la réponse."
         ),
     )
 
@@ -374,7 +374,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
                 request, "evaluation/participation/answer_refused.html", {"reason": "used"}
             )
         except IncompleteAnswers as incomplete:
-            error = _("La question « %(q)s » est obligatoire : merci d'y répondre.") % {
+            error = _("La question « %(q)s » est obligatoire : merci d’y répondre.") % {
                 "q": incomplete.missing[0].label
             }
         except (services.InvalidInvitation, services.WaveClosed) as refused:
@@ -433,7 +433,7 @@ def testimony_create(request: HttpRequest, code: str) -> HttpResponse:
         form,
         _("Nouveau témoignage"),
         intro=_(
-            "Sans l'accord explicite de la personne pour être citée, le témoignage n'apparaît "
+            "Sans l’accord explicite de la personne pour être citée, le témoignage n’apparaît "
             "dans aucun rapport."
         ),
     )

@@ -309,7 +309,7 @@ def version_create(request: HttpRequest, code: str) -> HttpResponse:
     messages.success(
         request,
         _(
-            "La version %(number)s du plan est figée ; vous travaillez désormais sur la version "
+            "La version %(number)s du plan est figée ; vous travaillez désormais sur la version "
             "%(next)s."
         )
         % {"number": version.number, "next": plan.version},

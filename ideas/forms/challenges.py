@@ -142,7 +142,7 @@ class ChallengeForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         order = [
-            ("submissions_open_on", "submissions_close_on", _("La clôture suit l'ouverture.")),
+            ("submissions_open_on", "submissions_close_on", _("La clôture suit l’ouverture.")),
             (
                 "submissions_close_on",
                 "judging_close_on",
@@ -227,9 +227,9 @@ class EntryForm(forms.ModelForm):
     """A team's entry. Whoever submits it is a member; the others are named by e-mail."""
 
     members = UserEmailsField(
-        label=_("Autres membres de l'équipe"),
+        label=_("Autres membres de l’équipe"),
         help_text=_(
-            "Facultatif : leurs adresses e-mail, une par ligne. Vous faites partie de l'équipe."
+            "Facultatif : leurs adresses e-mail, une par ligne. Vous faites partie de l’équipe."
         ),
     )
 
@@ -238,7 +238,7 @@ class EntryForm(forms.ModelForm):
         fields = ["title", "summary", "team_name"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 6})}
         help_texts = {
-            "summary": _("Le problème traité, votre proposition, pour qui, et ce qu'elle change."),
+            "summary": _("Le problème traité, votre proposition, pour qui, et ce qu’elle change."),
         }
 
     def __init__(self, *args: Any, member_choices: QuerySet[User], **kwargs: Any) -> None:

@@ -32,10 +32,10 @@ ACCEPTED_FORMATS = "PDF, DOCX, XLSX, ODT, PNG, JPG"
 # Several files are checked at once: each message names its file.
 ATTACHMENT_ERRORS = {
     "extension": _(
-        "« %(name)s » : ce type de fichier n'est pas accepté (formats acceptés : %(formats)s)."
+        "« %(name)s » : ce type de fichier n’est pas accepté (formats acceptés : %(formats)s)."
     ),
-    "size": _("« %(name)s » dépasse la taille maximale de %(size)s Mo."),
-    "empty": _("« %(name)s » est vide."),
+    "size": _("« %(name)s » dépasse la taille maximale de %(size)s Mo."),
+    "empty": _("« %(name)s » est vide."),
     "content": _(
         "« %(name)s » : le contenu du fichier ne correspond pas à son extension (.%(extension)s)."
     ),
@@ -102,14 +102,14 @@ class IdeaForm(forms.ModelForm):
         required=False,
         help_text=_(
             "Facultatif : les adresses e-mail professionnelles de vos co-auteurs, séparées par "
-            "des virgules. Ils seront informés, comme vous, des suites données à l'idée."
+            "des virgules. Ils seront informés, comme vous, des suites données à l’idée."
         ),
     )
     attachments = AttachmentsField(
         label=_("Pièces jointes"),
         help_text=_(
-            "Facultatif : jusqu'à 5 fichiers de 10 Mo au plus chacun (PDF, DOCX, XLSX, ODT, PNG "
-            "ou JPG). Ils ne sont téléchargeables que par les personnes qui voient l'idée."
+            "Facultatif : jusqu’à 5 fichiers de 10 Mo au plus chacun (PDF, DOCX, XLSX, ODT, PNG "
+            "ou JPG). Ils ne sont téléchargeables que par les personnes qui voient l’idée."
         ),
     )
 
@@ -117,9 +117,9 @@ class IdeaForm(forms.ModelForm):
         model = Idea
         fields = ["problem", "title", "solution", "target_publics", "themes", "caf"]
         labels = {
-            "problem": _("Quel problème constatez-vous ?"),
-            "title": _("Titre de l'idée"),
-            "solution": _("Quelle solution proposez-vous ?"),
+            "problem": _("Quel problème constatez-vous ?"),
+            "title": _("Titre de l’idée"),
+            "solution": _("Quelle solution proposez-vous ?"),
             "target_publics": _("Publics concernés"),
         }
         help_texts = {
@@ -127,8 +127,8 @@ class IdeaForm(forms.ModelForm):
                 "Décrivez la situation vécue par les allocataires ou les agents, avec des faits."
             ),
             "title": _("Une phrase courte, qui donne envie de lire la suite."),
-            "solution": _("Facultatif : l'idée peut n'être encore qu'un problème bien posé."),
-            "target_publics": _("Par exemple : familles monoparentales, jeunes, agents d'accueil."),
+            "solution": _("Facultatif : l’idée peut n’être encore qu’un problème bien posé."),
+            "target_publics": _("Par exemple : familles monoparentales, jeunes, agents d’accueil."),
             "caf": _("Par défaut, votre Caf."),
         }
         widgets = {
@@ -193,7 +193,7 @@ class IdeaForm(forms.ModelForm):
         unknown = [e for e in emails if e not in found]
         if unknown:
             raise forms.ValidationError(
-                _("Aucun agent du réseau n'a cette adresse : %(emails)s.")
+                _("Aucun agent du réseau n’a cette adresse : %(emails)s.")
                 % {"emails": ", ".join(unknown)}
             )
         return [found[e] for e in emails]
@@ -218,7 +218,7 @@ class IdeaStatusForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Obligatoire : il est envoyé aux auteurs et aux abonnés de l'idée."),
+        help_text=_("Obligatoire : il est envoyé aux auteurs et aux abonnés de l’idée."),
         error_messages={"required": _("Le motif est obligatoire : il sera envoyé aux auteurs.")},
     )
     stage = forms.ChoiceField(
@@ -268,9 +268,9 @@ class IdeaStatusForm(forms.Form):
         data = super().clean()
         status = data.get("to_status")
         if status == Idea.Status.ACCEPTED and data.get("stage") not in ACCEPT_STAGES:
-            self.add_error("stage", _("Choisissez l'étape idée ou séance de créativité."))
+            self.add_error("stage", _("Choisissez l’étape idée ou séance de créativité."))
         if status == Idea.Status.MERGED and data.get("merged_into") is None:
-            self.add_error("merged_into", _("Choisissez l'idée dans laquelle fusionner."))
+            self.add_error("merged_into", _("Choisissez l’idée dans laquelle fusionner."))
         if status == Idea.Status.SHELVED:
             revisit_on = data.get("revisit_on")
             if revisit_on is None or revisit_on <= timezone.localdate():
@@ -301,7 +301,7 @@ class IdeaCommentForm(forms.Form):
             return None
         parent = IdeaComment.objects.filter(idea=self.idea, pk=parent_id).first()
         if parent is None:
-            raise forms.ValidationError(_("Le commentaire auquel vous répondez n'existe plus."))
+            raise forms.ValidationError(_("Le commentaire auquel vous répondez n’existe plus."))
         return parent
 
 
@@ -336,8 +336,8 @@ class TriageAssignForm(forms.Form):
         queryset=Idea.objects.none(),
         error_messages={
             "required": _("Cochez au moins une idée."),
-            "invalid_choice": _("Une des idées cochées n'est plus dans votre file de tri."),
-            "invalid_pk_value": _("Une des idées cochées n'est plus dans votre file de tri."),
+            "invalid_choice": _("Une des idées cochées n’est plus dans votre file de tri."),
+            "invalid_pk_value": _("Une des idées cochées n’est plus dans votre file de tri."),
         },
     )
     reviewer = ReviewerChoiceField(

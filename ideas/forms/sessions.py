@@ -60,7 +60,7 @@ class SessionRequestForm(forms.ModelForm):
         help_texts = {
             "problem": _("La situation à améliorer, pour qui, et ce que vous attendez du CafLab."),
             "expected_participants": _(
-                "Par exemple : 12 agents d'accueil, 4 allocataires, 2 partenaires."
+                "Par exemple : 12 agents d’accueil, 4 allocataires, 2 partenaires."
             ),
         }
 
@@ -144,7 +144,7 @@ class RequestChoiceField(forms.ModelChoiceField):
 class SessionForm(forms.ModelForm):
     facilitators = UserEmailsField(
         label=_("Animateurs"),
-        help_text=_("Adresses e-mail, une par ligne : l'équipe du CafLab ou du réseau."),
+        help_text=_("Adresses e-mail, une par ligne : l’équipe du CafLab ou du réseau."),
     )
 
     class Meta:
@@ -176,7 +176,7 @@ class SessionForm(forms.ModelForm):
         }
         field_classes = {"request": RequestChoiceField}
         help_texts = {
-            "request": _("Facultatif : la demande d'une direction à laquelle la séance répond."),
+            "request": _("Facultatif : la demande d’une direction à laquelle la séance répond."),
             "debrief_file": _("PDF, DOCX, ODT ou PPTX, 20 Mo au plus."),
             "is_held": _("Cochez une fois la séance passée : sa demande passe à « tenue »."),
         }
@@ -237,14 +237,14 @@ MAX_IDEA_ROWS = 30
 class SessionIdeaForm(forms.Form):
     """One idea produced by the session. An untouched row is skipped."""
 
-    title = forms.CharField(label=_("Titre de l'idée"), max_length=200)
+    title = forms.CharField(label=_("Titre de l’idée"), max_length=200)
     problem = forms.CharField(
         label=_("Problème constaté"), widget=forms.Textarea(attrs={"rows": 2})
     )
     author = UserEmailField(
         label=_("Autrice ou auteur"),
         required=True,
-        help_text=_("Par défaut l'animateur ; l'adresse d'un agent pour lui attribuer l'idée."),
+        help_text=_("Par défaut l’animateur ; l’adresse d’un agent pour lui attribuer l’idée."),
     )
 
     def __init__(self, *args: Any, default_author: str = "", **kwargs: Any) -> None:

@@ -89,14 +89,14 @@ def challenge_move(*, challenge: Challenge, by: User, to_status: str) -> Challen
     if CHALLENGE_MOVES.get(challenge.status) != to_status:
         if challenge.status == to_status:
             raise AlreadyDone(_("Le défi a déjà ce statut."))
-        raise InvalidState(_("Ce changement de statut n'est pas possible."))
+        raise InvalidState(_("Ce changement de statut n’est pas possible."))
     challenge.status = to_status
     challenge.save(update_fields=["status", "updated_at"])
     if to_status == ChallengeStatus.JUDGING:
         notify(
             recipients=challenge.jury.all(),
             kind="challenge.judging",
-            title=_("Le jury du défi « %(title)s » peut noter les contributions")
+            title=_("Le jury du défi « %(title)s » peut noter les contributions")
             % {"title": challenge.title},
             url=challenge.get_absolute_url(),
             actor=by,
@@ -139,7 +139,7 @@ def entry_submit(
     notify(
         recipients=[m for m in team.values() if m.pk != by.pk],
         kind="challenge.entry_member",
-        title=_("%(name)s vous a inscrit dans l'équipe de « %(title)s »")
+        title=_("%(name)s vous a inscrit dans l’équipe de « %(title)s »")
         % {"name": by, "title": entry.title},
         body=_("Défi : %(challenge)s") % {"challenge": challenge.title},
         url=challenge.get_absolute_url(),
@@ -233,13 +233,13 @@ def results_publish(
         raise InvalidState({"winners": _("Choisissez au moins une contribution lauréate.")})
     entries = challenge.entries.all()
     if entries.filter(pk__in=winner_ids).count() != len(set(winner_ids)):
-        raise InvalidState({"winners": _("Une contribution lauréate n'est pas de ce défi.")})
+        raise InvalidState({"winners": _("Une contribution lauréate n’est pas de ce défi.")})
     entries.update(is_winner=False)
     entries.filter(pk__in=winner_ids).update(is_winner=True)
     challenge.status = ChallengeStatus.RESULTS_PUBLISHED
     challenge.results_summary = summary
     challenge.save(update_fields=["status", "results_summary", "updated_at"])
-    title = _("Les résultats du défi « %(title)s » sont publiés") % {"title": challenge.title}
+    title = _("Les résultats du défi « %(title)s » sont publiés") % {"title": challenge.title}
     teams = challenge_teams(challenge)
     # The teams hear of their own entries at once; the other followers as they chose.
     for recipients, own in ((teams, True), (followers_of(challenge).exclude(pk__in=teams), False)):
@@ -283,9 +283,9 @@ def entry_to_idea(*, entry: ChallengeEntry, by: User) -> Idea:
     notify(
         recipients=[entry.submitted_by, *members],
         kind="challenge.entry_to_idea",
-        title=_("Votre contribution « %(title)s » devient une idée à examiner")
+        title=_("Votre contribution « %(title)s » devient une idée à examiner")
         % {"title": entry.title},
-        body=_("Issue du défi « %(challenge)s ».") % {"challenge": challenge.title},
+        body=_("Issue du défi « %(challenge)s ».") % {"challenge": challenge.title},
         url=idea.get_absolute_url(),
         actor=by,
         own_contribution=True,

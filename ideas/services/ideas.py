@@ -63,9 +63,9 @@ WORKFLOW = Workflow(
     moves=TRANSITIONS,
     history=IdeaStatusChange,
     already_error=AlreadyDone,
-    already_message=gettext_lazy("L'idée a déjà ce statut."),
-    final_message=gettext_lazy("L'idée est déjà %(status)s."),
-    refused_message=gettext_lazy("Ce changement de statut n'est pas possible."),
+    already_message=gettext_lazy("L’idée a déjà ce statut."),
+    final_message=gettext_lazy("L’idée est déjà %(status)s."),
+    refused_message=gettext_lazy("Ce changement de statut n’est pas possible."),
 )
 # An accepted idea becomes a portfolio project at one of these stages.
 ACCEPT_STAGES = (Stage.IDEA, Stage.CREATIVITY)
@@ -150,7 +150,7 @@ def idea_update(
     idea: a triage that began meanwhile wins (the row is locked to decide)."""
     status = Idea.objects.select_for_update().values_list("status", flat=True).get(pk=idea.pk)
     if status != Status.SUBMITTED and not by.is_lab_staff:
-        raise AlreadyDone(_("L'idée est en cours d'examen : elle n'est plus modifiable."))
+        raise AlreadyDone(_("L’idée est en cours d’examen : elle n’est plus modifiable."))
     for name, value in fields.items():
         setattr(idea, name, value)
     # Only the edited fields: the status belongs to the triage, never to this form.
@@ -223,7 +223,7 @@ def idea_move(
         update = []
         if to_status == Status.ACCEPTED:
             if stage not in ACCEPT_STAGES:
-                raise InvalidState({"stage": _("Choisissez l'étape idée ou séance de créativité.")})
+                raise InvalidState({"stage": _("Choisissez l’étape idée ou séance de créativité.")})
             project = project_create(
                 by=by,
                 title=idea.title,
@@ -244,7 +244,7 @@ def idea_move(
             team_member_set(project=project, user=idea.author, role=TeamMember.Role.MEMBER)
             idea.project = project
             update.append("project")
-            details = _("Projet %(code)s, à l'étape « %(stage)s ».") % {
+            details = _("Projet %(code)s, à l’étape « %(stage)s ».") % {
                 "code": project.code,
                 "stage": project.get_stage_display(),
             }
@@ -253,7 +253,7 @@ def idea_move(
             idea.merged_into = target
             update.append("merged_into")
             details = _(
-                "Fusionnée dans l'idée n° %(pk)s « %(title)s » : ses soutiens et ses abonnés la "
+                "Fusionnée dans l’idée n° %(pk)s « %(title)s » : ses soutiens et ses abonnés la "
                 "suivent désormais."
             ) % {"pk": target.pk, "title": target.title}
         elif to_status == Status.SHELVED:
@@ -288,7 +288,7 @@ def idea_move(
         kind="idea.status_changed",
         authors_title=_("Votre idée « %(title)s » : %(status)s")
         % {"title": idea.title, "status": label},
-        others_title=_("L'idée « %(title)s » : %(status)s")
+        others_title=_("L’idée « %(title)s » : %(status)s")
         % {"title": idea.title, "status": label},
         body=body,
     )
@@ -300,7 +300,7 @@ def idea_move(
 
 def _merge_target(idea: Idea, target: Idea | None) -> Idea:
     if target is None:
-        raise InvalidState({"merged_into": _("Choisissez l'idée dans laquelle fusionner.")})
+        raise InvalidState({"merged_into": _("Choisissez l’idée dans laquelle fusionner.")})
     if target.pk == idea.pk:
         raise InvalidState({"merged_into": _("Une idée ne peut pas être fusionnée en elle-même.")})
     target = Idea.objects.select_for_update().get(pk=target.pk)
@@ -308,7 +308,7 @@ def _merge_target(idea: Idea, target: Idea | None) -> Idea:
         raise InvalidState(
             {
                 "merged_into": _(
-                    "Cette idée est elle-même fusionnée : choisissez celle qu'elle a rejointe."
+                    "Cette idée est elle-même fusionnée : choisissez celle qu’elle a rejointe."
                 )
             }
         )
@@ -335,9 +335,9 @@ def _carry_over(idea: Idea, target: Idea, *, by: User, reason: str) -> None:
     notify(
         recipients=people.exclude(pk__in=told),
         kind="idea.merged",
-        title=_("L'idée « %(title)s » que vous soutenez rejoint l'idée « %(target)s »")
+        title=_("L’idée « %(title)s » que vous soutenez rejoint l’idée « %(target)s »")
         % {"title": idea.title, "target": target.title},
-        body=_("%(reason)s\n\nVotre soutien suit l'idée « %(target)s ».")
+        body=_("%(reason)s\n\nVotre soutien suit l’idée « %(target)s ».")
         % {"reason": reason, "target": target.title},
         url=target.get_absolute_url(),
         actor=by,
@@ -345,7 +345,7 @@ def _carry_over(idea: Idea, target: Idea, *, by: User, reason: str) -> None:
     notify(
         recipients=idea_authors(target),
         kind="idea.merged",
-        title=_("L'idée « %(title)s » a été fusionnée dans la vôtre") % {"title": idea.title},
+        title=_("L’idée « %(title)s » a été fusionnée dans la vôtre") % {"title": idea.title},
         body=reason,
         url=target.get_absolute_url(),
         actor=by,
@@ -376,7 +376,7 @@ def idea_comment_add(
     thread). The commenter follows the idea; its authors and the person answered are told
     (caflab.engagement; the policy is in projects/engagement.py)."""
     if parent is not None and parent.idea_id != idea.pk:
-        raise InvalidState(_("Ce commentaire n'appartient pas à cette idée."))
+        raise InvalidState(_("Ce commentaire n’appartient pas à cette idée."))
     return engagement.comment_add(target=idea, by=by, text=text, parent=parent)
 
 

@@ -62,15 +62,15 @@ def idea_from_origin(*, source, by: User) -> Idea:
         from_state="",
         to_state=idea.status,
         by=by,
-        reason=_("Idée créée à partir de « %(source)s ».") % {"source": text.title[:150]},
+        reason=_("Idée créée à partir de « %(source)s ».") % {"source": text.title[:150]},
     )
     follow(user=by, obj=idea)
     _tell(
         kind,
         source,
         kind="origin.idea",
-        title=_("« %(title)s » devient une idée de la boîte à idées") % {"title": text.title[:150]},
-        body=_("Le laboratoire d'innovation l'examinera ; vous serez tenu informé de la suite."),
+        title=_("« %(title)s » devient une idée de la boîte à idées") % {"title": text.title[:150]},
+        body=_("Le laboratoire d’innovation l’examinera ; vous serez tenu informé de la suite."),
         url=source.get_absolute_url(),
         actor=by,
         key=f"origin.idea:{content_type.pk}:{source.pk}",
@@ -82,7 +82,7 @@ def idea_from_origin(*, source, by: User) -> Idea:
         subject=_("Une réponse est devenue une idée"),
         text=_(
             "Une réponse écrite à ce questionnaire est devenue une idée de la boîte à idées du "
-            "CafLab : le laboratoire d'innovation l'examinera. Nous vous dirons la suite."
+            "CafLab : le laboratoire d’innovation l’examinera. Nous vous dirons la suite."
         ),
     )
     return idea
@@ -115,12 +115,12 @@ def origin_tell(idea: Idea, *, by: User, body: str) -> None:
         return
     source_title = kind.describe(source).title[:150]
     if idea.project_id:
-        title = _("« %(title)s » est devenue le projet « %(project)s »") % {
+        title = _("« %(title)s » est devenue le projet « %(project)s »") % {
             "title": source_title,
             "project": idea.project.title[:150],
         }
     else:
-        title = _("L'idée née de « %(title)s » : %(status)s") % {
+        title = _("L’idée née de « %(title)s » : %(status)s") % {
             "title": source_title,
             "status": idea.get_status_display(),
         }
@@ -135,18 +135,18 @@ def origin_tell(idea: Idea, *, by: User, body: str) -> None:
     )
     if idea.project_id:
         news = _(
-            "L'idée née d'une réponse écrite à ce questionnaire est devenue le projet "
-            "« %(project)s »."
+            "L’idée née d’une réponse écrite à ce questionnaire est devenue le projet "
+            "« %(project)s »."
         ) % {"project": idea.project.title[:150]}
     else:
-        news = _("L'idée née d'une réponse écrite à ce questionnaire : %(status)s.") % {
+        news = _("L’idée née d’une réponse écrite à ce questionnaire : %(status)s.") % {
             "status": idea.get_status_display().lower()
         }
     _tell_by_email(
         kind,
         source,
         key=f"idea:{idea.pk}:{idea.status}",
-        subject=_("Ce qu'est devenue une réponse"),
+        subject=_("Ce qu’est devenue une réponse"),
         text=f"{news}\n\n{body}" if body else news,
     )
 
@@ -184,9 +184,9 @@ def origin_attach(*, source, project: Project, by: User) -> ProjectOrigin:
         kind,
         source,
         kind="origin.project",
-        title=_("« %(title)s » rejoint le projet « %(project)s »")
+        title=_("« %(title)s » rejoint le projet « %(project)s »")
         % {"title": title[:150], "project": project.title[:150]},
-        body=_("Le projet en est à l'étape « %(stage)s » ; vous serez tenu informé de la suite.")
+        body=_("Le projet en est à l’étape « %(stage)s » ; vous serez tenu informé de la suite.")
         % {"stage": project.get_stage_display()},
         url=source.get_absolute_url(),
         actor=by,
@@ -198,8 +198,8 @@ def origin_attach(*, source, project: Project, by: User) -> ProjectOrigin:
         key=f"project:{project.pk}",
         subject=_("Une réponse rejoint un projet"),
         text=_(
-            "Une réponse écrite à ce questionnaire rejoint le projet « %(project)s » du CafLab, "
-            "à l'étape « %(stage)s »."
+            "Une réponse écrite à ce questionnaire rejoint le projet « %(project)s » du CafLab, "
+            "à l’étape « %(stage)s »."
         )
         % {"project": project.title[:150], "stage": project.get_stage_display()},
     )
@@ -241,7 +241,7 @@ def on_project_stage_changed(
             kind,
             source,
             kind="origin.project_stage",
-            title=_("« %(title)s » : le projet « %(project)s » passe à l'étape « %(stage)s »")
+            title=_("« %(title)s » : le projet « %(project)s » passe à l’étape « %(stage)s »")
             % {
                 "title": kind.describe(source).title[:150],
                 "project": project.title[:150],

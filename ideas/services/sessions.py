@@ -51,7 +51,7 @@ REQUEST_WORKFLOW = Workflow(
     moves={status: _request_moves(status) for status in RequestStatus},
     history=SessionRequestChange,
     already_message=gettext_lazy("La demande a déjà ce statut."),
-    refused_message=gettext_lazy("Une demande « %(label)s » ne peut pas passer à « %(target)s »."),
+    refused_message=gettext_lazy("Une demande « %(label)s » ne peut pas passer à « %(target)s »."),
     refused_field="status",
     already_error=AlreadyDone,
 )
@@ -66,7 +66,7 @@ def request_next_statuses(status: str) -> list[str]:
 def session_request_create(*, by: User, **fields: Any) -> SessionRequest:
     """A directorate member asks for a session. They follow the request; the lab is told."""
     if not (by.is_directorate_member and by.directorate_id):
-        raise InvalidState(_("Seul un membre d'une direction de la Cnaf peut faire la demande."))
+        raise InvalidState(_("Seul un membre d’une direction de la Cnaf peut faire la demande."))
     request = SessionRequest.objects.create(
         requested_by=by, directorate_id=by.directorate_id, **fields
     )

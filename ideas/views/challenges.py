@@ -306,7 +306,7 @@ def entry_score(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(
-                request, _("Vos notes pour « %(title)s » sont enregistrées.") % {"title": entry}
+                request, _("Vos notes pour « %(title)s » sont enregistrées.") % {"title": entry}
             )
             return redirect(f"{challenge.get_absolute_url()}#contributions")
     return _score_page(request, entry, form)
@@ -360,7 +360,7 @@ class RankingView(LoginRequiredMixin, View):
 def publish_results(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = _challenge_for(request, pk, "ideas.manage_challenges")
     if challenge.status != Status.JUDGING:
-        messages.info(request, _("Les résultats ne se publient qu'à la fin des délibérations."))
+        messages.info(request, _("Les résultats ne se publient qu’à la fin des délibérations."))
         return redirect(challenge)
     form = ResultsForm(
         request.POST,
@@ -382,7 +382,7 @@ def publish_results(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(
-                request, _("Les résultats sont publiés ; les équipes et les abonnés sont prévenus.")
+                request, _("Les résultats sont publiés ; les équipes et les abonnés sont prévenus.")
             )
             return redirect("ideas:challenge-ranking", pk=challenge.pk)
     return _ranking_page(request, challenge, form)
@@ -408,7 +408,7 @@ def entry_to_idea(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("« %(title)s » est maintenant une idée de la boîte à idées, à examiner.")
+            _("« %(title)s » est maintenant une idée de la boîte à idées, à examiner.")
             % {"title": idea.title},
         )
     return redirect(ranking)

@@ -612,7 +612,7 @@ class IdeaStatusView(LoginRequiredMixin, View):
         # A double click: the first POST made the move, so the status is no longer among the
         # form's choices; the second is told it is done, never "Sélectionnez un choix valide".
         if not form.is_valid() and request.POST.get("to_status") == self.idea.status:
-            messages.info(request, _("L'idée a déjà ce statut."))
+            messages.info(request, _("L’idée a déjà ce statut."))
             return redirect(self.idea)
         if form.is_valid():
             data = form.cleaned_data

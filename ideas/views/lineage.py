@@ -49,7 +49,7 @@ def idea_from_origin(request: HttpRequest, model: str, pk: int) -> HttpResponse:
         return redirect(source.get_absolute_url())
     messages.success(
         request,
-        _("L'idée « %(title)s » est créée ; ses contributeurs en sont informés.")
+        _("L’idée « %(title)s » est créée ; ses contributeurs en sont informés.")
         % {"title": idea.title},
     )
     return redirect(idea)
@@ -70,7 +70,7 @@ def origin_attach(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     if project is None:
         messages.error(
             request,
-            _("Aucun projet que vous pouvez voir ne porte le code « %(code)s ».") % {"code": code},
+            _("Aucun projet que vous pouvez voir ne porte le code « %(code)s ».") % {"code": code},
         )
         return redirect(source.get_absolute_url())
     try:
@@ -80,7 +80,7 @@ def origin_attach(request: HttpRequest, model: str, pk: int) -> HttpResponse:
         return redirect(source.get_absolute_url())
     messages.success(
         request,
-        _("Rattaché au projet « %(title)s » ; ses contributeurs en sont informés.")
+        _("Rattaché au projet « %(title)s » ; ses contributeurs en sont informés.")
         % {"title": project.title},
     )
     return redirect(source.get_absolute_url())

@@ -51,7 +51,7 @@ def guide_save(
     holder's own. Two saves at once: the second writes over the first, never a second fiche."""
     if not has_guide(holder):
         raise errors.InvalidState(
-            _("La fiche d’essaimage s’ouvre quand le projet atteint l’étape « Essaimage ».")
+            _("La fiche d’essaimage s’ouvre quand le projet atteint l’étape « Essaimage ».")
             if isinstance(holder, Project)
             else _("La fiche d’essaimage s’ouvre quand l’initiative est promue au portefeuille.")
         )

@@ -131,7 +131,7 @@ class MapFilterForm(forms.Form):
         queryset=Project.objects.none(),
         source="projets-essaimes",
         required=False,
-        help_text=_("Code ou mots du titre ; laissez vide pour toutes les innovations."),
+        help_text=_("Code ou mots du titre ; laissez vide pour toutes les innovations."),
     )
 
     def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:

@@ -51,14 +51,14 @@ class GateRequestForm(forms.Form):
     motivation = forms.CharField(
         label=_("Motivation de la demande"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Ce qui montre que le projet est prêt pour l'étape suivante."),
+        help_text=_("Ce qui montre que le projet est prêt pour l’étape suivante."),
     )
     reviewers = ReviewerField(
         label=_("Évaluateurs"),
         queryset=User.objects.none(),
         required=False,
         help_text=_(
-            "Facultatif. L'équipe du CafLab évalue toujours ; ajoutez des membres du comité. "
+            "Facultatif. L’équipe du CafLab évalue toujours ; ajoutez des membres du comité. "
             "Maintenez Ctrl (ou Cmd) pour en choisir plusieurs."
         ),
     )
@@ -117,7 +117,7 @@ class GateScoreForm(forms.Form):
                 },
             )
             self.fields[comment_name] = forms.CharField(
-                label=_("Commentaire sur « %(label)s »") % {"label": criterion.label},
+                label=_("Commentaire sur « %(label)s »") % {"label": criterion.label},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
@@ -169,7 +169,7 @@ class GateDecisionForm(forms.Form):
         label=_("Conditions"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Obligatoire pour un « go sous conditions »."),
+        help_text=_("Obligatoire pour un « go sous conditions »."),
     )
     revisit_on = forms.DateField(
         label=_("À réexaminer le"),
@@ -224,7 +224,7 @@ class GateDecisionForm(forms.Form):
         ):
             self.add_error(
                 "override_justification",
-                _("Un « go » malgré les blocages demande une justification écrite."),
+                _("Un « go » malgré les blocages demande une justification écrite."),
             )
         return data
 

@@ -26,7 +26,7 @@ class KanbanDisplayForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     tout = forms.BooleanField(
-        label=_("Afficher aussi les colonnes « En attente » et « Abandonné »"), required=False
+        label=_("Afficher aussi les colonnes « En attente » et « Abandonné »"), required=False
     )
     shown = forms.BooleanField(widget=forms.HiddenInput, required=False, initial=True)
 

@@ -140,8 +140,8 @@ class ProjectForm(RichTextFormMixin, forms.ModelForm):
                 queryset=User.objects.active().filter(role__in=NETWORK_ROLES),
                 label=Project._meta.get_field("lead").verbose_name.capitalize(),
                 help_text=_(
-                    "L'adresse e-mail d'un membre du réseau, qui rejoint l'équipe "
-                    "(tapez un nom : des suggestions s'affichent)."
+                    "L’adresse e-mail d’un membre du réseau, qui rejoint l’équipe "
+                    "(tapez un nom : des suggestions s’affichent)."
                 ),
             )
             if creating:
@@ -180,7 +180,7 @@ class ProjectForm(RichTextFormMixin, forms.ModelForm):
             self.add_error("is_public", _("Un brouillon ne peut pas avoir de fiche publique."))
         started, target = data.get("started_on"), data.get("target_end_on")
         if started and target and target < started:
-            self.add_error("target_end_on", _("L'échéance visée doit suivre la date de lancement."))
+            self.add_error("target_end_on", _("L’échéance visée doit suivre la date de lancement."))
         return data
 
 
@@ -202,8 +202,8 @@ class TeamMemberForm(forms.Form):
         label=_("Personne"),
         queryset=User.objects.none(),
         help_text=_(
-            "L'adresse e-mail d'un membre du réseau ou d'une organisation partenaire "
-            "(tapez un nom : des suggestions s'affichent)."
+            "L’adresse e-mail d’un membre du réseau ou d’une organisation partenaire "
+            "(tapez un nom : des suggestions s’affichent)."
         ),
     )
     role = forms.ChoiceField(
@@ -219,14 +219,14 @@ class TeamMemberForm(forms.Form):
             .filter(Q(role__in=NETWORK_ROLES) | Q(role=Role.PARTNER))
             .exclude(pk=project.lead_id)
         )
-        self.helper = _helper(_("Ajouter à l'équipe"), prefix=self.prefix)
+        self.helper = _helper(_("Ajouter à l’équipe"), prefix=self.prefix)
 
 
 # --- the small add forms of the detail page --------------------------------------------------
 
 
 class StatusReportForm(ProjectItemForm):
-    submit_label = _("Ajouter le point d'étape")
+    submit_label = _("Ajouter le point d’étape")
     prefix = "point"
 
     class Meta:
@@ -276,7 +276,7 @@ class PrototypeForm(ProjectItemForm):
 
 
 class ExperimentForm(ProjectItemForm):
-    submit_label = _("Ajouter l'expérimentation")
+    submit_label = _("Ajouter l’expérimentation")
     prefix = "experimentation"
 
     class Meta:
@@ -310,7 +310,7 @@ class ExperimentForm(ProjectItemForm):
 
 
 class EventForm(ProjectItemForm):
-    submit_label = _("Ajouter l'événement")
+    submit_label = _("Ajouter l’événement")
     prefix = "evenement"
 
     class Meta:

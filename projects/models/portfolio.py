@@ -191,7 +191,7 @@ class Project(TimeStampedModel):
     started_on = models.DateField(_("date de lancement"), null=True, blank=True)
     target_end_on = models.DateField(_("échéance visée"), null=True, blank=True)
     is_draft = models.BooleanField(
-        _("brouillon"), default=True, help_text=_("Un brouillon n'est visible que de son équipe.")
+        _("brouillon"), default=True, help_text=_("Un brouillon n’est visible que de son équipe.")
     )
     is_public = models.BooleanField(
         _("fiche publique"), default=False, help_text=_("Publie une fiche projet lisible par tous.")
@@ -279,8 +279,8 @@ class TeamMember(TimeStampedModel):
     role = models.CharField(_("rôle"), max_length=20, choices=Role, default=Role.MEMBER)
 
     class Meta:
-        verbose_name = _("membre de l'équipe")
-        verbose_name_plural = _("membres de l'équipe")
+        verbose_name = _("membre de l’équipe")
+        verbose_name_plural = _("membres de l’équipe")
         ordering = ["project", "role", "user__last_name"]
         constraints = [
             models.UniqueConstraint(fields=["project", "user"], name="team_member_unique")
@@ -301,7 +301,7 @@ class ProjectOrigin(TimeStampedModel):
     object_id = models.PositiveBigIntegerField()
     source = GenericForeignKey("content_type", "object_id")
     label = models.CharField(
-        _("libellé"), max_length=255, help_text=_("Ce qu'était l'origine au moment du lien.")
+        _("libellé"), max_length=255, help_text=_("Ce qu’était l’origine au moment du lien.")
     )
 
     class Meta:
@@ -335,7 +335,7 @@ class OriginOptOut(models.Model):
     created_at = models.DateTimeField(_("le"), default=timezone.now, editable=False)
 
     class Meta:
-        verbose_name = _("arrêt du suivi d'une origine")
+        verbose_name = _("arrêt du suivi d’une origine")
         verbose_name_plural = _("arrêts du suivi des origines")
         ordering = ["-created_at"]
         constraints = [
@@ -378,8 +378,8 @@ class StageChange(StatusHistory, models.Model):
     )
 
     class Meta:
-        verbose_name = _("changement d'étape")
-        verbose_name_plural = _("changements d'étape")
+        verbose_name = _("changement d’étape")
+        verbose_name_plural = _("changements d’étape")
         ordering = ["project", "changed_at"]
 
     def __str__(self) -> str:
@@ -392,7 +392,7 @@ class Scorecard(models.TextChoices):
 
     GATE = "gate", _("Revue de passage")
     IDEA = "idea", _("Tri des idées")
-    CHALLENGE = "challenge", _("Jury d'un défi")
+    CHALLENGE = "challenge", _("Jury d’un défi")
 
 
 class GateCriterion(TimeStampedModel):
@@ -426,7 +426,7 @@ class GateCriterion(TimeStampedModel):
     is_blocking = models.BooleanField(
         _("bloquant"),
         default=False,
-        help_text=_("Une note moyenne inférieure à 3 interdit un « go »."),
+        help_text=_("Une note moyenne inférieure à 3 interdit un « go »."),
     )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
     is_active = models.BooleanField(_("actif"), default=True)
@@ -434,8 +434,8 @@ class GateCriterion(TimeStampedModel):
     objects = CriterionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("critère d'évaluation")
-        verbose_name_plural = _("critères d'évaluation")
+        verbose_name = _("critère d’évaluation")
+        verbose_name_plural = _("critères d’évaluation")
         ordering = ["scorecard", "target_stage", "position", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -557,7 +557,7 @@ class GateReview(TimeStampedModel):
     override_justification = models.TextField(
         _("justification du passage outre"),
         blank=True,
-        help_text=_("Pourquoi un « go » a été donné malgré un blocage (un effet grave ouvert…)."),
+        help_text=_("Pourquoi un « go » a été donné malgré un blocage (un effet grave ouvert…)."),
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -651,8 +651,8 @@ class StatusReport(TimeStampedModel):
     )
 
     class Meta:
-        verbose_name = _("point d'étape")
-        verbose_name_plural = _("points d'étape")
+        verbose_name = _("point d’étape")
+        verbose_name_plural = _("points d’étape")
         ordering = ["-reported_on", "-created_at"]
 
     def __str__(self) -> str:
@@ -852,7 +852,7 @@ class Deployment(TimeStampedModel):
     status = models.CharField(_("statut"), max_length=12, choices=Status, default=Status.INTERESTED)
     status_changed_at = models.DateTimeField(_("statut depuis"), default=timezone.now)
     comment = models.TextField(_("commentaire de la Caf"), blank=True)
-    reason = models.TextField(_("motif du renoncement ou de l'arrêt"), blank=True)
+    reason = models.TextField(_("motif du renoncement ou de l’arrêt"), blank=True)
     local_lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

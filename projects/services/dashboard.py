@@ -420,7 +420,7 @@ def portfolio_dashboard(
             ],
             label_header=_("Ambition de la COG"),
             value_header=_("Projets en expérimentation ou au-delà"),
-            note_header=_("Cible (avancement) ; projets rattachés à toutes les étapes"),
+            note_header=_("Cible (avancement) ; projets rattachés à toutes les étapes"),
         ),
         caf_chart=charts.bar_chart(
             "deploiements-par-caf",

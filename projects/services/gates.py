@@ -54,9 +54,9 @@ STAGE_WORKFLOW = Workflow(
     field="stage",
     changed_at_field="stage_changed_at",
     history=StageChange,
-    already_message=gettext_lazy("C'est déjà fait : le projet est déjà à l'étape « %(label)s »."),
+    already_message=gettext_lazy("C’est déjà fait : le projet est déjà à l’étape « %(label)s »."),
     refused_message=gettext_lazy(
-        "Un projet à l'étape « %(label)s » ne peut pas passer à « %(target)s »."
+        "Un projet à l’étape « %(label)s » ne peut pas passer à « %(target)s »."
     ),
     refused_field=None,
     repeatable=frozenset({Stage.SHELVED}),
@@ -115,9 +115,9 @@ def gate_request(
     """The lead asks to move `project` to its next stage (or a named later one)."""
     target = to_stage or project.next_stage
     if target is None or target not in PIPELINE:
-        raise errors.InvalidState(_("Ce projet n'a pas d'étape suivante."))
+        raise errors.InvalidState(_("Ce projet n’a pas d’étape suivante."))
     if project.stage in PIPELINE and PIPELINE.index(target) <= PIPELINE.index(project.stage):
-        raise errors.InvalidState(_("L'étape visée doit suivre l'étape actuelle."))
+        raise errors.InvalidState(_("L’étape visée doit suivre l’étape actuelle."))
     if project.gate_reviews.pending().exists():
         raise AlreadyDone(_("Une revue de passage est déjà demandée pour ce projet."))
     try:
@@ -277,7 +277,7 @@ def project_reactivate(*, project: Project, by: User, to_stage: str) -> Project:
     already taken off the shelf (meanwhile, or twice at once) is "already done"."""
     if to_stage not in PIPELINE:
         raise errors.InvalidState(_("Étape inconnue."))
-    not_shelved = _("Ce projet n'est pas en attente.")
+    not_shelved = _("Ce projet n’est pas en attente.")
     return _move_stage(
         project=project,
         to_stage=to_stage,

@@ -162,10 +162,10 @@ def team_member_remove(*, project: Project, member_id: int) -> TeamMember:
     (`project_update`). Already gone (a double click, two editors) is "already done"."""
     member = project.team_members.select_related("user").filter(pk=member_id).first()
     if member is None:
-        raise AlreadyDone(_("Cette personne ne fait déjà plus partie de l'équipe."))
+        raise AlreadyDone(_("Cette personne ne fait déjà plus partie de l’équipe."))
     if member.user_id == project.lead_id or member.role == TeamMember.Role.LEAD:
         raise errors.InvalidState(
-            _("Le porteur ne peut pas être retiré : changez d'abord de porteur.")
+            _("Le porteur ne peut pas être retiré : changez d’abord de porteur.")
         )
     member.delete()
     return member

@@ -114,7 +114,7 @@ def deployment_declare(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("projects:deployment", pk=deployment.pk)
     messages.success(
         request,
-        _("L’intérêt de la %(caf)s pour %(code)s est enregistré ; l’équipe du projet est prévenue.")
+        _("L’intérêt de la %(caf)s pour %(code)s est enregistré ; l’équipe du projet est prévenue.")
         % {"caf": caf.name, "code": project.code},
     )
     return redirect("projects:deployment", pk=deployment.pk)

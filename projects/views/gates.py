@@ -60,7 +60,7 @@ class GateRequestView(LoginRequiredMixin, FormView):
             messages.info(request, _("Une revue de passage est déjà demandée pour ce projet."))
             return redirect(services.review_url(pending))
         if self.project.next_stage is None:
-            messages.error(request, _("Ce projet n'a pas d'étape suivante."))
+            messages.error(request, _("Ce projet n’a pas d’étape suivante."))
             return redirect(self.project)
         return super().dispatch(request, *args, **kwargs)
 

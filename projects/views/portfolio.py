@@ -229,7 +229,7 @@ class KanbanView(PortfolioMixin, TemplateView):
         detail_url = code_url("projects:detail")
         gate_url = code_url("projects:gate-request")
         gate_labels = {
-            stage: _("Demander le passage à « %(stage)s »") % {"stage": str(Stage(stage).label)}
+            stage: _("Demander le passage à « %(stage)s »") % {"stage": str(Stage(stage).label)}
             for stage in PIPELINE
         }
         health_labels = {health.value: str(health.label) for health in Health}

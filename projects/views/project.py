@@ -486,7 +486,7 @@ class TeamView(LoginRequiredMixin, DetailView):
         member = services.team_member_set(project=project, **form.cleaned_data)
         messages.success(
             request,
-            _("%(name)s fait partie de l'équipe : %(role)s.")
+            _("%(name)s fait partie de l’équipe : %(role)s.")
             % {"name": member.user, "role": member.get_role_display()},
         )
         return redirect("projects:team", code=project.code)
@@ -523,7 +523,7 @@ def _remove_member(request: HttpRequest, project: Project, member_id: str) -> No
         messages.error(request, str(refused))
     else:
         messages.success(
-            request, _("%(name)s ne fait plus partie de l'équipe.") % {"name": member.user}
+            request, _("%(name)s ne fait plus partie de l’équipe.") % {"name": member.user}
         )
 
 
@@ -566,11 +566,11 @@ def status_report_add(request: HttpRequest, code: str) -> HttpResponse:
         code,
         form_class=StatusReportForm,
         model=StatusReport,
-        heading=_("Nouveau point d'étape"),
+        heading=_("Nouveau point d’étape"),
         save=lambda project, form: services.status_report_add(
             project=project, by=request.user, **form.cleaned_data
         ),
-        success=_("Le point d'étape est enregistré ; la santé du projet est à jour."),
+        success=_("Le point d’étape est enregistré ; la santé du projet est à jour."),
         anchor="points-etape",
         perm="projects.contribute",
     )
@@ -689,7 +689,7 @@ def experiment_add(request: HttpRequest, code: str) -> HttpResponse:
         model=Experiment,
         heading=_("Nouvelle expérimentation"),
         save=lambda project, form: form.save(),
-        success=_("L'expérimentation est enregistrée."),
+        success=_("L’expérimentation est enregistrée."),
         anchor="experimentations",
     )
 
@@ -704,6 +704,6 @@ def event_add(request: HttpRequest, code: str) -> HttpResponse:
         model=ProjectEvent,
         heading=_("Nouvel événement"),
         save=lambda project, form: form.save(),
-        success=_("L'événement est ajouté à la chronologie."),
+        success=_("L’événement est ajouté à la chronologie."),
         anchor="chronologie",
     )

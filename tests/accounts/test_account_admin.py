@@ -188,7 +188,7 @@ def test_the_import_page_simulates_by_default_and_refuses_full_without_confirmat
     url = reverse("accounts:import")
     page = client.post(url, {"file": upload(), "dry_run": "on"}).content.decode()
     assert "Simulation" in page
-    assert "Caf « 999 » inconnue" in page
+    assert "Caf «\u00a0999\u00a0» inconnue" in page
     page = client.post(url, {"file": upload(), "full": "on"}).content.decode()
     assert "Cochez cette case pour confirmer" in page
     agent_b.refresh_from_db()

@@ -157,11 +157,11 @@ def test_refused_lines_give_their_line_number_and_reason():
         )
     )
     messages = {line.number: str(line) for line in report.lines}
-    assert messages[2] == "ligne 2 (inconnue@caf.example) : refusé — Caf « 999 » inconnue"
+    assert messages[2] == "ligne 2 (inconnue@caf.example) : refusé — Caf «\u00a0999\u00a0» inconnue"
     assert "doit être rattaché à une Caf" in messages[3]
-    assert "adresse e-mail « pas-une-adresse » invalide" in messages[4]
-    assert "rôle « citoyen » inconnu ou non accepté" in messages[5]
-    assert "direction « XYZ » inconnue" in messages[6]
+    assert "adresse e-mail «\u00a0pas-une-adresse\u00a0» invalide" in messages[4]
+    assert "rôle «\u00a0citoyen\u00a0» inconnu ou non accepté" in messages[5]
+    assert "direction «\u00a0XYZ\u00a0» inconnue" in messages[6]
     assert "doit être rattaché à une direction" in messages[7]
     assert "plusieurs organisations partenaires" in messages[8]
     assert "rôle manquant" in messages[9]
@@ -259,7 +259,7 @@ def test_the_command_imports_reports_each_line_and_sends_no_invitation_with_no_i
     out = io.StringIO()
     call_command("import_people", str(path), "--no-invite", stdout=out)
     text = out.getvalue()
-    assert "ligne 5 (x@caf.example) : refusé — Caf « 999 » inconnue" in text
+    assert "ligne 5 (x@caf.example) : refusé — Caf «\u00a0999\u00a0» inconnue" in text
     assert "3 créé(s)" in text
     assert User.objects.filter(email__endswith=".example").count() == 3
     assert mailoutbox == []

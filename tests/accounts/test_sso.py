@@ -150,7 +150,7 @@ def test_an_unknown_organisation_makes_a_pending_account_that_sees_nothing_inter
     user = User.objects.get(email="marie.curie@caf38.example")
     assert (user.role, user.caf) == (Role.PENDING, None)
     assert response.redirect_chain[-1][0] == reverse("accounts:pending")
-    assert "Votre compte attend l'attribution de votre Caf" in response.content.decode()
+    assert "Votre compte attend l’attribution de votre Caf" in response.content.decode()
     assert "DRFIP Isère" in response.content.decode()
     assert client.get(reverse("projects:index")).status_code == 403
 
@@ -186,7 +186,7 @@ def test_a_deactivated_account_cannot_sign_in_through_the_provider(client, sso, 
 def _refused(response, text):
     assert response.status_code in (400, 403)
     assert text in response.content.decode()
-    assert "Rien n'a été créé" in response.content.decode()
+    assert "Rien n’a été créé" in response.content.decode()
 
 
 def test_a_tampered_state_is_refused(client, sso):
@@ -194,7 +194,7 @@ def test_a_tampered_state_is_refused(client, sso):
 
     response = sign_in(client, sso, "marie.curie@caf38.example", tamper_state=True)
 
-    _refused(response, "Cette demande de connexion n&#x27;est pas valide")
+    _refused(response, "Cette demande de connexion n’est pas valide")
     assert not User.objects.filter(email="marie.curie@caf38.example").exists()
     assert signed_in_user(client) is None
 
@@ -206,7 +206,7 @@ def test_an_id_token_that_does_not_check_out_is_refused(client, sso, fault):
 
     response = sign_in(client, sso, "marie.curie@caf38.example")
 
-    _refused(response, "n&#x27;a pas pu être vérifiée")
+    _refused(response, "n’a pas pu être vérifiée")
     assert not User.objects.exists()
     assert not SsoIdentity.objects.exists()
     assert signed_in_user(client) is None
@@ -217,7 +217,7 @@ def test_an_unverified_email_is_refused(client, sso, agent_a):
 
     response = sign_in(client, sso, agent_a.email)
 
-    _refused(response, "n&#x27;est pas vérifiée")
+    _refused(response, "n’est pas vérifiée")
     assert not SsoIdentity.objects.exists()
     assert signed_in_user(client) is None
 

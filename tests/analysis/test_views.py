@@ -74,7 +74,7 @@ def test_coding_one_text_with_htmx_answers_its_codes_and_an_announcement(
     body = response.content.decode()
     assert f'id="codes-{text.pk}"' in body
     assert "Attente" in body
-    assert f"Code « Attente » appliqué au texte {text.pk}." in body
+    assert f"Code «\u00a0Attente\u00a0» appliqué au texte {text.pk}." in body
     assert CodeAssignment.objects.get().assigned_by == correspondent_a
     response = client.post(url, {"code": code.pk, "action": "apply"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 409

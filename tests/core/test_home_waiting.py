@@ -297,7 +297,7 @@ def test_an_agent_sees_what_became_of_their_ideas_and_initiatives(
     items = waiting_items(client, agent_a)
     ideas = item_with(items, "vos idées")
     assert [entry.label for entry in ideas.entries] == [
-        "« Courriers lisibles » : En cours d'examen"
+        "« Courriers lisibles » : En cours d’examen"
     ]
     assert ideas.entries[0].url == reverse("ideas:idea-detail", kwargs={"pk": idea.pk})
     initiatives = item_with(items, "vos initiatives")
@@ -337,7 +337,7 @@ def test_a_citizen_sees_answers_open_consultations_and_registrations(client, cit
     answers = item_with(items, "réponses à vos contributions")
     assert [entry.label for entry in answers.entries] == [
         "« Le soir » : Retenue",
-        "« Le samedi » : À l'étude",
+        "« Le samedi » : À l’étude",
     ]
     open_ones = item_with(items, "Consultations ouvertes")
     assert [entry.label for entry in open_ones.entries] == ["Votre accueil"]

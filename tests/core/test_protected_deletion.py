@@ -33,7 +33,7 @@ from tests.evaluation.factories import ImpactReportFactory, IndicatorFactory, Me
 from tests.ideas.factories import IdeaCommentFactory, IdeaFactory
 from tests.projects.factories import GateReviewFactory, ProjectFactory, StatusReportFactory
 
-KEPT = "Rien n&#x27;a été supprimé"
+KEPT = "Rien n’a été supprimé"
 
 
 @pytest.fixture
@@ -313,7 +313,7 @@ def test_deleting_an_account_in_the_admin_erases_the_person_and_keeps_their_cont
     author = Contribution.objects.get(consultation=consultation).author
     idea = IdeaFactory(author=author)  # PROTECTs the account's row: it becomes a tombstone
     shown = client.get(_url(author, "delete"))
-    assert "restent, signées « Compte supprimé »" in shown.content.decode()
+    assert "restent, signées «\u00a0Compte supprimé\u00a0»" in shown.content.decode()
     client.post(_url(author, "delete"), {"post": "yes"}, follow=True)
     author.refresh_from_db()
     assert not author.is_active

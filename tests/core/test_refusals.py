@@ -169,7 +169,7 @@ def test_the_error_may_name_where_to_go_back(client, agent_a):
 def test_a_foreign_redirect_to_falls_back_home_with_the_default_french_message(client):
     response = client.post("/refus/ailleurs/")
     assert response["Location"] == reverse("core:home")
-    assert texts(response) == ["Cette action n'est pas possible pour le moment."]
+    assert texts(response) == ["Cette action n’est pas possible pour le moment."]
 
 
 @pytest.mark.urls(__name__)

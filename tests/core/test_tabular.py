@@ -64,7 +64,7 @@ def test_an_xlsx_workbook_gives_its_first_sheet_as_text():
         (bytes(range(256)), "csv", "pas un CSV ni un classeur lisible"),
         (b"PK\x03\x04junk", "", "Le classeur XLSX ne peut pas être lu"),
         (b"a;b\n1;2\n", "xlsx", "Le classeur XLSX ne peut pas être lu"),
-        (b"PK\x03\x04junk", "csv", "donnez-lui l'extension .xlsx"),
+        (b"PK\x03\x04junk", "csv", "donnez-lui l’extension .xlsx"),
     ],
 )
 def test_what_is_not_a_table_is_refused_in_french(data, kind, reason):

@@ -1,22 +1,43 @@
-"""French typography in the interface: apostrophes are typographic (’), in the templates' text
-and `{% translate %}` strings and in every string given to gettext. What people type is theirs:
-answers, titles and the demo's contents are not checked.
+"""French typography in the interface, in the templates' text and `{% translate %}` strings and in
+every string given to gettext. What people type is theirs: answers, titles and the demo's contents
+are not checked.
 
-About half the interface is written so far. The texts still written with a straight apostrophe
-are counted, and the count may only go down: a new text is written with ’, and converting the
-rest (templates, gettext strings, the model labels' migrations and the tests that quote them)
-lowers `STRAIGHT_LEFT` until it is 0."""
+- Apostrophes are typographic (’), everywhere.
+- A no-break space (U+00A0) stands before « : ; ! ? » and inside « guillemets », so a line never
+  starts with the punctuation nor leaves a guillemet alone at its end. One character for all of
+  them rather than the narrow no-break space (U+202F) before « ; ! ? »: it is the space French
+  style guides name first, every font has it, and a reader sees no difference on screen. (The
+  narrow one groups the thousands of numbers, `caflab/core/numbers.py`.) It is written as the
+  character itself, in templates as in gettext strings; Django does not escape it in HTML.
 
-from tests.typography import python_texts, straight_apostrophes, template_texts
+The texts still written with a plain space there are counted, and the count may only go down: a
+new text is written with U+00A0, and converting the rest (and the tests that quote them) lowers
+`LOOSE_LEFT` until it is 0."""
 
-STRAIGHT_LEFT = 577
+from tests.typography import (
+    LOOSE,
+    NO_BREAK,
+    loose_spaces,
+    python_texts,
+    straight_apostrophes,
+    template_texts,
+)
+
+LOOSE_LEFT = 963
 
 
-def test_no_new_interface_text_is_written_with_a_straight_apostrophe():
+def test_no_interface_text_is_written_with_a_straight_apostrophe():
     found = straight_apostrophes()
-    assert len(found) <= STRAIGHT_LEFT, (
-        f"{len(found) - STRAIGHT_LEFT} new interface text(s) with a straight apostrophe "
-        "(write ’):\n" + "\n".join(found)
+    assert not found, (
+        f"{len(found)} interface text(s) with a straight apostrophe (write ’):\n" + "\n".join(found)
+    )
+
+
+def test_no_new_interface_text_has_a_plain_space_where_french_puts_a_no_break_one():
+    found = loose_spaces()
+    assert len(found) <= LOOSE_LEFT, (
+        f"{len(found) - LOOSE_LEFT} new interface text(s) with a plain space before « : ; ! ? » "
+        "or inside « guillemets » (write U+00A0, the no-break space):\n" + "\n".join(found)
     )
 
 
@@ -40,3 +61,21 @@ def test_the_scanner_reads_text_and_translations_but_not_template_syntax(tmp_pat
         encoding="utf-8",
     )
     assert [text.text for text in python_texts(module)] == ["Ajouter l'idée"]
+
+
+def test_the_scanner_finds_plain_spaces_before_french_punctuation_and_nothing_else(tmp_path):
+    template = tmp_path / "page.html"
+    template.write_text(
+        '{% load i18n %}<p>{% translate "Statut :" %} « {{ title }} » ; vraiment !</p>'
+        '<a href="https://example.org/?page=2">{% translate "Et maintenant ?" %}</a>'
+        "<p>10:30, l’accueil (s)</p>"
+        f"<p>Statut{NO_BREAK}: «{NO_BREAK}{{{{ title }}}}{NO_BREAK}»{NO_BREAK}?</p>",
+        encoding="utf-8",
+    )
+    found = [
+        text.text[max(match.start() - 1, 0) : match.end() + 1]
+        for text in template_texts(template)
+        for match in LOOSE.finditer(text.text)
+    ]
+    # never the URL, the time, "(s)" nor the text already written with U+00A0
+    assert found == ["t :", "« ", " »", "» ;", "t !", "t ?"]

@@ -54,7 +54,7 @@ def test_a_move_not_declared_is_refused_in_french_and_changes_nothing(idea, lab_
         transition(idea, to=Status.ACCEPTED, by=lab_staff, workflow=FLOW, reason="Go")
 
     assert refusal.value.message_dict == {
-        "to_status": ["Ce changement de statut n'est pas possible depuis « Soumise »."]
+        "to_status": ["Ce changement de statut n’est pas possible depuis «\u00a0Soumise\u00a0»."]
     }
     idea.refresh_from_db()
     assert idea.status == Status.SUBMITTED
@@ -70,7 +70,7 @@ def test_the_same_move_twice_is_already_done_the_second_time(idea, lab_staff):
     with pytest.raises(AlreadyDone) as refusal:
         transition(seen_by_both, to=Status.UNDER_REVIEW, by=lab_staff, workflow=FLOW)
 
-    assert str(refusal.value) == "C'est déjà fait : le statut est déjà « En cours d'examen »."
+    assert str(refusal.value) == "C’est déjà fait : le statut est déjà « En cours d’examen »."
     assert IdeaStatusChange.objects.filter(idea=idea).count() == 1
 
 
@@ -81,14 +81,14 @@ def test_a_final_state_is_already_done_and_the_messages_are_the_apps(idea, lab_s
     flow = Workflow(
         moves={Status.SUBMITTED: (Status.UNDER_REVIEW,), Status.UNDER_REVIEW: ()},
         history=IdeaStatusChange,
-        final_message="L'idée est déjà %(status)s.",
+        final_message="L’idée est déjà %(status)s.",
         already_error=IdeaAlreadyDone,
     )
     transition(idea, to=Status.UNDER_REVIEW, by=lab_staff, workflow=flow)
 
     with pytest.raises(IdeaAlreadyDone) as refusal:
         transition(idea, to=Status.DECLINED, by=lab_staff, workflow=flow)
-    assert str(refusal.value) == "L'idée est déjà en cours d'examen."
+    assert str(refusal.value) == "L’idée est déjà en cours d’examen."
     # A mapping names the states that mean "already done", each with its message.
     with pytest.raises(IdeaAlreadyDone) as refusal:
         transition(

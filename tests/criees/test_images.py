@@ -177,8 +177,8 @@ def test_a_gif_is_kept_as_a_png_and_offered_under_that_name(client, agent_a, dra
 @pytest.mark.parametrize(
     ("content", "error"),
     [
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "n&#x27;est pas une image lisible"),
-        (jpeg_with_gps((400, 300))[:2000], "n&#x27;est pas une image lisible"),  # cut short
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "n’est pas une image lisible"),
+        (jpeg_with_gps((400, 300))[:2000], "n’est pas une image lisible"),  # cut short
         (png_claiming(8000, 8000), "trop grande : 50 mégapixels au plus"),  # our limit
         (png_claiming(20000, 20000), "trop grande : 50 mégapixels au plus"),  # Pillow's
     ],
@@ -204,7 +204,7 @@ def test_pages_show_the_web_copy_and_offer_the_original(client, agent_a, draft):
 
     page = client.get(reverse("criees:initiative", kwargs={"pk": draft.pk})).content.decode()
     assert f'src="{src}" alt="L&#x27;accueil"' in page
-    assert f'href="{src}?original=1" download>Télécharger l\'original' in page
+    assert f'href="{src}?original=1" download>Télécharger l’original' in page
 
     shown = client.get(src)
     assert shown["Content-Type"] == "image/jpeg"

@@ -139,7 +139,7 @@ def test_returning_without_comment_shows_the_error_on_the_page(client, correspon
     client.force_login(correspondent_a)
     response = client.post(url("initiative-review", submitted), {"validation-decision": "return"})
     assert response.status_code == 200
-    assert escape("Dites à l'équipe ce qu'il faut reprendre.") in response.content.decode()
+    assert escape("Dites à l’équipe ce qu’il faut reprendre.") in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
 
@@ -193,7 +193,7 @@ def test_a_pdf_is_stored_outside_media_and_served_as_a_download(client, agent_a,
 @pytest.mark.parametrize(
     ("name", "content", "error"),
     [
-        ("outil.exe", b"MZ\x90\x00", "n'est pas accepté"),
+        ("outil.exe", b"MZ\x90\x00", "n’est pas accepté"),
         ("faux.pdf", b"MZ\x90\x00 not a pdf", "ne correspond pas"),
         ("vide.pdf", b"", "vide"),
         ("archive.docx", b"PK\x03\x04 not a real zip", "ne correspond pas"),

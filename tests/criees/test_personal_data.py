@@ -60,7 +60,7 @@ def test_the_json_download_holds_the_agents_criees_and_teams(client, staff_agent
     # 2 supports and 1 report
     assert len(sections["criees.supports"]["items"]) == 3
     assert len(sections["projects.teams"]["items"]) == 2
-    assert sections["projects.teams"]["items"][0]["Rôle dans l'équipe"] == "Expert"
+    assert sections["projects.teams"]["items"][0]["Rôle dans l’équipe"] == "Expert"
     text = response.content.decode()
     for expected in EXPECTED:
         assert expected in text, expected

@@ -41,7 +41,7 @@ def test_the_lab_analyses_a_criees_comments_from_its_page(
     expect(page.get_by_text("3 textes à analyser")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Créer l’analyse").click()
-    expect(page.get_by_text("L'analyse est créée.")).to_be_visible()
+    expect(page.get_by_text("L’analyse est créée.")).to_be_visible()
     analysis = Analysis.objects.get(source=COMMENTS, subject_id=criee.pk)
     assert analysis.n_texts == 3
 

@@ -99,7 +99,7 @@ def test_an_initiative_goes_from_a_caf_to_a_criee_and_into_the_portfolio(
     # A type-ahead (thousands of initiatives nationally): typed words, the form resolves them.
     page.get_by_label("Initiative à proposer").fill("permanences mairie rurale")
     page.get_by_role("button", name="Proposer").click()
-    expect(_flash(page)).to_contain_text("L'initiative est proposée")
+    expect(_flash(page)).to_contain_text("L’initiative est proposée")
     context.close()
 
     # The lab puts it on the programme, closes the programme and puts it on screen.
@@ -114,7 +114,7 @@ def test_an_initiative_goes_from_a_caf_to_a_criee_and_into_the_portfolio(
     page.get_by_role("button", name="Passer au statut « Programme arrêté »").click()
     expect(_flash(page)).to_contain_text("Programme arrêté")
     page.goto(live_url)
-    page.get_by_role("button", name=f"Mettre à l'écran : {TITLE}").click()
+    page.get_by_role("button", name=f"Mettre à l’écran : {TITLE}").click()
     on_screen = page.locator("#a-l-ecran")
     expect(on_screen).to_contain_text(TITLE)
     assert_accessible(page)

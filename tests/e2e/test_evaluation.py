@@ -86,7 +86,7 @@ def test_a_lead_evaluates_an_innovation_from_indicators_to_the_pdf_report(
     page.goto(live_server.url + reverse("evaluation:surveys", kwargs={"code": project.code}))
     page.get_by_role("link", name="Créer une enquête").click()
     page.get_by_label("Titre").fill("Votre passage à l'accueil")
-    page.get_by_role("button", name="Créer l'enquête").click()
+    page.get_by_role("button", name="Créer l’enquête").click()
     page.get_by_role("link", name="Ajouter une question").click()
     page.get_by_label("Choix unique").check()
     page.get_by_role("button", name="Continuer").click()
@@ -137,8 +137,8 @@ def test_a_lead_evaluates_an_innovation_from_indicators_to_the_pdf_report(
     page.get_by_label(re.compile("Mesures d.atténuation")).fill(
         "Un agent d'accueil dédié aux personnes sans smartphone."
     )
-    page.get_by_role("button", name="Inscrire l'effet au registre").click()
-    expect(page.locator("body")).to_contain_text("L'effet est inscrit au registre.")
+    page.get_by_role("button", name="Inscrire l’effet au registre").click()
+    expect(page.locator("body")).to_contain_text("L’effet est inscrit au registre.")
     assert_accessible(page)
 
     # --- the impact report, from the project page, then its PDF -------------------------------

@@ -45,7 +45,7 @@ def test_lead_surveys_stakeholders_an_invitee_answers_and_a_severe_effect_shows(
     page.get_by_role("link", name="Créer une enquête").click()
     assert_accessible(page)
     page.get_by_label("Titre").fill("Votre connaissance de vos droits")
-    page.get_by_role("button", name="Créer l'enquête").click()
+    page.get_by_role("button", name="Créer l’enquête").click()
     expect(page.locator("body")).to_contain_text("ajoutez ses questions")
     assert_accessible(page)
 
@@ -133,8 +133,8 @@ def test_lead_surveys_stakeholders_an_invitee_answers_and_a_severe_effect_shows(
     page.get_by_label("Qui est concerné").fill("Familles monoparentales")
     page.get_by_label("Grave").check()
     page.get_by_label("Probable").check()
-    page.get_by_role("button", name="Inscrire l'effet au registre").click()
-    expect(page.locator("body")).to_contain_text("L'effet est inscrit au registre.")
+    page.get_by_role("button", name="Inscrire l’effet au registre").click()
+    expect(page.locator("body")).to_contain_text("L’effet est inscrit au registre.")
     assert_accessible(page)
     assert Effect.objects.blocking().filter(project=project).count() == 1
     page.goto(live_server.url + project.get_absolute_url())

@@ -129,5 +129,5 @@ def test_a_caf_reads_the_fiche_of_a_promoted_initiative_and_downloads_it(
     assert download.suggested_filename == f"fiche-essaimage-initiative-{initiative.pk}.pdf"
     assert Path(download.path()).read_bytes().startswith(b"%PDF-")
     page.get_by_role("link", name="Déclarer l’intérêt de votre Caf").click()
-    expect(page.get_by_role("heading", name="L'intérêt des Caf")).to_be_visible()
+    expect(page.get_by_role("heading", name="L’intérêt des Caf")).to_be_visible()
     context.close()

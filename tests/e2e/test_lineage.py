@@ -85,8 +85,8 @@ def test_a_contribution_becomes_a_project_and_its_author_follows_each_step(
     ]
     context, page = _sign_in(browser, live_server, login_as, citizen)
     page.goto(contribution_url)
-    expect(page.locator("main")).to_contain_text("A donné l'idée « Un rendez-vous le soir »")
-    expect(page.locator("main")).to_contain_text("à l'étape « Prototype »")
+    expect(page.locator("main")).to_contain_text("A donné l’idée « Un rendez-vous le soir »")
+    expect(page.locator("main")).to_contain_text("à l’étape « Prototype »")
     assert_accessible(page)
     page.get_by_role("link", name="Notifications").first.click()
     expect(page.locator("main")).to_contain_text("Un rendez-vous le soir")

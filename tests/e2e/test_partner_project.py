@@ -33,13 +33,13 @@ def test_a_partner_posts_a_status_report_and_uploads_a_document(
 
     # A status report, from the project's page.
     reports = page.locator("#points-etape")
-    reports.get_by_text("Ajouter un point d'étape").click()
+    reports.get_by_text("Ajouter un point d’étape").click()
     reports.get_by_label("À surveiller").check()
     reports.get_by_label("Où en est le projet").fill("Quinze familles rencontrées au jardin.")
     reports.get_by_label("Prochaines étapes").fill("Trouver une salle avec la commune.")
     assert_accessible(page)
-    reports.get_by_role("button", name="Ajouter le point d'étape").click()
-    expect(page.locator("main")).to_contain_text("Le point d'étape est enregistré")
+    reports.get_by_role("button", name="Ajouter le point d’étape").click()
+    expect(page.locator("main")).to_contain_text("Le point d’étape est enregistré")
     expect(page.locator("#points-etape")).to_contain_text("Quinze familles rencontrées au jardin.")
     assert_accessible(page)
 

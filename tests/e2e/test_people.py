@@ -33,6 +33,6 @@ def test_the_team_picker_suggests_people_while_typing(
     expect(suggestion).to_have_count(1)
     expect(suggestion).to_have_attribute("value", colleague.email)
     field.fill(colleague.email)
-    page.get_by_role("button", name="Ajouter à l'équipe").click()
+    page.get_by_role("button", name="Ajouter à l’équipe").click()
     expect(page.locator("#titre-membres").locator("..")).to_contain_text("Noémie Vasseur")
     assert_accessible(page)

@@ -85,7 +85,7 @@ def test_a_pending_agent_waits_until_a_correspondent_places_them(
     sign_in_with_proconnect(page, live_server, "hugo.bernard@caf38.example")
 
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Votre compte attend l'attribution de votre Caf"
+        "Votre compte attend l’attribution de votre Caf"
     )
     expect(page.get_by_role("main")).to_contain_text("Antenne de Vienne")
     assert_accessible(page)
@@ -103,7 +103,7 @@ def test_a_pending_agent_waits_until_a_correspondent_places_them(
     expect(other.get_by_role("alert").or_(other.locator(".alert-success"))).to_contain_text(
         "Hugo Bernard est rattaché·e"
     )
-    expect(other.get_by_role("main")).to_contain_text("Aucun compte n'attend de Caf.")
+    expect(other.get_by_role("main")).to_contain_text("Aucun compte n’attend de Caf.")
     assert_accessible(other)
     context.close()
 

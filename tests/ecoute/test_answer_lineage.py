@@ -117,7 +117,7 @@ def test_the_respondent_sees_what_their_answer_became_and_hears_of_each_stage(
     client.force_login(citizen)
     page = client.get(named_answer.get_absolute_url()).content.decode()
     assert "Votre réponse" in page
-    assert f"Puis le projet « {project.title} », à l'étape « Idée »" in page
+    assert f"Puis le projet «\u00a0{project.title}\u00a0», à l’étape «\u00a0Idée\u00a0»" in page
 
     Notification.objects.all().delete()
     review = GateReviewFactory(project=project, from_stage=Stage.IDEA, to_stage=Stage.CREATIVITY)

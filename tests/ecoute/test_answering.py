@@ -139,7 +139,7 @@ def test_a_conditional_question_on_the_same_page_carries_its_hint_and_is_dropped
     client.force_login(citizen)
     page = client.get(answer_url(consultation)).content.decode()
     assert f'data-condition-source="q{choice.pk}"' in page
-    assert "À remplir seulement si vous avez répondu « Non »" in page
+    assert "À remplir seulement si vous avez répondu «\u00a0Non\u00a0»" in page
     assert 'src="/static/js/ecoute-conditions.js"' in page
 
     # without JavaScript the respondent may still type in it: the server drops it

@@ -114,7 +114,7 @@ def test_once_answered_the_kind_of_a_question_cannot_change(answered, choice):
 def test_once_answered_an_option_label_cannot_change(answered, choice):
     options = specs(choice)
     options[1].label = "Oui aussi"
-    with pytest.raises(ValidationError, match="le libellé de l'option « Non »"):
+    with pytest.raises(ValidationError, match="le libellé de l’option «\u00a0Non\u00a0»"):
         question_save(question=choice, options=options)
     assert option(choice, "Non")
 
@@ -122,7 +122,7 @@ def test_once_answered_an_option_label_cannot_change(answered, choice):
 def test_once_answered_an_option_cannot_be_deleted_but_can_be_hidden(answered, choice):
     options = specs(choice)
     options[1].delete = True
-    with pytest.raises(ValidationError, match="masquez l'option « Non »"):
+    with pytest.raises(ValidationError, match="masquez l’option «\u00a0Non\u00a0»"):
         question_save(question=choice, options=options)
     options[1].delete = False
     options[1].is_hidden = True
@@ -147,7 +147,7 @@ def test_once_answered_a_scale_and_its_end_labels_are_frozen(consultation, citiz
         respondent=citizen,
     )
     scale.scale_max = 10
-    with pytest.raises(ValidationError, match="le maximum de l'échelle"):
+    with pytest.raises(ValidationError, match="le maximum de l’échelle"):
         question_save(question=scale)
     scale.refresh_from_db()
     scale.scale_max_label = "Pas du tout satisfait"

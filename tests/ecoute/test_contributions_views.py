@@ -322,7 +322,7 @@ def test_the_queue_filters_by_consultation_and_state(call, lab_staff, client):
     response = client.get(moderation_url(consultation=call.pk))
     assert [row.text for row in response.context["rows"]] == ["Ici"]
     page = response.content.decode()
-    assert escape(f"Contributions de « {call.title} »") in page
+    assert escape(f"Contributions de «\u00a0{call.title}\u00a0»") in page
     assert f'name="consultation" value="{call.pk}"' in page  # kept when filtering on
     response = client.get(moderation_url(consultation=call.pk, etat="hidden"))
     assert [row.text for row in response.context["rows"]] == ["Masquée"]

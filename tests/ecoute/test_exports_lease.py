@@ -81,7 +81,7 @@ def test_after_the_last_attempt_the_export_fails_in_french_and_its_requester_is_
     job.refresh_from_db()
     assert job.status == "failed"
     assert job.error == (
-        "Le traitement a été interrompu 3 fois (le serveur qui s’en chargeait s’est arrêté) ; "
+        "Le traitement a été interrompu 3 fois (le serveur qui s’en chargeait s’est arrêté)\u00a0; "
         "relancez-le."
     )
     assert job.finished_at is not None
@@ -133,7 +133,9 @@ def test_asking_again_while_an_export_is_stuck_starts_a_fresh_one(
     assert fresh.pk != stuck.pk
     stuck.refresh_from_db()
     assert stuck.status == "failed"
-    assert stuck.error == "Le traitement ne répondait plus ; une nouvelle demande l’a remplacé."
+    assert (
+        stuck.error == "Le traitement ne répondait plus\u00a0; une nouvelle demande l’a remplacé."
+    )
     fresh.refresh_from_db()
     assert fresh.status == "ready"
 

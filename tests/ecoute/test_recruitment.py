@@ -119,7 +119,7 @@ def test_cancelling_a_seat_promotes_the_first_waiting_who_is_emailed(
     with django_capture_on_commit_callbacks(execute=True):
         confirmed, _other, waiting_1, waiting_2 = (visitor(recruitment, n) for n in range(4))
     assert len(mailoutbox) == 4  # the four confirmations (two on the waiting list)
-    assert "liste d'attente" in mailoutbox[2].subject
+    assert "liste d’attente" in mailoutbox[2].subject
     assert "position 1" in mailoutbox[2].body
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -130,7 +130,7 @@ def test_cancelling_a_seat_promotes_the_first_waiting_who_is_emailed(
     assert waiting_1.promoted_at is not None
     assert waiting_position(Registration.objects.get(pk=waiting_2.pk)) == 1
     assert [m.to for m in mailoutbox] == [[waiting_1.email]]
-    assert "Une place s'est libérée" in mailoutbox[0].subject
+    assert "Une place s’est libérée" in mailoutbox[0].subject
     with pytest.raises(AlreadyDone):
         registration_cancel(registration=confirmed)
 
@@ -173,7 +173,7 @@ def test_the_reminder_goes_the_day_before_once(recruitment, mailoutbox):
     RegistrationFactory(recruitment=later)
     assert registrations_remind() == 2  # the two confirmed of tomorrow, not the others
     assert registrations_remind() == 0
-    assert all("c'est demain" in m.subject for m in mailoutbox)
+    assert all("c’est demain" in m.subject for m in mailoutbox)
     confirmed.refresh_from_db()
     assert confirmed.reminder_sent_at is not None
 

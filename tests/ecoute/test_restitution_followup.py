@@ -88,7 +88,7 @@ def _first_decision(restitution) -> Decision:
 
 
 def test_a_closed_consultation_without_restitution_is_not_archived(closed, lab_staff):
-    with pytest.raises(InvalidState, match="Publiez d'abord la restitution"):
+    with pytest.raises(InvalidState, match="Publiez d’abord la restitution"):
         consultation_move(consultation=closed, action="archive", by=lab_staff)
     closed.refresh_from_db()
     assert closed.status == Status.CLOSED
@@ -96,7 +96,7 @@ def test_a_closed_consultation_without_restitution_is_not_archived(closed, lab_s
 
 def test_results_published_without_restitution_are_not_archived_either(closed, lab_staff):
     consultation_move(consultation=closed, action="publish_results", by=lab_staff)
-    with pytest.raises(InvalidState, match="Publiez d'abord la restitution"):
+    with pytest.raises(InvalidState, match="Publiez d’abord la restitution"):
         consultation_move(consultation=closed, action="archive", by=lab_staff)
 
 
@@ -144,7 +144,7 @@ def test_the_correspondent_gets_a_french_refusal_on_the_page(client, corresponde
     archive = client.post(
         reverse("ecoute:status", kwargs={"pk": consultation.pk}), {"action": "archive"}, follow=True
     )
-    assert "Publiez d&#x27;abord la restitution" in archive.content.decode()
+    assert "Publiez d’abord la restitution" in archive.content.decode()
     consultation.refresh_from_db()
     assert consultation.status == Status.CLOSED
 
@@ -185,7 +185,7 @@ def test_the_admin_action_says_why_it_left_a_consultation(client, closed):
         {"action": "archive", helpers.ACTION_CHECKBOX_NAME: [str(closed.pk)]},
         follow=True,
     )
-    assert "publiez d&#x27;abord la restitution" in page.content.decode()
+    assert "publiez d’abord la restitution" in page.content.decode()
     closed.refresh_from_db()
     assert closed.status == Status.CLOSED
 
@@ -518,7 +518,7 @@ def test_managers_update_a_decision_and_others_may_not(
     done = client.post(
         url, {"status": D.IN_PROGRESS, "progress": "40", "text": "Testé en Isère."}, follow=True
     )
-    assert "Le point d&#x27;avancement est enregistré" in done.content.decode()
+    assert "Le point d’avancement est enregistré" in done.content.decode()
     decision.refresh_from_db()
     assert (decision.status, decision.progress) == (D.IN_PROGRESS, 40)
     history = client.get(url).content.decode()

@@ -76,7 +76,7 @@ def test_a_go_into_experimentation_is_refused_then_passes_once_the_assessment_ex
     assert reverse("evaluation:ecological-edit", kwargs={"code": project.code}) in page
     response = client.post(decide_url(review), {"decision": "go", "rationale": "Concluant."})
     assert response.status_code == 200
-    assert "Un « go » malgré les blocages demande une justification écrite." in (
+    assert "Un «\u00a0go\u00a0» malgré les blocages demande une justification écrite." in (
         response.content.decode()
     )
     review.refresh_from_db()

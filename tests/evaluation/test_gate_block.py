@@ -66,7 +66,7 @@ def test_the_review_page_lists_blockers_and_shows_the_override_field(
     client.force_login(lab_staff)
     page = client.get(review_url(review))
     html = page.content.decode()
-    assert "Un « go » est bloqué" in html
+    assert "Un «\u00a0go\u00a0» est bloqué" in html
     assert "Des familles ont cru perdre leurs droits." in html
     assert 'name="override_justification"' in html
 
@@ -86,7 +86,7 @@ def test_a_go_without_justification_is_refused_and_the_form_keeps_input(
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Un « go » malgré les blocages demande une justification écrite." in html
+    assert "Un «\u00a0go\u00a0» malgré les blocages demande une justification écrite." in html
     assert "Le prototype est concluant." in html
     review.refresh_from_db()
     assert review.status == GateReview.Status.REQUESTED

@@ -357,7 +357,7 @@ def test_the_report_compares_survey_waves_question_by_question(
     with django_capture_on_commit_callbacks(execute=True):
         report = report_request(project=project, by=project.lead)
     report.refresh_from_db()
-    assert "Résultats de « Vos droits à la naissance », vague par vague" in report.html
+    assert "Résultats de «\u00a0Vos droits à la naissance\u00a0», vague par vague" in report.html
     assert "83,3 %" in report.html
     assert "moins de 5 réponses" in report.html
     text = pdf_text(report)

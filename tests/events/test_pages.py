@@ -185,7 +185,7 @@ def test_a_full_event_registers_on_the_waiting_list_and_cancelling_promotes(
     page = client.get(detail(event)).content.decode()
     assert "M’inscrire sur la liste d’attente" in page
     response = client.post(reverse("events:register", kwargs={"pk": event.pk}), follow=True)
-    assert "vous êtes sur la liste d&#x27;attente" in response.content.decode()
+    assert "vous êtes sur la liste d’attente" in response.content.decode()
     client.force_login(agent_b)
     client.post(reverse("events:unregister", kwargs={"pk": event.pk}))
     assert Registration.objects.get(event=event, user=agent_a).status == "confirmed"

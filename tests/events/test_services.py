@@ -65,7 +65,7 @@ def test_a_cancellation_promotes_the_first_waiting_person_who_is_told_by_mail(
     assert promoted.promoted_at
     assert Registration.objects.get(user=third).status == Status.WAITING
     assert [m.to for m in mailoutbox] == [[second.email]]
-    assert "Une place s'est libérée" in mailoutbox[0].subject
+    assert "Une place s’est libérée" in mailoutbox[0].subject
 
 
 def test_cancelling_a_waiting_place_promotes_nobody(lab_staff):
@@ -224,7 +224,7 @@ def test_the_reminder_goes_once_to_confirmed_people_of_tomorrows_events(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.registrations_remind(now) == 0
     assert [m.to for m in mailoutbox] == [[confirmed.email]]
-    assert "c'est demain" in mailoutbox[0].subject
+    assert "c’est demain" in mailoutbox[0].subject
 
 
 def test_the_reminder_task_is_in_the_beat_schedule():
@@ -255,5 +255,5 @@ def test_attendance_marks_present_and_absent_and_the_event_held(lab_staff):
 
 
 def test_attendance_before_the_event_is_refused(training, lab_staff):
-    with pytest.raises(services.NotAllowedNow, match="une fois l'événement commencé"):
+    with pytest.raises(services.NotAllowedNow, match="une fois l’événement commencé"):
         services.attendance_record(event=training, present_ids=[], by=lab_staff)

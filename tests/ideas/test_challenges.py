@@ -301,7 +301,7 @@ def test_the_lab_opens_the_challenge_then_starts_the_jury(client, lab_staff, jur
     # a skipped step is refused, never a 500
     response = client.post(url("challenge-detail", challenge), {"status": "closed"})
     assert response.status_code == 302
-    assert any("n'est pas possible" in m for m in messages_of(response))
+    assert any("n’est pas possible" in m for m in messages_of(response))
 
 
 # --- entries -------------------------------------------------------------------------------

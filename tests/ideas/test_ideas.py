@@ -192,7 +192,7 @@ def test_the_problem_is_required_and_comes_first(client, agent_a):
 def test_an_unknown_co_author_address_is_refused_in_french(client, agent_a):
     client.force_login(agent_a)
     response = client.post(CREATE, idea_data(co_authors="personne@nulle-part.example"))
-    assert "Aucun agent du réseau n'a cette adresse" in text_of(response)
+    assert "Aucun agent du réseau n’a cette adresse" in text_of(response)
     assert not Idea.objects.exists()
 
 
@@ -325,7 +325,7 @@ def test_an_exe_renamed_pdf_and_an_11_mb_file_are_refused_in_french_keeping_type
     assert response.status_code == 200
     html = text_of(response)
     assert "le contenu du fichier ne correspond pas à son extension (.pdf)" in html
-    assert "« photo.png » dépasse la taille maximale de 10 Mo." in html
+    assert "«\u00a0photo.png\u00a0» dépasse la taille maximale de 10 Mo." in html
     assert "Mon idée à garder" in html
     assert "Un problème tapé avec soin." in html
     assert not Idea.objects.exists()
@@ -336,7 +336,7 @@ def test_a_file_type_outside_the_list_is_refused(client, agent_a):
     client.force_login(agent_a)
     script = SimpleUploadedFile("outil.exe", b"MZ\x90\x00")
     response = client.post(CREATE, {**idea_data(), "attachments": [script]})
-    assert "ce type de fichier n'est pas accepté" in text_of(response)
+    assert "ce type de fichier n’est pas accepté" in text_of(response)
     assert not Idea.objects.exists()
 
 

@@ -107,7 +107,7 @@ def test_the_source_page_offers_the_button_then_shows_what_it_became(
 
     idea = lineage.idea_from_origin(source=contribution, by=lab_staff)
     html = client.get(page).content.decode()
-    assert "A donné l'idée « Un rendez-vous le soir »" in html
+    assert "A donné l’idée «\u00a0Un rendez-vous le soir\u00a0»" in html
     assert idea.get_absolute_url() not in html  # a citizen does not open the idea box
     client.force_login(lab_staff)
     assert idea.get_absolute_url() in client.get(page).content.decode()
@@ -131,7 +131,7 @@ def test_the_project_lists_the_source_and_its_people_hear_of_each_stage(
 
     client.force_login(citizen)
     html = client.get(contribution.get_absolute_url()).content.decode()
-    assert f"Puis le projet « {project.title} », à l'étape « Idée »" in html
+    assert f"Puis le projet «\u00a0{project.title}\u00a0», à l’étape «\u00a0Idée\u00a0»" in html
 
     review = GateReviewFactory(project=project, from_stage=Stage.IDEA, to_stage=Stage.CREATIVITY)
     gate_decide(review=review, by=lab_staff, decision=GateReview.Decision.GO, rationale="Go")
@@ -193,7 +193,7 @@ def test_the_lab_attaches_a_source_to_an_existing_project_its_people_are_told(
     assert attach in page
 
     response = client.post(attach, {"project": "INNO-9999-999"}, follow=True)
-    assert "Aucun projet que vous pouvez voir ne porte le code « INNO-9999-999 »" in (
+    assert "Aucun projet que vous pouvez voir ne porte le code «\u00a0INNO-9999-999\u00a0»" in (
         response.content.decode()
     )
     assert not ProjectOrigin.objects.exists()
@@ -207,7 +207,7 @@ def test_the_lab_attaches_a_source_to_an_existing_project_its_people_are_told(
 
     client.force_login(citizen)
     html = client.get(contribution.get_absolute_url()).content.decode()
-    assert "A rejoint le projet « Accueil du soir »" in html
+    assert "A rejoint le projet «\u00a0Accueil du soir\u00a0»" in html
     assert attach not in html  # a citizen attaches nothing
     assert client.post(attach, {"project": project.code}).status_code == 403
     # The project lists it among its origins.
@@ -249,7 +249,7 @@ def test_the_idea_page_says_what_it_was_born_of_with_a_link_for_who_may_open_it(
     idea = lineage.idea_from_origin(source=contribution, by=lab_staff)
     client.force_login(lab_staff)
     html = client.get(idea.get_absolute_url()).content.decode()
-    assert "Née d’un contenu de type « contribution »" in html
+    assert "Née d’un contenu de type «\u00a0contribution\u00a0»" in html
     assert f'<a href="{contribution.get_absolute_url()}">{contribution.title}</a>' in html
 
     # Withdrawn from publication: the idea still says where it came from, without a link for
@@ -415,7 +415,7 @@ def test_the_lab_turns_an_initiative_comment_into_an_idea_from_the_comment_s_pag
     assert (told.recipient, told.is_own_contribution) == (agent_b, True)
     assert told.url == comment.get_absolute_url()
     client.force_login(agent_b)
-    assert "A donné l'idée" in client.get(comment.get_absolute_url()).content.decode()
+    assert "A donné l’idée" in client.get(comment.get_absolute_url()).content.decode()
 
 
 def test_a_hidden_comment_has_no_page_and_is_no_source(client, lab_staff, agent_a):

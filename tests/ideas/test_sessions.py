@@ -422,7 +422,7 @@ def test_a_debrief_of_the_wrong_type_is_refused_with_the_typed_values_kept(
     response = client.post(url("session-update", session), data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Ce type de fichier n&#x27;est pas accepté" in html
+    assert "Ce type de fichier n’est pas accepté" in html
     assert 'value="Titre tapé"' in html
     assert "Compte rendu tapé" in html
     session.refresh_from_db()

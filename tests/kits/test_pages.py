@@ -46,7 +46,7 @@ def test_the_project_page_shows_the_next_gate_kit_and_what_is_missing(client, le
     experimentation_kit()
     client.force_login(lead)
     page = client.get(project.get_absolute_url()).content.decode()
-    assert "Ce qu’attend la revue vers « Expérimentation »" in page
+    assert "Ce qu’attend la revue vers «\u00a0Expérimentation\u00a0»" in page
     assert "1 livrable bloquant manque : un « go » sera refusé." in page
     assert reverse("kits:project-document-add", kwargs={"code": project.code}) in page
 
@@ -131,7 +131,7 @@ def test_the_gate_review_page_shows_the_deliverables(client, lab_staff, project)
     page = client.get(
         reverse("projects:gate-review", kwargs={"code": project.code, "pk": review.pk})
     ).content.decode()
-    assert "Livrables attendus vers « Expérimentation »" in page
+    assert "Livrables attendus vers «\u00a0Expérimentation\u00a0»" in page
     assert "livrables bloquants manquants pour l’étape « Expérimentation »" in page
 
 

@@ -48,7 +48,7 @@ def test_resend_requeues_failed_and_pending_mails_but_not_sent_ones(
             {"action": "resend", "_selected_action": [failed.pk, sent.pk]},
             follow=True,
         )
-    assert "1 e-mail remis dans la file d&#x27;envoi." in response.content.decode()
+    assert "1 e-mail remis dans la file d’envoi." in response.content.decode()
     assert [m.subject for m in mailoutbox] == [failed.subject]
     failed.refresh_from_db()
     assert failed.status == OutboxMail.Status.SENT

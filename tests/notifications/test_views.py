@@ -108,7 +108,7 @@ def test_the_unread_filter_hides_the_read_ones(client, agent_a):
 
 def test_an_empty_centre_says_so(client, citizen):
     response = login(client, citizen).get(LIST)
-    assert "Vous n'avez aucune notification." in unescape(response.content.decode())
+    assert "Vous n’avez aucune notification." in unescape(response.content.decode())
 
 
 def test_the_list_costs_the_same_queries_with_3_or_40_notifications(client, agent_a):

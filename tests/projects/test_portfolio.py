@@ -392,7 +392,7 @@ def test_gate_request_link_shows_only_to_lead_team_and_lab(
 
     html = get_as(client, agent_b, KANBAN).content.decode()
     assert gate_link(led) in html
-    assert "Demander le passage à « Expérimentation »" in html
+    assert "Demander le passage à «\u00a0Expérimentation\u00a0»" in html
     assert gate_link(in_team) in html
     assert gate_link(other) not in html
 

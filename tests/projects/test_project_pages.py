@@ -568,7 +568,7 @@ def test_an_invalid_status_report_reopens_on_its_own_page_with_what_was_typed(
     assert response.status_code == 200
     assert response.templates[0].name == "projects/project_add_form.html"
     html = response.content.decode()
-    heading = escape("Nouveau point d'étape")
+    heading = escape("Nouveau point d’étape")
     assert f'<h1 class="h2 mb-1">{heading}</h1>' in html
     assert "Un résumé sans santé." in html
     assert "Ce champ est obligatoire." in html
@@ -590,7 +590,7 @@ def test_an_agent_outside_the_team_may_not_add_a_status_report(client, project, 
     [
         (
             "status-report-add",
-            "Nouveau point d'étape",
+            "Nouveau point d’étape",
             {"point-next_steps": "Relancer le prestataire"},
         ),
         ("lever-add", "Nouveau frein ou levier", {"levier-text": "Manque de temps des agents"}),
@@ -808,7 +808,7 @@ def test_an_editor_adds_a_member_and_removes_them(client, project, lab_staff, ag
     client.post(url("team", project), {"retirer": member.pk}, follow=True)
     assert not project.team_members.filter(user=agent_b).exists()
     again = client.post(url("team", project), {"retirer": member.pk}, follow=True)
-    assert messages_of(again) == ["Cette personne ne fait déjà plus partie de l'équipe."]
+    assert messages_of(again) == ["Cette personne ne fait déjà plus partie de l’équipe."]
 
 
 def test_the_lead_cannot_be_removed_from_the_team(client, project, lab_staff):

@@ -55,7 +55,10 @@ def test_an_unknown_lead_gets_a_clear_french_error_and_no_projects(client, agent
     client.force_login(agent_a)
     response = client.get(LIST, {"lead": "Inconnu"})
     assert response.context["projects"] is None or not list(response.context["projects"])
-    assert "Aucun porteur de projet ne correspond à « Inconnu »." in response.content.decode()
+    assert (
+        "Aucun porteur de projet ne correspond à «\u00a0Inconnu\u00a0»."
+        in response.content.decode()
+    )
 
 
 def test_a_hidden_drafts_lead_is_no_lead_to_filter_by(client, agent_b):
@@ -63,7 +66,9 @@ def test_a_hidden_drafts_lead_is_no_lead_to_filter_by(client, agent_b):
     ProjectFactory(lead=secret, is_draft=True)
     client.force_login(agent_b)
     response = client.get(LIST, {"lead": "Sigrid"})
-    assert "Aucun porteur de projet ne correspond à « Sigrid »." in response.content.decode()
+    assert (
+        "Aucun porteur de projet ne correspond à «\u00a0Sigrid\u00a0»." in response.content.decode()
+    )
 
 
 def test_the_map_picks_its_project_by_code_suggestion_or_words(client, agent_a, caf_b):

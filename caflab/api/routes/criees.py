@@ -139,7 +139,7 @@ def criees(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status:
         if status not in Criee.Status.values:
-            raise ApiError(400, _("Valeur inconnue pour « %(p)s ».") % {"p": "status"})
+            raise ApiError(400, _("Valeur inconnue pour « %(p)s ».") % {"p": "status"})
         queryset = queryset.filter(status=status)
     rows, next_url = paginate(request, _criees(queryset, request.auth))
     visible = _visible_initiatives(rows, request.auth)

@@ -83,7 +83,7 @@ def consultations(request: HttpRequest) -> HttpResponse:
         value = request.GET.get(param, "")
         if value:
             if value not in choices:
-                raise ApiError(400, _("Valeur inconnue pour « %(p)s ».") % {"p": param})
+                raise ApiError(400, _("Valeur inconnue pour « %(p)s ».") % {"p": param})
             queryset = queryset.filter(**{field: value})
     if request.GET.get("caf"):
         queryset = queryset.filter(caf__code=request.GET["caf"][:10])
