@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analysis', '0006_sources_comments_syntheses_waves'),
+        ('analysis', '0008_french_spacing'),
         ('ecoute', '0020_hear_back_news'),
         ('network', '0006_programme_requires_ecological_assessment'),
     ]
