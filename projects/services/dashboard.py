@@ -8,8 +8,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, Sum, Window
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
@@ -18,15 +17,13 @@ from django.utils.translation import gettext as _
 from caflab.core import charts
 from caflab.core.fragments import fingerprint
 from caflab.core.numbers import fr_number
-from caflab.network.models import Caf, CogAmbition, Programme
+from caflab.network.models import CogAmbition, Programme
 from projects.converters import SAMPLE_CODE, SAMPLE_PK, code_url
 from projects.models import (
     ADVANCED_STAGES,
     LEVER_AGE_GROUPS,
     PIPELINE,
     BlockerLever,
-    Deployment,
-    DeploymentChange,
     GateReview,
     Health,
     ProjectQuerySet,
@@ -34,6 +31,7 @@ from projects.models import (
     StageChange,
     lever_age_q,
 )
+from projects.services.adoption import live_cafs, month_start, started_per_month
 
 # A programme's slug in a reversed URL, replaced by each row's own: one reverse() a page.
 SAMPLE_SLUG = "programme-exemple"
@@ -49,12 +47,8 @@ HEALTH_FILLS = {
 LEVER_ROWS = 5
 # Gate decisions of the month printed; the count and the list behind it give the rest.
 DECISION_ROWS = 10
-# Months of the adoption curve.
-ADOPTION_MONTHS = 12
 # The columns of the programme section: the pipeline, then on the shelf and abandoned.
 PROGRAMME_STAGES: tuple[str, ...] = (*PIPELINE, Stage.SHELVED, Stage.ABANDONED)
-# A deployment "started" when it first went running (or straight to sustained).
-STARTED = (Deployment.Status.RUNNING, Deployment.Status.SUSTAINED)
 
 
 @dataclasses.dataclass
@@ -127,11 +121,6 @@ def _list_url(base: str, **params: Any) -> str:
     return f"{base}?{urlencode(params)}"
 
 
-def _month_start(day: datetime.date, months_back: int = 0) -> datetime.date:
-    month = day.year * 12 + day.month - 1 - months_back
-    return datetime.date(month // 12, month % 12 + 1, 1)
-
-
 def _euros(value: Decimal | None) -> str:
     return f"{fr_number(value or 0, 0, grouping=True)} €"
 
@@ -144,7 +133,7 @@ def portfolio_dashboard(
     ("portfolio_dashboard")."""
     ids = projects.values("pk")
     today = today or timezone.localdate()
-    month_start = _month_start(today)
+    this_month = month_start(today)
 
     # 1 query: counts and budgets by stage and by health, grouped by the database (a few dozen
     # rows; thirteen filtered counts cost more to build than to run).
@@ -232,7 +221,7 @@ def portfolio_dashboard(
         GateReview.objects.filter(
             project__in=ids,
             status=GateReview.Status.DECIDED,
-            decided_at__date__gte=month_start,
+            decided_at__date__gte=this_month,
         )
         .select_related("project")
         .only("decision", "decided_at", "from_stage", "to_stage", "project__code", "project__title")
@@ -240,9 +229,9 @@ def portfolio_dashboard(
         .order_by("-decided_at", "-pk")[:DECISION_ROWS]
     )
     # 1 query: stage changes of the month, and the projects they moved.
-    moves = StageChange.objects.filter(
-        project__in=ids, changed_at__date__gte=month_start
-    ).aggregate(n=Count("pk"), n_projects=Count("project", distinct=True))
+    moves = StageChange.objects.filter(project__in=ids, changed_at__date__gte=this_month).aggregate(
+        n=Count("pk"), n_projects=Count("project", distinct=True)
+    )
     # 1 query: projects on the shelf to revisit within 30 days.
     to_revisit = list(
         projects.filter(stage=Stage.SHELVED, revisit_on__lte=today + datetime.timedelta(days=30))
@@ -315,49 +304,15 @@ def portfolio_dashboard(
         }
         for project in to_revisit
     ]
-    # 1 query: the 15 Caf with the most live deployments, grouped from the deployments.
-    live = Deployment.objects.live().filter(project__in=ids)
-    cafs = []
-    for row in (
-        live.order_by()
-        .values("caf", "caf__code", "caf__name", "caf__position")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "caf__position")[:15]
-    ):
-        caf = Caf(pk=row["caf"], code=row["caf__code"], name=row["caf__name"])
-        caf.n = row["n"]
-        cafs.append(caf)
-    # 1 query: the Caf reached (a live deployment of one of these projects).
-    caf_reached = live.aggregate(n=Count("caf", distinct=True))["n"]
-    # 1 query: deployments started (first running) per month, over the last twelve months,
-    # counted by the database (the first start of each deployment, then grouped by month in
-    # the site's time zone): a dozen rows, not one per deployment.
-    first_month = _month_start(today, ADOPTION_MONTHS - 1)
-    first_start = (
-        DeploymentChange.objects.filter(deployment=OuterRef("pk"), to_status__in=STARTED)
-        .order_by("changed_at")
-        .values("changed_at")[:1]
-    )
-    started = (
-        Deployment.objects.filter(project__in=ids)
-        .annotate(first=Subquery(first_start))
-        .filter(first__date__gte=first_month)
-        .annotate(month=TruncMonth("first"))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
-    months = [_month_start(today, back) for back in range(ADOPTION_MONTHS - 1, -1, -1)]
-    per_month = dict.fromkeys(months, 0)
-    for moment, n in started:
-        month = _month_start(timezone.localdate(moment))
-        if month in per_month:
-            per_month[month] += n
+    # 2 queries: the 15 Caf with the most live deployments, and the Caf reached.
+    cafs, caf_reached = live_cafs(ids)
+    # 1 query: deployments started per month over the last twelve months.
+    per_month = started_per_month(ids, today)
+    months = list(per_month)
 
     list_url = reverse("projects:index")
     levers_url = reverse("projects:levers")
-    month_iso = month_start.isoformat()
+    month_iso = this_month.isoformat()
     blocker_counts = lever_counts.get(BlockerLever.Kind.BLOCKER, {})
     lever_only_counts = lever_counts.get(BlockerLever.Kind.LEVER, {})
     n_overdue = sum(1 for row in review_rows if row["is_late"])
@@ -472,7 +427,7 @@ def portfolio_dashboard(
             "budget_planned": _euros(planned),
             "budget_spent": _euros(spent),
             "budget_rate": round(100 * spent / planned) if planned else None,
-            "month": formats.date_format(month_start, "F Y"),
+            "month": formats.date_format(this_month, "F Y"),
             # The COG section's line, read while its chart waits under a disclosure.
             "ambitions": len(ambitions),
             "ambitions_met": sum(1 for a in ambitions if a.target and a.n_advanced >= a.target),
