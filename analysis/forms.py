@@ -32,7 +32,7 @@ class CodeForm(forms.ModelForm):
         if self.instance.pk:
             themes = themes.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = themes.order_by("position", "pk")
-        self.fields["parent"].empty_label = _("Aucun : c’est un thème")
+        self.fields["parent"].empty_label = _("Aucun : c’est un thème")
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", submit))
 
@@ -70,7 +70,7 @@ class CopyForm(forms.Form):
         label=_("Copier la grille de codes de l’analyse"),
         queryset=Analysis.objects.none(),
         source="analyses-a-copier",
-        help_text=_("Son titre ou son numéro : des suggestions s’affichent."),
+        help_text=_("Son titre ou son numéro : des suggestions s’affichent."),
     )
 
     def __init__(self, *args: Any, sources: Any, analysis: Analysis, **kwargs: Any) -> None:
@@ -88,7 +88,7 @@ class LibraryCopyForm(forms.Form):
         label=_("Copier une grille de la bibliothèque du CafLab"),
         queryset=LibraryCodebook.objects.all(),
         source="grilles-bibliotheque",
-        help_text=_("Son titre : des suggestions s’affichent."),
+        help_text=_("Son titre : des suggestions s’affichent."),
     )
 
 

@@ -493,7 +493,7 @@ class ThemeRun(TimeStampedModel, LeasedJob):
         _("traitement de la langue"),
         max_length=40,
         blank=True,
-        help_text=_("« spacy » : lemmes français ; « simple » : mots en minuscules."),
+        help_text=_("« spacy » : lemmes français ; « simple » : mots en minuscules."),
     )
     duration_ms = models.PositiveIntegerField(_("durée (ms)"), null=True, blank=True)
 

@@ -185,8 +185,8 @@ def restitution_draft(consultation: Any, user: Any) -> str:
         return ""
     lines = [
         ngettext(
-            "Vous avez été %(n)s à nous écrire. Voici ce qui en ressort :",
-            "Vous avez été %(n)s à nous écrire. Voici ce qui en ressort :",
+            "Vous avez été %(n)s à nous écrire. Voici ce qui en ressort :",
+            "Vous avez été %(n)s à nous écrire. Voici ce qui en ressort :",
             results.total,
         )
         % {"n": fr_number(results.total, grouping=True)}
@@ -194,8 +194,8 @@ def restitution_draft(consultation: Any, user: Any) -> str:
     for row in themes:
         lines.append(
             ngettext(
-                "- %(theme)s : %(n)s texte (%(share)s)",
-                "- %(theme)s : %(n)s textes (%(share)s)",
+                "- %(theme)s : %(n)s texte (%(share)s)",
+                "- %(theme)s : %(n)s textes (%(share)s)",
                 row.count,
             )
             % {

@@ -15,7 +15,7 @@ from criees.models import Initiative
 
 
 class PublishedInitiativesFeed(PublicFeed):
-    title = _("CafLab : initiatives locales publiées")
+    title = _("CafLab : initiatives locales publiées")
     link = reverse_lazy("criees:index")
     description = _("Les initiatives des Caf validées par le CafLab, les plus récentes d’abord.")
 

@@ -77,7 +77,7 @@ class InitiativeFilter(django_filters.FilterSet):
         label=_("Déjà reprise ailleurs"),
         method="filter_taken_up",
         choices=[
-            ("oui", _("Oui : déployée dans une autre Caf")),
+            ("oui", _("Oui : déployée dans une autre Caf")),
             ("non", _("Non, pas encore")),
         ],
         empty_label=_("Peu importe"),

@@ -166,7 +166,7 @@ class InitiativeForm(RichTextFormMixin, forms.ModelForm):
         unknown = sorted(set(emails) - {user.email for user in users})
         if unknown:
             raise ValidationError(
-                _("Aucun agent du réseau inscrit sur CafLab avec cette adresse : %(emails)s.")
+                _("Aucun agent du réseau inscrit sur CafLab avec cette adresse : %(emails)s.")
                 % {"emails": ", ".join(unknown)}
             )
         return users
@@ -187,7 +187,7 @@ class ReviewForm(forms.Form):
         label=_("Commentaire pour l’équipe"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Obligatoire pour un renvoi : ce qu’il faut compléter ou reprendre."),
+        help_text=_("Obligatoire pour un renvoi : ce qu’il faut compléter ou reprendre."),
     )
     prefix = "validation"
 
@@ -213,7 +213,7 @@ class _UploadForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.action = action
         self.fields["file"].widget.attrs["accept"] = ",".join(f".{ext}" for ext in self.kinds)
-        self.fields["file"].help_text = _("Formats : %(formats)s ; %(size)s Mo au plus.") % {
+        self.fields["file"].help_text = _("Formats : %(formats)s ; %(size)s Mo au plus.") % {
             "formats": ", ".join(sorted(self.kinds)),
             "size": MAX_UPLOAD_BYTES // (1024 * 1024),
         }
@@ -241,7 +241,7 @@ class FileForm(_UploadForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["description"].help_text = _("Facultatif : de quoi s’agit-il ?")
+        self.fields["description"].help_text = _("Facultatif : de quoi s’agit-il ?")
         self.helper = _helper(_("Ajouter le fichier"), prefix=self.prefix)
 
 
@@ -305,7 +305,7 @@ class InterestForm(forms.Form):
         queryset=User.objects.none(),
         source="contacts-interet",
         required=False,
-        help_text=_("Par défaut, vous. Nom ou adresse e-mail : des suggestions s’affichent."),
+        help_text=_("Par défaut, vous. Nom ou adresse e-mail : des suggestions s’affichent."),
     )
     comment = forms.CharField(
         label=_("Commentaire"),
@@ -352,7 +352,7 @@ class PromoteForm(forms.Form):
     lead = PersonChoiceField(
         label=_("Porteur du projet"),
         queryset=User.objects.none(),
-        help_text=_("Le porteur de l’initiative par défaut : la paternité reste à l’équipe."),
+        help_text=_("Le porteur de l’initiative par défaut : la paternité reste à l’équipe."),
     )
 
     def __init__(self, *args: Any, initiative: Initiative, **kwargs: Any) -> None:
@@ -400,7 +400,7 @@ class CrieeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["online_url"].help_text = _("Pour une criée en ligne.")
-        self.fields["place"].help_text = _("Pour une criée sur place : adresse, salle.")
+        self.fields["place"].help_text = _("Pour une criée sur place : adresse, salle.")
         self.fields["format"].choices = Criee.Format.choices
         chosen = [] if self.instance.pk is None else list(self.instance.themes.values_list("pk"))
         self.fields["themes"].queryset = _active_or_chosen(Theme.objects, [c[0] for c in chosen])
@@ -408,7 +408,7 @@ class CrieeForm(forms.ModelForm):
             del self.fields["follow_up_summary"]
         else:
             self.fields["follow_up_summary"].help_text = _(
-                "Publié sur la page de suivi : ce que le lab a décidé après la criée."
+                "Publié sur la page de suivi : ce que le lab a décidé après la criée."
             )
         self.helper = _helper(
             _("Créer la criée") if self.instance.pk is None else _("Enregistrer"), form_tag=True
@@ -431,7 +431,7 @@ class ProposeForm(forms.Form):
         queryset=Initiative.objects.none(),
         source="initiatives-a-proposer",
         help_text=_(
-            "Une initiative publiée : tapez des mots de son titre ou le nom de sa Caf, puis "
+            "Une initiative publiée : tapez des mots de son titre ou le nom de sa Caf, puis "
             "choisissez une suggestion."
         ),
     )

@@ -46,7 +46,7 @@ def describe_comment(comment: Comment) -> OriginText:
     initiative = comment.initiative
     return OriginText(
         title=Truncator(" ".join(comment.text.split())).chars(120),
-        text=_("Commentaire sur l’initiative « %(initiative)s » :\n\n%(text)s")
+        text=_("Commentaire sur l’initiative « %(initiative)s » :\n\n%(text)s")
         % {"initiative": initiative.title, "text": comment.text},
         caf_id=initiative.caf_id,
     )

@@ -148,7 +148,7 @@ class ConsultationAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
         for reason, n in skipped.items():
             self.message_user(
                 request,
-                gettext("%(n)s consultation(s) laissée(s) telle(s) quelle(s) : %(reason)s")
+                gettext("%(n)s consultation(s) laissée(s) telle(s) quelle(s) : %(reason)s")
                 % {"n": n, "reason": reason},
                 messages.WARNING,
             )

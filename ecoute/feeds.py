@@ -19,7 +19,7 @@ def public_consultations() -> Any:
 
 
 class OpenConsultationsFeed(PublicFeed):
-    title = _("CafLab : consultations ouvertes")
+    title = _("CafLab : consultations ouvertes")
     link = reverse_lazy("ecoute:index")
     description = _(
         "Les consultations « La Caf à votre écoute » ouvertes à tous, les plus récentes d’abord."
@@ -48,10 +48,10 @@ class OpenConsultationsFeed(PublicFeed):
 
 
 class RestitutionsFeed(PublicFeed):
-    title = _("CafLab : restitutions des consultations")
+    title = _("CafLab : restitutions des consultations")
     link = reverse_lazy("ecoute:index")
     description = _(
-        "« Vous avez dit, nous avons fait » : les restitutions publiées, les plus récentes d’abord."
+        "« Vous avez dit, nous avons fait » : les restitutions publiées, les plus récentes d’abord."
     )
 
     def items(self) -> list[Restitution]:
@@ -63,7 +63,7 @@ class RestitutionsFeed(PublicFeed):
         )
 
     def item_title(self, item: Restitution) -> str:
-        return str(_("Restitution : %(title)s") % {"title": item.consultation.title})
+        return str(_("Restitution : %(title)s") % {"title": item.consultation.title})
 
     def item_description(self, item: Restitution) -> str:
         return item.synthesis

@@ -57,7 +57,7 @@ def describe_answer(answer: Answer) -> OriginText:
     return OriginText(
         title=Truncator(" ".join(text.split())).chars(120) or _("Réponse à un questionnaire"),
         text=_(
-            "Réponse à la question « %(question)s » de la consultation « %(title)s » :\n\n%(text)s"
+            "Réponse à la question « %(question)s » de la consultation « %(title)s » :\n\n%(text)s"
         )
         % {
             "question": answer.question.label,

@@ -94,7 +94,7 @@ def _indicator_chart(index: int, indicator: dict[str, Any]):
         return None
     return line_chart(
         f"rapport-indicateur-{index}",
-        _("%(name)s (%(unit)s) : référence, mesures et cible")
+        _("%(name)s (%(unit)s) : référence, mesures et cible")
         % {"name": indicator["name"], "unit": indicator["unit"]},
         labels=[_month(period) for period in periods],
         values=[_decimal(series[p]["value"]) if p in series else None for p in periods],
@@ -125,7 +125,7 @@ def _caf_chart(index: int, indicator: dict[str, Any]):
         return None
     return bar_chart(
         f"rapport-caf-{index}",
-        _("%(name)s (%(unit)s) : dernière valeur par Caf")
+        _("%(name)s (%(unit)s) : dernière valeur par Caf")
         % {"name": indicator["name"], "unit": indicator["unit"]},
         rows,
         label_header=_("Caf"),
@@ -253,7 +253,7 @@ def _spread_context(snapshot: dict[str, Any]) -> dict[str, Any] | None:
                 "since": _date(d["status_since"]),
                 "running": _date(d.get("running_since")),
                 "measurement_texts": [
-                    _("%(indicator)s : %(value)s %(unit)s (%(month)s)")
+                    _("%(indicator)s : %(value)s %(unit)s (%(month)s)")
                     % {
                         "indicator": m["indicator"],
                         "value": number(m["value"]),
@@ -275,7 +275,7 @@ def _spread_context(snapshot: dict[str, Any]) -> dict[str, Any] | None:
         "n_unfaithful": sum(1 for a in adaptations if not a["is_faithful"]),
         "map": _report_map(
             snapshot["deployments"],
-            _("Où %(code)s est déployé : les 101 Caf") % {"code": snapshot["project"]["code"]},
+            _("Où %(code)s est déployé : les 101 Caf") % {"code": snapshot["project"]["code"]},
         )
         if deployments
         else None,

@@ -128,7 +128,7 @@ class DebateProposalAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     """Proposals are written on the event's after-event page; an idea may point to one, so
     they are kept (corrected here if need be, never deleted)."""
 
-    kept_advice = _("Une idée peut en être issue : corrigez plutôt son texte.")
+    kept_advice = _("Une idée peut en être issue : corrigez plutôt son texte.")
 
     list_display = ("short_text", "event", "created_by", "created_at")
     list_filter = ("event__kind",)

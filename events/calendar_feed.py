@@ -93,7 +93,7 @@ def calendar_for(user: User, now: datetime.datetime | None = None) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", _("CafLab : mes inscriptions"))
+    calendar.add("x-wr-calname", _("CafLab : mes inscriptions"))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     # Calendar applications poll a subscription: every six hours is enough.
     calendar.add("refresh-interval", datetime.timedelta(hours=6), parameters={"value": "DURATION"})

@@ -78,7 +78,7 @@ class EventForm(RichTextFormMixin, forms.ModelForm):
         choices=ELIGIBLE_ROLE_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Aucun coché : toute personne du public visé peut s’inscrire."),
+        help_text=_("Aucun coché : toute personne du public visé peut s’inscrire."),
     )
     cafs = CafChoices(
         label=_("Caf concernées"),
@@ -169,7 +169,7 @@ class EventForm(RichTextFormMixin, forms.ModelForm):
         unknown = sorted(set(emails) - {user.email for user in users})
         if unknown:
             raise ValidationError(
-                _("Aucun agent du réseau inscrit sur CafLab avec cette adresse : %(emails)s.")
+                _("Aucun agent du réseau inscrit sur CafLab avec cette adresse : %(emails)s.")
                 % {"emails": ", ".join(unknown)}
             )
         if not creating_with_nobody(self.instance, users):
@@ -199,11 +199,11 @@ class MaterialForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ",".join(f".{ext}" for ext in MATERIAL_KINDS)
-        self.fields["file"].help_text = _("Formats : %(formats)s ; %(size)s Mo au plus.") % {
+        self.fields["file"].help_text = _("Formats : %(formats)s ; %(size)s Mo au plus.") % {
             "formats": ", ".join(sorted(MATERIAL_KINDS)),
             "size": MAX_UPLOAD_BYTES // (1024 * 1024),
         }
-        self.fields["description"].help_text = _("Facultatif : diaporama, notes, synthèse…")
+        self.fields["description"].help_text = _("Facultatif : diaporama, notes, synthèse…")
         self.helper = _helper(_("Ajouter le support"), form_tag=False)
 
     def clean_file(self) -> Any:
@@ -237,7 +237,7 @@ class SynthesisForm(RichTextFormMixin, forms.ModelForm):
         # In Meta, so that the mixin's formatting help follows it.
         help_texts = {
             "synthesis": _(
-                "Ce qui s’est dit : les constats, les points d’accord et de désaccord. Les "
+                "Ce qui s’est dit : les constats, les points d’accord et de désaccord. Les "
                 "participants la lisent sur la page de l’événement."
             )
         }

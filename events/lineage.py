@@ -16,7 +16,7 @@ def describe(proposal: DebateProposal) -> OriginText:
     event = proposal.event
     return OriginText(
         title=Truncator(" ".join(proposal.text.split())).chars(120),
-        text=_("Proposition issue de « %(event)s » (%(kind)s) :\n\n%(text)s")
+        text=_("Proposition issue de « %(event)s » (%(kind)s) :\n\n%(text)s")
         % {"event": event.title, "kind": event.get_kind_display().lower(), "text": proposal.text},
         caf_id=event.caf_id,
     )

@@ -154,7 +154,7 @@ class Event(TimeStampedModel):
         related_name="targeted_events",
         verbose_name=_("Caf concernées"),
         help_text=_(
-            "Public « certaines Caf » : les Caf qui voient l’événement. Autres publics : "
+            "Public « certaines Caf » : les Caf qui voient l’événement. Autres publics : "
             "si renseigné, seuls les agents de ces Caf peuvent s’inscrire."
         ),
     )
@@ -162,7 +162,7 @@ class Event(TimeStampedModel):
         _("rôles admis à s’inscrire"),
         default=list,
         blank=True,
-        help_text=_("Vide : toute personne du public visé peut s’inscrire."),
+        help_text=_("Vide : toute personne du public visé peut s’inscrire."),
     )
     place = models.CharField(_("lieu"), max_length=300, blank=True)
     online_url = models.URLField(_("lien de connexion"), blank=True)
@@ -304,7 +304,7 @@ class Event(TimeStampedModel):
         roles = self.eligible_roles or []
         if roles and user.role not in roles:
             labels = ", ".join(str(Role(role).label) for role in roles)
-            return gettext("Cet événement est réservé aux profils suivants : %(roles)s.") % {
+            return gettext("Cet événement est réservé aux profils suivants : %(roles)s.") % {
                 "roles": labels
             }
         if caf_ids is None:

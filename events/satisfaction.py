@@ -48,7 +48,7 @@ def satisfaction_template_default() -> SatisfactionTemplate:
         return template
     questionnaire = Questionnaire.objects.create(
         title=_("Votre avis sur l’événement"),
-        intro=_("Trois questions, une minute : vos réponses aident à améliorer nos événements."),
+        intro=_("Trois questions, une minute : vos réponses aident à améliorer nos événements."),
     )
     section = Section.objects.create(questionnaire=questionnaire, title=_("Votre avis"), position=1)
     Question.objects.create(
@@ -124,17 +124,17 @@ def satisfaction_send(
     now = now or timezone.now()
     locked = Event.objects.select_for_update().get(pk=event.pk)
     if Satisfaction.objects.filter(event=locked).exists():
-        raise AlreadyDone(_("C’est déjà fait : le questionnaire de satisfaction est envoyé."))
+        raise AlreadyDone(_("C’est déjà fait : le questionnaire de satisfaction est envoyé."))
     if locked.status != Event.Status.HELD:
         raise InvalidState(
             _("Le questionnaire de satisfaction s’envoie une fois l’événement tenu.")
         )
     if not Registration.objects.filter(event=locked, attended=True).exists():
         raise NotAllowedNow(
-            _("Relevez d’abord la présence : le questionnaire va aux personnes venues.")
+            _("Relevez d’abord la présence : le questionnaire va aux personnes venues.")
         )
     template = satisfaction_template_default()
-    title = _("Votre avis : %(title)s") % {"title": locked.title}
+    title = _("Votre avis : %(title)s") % {"title": locked.title}
     consultation = consultation_create(
         by=by,
         title=title[:200],
@@ -198,7 +198,7 @@ def satisfaction_invite(*, satisfaction_id: int) -> int:
             kind="events.satisfaction",
             title=_("Votre avis sur « %(title)s »") % {"title": event.title},
             body=_(
-                "Merci d’être venu(e). Trois questions, une minute, jusqu’au %(date)s : vos "
+                "Merci d’être venu(e). Trois questions, une minute, jusqu’au %(date)s : vos "
                 "réponses aident à améliorer nos événements."
             )
             % {"date": timezone.localtime(consultation.closes_at).strftime("%d/%m/%Y")},

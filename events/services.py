@@ -51,7 +51,7 @@ WORKFLOW = Workflow(
         Status.HELD: (),
     },
     history=EventStatusChange,
-    final_message=gettext_lazy("C’est déjà fait : l’événement est « %(status)s »."),
+    final_message=gettext_lazy("C’est déjà fait : l’événement est « %(status)s »."),
     refused_message=gettext_lazy(
         "Cet événement ne peut pas passer de « %(label)s » à « %(target)s »."
     ),
@@ -140,7 +140,7 @@ def event_cancel(*, event: Event, by: User, reason: str) -> Event:
         notify(
             recipients=people,
             kind="events.cancelled",
-            title=_("Événement annulé : %(title)s") % {"title": event.title},
+            title=_("Événement annulé : %(title)s") % {"title": event.title},
             body=event.cancel_reason,
             url=event.get_absolute_url(),
             actor=by,
@@ -212,7 +212,7 @@ def registration_cancel(
     if locked.status == RegStatus.CANCELLED:
         raise AlreadyDone(_("Cette inscription est déjà annulée."))
     if event.starts_at <= now:
-        raise NotAllowedNow(_("L’événement a commencé : l’inscription ne peut plus être annulée."))
+        raise NotAllowedNow(_("L’événement a commencé : l’inscription ne peut plus être annulée."))
     was_confirmed = locked.status == RegStatus.CONFIRMED
     locked.status = RegStatus.CANCELLED
     locked.cancelled_at = now
@@ -248,10 +248,10 @@ def _tell(registration: Registration, event: Event, kind: str) -> None:
     """The person hears of their registration in-app and by e-mail (queued after commit)."""
     place = ", ".join(filter(None, [event.place, event.online_url]))
     titles = {
-        "confirmation": _("Inscription confirmée : %(title)s"),
-        "waiting": _("Vous êtes sur la liste d’attente : %(title)s"),
-        "promotion": _("Une place s’est libérée pour vous : %(title)s"),
-        "reminder": _("Rappel : %(title)s, c’est demain"),
+        "confirmation": _("Inscription confirmée : %(title)s"),
+        "waiting": _("Vous êtes sur la liste d’attente : %(title)s"),
+        "promotion": _("Une place s’est libérée pour vous : %(title)s"),
+        "reminder": _("Rappel : %(title)s, c’est demain"),
     }
     if kind == "confirmation" and registration.status == RegStatus.WAITING:
         kind = "waiting"
@@ -286,7 +286,7 @@ def registrations_remind(now: datetime.datetime | None = None) -> int:
             notify(
                 recipients=User.objects.filter(event_registrations__pk__in=ids),
                 kind="events.reminder",
-                title=_("Rappel : %(title)s, c’est demain") % {"title": event.title},
+                title=_("Rappel : %(title)s, c’est demain") % {"title": event.title},
                 body=_("Le %(when)s. %(place)s") % {"when": when(event), "place": place},
                 url=event.get_absolute_url(),
                 own_contribution=True,

@@ -250,7 +250,7 @@ def _save(form: EventForm, event: Event, by: Any) -> Event | None:
 def event_publish(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_for(request, pk, "events.manage_event")
     services.event_publish(event=event, by=request.user)
-    messages.success(request, _("L’événement est publié : son public le voit au catalogue."))
+    messages.success(request, _("L’événement est publié : son public le voit au catalogue."))
     return redirect(event)
 
 
@@ -279,7 +279,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request,
             _(
-                "L’événement est complet : vous êtes sur la liste d’attente. Vous serez prévenu(e) "
+                "L’événement est complet : vous êtes sur la liste d’attente. Vous serez prévenu(e) "
                 "si une place se libère."
             ),
         )
@@ -317,7 +317,7 @@ def event_ical(request: HttpRequest, pk: int) -> HttpResponse:
 def feed(request: HttpRequest) -> HttpResponse:
     """The upcoming events the person sees (at most 300, the nearest first)."""
     events = Event.objects.visible_to(request.user).upcoming()[:300]
-    content = ical.calendar_of(events, name=_("CafLab : événements à venir"))
+    content = ical.calendar_of(events, name=_("CafLab : événements à venir"))
     return ical.ical_response(content, "caflab-evenements.ics")
 
 
@@ -370,7 +370,7 @@ class AttendanceView(SignedInMixin, TemplateView):
         ids = [int(value) for value in request.POST.getlist("present") if value.isdigit()]
         came = services.attendance_record(event=self.event, present_ids=ids, by=request.user)
         messages.success(
-            request, _("La présence est enregistrée : %(n)s personne(s) présente(s).") % {"n": came}
+            request, _("La présence est enregistrée : %(n)s personne(s) présente(s).") % {"n": came}
         )
         return redirect("events:attendance", pk=self.event.pk)
 
@@ -566,7 +566,7 @@ def satisfaction_send(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _(
-            "Le questionnaire de satisfaction est ouvert : les personnes venues sont prévenues "
+            "Le questionnaire de satisfaction est ouvert : les personnes venues sont prévenues "
             "par une notification et un e-mail."
         ),
     )
@@ -591,7 +591,7 @@ def calendar_rotate(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         _(
-            "Votre lien d’abonnement est renouvelé : l’ancien ne fonctionne plus. Abonnez votre "
+            "Votre lien d’abonnement est renouvelé : l’ancien ne fonctionne plus. Abonnez votre "
             "agenda au nouveau lien."
         ),
     )

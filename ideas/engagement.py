@@ -34,7 +34,7 @@ def _moderated_by(user: Any) -> Any:
 
 def _check_support(idea: Idea) -> None:
     if idea.status == Idea.Status.MERGED:
-        raise InvalidState(_("Cette idée a été fusionnée : soutenez l’idée qu’elle a rejointe."))
+        raise InvalidState(_("Cette idée a été fusionnée : soutenez l’idée qu’elle a rejointe."))
 
 
 def register_engagement() -> None:

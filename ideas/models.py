@@ -255,8 +255,8 @@ class IdeaSupport(SupportBase):
 # Moderation in the audit trail: the status and who set it, never the text.
 @track_moderation(
     "IdeaCommentEvent",
-    _("historique : commentaire d’idée"),
-    _("historique : commentaires d’idées"),
+    _("historique : commentaire d’idée"),
+    _("historique : commentaires d’idées"),
 )
 class IdeaComment(CommentBase):
     """A comment on an idea (caflab.engagement: replies, moderation, reports)."""
@@ -423,7 +423,7 @@ class Challenge(TimeStampedModel):
                 & Q(judging_close_on__lte=models.F("results_on")),
                 name="challenge_dates_in_order",
                 violation_error_message=_(
-                    "Les dates doivent se suivre : ouverture, clôture, jury, résultats."
+                    "Les dates doivent se suivre : ouverture, clôture, jury, résultats."
                 ),
             )
         ]

@@ -26,7 +26,7 @@ def remind_shelved_ideas() -> int:
             notify(
                 recipients=not_yet_notified(kind, recipients.distinct()),
                 kind=kind,
-                title=_("Idée à réexaminer : %(title)s") % {"title": idea.title[:150]},
+                title=_("Idée à réexaminer : %(title)s") % {"title": idea.title[:150]},
                 body=_("Cette idée mise en attente arrive à sa date de réexamen."),
                 url=idea.get_absolute_url(),
             )

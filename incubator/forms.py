@@ -123,7 +123,7 @@ class DecisionForm(forms.Form):
         queryset=Cohort.objects.none(),
         required=False,
         help_text=_(
-            "Pour une candidature retenue : la promotion que rejoint le projet (la première de "
+            "Pour une candidature retenue : la promotion que rejoint le projet (la première de "
             "l’appel, créée au besoin, si vous n’en choisissez pas)."
         ),
     )
@@ -152,7 +152,7 @@ class MilestoneForm(forms.ModelForm):
         model = Milestone
         fields = ["kind", "title", "on", "event"]
         widgets = {"on": DateInput()}
-        help_texts = {"event": _("Facultatif : l’événement du réseau qui tient ce jalon.")}
+        help_texts = {"event": _("Facultatif : l’événement du réseau qui tient ce jalon.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

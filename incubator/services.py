@@ -85,7 +85,7 @@ def call_create(*, by: User, title: str, jury: Iterable[User] = (), **fields: An
     nobody: `IncubatorConfig.ready`) and the default jury scorecard."""
     consultation = consultation_create(
         by=by,
-        title=(_("Candidature : %(title)s") % {"title": title})[:200],
+        title=(_("Candidature : %(title)s") % {"title": title})[:200],
         summary=_("Le formulaire de candidature de l’appel à projets « %(title)s ».")
         % {"title": title[:300]},
         audience=Consultation.Audience.BOTH,
@@ -122,7 +122,7 @@ def call_criteria_save(*, call: Call, formset: Any) -> Call:
     starts: once the call is closed, the criteria scored stay as they are."""
     locked = Call.objects.select_for_update().get(pk=call.pk)
     if locked.status not in (CallStatus.DRAFT, CallStatus.OPEN):
-        raise NotAllowedNow(_("Le jury a commencé : ses critères ne changent plus."))
+        raise NotAllowedNow(_("Le jury a commencé : ses critères ne changent plus."))
     formset.save()
     return locked
 
@@ -133,7 +133,7 @@ def call_move(*, call: Call, by: User, to_status: str) -> Call:
     call = Call.objects.select_for_update().get(pk=call.pk)
     if CALL_MOVES.get(call.status) != to_status:
         if call.status == to_status:
-            raise AlreadyDone(_("C’est déjà fait : l’appel a déjà ce statut."))
+            raise AlreadyDone(_("C’est déjà fait : l’appel a déjà ce statut."))
         raise InvalidState(_("Ce changement de statut n’est pas possible."))
     if to_status == CallStatus.OPEN and not call.criteria.exists():
         raise NotAllowedNow(_("Donnez d’abord au jury au moins un critère."))
@@ -205,7 +205,7 @@ def application_save(
         except IntegrityError:  # the same person, twice at once: update theirs
             application = Application.objects.select_for_update().get(call=call, applicant=by)
     if application.status != AppStatus.DRAFT:
-        raise AlreadyDone(_("C’est déjà fait : votre candidature est déposée."))
+        raise AlreadyDone(_("C’est déjà fait : votre candidature est déposée."))
     for name, value in fields.items():
         setattr(application, name, value)
     application.save(update_fields=[*fields, "updated_at"])
@@ -227,7 +227,7 @@ def application_submit(
     if locked.applicant_id != by.pk:
         raise NotAllowedNow(_("Seul(e) le ou la candidat(e) dépose sa candidature."))
     if locked.status != AppStatus.DRAFT:
-        raise AlreadyDone(_("C’est déjà fait : votre candidature est déposée."))
+        raise AlreadyDone(_("C’est déjà fait : votre candidature est déposée."))
     _check_open(locked.call, today)
     questionnaire = locked.call.consultation.questionnaire
     kept = answers_check(questionnaire, application_answers(locked))  # IncompleteAnswers
@@ -239,7 +239,7 @@ def application_submit(
         recipients=[by],
         kind="incubator.submitted",
         title=_("Votre candidature « %(title)s » est déposée") % {"title": locked.title},
-        body=_("Appel à projets : %(call)s") % {"call": locked.call.title},
+        body=_("Appel à projets : %(call)s") % {"call": locked.call.title},
         url=locked.get_absolute_url(),
         own_contribution=True,
     )
@@ -343,7 +343,7 @@ def application_decide(
         .get(pk=application.pk)
     )
     if locked.decision:
-        raise AlreadyDone(_("C’est déjà fait : la décision sur cette candidature est rendue."))
+        raise AlreadyDone(_("C’est déjà fait : la décision sur cette candidature est rendue."))
     if locked.status != AppStatus.SUBMITTED:
         raise InvalidState(_("Seule une candidature déposée reçoit une décision."))
     call = locked.call
@@ -439,7 +439,7 @@ def milestone_add(*, cohort: Cohort, by: User, **fields: Any) -> Milestone:
     notify(
         recipients=cohort_members(cohort),
         kind="incubator.milestone",
-        title=_("Nouveau jalon de la promotion « %(cohort)s » : %(title)s")
+        title=_("Nouveau jalon de la promotion « %(cohort)s » : %(title)s")
         % {"cohort": cohort.title, "title": milestone.title},
         body=_("Le %(day)s.") % {"day": milestone.on.strftime("%d/%m/%Y")},
         url=cohort.get_absolute_url(),

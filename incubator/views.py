@@ -194,7 +194,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     call = call_for(request, slug, "incubator.apply")
     application = Application.objects.filter(call=call, applicant=request.user).first()
     if application is not None and not application.is_draft:
-        messages.info(request, _("C’est déjà fait : votre candidature est déposée."))
+        messages.info(request, _("C’est déjà fait : votre candidature est déposée."))
         return redirect(application)
     if not call.is_accepting():
         messages.info(request, _("Cet appel n’est pas ouvert aux candidatures en ce moment."))
@@ -220,7 +220,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 if not submitting:
                     messages.success(
-                        request, _("Votre brouillon est enregistré : vous pouvez y revenir.")
+                        request, _("Votre brouillon est enregistré : vous pouvez y revenir.")
                     )
                     return redirect("incubator:apply", slug=call.slug)
                 services.application_submit(application=saved, by=request.user)

@@ -27,7 +27,7 @@ class _FileField(forms.FileField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             label=kwargs.pop("label", _("Fichier")),
-            help_text=_("Formats : %(formats)s ; %(size)s Mo au plus.")
+            help_text=_("Formats : %(formats)s ; %(size)s Mo au plus.")
             % {
                 "formats": ", ".join(sorted(DOCUMENT_KINDS)),
                 "size": MAX_UPLOAD_BYTES // (1024 * 1024),
@@ -63,7 +63,7 @@ class DocumentForm(_UploadCheck, forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Facultatif : de quoi s’agit-il, pour qui ?"),
+        help_text=_("Facultatif : de quoi s’agit-il, pour qui ?"),
     )
     file = _FileField()
 
@@ -78,7 +78,7 @@ class VersionForm(_UploadCheck, forms.Form):
         label=_("Ce qui change"),
         required=False,
         max_length=300,
-        help_text=_("Facultatif : ce que cette version apporte."),
+        help_text=_("Facultatif : ce que cette version apporte."),
     )
     prefix = "version"
 
@@ -94,7 +94,7 @@ class GuideForm(forms.ModelForm):
         queryset=Document.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Parmi les documents déposés : le guide, les supports, les modèles…"),
+        help_text=_("Parmi les documents déposés : le guide, les supports, les modèles…"),
     )
 
     class Meta:
@@ -109,7 +109,7 @@ class GuideForm(forms.ModelForm):
             "cost": _("Budget, matériel, prestations."),
             "duration": _("Le temps de mise en place et le temps de fonctionnement."),
             "team": _("Les profils et le temps de chacun."),
-            "contacts": _("Qui contacter : nom, fonction, e-mail professionnel."),
+            "contacts": _("Qui contacter : nom, fonction, e-mail professionnel."),
         }
 
     def __init__(self, *args: Any, documents: Any = None, **kwargs: Any) -> None:

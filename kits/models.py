@@ -234,7 +234,7 @@ class DeliverableQuerySet(models.QuerySet["Deliverable"]):
     *before_and_after("is_blocking", "is_active", "document_kind"),
     fields=["label", "document_kind", "is_blocking", "is_active"],
     model_name="DeliverableEvent",
-    meta=event_meta(_("historique : livrable attendu"), _("historique : livrables attendus")),
+    meta=event_meta(_("historique : livrable attendu"), _("historique : livrables attendus")),
 )
 class Deliverable(TimeStampedModel):
     """An expected deliverable of a stage kit: a document of a kind (met once the project holds
@@ -251,7 +251,7 @@ class Deliverable(TimeStampedModel):
         max_length=30,
         choices=DocumentKind,
         blank=True,
-        help_text=_("Vide : un point de la liste à cocher par l’équipe."),
+        help_text=_("Vide : un point de la liste à cocher par l’équipe."),
     )
     is_blocking = models.BooleanField(
         _("bloquant"), default=False, help_text=_("Manquant, il bloque un « go » à la revue.")
@@ -375,7 +375,7 @@ class ReplicationGuide(TimeStampedModel):
         constraints = [_one_holder("kit_guide")]
 
     def __str__(self) -> str:
-        return str(_("Fiche d’essaimage : %(holder)s") % {"holder": self.holder})
+        return str(_("Fiche d’essaimage : %(holder)s") % {"holder": self.holder})
 
     @property
     def holder(self) -> Project | Initiative:

@@ -66,7 +66,7 @@ class OriginInline(admin.TabularInline):
 @admin.register(Project)
 class ProjectAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
     kept_advice = _(
-        "Un projet garde son historique, ses revues, rapports et mesures : "
+        "Un projet garde son historique, ses revues, rapports et mesures : "
         "changez plutôt son étape (en attente, abandonné)."
     )
 
@@ -146,7 +146,7 @@ class GateScoreInline(admin.TabularInline):
 
 @admin.register(GateReview)
 class GateReviewAdmin(KeepsEvidenceAdmin, admin.ModelAdmin):
-    kept_advice = _("Une revue décidée est un acte : elle reste telle quelle.")
+    kept_advice = _("Une revue décidée est un acte : elle reste telle quelle.")
 
     def is_kept(self, obj) -> bool:
         return obj.status == obj.Status.DECIDED

@@ -13,7 +13,7 @@ from projects.models import Project, Stage, StageChange
 
 
 class ProjectNewsFeed(PublicFeed):
-    title = _("CafLab : actualité des projets")
+    title = _("CafLab : actualité des projets")
     link = reverse_lazy("projects:index")
     description = _(
         "Les changements d’étape des projets à fiche publique, les plus récents d’abord."
@@ -28,7 +28,7 @@ class ProjectNewsFeed(PublicFeed):
 
     def item_title(self, item: StageChange) -> str:
         return str(
-            _("%(project)s : %(stage)s")
+            _("%(project)s : %(stage)s")
             % {"project": item.project.title, "stage": Stage(item.to_stage).label}
         )
 

@@ -132,7 +132,7 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("Porteur"),
         method="filter_lead",
         widget=TypeaheadInput(source="porteurs"),
-        help_text=_("Nom ou adresse e-mail : des suggestions s’affichent pendant la saisie."),
+        help_text=_("Nom ou adresse e-mail : des suggestions s’affichent pendant la saisie."),
     )
     sponsor = django_filters.ChoiceFilter(
         label=_("Direction sponsor"),

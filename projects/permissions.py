@@ -70,7 +70,7 @@ def partner_refusal(user: Any, project: Any) -> str | None:
         return _("Votre organisation n’est pas partenaire de ce projet.")
     if project.track != Track.LOCAL_INCUBATOR:
         return _(
-            "Ce projet n’est pas suivi par l’incubateur : ses partenaires le consultent, "
+            "Ce projet n’est pas suivi par l’incubateur : ses partenaires le consultent, "
             "son équipe le fait avancer."
         )
     return None

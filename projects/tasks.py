@@ -49,7 +49,7 @@ def remind_due_gate_reviews() -> int:
             notify(
                 recipients=not_yet_notified(kind, recipients.distinct()),
                 kind=kind,
-                title=_("Revue de passage en attente de décision : %(code)s")
+                title=_("Revue de passage en attente de décision : %(code)s")
                 % {"code": review.project.code},
                 url=review_url(review),
             )

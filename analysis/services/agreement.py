@@ -121,7 +121,7 @@ def sample_draw(*, analysis: Analysis, size: int, seed: int | None = None) -> in
     Analysis.objects.select_for_update().get(pk=analysis.pk)
     if BlindCoding.objects.filter(text__analysis=analysis).exists():
         raise InvalidState(
-            _("L’échantillon est déjà en cours de double codage : il ne peut plus être tiré.")
+            _("L’échantillon est déjà en cours de double codage : il ne peut plus être tiré.")
         )
     size = max(1, min(MAX_SAMPLE, size))
     texts = AnalysisText.objects.filter(analysis=analysis)

@@ -126,7 +126,7 @@ def library_publish(
     (unique). Later changes to the analysis leave it as published."""
     codes = list(analysis.codes.order_by("parent_id", "position", "pk"))
     if not codes:
-        raise InvalidState(_("Cette grille n’a aucun code : il n’y a rien à publier."))
+        raise InvalidState(_("Cette grille n’a aucun code : il n’y a rien à publier."))
     try:
         with transaction.atomic():
             codebook = LibraryCodebook.objects.create(

@@ -121,7 +121,7 @@ def export_retry(*, export: AnalysisExport, by: User) -> AnalysisExport:
     """ "Relancer" on a failed export: a fresh export of the same analysis and format (the
     failed one stays, as a record)."""
     if export.status != Status.FAILED:
-        raise AlreadyDone(_("Cet export n’a pas échoué : il n’y a rien à relancer."))
+        raise AlreadyDone(_("Cet export n’a pas échoué : il n’y a rien à relancer."))
     return export_request(analysis=export.analysis, by=by, fmt=export.format)
 
 

@@ -81,7 +81,7 @@ def source_start(request: HttpRequest, source: str, pk: int) -> HttpResponse:
         "analysis/start.html",
         {
             "consultation": AnalysisHome(the_source.title(subject), url, trail_label, trail_url),
-            "heading": _("Analyser les textes : %(source)s") % {"source": the_source.label},
+            "heading": _("Analyser les textes : %(source)s") % {"source": the_source.label},
             "what": the_source.label.lower(),
             "n_sources": the_source.count(subject),
         },
@@ -115,7 +115,7 @@ def rebuild(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.success(
-            request, _("Les textes sont à jour : %(n)s textes.") % {"n": analysis.n_texts}
+            request, _("Les textes sont à jour : %(n)s textes.") % {"n": analysis.n_texts}
         )
     return redirect(analysis)
 

@@ -137,5 +137,5 @@ def bulk_apply(request: HttpRequest, pk: int) -> HttpResponse:
             % {"code": code.label, "n": n},
         )
     else:
-        messages.info(request, _("Déjà fait : ces textes portaient déjà ce code."))
+        messages.info(request, _("Déjà fait : ces textes portaient déjà ce code."))
     return redirect(back)

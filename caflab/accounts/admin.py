@@ -370,7 +370,7 @@ class UserAdmin(BaseUserAdmin):
         text = _("%(n)s invitation(s) envoyée(s).") % {"n": sent}
         if len(users) > sent:
             text += " " + _(
-                "%(n)s compte(s) ignoré(s) : désactivés ou ayant déjà un mot de passe."
+                "%(n)s compte(s) ignoré(s) : désactivés ou ayant déjà un mot de passe."
             ) % {"n": len(users) - sent}
         self.message_user(request, text, messages.SUCCESS if sent else messages.WARNING)
 

@@ -84,7 +84,7 @@ def signup_verify_view(request: HttpRequest, token: str) -> HttpResponse:
             {"reason": str(failed), "form": ResendForm()},
             status=404,
         )
-    messages.success(request, _("Votre adresse est confirmée : vous pouvez vous connecter."))
+    messages.success(request, _("Votre adresse est confirmée : vous pouvez vous connecter."))
     return redirect("accounts:login")
 
 

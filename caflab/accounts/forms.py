@@ -22,7 +22,7 @@ class LoginForm(auth_forms.AuthenticationForm):
     )
     error_messages = {
         "invalid_login": _(
-            "Adresse e-mail ou mot de passe incorrect. Vérifiez votre saisie : "
+            "Adresse e-mail ou mot de passe incorrect. Vérifiez votre saisie : "
             "après 5 échecs, la connexion est bloquée pendant 15 minutes."
         ),
         "inactive": _("Ce compte est désactivé."),
@@ -45,8 +45,8 @@ class LoginForm(auth_forms.AuthenticationForm):
             # Said before any password check: the agent's way in is the provider's button.
             raise forms.ValidationError(
                 _(
-                    "Les agents du réseau se connectent avec %(provider)s : utilisez le bouton "
-                    "« Se connecter avec %(provider)s » ci-dessus."
+                    "Les agents du réseau se connectent avec %(provider)s : utilisez le bouton "
+                    "« Se connecter avec %(provider)s » ci-dessus."
                 )
                 % {"provider": provider_settings("agents")["label"]},
                 code="sso_only",

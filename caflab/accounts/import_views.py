@@ -46,17 +46,17 @@ class PeopleImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
     dry_run = forms.BooleanField(
-        label=gettext_lazy("Simulation : montrer ce qui changerait, sans rien enregistrer"),
+        label=gettext_lazy("Simulation : montrer ce qui changerait, sans rien enregistrer"),
         required=False,
         initial=True,
     )
     full = forms.BooleanField(
         label=gettext_lazy(
-            "Désactiver les absents : les membres du réseau que le fichier ne liste pas"
+            "Désactiver les absents : les membres du réseau que le fichier ne liste pas"
         ),
         required=False,
         help_text=gettext_lazy(
-            "Les comptes désactivés ne sont jamais supprimés : leurs contributions restent."
+            "Les comptes désactivés ne sont jamais supprimés : leurs contributions restent."
         ),
     )
     confirm_full = forms.BooleanField(
@@ -76,7 +76,7 @@ class PeopleImportForm(forms.Form):
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if extension not in EXTENSIONS:
             raise forms.ValidationError(
-                _("Ce type de fichier n’est pas accepté. Formats acceptés : %(formats)s.")
+                _("Ce type de fichier n’est pas accepté. Formats acceptés : %(formats)s.")
                 % {"formats": ", ".join(EXTENSIONS)}
             )
         if upload.size > MAX_UPLOAD_BYTES:
@@ -159,7 +159,7 @@ def invitation_batch_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(InvitationBatch, pk=pk)
     followed = invitation_batch_retry(batch=batch, by=request.user)
     if followed.pk == batch.pk:
-        messages.info(request, _("Cet envoi n’a pas échoué : il n’y a rien à relancer."))
+        messages.info(request, _("Cet envoi n’a pas échoué : il n’y a rien à relancer."))
     else:
         messages.success(
             request,
@@ -186,9 +186,9 @@ def invitation_view(request: HttpRequest, uidb64: str, token: str) -> HttpRespon
             request, username=user.email, password=form.cleaned_data["new_password1"]
         )
         if signed_in is None:
-            messages.success(request, _("Votre mot de passe est enregistré : connectez-vous."))
+            messages.success(request, _("Votre mot de passe est enregistré : connectez-vous."))
             return redirect("accounts:login")
         login(request, signed_in)
-        messages.success(request, _("Votre mot de passe est enregistré : bienvenue sur CafLab."))
+        messages.success(request, _("Votre mot de passe est enregistré : bienvenue sur CafLab."))
         return redirect("core:home")
     return render(request, "accounts/invitation.html", {"form": form, "invited": user, "sso": sso})

@@ -158,7 +158,7 @@ class ImportReport:
                     "n": self.deactivated
                 }
         if self.dry_run:
-            text += " " + _("Simulation : rien n’a été enregistré.")
+            text += " " + _("Simulation : rien n’a été enregistré.")
         return text
 
 
@@ -178,7 +178,7 @@ def _rows(data: bytes, extension: str) -> Iterator[list[str]]:
         for row in read_table(data, kind=extension):
             if row.error:
                 raise ImportFileError(
-                    _("Ligne %(number)s : %(error)s") % {"number": row.number, "error": row.error}
+                    _("Ligne %(number)s : %(error)s") % {"number": row.number, "error": row.error}
                 )
             yield row.cells
     except TableFileError as error:
@@ -191,7 +191,7 @@ def read_people_file(data: bytes, filename: str) -> tuple[list[str], list[tuple[
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in EXTENSIONS:
         raise ImportFileError(
-            _("Ce type de fichier n’est pas accepté. Formats acceptés : %(formats)s.")
+            _("Ce type de fichier n’est pas accepté. Formats acceptés : %(formats)s.")
             % {"formats": ", ".join(EXTENSIONS)}
         )
     rows = _rows(data, extension)
@@ -202,7 +202,7 @@ def read_people_file(data: bytes, filename: str) -> tuple[list[str], list[tuple[
     if "email" not in columns:
         raise ImportFileError(
             _(
-                "La colonne « e-mail » est introuvable sur la première ligne. Colonnes attendues : "
+                "La colonne « e-mail » est introuvable sur la première ligne. Colonnes attendues : "
                 "e-mail, prénom, nom, rôle, Caf, direction, organisation partenaire."
             )
         )
@@ -432,7 +432,7 @@ def people_import(
             if user.role == Role.CITIZEN:
                 raise Refused(
                     _(
-                        "cette adresse est celle d’un compte citoyen : "
+                        "cette adresse est celle d’un compte citoyen : "
                         "à traiter dans l’administration"
                     )
                 )
@@ -445,7 +445,7 @@ def people_import(
                 continue
             if user.is_superuser:
                 raise Refused(
-                    _("compte de super-administrateur : à modifier dans l’administration")
+                    _("compte de super-administrateur : à modifier dans l’administration")
                 )
             line.outcome = Outcome.UPDATED
             line.changes = {
@@ -463,7 +463,7 @@ def people_import(
         if not any(line.outcome != Outcome.REFUSED for line in report.lines):
             raise ImportFileError(
                 _(
-                    "Aucune ligne du fichier n’est valide : la désactivation des absents est "
+                    "Aucune ligne du fichier n’est valide : la désactivation des absents est "
                     "annulée, pour ne pas désactiver tout le réseau."
                 )
             )

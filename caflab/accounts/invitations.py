@@ -243,8 +243,8 @@ def invitation_batch_send(*, batch_id: int) -> str:
 def _stopped_message(exc: Exception, batch_id: int) -> str:
     left = BatchInvitation.objects.filter(batch_id=batch_id, outcome=Outcome.PENDING).count()
     return _(
-        "L’envoi s’est arrêté : le serveur d’e-mails a refusé une invitation (%(error)s). "
-        "%(n)s invitation(s) restent à envoyer ; relancez l’envoi."
+        "L’envoi s’est arrêté : le serveur d’e-mails a refusé une invitation (%(error)s). "
+        "%(n)s invitation(s) restent à envoyer ; relancez l’envoi."
     ) % {"error": type(exc).__name__, "n": left}
 
 

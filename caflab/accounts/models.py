@@ -111,7 +111,7 @@ AUDITED_USER_FIELDS = [
     ),
     fields=AUDITED_USER_FIELDS,
     model_name="UserEvent",
-    meta=event_meta(_("historique : compte"), _("historique : comptes")),
+    meta=event_meta(_("historique : compte"), _("historique : comptes")),
 )
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("adresse e-mail"), unique=True)
@@ -288,7 +288,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     pghistory.DeleteEvent("removed"),
     obj_field=None,
     model_name="UserGroupEvent",
-    meta=event_meta(_("historique : groupes d’un compte"), _("historique : groupes des comptes")),
+    meta=event_meta(_("historique : groupes d’un compte"), _("historique : groupes des comptes")),
 )
 class UserGroup(User.groups.through):  # type: ignore[name-defined,misc]
     class Meta:
@@ -303,7 +303,7 @@ class UserGroup(User.groups.through):  # type: ignore[name-defined,misc]
     obj_field=None,
     model_name="UserPermissionEvent",
     meta=event_meta(
-        _("historique : permissions d’un compte"), _("historique : permissions des comptes")
+        _("historique : permissions d’un compte"), _("historique : permissions des comptes")
     ),
 )
 class UserPermission(User.user_permissions.through):  # type: ignore[name-defined,misc]

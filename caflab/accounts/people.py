@@ -66,7 +66,7 @@ class PersonField(forms.ModelChoiceField):
     widget = PersonInput
     default_error_messages = {
         "invalid_choice": _(
-            "Personne ne correspond à cette adresse parmi les personnes possibles : "
+            "Personne ne correspond à cette adresse parmi les personnes possibles : "
             "vérifiez-la ou choisissez une suggestion."
         ),
     }

@@ -274,7 +274,7 @@ def account_delete(*, user: User) -> bool:
     the address no longer exists afterwards."""
     if not user.may_delete_own_account:
         raise CannotDeleteAccount(
-            _("Ce compte est géré par les administrateurs : adressez-leur votre demande.")
+            _("Ce compte est géré par les administrateurs : adressez-leur votre demande.")
         )
     address = user.email
     deleted = account_erase(user=user)

@@ -188,7 +188,7 @@ def signup_verify(*, token: str, now: Any = None) -> User:
         data = signing.loads(token, salt=VERIFICATION_SALT, max_age=VERIFICATION_MAX_AGE)
     except signing.SignatureExpired as exc:
         raise VerificationFailed(
-            _("Ce lien a expiré : demandez-en un nouveau ci-dessous.")
+            _("Ce lien a expiré : demandez-en un nouveau ci-dessous.")
         ) from exc
     except signing.BadSignature as exc:
         raise VerificationFailed(_("Ce lien n’est pas valide.")) from exc
@@ -198,7 +198,7 @@ def signup_verify(*, token: str, now: Any = None) -> User:
     if user is None:
         raise VerificationFailed(_("Ce lien n’est pas valide."))
     if user.email_verified_at is not None:
-        raise AlreadyVerified(_("Votre adresse est déjà confirmée : connectez-vous."))
+        raise AlreadyVerified(_("Votre adresse est déjà confirmée : connectez-vous."))
     if not is_pending(user):
         raise VerificationFailed(_("Ce lien n’est pas valide."))
     # A conditional UPDATE: of two clicks at once, one activates.
@@ -206,7 +206,7 @@ def signup_verify(*, token: str, now: Any = None) -> User:
         pk=user.pk, is_active=False, email_verified_at__isnull=True
     ).update(is_active=True, email_verified_at=now or timezone.now())
     if not activated:
-        raise AlreadyVerified(_("Votre adresse est déjà confirmée : connectez-vous."))
+        raise AlreadyVerified(_("Votre adresse est déjà confirmée : connectez-vous."))
     user.refresh_from_db()
     return user
 

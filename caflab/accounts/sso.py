@@ -166,34 +166,34 @@ def claims_from_callback(name: str, request: Any) -> tuple[Claims, dict[str, Any
         if error.error == "mismatching_state":
             raise SsoError(
                 _(
-                    "Cette demande de connexion n’est pas valide ou a expiré : "
+                    "Cette demande de connexion n’est pas valide ou a expiré : "
                     "recommencez depuis la page de connexion."
                 )
             ) from error
         logger.warning("SSO %s: token exchange refused (%s)", name, error.error)
         raise SsoError(
-            _("Le fournisseur d’identité a refusé la connexion : recommencez.")
+            _("Le fournisseur d’identité a refusé la connexion : recommencez.")
         ) from error
     except (JoseError, ValueError) as error:
         # A signature, issuer, audience, expiry or nonce that does not check out.
         logger.warning("SSO %s: ID token refused (%s)", name, type(error).__name__)
         raise SsoError(
             _(
-                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
+                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
                 "la connexion est refusée."
             )
         ) from error
     except requests.RequestException as error:
         logger.warning("SSO %s: provider unreachable (%s)", name, type(error).__name__)
         raise SsoError(
-            _("Le fournisseur d’identité ne répond pas : réessayez dans quelques minutes."),
+            _("Le fournisseur d’identité ne répond pas : réessayez dans quelques minutes."),
             status=502,
         ) from error
     id_claims = token.get("userinfo")
     if not id_claims or not id_claims.get("sub"):
         raise SsoError(
             _(
-                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
+                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
                 "la connexion est refusée."
             )
         )
@@ -202,20 +202,20 @@ def claims_from_callback(name: str, request: Any) -> tuple[Claims, dict[str, Any
     except JoseError as error:
         raise SsoError(
             _(
-                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
+                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
                 "la connexion est refusée."
             )
         ) from error
     except requests.RequestException as error:
         raise SsoError(
-            _("Le fournisseur d’identité ne répond pas : réessayez dans quelques minutes."),
+            _("Le fournisseur d’identité ne répond pas : réessayez dans quelques minutes."),
             status=502,
         ) from error
     if info and info.get("sub") != id_claims["sub"]:
         # OpenID Connect Core 5.3.2: userinfo about someone else is never used.
         raise SsoError(
             _(
-                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
+                "La réponse du fournisseur d’identité n’a pas pu être vérifiée : "
                 "la connexion est refusée."
             )
         )
@@ -240,7 +240,7 @@ def _refuse_unverified(claims: Claims) -> None:
     if not claims.email:
         raise SsoError(
             _(
-                "Le fournisseur d’identité n’a pas transmis votre adresse e-mail : "
+                "Le fournisseur d’identité n’a pas transmis votre adresse e-mail : "
                 "la connexion est refusée."
             )
         )
@@ -249,7 +249,7 @@ def _refuse_unverified(claims: Claims) -> None:
     if claims.email_verified is False:
         raise SsoError(
             _(
-                "Votre adresse e-mail n’est pas vérifiée par le fournisseur d’identité : "
+                "Votre adresse e-mail n’est pas vérifiée par le fournisseur d’identité : "
                 "la connexion est refusée. Vérifiez-la chez lui, puis recommencez."
             )
         )
@@ -276,7 +276,7 @@ def account_for_claims(name: str, claims: Claims) -> User:
         elif name == CITIZENS and user.role != Role.CITIZEN:
             raise SsoError(
                 _(
-                    "Cette adresse appartient à un compte professionnel : connectez-vous "
+                    "Cette adresse appartient à un compte professionnel : connectez-vous "
                     "avec la connexion des agents ou par mot de passe."
                 )
             )
@@ -290,13 +290,13 @@ def account_for_claims(name: str, claims: Claims) -> User:
             # subject signed in twice at once.
             raise SsoError(
                 _(
-                    "Ce compte est déjà associé à une autre identité chez ce fournisseur : "
+                    "Ce compte est déjà associé à une autre identité chez ce fournisseur : "
                     "contactez l’équipe du CafLab."
                 )
             ) from error
     if not user.is_active:
         raise SsoError(
-            _("Ce compte est désactivé : contactez l’équipe du CafLab ou votre correspondant."),
+            _("Ce compte est désactivé : contactez l’équipe du CafLab ou votre correspondant."),
             status=403,
         )
     identity.siret = claims.siret
@@ -350,6 +350,6 @@ def _create_account(name: str, claims: Claims) -> User:
         with transaction.atomic():
             user.save()
     except IntegrityError as error:  # the same person's first sign-in, twice at once
-        raise SsoError(_("Votre compte est en cours de création : recommencez.")) from error
+        raise SsoError(_("Votre compte est en cours de création : recommencez.")) from error
     account_created(user=user, by=None, source=AccountChange.Source.SSO, reason=reason)
     return user

@@ -51,7 +51,7 @@ def sso_login(request: HttpRequest, provider: str) -> HttpResponse:
         return _refused(
             request,
             sso.SsoError(
-                _("Le fournisseur d’identité ne répond pas : réessayez dans quelques minutes."),
+                _("Le fournisseur d’identité ne répond pas : réessayez dans quelques minutes."),
                 status=502,
             ),
             provider,

@@ -18,7 +18,7 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Nom du jeton"),
         max_length=100,
-        help_text=_("Pour le reconnaître : « Tableau de bord Metabase de la Caf »…"),
+        help_text=_("Pour le reconnaître : « Tableau de bord Metabase de la Caf »…"),
     )
     lifetime = forms.TypedChoiceField(
         label=_("Durée de validité"), choices=LIFETIMES, coerce=int, initial="90"

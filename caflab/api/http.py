@@ -68,7 +68,7 @@ class TokenOrSession(AuthBase):
         if header:
             scheme, _sep, secret = header.partition(" ")
             if scheme.lower() != "bearer" or not secret.strip():
-                raise TokenRefused(_("En-tête Authorization attendu : « Bearer <jeton> »."))
+                raise TokenRefused(_("En-tête Authorization attendu : « Bearer <jeton> »."))
             bearer = token_authenticate(secret)
             # The request log and the audit context read request.user: the token's person.
             request.user = bearer.user
@@ -89,7 +89,7 @@ class TokenOrSession(AuthBase):
         if rate_limit_hit("api", identity, limit=limit, window=window):
             raise ApiError(
                 429,
-                _("Trop de requêtes : réessayez dans une minute."),
+                _("Trop de requêtes : réessayez dans une minute."),
                 headers={"Retry-After": str(window)},
             )
         return request.user

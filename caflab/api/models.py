@@ -68,7 +68,7 @@ class AccessTokenQuerySet(models.QuerySet["AccessToken"]):
     pghistory.DeleteEvent("deleted"),
     fields=["user", "name", "prefix", "expires_at", "revoked_at", "revoked_by"],
     model_name="AccessTokenEvent",
-    meta=event_meta(_("historique : jeton d’accès"), _("historique : jetons d’accès")),
+    meta=event_meta(_("historique : jeton d’accès"), _("historique : jetons d’accès")),
 )
 class AccessToken(models.Model):
     class Scope(models.TextChoices):
@@ -81,7 +81,7 @@ class AccessToken(models.Model):
         verbose_name=_("personne"),
     )
     name = models.CharField(
-        _("nom"), max_length=100, help_text=_("Pour le reconnaître : « Tableau de bord Metabase »…")
+        _("nom"), max_length=100, help_text=_("Pour le reconnaître : « Tableau de bord Metabase »…")
     )
     prefix = models.CharField(_("préfixe visible"), max_length=PREFIX_LENGTH, unique=True)
     secret_hash = models.CharField(_("empreinte SHA-256 du secret"), max_length=64, unique=True)

@@ -51,7 +51,7 @@ def token_create(
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if AccessToken.objects.of(user).active(now).count() >= MAX_ACTIVE_TOKENS:
         raise NotAllowedNow(
-            _("Vous avez déjà %(n)s jetons actifs : révoquez-en un avant d’en créer un autre.")
+            _("Vous avez déjà %(n)s jetons actifs : révoquez-en un avant d’en créer un autre.")
             % {"n": MAX_ACTIVE_TOKENS}
         )
     for _attempt in range(3):  # a prefix collision (1 in 4 billion): draw again
@@ -69,7 +69,7 @@ def token_create(
             return token, secret
         except IntegrityError:
             continue
-    raise NotAllowedNow(_("Le jeton n’a pas pu être créé : réessayez."))
+    raise NotAllowedNow(_("Le jeton n’a pas pu être créé : réessayez."))
 
 
 @transaction.atomic
@@ -103,7 +103,7 @@ def token_authenticate(secret: str, *, now: datetime.datetime | None = None) -> 
     if token.revoked_at is not None:
         raise TokenRefused(_("Ce jeton d’accès a été révoqué."))
     if token.expires_at <= now:
-        raise TokenRefused(_("Ce jeton d’accès a expiré : créez-en un nouveau sur votre profil."))
+        raise TokenRefused(_("Ce jeton d’accès a expiré : créez-en un nouveau sur votre profil."))
     if not may_hold_tokens(token.user):
         raise TokenRefused(_("Ce compte ne peut plus utiliser de jeton d’accès."))
     if token.last_used_at is None or token.last_used_at <= now - TOUCH_EVERY:

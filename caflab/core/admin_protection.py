@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 KEPT = gettext_lazy(
-    "Rien n’a été supprimé : réponses, contributions, restitutions, historiques, revues "
+    "Rien n’a été supprimé : réponses, contributions, restitutions, historiques, revues "
     "décidées, rapports et mesures sont conservés."
 )
 
@@ -45,7 +45,7 @@ class KeepsEvidenceAdmin:
         return self.kept_always
 
     def kept_message(self, kinds: list[str]) -> str:
-        text = f"{KEPT} {_('Éléments conservés : %(kinds)s.') % {'kinds': ', '.join(kinds)}}"
+        text = f"{KEPT} {_('Éléments conservés : %(kinds)s.') % {'kinds': ', '.join(kinds)}}"
         if self.kept_advice:
             text += f" {self.kept_advice}"
         return text

@@ -633,7 +633,7 @@ def line_chart(
     )
     span = y_range or value_range(values, targets, [baseline])
     if span is None:
-        chart.summary = _("%(title)s : aucune mesure.") % {"title": title}
+        chart.summary = _("%(title)s : aucune mesure.") % {"title": title}
         return chart
     ticks = nice_ticks(*span, count=4 if small else 5)
     low, high = ticks[0], ticks[-1]

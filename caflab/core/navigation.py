@@ -119,7 +119,7 @@ def entry_points(user: Any) -> list[EntryPoint]:
             EntryPoint(
                 _("Se connecter"),
                 _(
-                    "Agents des Caf et de la Cnaf, partenaires et usagers inscrits : "
+                    "Agents des Caf et de la Cnaf, partenaires et usagers inscrits : "
                     "retrouvez votre espace."
                 ),
                 url_or_none("accounts:login"),
@@ -181,7 +181,7 @@ def entry_points(user: Any) -> list[EntryPoint]:
                 _("Modération"),
                 _(
                     "Une seule file pour les commentaires et contributions de toutes les "
-                    "rubriques : ce qui attend une décision, ce qui a été masqué."
+                    "rubriques : ce qui attend une décision, ce qui a été masqué."
                 ),
                 url_or_none("engagement:queue"),
             )
@@ -207,7 +207,7 @@ def _events_entry_point(user: Any) -> EntryPoint:
         )
     else:
         description = _(
-            "Formations, débats, webinaires : s’inscrire, ajouter à son agenda, "
+            "Formations, débats, webinaires : s’inscrire, ajouter à son agenda, "
             "retrouver ses inscriptions."
         )
     return EntryPoint(_("Formations et événements"), description, url_or_none("events:index"))
@@ -221,7 +221,7 @@ def _incubator_entry_point(user: Any) -> EntryPoint:
         )
     else:
         description = _(
-            "Les appels à projets de l’incubateur : candidater, suivre sa candidature et sa "
+            "Les appels à projets de l’incubateur : candidater, suivre sa candidature et sa "
             "promotion."
         )
     return EntryPoint(_("Incubateur"), description, url_or_none("incubator:index"))
@@ -248,7 +248,7 @@ def _lab_entry_points() -> list[EntryPoint]:
     return [
         _portfolio(
             _(
-                "Tous les projets du réseau, de l’idée à la généralisation : "
+                "Tous les projets du réseau, de l’idée à la généralisation : "
                 "étapes, santé, freins et leviers."
             )
         ),
@@ -268,7 +268,7 @@ def _lab_entry_points() -> list[EntryPoint]:
         ),
         EntryPoint(
             _("Tableaux de bord du réseau"),
-            _("Les 101 Caf : leurs idées, leurs initiatives et leurs essaimages."),
+            _("Les 101 Caf : leurs idées, leurs initiatives et leurs essaimages."),
             url_or_none("network:caf-list"),
         ),
         EntryPoint(
@@ -344,7 +344,7 @@ def _directorate_entry_points() -> list[EntryPoint]:
         _cockpit(),
         _portfolio(
             _(
-                "Suivre les projets que votre direction parraine : leur étape, leur santé, "
+                "Suivre les projets que votre direction parraine : leur étape, leur santé, "
                 "leurs revues de passage."
             )
         ),
@@ -356,7 +356,7 @@ def _cockpit() -> EntryPoint:
     return EntryPoint(
         _("Cockpit de l’innovation"),
         _(
-            "Le portefeuille en un écran : étapes, revues de passage, freins et leviers, "
+            "Le portefeuille en un écran : étapes, revues de passage, freins et leviers, "
             "engagements de la COG, effets négatifs et restitutions."
         ),
         url_or_none("projects:dashboard"),

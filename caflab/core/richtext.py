@@ -43,7 +43,7 @@ LINK_REL = "nofollow noopener"
 #: The page owns h1 and h2; a typed "# Titre" becomes an h3, and so on down to h6.
 HEADING_SHIFT = 2
 
-HELP_TEXT = _("Mise en forme possible : **gras**, *italique*, listes avec « - », liens.")
+HELP_TEXT = _("Mise en forme possible : **gras**, *italique*, listes avec « - », liens.")
 
 # A bare address in the text: ends before trailing punctuation ("voir https://x.fr.").
 BARE_URL = r"(?<![\w/=\"'(\[])(https?://[^\s<>\"']*[^\s<>\"'.,;:!?)\]])"

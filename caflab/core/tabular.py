@@ -97,7 +97,7 @@ class TableRow:
 def not_a_table() -> TableFileError:
     return TableFileError(
         _(
-            "Le fichier n’est pas un CSV ni un classeur lisible : enregistrez-le depuis votre "
+            "Le fichier n’est pas un CSV ni un classeur lisible : enregistrez-le depuis votre "
             "tableur au format CSV (UTF-8 ou Windows-1252) ou XLSX."
         )
     )
@@ -194,6 +194,6 @@ def read_table(data: bytes, *, kind: str = "") -> Iterator[TableRow]:
     if kind == "xlsx" or (not kind and is_xlsx(data)):
         yield from _xlsx_rows(data)
     elif is_xlsx(data):
-        raise TableFileError(_("Ce fichier est un classeur XLSX : donnez-lui l’extension .xlsx."))
+        raise TableFileError(_("Ce fichier est un classeur XLSX : donnez-lui l’extension .xlsx."))
     else:
         yield from _csv_rows(data)

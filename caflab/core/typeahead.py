@@ -176,11 +176,11 @@ class TypeaheadChoiceField(forms.ModelChoiceField):
 
     default_error_messages = {
         "invalid_choice": _(
-            "Aucun choix possible ne correspond à « %(value)s » : vérifiez ce que vous avez "
+            "Aucun choix possible ne correspond à « %(value)s » : vérifiez ce que vous avez "
             "saisi ou choisissez une suggestion."
         ),
         "ambiguous": _(
-            "Plusieurs choix correspondent à « %(value)s » : précisez (par exemple en "
+            "Plusieurs choix correspondent à « %(value)s » : précisez (par exemple en "
             "choisissant une suggestion)."
         ),
     }

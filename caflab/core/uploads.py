@@ -192,7 +192,7 @@ def check_upload(
     }
     if extension not in kinds:
         raise ValidationError(
-            _("Ce type de fichier n’est pas accepté. Formats acceptés : %(formats)s."),
+            _("Ce type de fichier n’est pas accepté. Formats acceptés : %(formats)s."),
             code="extension",
             params=params,
         )
@@ -243,7 +243,7 @@ def _decode(upload: IO[bytes]) -> Image.Image:
     too many pixels (a decompression bomb)."""
     upload.seek(0)
     too_large = ValidationError(
-        _("L’image est trop grande : %(megapixels)s mégapixels au plus."),
+        _("L’image est trop grande : %(megapixels)s mégapixels au plus."),
         code="pixels",
         params={"megapixels": MAX_IMAGE_PIXELS // 1_000_000},
     )

@@ -74,7 +74,7 @@ def status_news(
 ) -> WaitingEntry:
     """An entry saying what became of something of the user's: "« Titre » : Retenue – le 3 mars"."""
     return WaitingEntry(
-        label=_("« %(title)s » : %(status)s") % {"title": title, "status": status_label},
+        label=_("« %(title)s » : %(status)s") % {"title": title, "status": status_label},
         url=url,
         note=_("le %(day)s")
         % {"day": formats.date_format(timezone.localtime(at), "SHORT_DATE_FORMAT")},

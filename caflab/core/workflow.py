@@ -30,7 +30,7 @@ from caflab.core.errors import AlreadyDone, InvalidState
 M = TypeVar("M", bound=models.Model)
 Message = str | Promise
 
-ALREADY_MESSAGE = _("C’est déjà fait : le statut est déjà « %(label)s ».")
+ALREADY_MESSAGE = _("C’est déjà fait : le statut est déjà « %(label)s ».")
 REFUSED_MESSAGE = _("Ce changement de statut n’est pas possible depuis « %(label)s ».")
 
 

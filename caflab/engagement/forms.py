@@ -63,7 +63,7 @@ class BulkForm(forms.Form):
         for value in self.cleaned_data["items"]:
             key, _sep, pk = value.partition(":")
             if key not in self.kinds or not pk.isdigit():
-                message = _("Élément inconnu : « %(value)s ».") % {"value": value}
+                message = _("Élément inconnu : « %(value)s ».") % {"value": value}
                 raise forms.ValidationError(message)
             chosen.setdefault(key, []).append(int(pk))
         return chosen

@@ -118,7 +118,7 @@ def _comment_kind(spec: Engageable) -> ModerationKind:
 
     return ModerationKind(
         key=spec.comments_kind,
-        label=_("Commentaires : %(label)s") % {"label": spec.label},
+        label=_("Commentaires : %(label)s") % {"label": spec.label},
         rows=spec.moderated_by,
         waiting_states=tuple(TO_MODERATE),
         hidden_states=(CommentStatus.HIDDEN,),

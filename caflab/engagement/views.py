@@ -119,7 +119,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if done:
         messages.success(
             request,
-            _("%(n)s élément(s) traité(s) : %(action)s.")
+            _("%(n)s élément(s) traité(s) : %(action)s.")
             % {"n": done, "action": str(dict(form.fields["action"].choices)[action]).lower()},
         )
     if skipped:
@@ -149,4 +149,4 @@ def report_comment(request: HttpRequest, comment: models.Model) -> None:
     except AlreadyDone as done:
         messages.info(request, str(done))
     else:
-        messages.success(request, _("Merci : le commentaire est signalé à la modération."))
+        messages.success(request, _("Merci : le commentaire est signalé à la modération."))

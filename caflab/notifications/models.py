@@ -294,7 +294,7 @@ class OutboxMail(models.Model):
         # Also in the database: the fan-out inserts rows in SQL, and code of the previous
         # release still inserts without this column during a deployment.
         db_default="",
-        help_text=_("Identique à chaque tentative : le destinataire reconnaît un doublon."),
+        help_text=_("Identique à chaque tentative : le destinataire reconnaît un doublon."),
     )
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)

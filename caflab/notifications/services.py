@@ -520,7 +520,7 @@ def _outbox_message(mail: OutboxMail, *, message_id: str) -> EmailMultiAlternati
         elif notification is not None and notification.is_own_contribution:
             optional = False
             reason = _(
-                "il concerne l’une de vos contributions sur CafLab : ces messages vous sont "
+                "il concerne l’une de vos contributions sur CafLab : ces messages vous sont "
                 "toujours envoyés."
             )
         else:
@@ -713,14 +713,14 @@ def _render_digest_mail(*, items: list[Notification], frequency: str) -> tuple[s
     with translation.override(settings.LANGUAGE_CODE):
         if frequency == EmailFrequency.DAILY:
             subject = ngettext(
-                "Votre récapitulatif du jour : %(count)d nouvelle notification",
-                "Votre récapitulatif du jour : %(count)d nouvelles notifications",
+                "Votre récapitulatif du jour : %(count)d nouvelle notification",
+                "Votre récapitulatif du jour : %(count)d nouvelles notifications",
                 count,
             )
         else:
             subject = ngettext(
-                "Votre récapitulatif de la semaine : %(count)d nouvelle notification",
-                "Votre récapitulatif de la semaine : %(count)d nouvelles notifications",
+                "Votre récapitulatif de la semaine : %(count)d nouvelle notification",
+                "Votre récapitulatif de la semaine : %(count)d nouvelles notifications",
                 count,
             )
         shown = items[:DIGEST_MAX_ITEMS]

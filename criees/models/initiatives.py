@@ -121,7 +121,7 @@ class Initiative(TimeStampedModel):
     contact = models.TextField(
         _("contacts"),
         blank=True,
-        help_text=_("Qui contacter : nom, fonction, e-mail ou téléphone professionnels."),
+        help_text=_("Qui contacter : nom, fonction, e-mail ou téléphone professionnels."),
     )
     caf = models.ForeignKey(
         Caf, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("Caf")
@@ -410,8 +410,8 @@ class InitiativeCommentQuerySet(CommentQuerySet):
 # Moderation in the audit trail: the status and who set it, never the text.
 @track_moderation(
     "CommentEvent",
-    _("historique : commentaire"),
-    _("historique : commentaires"),
+    _("historique : commentaire"),
+    _("historique : commentaires"),
 )
 class Comment(CommentBase):
     """A comment on an initiative (caflab.engagement: replies, moderation, reports). A shown

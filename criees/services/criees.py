@@ -51,7 +51,7 @@ def criee_advance(*, criee: Criee, by: User, to_status: str) -> Criee:
         notify(
             recipients=User.objects.active().filter(role=Role.CORRESPONDENT),
             kind="criees.criee_open",
-            title=_("Criée « %(title)s » : proposez les initiatives de votre Caf")
+            title=_("Criée « %(title)s » : proposez les initiatives de votre Caf")
             % {"title": criee.title},
             url=url,
             actor=by,
@@ -67,7 +67,7 @@ def criee_advance(*, criee: Criee, by: User, to_status: str) -> Criee:
         notify(
             recipients=User.objects.active().filter(people),
             kind="criees.criee_followed_up",
-            title=_("Criée « %(title)s » : les suites sont publiées") % {"title": criee.title},
+            title=_("Criée « %(title)s » : les suites sont publiées") % {"title": criee.title},
             body=criee.follow_up_summary,
             url=reverse("criees:followup", kwargs={"pk": criee.pk}),
             actor=by,
@@ -94,7 +94,7 @@ def pitch_propose(*, criee: Criee, initiative: Initiative, by: User) -> Pitch:
             notify(
                 recipients=User.objects.lab_staff(),
                 kind="criees.pitch_proposed",
-                title=_("Proposition pour la criée « %(criee)s » : %(title)s")
+                title=_("Proposition pour la criée « %(criee)s » : %(title)s")
                 % {"criee": criee.title, "title": initiative.title},
                 url=criee.get_absolute_url(),
                 actor=by,

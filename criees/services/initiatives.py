@@ -182,7 +182,7 @@ def initiative_submit(*, initiative: Initiative, by: User) -> Initiative:
     notify(
         recipients=validators_of(initiative.caf),
         kind="criees.initiative_submitted",
-        title=_("Initiative à valider : %(title)s") % {"title": initiative.title},
+        title=_("Initiative à valider : %(title)s") % {"title": initiative.title},
         body=initiative.summary,
         url=initiative.get_absolute_url(),
         actor=by,

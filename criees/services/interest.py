@@ -95,7 +95,7 @@ def interest_declare(
         if previous_level == InterestLevel.REPLICATE and not can_declare_replicate(by, caf):
             raise InvalidState(
                 _(
-                    "Votre Caf veut reprendre cette initiative : seul son correspondant "
+                    "Votre Caf veut reprendre cette initiative : seul son correspondant "
                     "innovation peut modifier cette déclaration."
                 )
             )
@@ -123,7 +123,7 @@ def interest_declare(
         notify(
             recipients=initiative_team(initiative),
             kind="criees.interest_declared",
-            title=_("%(caf)s : « %(level)s » pour votre initiative « %(title)s »")
+            title=_("%(caf)s : « %(level)s » pour votre initiative « %(title)s »")
             % {"caf": caf.name, "level": interest.get_level_display(), "title": initiative.title},
             body=comment,
             url=initiative.get_absolute_url(),
@@ -209,7 +209,7 @@ def initiative_promote(
     notify(
         recipients=User.objects.active().filter(people),
         kind="criees.initiative_promoted",
-        title=_("« %(title)s » rejoint le portefeuille en essaimage : %(code)s")
+        title=_("« %(title)s » rejoint le portefeuille en essaimage : %(code)s")
         % {"title": initiative.title, "code": project.code},
         body=_("Les Caf qui veulent la reprendre y sont inscrites comme déploiements."),
         url=initiative.get_absolute_url(),

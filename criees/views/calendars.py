@@ -24,6 +24,6 @@ def criee_ical(request: HttpRequest, pk: int) -> HttpResponse:
 def criees_feed(request: HttpRequest) -> HttpResponse:
     criees = Criee.objects.visible_to(request.user).upcoming()[: core_ical.FEED_LIMIT]
     content = core_ical.calendar_of(
-        (ical.entry(criee) for criee in criees), name=_("CafLab : criées à venir")
+        (ical.entry(criee) for criee in criees), name=_("CafLab : criées à venir")
     )
     return core_ical.ical_response(content, "caflab-criees.ics")

@@ -146,7 +146,7 @@ def criee_advance(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("Statut de la criée : %(status)s.") % {"status": criee.get_status_display()}
+            request, _("Statut de la criée : %(status)s.") % {"status": criee.get_status_display()}
         )
     return redirect(criee)
 
@@ -174,7 +174,7 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
     except NotAllowedNow as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, _("L’initiative est proposée : le lab construit le programme."))
+        messages.success(request, _("L’initiative est proposée : le lab construit le programme."))
     return redirect(criee)
 
 

@@ -374,7 +374,7 @@ def initiative_submit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("L’initiative est soumise à validation : le correspondant de votre Caf est prévenu."),
+            _("L’initiative est soumise à validation : le correspondant de votre Caf est prévenu."),
         )
     return redirect(initiative)
 
@@ -518,7 +518,7 @@ def support_toggle(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Vous ne soutenez plus cette initiative."))
         else:
             services.support_add(initiative=initiative, by=request.user)
-            messages.success(request, _("Merci : votre soutien est enregistré."))
+            messages.success(request, _("Merci : votre soutien est enregistré."))
     except AlreadyDone as done:
         messages.info(request, str(done))
     return redirect(initiative)
@@ -534,7 +534,7 @@ def follow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         follow(user=request.user, obj=initiative)
         messages.success(
-            request, _("Vous suivez cette initiative : ses nouvelles vous seront signalées.")
+            request, _("Vous suivez cette initiative : ses nouvelles vous seront signalées.")
         )
     return redirect(initiative)
 
@@ -666,7 +666,7 @@ def declare_interest(request: HttpRequest, pk: int) -> HttpResponse:
             level, text = messages.INFO, _("Cette déclaration était déjà enregistrée.")
         else:
             level = messages.SUCCESS
-            text = _("Intérêt de la %(caf)s enregistré : « %(level)s ». L’équipe est prévenue.") % {
+            text = _("Intérêt de la %(caf)s enregistré : « %(level)s ». L’équipe est prévenue.") % {
                 "caf": caf.name,
                 "level": interest.get_level_display(),
             }

@@ -130,6 +130,6 @@ def live_current(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("À l’écran : « %(title)s ».") % {"title": pitch.initiative.title},
+                _("À l’écran : « %(title)s ».") % {"title": pitch.initiative.title},
             )
     return redirect(reverse("criees:live", kwargs={"pk": criee.pk}))

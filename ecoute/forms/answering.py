@@ -347,7 +347,7 @@ class SectionAnswerForm(forms.Form):
         elif chosen and chosen != OTHER and other:
             self.add_error(
                 other_name,
-                _("Vous avez précisé une autre réponse : choisissez « %(o)s » ou effacez ce texte.")
+                _("Vous avez précisé une autre réponse : choisissez « %(o)s » ou effacez ce texte.")
                 % {"o": question.other_label or _("Autre")},
             )
             other = ""
@@ -388,7 +388,7 @@ class SectionAnswerForm(forms.Form):
             main = self._main_name(question)
             if len(set(given)) != len(given):
                 self.add_error(
-                    main, _("Deux propositions ont le même rang : chaque rang sert une fois.")
+                    main, _("Deux propositions ont le même rang : chaque rang sert une fois.")
                 )
             elif given != list(range(1, len(given) + 1)):
                 self.add_error(main, _("Classez en commençant par 1, sans sauter de rang."))

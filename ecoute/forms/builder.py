@@ -18,7 +18,7 @@ from ecoute.plan import order_key
 from ecoute.services.builder import OptionSpec
 
 Kind = Question.Kind
-FROZEN_HELP = _("Des réponses ont déjà été reçues : ce champ ne peut plus changer.")
+FROZEN_HELP = _("Des réponses ont déjà été reçues : ce champ ne peut plus changer.")
 
 # The fields each kind adds to the common ones.
 KIND_FIELDS: dict[str, tuple[str, ...]] = {

@@ -96,12 +96,12 @@ class ConsultationForm(RichTextFormMixin, forms.ModelForm):
         creating = self.instance.pk is None
         self.fields["communities"].queryset = Community.objects.managed_by(user)
         self.fields["communities"].help_text = _(
-            "Pour une consultation réservée à une communauté : ses membres la voient et y "
+            "Pour une consultation réservée à une communauté : ses membres la voient et y "
             "répondent."
         )
         self.fields["perimeter_cafs"].queryset = Caf.objects.all()
         self.fields["perimeter_cafs"].help_text = _(
-            "Aucune Caf choisie : consultation nationale. Maintenez Ctrl (ou Cmd) pour en "
+            "Aucune Caf choisie : consultation nationale. Maintenez Ctrl (ou Cmd) pour en "
             "choisir plusieurs."
         )
         self.fields["projects"].queryset = Project.objects.visible_to(user).order_by("code")
@@ -114,7 +114,7 @@ class ConsultationForm(RichTextFormMixin, forms.ModelForm):
             # answers (one per person) do not turn into a new, anonymous round.
             self.fields["allow_anonymous"].disabled = True
             self.fields["allow_anonymous"].help_text = _(
-                "Des réponses ont déjà été reçues : ce choix ne peut plus changer."
+                "Des réponses ont déjà été reçues : ce choix ne peut plus changer."
             )
         if not (user.is_lab_staff or user.is_moderator):
             del self.fields["caf"]  # a correspondent's consultation is their own Caf's

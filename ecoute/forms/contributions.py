@@ -42,7 +42,7 @@ class ContributionForm(forms.ModelForm):
         self.fields["text"].label = _("Votre témoignage") if testimony else _("Votre idée")
         self.fields["text"].help_text = _(
             "N’indiquez ni numéro d’allocataire ni information sur votre situation personnelle "
-            "ou celle d’un tiers : votre contribution pourra être publiée."
+            "ou celle d’un tiers : votre contribution pourra être publiée."
         )
         self.fields["theme"].queryset = Theme.objects.active()
         self.fields["theme"].required = True

@@ -110,7 +110,7 @@ class DecisionUpdateForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "Affiché publiquement avec la date. Obligatoire pour abandonner une décision : "
+            "Affiché publiquement avec la date. Obligatoire pour abandonner une décision : "
             "dites pourquoi."
         ),
     )

@@ -21,9 +21,9 @@ from caflab.core.models import TimeStampedModel
 from caflab.network.models import Caf
 
 DEFAULT_CONSENT_TEXT = _(
-    "J’accepte de rejoindre cette communauté : la Caf conserve mon adresse e-mail et ma date "
+    "J’accepte de rejoindre cette communauté : la Caf conserve mon adresse e-mail et ma date "
     "d’adhésion pour m’inviter à des consultations, des ateliers et des tests. Je peux quitter "
-    "la communauté à tout moment depuis la page « Mes communautés »."
+    "la communauté à tout moment depuis la page « Mes communautés »."
 )
 
 

@@ -187,7 +187,7 @@ AUDITED_CONSULTATION_FIELDS = [
     *before_and_after(*AUDITED_CONSULTATION_FIELDS),
     fields=AUDITED_CONSULTATION_FIELDS,
     model_name="ConsultationEvent",
-    meta=event_meta(_("historique : consultation"), _("historique : consultations")),
+    meta=event_meta(_("historique : consultation"), _("historique : consultations")),
 )
 class Consultation(TimeStampedModel):
     ContributionKind = ContributionKind
@@ -199,7 +199,7 @@ class Consultation(TimeStampedModel):
         BOTH = "both", _("Les usagers et les agents")
 
     class Access(models.TextChoices):
-        PUBLIC = "public", _("Publique : ouverte à tous")
+        PUBLIC = "public", _("Publique : ouverte à tous")
         AGENTS = "agents", _("Réservée aux agents du réseau")
         # The active members of the consultation's communities (see `communities`).
         COMMUNITY = "community", _("Réservée à une communauté invitée")
@@ -234,14 +234,14 @@ class Consultation(TimeStampedModel):
         blank=True,
         related_name="+",
         verbose_name=_("périmètre"),
-        help_text=_("Les Caf concernées ; aucune : consultation nationale."),
+        help_text=_("Les Caf concernées ; aucune : consultation nationale."),
     )
     access = models.CharField(_("accès"), max_length=10, choices=Access, default=Access.PUBLIC)
     allow_anonymous = models.BooleanField(
         _("réponses anonymes"),
         default=False,
         help_text=_(
-            "Sans compte ni lien entre la réponse et la personne : ni nom, ni adresse IP, "
+            "Sans compte ni lien entre la réponse et la personne : ni nom, ni adresse IP, "
             "la date au jour près."
         ),
     )
@@ -300,7 +300,7 @@ class Consultation(TimeStampedModel):
         blank=True,
         related_name="consultations",
         verbose_name=_("communautés invitées"),
-        help_text=_("Pour une consultation réservée à une communauté : ses membres y répondent."),
+        help_text=_("Pour une consultation réservée à une communauté : ses membres y répondent."),
     )
     # Archived without a restitution: only the lab may, and says why, publicly ("Pas de
     # restitution, parce que…").
@@ -510,7 +510,7 @@ class Consultation(TimeStampedModel):
             if not reason:
                 raise InvalidState(
                     _(
-                        "Publiez d’abord la restitution : une consultation close ne s’archive "
+                        "Publiez d’abord la restitution : une consultation close ne s’archive "
                         "pas sans dire aux participants ce qu’on a fait de leur parole. Seul "
                         "le CafLab peut l’archiver sans restitution, en écrivant pourquoi."
                     )
@@ -586,7 +586,7 @@ WORKFLOW = Workflow(
     pghistory.DeleteEvent("removed"),
     obj_field=None,
     model_name="ConsultationPerimeterEvent",
-    meta=event_meta(_("historique : périmètre"), _("historique : périmètres des consultations")),
+    meta=event_meta(_("historique : périmètre"), _("historique : périmètres des consultations")),
 )
 class ConsultationPerimeter(Consultation.perimeter_cafs.through):  # type: ignore[name-defined,misc]
     """A Caf of a consultation's perimeter: a proxy of the many-to-many table, for its trail."""

@@ -167,7 +167,7 @@ AUDITED_MODERATION_FIELDS = ["status", "moderated_by", "moderated_at"]
     *before_and_after("status"),
     fields=AUDITED_MODERATION_FIELDS,
     model_name="ContributionEvent",
-    meta=event_meta(_("historique : contribution"), _("historique : contributions")),
+    meta=event_meta(_("historique : contribution"), _("historique : contributions")),
 )
 class Contribution(TimeStampedModel):
     class Status(models.TextChoices):
@@ -370,8 +370,8 @@ class ContributionReport(ReportBase):
 # the text.
 @track_moderation(
     "ContributionCommentEvent",
-    _("historique : commentaire de contribution"),
-    _("historique : commentaires de contributions"),
+    _("historique : commentaire de contribution"),
+    _("historique : commentaires de contributions"),
 )
 class ContributionComment(CommentBase):
     """A comment on a contribution (caflab.engagement: replies, moderation, reports)."""

@@ -19,7 +19,7 @@ from ecoute.models.questionnaires import Questionnaire
     pghistory.InsertEvent("requested"),
     fields=["questionnaire", "requested_by", "format"],
     model_name="ExportJobEvent",
-    meta=event_meta(_("historique : export de réponses"), _("historique : exports de réponses")),
+    meta=event_meta(_("historique : export de réponses"), _("historique : exports de réponses")),
 )
 class ExportJob(SpreadsheetExport, TimeStampedModel):
     """An export of a questionnaire's answers (CSV or XLSX), built by

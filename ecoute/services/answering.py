@@ -175,7 +175,7 @@ def anonymous_submission_check(
             logger.info("Anonymous answer refused: proof of work %s.", refused.reason)
             raise ProofRequired(
                 _(
-                    "Beaucoup de réponses arrivent depuis votre connexion internet : votre "
+                    "Beaucoup de réponses arrivent depuis votre connexion internet : votre "
                     "navigateur doit faire une courte vérification automatique. Attendez la fin "
                     "de la vérification, puis envoyez à nouveau vos réponses (elles sont "
                     "conservées)."
@@ -379,7 +379,7 @@ def consultation_answer(
             # Without its cookie a browser could answer again and again.
             raise InvalidState(
                 _(
-                    "Votre navigateur n’a pas conservé le cookie de participation : "
+                    "Votre navigateur n’a pas conservé le cookie de participation : "
                     "autorisez les cookies de ce site pour répondre sans compte."
                 )
             )

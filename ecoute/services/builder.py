@@ -68,7 +68,7 @@ def has_answers(questionnaire: Questionnaire) -> bool:
 
 def _frozen_error(what: str) -> InvalidState:
     return InvalidState(
-        _("Des réponses ont déjà été reçues : %(what)s ne peut plus changer. %(hint)s")
+        _("Des réponses ont déjà été reçues : %(what)s ne peut plus changer. %(hint)s")
         % {"what": what, "hint": FROZEN_HINT}
     )
 
@@ -94,7 +94,7 @@ def check_conditions(questionnaire: Questionnaire) -> None:
             source = next((q for q in questions if q.pk == question.condition_question_id), None)
             raise InvalidState(
                 _(
-                    "La question « %(question)s » dépend de la question « %(source)s » : "
+                    "La question « %(question)s » dépend de la question « %(source)s » : "
                     "celle-ci doit rester visible et placée avant elle."
                 )
                 % {"question": question.label, "source": source.label if source else "?"}
@@ -155,7 +155,7 @@ def section_delete(*, section: Section) -> None:
     if section.questions.exists() and has_answers(questionnaire):
         raise InvalidState(
             _(
-                "Des réponses ont déjà été reçues : masquez cette section plutôt que de la "
+                "Des réponses ont déjà été reçues : masquez cette section plutôt que de la "
                 "supprimer."
             )
         )
@@ -175,7 +175,7 @@ def _refuse_if_depended_on(questions: list[Question]) -> None:
     dependent = Question.objects.filter(condition_question__in=ids).exclude(pk__in=ids).first()
     if dependent is not None:
         raise InvalidState(
-            _("La question « %(question)s » dépend de celle-ci : retirez d’abord sa condition.")
+            _("La question « %(question)s » dépend de celle-ci : retirez d’abord sa condition.")
             % {"question": dependent.label}
         )
 
@@ -333,7 +333,7 @@ def question_save(*, question: Question, options: list[OptionSpec] | None = None
             raise InvalidState(
                 {
                     "kind": _(
-                        "D’autres questions dépendent de celle-ci : retirez d’abord leur "
+                        "D’autres questions dépendent de celle-ci : retirez d’abord leur "
                         "condition pour en changer le type."
                     )
                 }
@@ -366,7 +366,7 @@ def _save_options(question: Question, options: list[OptionSpec]) -> None:
             if option is not None:
                 if Question.objects.filter(condition_option=option).exists():
                     raise InvalidState(
-                        _("Une condition porte sur l’option « %(o)s » : retirez-la d’abord.")
+                        _("Une condition porte sur l’option « %(o)s » : retirez-la d’abord.")
                         % {"o": option.label}
                     )
                 option.delete()
@@ -413,7 +413,7 @@ def question_delete(*, question: Question) -> None:
     if has_answers(question.questionnaire):
         raise InvalidState(
             _(
-                "Des réponses ont déjà été reçues : masquez cette question plutôt que de la "
+                "Des réponses ont déjà été reçues : masquez cette question plutôt que de la "
                 "supprimer."
             )
         )

@@ -186,7 +186,7 @@ def invitation_accept(
     if User.objects.normalize_email(user.email) != locked.email:
         raise WrongInvitee(
             _(
-                "Cette invitation a été envoyée à une autre adresse e-mail : connectez-vous "
+                "Cette invitation a été envoyée à une autre adresse e-mail : connectez-vous "
                 "avec le compte de l’adresse invitée."
             )
         )

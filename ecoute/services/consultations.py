@@ -97,7 +97,7 @@ def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Co
     another manager first), InvalidState when the move does not apply."""
     if action not in MOVES:
         raise InvalidState(_("Action inconnue."))
-    already = _("C’est déjà fait : la consultation est %(status)s.")
+    already = _("C’est déjà fait : la consultation est %(status)s.")
 
     def check(locked: Consultation) -> None:
         # A call for ideas may have no questionnaire: it collects contributions instead.
@@ -113,7 +113,7 @@ def consultation_move(*, consultation: Consultation, action: str, by: Any) -> Co
         notify(
             recipients=[locked.owner],
             kind="ecoute.status",
-            title=_("La consultation « %(title)s » est maintenant : %(status)s")
+            title=_("La consultation « %(title)s » est maintenant : %(status)s")
             % {"title": locked.title, "status": locked.get_status_display().lower()},
             url=locked.get_manage_url(),
             actor=by,
@@ -132,7 +132,7 @@ def consultation_archive_without_restitution(
         raise InvalidState(
             {
                 "reason": _(
-                    "Écrivez pourquoi il n’y aura pas de restitution : "
+                    "Écrivez pourquoi il n’y aura pas de restitution : "
                     "ce motif est affiché publiquement."
                 )
             }
@@ -140,7 +140,7 @@ def consultation_archive_without_restitution(
     locked = consultation.archive(
         by=by,
         reason=reason,
-        already_done={Status.ARCHIVED: _("C’est déjà fait : la consultation est archivée.")},
+        already_done={Status.ARCHIVED: _("C’est déjà fait : la consultation est archivée.")},
     )
     return locked
 
@@ -206,7 +206,7 @@ def consultations_open_and_close(now: datetime.datetime | None = None) -> tuple[
                 notify(
                     recipients=[consultation.owner],
                     kind="ecoute.closed",
-                    title=_("La consultation « %(title)s » est close : ses résultats sont prêts")
+                    title=_("La consultation « %(title)s » est close : ses résultats sont prêts")
                     % {"title": consultation.title},
                     url=consultation.get_manage_url(),
                 )

@@ -152,7 +152,7 @@ def contribution_submit(
         notify(
             recipients=consultation_managers(consultation),
             kind="ecoute.contribution_pending",
-            title=_("Nouvelle contribution à modérer : « %(title)s »")
+            title=_("Nouvelle contribution à modérer : « %(title)s »")
             % {"title": contribution.title},
             body=contribution.text[:500],
             url=moderation_url(consultation),
@@ -201,7 +201,7 @@ def contribution_report(*, contribution: Contribution, by: User, reason: str = "
                 notify(
                     recipients=consultation_managers(contribution.consultation),
                     kind="ecoute.contribution_reported",
-                    title=_("Contribution signalée à examiner : « %(title)s »")
+                    title=_("Contribution signalée à examiner : « %(title)s »")
                     % {"title": contribution.title},
                     url=moderation_url(contribution.consultation),
                 )
@@ -365,7 +365,7 @@ def official_answer_give(
     _tell_author_and_supporters(
         contribution,
         kind="ecoute.official_answer",
-        title=_("Réponse officielle à « %(title)s » : %(status)s")
+        title=_("Réponse officielle à « %(title)s » : %(status)s")
         % {"title": contribution.title, "status": answer.get_status_display().lower()},
         body=answer.text[:500],
         url=contribution.get_absolute_url(),
@@ -398,8 +398,8 @@ def on_project_stage_changed(
             contribution,
             kind="ecoute.project_stage",
             title=_(
-                "Votre contribution « %(title)s » : le projet « %(project)s » passe à l’étape "
-                "« %(stage)s »"
+                "Votre contribution « %(title)s » : le projet « %(project)s » passe à l’étape "
+                "« %(stage)s »"
             )
             % {"title": contribution.title, "project": project.title, "stage": stage},
             url=contribution.get_absolute_url(),
@@ -428,8 +428,8 @@ def on_project_stage_changed(
                 own_contribution=True,
                 kind="ecoute.project_stage",
                 title=_(
-                    "Votre réponse à « %(question)s » : le projet « %(project)s » passe à "
-                    "l’étape « %(stage)s »"
+                    "Votre réponse à « %(question)s » : le projet « %(project)s » passe à "
+                    "l’étape « %(stage)s »"
                 )
                 % {"question": answer.question.label, "project": project.title, "stage": stage},
                 url=answer.get_absolute_url(),

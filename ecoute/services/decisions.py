@@ -54,7 +54,7 @@ WORKFLOW = Workflow(
     history=DecisionUpdate,
     repeatable=frozenset(S.values),
     refused_message=gettext_lazy(
-        "Une décision « %(label)s » ne peut pas passer à « %(target)s » : rouvrez-la d’abord."
+        "Une décision « %(label)s » ne peut pas passer à « %(target)s » : rouvrez-la d’abord."
     ),
     refused_field="status",
 )
@@ -87,7 +87,7 @@ def decision_update(
         raise InvalidState(
             {
                 "text": _(
-                    "Dites pourquoi cette décision est abandonnée : c’est affiché publiquement."
+                    "Dites pourquoi cette décision est abandonnée : c’est affiché publiquement."
                 )
             }
         )
@@ -96,7 +96,7 @@ def decision_update(
     def prepare(locked: Decision) -> list[str]:
         moved["value"] = locked.status != status or locked.progress != progress
         if not moved["value"] and not text:
-            raise AlreadyDone(_("C’est déjà fait : la décision en est déjà là."))
+            raise AlreadyDone(_("C’est déjà fait : la décision en est déjà là."))
         locked.progress = progress
         return ["progress"]
 
@@ -153,7 +153,7 @@ def decision_update_announce(*, update_id: int, now: datetime.datetime | None = 
         consultation = decision.restitution.consultation
         if not decision.restitution.is_published:
             return 0
-        title = _("« %(title)s » : une décision avance (%(status)s, %(progress)s %%)") % {
+        title = _("« %(title)s » : une décision avance (%(status)s, %(progress)s %%)") % {
             "title": consultation.title,
             "status": update.get_status_display().lower(),
             "progress": update.progress,
@@ -175,7 +175,7 @@ def decision_update_announce(*, update_id: int, now: datetime.datetime | None = 
     if questionnaire is None:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("[CafLab] Où en est-on : %(title)s") % {
+        subject = _("[CafLab] Où en est-on : %(title)s") % {
             "title": " ".join(consultation.title.split())[:150]
         }
         context = {

@@ -111,7 +111,7 @@ def export_retry(*, job: ExportJob, by: Any) -> ExportJob:
     """ "Relancer" on a failed export: a fresh job for the same questionnaire and format (the
     failed one stays, as a record)."""
     if job.status != Status.FAILED:
-        raise AlreadyDone(_("Cet export n’a pas échoué : il n’y a rien à relancer."))
+        raise AlreadyDone(_("Cet export n’a pas échoué : il n’y a rien à relancer."))
     return export_request(questionnaire=job.questionnaire, by=by, fmt=job.format)
 
 

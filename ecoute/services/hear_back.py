@@ -65,7 +65,7 @@ def send_to_address(
     `html`: the message part of the HTML when the sender renders one (caflab.core.mail)."""
     url = stop_url(hear_back)
     with translation.override(settings.LANGUAGE_CODE):
-        footer = _("Ne plus recevoir ces e-mails, en un clic : %(url)s") % {"url": url}
+        footer = _("Ne plus recevoir ces e-mails, en un clic : %(url)s") % {"url": url}
         reason = _(
             "vous avez laissé votre adresse pour être informé(e) des suites d’une consultation "
             "de « La Caf à votre écoute »."

@@ -211,11 +211,11 @@ EMAIL_COLUMNS = {
 def _subject(kind: str, registration: Registration) -> str:
     title = " ".join(registration.recruitment.title.split())[:150]
     if kind == "confirmation" and registration.status == RegStatus.WAITING:
-        return _("[CafLab] Vous êtes sur la liste d’attente : %(title)s") % {"title": title}
+        return _("[CafLab] Vous êtes sur la liste d’attente : %(title)s") % {"title": title}
     return {
-        "confirmation": _("[CafLab] Votre inscription est confirmée : %(title)s"),
-        "promotion": _("[CafLab] Une place s’est libérée pour vous : %(title)s"),
-        "reminder": _("[CafLab] Rappel : %(title)s, c’est demain"),
+        "confirmation": _("[CafLab] Votre inscription est confirmée : %(title)s"),
+        "promotion": _("[CafLab] Une place s’est libérée pour vous : %(title)s"),
+        "reminder": _("[CafLab] Rappel : %(title)s, c’est demain"),
     }[kind] % {"title": title}
 
 

@@ -118,8 +118,8 @@ def restitution_save(
     if followed is not None:
         raise InvalidState(
             _(
-                "La décision « %(said)s » a un suivi : elle ne peut pas être retirée. "
-                "Passez-la en « abandonnée », avec la raison, depuis son suivi."
+                "La décision « %(said)s » a un suivi : elle ne peut pas être retirée. "
+                "Passez-la en « abandonnée », avec la raison, depuis son suivi."
             )
             % {"said": followed.said[:80]}
         )
@@ -180,7 +180,7 @@ def _notify_respondents(restitution: Restitution, by: Any) -> None:
     notify(
         recipients=respondents,
         kind="ecoute.restitution",
-        title=_("Vous avez dit, nous avons fait : « %(title)s »") % {"title": consultation.title},
+        title=_("Vous avez dit, nous avons fait : « %(title)s »") % {"title": consultation.title},
         body=_("La restitution de la consultation à laquelle vous avez répondu est publiée."),
         url=restitution.get_absolute_url(),
         actor=by,
@@ -193,7 +193,7 @@ def _render_email(restitution: Restitution) -> tuple[str, str, str]:
     Markdown rendered and sanitised, as on the restitution's page) of its e-mail."""
     consultation = restitution.consultation
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("[CafLab] Vous avez dit, nous avons fait : %(title)s") % {
+        subject = _("[CafLab] Vous avez dit, nous avons fait : %(title)s") % {
             "title": " ".join(consultation.title.split())[:150]
         }
         context = {
@@ -243,7 +243,7 @@ def restitution_mailing_retry(*, restitution: Restitution, by: Any) -> Restituti
     addresses not told yet; the failed one stays, as a record."""
     latest = RestitutionMailing.objects.filter(restitution=restitution).first()
     if latest is None or not (latest.status == RestitutionMailing.Status.FAILED or latest.is_stuck):
-        raise AlreadyDone(_("L’envoi des e-mails n’a pas échoué : il n’y a rien à relancer."))
+        raise AlreadyDone(_("L’envoi des e-mails n’a pas échoué : il n’y a rien à relancer."))
     return restitution_mailing_request(restitution=restitution, by=by)
 
 
@@ -434,8 +434,8 @@ def restitution_reminders_send(now: datetime.datetime | None = None) -> int:
                 recipients=runs_it,
                 kind="ecoute.restitution_reminder",
                 title=_(
-                    "La consultation « %(title)s » est close depuis %(days)s jours sans "
-                    "restitution : dites aux participants ce que vous en avez fait"
+                    "La consultation « %(title)s » est close depuis %(days)s jours sans "
+                    "restitution : dites aux participants ce que vous en avez fait"
                 )
                 % {"title": consultation.title, "days": elapsed},
                 url=consultation.get_manage_url(),

@@ -237,7 +237,7 @@ class AnswerView(View):
         if self.mode == "preview":
             messages.success(
                 request,
-                _("Aperçu terminé : ces réponses auraient été envoyées. Rien n’a été enregistré."),
+                _("Aperçu terminé : ces réponses auraient été envoyées. Rien n’a été enregistré."),
             )
             return redirect("ecoute:builder", pk=consultation.pk)
         if self.mode == "assist":
@@ -251,7 +251,7 @@ class AnswerView(View):
         number = answering.step_of(missing[0])
         messages.error(
             self.request,
-            _("La question « %(q)s » est obligatoire : merci d’y répondre.")
+            _("La question « %(q)s » est obligatoire : merci d’y répondre.")
             % {"q": missing[0].label},
         )
         return redirect(self.step_url(answering.consultation, number))

@@ -22,6 +22,6 @@ def recruitment_ical(request: HttpRequest, pk: int) -> HttpResponse:
 def recruitments_feed(request: HttpRequest) -> HttpResponse:
     recruitments = ical.upcoming_for(request.user)
     content = ical.calendar_for(
-        request.user, recruitments, name=_("CafLab : ateliers et tests à venir")
+        request.user, recruitments, name=_("CafLab : ateliers et tests à venir")
     )
     return ical_response(content, "caflab-recrutements.ics")

@@ -141,12 +141,12 @@ def contribution_create(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             if contribution.is_published:
-                messages.success(request, _("Merci : votre contribution est publiée."))
+                messages.success(request, _("Merci : votre contribution est publiée."))
             else:
                 messages.success(
                     request,
                     _(
-                        "Merci : votre contribution est enregistrée. Elle sera publiée après "
+                        "Merci : votre contribution est enregistrée. Elle sera publiée après "
                         "relecture par la modération."
                     ),
                 )
@@ -330,7 +330,7 @@ def contribution_support(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Vous ne soutenez plus cette contribution."))
         else:
             services.support_add(contribution=contribution, by=request.user)
-            messages.success(request, _("Merci : votre soutien est enregistré."))
+            messages.success(request, _("Merci : votre soutien est enregistré."))
     except AlreadyDone as done:
         messages.info(request, str(done))
     return redirect(contribution)
@@ -350,7 +350,7 @@ def contribution_report(request: HttpRequest, pk: int) -> HttpResponse:
     except AlreadyDone as done:
         messages.info(request, str(done))
     else:
-        messages.success(request, _("Merci : la contribution est signalée à la modération."))
+        messages.success(request, _("Merci : la contribution est signalée à la modération."))
     return redirect(contribution)
 
 

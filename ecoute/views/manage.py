@@ -163,7 +163,7 @@ def status_move(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Statut de la consultation : %(status)s.")
+            _("Statut de la consultation : %(status)s.")
             % {"status": consultation.get_status_display().lower()},
         )
     return redirect(consultation.get_manage_url())

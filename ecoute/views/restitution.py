@@ -213,7 +213,7 @@ def restitution_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("La restitution est publiée : les personnes qui l’ont demandé en sont informées."),
+            _("La restitution est publiée : les personnes qui l’ont demandé en sont informées."),
         )
     return redirect(consultation.get_manage_url())
 

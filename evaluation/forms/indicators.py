@@ -106,7 +106,7 @@ class TargetForm(forms.ModelForm):
         localized_fields = ["value"]
         field_classes = {"value": FrenchDecimalField}
         widgets = {"period": DateInput, "value": forms.TextInput(attrs=DECIMAL_ATTRS)}
-        help_texts = {"period": _("Un jour de la période : elle est ramenée à son premier jour.")}
+        help_texts = {"period": _("Un jour de la période : elle est ramenée à son premier jour.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,8 +134,8 @@ class MeasurementForm(forms.ModelForm):
             "evidence": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
-            "period": _("Un jour de la période : elle est ramenée à son premier jour."),
-            "source": _("D’où vient la valeur : requête, tableau de bord, enquête…"),
+            "period": _("Un jour de la période : elle est ramenée à son premier jour."),
+            "source": _("D’où vient la valeur : requête, tableau de bord, enquête…"),
         }
 
     def __init__(self, *args: Any, cafs, national_allowed: bool, **kwargs: Any) -> None:

@@ -65,13 +65,13 @@ class EcologicalAssessmentForm(forms.Form):
                 error_messages={"required": _("Choisissez défavorable, neutre ou favorable.")},
             )
             self.fields[text_name] = forms.CharField(
-                label=_("Justification : %(objective)s") % {"objective": label},
+                label=_("Justification : %(objective)s") % {"objective": label},
                 widget=forms.Textarea(attrs={"rows": 2}),
                 error_messages={"required": _("Justifiez cette appréciation.")},
             )
             mitigation_name = self.mitigation_field(objective)
             self.fields[mitigation_name] = forms.CharField(
-                label=_("Mesures d’atténuation : %(objective)s") % {"objective": label},
+                label=_("Mesures d’atténuation : %(objective)s") % {"objective": label},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=_(

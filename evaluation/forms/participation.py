@@ -96,7 +96,7 @@ class InvitationForm(forms.Form):
                 wrong.append(email)
         if wrong:
             raise ValidationError(
-                _("Adresses non valides : %(emails)s.") % {"emails": ", ".join(wrong[:10])}
+                _("Adresses non valides : %(emails)s.") % {"emails": ", ".join(wrong[:10])}
             )
         if len(emails) > MAX_INVITATIONS_PER_BATCH:
             raise ValidationError(

@@ -38,7 +38,7 @@ class PlanForm(forms.ModelForm):
             "evidence_level": _(
                 "De 1 (un récit de l’impact) à 5 (des résultats reproduits à grande échelle)."
             ),
-            "calendar": _("Les grandes étapes : mesure de référence, vagues d’enquête, bilan…"),
+            "calendar": _("Les grandes étapes : mesure de référence, vagues d’enquête, bilan…"),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -119,7 +119,7 @@ class VersionForm(forms.Form):
         label=_("Ce qui a changé"),
         max_length=300,
         required=False,
-        help_text=_("Par exemple : « questions revues après le comité de suivi »."),
+        help_text=_("Par exemple : « questions revues après le comité de suivi »."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

@@ -30,7 +30,7 @@ class RecommendationForm(RichTextFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, submit_label: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["criterion"].help_text = _("Facultatif : le critère évaluatif concerné.")
+        self.fields["criterion"].help_text = _("Facultatif : le critère évaluatif concerné.")
         self.helper = _helper(submit_label or _("Ajouter la recommandation"), prefix="reco")
         self.helper.add_input(self.preview_button())
 

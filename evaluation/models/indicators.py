@@ -144,7 +144,7 @@ class Measurement(TimeStampedModel):
         blank=True,
         related_name="measurements",
         verbose_name=_("Caf"),
-        help_text=_("Vide : valeur nationale ou du projet dans son ensemble."),
+        help_text=_("Vide : valeur nationale ou du projet dans son ensemble."),
     )
     period = models.DateField(_("période (premier jour)"))
     value = models.DecimalField(_("valeur"), max_digits=14, decimal_places=2)

@@ -104,7 +104,7 @@ class EcologicalRating(TimeStampedModel):
         _("mesures d’atténuation"),
         blank=True,
         help_text=_(
-            "Pour une appréciation défavorable : ce qui est prévu pour en limiter l’effet."
+            "Pour une appréciation défavorable : ce qui est prévu pour en limiter l’effet."
         ),
     )
     assessed_by = models.ForeignKey(

@@ -43,7 +43,7 @@ class ImpactReportQuerySet(JobQuerySet):
     *before_and_after("is_published"),
     fields=["scope", "project", "requested_by", "is_published"],
     model_name="ImpactReportEvent",
-    meta=event_meta(_("historique : rapport d’impact"), _("historique : rapports d’impact")),
+    meta=event_meta(_("historique : rapport d’impact"), _("historique : rapports d’impact")),
 )
 class ImpactReport(LeasedJob, TimeStampedModel):
     class Scope(models.TextChoices):

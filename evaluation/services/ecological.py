@@ -54,12 +54,12 @@ def missing_assessment_blocks_go(project: Project) -> list[str]:
     names = ", ".join(f"« {name} »" for name in programmes)
     if n_rated == 0:
         reason = _(
-            "programme %(programmes)s : l’évaluation de la transition écologique du projet "
+            "programme %(programmes)s : l’évaluation de la transition écologique du projet "
             "manque avant l’expérimentation (à remplir sur %(url)s)"
         )
     else:
         reason = _(
-            "programme %(programmes)s : l’évaluation de la transition écologique du projet est "
+            "programme %(programmes)s : l’évaluation de la transition écologique du projet est "
             "incomplète (%(n)s objectifs sur 7) avant l’expérimentation (à compléter sur %(url)s)"
         )
     return [reason % {"programmes": names, "n": n_rated, "url": assessment_url(project)}]
@@ -72,7 +72,7 @@ def unmitigated_negative_ratings_block_go(project: Project) -> list[str]:
         project=project, rating=EcologicalRating.Rating.NEGATIVE, mitigation=""
     ).values_list("objective", flat=True)
     return [
-        _("évaluation écologique défavorable sans mesure d’atténuation notée : « %(objective)s »")
+        _("évaluation écologique défavorable sans mesure d’atténuation notée : « %(objective)s »")
         % {"objective": labels.get(objective, objective)}
         for objective in sorted(objectives, key=list(labels).index)
     ]

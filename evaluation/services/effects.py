@@ -69,7 +69,7 @@ def effect_record(*, project: Project, by: Any, **fields: Any) -> Effect:
         notify(
             recipients=[effect.owner],
             kind="evaluation.effect_assigned",
-            title=_("%(code)s : un effet vous est confié (gravité « %(severity)s »)")
+            title=_("%(code)s : un effet vous est confié (gravité « %(severity)s »)")
             % {"code": project.code, "severity": effect.get_severity_display()},
             body=effect.description,
             url=effect_url(effect),
@@ -101,7 +101,7 @@ def effect_transition(*, effect: Effect, to_status: str, comment: str, by: Any) 
         notify(
             recipients=[effect.owner],
             kind="evaluation.effect_status",
-            title=_("%(code)s : l’effet « %(effect)s » passe à « %(status)s »")
+            title=_("%(code)s : l’effet « %(effect)s » passe à « %(status)s »")
             % {
                 "code": effect.project.code,
                 "effect": str(effect),
@@ -117,6 +117,6 @@ def effect_transition(*, effect: Effect, to_status: str, comment: str, by: Any) 
 def open_severe_effects_block_go(project: Project) -> list[str]:
     """The gate check: one reason per open severe negative effect of `project`."""
     return [
-        _("effet négatif grave ouvert : « %(effect)s »") % {"effect": str(effect)}
+        _("effet négatif grave ouvert : « %(effect)s »") % {"effect": str(effect)}
         for effect in Effect.objects.blocking().filter(project=project).order_by("created_at")
     ]

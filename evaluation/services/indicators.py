@@ -301,7 +301,7 @@ def measurement_reminders_send(*, today: datetime.date) -> int:
                     notify(
                         recipients=[recipient],
                         kind="evaluation.measurement_due",
-                        title=_("Mesure attendue : %(name)s (%(period)s)")
+                        title=_("Mesure attendue : %(name)s (%(period)s)")
                         % {"name": indicator.name, "period": period_label(period, frequency)},
                         body=_(
                             "La période %(period)s est terminée et l’indicateur « %(name)s » du "

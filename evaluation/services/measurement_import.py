@@ -87,13 +87,13 @@ def parse_decimal(text: str) -> Decimal:
     else:
         cleaned = cleaned.replace(",", ".")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", cleaned):
-        raise RowError(_("valeur non numérique : « %(value)s »") % {"value": text})
+        raise RowError(_("valeur non numérique : « %(value)s »") % {"value": text})
     try:
         value = Decimal(cleaned).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:
-        raise RowError(_("valeur non numérique : « %(value)s »") % {"value": text}) from exc
+        raise RowError(_("valeur non numérique : « %(value)s »") % {"value": text}) from exc
     if abs(value) >= Decimal(10) ** 12:
-        raise RowError(_("valeur trop grande : « %(value)s »") % {"value": text})
+        raise RowError(_("valeur trop grande : « %(value)s »") % {"value": text})
     return value
 
 
@@ -126,7 +126,7 @@ def parse_period(text: str, frequency: str) -> datetime.date:
                 break
             return period_start(day, frequency)
     raise RowError(
-        _("période illisible : « %(value)s » (attendu : 2026-T1, 2026-03…)") % {"value": text}
+        _("période illisible : « %(value)s » (attendu : 2026-T1, 2026-03…)") % {"value": text}
     )
 
 
@@ -148,7 +148,7 @@ class _Importer:
         indicator = self.indicators.get(_plain(text))
         if indicator is None:
             raise RowError(
-                _("indicateur inconnu pour ce projet : « %(name)s »") % {"name": text.strip()}
+                _("indicateur inconnu pour ce projet : « %(name)s »") % {"name": text.strip()}
             )
         return indicator
 
@@ -163,7 +163,7 @@ class _Importer:
         caf = self.all_cafs.get(code)
         if caf is None:
             raise RowError(
-                _("Caf inconnue : « %(code)s » (attendu : le numéro du département, par ex. 38)")
+                _("Caf inconnue : « %(code)s » (attendu : le numéro du département, par ex. 38)")
                 % {"code": text.strip()}
             )
         if caf.pk not in self.project_caf_ids:
@@ -252,7 +252,7 @@ def measurements_import(*, project: Project, by, data: bytes) -> ImportReport:
         missing = [name for name in REQUIRED_COLUMNS if name not in columns]
         if missing:
             report.error = _(
-                "Colonnes manquantes : %(missing)s. La première ligne doit nommer les colonnes : "
+                "Colonnes manquantes : %(missing)s. La première ligne doit nommer les colonnes : "
                 "%(expected)s."
             ) % {"missing": ", ".join(missing), "expected": ";".join(CSV_COLUMNS)}
             return report
@@ -262,7 +262,7 @@ def measurements_import(*, project: Project, by, data: bytes) -> ImportReport:
                 continue
             if len(report.lines) >= MAX_IMPORT_ROWS:
                 report.error = _(
-                    "Le fichier dépasse %(max)s lignes : les suivantes sont ignorées."
+                    "Le fichier dépasse %(max)s lignes : les suivantes sont ignorées."
                 ) % {"max": MAX_IMPORT_ROWS}
                 break
             if row.error:

@@ -128,7 +128,7 @@ def invitations_create(
             _("%(n)s adresses au plus par envoi.") % {"n": MAX_INVITATIONS_PER_BATCH}
         )
     if wave.closes_on < timezone.localdate():
-        raise errors.InvalidState(_("Cette vague est close : on ne peut plus y inviter."))
+        raise errors.InvalidState(_("Cette vague est close : on ne peut plus y inviter."))
     pending = set(
         wave.invitations.filter(email__in=emails, used_at__isnull=True).values_list(
             "email", flat=True
@@ -174,11 +174,11 @@ def invitation_send(*, invitation_id: int) -> bool:
     link = settings.SITE_URL + reverse("evaluation:survey-answer", kwargs={"token": token})
     body = _(
         "Bonjour,\n\n"
-        "Dans le cadre de l’évaluation du projet « %(project)s », nous aimerions connaître "
-        "votre avis : « %(survey)s ».\n\n"
+        "Dans le cadre de l’évaluation du projet « %(project)s », nous aimerions connaître "
+        "votre avis : « %(survey)s ».\n\n"
         "Répondez avant le %(closes)s en suivant ce lien, personnel et utilisable une seule "
-        "fois (aucun compte n’est nécessaire) :\n%(link)s\n\n"
-        "Vos réponses sont anonymes : elles ne sont liées ni à votre adresse, ni à cette "
+        "fois (aucun compte n’est nécessaire) :\n%(link)s\n\n"
+        "Vos réponses sont anonymes : elles ne sont liées ni à votre adresse, ni à cette "
         "invitation. Votre adresse est effacée dès que vous avez répondu.\n\n"
         "L’équipe du projet"
     ) % {
@@ -265,7 +265,7 @@ def survey_answer(*, token: str, answers: dict, plan: Plan | None = None) -> Sur
             .get(pk=invitation.pk)
         )
         if invitation.used_at is not None:
-            raise AlreadyAnswered(_("Ce lien a déjà servi : vous avez déjà répondu."))
+            raise AlreadyAnswered(_("Ce lien a déjà servi : vous avez déjà répondu."))
         wave = invitation.wave
         if not wave.is_open:
             raise WaveClosed(_("Cette enquête n’est pas ouverte aux réponses aujourd’hui."))

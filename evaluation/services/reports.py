@@ -45,7 +45,7 @@ class NoEvaluationPlan(NotAllowedNow):
     is nothing to report against. Sends the person to the page that creates the plan."""
 
     default_message = gettext_lazy(
-        "Ce projet n’a pas encore de plan d’évaluation : un rapport d’impact rend compte de ses "
+        "Ce projet n’a pas encore de plan d’évaluation : un rapport d’impact rend compte de ses "
         "questions, de ses indicateurs et de son niveau de preuve. Créez d’abord le plan "
         "d’évaluation."
     )
@@ -218,7 +218,7 @@ def report_retry(*, report: ImpactReport, by: Any) -> ImpactReport:
     """ "Relancer" on a failed report: a fresh report of the same scope, from today's data (the
     failed one stays, as a record). The caller checks that `by` may request it."""
     if report.status != Status.FAILED:
-        raise AlreadyDone(_("Ce rapport n’a pas échoué : il n’y a rien à relancer."))
+        raise AlreadyDone(_("Ce rapport n’a pas échoué : il n’y a rien à relancer."))
     if report.scope == ImpactReport.Scope.PORTFOLIO:
         return portfolio_report_request(by=by)
     return report_request(project=report.project, by=by)
@@ -271,12 +271,12 @@ def response_save(*, recommendation: Recommendation, by: Any, **fields: Any) -> 
         with transaction.atomic():
             response.save()
     except IntegrityError as exc:  # two people answering at once
-        raise AlreadyDone(_("Une réponse vient d’être enregistrée : rechargez la page.")) from exc
+        raise AlreadyDone(_("Une réponse vient d’être enregistrée : rechargez la page.")) from exc
     if response.owner_id and response.owner_id != previous_owner:
         notify(
             recipients=[response.owner],
             kind="evaluation.action_assigned",
-            title=_("Une action vous est confiée : %(text)s") % {"text": recommendation.text[:80]},
+            title=_("Une action vous est confiée : %(text)s") % {"text": recommendation.text[:80]},
             url=_recommendations_url(recommendation),
             actor=by,
         )
@@ -321,12 +321,12 @@ def management_actions_remind(today: datetime.date | None = None) -> int:
             recipients=[response.owner],
             kind="evaluation.action_due",
             title=(
-                _("Action en retard : %(text)s")
+                _("Action en retard : %(text)s")
                 if late
-                else _("Action à échéance proche : %(text)s")
+                else _("Action à échéance proche : %(text)s")
             )
             % {"text": response.recommendation.text[:80]},
-            body=_("Échéance : %(day)s. Action prévue : %(action)s")
+            body=_("Échéance : %(day)s. Action prévue : %(action)s")
             % {"day": response.due_on.strftime("%d/%m/%Y"), "action": response.action},
             url=_recommendations_url(response.recommendation),
         )

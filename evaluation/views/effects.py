@@ -112,6 +112,6 @@ def effect_transition(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Statut changé : %(s)s.") % {"s": effect.get_status_display()},
+            _("Statut changé : %(s)s.") % {"s": effect.get_status_display()},
         )
     return redirect("evaluation:effect-detail", pk=effect.pk)

@@ -75,7 +75,7 @@ def judgement_edit(request: HttpRequest, code: str, criterion: str) -> HttpRespo
         request,
         project,
         form,
-        _("Jugement : %(c)s") % {"c": Criterion(criterion).label},
+        _("Jugement : %(c)s") % {"c": Criterion(criterion).label},
     )
 
 

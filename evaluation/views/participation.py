@@ -107,7 +107,7 @@ def survey_create(request: HttpRequest, code: str) -> HttpResponse:
             intro=form.cleaned_data["intro"],
             by=request.user,
         )
-        messages.success(request, _("L’enquête est créée : ajoutez ses questions."))
+        messages.success(request, _("L’enquête est créée : ajoutez ses questions."))
         return redirect("evaluation:survey-detail", pk=survey.pk)
     return _form_page(request, project, form, _("Nouvelle enquête auprès des parties prenantes"))
 
@@ -267,7 +267,7 @@ def wave_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as refused:
             form.add_error(None, refused)
         else:
-            messages.success(request, _("La vague est ouverte : invitez les répondants."))
+            messages.success(request, _("La vague est ouverte : invitez les répondants."))
             return redirect("evaluation:survey-detail", pk=survey.pk)
     return _form_page(
         request,
@@ -276,8 +276,8 @@ def wave_create(request: HttpRequest, pk: int) -> HttpResponse:
         _("Nouvelle vague de l’enquête « %(t)s »") % {"t": survey.title},
         survey=survey,
         intro=_(
-            "Chaque vague pose exactement les mêmes questions : les réponses « avant » et "
-            "« après » se comparent question par question."
+            "Chaque vague pose exactement les mêmes questions : les réponses « avant » et "
+            "« après » se comparent question par question."
         ),
     )
 
@@ -304,7 +304,7 @@ def wave_invite(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         survey.project,
         form,
-        _("Inviter à répondre : %(wave)s") % {"wave": wave},
+        _("Inviter à répondre : %(wave)s") % {"wave": wave},
         survey=survey,
         intro=_(
             "Chaque personne reçoit par courriel un lien personnel, utilisable une seule fois, "
@@ -374,7 +374,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
                 request, "evaluation/participation/answer_refused.html", {"reason": "used"}
             )
         except IncompleteAnswers as incomplete:
-            error = _("La question « %(q)s » est obligatoire : merci d’y répondre.") % {
+            error = _("La question « %(q)s » est obligatoire : merci d’y répondre.") % {
                 "q": incomplete.missing[0].label
             }
         except (services.InvalidInvitation, services.WaveClosed) as refused:

@@ -294,7 +294,7 @@ def version_create(request: HttpRequest, code: str) -> HttpResponse:
     plan = get_object_or_404(EvaluationPlan, project=project)
     form = VersionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("La version n’a pas pu être enregistrée : rechargez la page."))
+        messages.error(request, _("La version n’a pas pu être enregistrée : rechargez la page."))
         return redirect(plan_url(project, "versions"))
     try:
         version = plan_version_save(

@@ -160,7 +160,7 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Le rapport est publié : les agents du réseau peuvent le lire.")
+            _("Le rapport est publié : les agents du réseau peuvent le lire.")
             if publish
             else _("Le rapport n’est plus publié."),
         )

@@ -54,7 +54,7 @@ class UserEmailsField(forms.CharField):
         unknown = [e for e in normalized if e not in users]
         if unknown:
             raise forms.ValidationError(
-                _("Adresse inconnue ou non autorisée ici : %(emails)s.")
+                _("Adresse inconnue ou non autorisée ici : %(emails)s.")
                 % {"emails": ", ".join(unknown)},
                 code="unknown",
             )
@@ -229,7 +229,7 @@ class EntryForm(forms.ModelForm):
     members = UserEmailsField(
         label=_("Autres membres de l’équipe"),
         help_text=_(
-            "Facultatif : leurs adresses e-mail, une par ligne. Vous faites partie de l’équipe."
+            "Facultatif : leurs adresses e-mail, une par ligne. Vous faites partie de l’équipe."
         ),
     )
 
@@ -266,7 +266,7 @@ class ResultsForm(forms.Form):
     results_summary = forms.CharField(
         label=_("Résultats"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Ce que le jury retient : envoyé à toutes les équipes et aux abonnés."),
+        help_text=_("Ce que le jury retient : envoyé à toutes les équipes et aux abonnés."),
         error_messages={"required": _("Présentez les résultats en quelques mots.")},
     )
 

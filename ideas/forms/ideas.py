@@ -32,12 +32,12 @@ ACCEPTED_FORMATS = "PDF, DOCX, XLSX, ODT, PNG, JPG"
 # Several files are checked at once: each message names its file.
 ATTACHMENT_ERRORS = {
     "extension": _(
-        "« %(name)s » : ce type de fichier n’est pas accepté (formats acceptés : %(formats)s)."
+        "« %(name)s » : ce type de fichier n’est pas accepté (formats acceptés : %(formats)s)."
     ),
     "size": _("« %(name)s » dépasse la taille maximale de %(size)s Mo."),
     "empty": _("« %(name)s » est vide."),
     "content": _(
-        "« %(name)s » : le contenu du fichier ne correspond pas à son extension (.%(extension)s)."
+        "« %(name)s » : le contenu du fichier ne correspond pas à son extension (.%(extension)s)."
     ),
 }
 
@@ -101,14 +101,14 @@ class IdeaForm(forms.ModelForm):
         label=_("Co-auteurs"),
         required=False,
         help_text=_(
-            "Facultatif : les adresses e-mail professionnelles de vos co-auteurs, séparées par "
+            "Facultatif : les adresses e-mail professionnelles de vos co-auteurs, séparées par "
             "des virgules. Ils seront informés, comme vous, des suites données à l’idée."
         ),
     )
     attachments = AttachmentsField(
         label=_("Pièces jointes"),
         help_text=_(
-            "Facultatif : jusqu’à 5 fichiers de 10 Mo au plus chacun (PDF, DOCX, XLSX, ODT, PNG "
+            "Facultatif : jusqu’à 5 fichiers de 10 Mo au plus chacun (PDF, DOCX, XLSX, ODT, PNG "
             "ou JPG). Ils ne sont téléchargeables que par les personnes qui voient l’idée."
         ),
     )
@@ -127,8 +127,8 @@ class IdeaForm(forms.ModelForm):
                 "Décrivez la situation vécue par les allocataires ou les agents, avec des faits."
             ),
             "title": _("Une phrase courte, qui donne envie de lire la suite."),
-            "solution": _("Facultatif : l’idée peut n’être encore qu’un problème bien posé."),
-            "target_publics": _("Par exemple : familles monoparentales, jeunes, agents d’accueil."),
+            "solution": _("Facultatif : l’idée peut n’être encore qu’un problème bien posé."),
+            "target_publics": _("Par exemple : familles monoparentales, jeunes, agents d’accueil."),
             "caf": _("Par défaut, votre Caf."),
         }
         widgets = {
@@ -193,7 +193,7 @@ class IdeaForm(forms.ModelForm):
         unknown = [e for e in emails if e not in found]
         if unknown:
             raise forms.ValidationError(
-                _("Aucun agent du réseau n’a cette adresse : %(emails)s.")
+                _("Aucun agent du réseau n’a cette adresse : %(emails)s.")
                 % {"emails": ", ".join(unknown)}
             )
         return [found[e] for e in emails]
@@ -218,8 +218,8 @@ class IdeaStatusForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Obligatoire : il est envoyé aux auteurs et aux abonnés de l’idée."),
-        error_messages={"required": _("Le motif est obligatoire : il sera envoyé aux auteurs.")},
+        help_text=_("Obligatoire : il est envoyé aux auteurs et aux abonnés de l’idée."),
+        error_messages={"required": _("Le motif est obligatoire : il sera envoyé aux auteurs.")},
     )
     stage = forms.ChoiceField(
         label=_("Étape du projet créé"),
@@ -228,7 +228,7 @@ class IdeaStatusForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
         help_text=_(
-            "Pour « retenue comme projet » : le projet entre au portefeuille à cette étape."
+            "Pour « retenue comme projet » : le projet entre au portefeuille à cette étape."
         ),
     )
     merged_into = MergeTargetField(
@@ -236,13 +236,13 @@ class IdeaStatusForm(forms.Form):
         queryset=Idea.objects.none(),
         required=False,
         empty_label=_("Choisissez une idée"),
-        help_text=_("Pour une fusion : ses soutiens et ses abonnés rejoignent cette idée."),
+        help_text=_("Pour une fusion : ses soutiens et ses abonnés rejoignent cette idée."),
     )
     revisit_on = forms.DateField(
         label=_("À réexaminer le"),
         required=False,
         widget=DateInput(),
-        help_text=_("Pour une mise en attente : une date à venir."),
+        help_text=_("Pour une mise en attente : une date à venir."),
     )
 
     def __init__(self, *args: Any, idea: Idea, action: str = "", **kwargs: Any) -> None:

@@ -60,7 +60,7 @@ class SessionRequestForm(forms.ModelForm):
         help_texts = {
             "problem": _("La situation à améliorer, pour qui, et ce que vous attendez du CafLab."),
             "expected_participants": _(
-                "Par exemple : 12 agents d’accueil, 4 allocataires, 2 partenaires."
+                "Par exemple : 12 agents d’accueil, 4 allocataires, 2 partenaires."
             ),
         }
 
@@ -96,13 +96,13 @@ class RequestMoveForm(forms.Form):
         label=_("Commentaire"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Facultatif : envoyé au demandeur avec le changement."),
+        help_text=_("Facultatif : envoyé au demandeur avec le changement."),
     )
     reason = forms.CharField(
         label=_("Motif du refus"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Obligatoire pour décliner la demande : il est envoyé au demandeur."),
+        help_text=_("Obligatoire pour décliner la demande : il est envoyé au demandeur."),
     )
 
     def __init__(self, *args: Any, choices: list[str], action: str = "", **kwargs: Any) -> None:
@@ -144,7 +144,7 @@ class RequestChoiceField(forms.ModelChoiceField):
 class SessionForm(forms.ModelForm):
     facilitators = UserEmailsField(
         label=_("Animateurs"),
-        help_text=_("Adresses e-mail, une par ligne : l’équipe du CafLab ou du réseau."),
+        help_text=_("Adresses e-mail, une par ligne : l’équipe du CafLab ou du réseau."),
     )
 
     class Meta:
@@ -176,9 +176,9 @@ class SessionForm(forms.ModelForm):
         }
         field_classes = {"request": RequestChoiceField}
         help_texts = {
-            "request": _("Facultatif : la demande d’une direction à laquelle la séance répond."),
+            "request": _("Facultatif : la demande d’une direction à laquelle la séance répond."),
             "debrief_file": _("PDF, DOCX, ODT ou PPTX, 20 Mo au plus."),
-            "is_held": _("Cochez une fois la séance passée : sa demande passe à « tenue »."),
+            "is_held": _("Cochez une fois la séance passée : sa demande passe à « tenue »."),
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -141,7 +141,7 @@ def entry_submit(
         kind="challenge.entry_member",
         title=_("%(name)s vous a inscrit dans l’équipe de « %(title)s »")
         % {"name": by, "title": entry.title},
-        body=_("Défi : %(challenge)s") % {"challenge": challenge.title},
+        body=_("Défi : %(challenge)s") % {"challenge": challenge.title},
         url=challenge.get_absolute_url(),
         actor=by,
         own_contribution=True,

@@ -150,7 +150,7 @@ def idea_update(
     idea: a triage that began meanwhile wins (the row is locked to decide)."""
     status = Idea.objects.select_for_update().values_list("status", flat=True).get(pk=idea.pk)
     if status != Status.SUBMITTED and not by.is_lab_staff:
-        raise AlreadyDone(_("L’idée est en cours d’examen : elle n’est plus modifiable."))
+        raise AlreadyDone(_("L’idée est en cours d’examen : elle n’est plus modifiable."))
     for name, value in fields.items():
         setattr(idea, name, value)
     # Only the edited fields: the status belongs to the triage, never to this form.
@@ -218,7 +218,7 @@ def idea_move(
         nonlocal details
         if not reason:
             raise InvalidState(
-                {"reason": _("Le motif est obligatoire : il sera envoyé aux auteurs.")}
+                {"reason": _("Le motif est obligatoire : il sera envoyé aux auteurs.")}
             )
         update = []
         if to_status == Status.ACCEPTED:
@@ -253,7 +253,7 @@ def idea_move(
             idea.merged_into = target
             update.append("merged_into")
             details = _(
-                "Fusionnée dans l’idée n° %(pk)s « %(title)s » : ses soutiens et ses abonnés la "
+                "Fusionnée dans l’idée n° %(pk)s « %(title)s » : ses soutiens et ses abonnés la "
                 "suivent désormais."
             ) % {"pk": target.pk, "title": target.title}
         elif to_status == Status.SHELVED:
@@ -286,9 +286,9 @@ def idea_move(
         idea,
         by=by,
         kind="idea.status_changed",
-        authors_title=_("Votre idée « %(title)s » : %(status)s")
+        authors_title=_("Votre idée « %(title)s » : %(status)s")
         % {"title": idea.title, "status": label},
-        others_title=_("L’idée « %(title)s » : %(status)s")
+        others_title=_("L’idée « %(title)s » : %(status)s")
         % {"title": idea.title, "status": label},
         body=body,
     )
@@ -308,7 +308,7 @@ def _merge_target(idea: Idea, target: Idea | None) -> Idea:
         raise InvalidState(
             {
                 "merged_into": _(
-                    "Cette idée est elle-même fusionnée : choisissez celle qu’elle a rejointe."
+                    "Cette idée est elle-même fusionnée : choisissez celle qu’elle a rejointe."
                 )
             }
         )

@@ -82,7 +82,7 @@ def idea_from_origin(*, source, by: User) -> Idea:
         subject=_("Une réponse est devenue une idée"),
         text=_(
             "Une réponse écrite à ce questionnaire est devenue une idée de la boîte à idées du "
-            "CafLab : le laboratoire d’innovation l’examinera. Nous vous dirons la suite."
+            "CafLab : le laboratoire d’innovation l’examinera. Nous vous dirons la suite."
         ),
     )
     return idea
@@ -120,7 +120,7 @@ def origin_tell(idea: Idea, *, by: User, body: str) -> None:
             "project": idea.project.title[:150],
         }
     else:
-        title = _("L’idée née de « %(title)s » : %(status)s") % {
+        title = _("L’idée née de « %(title)s » : %(status)s") % {
             "title": source_title,
             "status": idea.get_status_display(),
         }
@@ -139,7 +139,7 @@ def origin_tell(idea: Idea, *, by: User, body: str) -> None:
             "« %(project)s »."
         ) % {"project": idea.project.title[:150]}
     else:
-        news = _("L’idée née d’une réponse écrite à ce questionnaire : %(status)s.") % {
+        news = _("L’idée née d’une réponse écrite à ce questionnaire : %(status)s.") % {
             "status": idea.get_status_display().lower()
         }
     _tell_by_email(
@@ -241,7 +241,7 @@ def on_project_stage_changed(
             kind,
             source,
             kind="origin.project_stage",
-            title=_("« %(title)s » : le projet « %(project)s » passe à l’étape « %(stage)s »")
+            title=_("« %(title)s » : le projet « %(project)s » passe à l’étape « %(stage)s »")
             % {
                 "title": kind.describe(source).title[:150],
                 "project": project.title[:150],

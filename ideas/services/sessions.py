@@ -77,7 +77,7 @@ def session_request_create(*, by: User, **fields: Any) -> SessionRequest:
     notify(
         recipients=User.objects.lab_staff(),
         kind="session_request.created",
-        title=_("Nouvelle demande de %(kind)s : %(title)s")
+        title=_("Nouvelle demande de %(kind)s : %(title)s")
         % {"kind": request.get_kind_display().lower(), "title": request.title},
         body=request.problem,
         url=request.get_absolute_url(),
@@ -111,7 +111,7 @@ def session_request_move(
         reason=reason if declined else note,
         prepare=prepare,
     )
-    title = _("Votre demande « %(title)s » : %(status)s") % {
+    title = _("Votre demande « %(title)s » : %(status)s") % {
         "title": request.title,
         "status": request.get_status_display().lower(),
     }
@@ -129,7 +129,7 @@ def session_request_move(
     notify(
         recipients=followers_of(request).exclude(pk=request.requested_by_id),
         kind="session_request.moved",
-        title=_("Demande « %(title)s » : %(status)s")
+        title=_("Demande « %(title)s » : %(status)s")
         % {"title": request.title, "status": request.get_status_display().lower()},
         body=body,
         url=url,

@@ -31,7 +31,7 @@ def idea_status_badge(status: str, label: str | None = None) -> SafeString:
     return format_html(
         '<span class="badge rounded-pill {}"><span class="visually-hidden">{} </span>{}</span>',
         STATUS_CLASSES.get(status, "text-bg-dark"),
-        _("Statut :"),
+        _("Statut :"),
         label,
     )
 

@@ -33,6 +33,6 @@ def sessions_feed(request: HttpRequest) -> HttpResponse:
     )
     content = core_ical.calendar_of(
         (ical.entry(session) for session in sessions),
-        name=_("CafLab : séances de créativité à venir"),
+        name=_("CafLab : séances de créativité à venir"),
     )
     return core_ical.ical_response(content, "caflab-seances.ics")

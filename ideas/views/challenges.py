@@ -41,7 +41,7 @@ from projects.services import AlreadyDone
 
 Status = Challenge.Status
 DATES_OUT_OF_ORDER = gettext_lazy(
-    "Les dates doivent se suivre : ouverture, clôture, jury, résultats."
+    "Les dates doivent se suivre : ouverture, clôture, jury, résultats."
 )
 
 
@@ -207,7 +207,7 @@ class ChallengeDetailView(LoginRequiredMixin, View):
         else:
             messages.success(
                 request,
-                _("Le défi est maintenant : %(status)s.")
+                _("Le défi est maintenant : %(status)s.")
                 % {"status": challenge.get_status_display().lower()},
             )
         return redirect(challenge)

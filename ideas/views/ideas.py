@@ -467,7 +467,7 @@ def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
             text = _("Vous ne soutenez plus cette idée.")
         else:
             services.idea_support(idea=idea, by=request.user)
-            text = _("Merci : vous soutenez cette idée.")
+            text = _("Merci : vous soutenez cette idée.")
     except AlreadyDone as done:
         level, text = messages.INFO, str(done)
     except ValidationError as error:
@@ -562,7 +562,7 @@ def idea_follow(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         follow(user=request.user, obj=idea)
         messages.success(
-            request, _("Vous suivez cette idée : chacune de ses suites vous sera signalée.")
+            request, _("Vous suivez cette idée : chacune de ses suites vous sera signalée.")
         )
     return redirect(idea)
 
@@ -634,7 +634,7 @@ class IdeaStatusView(LoginRequiredMixin, View):
             else:
                 messages.success(
                     request,
-                    _("Statut enregistré : %(status)s. Les auteurs et les abonnés sont prévenus.")
+                    _("Statut enregistré : %(status)s. Les auteurs et les abonnés sont prévenus.")
                     % {"status": idea.get_status_display()},
                 )
                 return redirect(idea)

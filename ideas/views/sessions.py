@@ -176,7 +176,7 @@ def request_move(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("La demande est maintenant : %(status)s. Le demandeur est prévenu.")
+                _("La demande est maintenant : %(status)s. Le demandeur est prévenu.")
                 % {"status": session_request.get_status_display().lower()},
             )
             return redirect(session_request)

@@ -96,7 +96,7 @@ def missing_blocking_deliverables(project: Project) -> list[str]:
     if not missing:
         return []
     return [
-        _("livrables bloquants manquants pour l’étape « %(stage)s » : %(labels)s")
+        _("livrables bloquants manquants pour l’étape « %(stage)s » : %(labels)s")
         % {
             "stage": Stage(stage).label,
             "labels": ", ".join(row.deliverable.label for row in missing),
@@ -112,14 +112,14 @@ def deliverable_check(
     what is not ticked, is "already done"."""
     if not deliverable.is_checklist:
         raise errors.InvalidState(
-            _("Ce livrable est un document : il est fourni en déposant le document.")
+            _("Ce livrable est un document : il est fourni en déposant le document.")
         )
     if not checked:
         deleted, _rows = DeliverableCheck.objects.filter(
             project=project, deliverable=deliverable
         ).delete()
         if not deleted:
-            raise errors.AlreadyDone(_("C’est déjà fait : ce point n’est pas coché."))
+            raise errors.AlreadyDone(_("C’est déjà fait : ce point n’est pas coché."))
         return None
     try:
         with transaction.atomic():
@@ -127,4 +127,4 @@ def deliverable_check(
                 project=project, deliverable=deliverable, checked_by=by
             )
     except IntegrityError as exc:
-        raise errors.AlreadyDone(_("C’est déjà fait : ce point est déjà coché.")) from exc
+        raise errors.AlreadyDone(_("C’est déjà fait : ce point est déjà coché.")) from exc

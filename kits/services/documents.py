@@ -44,7 +44,7 @@ def _store_version(
     latest = document.latest_version
     if latest is not None and latest.sha256 == checksum:
         raise errors.AlreadyDone(
-            _("C’est déjà fait : ce fichier est déjà la dernière version du document.")
+            _("C’est déjà fait : ce fichier est déjà la dernière version du document.")
         )
     version = DocumentVersion(
         document=document,
@@ -90,7 +90,7 @@ def document_add(
     if same is not None:
         raise errors.AlreadyDone(
             _(
-                "Le document « %(title)s » existe déjà : déposez-en une nouvelle version depuis "
+                "Le document « %(title)s » existe déjà : déposez-en une nouvelle version depuis "
                 "sa page."
             )
             % {"title": same.title}
@@ -106,7 +106,7 @@ def document_add(
             )
     except IntegrityError as exc:  # the same document sent twice at once
         raise errors.AlreadyDone(
-            _("C’est déjà fait : le document « %(title)s » vient d’être ajouté.") % {"title": title}
+            _("C’est déjà fait : le document « %(title)s » vient d’être ajouté.") % {"title": title}
         ) from exc
     _store_version(document=document, upload=upload, by=by, note=note, kind=file_kind)
     return document

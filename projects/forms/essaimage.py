@@ -43,7 +43,7 @@ class DeploymentDeclareForm(forms.Form):
         label=_("Message à l’équipe du projet"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Facultatif : votre contexte, vos questions."),
+        help_text=_("Facultatif : votre contexte, vos questions."),
     )
 
     def __init__(self, *args: Any, user: User, action: str = "", **kwargs: Any) -> None:

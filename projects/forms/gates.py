@@ -66,7 +66,7 @@ class GateRequestForm(forms.Form):
         label=_("À décider avant le"),
         required=False,
         widget=DateInput(),
-        help_text=_("Facultatif : dans quinze jours par défaut."),
+        help_text=_("Facultatif : dans quinze jours par défaut."),
     )
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
@@ -104,7 +104,7 @@ class GateScoreForm(forms.Form):
             help_parts = [criterion.description] if criterion.description else []
             help_parts.append(_("Poids %(weight)s.") % {"weight": criterion.weight})
             if criterion.is_blocking:
-                help_parts.append(_("Critère bloquant : une moyenne sous 3 interdit un « go »."))
+                help_parts.append(_("Critère bloquant : une moyenne sous 3 interdit un « go »."))
             self.fields[score_name] = forms.TypedChoiceField(
                 label=criterion.label,
                 choices=SCORE_CHOICES,
@@ -175,13 +175,13 @@ class GateDecisionForm(forms.Form):
         label=_("À réexaminer le"),
         required=False,
         widget=DateInput(),
-        help_text=_("Obligatoire pour une mise en attente : une date à venir."),
+        help_text=_("Obligatoire pour une mise en attente : une date à venir."),
     )
     lesson_learned = forms.CharField(
         label=_("Leçon apprise"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Obligatoire pour un arrêt : elle restera consultable."),
+        help_text=_("Obligatoire pour un arrêt : elle restera consultable."),
     )
 
     override_justification = forms.CharField(
@@ -189,7 +189,7 @@ class GateDecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "Obligatoire pour un « go » malgré les blocages listés ci-dessus : elle restera "
+            "Obligatoire pour un « go » malgré les blocages listés ci-dessus : elle restera "
             "visible dans la revue."
         ),
     )
@@ -247,7 +247,7 @@ class BaseJuryCriteriaFormSet(forms.BaseInlineFormSet):
                 if scored:
                     form.add_error(
                         None,
-                        _("Le critère « %(label)s » a déjà été noté : il ne peut plus être retiré.")
+                        _("Le critère « %(label)s » a déjà été noté : il ne peut plus être retiré.")
                         % {"label": form.instance.label},
                     )
                 continue

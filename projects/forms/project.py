@@ -141,7 +141,7 @@ class ProjectForm(RichTextFormMixin, forms.ModelForm):
                 label=Project._meta.get_field("lead").verbose_name.capitalize(),
                 help_text=_(
                     "L’adresse e-mail d’un membre du réseau, qui rejoint l’équipe "
-                    "(tapez un nom : des suggestions s’affichent)."
+                    "(tapez un nom : des suggestions s’affichent)."
                 ),
             )
             if creating:
@@ -203,7 +203,7 @@ class TeamMemberForm(forms.Form):
         queryset=User.objects.none(),
         help_text=_(
             "L’adresse e-mail d’un membre du réseau ou d’une organisation partenaire "
-            "(tapez un nom : des suggestions s’affichent)."
+            "(tapez un nom : des suggestions s’affichent)."
         ),
     )
     role = forms.ChoiceField(

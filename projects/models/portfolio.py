@@ -408,7 +408,7 @@ class GateCriterion(TimeStampedModel):
         max_length=20,
         choices=Track,
         blank=True,
-        help_text=_("Vide : le critère vaut pour toutes les filières."),
+        help_text=_("Vide : le critère vaut pour toutes les filières."),
     )
     challenge = models.ForeignKey(
         "ideas.Challenge",
@@ -515,7 +515,7 @@ AUDITED_GATE_FIELDS = [
     *before_and_after("status", "decision", "conditions", "override_justification"),
     fields=AUDITED_GATE_FIELDS,
     model_name="GateReviewEvent",
-    meta=event_meta(_("historique : revue de passage"), _("historique : revues de passage")),
+    meta=event_meta(_("historique : revue de passage"), _("historique : revues de passage")),
 )
 class GateReview(TimeStampedModel):
     class Status(models.TextChoices):

@@ -363,7 +363,7 @@ def portfolio_dashboard(
         ),
         ambition_chart=charts.bar_chart(
             "par-ambition",
-            _("Engagements de la COG : projets en expérimentation ou au-delà"),
+            _("Engagements de la COG : projets en expérimentation ou au-delà"),
             [
                 charts.ChartRow(
                     str(a),
@@ -451,9 +451,9 @@ def portfolio_dashboard(
 def _ambition_note(advanced: int, target: int | None, tagged: int) -> str:
     """The table's last column: the target and how far along, and every project tagged."""
     if target:
-        return _("cible : %(target)s (%(rate)s %%) ; rattachés : %(tagged)s") % {
+        return _("cible : %(target)s (%(rate)s %%) ; rattachés : %(tagged)s") % {
             "target": target,
             "rate": round(100 * advanced / target),
             "tagged": tagged,
         }
-    return _("pas de cible ; rattachés : %(tagged)s") % {"tagged": tagged}
+    return _("pas de cible ; rattachés : %(tagged)s") % {"tagged": tagged}

@@ -77,7 +77,7 @@ def deployment_move(
     notify(
         recipients=project_audience(project),
         kind="project.deployment_moved",
-        title=_("%(code)s dans la %(caf)s : %(status)s")
+        title=_("%(code)s dans la %(caf)s : %(status)s")
         % {"code": project.code, "caf": deployment.caf, "status": deployment.get_status_display()},
         body=reason,
         url=project.get_absolute_url(),

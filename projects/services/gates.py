@@ -54,7 +54,7 @@ STAGE_WORKFLOW = Workflow(
     field="stage",
     changed_at_field="stage_changed_at",
     history=StageChange,
-    already_message=gettext_lazy("C’est déjà fait : le projet est déjà à l’étape « %(label)s »."),
+    already_message=gettext_lazy("C’est déjà fait : le projet est déjà à l’étape « %(label)s »."),
     refused_message=gettext_lazy(
         "Un projet à l’étape « %(label)s » ne peut pas passer à « %(target)s »."
     ),
@@ -137,7 +137,7 @@ def gate_request(
     notify(
         recipients=recipients.distinct(),
         kind="project.gate_requested",
-        title=_("Revue de passage demandée : %(code)s vers « %(stage)s »")
+        title=_("Revue de passage demandée : %(code)s vers « %(stage)s »")
         % {"code": project.code, "stage": review.get_to_stage_display()},
         body=motivation,
         url=review_url(review),
@@ -214,7 +214,7 @@ def gate_decide(
         blocked = gate_summary(review)["blocked"]
         if blocked:
             raise errors.InvalidState(
-                _("Critère bloquant insuffisant : %(labels)s.")
+                _("Critère bloquant insuffisant : %(labels)s.")
                 % {"labels": ", ".join(c.label for c in blocked)}
             )
         if decision == Decision.GO_WITH_CONDITIONS and not conditions.strip():
@@ -224,7 +224,7 @@ def gate_decide(
             raise errors.InvalidState(
                 {
                     "override_justification": _(
-                        "Un « go » est bloqué (%(reasons)s) : justifiez par écrit votre décision "
+                        "Un « go » est bloqué (%(reasons)s) : justifiez par écrit votre décision "
                         "de passer outre."
                     )
                     % {"reasons": " ; ".join(reasons)}
@@ -261,7 +261,7 @@ def gate_decide(
     notify(
         recipients=project_audience(project),
         kind="project.gate_decided",
-        title=_("%(code)s : décision « %(decision)s » à la revue de passage")
+        title=_("%(code)s : décision « %(decision)s » à la revue de passage")
         % {"code": project.code, "decision": review.get_decision_display()},
         body=rationale,
         url=project.get_absolute_url(),

@@ -165,7 +165,7 @@ def team_member_remove(*, project: Project, member_id: int) -> TeamMember:
         raise AlreadyDone(_("Cette personne ne fait déjà plus partie de l’équipe."))
     if member.user_id == project.lead_id or member.role == TeamMember.Role.LEAD:
         raise errors.InvalidState(
-            _("Le porteur ne peut pas être retiré : changez d’abord de porteur.")
+            _("Le porteur ne peut pas être retiré : changez d’abord de porteur.")
         )
     member.delete()
     return member
@@ -279,7 +279,7 @@ def lever_escalate(*, lever: BlockerLever, by: User) -> BlockerLever:
     notify(
         recipients=lever_arbiters(project),
         kind="project.lever_escalated",
-        title=_("%(code)s : « %(kind)s » soumis à l’arbitrage de la direction")
+        title=_("%(code)s : « %(kind)s » soumis à l’arbitrage de la direction")
         % {"code": project.code, "kind": locked.get_kind_display()},
         body=locked.text,
         url=f"{reverse('projects:levers')}?escalated=oui",
@@ -306,7 +306,7 @@ def lever_pull(*, lever: BlockerLever, by: User) -> BlockerLever:
     notify(
         recipients=User.objects.active().filter(pk__in=raised_by),
         kind="project.lever_pulled",
-        title=_("%(code)s : la direction a arbitré « %(kind)s »")
+        title=_("%(code)s : la direction a arbitré « %(kind)s »")
         % {"code": project.code, "kind": locked.get_kind_display()},
         body=locked.text,
         url=project.get_absolute_url(),

@@ -199,7 +199,7 @@ def deployment_move(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Statut du déploiement : %(status)s.") % {"status": moved.get_status_display()},
+                _("Statut du déploiement : %(status)s.") % {"status": moved.get_status_display()},
             )
             return redirect("projects:deployment", pk=pk)
     return _deployment_page(request, deployment, move_form=form)

@@ -206,7 +206,7 @@ def gate_decide(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Décision enregistrée : %(decision)s.")
+                _("Décision enregistrée : %(decision)s.")
                 % {"decision": review.get_decision_display()},
             )
             return redirect(services.review_url(review))

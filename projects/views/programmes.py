@@ -93,7 +93,7 @@ class ProgrammeDetailView(PortfolioMixin, TemplateView):
             n_projects=sum(stage["total"] for stage in stages),
             stage_chart=charts.bar_chart(
                 "programme-etapes",
-                _("%(programme)s : projets par étape") % {"programme": programme.name},
+                _("%(programme)s : projets par étape") % {"programme": programme.name},
                 [
                     charts.ChartRow(stage["label"], stage["total"], url=stage["list_url"])
                     for stage in stages

@@ -454,7 +454,7 @@ def follow_toggle(request: HttpRequest, code: str) -> HttpResponse:
         follow(user=request.user, obj=project)
         messages.success(
             request,
-            _("Vous suivez ce projet : ses décisions et ses avancées vous seront signalées."),
+            _("Vous suivez ce projet : ses décisions et ses avancées vous seront signalées."),
         )
     return redirect(project)
 
@@ -486,7 +486,7 @@ class TeamView(LoginRequiredMixin, DetailView):
         member = services.team_member_set(project=project, **form.cleaned_data)
         messages.success(
             request,
-            _("%(name)s fait partie de l’équipe : %(role)s.")
+            _("%(name)s fait partie de l’équipe : %(role)s.")
             % {"name": member.user, "role": member.get_role_display()},
         )
         return redirect("projects:team", code=project.code)
@@ -657,7 +657,7 @@ def lever_pull(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         pk,
         perm="projects.pull_lever",
         act=services.lever_pull,
-        done=_("C’est noté : la direction a actionné ce levier ou arbitré ce frein."),
+        done=_("C’est noté : la direction a actionné ce levier ou arbitré ce frein."),
     )
 
 

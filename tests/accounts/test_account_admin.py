@@ -197,7 +197,7 @@ def test_the_import_page_simulates_by_default_and_refuses_full_without_confirmat
     agent_b.refresh_from_db()
     assert not agent_b.is_active
     page = client.post(url, {"file": upload("reseau.pdf")}).content.decode()
-    assert "Formats acceptés : csv, xlsx" in page
+    assert "Formats acceptés\u00a0: csv, xlsx" in page
 
 
 def test_the_user_list_leads_to_the_import_and_to_the_pending_accounts(client, root):

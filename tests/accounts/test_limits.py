@@ -190,7 +190,7 @@ def test_the_reset_mail_is_sent_by_a_task_given_only_the_id_and_its_link_works(
 
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
-    assert mail.subject == "CafLab : réinitialisation de votre mot de passe"
+    assert mail.subject == "CafLab\u00a0: réinitialisation de votre mot de passe"
     link = reset_link(mail)
     form_page = owner.get(link, follow=True)
     assert form_page.status_code == 200

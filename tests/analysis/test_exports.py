@@ -138,7 +138,7 @@ def test_the_page_shows_progress_then_the_download_for_the_requester_only(
     export = running(coded, correspondent_a, lease_in=datetime.timedelta(minutes=2))
     client.force_login(correspondent_a)
     page = client.get(export.get_absolute_url()).content.decode()
-    assert "Export en cours : 40 %." in page
+    assert "Export en cours\u00a0: 40 %." in page
     assert 'data-hx-trigger="every 2s"' in page
     fragment = client.get(export.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith('<div id="export-etat"')
@@ -148,7 +148,7 @@ def test_the_page_shows_progress_then_the_download_for_the_requester_only(
     AnalysisExport.objects.filter(pk=export.pk).update(status="queued", lease_expires_at=None)
     assert export_build(export_id=export.pk) == "ready"
     page = client.get(export.get_absolute_url()).content.decode()
-    assert "L’export est prêt : 6 textes." in page
+    assert "L’export est prêt\u00a0: 6 textes." in page
     assert download_url in page
     download = client.get(download_url)
     assert download.status_code == 200

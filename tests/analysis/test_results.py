@@ -90,11 +90,11 @@ def test_a_restitution_not_written_yet_starts_from_the_themes_most_frequent_firs
     assign(delais, texts[3:9])
     draft = restitution_draft(analysis.consultation, lab_staff)
     lines = draft.splitlines()
-    assert lines[0] == "Vous avez été 12 à nous écrire. Voici ce qui en ressort :"
-    assert lines[1] == "- Délais : 6 textes (50,0 %)"
+    assert lines[0] == "Vous avez été 12 à nous écrire. Voici ce qui en ressort\u00a0:"
+    assert lines[1] == "- Délais\u00a0: 6 textes (50,0 %)"
     assert lines[2].startswith("  « ")
     assert "[téléphone masqué]" in lines[2]
-    assert "- Accueil : 3 textes (25,0 %)" in lines
+    assert "- Accueil\u00a0: 3 textes (25,0 %)" in lines
     assert "Jamais cité" not in draft
     assert restitution_draft(analysis.consultation, agent_a) == ""  # manages nothing here
 
@@ -104,7 +104,7 @@ def test_a_restitution_not_written_yet_starts_from_the_themes_most_frequent_firs
     client.force_login(lab_staff)
     url = reverse("ecoute:restitution-edit", kwargs={"pk": consultation.pk})
     page = client.get(url).content.decode()
-    assert "- Délais : 6 textes (50,0 %)" in page
+    assert "- Délais\u00a0: 6 textes (50,0 %)" in page
 
 
 def test_no_draft_without_coded_texts(analysis, lab_staff):

@@ -206,7 +206,7 @@ def test_the_themes_page_shows_a_run_its_progress_and_accepts_a_theme(
     client.force_login(lab_staff)
     url = reverse("analysis:themes", kwargs={"pk": analysis_a.pk})
     page = client.get(url).content.decode()
-    assert "Calcul en cours : 40 %." in page
+    assert "Calcul en cours\u00a0: 40 %." in page
     assert 'data-hx-trigger="every 2s"' in page
     fragment = client.get(
         reverse("analysis:run-progress", kwargs={"pk": run.pk}), HTTP_HX_REQUEST="true"

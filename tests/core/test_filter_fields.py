@@ -42,7 +42,7 @@ class FilterForm(forms.Form):
     def clean_lead(self) -> str:
         value = self.cleaned_data["lead"]
         if value == "inconnu":
-            raise forms.ValidationError("Aucun porteur ne correspond à « inconnu ».")
+            raise forms.ValidationError("Aucun porteur ne correspond à «\u00a0inconnu\u00a0».")
         return value
 
 

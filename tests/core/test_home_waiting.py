@@ -297,11 +297,11 @@ def test_an_agent_sees_what_became_of_their_ideas_and_initiatives(
     items = waiting_items(client, agent_a)
     ideas = item_with(items, "vos idées")
     assert [entry.label for entry in ideas.entries] == [
-        "« Courriers lisibles » : En cours d’examen"
+        "«\u00a0Courriers lisibles\u00a0»\u00a0: En cours d’examen"
     ]
     assert ideas.entries[0].url == reverse("ideas:idea-detail", kwargs={"pk": idea.pk})
     initiatives = item_with(items, "vos initiatives")
-    assert initiatives.entries[0].label == "« Accueil sans attente » : Publiée"
+    assert initiatives.entries[0].label == "«\u00a0Accueil sans attente\u00a0»\u00a0: Publiée"
 
 
 def test_a_citizen_sees_answers_open_consultations_and_registrations(client, citizen, lab_staff):
@@ -336,8 +336,8 @@ def test_a_citizen_sees_answers_open_consultations_and_registrations(client, cit
     items = waiting_items(client, citizen)
     answers = item_with(items, "réponses à vos contributions")
     assert [entry.label for entry in answers.entries] == [
-        "« Le soir » : Retenue",
-        "« Le samedi » : À l’étude",
+        "«\u00a0Le soir\u00a0»\u00a0: Retenue",
+        "«\u00a0Le samedi\u00a0»\u00a0: À l’étude",
     ]
     open_ones = item_with(items, "Consultations ouvertes")
     assert [entry.label for entry in open_ones.entries] == ["Votre accueil"]

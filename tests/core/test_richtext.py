@@ -172,7 +172,7 @@ def test_a_rich_text_field_tells_how_to_format():
     field = _Form().fields["body"]
     assert field.help_text.startswith("Aide. ")
     assert "**gras**" in field.help_text
-    assert "« - »" in field.help_text
+    assert "«\u00a0-\u00a0»" in field.help_text
     assert "**gras**" not in str(_Form().fields["title"].help_text)
 
 

@@ -113,10 +113,12 @@ def test_the_field_says_in_french_when_nothing_or_several_projects_match():
     ProjectFactory(title="Rendez-vous naissance")
     form = PickForm({"projet": "rendez-vous"})
     assert not form.is_valid()
-    assert "Plusieurs choix correspondent à « rendez-vous »" in form.errors["projet"][0]
+    assert "Plusieurs choix correspondent à «\u00a0rendez-vous\u00a0»" in form.errors["projet"][0]
     form = PickForm({"projet": "inexistant"})
     assert not form.is_valid()
-    assert "Aucun choix possible ne correspond à « inexistant »" in form.errors["projet"][0]
+    assert (
+        "Aucun choix possible ne correspond à «\u00a0inexistant\u00a0»" in form.errors["projet"][0]
+    )
 
 
 def test_people_suggestions_count_against_the_people_search_limit(client, agent_a, settings):

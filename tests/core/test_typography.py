@@ -8,11 +8,8 @@ are not checked.
   them rather than the narrow no-break space (U+202F) before « ; ! ? »: it is the space French
   style guides name first, every font has it, and a reader sees no difference on screen. (The
   narrow one groups the thousands of numbers, `caflab/core/numbers.py`.) It is written as the
-  character itself, in templates as in gettext strings; Django does not escape it in HTML.
-
-The texts still written with a plain space there are counted, and the count may only go down: a
-new text is written with U+00A0, and converting the rest (and the tests that quote them) lowers
-`LOOSE_LEFT` until it is 0."""
+  character itself, in templates as in gettext strings; Django does not escape it in HTML. Tests
+  that quote such a text write it as `\u00a0`."""
 
 from tests.typography import (
     LOOSE,
@@ -23,8 +20,6 @@ from tests.typography import (
     template_texts,
 )
 
-LOOSE_LEFT = 963
-
 
 def test_no_interface_text_is_written_with_a_straight_apostrophe():
     found = straight_apostrophes()
@@ -33,11 +28,11 @@ def test_no_interface_text_is_written_with_a_straight_apostrophe():
     )
 
 
-def test_no_new_interface_text_has_a_plain_space_where_french_puts_a_no_break_one():
+def test_no_interface_text_has_a_plain_space_where_french_puts_a_no_break_one():
     found = loose_spaces()
-    assert len(found) <= LOOSE_LEFT, (
-        f"{len(found) - LOOSE_LEFT} new interface text(s) with a plain space before « : ; ! ? » "
-        "or inside « guillemets » (write U+00A0, the no-break space):\n" + "\n".join(found)
+    assert not found, (
+        f"{len(found)} interface text(s) with a plain space before « : ; ! ? » or inside "
+        "« guillemets » (write U+00A0, the no-break space):\n" + "\n".join(found)
     )
 
 

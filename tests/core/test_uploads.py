@@ -117,7 +117,9 @@ def test_an_executable_renamed_pdf_is_refused_by_its_content():
 def test_an_exe_is_refused_by_its_extension_naming_the_accepted_formats():
     error = refusal("outil.exe", EXE, kinds=pick_kinds("pdf", "png"))
     assert error.code == "extension"
-    assert error.messages == ["Ce type de fichier n’est pas accepté. Formats acceptés : pdf, png."]
+    assert error.messages == [
+        "Ce type de fichier n’est pas accepté. Formats acceptés\u00a0: pdf, png."
+    ]
 
 
 def test_a_file_over_the_callers_limit_is_refused_in_french():

@@ -170,7 +170,7 @@ def test_privacy_notice_lists_only_the_two_necessary_cookies(client, db):
 
 def test_footer_links_the_legal_pages(client, db):
     html = client.get(reverse("core:home")).content.decode()
-    assert "Accessibilité : partiellement conforme" in html
+    assert "Accessibilité\u00a0: partiellement conforme" in html
     for name in ("core:accessibility", "core:legal", "core:privacy"):
         assert f'href="{reverse(name)}"' in html
 

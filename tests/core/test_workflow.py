@@ -70,7 +70,10 @@ def test_the_same_move_twice_is_already_done_the_second_time(idea, lab_staff):
     with pytest.raises(AlreadyDone) as refusal:
         transition(seen_by_both, to=Status.UNDER_REVIEW, by=lab_staff, workflow=FLOW)
 
-    assert str(refusal.value) == "C’est déjà fait : le statut est déjà « En cours d’examen »."
+    assert (
+        str(refusal.value) == "C’est déjà fait\u00a0: le statut est "
+        "déjà «\u00a0En cours d’examen\u00a0»."
+    )
     assert IdeaStatusChange.objects.filter(idea=idea).count() == 1
 
 

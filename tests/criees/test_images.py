@@ -179,8 +179,8 @@ def test_a_gif_is_kept_as_a_png_and_offered_under_that_name(client, agent_a, dra
     [
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "n’est pas une image lisible"),
         (jpeg_with_gps((400, 300))[:2000], "n’est pas une image lisible"),  # cut short
-        (png_claiming(8000, 8000), "trop grande : 50 mégapixels au plus"),  # our limit
-        (png_claiming(20000, 20000), "trop grande : 50 mégapixels au plus"),  # Pillow's
+        (png_claiming(8000, 8000), "trop grande\u00a0: 50 mégapixels au plus"),  # our limit
+        (png_claiming(20000, 20000), "trop grande\u00a0: 50 mégapixels au plus"),  # Pillow's
     ],
     ids=["not-an-image", "truncated", "64-megapixels", "400-megapixels"],
 )

@@ -113,8 +113,8 @@ def test_a_held_criee_is_titled_as_held(client, agent_b, live_criee):
     live_criee.save()
     client.force_login(agent_b)
     html = client.get(live_url(live_criee)).content.decode()
-    assert f"Criée tenue : {live_criee.title}" in html
-    assert "En direct :" not in html
+    assert f"Criée tenue\u00a0: {live_criee.title}" in html
+    assert "En direct\u00a0:" not in html
 
 
 def test_an_offsite_next_is_ignored(client, agent_b, live_criee, initiative):

@@ -47,7 +47,9 @@ def test_the_lab_suggests_themes_codes_by_keyboard_and_reads_the_chart(
     first = page.locator("section.card").filter(has=page.get_by_role("heading", level=3)).first
     first.get_by_label("Libellé du code").fill("Joindre la Caf")
     first.get_by_role("button", name="Accepter comme code").click()
-    expect(page.get_by_text("Le thème devient le code « Joindre la Caf »")).to_be_visible()
+    expect(
+        page.get_by_text("Le thème devient le code «\u00a0Joindre la Caf\u00a0»")
+    ).to_be_visible()
     analysis = Analysis.objects.get(consultation=consultation)
     accepted = SuggestedTheme.objects.get(status=SuggestedTheme.Status.ACCEPTED)
     assert (
@@ -60,7 +62,7 @@ def test_the_lab_suggests_themes_codes_by_keyboard_and_reads_the_chart(
     page.get_by_label("Libellé").fill("Courriers")
     page.get_by_label("Raccourci clavier").fill("k")
     page.get_by_role("button", name="Ajouter le code").click()
-    expect(page.get_by_text("Le code « Courriers » est ajouté.")).to_be_visible()
+    expect(page.get_by_text("Le code «\u00a0Courriers\u00a0» est ajouté.")).to_be_visible()
     assert_accessible(page)
 
     # --- coding by keyboard, announced -----------------------------------------------------
@@ -72,12 +74,12 @@ def test_the_lab_suggests_themes_codes_by_keyboard_and_reads_the_chart(
     texts.first.focus()
     page.keyboard.press("k")
     live = page.locator("#annonce-codage")
-    expect(live).to_contain_text("Code « Courriers » appliqué au texte")
+    expect(live).to_contain_text("Code «\u00a0Courriers\u00a0» appliqué au texte")
     page.keyboard.press("ArrowDown")
     expect(texts.nth(1)).to_be_focused()
     page.keyboard.press("k")
     expect(texts.nth(1).locator(".text-codes")).to_contain_text("Courriers")
-    expect(live).to_contain_text("Code « Courriers » appliqué au texte")
+    expect(live).to_contain_text("Code «\u00a0Courriers\u00a0» appliqué au texte")
     courriers = analysis.codes.get(label="Courriers")
     assert CodeAssignment.objects.filter(code=courriers).count() == 2
 

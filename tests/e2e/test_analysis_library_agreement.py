@@ -35,7 +35,7 @@ def test_the_lab_shares_a_codebook_measures_agreement_and_exports(
     page.goto(live_server.url + f"/analyse/{analysis.pk}/codes/")
     page.get_by_label("Titre dans la bibliothèque").fill("Grille accueil")
     page.get_by_role("button", name="Publier dans la bibliothèque").click()
-    published = page.get_by_text("La grille « Grille accueil » est dans la bibliothèque")
+    published = page.get_by_text("La grille «\u00a0Grille accueil\u00a0» est dans la bibliothèque")
     expect(published).to_be_visible()
     assert_accessible(page)
     other = ConsultationFactory(title="Les courriers", owner=lab_staff)
@@ -81,7 +81,7 @@ def test_the_lab_shares_a_codebook_measures_agreement_and_exports(
     page.get_by_role("link", name="Résultats").click()
     page.get_by_role("button", name="Exporter les textes codés (CSV)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Export des textes codés")
-    expect(page.get_by_role("status")).to_contain_text("L’export est prêt : 6 textes.")
+    expect(page.get_by_role("status")).to_contain_text("L’export est prêt\u00a0: 6 textes.")
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger l’export (CSV)").click()

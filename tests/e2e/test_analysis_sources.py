@@ -36,7 +36,7 @@ def test_the_lab_analyses_a_criees_comments_from_its_page(
     assert_accessible(page)
     page.get_by_role("link", name="Analyser les commentaires").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Analyser les textes : Commentaires des initiatives d’une criée"
+        "Analyser les textes\u00a0: Commentaires des initiatives d’une criée"
     )
     expect(page.get_by_text("3 textes à analyser")).to_be_visible()
     assert_accessible(page)

@@ -69,7 +69,7 @@ def test_the_cockpit_reads_at_a_glance_with_its_data_a_keypress_away(
     login_as(page, live_server, directorate_member)
     page.goto(live_server.url + reverse("projects:dashboard"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Cockpit de l’innovation")
-    expect(page.locator(".scope-line")).to_contain_text("Périmètre :")
+    expect(page.locator(".scope-line")).to_contain_text("Périmètre\u00a0:")
 
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < MAX_HEIGHT, height

@@ -86,7 +86,7 @@ def test_a_citizen_signs_up_joins_the_community_downloads_their_data_and_leaves(
 
     # --- leave the community: confirmed, immediate ---------------------------------------------
     page.get_by_role("link", name="Mes communautés").click()
-    page.get_by_role("link", name="Quitter « Lab Parentalité »").click()
+    page.get_by_role("link", name="Quitter «\u00a0Lab Parentalité\u00a0»").click()
     assert_accessible(page)
     page.get_by_role("button", name="Oui, quitter la communauté").click()
     expect(page.locator("body")).to_contain_text("Vous avez quitté la communauté")

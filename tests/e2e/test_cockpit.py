@@ -102,7 +102,7 @@ def test_the_director_follows_a_blocker_a_restitution_and_a_severe_effect_from_h
     expect(restitutions).to_contain_text("Restitution en retard")
     restitutions.get_by_role("link", name="Accueil des familles monoparentales").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Restitution : vous avez dit, nous avons fait"
+        "Restitution\u00a0: vous avez dit, nous avons fait"
     )
     assert page.url.endswith(
         reverse("ecoute:restitution-edit", kwargs={"pk": cockpit_data["consultation"].pk})

@@ -26,7 +26,9 @@ def test_an_agent_declares_interest_on_three_pitches_by_keyboard_without_losing_
     page.set_viewport_size(PHONE)
     login_as(page, live_server, agent_b)
     page.goto(live_server.url + reverse("criees:live", kwargs={"pk": criee.pk}))
-    expect(page.get_by_role("heading", level=1)).to_have_text("En direct : Criée des solidarités")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "En direct\u00a0: Criée des solidarités"
+    )
     page.evaluate("window.notReloaded = true")
     announce = page.locator("#annonce-interet")
 

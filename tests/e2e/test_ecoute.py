@@ -50,7 +50,7 @@ def test_staff_build_and_publish_a_citizen_answers_by_keyboard_staff_read_and_ex
     page.get_by_label("Titre").fill(TITLE)
     page.get_by_label("Résumé").fill("Dites-nous si vous trouvez ce que vous cherchez.")
     page.get_by_label("Les usagers", exact=True).check()
-    page.get_by_label("Publique : ouverte à tous").check()
+    page.get_by_label("Publique\u00a0: ouverte à tous").check()
     page.get_by_label("Réponses anonymes").check()
     now = timezone.now()
     page.get_by_label("Ouverture").fill(local(now - datetime.timedelta(hours=1)))
@@ -99,7 +99,7 @@ def test_staff_build_and_publish_a_citizen_answers_by_keyboard_staff_read_and_ex
     page.goto(live_server.url + consultation.get_manage_url())
     assert_accessible(page)
     page.get_by_role("button", name="Publier").click()
-    expect(page.locator("body")).to_contain_text("Statut de la consultation : ouverte.")
+    expect(page.locator("body")).to_contain_text("Statut de la consultation\u00a0: ouverte.")
 
     # --- an anonymous citizen answers with the keyboard only ---------------------------------
     context, visitor = new_page(browser)

@@ -31,7 +31,7 @@ def test_an_anonymous_respondent_over_the_threshold_answers_with_the_proof_solve
 
     page.goto(live_server.url + reverse("ecoute:answer", kwargs={"slug": consultation.slug}))
     status = page.get_by_role("status").filter(has_text="Vérification")
-    expect(status).to_have_text("Vérification terminée : vous pouvez envoyer vos réponses.")
+    expect(status).to_have_text("Vérification terminée\u00a0: vous pouvez envoyer vos réponses.")
     assert page.locator("input[name='preuve']").input_value().isdigit()
     assert_accessible(page)
 

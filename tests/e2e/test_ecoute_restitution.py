@@ -55,7 +55,7 @@ def test_a_respondent_hears_back_when_the_lab_publishes_the_restitution(
     login_as(page, live_server, lab_staff)
     page.goto(live_server.url + consultation.get_manage_url())
     page.get_by_role("button", name="Clore maintenant").click()
-    expect(page.locator("body")).to_contain_text("Statut de la consultation : close.")
+    expect(page.locator("body")).to_contain_text("Statut de la consultation\u00a0: close.")
     assert_accessible(page)
     page.get_by_role("link", name="Rédiger la restitution").click()
     assert_accessible(page)
@@ -63,7 +63,7 @@ def test_a_respondent_hears_back_when_the_lab_publishes_the_restitution(
     page.locator("#id_decisions-0-said").fill("Ouvrir le samedi matin")
     page.locator("#id_decisions-0-done").fill(DONE)
     page.get_by_role("button", name="Enregistrer et prévisualiser").click()
-    expect(page.locator("body")).to_contain_text("Aperçu : cette restitution est un brouillon")
+    expect(page.locator("body")).to_contain_text("Aperçu\u00a0: cette restitution est un brouillon")
     expect(page.locator("body")).to_contain_text(DONE)
     assert_accessible(page)
     assert not mailoutbox

@@ -63,7 +63,7 @@ def test_a_lead_requests_reads_and_downloads_an_impact_report(
     assert "Taux d'ouverture des droits" in text
 
     page.get_by_role("button", name="Publier pour les agents du réseau").click()
-    expect(page.get_by_text("Publié : lisible par les agents du réseau.")).to_be_visible()
+    expect(page.get_by_text("Publié\u00a0: lisible par les agents du réseau.")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Tous les rapports du projet").click()
@@ -93,17 +93,17 @@ def test_the_lab_reads_the_spread_of_a_project_in_its_impact_report(
     page.get_by_role("link", name=report.title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(report.title)
 
-    page.get_by_role("link", name="Essaimage : déploiements et adaptations").click()
+    page.get_by_role("link", name="Essaimage\u00a0: déploiements et adaptations").click()
     section = page.locator("#essaimage")
     expect(section.get_by_role("heading", level=2)).to_have_text(
-        "Essaimage : déploiements et adaptations"
+        "Essaimage\u00a0: déploiements et adaptations"
     )
     expect(section.get_by_role("img", name=f"Où {project.code} est déployé")).to_be_visible()
     deployments = section.get_by_role("table", name="Déploiements par Caf")
     rhone = deployments.get_by_role("row").filter(has_text="Caf du Rhône")
     expect(rhone).to_contain_text("En fonctionnement")
     expect(rhone).to_contain_text("Léa Ferrand")
-    expect(rhone).to_contain_text("Taux d'ouverture des droits : 47 %")
+    expect(rhone).to_contain_text("Taux d'ouverture des droits\u00a0: 47 %")
     expect(deployments.get_by_role("row").filter(has_text="Renoncement")).to_contain_text(
         "Pas d'agent disponible cette année."
     )

@@ -54,14 +54,14 @@ def test_a_partner_applies_is_scored_selected_and_joins_a_cohort(
     lab_context, lab_page = _sign_in(browser, live_server, login_as, lab_staff)
     lab_page.goto(call_url)
     assert_accessible(lab_page)
-    lab_page.get_by_role("button", name="Passer à « Clos, en sélection »").click()
+    lab_page.get_by_role("button", name="Passer à «\u00a0Clos, en sélection\u00a0»").click()
     expect(lab_page.locator("#messages")).to_contain_text("Le statut de l’appel est changé.")
 
     # A jury member scores it from the ranking.
     jury_context, jury_page = _sign_in(browser, live_server, login_as, agent_b)
     jury_page.goto(live_server.url + reverse("incubator:ranking", kwargs={"slug": call.slug}))
     assert_accessible(jury_page)
-    jury_page.get_by_role("link", name="Noter : Les cafés des droits").click()
+    jury_page.get_by_role("link", name="Noter\u00a0: Les cafés des droits").click()
     assert_accessible(jury_page)
     for criterion in call.criteria.all():
         jury_page.locator(f"input[name='note_{criterion.pk}'][value='4']").check()
@@ -83,7 +83,7 @@ def test_a_partner_applies_is_scored_selected_and_joins_a_cohort(
 
     # The partner reads the decision and finds their project in the cohort.
     page.goto(live_server.url + application.get_absolute_url())
-    expect(page.get_by_role("heading", name="Décision : Retenue")).to_be_visible()
+    expect(page.get_by_role("heading", name="Décision\u00a0: Retenue")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Promotion Incubateur : aller vers les familles").click()
     expect(page.locator("main table")).to_contain_text("Les cafés des droits")
@@ -116,7 +116,7 @@ def test_the_lab_pages_through_the_ranking_and_decides_from_page_two(
     row = page.locator("main table tbody tr").first
     expect(row.locator("td").first).to_have_text("3")
     expect(row).to_contain_text("Troisième")
-    page.get_by_role("link", name="Décider : Troisième").click()
+    page.get_by_role("link", name="Décider\u00a0: Troisième").click()
     assert_accessible(page)
     expect(page.get_by_role("button", name="Enregistrer la décision")).to_be_visible()
     context.close()

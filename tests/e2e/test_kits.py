@@ -19,7 +19,10 @@ from tests.projects.factories import GateReviewFactory, ProjectFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-REFUSAL = "livrables bloquants manquants pour l’étape « Expérimentation » : Protocole de test"
+REFUSAL = (
+    "livrables bloquants manquants pour l’étape "
+    "«\u00a0Expérimentation\u00a0»\u00a0: Protocole de test"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +52,7 @@ def test_a_missing_blocking_deliverable_refuses_the_go_until_the_team_uploads_it
     context, page = _sign_in(browser, live_server, login_as, lab_staff)
     page.goto(review_url)
     expect(
-        page.get_by_role("heading", name="Livrables attendus vers « Expérimentation »")
+        page.get_by_role("heading", name="Livrables attendus vers «\u00a0Expérimentation\u00a0»")
     ).to_be_visible()
     assert_accessible(page)
     decision = page.locator("#form-decision")
@@ -58,7 +61,7 @@ def test_a_missing_blocking_deliverable_refuses_the_go_until_the_team_uploads_it
     expect(page.locator("#blocages-go")).to_contain_text(REFUSAL)
     page.get_by_role("button", name="Enregistrer la décision").click()
     expect(page.locator("main")).to_contain_text(
-        "Un « go » malgré les blocages demande une justification écrite."
+        "Un «\u00a0go\u00a0» malgré les blocages demande une justification écrite."
     )
     expect(decision.locator("#id_rationale")).to_have_value("Le prototype a convaincu.")
     assert_accessible(page)
@@ -119,7 +122,7 @@ def test_a_caf_reads_the_fiche_of_a_promoted_initiative_and_downloads_it(
     assert_accessible(page)
     page.get_by_role("link", name="Lire la fiche d’essaimage").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Fiche d’essaimage : Accueil sans attente"
+        "Fiche d’essaimage\u00a0: Accueil sans attente"
     )
     expect(page.locator("main")).to_contain_text("Un agent volant formé à l’orientation.")
     assert_accessible(page)

@@ -58,7 +58,7 @@ def test_a_contribution_becomes_a_project_and_its_author_follows_each_step(
     # The project lists the contribution among its origins.
     page.goto(live_server.url + project.get_absolute_url())
     origins = page.locator("section[aria-labelledby='titre-origines']")
-    expect(origins).to_contain_text("Contribution : Un rendez-vous le soir")
+    expect(origins).to_contain_text("Contribution\u00a0: Un rendez-vous le soir")
     expect(origins.locator(f"a[href='{contribution.get_absolute_url()}']")).to_be_visible()
     assert_accessible(page)
     context.close()
@@ -85,8 +85,10 @@ def test_a_contribution_becomes_a_project_and_its_author_follows_each_step(
     ]
     context, page = _sign_in(browser, live_server, login_as, citizen)
     page.goto(contribution_url)
-    expect(page.locator("main")).to_contain_text("A donné l’idée « Un rendez-vous le soir »")
-    expect(page.locator("main")).to_contain_text("à l’étape « Prototype »")
+    expect(page.locator("main")).to_contain_text(
+        "A donné l’idée «\u00a0Un rendez-vous le soir\u00a0»"
+    )
+    expect(page.locator("main")).to_contain_text("à l’étape «\u00a0Prototype\u00a0»")
     assert_accessible(page)
     page.get_by_role("link", name="Notifications").first.click()
     expect(page.locator("main")).to_contain_text("Un rendez-vous le soir")

@@ -47,7 +47,7 @@ def test_a_moderator_works_one_queue_for_every_app(
     page.get_by_label("Action", exact=True).select_option(label="Masquer")
     page.get_by_label("Message aux auteurs (facultatif)").fill("Propos hors charte.")
     page.get_by_role("button", name="Appliquer").click()
-    expect(page.get_by_text("2 élément(s) traité(s) : masquer.")).to_be_visible()
+    expect(page.get_by_text("2 élément(s) traité(s)\u00a0: masquer.")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("État").select_option(label="Masqués")

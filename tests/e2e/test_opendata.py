@@ -38,12 +38,16 @@ def test_a_visitor_downloads_a_dataset_and_follows_a_feed(
     expect(page.get_by_text("Licence Ouverte / Open Licence version 2.0").first).to_be_visible()
     page.get_by_text("Schéma de « Projets du portefeuille (fiches publiques) »").click()
     expect(
-        page.get_by_role("table", name="Colonnes de « Projets du portefeuille (fiches publiques) »")
+        page.get_by_role(
+            "table", name="Colonnes de «\u00a0Projets du portefeuille (fiches publiques)\u00a0»"
+        )
     ).to_be_visible()
     assert_accessible(page)
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="CSV : Projets du portefeuille (fiches publiques)").click()
+        page.get_by_role(
+            "link", name="CSV\u00a0: Projets du portefeuille (fiches publiques)"
+        ).click()
     download = download_info.value
     assert download.suggested_filename == "projets.csv"
     text = Path(download.path()).read_bytes().decode("utf-8-sig")

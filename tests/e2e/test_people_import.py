@@ -29,18 +29,22 @@ def test_an_administrator_simulates_then_imports_a_people_file(
     expect(page.get_by_role("heading", level=1)).to_have_text("Importer des comptes")
     assert_accessible(page)
 
-    simulation = page.get_by_label("Simulation : montrer ce qui changerait, sans rien enregistrer")
+    simulation = page.get_by_label(
+        "Simulation\u00a0: montrer ce qui changerait, sans rien enregistrer"
+    )
     expect(simulation).to_be_checked()
     page.get_by_label("Fichier des personnes").set_input_files(str(path))
     page.get_by_role("button", name="Importer").click()
     expect(page.get_by_role("heading", name="Simulation de l’import")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("2 créé(s)")
-    expect(page.get_by_role("table")).to_contain_text("Caf « 999 » inconnue")
+    expect(page.get_by_role("table")).to_contain_text("Caf «\u00a0999\u00a0» inconnue")
     assert not User.objects.filter(email="camille.martin@caf38.example").exists()
     assert_accessible(page)
 
     page.get_by_label("Fichier des personnes").set_input_files(str(path))
-    page.get_by_label("Simulation : montrer ce qui changerait, sans rien enregistrer").uncheck()
+    page.get_by_label(
+        "Simulation\u00a0: montrer ce qui changerait, sans rien enregistrer"
+    ).uncheck()
     page.get_by_role("button", name="Importer").click()
     expect(page.get_by_role("heading", name="Compte rendu de l’import")).to_be_visible()
     first_row = page.get_by_role("table").locator("tbody tr").first

@@ -52,8 +52,12 @@ def test_the_programme_page_shows_the_aggregated_ecological_assessment(
     page.get_by_role("search", name="Rechercher et filtrer les projets").get_by_role(
         "button", name="Rechercher"
     ).click()
-    page.get_by_role("link", name="Voir la page du programme « Transition écologique »").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Programme « Transition écologique »")
+    page.get_by_role(
+        "link", name="Voir la page du programme «\u00a0Transition écologique\u00a0»"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Programme «\u00a0Transition écologique\u00a0»"
+    )
     assert_accessible(page)
 
     section = page.get_by_role("region", name="Évaluation de la transition écologique")
@@ -90,7 +94,7 @@ def test_the_programme_page_shows_the_aggregated_ecological_assessment(
     expect(page.locator("#blocages-go")).to_contain_text(
         "l’évaluation de la transition écologique du projet manque"
     )
-    ecological = page.get_by_role("region", name="Critère écologique : l’évaluation du projet")
+    ecological = page.get_by_role("region", name="Critère écologique\u00a0: l’évaluation du projet")
     expect(ecological.get_by_text("Pré-évaluation écologique réalisée").first).to_be_visible()
     expect(ecological.get_by_role("link", name="Remplir l’évaluation écologique")).to_be_visible()
     assert_accessible(page)

@@ -24,7 +24,7 @@ def test_an_answer_with_a_missing_required_question_flags_the_title_and_focuses_
     page.get_by_role("button", name="Envoyer mes réponses").click()
     summary = page.locator("#resume-erreurs")
     expect(summary).to_be_visible()
-    expect(page).to_have_title(f"Erreur : {title}")
+    expect(page).to_have_title(f"Erreur\u00a0: {title}")
     expect(summary).to_be_focused()
     assert_accessible(page)
 

@@ -34,7 +34,7 @@ def test_an_agent_searches_from_the_header_and_reaches_a_result(
     box = page.get_by_role("search", name="Rechercher dans CafLab").get_by_role("searchbox")
     box.fill("COVOITURAGE")
     box.press("Enter")
-    expect(page.get_by_role("status")).to_contain_text("résultats pour « COVOITURAGE »")
+    expect(page.get_by_role("status")).to_contain_text("résultats pour «\u00a0COVOITURAGE\u00a0»")
     expect(page.get_by_role("heading", level=2, name="Idées")).to_be_visible()
     expect(page.get_by_role("heading", level=2, name="Consultations")).to_be_visible()
     assert_accessible(page)

@@ -29,7 +29,7 @@ def test_the_lead_filter_suggests_leads_as_one_types_and_filters_by_keyboard(
     expect(suggestion).to_have_count(1)
     expect(suggestion).to_have_attribute("value", "berenice@caf.example")
     expect(page.locator("#id_lead-status")).to_have_text(
-        "1 suggestion : parcourez-la avec la flèche du bas."
+        "1 suggestion\u00a0: parcourez-la avec la flèche du bas."
     )
     assert_accessible(page)
 

@@ -518,4 +518,4 @@ def test_a_single_choice_other_text_without_other_chosen_is_refused(
         1,
         {f"q{choice.pk}": option(choice, "Oui").pk, f"q{choice.pk}_autre": "Autre chose"},
     )
-    assert "choisissez « Autre » ou effacez ce texte" in response.content.decode()
+    assert "choisissez «\u00a0Autre\u00a0» ou effacez ce texte" in response.content.decode()

@@ -107,7 +107,7 @@ def test_before_any_answer_the_kind_and_options_can_change(consultation, choice)
 
 def test_once_answered_the_kind_of_a_question_cannot_change(answered, choice):
     choice.kind = Question.Kind.MULTIPLE_CHOICE
-    with pytest.raises(ValidationError, match=f"{FROZEN} : le type de la question"):
+    with pytest.raises(ValidationError, match=f"{FROZEN}\u00a0: le type de la question"):
         question_save(question=choice, options=specs(choice))
 
 
@@ -184,7 +184,7 @@ def test_the_edit_page_disables_the_frozen_fields_and_says_why(client, lab_staff
     url = reverse("ecoute:question-update", kwargs={"pk": choice.pk})
     html = client.get(url).content.decode()
     assert "le sens de la question ne peut plus changer" in html
-    assert "Libellé figé : des réponses ont été reçues." in html
+    assert "Libellé figé\u00a0: des réponses ont été reçues." in html
     # a tampered POST cannot change the kind: the disabled field keeps its value
     response = client.post(
         url,

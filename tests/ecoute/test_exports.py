@@ -190,7 +190,7 @@ def test_an_export_job_builds_the_file_tells_its_requester_and_serves_them_only(
     assert job.row_count == 3
     assert job.requested_by.notifications.filter(kind="ecoute.export_ready").exists()
     page = client.get(job.get_absolute_url()).content.decode()
-    assert "L’export est prêt : 3 réponses." in page
+    assert "L’export est prêt\u00a0: 3 réponses." in page
     download = client.get(reverse("ecoute:export-download", kwargs={"pk": job.pk}))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith('attachment; filename="reponses-')
@@ -221,7 +221,7 @@ def test_a_running_export_shows_its_progress_and_polls_with_htmx(client, lab_sta
     )
     client.force_login(lab_staff)
     page = client.get(job.get_absolute_url()).content.decode()
-    assert "Export en cours : 40 %." in page
+    assert "Export en cours\u00a0: 40 %." in page
     assert 'data-hx-trigger="every 2s"' in page
     assert "Actualiser la page" in page
     fragment = client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()

@@ -537,7 +537,7 @@ def test_the_follow_up_page_shows_status_progress_project_and_latest_update(
     html = client.get(reverse("ecoute:follow-up", kwargs={"slug": "accueil"})).content.decode()
     assert "Vous avez dit, nous avons fait, où on en est" in html
     assert "En cours" in html
-    assert "Avancement : 60 %" in html
+    assert "Avancement\u00a0: 60 %" in html
     assert '<progress class="w-100" max="100" value="60"' in html
     assert "B." in html
     assert "<p>A.</p>" not in html

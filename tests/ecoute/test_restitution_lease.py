@@ -139,7 +139,7 @@ def test_the_dashboard_shows_the_failure_and_relancer_mails_the_rest(
     fresh = published.mailings.first()
     assert (fresh.status, fresh.total, fresh.sent_count) == ("ready", 2, 2)
     page = client.get(consultation.get_manage_url()).content.decode()
-    assert "E-mails envoyés : 2 personnes prévenues." in page
+    assert "E-mails envoyés\u00a0: 2 personnes prévenues." in page
     # a second click: nothing failed any more, nothing is sent
     again = client.post(retry, follow=True).content.decode()
     assert "il n’y a rien à relancer" in again

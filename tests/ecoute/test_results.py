@@ -142,13 +142,13 @@ def test_the_results_page_masks_a_small_group_with_its_reason(client, lab_staff,
     client.force_login(lab_staff)
     url = reverse("ecoute:results", kwargs={"pk": survey["scale"].questionnaire.consultation.pk})
     html = client.get(url).content.decode()
-    assert "moins de 5 réponses : masqué" in html
+    assert "moins de 5 réponses\u00a0: masqué" in html
     assert "<svg" in html
     assert "(données du graphique)" in html
     masked = client.get(url, {"segment": "audience:agent"})
     assert masked.context["masked"]
     assert masked.context["results"] == []
-    assert "moins de 5 réponses : masqué" in masked.content.decode()
+    assert "moins de 5 réponses\u00a0: masqué" in masked.content.decode()
     assert client.get(url, {"segment": "caf:69"}).context["masked"]
     assert client.get(url, {"segment": "audience:citizen"}).context["results"]
     assert client.get(url, {"segment": "caf:01"}).status_code == 404

@@ -55,7 +55,7 @@ def test_the_panel_lists_the_evaluations_of_innovations_run_in_the_caf(
     assert "2 indicateurs" in html
     assert "1 effet négatif ouvert" in html
     assert f'href="{reverse("evaluation:report-detail", kwargs={"pk": report.pk})}"' in html
-    assert "essaimage : En fonctionnement" in html
+    assert "essaimage\u00a0: En fonctionnement" in html
     assert "Caf pilote" in html
 
 

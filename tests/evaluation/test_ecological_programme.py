@@ -118,8 +118,8 @@ def test_a_negative_rating_without_mitigation_needs_the_override_justification(
         by=lead,
     )
     assert go_blockers(project) == [
-        "évaluation écologique défavorable sans mesure d’atténuation notée : "
-        "« Gestion de la ressource en eau »"
+        "évaluation écologique défavorable sans mesure d’atténuation notée\u00a0: "
+        "«\u00a0Gestion de la ressource en eau\u00a0»"
     ]
     with pytest.raises(ValidationError) as refused:
         gate_decide(review=review, by=lab_staff, decision="go", rationale="Oui.")
@@ -161,7 +161,7 @@ def test_the_review_shows_the_assessment_next_to_the_ecological_criterion_score(
     client.force_login(lab_staff)
     html = client.get(review_url(review)).content.decode()
     panel = html[html.index('id="evaluation-ecologique"') :]
-    assert "Pré-évaluation écologique réalisée</strong> : note moyenne 4,0 sur 5" in panel
+    assert "Pré-évaluation écologique réalisée</strong>\u00a0: note moyenne 4,0 sur 5" in panel
     assert "Artificialisation." in panel
     assert "aucune mesure notée" in panel
     assert "Évaluation écologique complète" in panel

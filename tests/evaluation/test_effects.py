@@ -145,7 +145,7 @@ def test_the_project_page_shows_open_severe_negative_effects(client, project, le
     effect_transition(effect=effect, to_status="resolved", comment="Réglé.", by=lead)
     html = client.get(project.get_absolute_url()).content.decode()
     assert "effet négatif grave ouvert" not in html
-    assert "Registre des effets : 2 effets" in html
+    assert "Registre des effets\u00a0: 2 effets" in html
 
 
 def test_the_project_page_panel_costs_a_fixed_number_of_queries(client, project, lead):

@@ -57,7 +57,7 @@ def test_only_open_severe_negative_effects_block(project, lead):
     EffectFactory(severity=Effect.Severity.SEVERE)  # another project
     assert go_blockers(project) == []
     EffectFactory(project=project, severity=Effect.Severity.SEVERE, description="Grave.")
-    assert go_blockers(project) == ["effet négatif grave ouvert : « Grave. »"]
+    assert go_blockers(project) == ["effet négatif grave ouvert\u00a0: «\u00a0Grave.\u00a0»"]
 
 
 def test_the_review_page_lists_blockers_and_shows_the_override_field(
@@ -110,7 +110,7 @@ def test_a_go_with_justification_is_recorded_and_shown(client, lab_staff, review
     assert review.override_justification.startswith("Un plan d'atténuation")
     assert review.project.stage == Stage.CREATIVITY
     html = client.get(review_url(review)).content.decode()
-    assert "Go malgré un blocage : justification" in html
+    assert "Go malgré un blocage\u00a0: justification" in html
     assert "Un plan d&#x27;atténuation est financé" in html
 
 

@@ -42,10 +42,10 @@ def test_good_lines_are_kept_and_bad_ones_rejected_with_their_reason(
     assert response.status_code == 200
     html = response.content.decode()
     assert "3 mesure(s) ajoutée(s), 0 mise(s) à jour, 3 ligne(s) rejetée(s)." in html
-    assert "Indicateur inconnu pour ce projet : « Indicateur inconnu »." in html
+    assert "Indicateur inconnu pour ce projet\u00a0: «\u00a0Indicateur inconnu\u00a0»." in html
     assert "ni la Caf pilote ni une Caf de déploiement du projet" in html
-    assert "Période illisible : « hier »" in html
-    assert "valeur non numérique : « douze »" in html
+    assert "Période illisible\u00a0: «\u00a0hier\u00a0»" in html
+    assert "valeur non numérique\u00a0: «\u00a0douze\u00a0»" in html
     assert "source manquante" in html
     values = dict(Measurement.objects.values_list("caf", "value"))
     assert values == {caf_a.pk: Decimal("45.50"), caf_b.pk: Decimal("1234.50"), None: Decimal("50")}
@@ -98,7 +98,7 @@ def test_a_correspondent_imports_only_their_own_cafs_lines(
 def test_a_file_without_the_columns_is_refused_as_a_whole(client, lead, project, indicator):
     client.force_login(lead)
     response = _import(client, project, "nom;valeur\nTaux;12\n")
-    assert "Colonnes manquantes : indicateur, periode, source." in response.content.decode()
+    assert "Colonnes manquantes\u00a0: indicateur, periode, source." in response.content.decode()
     assert not Measurement.objects.exists()
 
 

@@ -290,7 +290,7 @@ def test_survey_forms_keep_input_on_error(client, survey, lead):
         {"emails": "bon@example.org\npas-une-adresse"},
     )
     html = response.content.decode()
-    assert "Adresses non valides : pas-une-adresse" in html
+    assert "Adresses non valides\u00a0: pas-une-adresse" in html
     assert "bon@example.org" in html
     assert not wave.invitations.exists()
 

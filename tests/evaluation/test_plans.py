@@ -136,7 +136,7 @@ def test_the_plan_page_says_the_version_being_written_is_not_yet_frozen(client, 
     plan_version_save(plan=plan, by=lead, note="", expected_version=1)
     page = client.get(url).content.decode()
     # Version 2 is being written; version 1, the one listed, is the last frozen.
-    assert "2 (pas encore figée ; dernière version figée : 1)" in page
+    assert "2 (pas encore figée\u00a0; dernière version figée\u00a0: 1)" in page
     assert "Version 1" in page
     assert "Version 2</a>" not in page
 

@@ -64,7 +64,7 @@ def test_a_report_whose_worker_died_is_built_again_from_its_snapshot(
     assert reports_requeue_stale() == 1  # tasks run in-process in tests
     report.refresh_from_db()
     assert (report.status, report.attempts, report.progress) == ("ready", 2, 100)
-    assert "Indicateurs : référence, cible et résultats" in report.html
+    assert "Indicateurs\u00a0: référence, cible et résultats" in report.html
     with report.pdf.open("rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
 

@@ -112,7 +112,7 @@ def test_a_project_deployed_nowhere_has_an_empty_spread_and_its_report_says_so(
 ):
     assert project_snapshot(project)["deployments"] == []
     report = requested(project, django_capture_on_commit_callbacks)
-    assert "Essaimage : déploiements et adaptations" in report.html
+    assert "Essaimage\u00a0: déploiements et adaptations" in report.html
     assert "Ce projet n’est encore déployé dans aucune autre Caf." in report.html
     assert 'id="rapport-carte-titre"' not in report.html  # no empty map
 
@@ -140,9 +140,12 @@ def test_the_report_shows_the_deployments_the_map_and_the_adaptation_log(
 ):
     html = requested(project, django_capture_on_commit_callbacks).html
     assert 'href="#essaimage"' in html  # in the table of contents
-    assert "Essaimage : déploiements et adaptations" in html
+    assert "Essaimage\u00a0: déploiements et adaptations" in html
     assert "3 Caf se sont engagées dans le déploiement." in html
-    assert "En fonctionnement ou pérennisé : 1 ; intéressées ou en préparation : 1 ; " in html
+    assert (
+        "En fonctionnement ou pérennisé\u00a0: 1\u00a0; "
+        "intéressées ou en préparation\u00a0: 1\u00a0; " in html
+    )
     # The map: the 101 Caf, each square coloured by its deployment, and its data table.
     assert html.count('<g data-caf="') == 101
     assert '<g data-caf="69" data-status="running">' in html
@@ -150,7 +153,7 @@ def test_the_report_shows_the_deployments_the_map_and_the_adaptation_log(
     assert '<g data-caf="38" data-status="none">' in html
     assert 'id="rapport-carte-tableau"' in html
     assert "Léa Ferrand" in html
-    assert "Taux d&#x27;ouverture des droits : 47 % (07/2026)" in html
+    assert "Taux d&#x27;ouverture des droits\u00a0: 47 % (07/2026)" in html
     assert "Pas d&#x27;agent disponible cette année." in html
     # The adaptation log, its fidelity in words.
     assert "Journal des adaptations" in html
@@ -223,7 +226,7 @@ def test_a_version_1_snapshot_without_deployments_still_renders_and_builds(
     del old["deployments"]
     old["version"] = 1
     html = render_report_html(old)
-    assert "Indicateurs : référence, cible et résultats" in html
+    assert "Indicateurs\u00a0: référence, cible et résultats" in html
     assert "Essaimage" not in html  # no section, rather than a wrong "deployed nowhere"
     assert render_report_pdf(title="Ancien rapport", body=html, snapshot=old).startswith(b"%PDF-")
     # A stored version-1 report, rebuilt by the worker (the admin's "relancer"), is ready.

@@ -69,7 +69,7 @@ def test_the_lead_requests_a_report_from_the_project_page_and_reads_it(
     assert response["Location"] == report.get_absolute_url()
     detail = client.get(report.get_absolute_url()).content.decode()
     assert "Prêt" in detail
-    assert "Indicateurs : référence, cible et résultats" in detail
+    assert "Indicateurs\u00a0: référence, cible et résultats" in detail
     assert reverse("evaluation:report-download", kwargs={"pk": report.pk}) in detail
     download = client.get(reverse("evaluation:report-download", kwargs={"pk": report.pk}))
     assert download["Content-Type"] == "application/pdf"

@@ -50,7 +50,7 @@ def test_a_real_worker_builds_the_report_and_a_redelivery_rebuilds_the_same(repo
 
     wait_until(status_is(ImpactReport.Status.READY), "the report to be ready", logs)
     first_html = report.html
-    assert "Indicateurs : référence, cible et résultats" in first_html
+    assert "Indicateurs\u00a0: référence, cible et résultats" in first_html
     with report.pdf.open("rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
 

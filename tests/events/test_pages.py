@@ -161,7 +161,7 @@ def test_the_page_explains_why_one_may_not_register(client, citizen):
     event = EventFactory(audience=Event.Audience.CITIZENS, eligible_roles=[Role.AGENT])
     client.force_login(citizen)
     page = client.get(detail(event)).content.decode()
-    assert "réservé aux profils suivants : Agent de Caf" in page
+    assert "réservé aux profils suivants\u00a0: Agent de Caf" in page
     assert "M’inscrire" not in page
 
 
@@ -239,7 +239,7 @@ def test_my_registrations_lists_upcoming_waiting_and_past(client, agent_a, agent
     RegistrationFactory(event=cancelled, user=agent_a)
     client.force_login(agent_a)
     page = client.get(MINE).content.decode()
-    assert "Événement annulé</strong> : Grève." in page
+    assert "Événement annulé</strong>\u00a0: Grève." in page
     assert "À venir" in page
     assert "Complet" in page
     assert "Liste d’attente, position 1" in page
@@ -324,7 +324,7 @@ def test_bad_input_keeps_what_was_typed_with_a_french_error(client, lab_staff):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Mon titre tapé" in page
-    assert "Aucun agent du réseau inscrit sur CafLab avec cette adresse : inconnu@x.fr" in page
+    assert "Aucun agent du réseau inscrit sur CafLab avec cette adresse\u00a0: inconnu@x.fr" in page
     data["organiser_emails"] = ""
     page = client.post(reverse("events:create"), data).content.decode()
     assert "Indiquez un lieu ou un lien de connexion." in page

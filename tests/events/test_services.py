@@ -121,7 +121,7 @@ def test_a_draft_or_cancelled_event_takes_no_registration(agent_a):
 
 def test_eligibility_by_role_is_explained(agent_a, correspondent_a):
     event = EventFactory(eligible_roles=[Role.CORRESPONDENT])
-    with pytest.raises(NotEligible, match="réservé aux profils suivants : Correspondant"):
+    with pytest.raises(NotEligible, match="réservé aux profils suivants\u00a0: Correspondant"):
         services.registration_create(event=event, user=agent_a)
     assert services.registration_create(event=event, user=correspondent_a)
 

@@ -112,5 +112,5 @@ def test_a_report_whose_worker_was_killed_mid_build_is_finished_by_a_fresh_worke
     page = client.get(report.get_absolute_url()).content.decode()
     assert "Rapport prêt depuis le" in page
     assert reverse("evaluation:report-download", kwargs={"pk": report.pk}) in page
-    assert "Indicateurs : référence, cible et résultats" in page
+    assert "Indicateurs\u00a0: référence, cible et résultats" in page
     print(f"\nreport recovered {recovered_in:.1f} s after SIGKILL (lease {LEASE_SECONDS} s)")

@@ -464,7 +464,7 @@ def test_supporting_with_htmx_swaps_the_button_and_announces_it(client, agent_b,
     assert response.status_code == 200
     assert "1 soutien" in html
     assert "Retirer mon soutien" in html
-    assert "Merci : vous soutenez cette idée." in html
+    assert "Merci\u00a0: vous soutenez cette idée." in html
     response = client.post(url("idea-support", idea), {"action": "withdraw"},
                            headers={"HX-Request": "true"})  # fmt: skip
     assert "0 soutien" in text_of(response)
@@ -541,7 +541,7 @@ def test_reporting_an_idea_comment_enough_times_hides_it_into_the_one_queue(
     assert url("idea-comment-report", comment) in text_of(client.get(url("idea-detail", idea)))
     response = client.post(url("idea-comment-report", comment), {"reason": "Insultant"})
     assert response.status_code == 302
-    assert "Merci : le commentaire est signalé à la modération." in messages_of(response)
+    assert "Merci\u00a0: le commentaire est signalé à la modération." in messages_of(response)
     response = client.post(url("idea-comment-report", comment))
     assert "Vous avez déjà signalé ce commentaire." in messages_of(response)
     assert "Vous avez signalé ce commentaire." in text_of(client.get(url("idea-detail", idea)))

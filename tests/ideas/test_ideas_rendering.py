@@ -68,7 +68,7 @@ OLD_BADGE = (
     "border{% elif status == 'under_review' %}text-bg-info{% elif status == 'accepted' %}"
     "text-bg-success{% elif status == 'merged' %}text-bg-secondary{% elif status == 'shelved' %}"
     'text-bg-warning{% else %}text-bg-dark{% endif %}"><span class="visually-hidden">'
-    '{% translate "Statut :" %} </span>{{ label }}</span>'
+    '{% translate "Statut\u00a0:" %} </span>{{ label }}</span>'
 )
 
 

@@ -337,11 +337,11 @@ def test_the_idea_page_shows_the_current_stage_of_the_project_it_became(
     client.force_login(agent_b)
     page = text_of(client.get(url("idea-detail", idea)))
     assert idea.project.get_absolute_url() in page
-    assert "Étape : </span>Idée</span>" in page
+    assert "Étape\u00a0: </span>Idée</span>" in page
     review = gate_request(project=idea.project, by=lab_staff, motivation="Prête.")
     gate_decide(review=review, by=lab_staff, decision="go", rationale="Allons-y.")
     page = text_of(client.get(url("idea-detail", idea)))
-    assert "Étape : </span>Séance de créativité</span>" in page
+    assert "Étape\u00a0: </span>Séance de créativité</span>" in page
 
 
 def test_an_accepted_idea_is_final(lab_staff, idea):

@@ -377,7 +377,7 @@ def test_an_unknown_author_creates_no_idea_at_all(client, lab_staff, session):
     response = client.post(url("session-ideas", session), ideas_data(rows))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Adresse inconnue ou non autorisée ici : personne@example.org." in html
+    assert "Adresse inconnue ou non autorisée ici\u00a0: personne@example.org." in html
     assert 'value="Idée valable"' in html
     assert not Idea.objects.exists()
 

@@ -32,7 +32,7 @@ def test_the_demo_seeds_kits_documents_and_fiches_once(settings, tmp_path):
     brief = Document.objects.get(project=prototype, kind="prototype_brief")
     assert brief.n_versions == 2
     assert missing_blocking_deliverables(prototype) == [
-        "livrables bloquants manquants pour l’étape « Expérimentation » : "
+        "livrables bloquants manquants pour l’étape «\u00a0Expérimentation\u00a0»\u00a0: "
         "Protocole de test avec les usagers"
     ]
     assert ReplicationGuide.objects.get(project=essaimage).documents.count() == 2

@@ -47,7 +47,7 @@ def test_the_project_page_shows_the_next_gate_kit_and_what_is_missing(client, le
     client.force_login(lead)
     page = client.get(project.get_absolute_url()).content.decode()
     assert "Ce qu’attend la revue vers «\u00a0Expérimentation\u00a0»" in page
-    assert "1 livrable bloquant manque : un « go » sera refusé." in page
+    assert "1 livrable bloquant manque\u00a0: un «\u00a0go\u00a0» sera refusé." in page
     assert reverse("kits:project-document-add", kwargs={"code": project.code}) in page
 
 
@@ -121,7 +121,7 @@ def test_the_team_ticks_a_checklist_item(client, lead, project):
     response = client.post(url, {"action": "check"}, follow=True)
     assert "Le point est coché." in response.content.decode()
     response = client.post(url, {"action": "check"}, follow=True)
-    assert "C’est déjà fait : ce point est déjà coché." in response.content.decode()
+    assert "C’est déjà fait\u00a0: ce point est déjà coché." in response.content.decode()
 
 
 def test_the_gate_review_page_shows_the_deliverables(client, lab_staff, project):
@@ -132,7 +132,7 @@ def test_the_gate_review_page_shows_the_deliverables(client, lab_staff, project)
         reverse("projects:gate-review", kwargs={"code": project.code, "pk": review.pk})
     ).content.decode()
     assert "Livrables attendus vers «\u00a0Expérimentation\u00a0»" in page
-    assert "livrables bloquants manquants pour l’étape « Expérimentation »" in page
+    assert "livrables bloquants manquants pour l’étape «\u00a0Expérimentation\u00a0»" in page
 
 
 def test_a_caf_reads_the_fiche_of_a_promoted_initiative_from_its_page(

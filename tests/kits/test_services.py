@@ -146,7 +146,8 @@ def test_the_kit_says_what_is_there_and_what_is_missing(project, lab_staff):
     rows = kit_status(project, Stage.EXPERIMENTATION)
     assert [r.is_met for r in rows] == [False, True, True]
     assert missing_blocking_deliverables(project) == [
-        "livrables bloquants manquants pour l’étape « Expérimentation » : Protocole de test"
+        "livrables bloquants manquants pour l’étape "
+        "«\u00a0Expérimentation\u00a0»\u00a0: Protocole de test"
     ]
 
 
@@ -171,8 +172,9 @@ def test_a_missing_blocking_deliverable_refuses_a_go_then_the_go_passes_once_upl
     review = GateReviewFactory(project=project)
     with pytest.raises(errors.InvalidState) as refused:
         gate_decide(review=review, by=lab_staff, decision="go", rationale="Prêt.")
-    assert "livrables bloquants manquants pour l’étape « Expérimentation » : Protocole de test" in (
-        str(refused.value)
+    assert (
+        "livrables bloquants manquants pour l’étape "
+        "«\u00a0Expérimentation\u00a0»\u00a0: Protocole de test" in str(refused.value)
     )
     project.refresh_from_db()
     assert project.stage == Stage.PROTOTYPE

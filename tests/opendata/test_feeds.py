@@ -87,7 +87,7 @@ def test_the_initiatives_feeds_are_the_network_s(public_world, client, citizen, 
 
 def test_project_news_are_the_stage_changes_of_public_projects(public_world, client):
     titles = rss_titles(client, "projects:feed-news-rss")
-    assert titles == ["Rendez-vous des droits : Séance de créativité"]
+    assert titles == ["Rendez-vous des droits\u00a0: Séance de créativité"]
 
 
 @pytest.mark.parametrize("feed", FEEDS)

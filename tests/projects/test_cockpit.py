@@ -458,7 +458,7 @@ def test_a_cog_commitment_shows_its_target_and_the_projects_that_reached_real_li
     chart = client.get(COCKPIT).context["ambition_chart"]
     row = next(row for row in chart.rows if row.label == str(ambition))
     assert row.value == 2
-    assert row.note == "cible : 4 (50 %) ; rattachés : 3"
+    assert row.note == "cible\u00a0: 4 (50 %)\u00a0; rattachés\u00a0: 3"
     listed = client.get(row.url).context["projects"]
     assert {p.stage for p in listed} == {Stage.EXPERIMENTATION, Stage.GENERALISED}
 

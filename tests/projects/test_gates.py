@@ -228,7 +228,7 @@ def test_a_blocking_criterion_scored_2_refuses_go_with_a_clear_message(client, l
     client.force_login(lab_staff)
     response = decide(client, review, decision="go", rationale="On y va.")
     assert response.status_code == 200
-    assert f"Critère bloquant insuffisant : {blocking.label}." in response.content.decode()
+    assert f"Critère bloquant insuffisant\u00a0: {blocking.label}." in response.content.decode()
     assert "On y va.</textarea>" in response.content.decode()  # what was typed is kept
     review.refresh_from_db()
     assert review.is_open

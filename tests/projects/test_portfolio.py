@@ -551,7 +551,7 @@ def test_dashboard_counts_stages_health_programmes_and_ambitions(client, lab_sta
     # A COG commitment counts the projects at the experimentation stage or beyond; the
     # prototype tagged to it is among those "rattachés" (tests/projects/test_cockpit.py).
     by_ambition = {row.label: (row.value, row.note) for row in context["ambition_chart"].rows}
-    assert by_ambition[str(ambition)] == (0, "pas de cible ; rattachés : 1")
+    assert by_ambition[str(ambition)] == (0, "pas de cible\u00a0; rattachés\u00a0: 1")
 
 
 def test_dashboard_lists_open_blockers_reviews_due_and_projects_to_revisit(

@@ -132,7 +132,7 @@ def test_the_detail_page_shows_the_header_and_one_h1(client, project, agent_a):
     assert html.count("<h1") == 1
     assert project.code in html
     assert "Idée" in html  # stage label, never colour alone
-    assert "Santé : À surveiller" in html
+    assert "Santé\u00a0: À surveiller" in html
     assert "2 mars 2026" in html
     assert """<nav aria-label="Fil d’Ariane">""" in html
 
@@ -324,7 +324,7 @@ def test_the_timeline_merges_stages_reviews_reports_and_events_in_date_order(
     assert "10 jours dans cette étape" in html
     assert "en cours depuis 15 jours" in html
     # The label comes from the model (see the report: Django's catalogue translates "Go").
-    assert f"décision : {review.get_decision_display()}" in html
+    assert f"décision\u00a0: {review.get_decision_display()}" in html
     assert "Le besoin est confirmé par les agents d&#x27;accueil." in html
     assert "Prix de l&#x27;innovation publique" in html
 
@@ -555,7 +555,7 @@ def test_a_status_report_sets_the_health_and_appears_in_the_timeline(client, pro
     page = client.get(project.get_absolute_url())
     reports = [e.row for e in page.context["timeline"] if e.kind == "report"]
     assert [r.summary for r in reports] == ["Le prestataire SMS a fait défaut."]
-    assert "Santé : En difficulté" in page.content.decode()
+    assert "Santé\u00a0: En difficulté" in page.content.decode()
 
 
 def test_an_invalid_status_report_reopens_on_its_own_page_with_what_was_typed(
@@ -718,7 +718,7 @@ def test_the_team_records_a_prototype_an_experiment_and_an_event(
     html = client.get(project.get_absolute_url()).content.decode()
     assert "Prototype cliquable, version 2" in html
     assert "Pilote en Isère et dans le Rhône" in html
-    assert "Lancement : Lancement officiel" in html
+    assert "Lancement\u00a0: Lancement officiel" in html
 
 
 def test_an_experiment_ending_before_it_starts_is_refused_with_the_typed_values(
