@@ -70,13 +70,20 @@ def browser(django_db_setup: None, django_db_blocker: Any) -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def browser_context(browser: Browser) -> Iterator[BrowserContext]:
-    # Reduced motion: no colour transition is caught half-way when axe measures contrast.
+def new_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context as every walk opens one: French, Paris time, and reduced motion, so
+    that no colour transition (a button's hover after a click) is caught half-way when axe
+    measures contrast. Every context of the browser tests comes from here (test_harness)."""
     context = browser.new_context(
-        locale="fr-FR", timezone_id="Europe/Paris", reduced_motion="reduce"
+        **{"locale": "fr-FR", "timezone_id": "Europe/Paris", "reduced_motion": "reduce", **options}
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def browser_context(browser: Browser) -> Iterator[BrowserContext]:
+    context = new_context(browser)
     yield context
     context.close()
 

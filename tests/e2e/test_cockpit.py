@@ -17,6 +17,7 @@ from evaluation.models import Effect
 from projects import services
 from projects.models import BlockerLever
 from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import new_context
 from tests.ecoute.factories import ConsultationFactory
 from tests.evaluation.factories import EffectFactory
 from tests.projects.factories import BlockerLeverFactory, ProjectFactory
@@ -62,7 +63,7 @@ def cockpit_data(settings, lead, caf_a):
 def test_the_director_follows_a_blocker_a_restitution_and_a_severe_effect_from_her_cockpit(
     browser, live_server, login_as, assert_accessible, director, cockpit_data
 ):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     page = context.new_page()
     login_as(page, live_server, director)

@@ -16,6 +16,7 @@ from criees.models import Criee, Initiative
 from projects.models import Project, Stage
 from tests.accounts.factories import UserFactory
 from tests.criees.factories import CrieeFactory
+from tests.e2e.conftest import new_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -34,7 +35,7 @@ def criee(db):
 
 
 def _sign_in(browser, live_server, login_as, user):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     page = context.new_page()
     login_as(page, live_server, user)

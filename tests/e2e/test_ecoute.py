@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ecoute.models import Consultation, Response
+from tests.e2e.conftest import new_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -35,7 +36,7 @@ def tab_to(page: Page, locator, *, limit: int = 60) -> None:
 
 
 def new_page(browser) -> tuple:
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     return context, context.new_page()
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from caflab.network.models import Theme
 from ecoute.models import AnswerStatus, Consultation, Contribution, ContributionSupport
 from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import new_context
 from tests.ecoute.factories import ConsultationFactory
 from tests.projects.factories import ProjectFactory
 
@@ -19,7 +20,7 @@ IDEA = "Des rendez-vous en visio le soir"
 
 
 def new_page(browser) -> tuple:
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     return context, context.new_page()
 

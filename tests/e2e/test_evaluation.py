@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from evaluation.models import ImpactReport
 from projects.models import Deployment, Stage
+from tests.e2e.conftest import new_context
 from tests.e2e.test_evaluation_indicators import _define_indicator, _measure
 from tests.e2e.test_evaluation_participation import LINK, tab_to
 from tests.projects.factories import DeploymentFactory, ProjectFactory
@@ -111,7 +112,7 @@ def test_a_lead_evaluates_an_innovation_from_indicators_to_the_pdf_report(
     assert_accessible(page)
 
     mail = next(m for m in mailoutbox if m.to == ["usager.un@example.org"])
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     visitor = context.new_page()
     visitor.goto(LINK.search(mail.body).group(1))

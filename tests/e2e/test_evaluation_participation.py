@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from caflab.accounts.models import Role
 from evaluation.models import Effect, SurveyInvitation, SurveyWaveResponse
 from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import new_context
 from tests.projects.factories import ProjectFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -95,7 +96,7 @@ def test_lead_surveys_stakeholders_an_invitee_answers_and_a_severe_effect_shows(
     # --- an invitee follows the link and answers with the keyboard ------------------------------
     mail = next(m for m in mailoutbox if m.to == ["famille.martin@example.org"])
     link = LINK.search(mail.body).group(1)
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     visitor = context.new_page()
     visitor.goto(link)

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from caflab.notifications.models import Notification
 from events.models import Event, Registration
 from ideas.models import Idea
+from tests.e2e.conftest import new_context
 from tests.events.factories import EventFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -80,7 +81,7 @@ def test_an_agent_registers_to_a_training_and_the_lab_sees_the_figures(
     assert_accessible(page)
 
     # The organiser takes attendance, with the keyboard.
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     lab = context.new_page()
     login_as(lab, live_server, lab_staff)

@@ -22,6 +22,7 @@ from ecoute.models import Consultation, Response
 from ecoute.services import consultation_answer
 from events.models import Event, Registration, Satisfaction
 from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import new_context
 from tests.events.factories import EventFactory, RegistrationFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -86,7 +87,7 @@ def test_an_agent_answers_the_satisfaction_questionnaire_and_the_lab_sees_it_in_
     assert TITLE in str(subscribed["summary"])
 
     # --- the organiser takes attendance and sends the questionnaire ---------------------------
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     lab = context.new_page()
     login_as(lab, live_server, lab_staff)

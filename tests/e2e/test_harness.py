@@ -31,3 +31,19 @@ def test_an_inline_script_is_reported_as_a_csp_violation(page, live_server, cons
     assert page.evaluate("window.injected === undefined")
     assert csp_violations(console_messages)
     console_messages.clear()  # expected here: do not fail the test at teardown
+
+
+def test_every_browser_context_is_opened_the_same_way():
+    """Contexts opened by hand missed reduced motion: axe then caught a button's colour
+    transition half-way after a click, a contrast failure that came and went with the load.
+    Every walk opens its contexts through `conftest.new_context`."""
+    from pathlib import Path
+
+    folder = Path(__file__).parent
+    by_hand = [
+        path.name
+        for path in sorted(folder.glob("*.py"))
+        if path.name not in {"conftest.py", Path(__file__).name}
+        and "browser.new_context(" in path.read_text()
+    ]
+    assert by_hand == []

@@ -15,12 +15,13 @@ from caflab.network.models import Directorate
 from caflab.notifications.models import Notification
 from ideas.models import CreativitySession, Idea
 from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import new_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _sign_in(browser, live_server, login_as, user):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     page = context.new_page()
     login_as(page, live_server, user)

@@ -11,13 +11,14 @@ from caflab.accounts.models import Role
 from incubator.models import Application, Call
 from incubator.services import application_score
 from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import new_context
 from tests.incubator.factories import make_call, submitted_application
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _sign_in(browser, live_server, login_as, user):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     page = context.new_page()
     login_as(page, live_server, user)

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from kits.services.guides import guide_save
 from projects.models import Project, Stage
 from tests.criees.factories import InitiativeFactory
+from tests.e2e.conftest import new_context
 from tests.kits.factories import PDF, experimentation_kit
 from tests.projects.factories import GateReviewFactory, ProjectFactory
 
@@ -31,7 +32,7 @@ def _private_media(settings, tmp_path):
 
 
 def _sign_in(browser, live_server, login_as, user):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     page = context.new_page()
     login_as(page, live_server, user)

@@ -11,6 +11,7 @@ from ecoute.models import Consultation
 from ideas.models import Idea
 from projects.models import GateReview, Stage
 from projects.services.gates import gate_decide
+from tests.e2e.conftest import new_context
 from tests.ecoute.factories import ConsultationFactory, ContributionFactory
 from tests.projects.factories import GateReviewFactory
 
@@ -18,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 
 def _sign_in(browser, live_server, login_as, user):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     page = context.new_page()
     login_as(page, live_server, user)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from caflab.accounts.models import Role
 from projects.models import GateCriterion, Stage
 from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import new_context
 from tests.projects.factories import ProjectFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -27,7 +28,7 @@ def project(agent_a, caf_a):
 
 
 def _sign_in(browser, live_server, login_as, user):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     page = context.new_page()
     login_as(page, live_server, user)

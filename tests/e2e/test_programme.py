@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from caflab.network.models import Programme
 from evaluation.models import EcologicalRating
 from projects.models import Stage
+from tests.e2e.conftest import new_context
 from tests.events.factories import EventFactory
 from tests.projects.factories import GateReviewFactory, ProjectFactory
 
@@ -82,7 +83,7 @@ def test_the_programme_page_shows_the_aggregated_ecological_assessment(
     expect(page.get_by_role("link", name="Réemploi du mobilier", exact=False).first).to_be_visible()
 
     # The lab, in its own browser context.
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     page = context.new_page()
     login_as(page, live_server, lab_staff)
     waiting = programme.projects.get(title="Réemploi du mobilier")

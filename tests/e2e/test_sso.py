@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from caflab.accounts.models import Role, User
 from caflab.network.models import CafSiret
+from tests.e2e.conftest import new_context
 from tests.oidc_fixtures import TEST_CLIENT_ID, TEST_CLIENT_SECRET
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -91,7 +92,7 @@ def test_a_pending_agent_waits_until_a_correspondent_places_them(
     assert_accessible(page)
 
     # The correspondent of the Isère, in another browser, places Hugo in their Caf.
-    context = browser.new_context(locale="fr-FR")
+    context = new_context(browser)
     other = context.new_page()
     login_as(other, live_server, correspondent_a)
     other.get_by_role("link", name="Comptes à rattacher").first.click()

@@ -19,6 +19,7 @@ from evaluation.models import ImpactReport
 from projects.models import Deployment, Project, Stage
 from tests.accounts.factories import UserFactory
 from tests.criees.factories import CrieeFactory, InitiativeFactory
+from tests.e2e.conftest import new_context
 from tests.evaluation.factories import EvaluationPlanFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -46,7 +47,7 @@ def on_screen(lab_staff):
 
 
 def _sign_in(browser, live_server, login_as, user):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = new_context(browser)
     context.set_default_timeout(10_000)
     page = context.new_page()
     login_as(page, live_server, user)
