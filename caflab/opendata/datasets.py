@@ -396,6 +396,14 @@ def _f(name: str, type_: str, title: str, description: str, **kwargs: Any) -> Fi
 URL = "url"
 CAF_CODE = "Code département de la Caf (01…95, 2A, 2B, 971…976)."
 THEMES = "Thèmes, séparés par « | »."
+# The consultation a row of the results, restitutions and decisions belongs to.
+CONSULTATION_KEY = _f(
+    "consultation",
+    "string",
+    "Consultation",
+    "Identifiant de la consultation (jeu « consultations »).",
+    required=True,
+)
 
 DATASETS: tuple[Dataset, ...] = (
     Dataset(
@@ -614,13 +622,7 @@ DATASETS: tuple[Dataset, ...] = (
         "réponse des questions à choix et à échelle. Agrégats seulement ; une consultation de "
         f"moins de {MIN_GROUP_SIZE} répondants n’est pas publiée ; aucune réponse libre.",
         (
-            _f(
-                "consultation",
-                "string",
-                "Consultation",
-                "Identifiant de la consultation (jeu « consultations »).",
-                required=True,
-            ),
+            CONSULTATION_KEY,
             _f(
                 "question_numero",
                 "integer",
@@ -668,13 +670,7 @@ DATASETS: tuple[Dataset, ...] = (
         "Restitutions des consultations",
         "« Vous avez dit, nous avons fait » : la synthèse publiée de chaque consultation publique.",
         (
-            _f(
-                "consultation",
-                "string",
-                "Consultation",
-                "Identifiant de la consultation (jeu « consultations »).",
-                required=True,
-            ),
+            CONSULTATION_KEY,
             _f("synthese", "string", "Synthèse", "Ce que les participants ont dit."),
             _f("publiee_le", "datetime", "Publiée le", "Date et heure (UTC) de publication."),
             _f("nombre_decisions", "integer", "Décisions", "Nombre de décisions annoncées."),
@@ -690,13 +686,7 @@ DATASETS: tuple[Dataset, ...] = (
         "progression, date du dernier point.",
         (
             _f("id", "integer", "Identifiant", "Identifiant de la décision.", required=True),
-            _f(
-                "consultation",
-                "string",
-                "Consultation",
-                "Identifiant de la consultation (jeu « consultations »).",
-                required=True,
-            ),
+            CONSULTATION_KEY,
             _f("ordre", "integer", "Ordre", "Ordre dans la restitution."),
             _f("vous_avez_dit", "string", "Vous avez dit", "Ce que les participants ont dit."),
             _f("nous_avons_fait", "string", "Nous avons fait", "Ce qui a été décidé."),
